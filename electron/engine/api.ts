@@ -1,0 +1,125 @@
+/**
+ * The engine's public surface: what the CLI, the Electron IPC handlers and the web bridge call.
+ * Plain data in, plain data out (JSON-serialisable), so it crosses IPC unchanged.
+ */
+import type { SettingKey, Settings } from '../../shared/settings.ts';
+
+export type MessageStatus =
+  | 'queued' | 'submitting' | 'uncertain' | 'accepted' | 'failed'
+  | 'sent' | 'delivered' | 'rejected' | 'expired' | 'unknown' | 'cancelled';
+
+export const MESSAGE_STATUSES: MessageStatus[] = [
+  'queued', 'submitting', 'uncertain', 'accepted', 'failed',
+  'sent', 'delivered', 'rejected', 'expired', 'unknown', 'cancelled',
+];
+
+/** Final: no further change expected from the gateway. */
+export const FINAL_STATUSES: ReadonlySet<MessageStatus> = new Set(['failed', 'delivered', 'rejected', 'expired', 'unknown', 'cancelled']);
+
+export type CampaignState = 'draft' | 'scheduled' | 'sending' | 'paused' | 'cancelled' | 'completed';
+export type ScheduleMode = 'local' | 'gateway';
+
+export interface ListSummary { id: number; name: string; contacts: number; fields: string[]; createdAt: number; source: string | null }
+
+export interface ImportOptions {
+  list: string;                 // name of the new list
+  sheet?: string;
+  headerRow?: number;           // 1-based row of the header, overrides detection
+  phoneColumn?: string;
+  country?: string;             // default country, e.g. 'NG'
+  encoding?: string;            // override detection: 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252'
+}
+export interface ImportProgress { phase: 'reading' | 'storing' | 'done'; rows: number; bytesRead: number; totalBytes: number }
+export interface ImportReport {
+  list: { id: number; name: string };
+  rows: number; valid: number; invalid: number; duplicates: number; suppressed: number;
+  sheet: string | null; headerRow: number; phoneColumn: string; fields: string[];
+  /** the first rejected rows (all of them are kept in the database and exportable) */
+  rejects: Array<{ row: number; kind: 'invalid' | 'duplicate' | 'suppressed'; value: string; reason: string }>;
+}
+
+export interface CampaignCreate {
+  list: string | number;        // list name or id
+  from: string;                 // sender ID
+  text: string;                 // template with {merge_fields}
+  name?: string;
+  sendAt?: number | null;       // epoch ms
+  schedule?: ScheduleMode;      // default 'local' when sendAt is set
+}
+
+export type StatusCounts = Record<MessageStatus, number>;
+
+export interface CampaignSummary {
+  id: number; name: string; state: CampaignState; listId: number | null; listName: string | null; parentId: number | null;
+  sender: string; template: string; recipients: number; parts: number; suppressed: number;
+  scheduleMode: ScheduleMode | null; sendAt: number | null; pauseReason: string | null;
+  createdAt: number; startedAt: number | null; finishedAt: number | null;
+}
+export interface CampaignStatus extends CampaignSummary {
+  counts: StatusCounts;
+  /** batches answered but with recipients_processed short of the recipients sent */
+  shortBatches: number;
+  /** recipients whose outcome is unknown and need a decision (see uncertain()) */
+  needsDecision: number;
+  /** recipients per second over the last 10 s, and an ETA in ms for what is still queued */
+  rate: number; etaMs: number | null;
+  sandbox: boolean;
+}
+export interface UncertainBatch {
+  batchId: number; clientRef: string; sentAt: number | null; error: string | null;
+  recipients: Array<{ seq: number; msisdn: string }>;
+}
+
+export interface EngineEvent {
+  type: 'campaign' | 'import-progress' | 'sending-blocked' | 'log';
+  campaignId?: number;
+  detail?: unknown;
+}
+
+export interface Engine {
+  readonly dataDir: string;
+  /** true when no token is set and the built-in sandbox gateway is in use */
+  readonly sandbox: boolean;
+
+  settings: {
+    get<K extends SettingKey>(key: K): Settings[K];
+    set<K extends SettingKey>(key: K, value: unknown): Settings[K];
+    all(): Settings;
+  };
+  token: {
+    status(): Promise<{ set: boolean; source: 'env' | 'keychain' | null; sandbox: boolean }>;
+    set(token: string): Promise<void>;
+    clear(): Promise<void>;
+    /** asks the gateway whether the token is accepted, without sending an SMS */
+    test(): Promise<{ ok: boolean; message: string }>;
+  };
+  lists: {
+    list(): ListSummary[];
+    get(idOrName: number | string): ListSummary | null;
+    import(path: string, opts: ImportOptions, ctl?: { signal?: AbortSignal; onProgress?(p: ImportProgress): void }): Promise<ImportReport>;
+    delete(id: number): void;
+  };
+  campaigns: {
+    create(input: CampaignCreate): CampaignSummary;
+    list(): CampaignSummary[];
+    get(id: number): CampaignSummary | null;
+    status(id: number): CampaignStatus;
+    /** queue it for sending now (or at its local schedule) */
+    send(id: number): CampaignStatus;
+    pause(id: number): CampaignStatus;
+    resume(id: number): CampaignStatus;
+    cancel(id: number): CampaignStatus;
+    uncertain(id: number): UncertainBatch[];
+    resolve(id: number, decision: 'resend' | 'mark-failed'): CampaignStatus;
+    /** a child campaign holding the failed / rejected / expired recipients only */
+    resendFailed(id: number): CampaignSummary;
+  };
+  /** run the send loop and the delivery-report poller until close() */
+  start(): void;
+  /** resolve when nothing of the campaign is queued or submitting (or it is paused/cancelled) */
+  waitIdle(campaignId: number, opts?: { signal?: AbortSignal }): Promise<CampaignStatus>;
+  /** poll delivery reports of the campaign now; with waitMs, until all final or the time is up */
+  pollReports(campaignId: number, opts?: { waitMs?: number }): Promise<CampaignStatus>;
+  on(listener: (e: EngineEvent) => void): () => void;
+  close(): Promise<void>;
+}

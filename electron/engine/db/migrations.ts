@@ -1,0 +1,153 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Append-only. Never edit a migration that has shipped: add a new one.
+ * `version` must be the previous one plus one; tests/engine/migrations.test.ts guards this.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database): void;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'initial ledger',
+    up(db) {
+      db.exec(`
+        CREATE TABLE settings (
+          key   TEXT PRIMARY KEY,
+          value TEXT NOT NULL            -- JSON
+        );
+
+        -- A list is visible only when state = 'ready'. Imports write in chunks while
+        -- state = 'importing'; a crash or cancel leaves such a list, which start-up deletes.
+        CREATE TABLE lists (
+          id         INTEGER PRIMARY KEY,
+          name       TEXT NOT NULL,
+          state      TEXT NOT NULL CHECK (state IN ('importing', 'ready')),
+          fields     TEXT NOT NULL DEFAULT '[]',   -- JSON array of merge-field names, in column order
+          contacts   INTEGER NOT NULL DEFAULT 0,
+          source     TEXT,                         -- file name it came from
+          report     TEXT,                         -- JSON import report (counts, rejected rows kept apart)
+          created_at INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX lists_ready_name ON lists(name) WHERE state = 'ready';
+
+        CREATE TABLE contacts (
+          id       INTEGER PRIMARY KEY,
+          list_id  INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+          seq      INTEGER NOT NULL,               -- order in the file (first valid row = 1)
+          row      INTEGER NOT NULL,               -- row number in the source file, for reports
+          msisdn   TEXT NOT NULL,                  -- digits only, country code first
+          network  TEXT,
+          fields   TEXT NOT NULL DEFAULT '{}'      -- JSON object: header -> original cell text
+        );
+        CREATE UNIQUE INDEX contacts_list_seq ON contacts(list_id, seq);
+        CREATE UNIQUE INDEX contacts_list_msisdn ON contacts(list_id, msisdn);
+
+        -- Rows an import rejected (invalid or duplicate), kept so the user can export and fix them.
+        CREATE TABLE import_rejects (
+          id       INTEGER PRIMARY KEY,
+          list_id  INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+          row      INTEGER NOT NULL,
+          kind     TEXT NOT NULL CHECK (kind IN ('invalid', 'duplicate', 'suppressed')),
+          value    TEXT,
+          reason   TEXT NOT NULL,
+          fields   TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX import_rejects_list ON import_rejects(list_id, row);
+
+        CREATE TABLE optouts (
+          msisdn   TEXT PRIMARY KEY,
+          added_at INTEGER NOT NULL,
+          source   TEXT
+        ) WITHOUT ROWID;
+
+        CREATE TABLE campaigns (
+          id            INTEGER PRIMARY KEY,
+          name          TEXT NOT NULL,
+          list_id       INTEGER REFERENCES lists(id) ON DELETE SET NULL,
+          parent_id     INTEGER REFERENCES campaigns(id),
+          sender        TEXT NOT NULL,
+          template      TEXT NOT NULL,
+          state         TEXT NOT NULL,             -- draft | scheduled | sending | paused | cancelled | completed
+          schedule_mode TEXT,                      -- null | 'local' | 'gateway'
+          send_at       INTEGER,                   -- epoch ms
+          recipients    INTEGER NOT NULL DEFAULT 0,
+          parts         INTEGER NOT NULL DEFAULT 0,
+          suppressed    INTEGER NOT NULL DEFAULT 0,
+          pause_reason  TEXT,
+          retry_at      INTEGER,                   -- epoch ms: do not send before (back-off)
+          retry_count   INTEGER NOT NULL DEFAULT 0,
+          created_at    INTEGER NOT NULL,
+          started_at    INTEGER,
+          finished_at   INTEGER
+        );
+
+        CREATE TABLE batches (
+          id            INTEGER PRIMARY KEY,
+          campaign_id   INTEGER NOT NULL REFERENCES campaigns(id),
+          client_ref    TEXT NOT NULL UNIQUE,
+          gateway_ref   TEXT,
+          state         TEXT NOT NULL,             -- submitting | accepted | uncertain | failed | returned | resent | resolved
+          recipients    INTEGER NOT NULL,
+          parts         INTEGER NOT NULL,
+          text          TEXT NOT NULL,
+          created_at    INTEGER NOT NULL,
+          sent_at       INTEGER,                   -- epoch ms the request left (rate limiter seed after restart)
+          answered_at   INTEGER,
+          http_status   INTEGER,
+          error         TEXT,
+          processed     INTEGER,                   -- recipients_processed from the gateway
+          next_poll_at  INTEGER,                   -- delivery-report poller
+          poll_interval INTEGER,
+          polls         INTEGER NOT NULL DEFAULT 0,
+          dlr_done      INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX batches_campaign_state ON batches(campaign_id, state);
+        CREATE INDEX batches_poll ON batches(dlr_done, next_poll_at) WHERE state IN ('accepted', 'uncertain');
+        CREATE INDEX batches_sent_at ON batches(sent_at);
+
+        CREATE TABLE messages (
+          id          INTEGER PRIMARY KEY,
+          campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+          seq         INTEGER NOT NULL,
+          contact_id  INTEGER,
+          msisdn      TEXT NOT NULL,
+          network     TEXT,
+          fields      TEXT NOT NULL DEFAULT '{}',
+          text        TEXT NOT NULL,
+          encoding    TEXT NOT NULL,               -- 'GSM-7' | 'UCS-2'
+          parts       INTEGER NOT NULL,
+          status      TEXT NOT NULL,               -- product vocabulary (gateway-9bits.md) + cancelled
+          batch_id    INTEGER REFERENCES batches(id),
+          raw_status  TEXT,
+          raw_code    INTEGER,
+          reason      TEXT,
+          submitted_at INTEGER,
+          accepted_at INTEGER,
+          final_at    INTEGER,
+          updated_at  INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX messages_campaign_seq ON messages(campaign_id, seq);
+        CREATE INDEX messages_campaign_status_seq ON messages(campaign_id, status, seq);
+        CREATE INDEX messages_batch ON messages(batch_id);
+        CREATE INDEX messages_batch_msisdn ON messages(batch_id, msisdn);
+
+        -- Delivery-chart history: one row per status change bucket.
+        CREATE TABLE status_events (
+          id          INTEGER PRIMARY KEY,
+          campaign_id INTEGER NOT NULL,
+          at          INTEGER NOT NULL,
+          status      TEXT NOT NULL,
+          count       INTEGER NOT NULL
+        );
+        CREATE INDEX status_events_campaign_at ON status_events(campaign_id, at);
+      `);
+    },
+  },
+];
+
+export const LATEST_VERSION = migrations[migrations.length - 1].version;

@@ -1,0 +1,48 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { migrations, LATEST_VERSION } from './migrations.ts';
+
+export type DB = Database.Database;
+
+export class DatabaseTooNewError extends Error {
+  readonly code = 'DB_TOO_NEW';
+  constructor(file: string, found: number) {
+    super(`The data file ${file} was written by a newer version of SMS Desk (schema ${found}, this version knows up to ${LATEST_VERSION}). Install the newer SMS Desk, or choose another data folder.`);
+  }
+}
+
+/**
+ * Opens (creating if needed) the ledger, in WAL mode, and brings its schema up to date.
+ * Each migration runs in its own transaction together with the user_version bump, so a crash
+ * mid-migration leaves the file at the previous version, still openable.
+ */
+export function openDatabase(file: string, opts: { readonly?: boolean } = {}): DB {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file, { readonly: opts.readonly ?? false, timeout: 5000 });
+  try {
+    if (!opts.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, file);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
+}
+
+export function migrate(db: DB, file = 'database'): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > LATEST_VERSION) throw new DatabaseTooNewError(file, current);
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}
