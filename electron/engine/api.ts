@@ -70,6 +70,26 @@ export interface UncertainBatch {
   recipients: Array<{ seq: number; msisdn: string }>;
 }
 
+/** One row handed to an import after parsing: the raw phone cell and every other cell by header. */
+export interface RawContactRow { row: number; phone: string; fields: Record<string, string> }
+export interface ImportCounts { rows: number; valid: number; invalid: number; duplicates: number; suppressed: number }
+export interface ContactRow { seq: number; row: number; msisdn: string; network: string | null; fields: Record<string, string> }
+export interface RejectRow { row: number; kind: 'invalid' | 'duplicate' | 'suppressed'; value: string; reason: string; fields: Record<string, string> }
+
+export interface CampaignPreview {
+  recipients: number; suppressed: number; totalParts: number; maxParts: number; typicalParts: number;
+  /** recipients needing more parts than the typical (most common) count */
+  overTypical: number; cost: number; currency: string;
+  encoding: 'GSM-7' | 'UCS-2' | 'mixed';
+  unknownFields: string[];
+  longest: { seq: number; msisdn: string; text: string; parts: number } | null;
+}
+export interface MessageRow {
+  seq: number; msisdn: string; network: string | null; fields: Record<string, string>; text: string; encoding: string; parts: number;
+  status: MessageStatus; rawStatus: string | null; rawCode: number | null; reason: string | null;
+  submittedAt: number | null; acceptedAt: number | null; finalAt: number | null;
+}
+
 export interface EngineEvent {
   type: 'campaign' | 'import-progress' | 'sending-blocked' | 'log';
   campaignId?: number;
@@ -98,6 +118,23 @@ export interface Engine {
     get(idOrName: number | string): ListSummary | null;
     import(path: string, opts: ImportOptions, ctl?: { signal?: AbortSignal; onProgress?(p: ImportProgress): void }): Promise<ImportReport>;
     delete(id: number): void;
+    contacts(listId: number, page: { offset: number; limit: number }): { total: number; rows: ContactRow[] };
+    rejects(listId: number, page: { offset: number; limit: number }): { total: number; rows: RejectRow[] };
+    /** writes the rejected rows (invalid, duplicate, suppressed) as CSV or XLSX the user can fix and re-import */
+    exportRejects(listId: number, file: string, format: 'csv' | 'xlsx'): { file: string; rows: number };
+  };
+  /** imports fed row by row (the renderer parses in a worker and sends chunks); same rules as lists.import */
+  imports: {
+    begin(opts: { list: string; fields: string[]; phoneColumn: string; source?: string; country?: string; sheet?: string | null; headerRow?: number }): { importId: string };
+    add(importId: string, rows: RawContactRow[]): ImportCounts;
+    commit(importId: string): ImportReport;
+    cancel(importId: string): void;
+  };
+  optouts: {
+    list(page: { offset: number; limit: number; search?: string }): { total: number; rows: Array<{ msisdn: string; addedAt: number; source: string | null }> };
+    add(numbers: string[], source?: string): { added: number; invalid: string[] };
+    remove(numbers: string[]): { removed: number };
+    import(path: string, opts?: { country?: string; encoding?: string }): { added: number; invalid: number; rows: number };
   };
   campaigns: {
     create(input: CampaignCreate): CampaignSummary;
@@ -113,6 +150,15 @@ export interface Engine {
     resolve(id: number, decision: 'resend' | 'mark-failed'): CampaignStatus;
     /** a child campaign holding the failed / rejected / expired recipients only */
     resendFailed(id: number): CampaignSummary;
+    /** parts, cost and unknown merge fields for a template over a list, before creating anything */
+    preview(input: { list: string | number; text: string }): CampaignPreview;
+    messages(id: number, page: { offset: number; limit: number; status?: MessageStatus; order?: 'seq' | 'parts-desc' }): { total: number; rows: MessageRow[] };
+    /** one row per recipient: original fields, text, parts, status, reason, times; formula-escaped */
+    export(id: number, file: string, format: 'csv' | 'xlsx'): { file: string; rows: number };
+    /** cumulative counts per status over time, for the delivery chart */
+    chart(id: number): Array<{ at: number; counts: Partial<StatusCounts> }>;
+    /** sends the template, rendered with the first recipient's fields, to one number (the user's own) */
+    testSend(input: { from: string; text: string; to: string; list?: string | number }): Promise<{ ok: boolean; message: string }>;
   };
   /** run the send loop and the delivery-report poller until close() */
   start(): void;
