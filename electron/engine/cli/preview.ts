@@ -1,0 +1,24 @@
+/** `smsdesk preview --text TEXT`: what one message costs in parts, as plain data for the CLI to print. */
+import { analyze, type SmsEncoding } from '../../../shared/sms/index.ts';
+
+export interface TextPreview {
+  encoding: SmsEncoding;
+  characters: number;
+  parts: number;
+  /** distinct characters that force UCS-2, in order of first appearance */
+  nonGsm: string[];
+  charsLeft: number;
+  units: number;
+}
+
+export function previewText(text: string): TextPreview {
+  const a = analyze(text);
+  return {
+    encoding: a.encoding,
+    characters: a.characters,
+    parts: a.parts,
+    nonGsm: a.nonGsm.map((c) => c.char),
+    charsLeft: a.charsLeft,
+    units: a.units,
+  };
+}

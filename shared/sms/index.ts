@@ -1,0 +1,5 @@
+export * from './encoding.ts';
+export * from './fix.ts';
+export * from './template.ts';
+export * from './sender.ts';
+export * from './cost.ts';
