@@ -1,0 +1,77 @@
+/** Scaling for the delivery chart, drawn as plain SVG: cumulative counts per status group over time. */
+
+export interface ChartPoint { at: number; counts: Partial<Record<string, number>> }
+export interface SeriesDef { key: string; label: string; statuses: string[] }
+export interface ChartBox { width: number; height: number; left: number; right: number; top: number; bottom: number }
+export interface Tick { value: number; pos: number; label: string }
+export interface ChartSeries { key: string; label: string; path: string; last: number }
+export interface ChartModel { series: ChartSeries[]; xTicks: Tick[]; yTicks: Tick[]; yMax: number; empty: boolean }
+
+export const DEFAULT_SERIES: SeriesDef[] = [
+  { key: 'delivered', label: 'Delivered', statuses: ['delivered'] },
+  { key: 'pending', label: 'Sent, awaiting report', statuses: ['accepted', 'sent'] },
+  { key: 'failed', label: 'Failed, rejected or expired', statuses: ['failed', 'rejected', 'expired', 'unknown'] },
+];
+
+/** 1, 2, 5 × 10^n at or above n: axis tops that read well. */
+export function niceCeil(n: number): number {
+  if (!(n > 0)) return 1;
+  const exp = Math.pow(10, Math.floor(Math.log10(n)));
+  for (const m of [1, 2, 5, 10]) if (m * exp >= n) return m * exp;
+  return 10 * exp;
+}
+
+function sum(counts: Partial<Record<string, number>>, statuses: string[]): number {
+  let s = 0;
+  for (const k of statuses) s += counts[k] ?? 0;
+  return s;
+}
+
+function timeLabel(ms: number, spanMs: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return spanMs < 5 * 60_000 ? `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}` : `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function buildChart(points: ChartPoint[], box: ChartBox, series: SeriesDef[] = DEFAULT_SERIES, yHint = 0): ChartModel {
+  const plotW = box.width - box.left - box.right;
+  const plotH = box.height - box.top - box.bottom;
+  const sorted = [...points].sort((a, b) => a.at - b.at);
+  let dataMax = 0;
+  for (const p of sorted) for (const s of series) dataMax = Math.max(dataMax, sum(p.counts, s.statuses));
+  const yMax = niceCeil(Math.max(dataMax, yHint, 1));
+  const yTicks: Tick[] = [0, 0.25, 0.5, 0.75, 1].map((f) => {
+    const value = Math.round(yMax * f);
+    return { value, pos: box.top + plotH - (value / yMax) * plotH, label: value.toLocaleString('en-NG') };
+  });
+  if (sorted.length === 0) return { series: series.map((s) => ({ key: s.key, label: s.label, path: '', last: 0 })), xTicks: [], yTicks, yMax, empty: true };
+
+  const t0 = sorted[0].at;
+  const t1 = sorted[sorted.length - 1].at;
+  const span = Math.max(1, t1 - t0);
+  const x = (t: number) => box.left + (sorted.length === 1 ? plotW : ((t - t0) / span) * plotW);
+  const y = (v: number) => box.top + plotH - (v / yMax) * plotH;
+  const r = (n: number) => Math.round(n * 10) / 10;
+
+  const out: ChartSeries[] = series.map((s) => {
+    // Step lines: a count holds until the next change, which is what cumulative counts mean.
+    let d = '';
+    let prevY = 0;
+    sorted.forEach((p, i) => {
+      const px = r(x(p.at));
+      const py = r(y(sum(p.counts, s.statuses)));
+      if (i === 0) d = sorted.length === 1 ? `M${box.left},${py}L${px},${py}` : `M${px},${py}`;
+      else d += `L${px},${prevY}L${px},${py}`;
+      prevY = py;
+    });
+    return { key: s.key, label: s.label, path: d, last: sum(sorted[sorted.length - 1].counts, s.statuses) };
+  });
+
+  const tickCount = Math.min(5, sorted.length);
+  const xTicks: Tick[] = [];
+  for (let i = 0; i < tickCount; i++) {
+    const t = tickCount === 1 ? t1 : t0 + (span * i) / (tickCount - 1);
+    xTicks.push({ value: t, pos: r(x(t)), label: timeLabel(t, span) });
+  }
+  return { series: out, xTicks, yTicks, yMax, empty: false };
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { isQuietHour, nextMorning, quietHoursWarning } from '../../renderer/src/lib/quietHours.ts';
+import { formatCost, formatEta, formatRate, percent } from '../../renderer/src/lib/format.ts';
+import { buildChart, niceCeil } from '../../renderer/src/lib/chart.ts';
+import { blockOf, clampPage, pageBounds, pageCount, windowRange } from '../../renderer/src/lib/paging.ts';
+import { fieldName, suggestPhoneColumn, uniqueFieldNames } from '../../renderer/src/lib/mapping.ts';
+
+const at = (h: number, m = 0) => new Date(2026, 10, 26, h, m).getTime();
+
+describe('quiet hours', () => {
+  it('blocks 20:00 to 07:59 and allows 08:00 to 19:59', () => {
+    expect(isQuietHour(new Date(at(19, 59)))).toBe(false);
+    expect(isQuietHour(new Date(at(20, 0)))).toBe(true);
+    expect(isQuietHour(new Date(at(2, 30)))).toBe(true);
+    expect(isQuietHour(new Date(at(7, 59)))).toBe(true);
+    expect(isQuietHour(new Date(at(8, 0)))).toBe(false);
+  });
+  it('warns about a scheduled time in quiet hours even when now is fine, and names the time', () => {
+    expect(quietHoursWarning(null, at(10))).toBeNull();
+    expect(quietHoursWarning(at(21, 5), at(10))).toMatch(/scheduled for 21:05/);
+    expect(quietHoursWarning(null, at(22))).toMatch(/It is 22:00 now/);
+    expect(quietHoursWarning(at(9), at(22))).toBeNull();
+  });
+  it('next morning is today 08:00 before 8, tomorrow after', () => {
+    expect(new Date(nextMorning(at(3))).getDate()).toBe(26);
+    expect(new Date(nextMorning(at(21))).getDate()).toBe(27);
+    expect(new Date(nextMorning(at(21))).getHours()).toBe(8);
+  });
+});
+
+describe('formatting', () => {
+  it('ETA reads in human units and admits when it cannot tell', () => {
+    expect(formatEta(null)).toBe('—');
+    expect(formatEta(12_300)).toBe('13 s');
+    expect(formatEta(3 * 60_000)).toBe('about 3 min');
+    expect(formatEta(125 * 60_000)).toBe('about 2 h 5 min');
+    expect(formatEta(Infinity)).toBe('—');
+  });
+  it('rate switches to per minute when slow', () => {
+    expect(formatRate(0)).toBe('—');
+    expect(formatRate(0.5)).toBe('30 / min');
+    expect(formatRate(4.25)).toBe('4.3 / s');
+    expect(formatRate(480)).toBe('480 / s');
+  });
+  it('cost in naira with separators and kobo only when needed', () => {
+    expect(formatCost(4000)).toBe('₦4,000');
+    expect(formatCost(12.5)).toBe('₦12.50');
+    expect(formatCost(3, 'USD')).toBe('USD 3');
+  });
+  it('percent is clamped', () => {
+    expect(percent(5, 0)).toBe(0);
+    expect(percent(150, 100)).toBe(100);
+    expect(percent(1, 4)).toBe(25);
+  });
+});
+
+describe('chart scaling', () => {
+  it('rounds the axis top up to 1/2/5 × 10^n', () => {
+    expect(niceCeil(0)).toBe(1);
+    expect(niceCeil(7)).toBe(10);
+    expect(niceCeil(101)).toBe(200);
+    expect(niceCeil(450)).toBe(500);
+  });
+  it('maps the last cumulative count to the right height and x to the right edge', () => {
+    const box = { width: 400, height: 200, left: 40, right: 10, top: 10, bottom: 30 };
+    const m = buildChart([
+      { at: 1000, counts: { accepted: 10 } },
+      { at: 2000, counts: { accepted: 4, delivered: 6 } },
+      { at: 3000, counts: { delivered: 9, failed: 1 } },
+    ], box, undefined, 10);
+    expect(m.yMax).toBe(10);
+    const delivered = m.series.find((s) => s.key === 'delivered')!;
+    expect(delivered.last).toBe(9);
+    // 9 of 10 over a 160 px plot starting at y=10: 10 + 160 - 144 = 26; x of the last point = 400 - 10.
+    expect(delivered.path.endsWith('L390,26')).toBe(true);
+    expect(m.series.find((s) => s.key === 'failed')!.last).toBe(1);
+    expect(m.xTicks[0].pos).toBe(40);
+    expect(m.yTicks.at(-1)!.pos).toBe(10);
+  });
+  it('has an empty model without points and never divides by zero', () => {
+    const m = buildChart([], { width: 100, height: 100, left: 0, right: 0, top: 0, bottom: 0 });
+    expect(m.empty).toBe(true);
+    const one = buildChart([{ at: 5, counts: { delivered: 3 } }], { width: 100, height: 100, left: 0, right: 0, top: 0, bottom: 0 });
+    expect(one.series[0].path).not.toMatch(/NaN/);
+  });
+});
+
+describe('paging math', () => {
+  it('renders only the visible rows of a million plus overscan', () => {
+    const r = windowRange({ scrollTop: 32_000_000, viewportHeight: 400, rowHeight: 32, total: 1_000_000, overscan: 5 });
+    expect(r.end - r.start).toBeLessThan(40);
+    // At the bottom the last 12.5 rows fill the viewport: the first visible row is 999,987, minus overscan.
+    expect(r.start).toBe(999_982);
+    expect(r.end).toBe(1_000_000);
+    // The scroll area is capped below the browsers' maximum element height.
+    expect(r.totalHeight).toBe(8_000_000);
+  });
+  it('maps a capped scrollbar proportionally so the middle shows the middle rows', () => {
+    const vh = 400;
+    const r = windowRange({ scrollTop: (8_000_000 - vh) / 2, viewportHeight: vh, rowHeight: 32, total: 1_000_000, overscan: 0 });
+    expect(Math.abs(r.start - 499_994)).toBeLessThan(2);
+    // The row at the top of the viewport sits exactly at scrollTop.
+    const realTop = ((32_000_000 - vh) / 2);
+    expect(r.offsetY + (Math.floor(realTop / 32) - r.start) * 32 - ((8_000_000 - vh) / 2)).toBeCloseTo(-(realTop % 32), 5);
+  });
+  it('keeps exact pixel offsets for short lists', () => {
+    const r = windowRange({ scrollTop: 100, viewportHeight: 200, rowHeight: 20, total: 50, overscan: 2 });
+    expect(r).toEqual({ start: 3, end: 18, offsetY: 60, totalHeight: 1000 });
+  });
+  it('starts at the top and handles empty lists', () => {
+    expect(windowRange({ scrollTop: 0, viewportHeight: 100, rowHeight: 20, total: 0 })).toEqual({ start: 0, end: 0, offsetY: 0, totalHeight: 0 });
+    const r = windowRange({ scrollTop: -50, viewportHeight: 100, rowHeight: 20, total: 3 });
+    expect([r.start, r.end]).toEqual([0, 3]);
+  });
+  it('pages and bounds', () => {
+    expect(pageCount(0, 50)).toBe(1);
+    expect(pageCount(101, 50)).toBe(3);
+    expect(clampPage(9, 101, 50)).toBe(2);
+    expect(clampPage(-1, 101, 50)).toBe(0);
+    expect(pageBounds(2, 101, 50)).toEqual({ from: 101, to: 101 });
+    expect(blockOf(250, 100)).toEqual({ block: 2, offset: 200 });
+  });
+});
+
+describe('mapping suggestions', () => {
+  it('turns headers into merge-field names', () => {
+    expect(fieldName('First Name')).toBe('first_name');
+    expect(fieldName(' Prénom ')).toBe('prenom');
+    expect(fieldName('2nd line')).toBe('f_2nd_line');
+    expect(uniqueFieldNames(['Name', 'name', 'NAME'])).toEqual(['name', 'name_2', 'name_3']);
+  });
+  it('picks the phone column by header and content, not a numeric id column', () => {
+    const headers = ['Customer ID', 'first_name', 'Mobile No'];
+    const sample = [['10001', 'Ada', '0803 123 4567'], ['10002', 'Bayo', '8031234568'], ['10003', 'Chi', '+2348031234569']];
+    expect(suggestPhoneColumn(headers, sample)).toBe(2);
+    expect(suggestPhoneColumn(['a', 'b'], [['x', '08031234567'], ['y', '08031234568']])).toBe(1);
+    expect(suggestPhoneColumn(['a', 'b'], [['x', 'y']])).toBe(-1);
+  });
+});
