@@ -1,0 +1,2 @@
+export { normalizeMsisdn, type NormalizeResult } from './normalize.ts';
+export { nigerianNetwork, networkPrefixes, type Network } from './networks.ts';

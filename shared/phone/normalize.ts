@@ -1,0 +1,115 @@
+import { getCountryCallingCode, parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/max';
+import { nigerianNetwork } from './networks.ts';
+
+export type NormalizeResult =
+  | { ok: true; msisdn: string; country: string; network: string | null }
+  | { ok: false; reason: string };
+
+// Nigerian mobile numbers: 10 national digits starting 70/71/80/81/90/91. Anything else
+// (landlines, short codes, foreign numbers) takes the slow, exact libphonenumber path.
+const NG_NATIONAL = /^[789][01]\d{8}$/;
+const SEPARATORS = /[\s\u00a0\u200b\u2060\ufeff().\-\/]/g;
+const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?e[+-]?\d+$/i;
+const LETTERS = /\p{L}/u;
+const MOBILE_TYPES = new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE']);
+const NOT_MOBILE: Record<string, string> = {
+  FIXED_LINE: 'not a mobile number (it looks like a landline)',
+  TOLL_FREE: 'not a mobile number (it is a toll-free number)',
+  PREMIUM_RATE: 'not a mobile number (it is a premium-rate number)',
+  SHARED_COST: 'not a mobile number (it is a shared-cost number)',
+  VOIP: 'not a mobile number (it is an internet phone number)',
+  UAN: 'not a mobile number (it is a company switchboard number)',
+  VOICEMAIL: 'not a mobile number (it is a voicemail number)',
+  PAGER: 'not a mobile number (it is a pager number)',
+};
+
+function ok(msisdn: string, country: string, network: string | null): NormalizeResult {
+  return { ok: true, msisdn, country, network };
+}
+function bad(reason: string): NormalizeResult {
+  return { ok: false, reason };
+}
+
+function numberToText(n: number): string | null {
+  if (!Number.isFinite(n) || n < 0) return null;
+  if (!Number.isInteger(n)) return null;
+  return n < 1e21 ? n.toFixed(0) : BigInt(n).toString();
+}
+
+/**
+ * One phone cell (text, or a number cell read raw from a spreadsheet) to an MSISDN: digits
+ * only, country code first, as the 9bits gateway wants. Reasons are written for the user.
+ */
+export function normalizeMsisdn(raw: string | number, defaultCountry = 'NG'): NormalizeResult {
+  let text: string;
+  if (typeof raw === 'number') {
+    const t = numberToText(raw);
+    if (t === null) return bad('not a phone number (it is a fraction or negative number)');
+    text = t;
+  } else {
+    text = String(raw ?? '').trim();
+    // Excel's "force text" apostrophe survives some exports; our own rejects export adds it too.
+    if (text.startsWith("'")) text = text.slice(1).trim();
+  }
+  if (text === '') return bad('no phone number in this row');
+  if (SCIENTIFIC.test(text)) {
+    return bad('the number was shortened by a spreadsheet (like 2.34803E+12); format the column as Text and export again');
+  }
+  if (/[,;]/.test(text) && (text.match(/\d/g)?.length ?? 0) > 15) return bad('more than one number in the cell; keep one number per row');
+  if (LETTERS.test(text)) return bad('letters in the number');
+
+  let compact = text.replace(SEPARATORS, '');
+  if (compact.startsWith('00')) compact = '+' + compact.slice(2);
+  const plus = compact.startsWith('+');
+  const digits = plus ? compact.slice(1) : compact;
+  if (!/^\d+$/.test(digits)) return bad('unexpected characters in the number; use digits only');
+
+  const fast = nigerianFastPath(digits, plus, defaultCountry);
+  if (fast) return fast;
+  return slowPath(plus ? '+' + digits : digits, defaultCountry);
+}
+
+function nigerianFastPath(digits: string, plus: boolean, defaultCountry: string): NormalizeResult | null {
+  let national: string | null = null;
+  if (digits.startsWith('234') && (digits.length === 13 || digits.length === 14)) {
+    // "+234 (0) 803 ..." keeps the trunk zero after the country code.
+    const rest = digits.length === 14 && digits[3] === '0' ? digits.slice(4) : digits.slice(3);
+    if (NG_NATIONAL.test(rest)) national = rest;
+  } else if (!plus && defaultCountry === 'NG') {
+    if (digits.length === 11 && digits[0] === '0' && NG_NATIONAL.test(digits.slice(1))) national = digits.slice(1);
+    else if (digits.length === 10 && NG_NATIONAL.test(digits)) national = digits; // Excel dropped the 0
+  }
+  if (national === null) return null;
+  const network = nigerianNetwork(national);
+  // Prefixes outside the table may still be valid: let libphonenumber decide those.
+  if (network === null) return null;
+  return ok('234' + national, 'NG', network);
+}
+
+function slowPath(input: string, defaultCountry: string): NormalizeResult {
+  const country = (/^[A-Z]{2}$/.test(defaultCountry) ? defaultCountry : 'NG') as CountryCode;
+  const digitCount = input.replace(/\D/g, '').length;
+  if (digitCount < 7) return bad('too short to be a phone number');
+  if (digitCount > 15) return bad('too long to be a phone number');
+  const lengthProblem = validatePhoneNumberLength(input, country);
+  if (lengthProblem === 'TOO_SHORT') return bad('too short for a mobile number');
+  if (lengthProblem === 'TOO_LONG') return bad('too long for a mobile number');
+  if (lengthProblem === 'INVALID_COUNTRY') return bad('unknown country code; write the number with + and its country code');
+  const phone = parsePhoneNumberFromString(input, country);
+  if (!phone) return bad('not a valid phone number');
+  const msisdn = phone.number.slice(1);
+  const region = phone.country ?? '';
+  const national = phone.nationalNumber;
+  if (phone.isValid()) {
+    const type = phone.getType();
+    if (type && !MOBILE_TYPES.has(type)) return bad(NOT_MOBILE[type] ?? 'not a mobile number');
+    return ok(msisdn, region, region === 'NG' ? nigerianNetwork(national) : null);
+  }
+  // Strict for the home country, lenient abroad: foreign ranges change faster than our
+  // metadata (and test ranges like UK 07700 900xxx are "invalid" yet real to the user).
+  if (phone.countryCallingCode === getCountryCallingCode(country)) {
+    return bad(country === 'NG' ? 'not a Nigerian mobile number (unknown prefix or wrong length)' : 'not a valid mobile number for ' + country);
+  }
+  if (phone.isPossible()) return ok(msisdn, region || (phone.getPossibleCountries()[0] ?? ''), null);
+  return bad('not a valid phone number');
+}
