@@ -1,0 +1,63 @@
+/**
+ * The one place in the UI that knows how it talks to the main process.
+ * In Electron the preload exposes window.smsdesk; in a browser (`npm run web`) calls go over HTTP.
+ *
+ *   import { api, onEvent, mode, download, ApiError } from '../api';
+ *   const s = await api.campaigns.status({ id });             // throws ApiError { code, message }
+ *   const off = onEvent('campaign', ({ campaignId, status }) => …);
+ *   const r = await api.campaigns.export({ id, format: 'csv' }); await download(r);
+ */
+import { ApiError, createClient, type Transport } from '../../../shared/ipc/client.ts';
+import { routes, type EventName, type Result, type RouteName, type RouteOutput } from '../../../shared/ipc/contract.ts';
+import { createWebTransport, takeKeyFromLocation } from './web.ts';
+
+export { ApiError };
+export type { Api } from '../../../shared/ipc/client.ts';
+export type { EventName, EventPayload, RouteInput, RouteName, RouteOutput } from '../../../shared/ipc/contract.ts';
+
+type Bridge = Record<string, Record<string, (input: unknown) => Promise<Result<unknown>>>> & {
+  on(event: EventName, cb: (payload: unknown) => void): () => void;
+};
+
+declare global {
+  interface Window { smsdesk?: Bridge }
+}
+
+function electronTransport(bridge: Bridge): Transport {
+  return {
+    call: (route: RouteName, input: unknown) => {
+      const [group, method] = route.split('.') as [string, string];
+      return bridge[group][method](input);
+    },
+    subscribe: (event, cb) => bridge.on(event, cb),
+  };
+}
+
+const bridge = typeof window !== 'undefined' ? window.smsdesk : undefined;
+const web = bridge ? null : createWebTransport(typeof window !== 'undefined' ? takeKeyFromLocation(window) : null);
+
+export const mode: 'electron' | 'web' = bridge ? 'electron' : 'web';
+const client = createClient(bridge ? electronTransport(bridge) : web!);
+
+export const api = client.api;
+export const onEvent = client.onEvent;
+export const routeNames = Object.keys(routes) as RouteName[];
+
+type ExportResult = RouteOutput<'campaigns.export'>;
+
+/**
+ * Finishes an export for the user. In Electron the file is already where they chose (returns its path);
+ * in web mode this fetches the one-time download and hands it to the browser (returns null).
+ */
+export async function download(result: ExportResult): Promise<string | null> {
+  if (!result.saved) return null;
+  if (result.downloadUrl && web) {
+    try {
+      await web.download(result.downloadUrl, result.name);
+    } catch (err) {
+      throw new ApiError('FAILED', (err as Error).message);
+    }
+    return null;
+  }
+  return result.path;
+}

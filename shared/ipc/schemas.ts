@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { settingsSchema } from '../settings.ts';
+
+/**
+ * Zod schemas of the engine's data types (electron/engine/api.ts), as they cross IPC or HTTP.
+ * Limits are deliberate: bulk data crosses in pages and chunks, so a schema refuses a giant array
+ * instead of letting one call freeze the renderer or the main process.
+ */
+
+export const MAX_PAGE = 1000;
+export const MAX_IMPORT_CHUNK = 5000;
+export const MAX_NUMBERS_PER_CALL = 5000;
+export const MAX_FIELDS = 500;
+export const MAX_CELL = 10_000;
+export const MAX_TEMPLATE = 10_000;
+export const MAX_CHART_POINTS = 2000;
+export const MAX_UNCERTAIN_PAGE = 100;
+
+export const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** a list named by the user or referred to by id */
+export const listRef = z.union([id, z.string().trim().min(1).max(200)]);
+export const format = z.enum(['csv', 'xlsx']);
+export const epochMs = z.number().int().min(0);
+
+export const messageStatus = z.enum([
+  'queued', 'submitting', 'uncertain', 'accepted', 'failed',
+  'sent', 'delivered', 'rejected', 'expired', 'unknown', 'cancelled',
+]);
+export const campaignState = z.enum(['draft', 'scheduled', 'sending', 'paused', 'cancelled', 'completed']);
+export const scheduleMode = z.enum(['local', 'gateway']);
+
+export const page = z.strictObject({
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(MAX_PAGE).default(100),
+});
+
+export const fieldsRecord = z.record(z.string().max(200), z.string().max(MAX_CELL));
+
+export const listSummary = z.object({
+  id: z.number(), name: z.string(), contacts: z.number(), fields: z.array(z.string()).max(MAX_FIELDS),
+  createdAt: z.number(), source: z.string().nullable(),
+});
+
+export const rawContactRow = z.strictObject({
+  row: z.number().int().min(0),
+  phone: z.string().max(200),
+  fields: fieldsRecord.refine((f) => Object.keys(f).length <= MAX_FIELDS, `A row can carry at most ${MAX_FIELDS} columns.`),
+});
+
+export const importCounts = z.object({
+  rows: z.number(), valid: z.number(), invalid: z.number(), duplicates: z.number(), suppressed: z.number(),
+});
+
+export const rejectKind = z.enum(['invalid', 'duplicate', 'suppressed']);
+
+export const importReport = z.object({
+  list: z.object({ id: z.number(), name: z.string() }),
+  rows: z.number(), valid: z.number(), invalid: z.number(), duplicates: z.number(), suppressed: z.number(),
+  sheet: z.string().nullable(), headerRow: z.number(), phoneColumn: z.string(), fields: z.array(z.string()).max(MAX_FIELDS),
+  rejects: z.array(z.object({ row: z.number(), kind: rejectKind, value: z.string(), reason: z.string() })).max(MAX_PAGE),
+});
+
+export const contactRow = z.object({
+  seq: z.number(), row: z.number(), msisdn: z.string(), network: z.string().nullable(), fields: fieldsRecord,
+});
+export const rejectRow = z.object({
+  row: z.number(), kind: rejectKind, value: z.string(), reason: z.string(), fields: fieldsRecord,
+});
+
+export const statusCounts = z.object(Object.fromEntries(messageStatus.options.map((s) => [s, z.number()])) as
+  { [K in z.infer<typeof messageStatus>]: z.ZodNumber });
+
+export const campaignSummary = z.object({
+  id: z.number(), name: z.string(), state: campaignState, listId: z.number().nullable(), listName: z.string().nullable(),
+  parentId: z.number().nullable(), sender: z.string(), template: z.string(), recipients: z.number(), parts: z.number(),
+  suppressed: z.number(), scheduleMode: scheduleMode.nullable(), sendAt: z.number().nullable(), pauseReason: z.string().nullable(),
+  createdAt: z.number(), startedAt: z.number().nullable(), finishedAt: z.number().nullable(),
+});
+
+export const campaignStatus = campaignSummary.extend({
+  counts: statusCounts,
+  shortBatches: z.number(),
+  needsDecision: z.number(),
+  rate: z.number(),
+  etaMs: z.number().nullable(),
+  sandbox: z.boolean(),
+});
+
+export const uncertainBatch = z.object({
+  batchId: z.number(), clientRef: z.string(), sentAt: z.number().nullable(), error: z.string().nullable(),
+  recipients: z.array(z.object({ seq: z.number(), msisdn: z.string() })),
+});
+
+export const campaignPreview = z.object({
+  recipients: z.number(), suppressed: z.number(), totalParts: z.number(), maxParts: z.number(), typicalParts: z.number(),
+  overTypical: z.number(), cost: z.number(), currency: z.string(),
+  encoding: z.enum(['GSM-7', 'UCS-2', 'mixed']),
+  unknownFields: z.array(z.string()).max(MAX_FIELDS),
+  longest: z.object({ seq: z.number(), msisdn: z.string(), text: z.string(), parts: z.number() }).nullable(),
+});
+
+export const messageRow = z.object({
+  seq: z.number(), msisdn: z.string(), network: z.string().nullable(), fields: fieldsRecord, text: z.string(),
+  encoding: z.string(), parts: z.number(), status: messageStatus, rawStatus: z.string().nullable(),
+  rawCode: z.number().nullable(), reason: z.string().nullable(),
+  submittedAt: z.number().nullable(), acceptedAt: z.number().nullable(), finalAt: z.number().nullable(),
+});
+
+export const settings = z.object(settingsSchema);
+export const settingKey = z.enum(Object.keys(settingsSchema) as [keyof typeof settingsSchema, ...(keyof typeof settingsSchema)[]]);
+
+export const tokenStatus = z.object({
+  set: z.boolean(),
+  source: z.enum(['env', 'keychain']).nullable(),
+  sandbox: z.boolean(),
+});
+
+/** what a check against the gateway says, in one sentence for the user */
+export const verdict = z.object({ ok: z.boolean(), message: z.string().max(2000) });
+
+/**
+ * An export is written by the main process. In Electron the user picked `path` in a save dialog
+ * (null and saved=false when they cancelled); in web mode the file waits behind a one-time
+ * `downloadUrl` (relative to the page) that renderer/src/api's download() fetches.
+ */
+export const exportResult = z.object({
+  saved: z.boolean(),
+  rows: z.number(),
+  name: z.string(),
+  path: z.string().nullable(),
+  downloadUrl: z.string().nullable(),
+});
+
+export const pageOf = <T extends z.ZodType>(row: T) => z.object({ total: z.number(), rows: z.array(row).max(MAX_PAGE) });
