@@ -1,0 +1,72 @@
+import { ImportError } from './errors.ts';
+
+export type FileFormat = 'zip' | 'ole2' | 'text';
+
+/** By magic bytes, never by extension: people rename files. */
+export function detectFormat(bytes: Uint8Array, fileName: string): FileFormat {
+  const b = bytes;
+  if (b[0] === 0x50 && b[1] === 0x4b && (b[2] === 0x03 || b[2] === 0x05) && (b[3] === 0x04 || b[3] === 0x06)) return 'zip';
+  if (b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0 && b[4] === 0xa1 && b[5] === 0xb1 && b[6] === 0x1a && b[7] === 0xe1) return 'ole2';
+  const kind = otherBinary(b);
+  if (kind) throw new ImportError('IMPORT_BINARY', `${fileName} is ${kind}, not a contact list: export the contacts as CSV or XLSX and import that file.`);
+  return 'text';
+}
+
+function otherBinary(b: Uint8Array): string | null {
+  const ascii = (s: string) => [...s].every((c, i) => b[i] === c.charCodeAt(0));
+  if (ascii('%PDF')) return 'a PDF document';
+  if (b[0] === 0x89 && ascii('\x89PNG')) return 'a PNG image';
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'a JPEG image';
+  if (b[0] === 0x1f && b[1] === 0x8b) return 'a gzip archive';
+  if (ascii('GIF8')) return 'a GIF image';
+  if (ascii('Rar!')) return 'a RAR archive';
+  if (ascii('7z\xbc\xaf')) return 'a 7-Zip archive';
+  return null;
+}
+
+export interface ZipLimits { maxUncompressedBytes: number; maxEntries: number }
+export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxUncompressedBytes: 300 * 1024 * 1024, maxEntries: 10_000 };
+
+/**
+ * Reads the zip central directory (no inflating) and refuses archives whose entries declare
+ * more than the limit once unpacked: a few-KB "zip bomb" .xlsx would otherwise take the app's
+ * memory with it inside SheetJS. Sizes we cannot read (ZIP64 markers) count as too large.
+ */
+export function checkZipSizes(bytes: Uint8Array, fileName: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): { entries: number; uncompressed: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tooLarge = (what: string) => new ImportError('IMPORT_TOO_LARGE', `${fileName} would unpack to ${what}, more than SMS Desk will open (${Math.round(limits.maxUncompressedBytes / 1048576)} MB): save the contacts as CSV, or split the workbook, then import again.`);
+  const broken = () => new ImportError('IMPORT_UNREADABLE', `${fileName} is a damaged or incomplete spreadsheet: open it in Excel or LibreOffice, save it again, then import the new file.`);
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
+  }
+  if (eocd < 0) throw broken();
+  const count = view.getUint16(eocd + 10, true);
+  let offset = view.getUint32(eocd + 16, true);
+  if (count === 0xffff || offset === 0xffffffff) throw tooLarge('an unknown size (ZIP64)');
+  if (count > limits.maxEntries) throw tooLarge(`${count} files`);
+  let total = 0;
+  for (let n = 0; n < count; n++) {
+    if (offset + 46 > bytes.length || view.getUint32(offset, true) !== 0x02014b50) throw broken();
+    const size = view.getUint32(offset + 24, true);
+    if (size === 0xffffffff) throw tooLarge('an unknown size (ZIP64)');
+    total += size;
+    if (total > limits.maxUncompressedBytes) throw tooLarge(`more than ${Math.round(total / 1048576)} MB`);
+    offset += 46 + view.getUint16(offset + 28, true) + view.getUint16(offset + 30, true) + view.getUint16(offset + 32, true);
+  }
+  return { entries: count, uncompressed: total };
+}
+
+/** An OOXML workbook saved with a password is an OLE2 file holding an EncryptedPackage stream. */
+export function isEncryptedOle2(bytes: Uint8Array): boolean {
+  const needle = 'EncryptedPackage';
+  const n = needle.length;
+  // directory entry names are UTF-16LE
+  outer: for (let i = 0; i + n * 2 <= bytes.length; i++) {
+    for (let k = 0; k < n; k++) {
+      if (bytes[i + 2 * k] !== needle.charCodeAt(k) || bytes[i + 2 * k + 1] !== 0) continue outer;
+    }
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,111 @@
+import { ImportError } from './errors.ts';
+import { createStreamDecoder, encodingOf, looksBinary, parseEncodingName, sniffEncoding, type StreamDecoder, type TextEncodingName } from './encoding.ts';
+import { createCsvReader, type CsvReader, type Delimiter } from './csv.ts';
+import { createContactRowBuilder, type ContactRowBuilder, type ImportPlan, type ParsedContactRow } from './rows.ts';
+import { detectFormat } from './format.ts';
+import { chooseSheet, readWorkbook, sheetRowCount, sheetRows, type SheetLimits } from './sheet.ts';
+
+export interface SourceOptions {
+  fileName: string;
+  encoding?: string;
+  sheet?: string;
+  headerRow?: number;
+  phoneColumn?: string;
+  defaultCountry?: string;
+  onRows(rows: ParsedContactRow[]): void;
+}
+
+export interface ParsedSource {
+  plan: ImportPlan;
+  rows: number;
+  sheet: string | null;
+  encoding: TextEncodingName | null;
+  delimiter: Delimiter | null;
+}
+
+export interface TextImport {
+  /** raw bytes of the file, in order; the first chunk should be at least a few KB for sniffing */
+  write(bytes: Uint8Array): void;
+  end(): ParsedSource;
+}
+
+/**
+ * CSV/TSV bytes to contact rows, chunk by chunk: sniff the encoding on the first chunk,
+ * decode with a streaming decoder, parse strings, find header and phone column.
+ */
+export function createTextImport(opts: SourceOptions): TextImport {
+  let decoder: StreamDecoder | null = null;
+  let csv: CsvReader | null = null;
+  const builder: ContactRowBuilder = createContactRowBuilder({
+    fileName: opts.fileName, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn,
+    defaultCountry: opts.defaultCountry, onRows: opts.onRows,
+  });
+
+  const first = (bytes: Uint8Array) => {
+    detectFormat(bytes, opts.fileName); // refuses PDFs, images and archives by magic bytes
+    let encoding: TextEncodingName;
+    if (opts.encoding) {
+      const e = parseEncodingName(opts.encoding);
+      if (!e) throw new ImportError('IMPORT_ENCODING', `The encoding "${opts.encoding}" for ${opts.fileName} is not one SMS Desk knows: use utf-8, utf-16le, utf-16be or windows-1252.`);
+      encoding = e;
+    } else {
+      encoding = encodingOf(sniffEncoding(bytes));
+    }
+    if (looksBinary(bytes, encoding)) {
+      throw new ImportError('IMPORT_BINARY', `${opts.fileName} contains binary data, not text: open it in Excel and save it as CSV or XLSX, then import that file.`);
+    }
+    decoder = createStreamDecoder(encoding, opts.fileName);
+    csv = createCsvReader({ fileName: opts.fileName, onRows: (rows, firstRow) => builder.add(rows, firstRow) });
+  };
+
+  return {
+    write(bytes) {
+      if (bytes.length === 0) return;
+      if (!decoder) first(bytes);
+      csv!.push(decoder!.write(bytes));
+    },
+    end() {
+      if (decoder && csv) {
+        csv.push(decoder.end());
+        csv.end();
+      }
+      const plan = builder.end();
+      return { plan, rows: builder.dataRows, sheet: null, encoding: decoder ? (decoder as StreamDecoder).encoding : null, delimiter: csv ? (csv as CsvReader).delimiter : null };
+    },
+  };
+}
+
+/** Whole text file at once (opt-out lists, small files in the renderer), fed in slices. */
+export function parseTextBytes(bytes: Uint8Array, opts: SourceOptions): ParsedSource {
+  const t = createTextImport(opts);
+  const step = 256 * 1024;
+  for (let i = 0; i < bytes.length; i += step) t.write(bytes.subarray(i, i + step));
+  return t.end();
+}
+
+/** XLSX/XLS/ODS bytes to contact rows, in slices of rows so the caller can store as it goes. */
+export function parseSheetBytes(bytes: Uint8Array, opts: SourceOptions & { limits?: SheetLimits; onProgress?(rowsDone: number, rowsTotal: number): void }): ParsedSource {
+  const wb = readWorkbook(bytes, opts.fileName, opts.limits);
+  const sheet = chooseSheet(wb, opts.fileName, opts.sheet, opts.defaultCountry);
+  const builder = createContactRowBuilder({
+    fileName: opts.fileName, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn,
+    defaultCountry: opts.defaultCountry, onRows: opts.onRows,
+  });
+  const total = sheetRowCount(wb, sheet);
+  const step = 5000;
+  for (let r = 0; r < total; r += step) {
+    builder.add(sheetRows(wb, sheet, opts.fileName, r, r + step), r + 1);
+    opts.onProgress?.(Math.min(r + step, total), total);
+  }
+  const plan = builder.end();
+  return { plan, rows: builder.dataRows, sheet, encoding: null, delimiter: null };
+}
+
+/** Any supported file's bytes, dispatched on magic bytes. */
+export function parseContactBytes(bytes: Uint8Array, opts: SourceOptions): ParsedSource {
+  if (bytes.length === 0) {
+    throw new ImportError('IMPORT_EMPTY', `${opts.fileName} is empty: choose the file that holds your contacts, with one phone number per row.`);
+  }
+  const format = detectFormat(bytes, opts.fileName);
+  return format === 'text' ? parseTextBytes(bytes, opts) : parseSheetBytes(bytes, opts);
+}
