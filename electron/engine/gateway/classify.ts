@@ -42,7 +42,8 @@ export function answerMessage(body: string): string | null {
 }
 
 function clip(s: string): string {
-  const t = s.replace(/\s+/g, ' ').trim();
+  // Trailing full stops go: the message is quoted inside a sentence of ours.
+  const t = s.replace(/\s+/g, ' ').trim().replace(/[.\s]+$/, '');
   return t.length > 300 ? `${t.slice(0, 297)}...` : t;
 }
 
