@@ -66,19 +66,33 @@ export function analyze(text: string): SmsAnalysis {
   const n = text.length;
   let septets = 0;
   let characters = 0;
-  let nonGsm: Map<string, NonGsmChar> | null = null;
+  // keyed by code point: numbers hash faster than one-character strings, and most texts that
+  // have any non-GSM character have many of them
+  let nonGsm: Map<number, NonGsmChar> | null = null;
+  let last: NonGsmChar | null = null;
+  let lastCode = -1;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     characters++;
     const s = SEPTETS[c];
     if (s !== 0) { septets += s; continue; }
-    let char: string;
-    if (isHigh(c) && i + 1 < n && isLow(text.charCodeAt(i + 1))) { char = text.slice(i, i + 2); i++; }
-    else char = text[i];
+    let code = c;
+    const start = i;
+    if (isHigh(c) && i + 1 < n) {
+      const d = text.charCodeAt(i + 1);
+      if (isLow(d)) { code = (c - 0xd800) * 0x400 + (d - 0xdc00) + 0x10000; i++; }
+    }
+    if (code === lastCode) { (last as NonGsmChar).count++; continue; }
     nonGsm ??= new Map();
-    const seen = nonGsm.get(char);
-    if (seen) seen.count++;
-    else nonGsm.set(char, { char, index: char.length === 2 ? i - 1 : i, count: 1, replacement: gsmReplacements.get(char) ?? null });
+    let entry = nonGsm.get(code);
+    if (entry) entry.count++;
+    else {
+      const char = text.slice(start, i + 1);
+      entry = { char, index: start, count: 1, replacement: gsmReplacements.get(char) ?? null };
+      nonGsm.set(code, entry);
+    }
+    last = entry;
+    lastCode = code;
   }
 
   if (n === 0) return { encoding: 'GSM-7', characters: 0, units: 0, parts: 0, perPart: GSM_SINGLE, charsLeft: GSM_SINGLE, nonGsm: [] };
