@@ -1,0 +1,48 @@
+import type { z } from 'zod';
+import type { ApiErrorShape } from '../../shared/ipc/contract.ts';
+
+const MAX_MESSAGE = 1000;
+const CODE = /^[A-Z][A-Z0-9_]{1,40}$/;
+/** errors that only a bug produces: their text means nothing to the user and may show internals */
+const BUG_ERRORS = new Set(['TypeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError']);
+
+/** One sentence per input problem, naming the field but never quoting the value (it may be the token). */
+export function badInput(route: string, error: z.ZodError): ApiErrorShape {
+  const issue = error.issues[0];
+  if (!issue) return { code: 'BAD_INPUT', message: `The request for ${route} is malformed.` };
+  const where = issue.path.length ? issue.path.join('.') : '';
+  const msg = issue.message.trim();
+  const sentence = /[.!?]$/.test(msg) ? msg : where ? `${route}: "${where}" is not valid (${msg}).` : `${route}: ${msg}.`;
+  const more = error.issues.length > 1 ? ` (${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''} in the same request.)` : '';
+  return { code: 'BAD_INPUT', message: clip(sentence + more) };
+}
+
+/**
+ * Maps anything thrown by the engine to `{ code, message }` for the UI: the engine's own
+ * sentence and code when it has them, a generic sentence for bugs. Stack traces never cross,
+ * and every secret passed in is cut out of the message.
+ */
+export function toApiError(route: string, err: unknown, secrets: ReadonlyArray<string> = []): ApiErrorShape {
+  if (!(err instanceof Error) || BUG_ERRORS.has(err.name)) {
+    return { code: 'INTERNAL', message: `SMS Desk hit an internal error while handling ${route}. Try again; if it keeps happening, report it.` };
+  }
+  const raw = (err as { code?: unknown }).code;
+  const code = typeof raw === 'string' && CODE.test(raw) ? raw : 'FAILED';
+  return { code, message: clip(redact(firstBlock(err.message) || `${route} failed.`, secrets)) };
+}
+
+export function redact(text: string, secrets: ReadonlyArray<string>): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('[token]');
+  return out;
+}
+
+/** drops anything that looks like a stack trace appended to a message */
+function firstBlock(message: string): string {
+  const at = message.search(/\n\s+at\s/);
+  return (at >= 0 ? message.slice(0, at) : message).trim();
+}
+
+function clip(text: string): string {
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
+}

@@ -1,0 +1,107 @@
+import type { Engine } from '../engine/api.ts';
+import { MAX_CHART_POINTS } from '../../shared/ipc/schemas.ts';
+import type { HandlerDeps, RouteImpls } from './types.ts';
+
+/** One function per route of shared/ipc/contract.ts; inputs arrive parsed, outputs are checked by the caller. */
+export function routeImpls(engine: Engine, deps: HandlerDeps): RouteImpls {
+  async function exportTo(suggested: string, format: 'csv' | 'xlsx', write: (file: string) => { file: string; rows: number }) {
+    const name = `${suggested}.${format}`;
+    const file = await deps.files.savePath(name, format);
+    if (!file) return { saved: false, rows: 0, name, path: null, downloadUrl: null };
+    const res = write(file);
+    const where = await deps.files.deliver(res.file, name);
+    return { saved: true, rows: res.rows, name, ...where };
+  }
+
+  return {
+    'app.info': () => ({
+      version: deps.version, sandbox: engine.sandbox, dataDir: engine.dataDir, platform: deps.platform, mode: deps.mode,
+    }),
+
+    'settings.all': () => engine.settings.all(),
+    'settings.set': ({ key, value }) => {
+      engine.settings.set(key, value);
+      return engine.settings.all();
+    },
+
+    'token.status': () => engine.token.status(),
+    'token.set': async ({ token }) => {
+      await engine.token.set(token);
+      return engine.token.status();
+    },
+    'token.clear': async () => {
+      await engine.token.clear();
+      return engine.token.status();
+    },
+    'token.test': () => engine.token.test(),
+
+    'lists.list': () => engine.lists.list(),
+    'lists.get': ({ id }) => engine.lists.get(id),
+    'lists.delete': ({ id }) => {
+      engine.lists.delete(id);
+      return null;
+    },
+    'lists.contacts': ({ listId, offset, limit }) => engine.lists.contacts(listId, { offset, limit }),
+    'lists.rejects': ({ listId, offset, limit }) => engine.lists.rejects(listId, { offset, limit }),
+    'lists.exportRejects': ({ listId, format }) => {
+      const list = engine.lists.get(listId);
+      if (!list) throw notFound(`There is no list ${listId}: it may have been deleted.`);
+      return exportTo(`${safeName(list.name)}-rejected`, format, (file) => engine.lists.exportRejects(listId, file, format));
+    },
+
+    'imports.begin': (input) => engine.imports.begin(input),
+    'imports.add': ({ importId, rows }) => engine.imports.add(importId, rows),
+    'imports.commit': ({ importId }) => engine.imports.commit(importId),
+    'imports.cancel': ({ importId }) => {
+      engine.imports.cancel(importId);
+      return null;
+    },
+
+    'optouts.list': (page) => engine.optouts.list(page),
+    'optouts.add': ({ numbers, source }) => engine.optouts.add(numbers, source),
+    'optouts.remove': ({ numbers }) => engine.optouts.remove(numbers),
+
+    'campaigns.create': (input) => engine.campaigns.create(input),
+    'campaigns.list': () => engine.campaigns.list(),
+    'campaigns.get': ({ id }) => engine.campaigns.get(id),
+    'campaigns.status': ({ id }) => engine.campaigns.status(id),
+    'campaigns.send': ({ id }) => engine.campaigns.send(id),
+    'campaigns.pause': ({ id }) => engine.campaigns.pause(id),
+    'campaigns.resume': ({ id }) => engine.campaigns.resume(id),
+    'campaigns.cancel': ({ id }) => engine.campaigns.cancel(id),
+    'campaigns.uncertain': ({ id, offset, limit }) => {
+      const all = engine.campaigns.uncertain(id);
+      return { total: all.length, batches: all.slice(offset, offset + limit) };
+    },
+    'campaigns.resolve': ({ id, decision }) => engine.campaigns.resolve(id, decision),
+    'campaigns.resendFailed': ({ id }) => engine.campaigns.resendFailed(id),
+    'campaigns.preview': (input) => engine.campaigns.preview(input),
+    'campaigns.messages': ({ id, ...page }) => engine.campaigns.messages(id, page),
+    'campaigns.export': ({ id, format }) => {
+      const c = engine.campaigns.get(id);
+      if (!c) throw notFound(`There is no campaign ${id}: it may have been deleted.`);
+      return exportTo(`${safeName(c.name || `campaign-${id}`)}-results`, format, (file) => engine.campaigns.export(id, file, format));
+    },
+    'campaigns.chart': ({ id }) => thin(engine.campaigns.chart(id), MAX_CHART_POINTS),
+    'campaigns.testSend': (input) => engine.campaigns.testSend(input),
+  };
+}
+
+function notFound(message: string): Error {
+  return Object.assign(new Error(message), { code: 'NOT_FOUND' });
+}
+
+/** a file name the user will recognise, safe on every OS */
+export function safeName(name: string): string {
+  const cleaned = name.replace(/[\\/:*?"<>|\x00-\x1f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80);
+  return cleaned.replace(/^\.+/, '') || 'export';
+}
+
+/** evenly spaced points, always keeping the first and the last (the chart's end state) */
+export function thin<T>(points: T[], max: number): T[] {
+  if (points.length <= max) return points;
+  const out: T[] = [];
+  const step = (points.length - 1) / (max - 1);
+  for (let i = 0; i < max; i++) out.push(points[Math.round(i * step)]!);
+  return out;
+}

@@ -1,0 +1,27 @@
+import type { RouteName, RouteOutput, Routes } from '../../shared/ipc/contract.ts';
+import type { z } from 'zod';
+import type { Result } from '../../shared/ipc/contract.ts';
+
+/** Where exports go: a save dialog in Electron, a temp folder + one-time download in web mode. */
+export interface FileSink {
+  /** a path to write `suggestedName` to, or null when the user cancelled */
+  savePath(suggestedName: string, format: 'csv' | 'xlsx'): Promise<string | null>;
+  /** what the UI needs to get at the written file */
+  deliver(file: string, name: string): Promise<{ path: string | null; downloadUrl: string | null }>;
+}
+
+export interface HandlerDeps {
+  mode: 'electron' | 'web';
+  version: string;
+  platform: string;
+  files: FileSink;
+  log?: (msg: string) => void;
+}
+
+/** the body of a route: parsed input in, output (still to be validated) out */
+export type RouteImpl<R extends RouteName> = (input: z.output<Routes[R]['input']>) => Promise<z.input<Routes[R]['output']>> | z.input<Routes[R]['output']>;
+export type RouteImpls = { [R in RouteName]: RouteImpl<R> };
+
+/** what Electron IPC and the web bridge call: raw input in, a Result out, never a throw */
+export type Handler<R extends RouteName> = (input: unknown) => Promise<Result<RouteOutput<R>>>;
+export type Handlers = { [R in RouteName]: Handler<R> };
