@@ -79,6 +79,8 @@ export const migrations: Migration[] = [
           parts         INTEGER NOT NULL DEFAULT 0,
           suppressed    INTEGER NOT NULL DEFAULT 0,
           pause_reason  TEXT,
+          pause_code    TEXT,                      -- null | 'user' | 'auth' | 'request' | 'mode' | 'storage'
+          mode          TEXT,                      -- 'sandbox' | 'live': fixed when sending starts, never switched silently
           retry_at      INTEGER,                   -- epoch ms: do not send before (back-off)
           retry_count   INTEGER NOT NULL DEFAULT 0,
           created_at    INTEGER NOT NULL,
@@ -136,15 +138,6 @@ export const migrations: Migration[] = [
         CREATE INDEX messages_batch ON messages(batch_id);
         CREATE INDEX messages_batch_msisdn ON messages(batch_id, msisdn);
 
-        -- Delivery-chart history: one row per status change bucket.
-        CREATE TABLE status_events (
-          id          INTEGER PRIMARY KEY,
-          campaign_id INTEGER NOT NULL,
-          at          INTEGER NOT NULL,
-          status      TEXT NOT NULL,
-          count       INTEGER NOT NULL
-        );
-        CREATE INDEX status_events_campaign_at ON status_events(campaign_id, at);
       `);
     },
   },

@@ -21,6 +21,9 @@ export function openDatabase(file: string, opts: { readonly?: boolean } = {}): D
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file, { readonly: opts.readonly ?? false, timeout: 5000 });
   try {
+    // Check the version before anything writes to the file: a newer database stays untouched.
+    const found = db.pragma('user_version', { simple: true }) as number;
+    if (found > LATEST_VERSION) throw new DatabaseTooNewError(file, found);
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');

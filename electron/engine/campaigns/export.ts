@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import * as XLSX from '@e965/xlsx';
+import type { DB } from '../db/open.ts';
+import { csvLine, escapeFormula } from '../../../shared/export.ts';
+import { UserError } from '../errors.ts';
+
+const iso = (t: unknown) => (typeof t === 'number' ? new Date(t).toISOString() : '');
+
+/** One row per recipient: original fields, text, parts, status, reason, times. */
+export function exportCampaign(db: DB, campaignId: number, file: string, format: 'csv' | 'xlsx'): { file: string; rows: number } {
+  const c = db.prepare<[number], { id: number }>('SELECT id FROM campaigns WHERE id = ?').get(campaignId);
+  if (!c) throw new UserError('NOT_FOUND', `There is no campaign ${campaignId}.`);
+  // The merge-field columns: the union of field names, in first-seen order.
+  const fieldNames: string[] = [];
+  const seen = new Set<string>();
+  const first = db.prepare<[number], { fields: string }>('SELECT fields FROM messages WHERE campaign_id = ? ORDER BY seq LIMIT 1').get(campaignId);
+  for (const k of Object.keys(JSON.parse(first?.fields ?? '{}'))) if (!seen.has(k)) { seen.add(k); fieldNames.push(k); }
+  const header = ['seq', 'msisdn', 'network', ...fieldNames, 'text', 'encoding', 'parts', 'status', 'gateway_status', 'reason', 'submitted_at', 'accepted_at', 'final_at'];
+  const it = db.prepare<[number], Record<string, unknown>>('SELECT * FROM messages WHERE campaign_id = ? ORDER BY seq').iterate(campaignId);
+  const toRow = (m: Record<string, unknown>) => {
+    const f = JSON.parse((m.fields as string) || '{}') as Record<string, string>;
+    return [m.seq, m.msisdn, m.network ?? '', ...fieldNames.map((k) => f[k] ?? ''), m.text, m.encoding, m.parts, m.status,
+      m.raw_status ?? '', m.reason ?? '', iso(m.submitted_at), iso(m.accepted_at), iso(m.final_at)];
+  };
+  let rows = 0;
+  const tmp = `${file}.part`;
+  try {
+    if (format === 'csv') {
+      const fd = fs.openSync(tmp, 'w');
+      try {
+        let buf = '\uFEFF' + csvLine(header);
+        for (const m of it) {
+          buf += csvLine(toRow(m));
+          rows++;
+          if (buf.length > 1 << 20) { fs.writeSync(fd, buf); buf = ''; }
+        }
+        fs.writeSync(fd, buf);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } else {
+      const aoa: unknown[][] = [header];
+      for (const m of it) {
+        // Every value goes in as text: numbers as typed, formulas never.
+        aoa.push(toRow(m).map((v) => (typeof v === 'number' ? v : escapeFormula(String(v ?? '')))));
+        rows++;
+      }
+      const ws = XLSX.utils.aoa_to_sheet(aoa, { cellDates: false });
+      const wb = XLSX.utils.book_new();
+      XLSX.utils.book_append_sheet(wb, ws, 'Results');
+      fs.writeFileSync(tmp, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', compression: true }));
+    }
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    if (e instanceof UserError) throw e;
+    throw new UserError('EXPORT_FAILED', `Could not write ${file}: ${(e as Error).message}. Choose another folder.`);
+  }
+  return { file, rows };
+}

@@ -1,0 +1,317 @@
+import type { DB } from '../db/open.ts';
+import type { SettingsStore } from '../db/settings.ts';
+import type {
+  CampaignCreate, CampaignPreview, CampaignStatus, CampaignSummary, MessageRow, MessageStatus, UncertainBatch,
+} from '../api.ts';
+import { UserError } from '../errors.ts';
+import { analyze, checkSenderId, compileTemplate } from '../../../shared/sms/index.ts';
+import { toSummary, emptyCounts, type CampaignRow } from './rows.ts';
+
+interface ListRow { id: number; name: string; fields: string; contacts: number }
+
+const SELECT_CAMPAIGN = `SELECT c.*, l.name AS list_name FROM campaigns c LEFT JOIN lists l ON l.id = c.list_id`;
+
+export interface CampaignDeps {
+  db: DB;
+  settings: SettingsStore;
+  now: () => number;
+  /** 'sandbox' | 'live' as the engine runs right now */
+  mode: () => 'sandbox' | 'live';
+  changed: (campaignId: number) => void;
+}
+
+export function createCampaignService(deps: CampaignDeps) {
+  const { db, now } = deps;
+
+  const getRow = db.prepare<[number], CampaignRow>(`${SELECT_CAMPAIGN} WHERE c.id = ?`);
+  const countsStmt = db.prepare<[number], { status: MessageStatus; n: number }>(
+    'SELECT status, COUNT(*) AS n FROM messages WHERE campaign_id = ? GROUP BY status');
+
+  function row(id: number): CampaignRow {
+    const r = getRow.get(id);
+    if (!r) throw new UserError('NOT_FOUND', `There is no campaign ${id}. List campaigns with \`smsdesk campaign list\` or the History page.`);
+    return r;
+  }
+
+  function findList(ref: string | number): ListRow {
+    const byId = typeof ref === 'number' || /^\d+$/.test(String(ref));
+    const l = byId
+      ? db.prepare<[number, string], ListRow>(`SELECT id, name, fields, contacts FROM lists WHERE state = 'ready' AND (id = ? OR name = ?)`).get(Number(ref), String(ref))
+      : db.prepare<[string], ListRow>(`SELECT id, name, fields, contacts FROM lists WHERE state = 'ready' AND name = ?`).get(String(ref));
+    if (!l) throw new UserError('LIST_NOT_FOUND', `There is no list called ${JSON.stringify(String(ref))}. Import one first (smsdesk import FILE --list NAME).`);
+    return l;
+  }
+
+  function compile(list: ListRow, text: string) {
+    if (!text || !text.trim()) throw new UserError('EMPTY_TEXT', 'The message is empty. Write the text to send.');
+    const fields = JSON.parse(list.fields) as string[];
+    const compiled = compileTemplate(text, fields);
+    if (!compiled.ok) throw new UserError('UNKNOWN_FIELD', compiled.message);
+    return compiled;
+  }
+
+  /** Freezes one message per recipient, in list order, skipping the opt-out list; one transaction. */
+  function create(input: CampaignCreate): CampaignSummary {
+    const list = findList(input.list);
+    const sender = checkSenderId(input.from);
+    if (!sender.ok) throw new UserError('BAD_SENDER', sender.message);
+    const compiled = compile(list, input.text);
+    const schedule = input.sendAt ? (input.schedule ?? 'local') : null;
+    if (input.sendAt != null && !Number.isFinite(input.sendAt)) throw new UserError('BAD_SCHEDULE', 'The send time is not a valid date. Use ISO 8601, e.g. 2026-12-01T09:00:00+01:00.');
+    const t = now();
+    const name = input.name?.trim() || `${list.name} ${new Date(t).toISOString().slice(0, 16).replace('T', ' ')}`;
+
+    const insertCampaign = db.prepare(`INSERT INTO campaigns (name, list_id, sender, template, state, schedule_mode, send_at, created_at)
+      VALUES (?, ?, ?, ?, 'draft', ?, ?, ?)`);
+    const insertMsg = db.prepare(`INSERT INTO messages (campaign_id, seq, contact_id, msisdn, network, fields, text, encoding, parts, status, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`);
+    const contacts = db.prepare<[number], { id: number; msisdn: string; network: string | null; fields: string; opted: number | null }>(
+      `SELECT c.id, c.msisdn, c.network, c.fields, (o.msisdn IS NOT NULL) AS opted
+       FROM contacts c LEFT JOIN optouts o ON o.msisdn = c.msisdn WHERE c.list_id = ? ORDER BY c.seq`);
+
+    const id = db.transaction(() => {
+      const cid = Number(insertCampaign.run(name, list.id, input.from.trim(), input.text, schedule, input.sendAt ?? null, t).lastInsertRowid);
+      let seq = 0, parts = 0, suppressed = 0;
+      let lastText = '', lastA = { encoding: 'GSM-7', parts: 0 };
+      for (const c of contacts.iterate(list.id)) {
+        if (c.opted) { suppressed++; continue; }
+        const text = compiled.render(JSON.parse(c.fields));
+        if (text !== lastText) { const a = analyze(text); lastA = { encoding: a.encoding, parts: a.parts }; lastText = text; }
+        if (lastA.parts === 0) throw new UserError('EMPTY_TEXT', `The message for row ${seq + 1} (${c.msisdn}) is empty after merging fields; give the field a default, e.g. {first_name|Customer}.`);
+        insertMsg.run(cid, ++seq, c.id, c.msisdn, c.network, c.fields, text, lastA.encoding, lastA.parts, t);
+        parts += lastA.parts;
+      }
+      if (seq === 0) throw new UserError('NO_RECIPIENTS', `List ${JSON.stringify(list.name)} has no one left to message (${suppressed} on the opt-out list).`);
+      db.prepare('UPDATE campaigns SET recipients = ?, parts = ?, suppressed = ? WHERE id = ?').run(seq, parts, suppressed, cid);
+      return cid;
+    })();
+    return toSummary(row(id));
+  }
+
+  function list(): CampaignSummary[] {
+    return db.prepare<[], CampaignRow>(`${SELECT_CAMPAIGN} ORDER BY c.id DESC`).all().map(toSummary);
+  }
+
+  function get(id: number): CampaignSummary | null {
+    const r = getRow.get(id);
+    return r ? toSummary(r) : null;
+  }
+
+  function status(id: number): CampaignStatus {
+    const r = row(id);
+    const counts = emptyCounts();
+    for (const c of countsStmt.all(id)) counts[c.status] = c.n;
+    const t = now();
+    const recent = db.prepare<[number, number], { n: number | null; first: number | null }>(
+      `SELECT SUM(recipients) AS n, MIN(sent_at) AS first FROM batches WHERE campaign_id = ? AND sent_at > ? AND state NOT IN ('returned')`).get(id, t - 10_000);
+    const span = recent?.first ? Math.max(1000, t - recent.first) : 10_000;
+    const rate = recent?.n ? (recent.n * 1000) / span : 0;
+    const waiting = counts.queued + counts.submitting;
+    const short = db.prepare<[number], { n: number }>(
+      `SELECT COUNT(*) AS n FROM batches WHERE campaign_id = ? AND processed IS NOT NULL AND processed < recipients`).get(id)!.n;
+    const decide = db.prepare<[number], { n: number }>(
+      `SELECT COUNT(*) AS n FROM messages m JOIN batches b ON b.id = m.batch_id
+       WHERE m.campaign_id = ? AND m.status = 'uncertain' AND b.state = 'uncertain' AND b.polls > 0`).get(id)!.n;
+    return {
+      ...toSummary(r), counts, shortBatches: short, needsDecision: decide,
+      rate: Math.round(rate * 10) / 10,
+      etaMs: waiting === 0 ? 0 : rate > 0 && r.state === 'sending' ? Math.round((waiting / rate) * 1000) : null,
+      sandbox: (r.mode ?? deps.mode()) === 'sandbox',
+    };
+  }
+
+  function setState(id: number, state: CampaignRow['state'], extra: Partial<Pick<CampaignRow, 'pause_reason' | 'pause_code' | 'started_at' | 'mode'>> = {}) {
+    db.prepare(`UPDATE campaigns SET state = ?, pause_reason = ?, pause_code = ?,
+      started_at = COALESCE(started_at, ?), mode = COALESCE(mode, ?), retry_at = NULL WHERE id = ?`)
+      .run(state, extra.pause_reason ?? null, extra.pause_code ?? null, extra.started_at ?? null, extra.mode ?? null, id);
+    deps.changed(id);
+  }
+
+  function send(id: number): CampaignStatus {
+    const r = row(id);
+    if (r.state === 'cancelled') throw new UserError('CANCELLED', `Campaign ${id} was cancelled; create a new one to send again.`);
+    if (r.state === 'completed') return status(id);
+    if (r.state === 'sending' || r.state === 'scheduled') return status(id);
+    const t = now();
+    const mode = deps.mode();
+    if (r.mode && r.mode !== mode) throw new UserError('MODE_CHANGED', modeMessage(r.mode));
+    if (r.schedule_mode === 'local' && r.send_at && r.send_at > t) setState(id, 'scheduled', { mode });
+    else setState(id, 'sending', { started_at: t, mode });
+    return status(id);
+  }
+
+  function pause(id: number, reason = 'Paused by you.', code = 'user'): CampaignStatus {
+    const r = row(id);
+    if (r.state === 'sending' || r.state === 'scheduled' || (r.state === 'paused' && code !== 'user')) setState(id, 'paused', { pause_reason: reason, pause_code: code });
+    return status(id);
+  }
+
+  function resume(id: number): CampaignStatus {
+    const r = row(id);
+    if (r.state !== 'paused' && r.state !== 'draft') return status(id);
+    const mode = deps.mode();
+    if (r.mode && r.mode !== mode) throw new UserError('MODE_CHANGED', modeMessage(r.mode));
+    const t = now();
+    if (r.schedule_mode === 'local' && r.send_at && r.send_at > t && !r.started_at) setState(id, 'scheduled', { mode });
+    else setState(id, 'sending', { started_at: t, mode });
+    return status(id);
+  }
+
+  /** Queued messages are cancelled; whatever was submitted stays tracked and keeps its reports. */
+  function cancel(id: number): CampaignStatus {
+    const r = row(id);
+    if (r.state === 'cancelled' || r.state === 'completed') return status(id);
+    const t = now();
+    db.transaction(() => {
+      db.prepare(`UPDATE messages SET status = 'cancelled', reason = 'Cancelled before sending.', final_at = ?, updated_at = ?
+        WHERE campaign_id = ? AND status = 'queued'`).run(t, t, id);
+      db.prepare(`UPDATE campaigns SET state = 'cancelled', finished_at = ?, retry_at = NULL WHERE id = ?`).run(t, id);
+    })();
+    deps.changed(id);
+    return status(id);
+  }
+
+  function uncertain(id: number): UncertainBatch[] {
+    row(id);
+    const batches = db.prepare<[number], { id: number; client_ref: string; sent_at: number | null; error: string | null }>(
+      `SELECT id, client_ref, sent_at, error FROM batches WHERE campaign_id = ? AND state = 'uncertain' ORDER BY id`).all(id);
+    const recips = db.prepare<[number], { seq: number; msisdn: string }>(
+      `SELECT seq, msisdn FROM messages WHERE batch_id = ? AND status = 'uncertain' ORDER BY seq`);
+    return batches.map((b) => ({ batchId: b.id, clientRef: b.client_ref, sentAt: b.sent_at, error: b.error, recipients: recips.all(b.id) }))
+      .filter((b) => b.recipients.length > 0);
+  }
+
+  /** The user's decision on batches whose outcome stayed unknown. */
+  function resolve(id: number, decision: 'resend' | 'mark-failed'): CampaignStatus {
+    const r = row(id);
+    const t = now();
+    let touched = 0;
+    db.transaction(() => {
+      const batches = db.prepare<[number], { id: number }>(`SELECT id FROM batches WHERE campaign_id = ? AND state = 'uncertain'`).all(id);
+      for (const b of batches) {
+        if (decision === 'resend') {
+          touched += db.prepare(`UPDATE messages SET status = 'queued', batch_id = NULL, reason = 'Re-sent by your decision after an unknown outcome.', updated_at = ?
+            WHERE batch_id = ? AND status = 'uncertain'`).run(t, b.id).changes;
+          db.prepare(`UPDATE batches SET state = 'resent', dlr_done = 1 WHERE id = ?`).run(b.id);
+        } else {
+          touched += db.prepare(`UPDATE messages SET status = 'failed', reason = 'Outcome unknown; marked failed by your decision.', final_at = ?, updated_at = ?
+            WHERE batch_id = ? AND status = 'uncertain'`).run(t, t, b.id).changes;
+          db.prepare(`UPDATE batches SET state = 'failed', error = COALESCE(error, 'marked failed by the user'), dlr_done = 1 WHERE id = ?`).run(b.id);
+        }
+      }
+      if (decision === 'resend' && touched > 0 && (r.state === 'completed' || r.state === 'sending')) {
+        db.prepare(`UPDATE campaigns SET state = 'sending', finished_at = NULL, retry_at = NULL WHERE id = ?`).run(id);
+      }
+    })();
+    deps.changed(id);
+    return status(id);
+  }
+
+  function resendFailed(id: number): CampaignSummary {
+    const r = row(id);
+    const t = now();
+    const childId = db.transaction(() => {
+      const cid = Number(db.prepare(`INSERT INTO campaigns (name, list_id, parent_id, sender, template, state, created_at)
+        VALUES (?, ?, ?, ?, ?, 'draft', ?)`).run(`${r.name} (re-send to failed)`, r.list_id, id, r.sender, r.template, t).lastInsertRowid);
+      const res = db.prepare(`INSERT INTO messages (campaign_id, seq, contact_id, msisdn, network, fields, text, encoding, parts, status, updated_at)
+        SELECT ?, ROW_NUMBER() OVER (ORDER BY m.seq), m.contact_id, m.msisdn, m.network, m.fields, m.text, m.encoding, m.parts, 'queued', ?
+        FROM messages m LEFT JOIN optouts o ON o.msisdn = m.msisdn
+        WHERE m.campaign_id = ? AND m.status IN ('failed', 'rejected', 'expired') AND o.msisdn IS NULL ORDER BY m.seq`).run(cid, t, id);
+      if (res.changes === 0) throw new UserError('NOTHING_FAILED', `Campaign ${id} has no failed, rejected or expired recipients to re-send to.`);
+      db.prepare(`UPDATE campaigns SET recipients = ?, parts = (SELECT COALESCE(SUM(parts),0) FROM messages WHERE campaign_id = ?) WHERE id = ?`).run(res.changes, cid, cid);
+      return cid;
+    })();
+    return toSummary(row(childId));
+  }
+
+  function preview(input: { list: string | number; text: string }): CampaignPreview {
+    const list = findList(input.list);
+    const fields = JSON.parse(list.fields) as string[];
+    const compiled = compileTemplate(input.text ?? '', fields);
+    const price = deps.settings.get('price.perPart');
+    const currency = deps.settings.get('price.currency');
+    const empty: CampaignPreview = { recipients: 0, suppressed: 0, totalParts: 0, maxParts: 0, typicalParts: 0, overTypical: 0, cost: 0, currency, encoding: 'GSM-7', unknownFields: [], longest: null };
+    if (!compiled.ok) return { ...empty, unknownFields: compiled.unknown };
+    const hist = new Map<number, number>();
+    let recipients = 0, suppressed = 0, total = 0, gsm = 0, ucs = 0;
+    let longest: CampaignPreview['longest'] = null;
+    let lastText: string | null = null, lastA = analyze('');
+    const it = db.prepare<[number], { seq: number; msisdn: string; fields: string; opted: number }>(
+      `SELECT c.seq, c.msisdn, c.fields, (o.msisdn IS NOT NULL) AS opted FROM contacts c LEFT JOIN optouts o ON o.msisdn = c.msisdn WHERE c.list_id = ? ORDER BY c.seq`);
+    for (const c of it.iterate(list.id)) {
+      if (c.opted) { suppressed++; continue; }
+      recipients++;
+      const text = compiled.render(JSON.parse(c.fields));
+      if (text !== lastText) { lastA = analyze(text); lastText = text; }
+      total += lastA.parts;
+      if (lastA.encoding === 'GSM-7') gsm++; else ucs++;
+      hist.set(lastA.parts, (hist.get(lastA.parts) ?? 0) + 1);
+      if (!longest || lastA.parts > longest.parts || (lastA.parts === longest.parts && text.length > longest.text.length)) longest = { seq: c.seq, msisdn: c.msisdn, text, parts: lastA.parts };
+    }
+    let typical = 0, best = -1, max = 0;
+    for (const [p, n] of hist) { if (n > best || (n === best && p < typical)) { best = n; typical = p; } max = Math.max(max, p); }
+    let over = 0;
+    for (const [p, n] of hist) if (p > typical) over += n;
+    return {
+      recipients, suppressed, totalParts: total, maxParts: max, typicalParts: typical, overTypical: over,
+      cost: Math.round(total * price * 100) / 100, currency, encoding: ucs && gsm ? 'mixed' : ucs ? 'UCS-2' : 'GSM-7', unknownFields: [], longest,
+    };
+  }
+
+  function messages(id: number, page: { offset: number; limit: number; status?: MessageStatus; order?: 'seq' | 'parts-desc' }) {
+    row(id);
+    const where = page.status ? 'campaign_id = ? AND status = ?' : 'campaign_id = ?';
+    const args: unknown[] = page.status ? [id, page.status] : [id];
+    const total = (db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE ${where}`).get(...args) as { n: number }).n;
+    const order = page.order === 'parts-desc' ? 'parts DESC, length(text) DESC, seq' : 'seq';
+    const rows = db.prepare(`SELECT * FROM messages WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .all(...args, Math.min(1000, Math.max(1, page.limit)), Math.max(0, page.offset)) as Array<Record<string, unknown>>;
+    return { total, rows: rows.map(toMessageRow) };
+  }
+
+  function chart(id: number) {
+    const r = row(id);
+    const span = db.prepare<[number], { lo: number | null; hi: number | null }>(
+      `SELECT MIN(submitted_at) AS lo, MAX(MAX(COALESCE(final_at, 0)), MAX(COALESCE(accepted_at, 0))) AS hi FROM messages WHERE campaign_id = ? AND submitted_at IS NOT NULL`).get(id);
+    if (!span?.lo) return [];
+    const hi = Math.max(span.hi ?? span.lo, span.lo + 1000);
+    const bucket = Math.max(1000, Math.ceil((hi - span.lo) / 60 / 1000) * 1000);
+    const series = new Map<number, Record<string, number>>();
+    const add = (b: number, status: string, n: number) => {
+      const k = span.lo! + b * bucket;
+      const e = series.get(k) ?? {};
+      e[status] = (e[status] ?? 0) + n;
+      series.set(k, e);
+    };
+    for (const x of db.prepare<[number, number, number], { b: number; n: number }>(
+      `SELECT (accepted_at - ?) / ? AS b, COUNT(*) AS n FROM messages WHERE campaign_id = ? AND accepted_at IS NOT NULL GROUP BY b`).all(span.lo, bucket, id)) add(x.b, 'accepted', x.n);
+    for (const x of db.prepare<[number, number, number], { b: number; status: string; n: number }>(
+      `SELECT (final_at - ?) / ? AS b, status, COUNT(*) AS n FROM messages WHERE campaign_id = ? AND final_at IS NOT NULL AND status != 'cancelled' GROUP BY b, status`).all(span.lo, bucket, id)) add(x.b, x.status, x.n);
+    const keys = [...series.keys()].sort((a, b) => a - b);
+    const running: Record<string, number> = {};
+    void r;
+    return keys.map((at) => {
+      for (const [s, n] of Object.entries(series.get(at)!)) running[s] = (running[s] ?? 0) + n;
+      return { at, counts: { ...running } };
+    });
+  }
+
+  return { create, list, get, status, send, pause, resume, cancel, uncertain, resolve, resendFailed, preview, messages, chart, row, findList, compile };
+}
+export type CampaignService = ReturnType<typeof createCampaignService>;
+
+function modeMessage(mode: string): string {
+  return mode === 'sandbox'
+    ? 'This campaign was started on the sandbox gateway and a real token is now set; it will not switch to real sending by itself. Create a new campaign to send for real.'
+    : 'This campaign was started on the live gateway but no token is set now; set the token again to continue it.';
+}
+
+export function toMessageRow(m: Record<string, unknown>): MessageRow {
+  return {
+    seq: m.seq as number, msisdn: m.msisdn as string, network: (m.network as string) ?? null,
+    fields: JSON.parse((m.fields as string) || '{}'), text: m.text as string, encoding: m.encoding as string, parts: m.parts as number,
+    status: m.status as MessageStatus, rawStatus: (m.raw_status as string) ?? null, rawCode: (m.raw_code as number) ?? null,
+    reason: (m.reason as string) ?? null, submittedAt: (m.submitted_at as number) ?? null, acceptedAt: (m.accepted_at as number) ?? null,
+    finalAt: (m.final_at as number) ?? null,
+  };
+}

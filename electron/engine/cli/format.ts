@@ -1,0 +1,22 @@
+import type { CampaignStatus, CampaignSummary } from '../api.ts';
+
+export function statusJson(s: CampaignStatus) {
+  return { id: s.id, name: s.name, state: s.state, recipients: s.recipients, parts: s.parts, suppressed: s.suppressed, counts: s.counts, needsDecision: s.needsDecision, shortBatches: s.shortBatches, pauseReason: s.pauseReason, sandbox: s.sandbox };
+}
+
+export function statusText(s: CampaignStatus): string {
+  const c = s.counts;
+  const lines = [
+    `Campaign ${s.id} "${s.name}": ${s.state}${s.pauseReason ? ` (${s.pauseReason})` : ''}`,
+    `  recipients ${s.recipients}, parts ${s.parts}${s.suppressed ? `, ${s.suppressed} skipped (opt-out list)` : ''}`,
+    `  queued ${c.queued}, submitting ${c.submitting}, accepted ${c.accepted}, sent ${c.sent}, delivered ${c.delivered}`,
+    `  failed ${c.failed}, rejected ${c.rejected}, expired ${c.expired}, unknown ${c.unknown}, uncertain ${c.uncertain}, cancelled ${c.cancelled}`,
+  ];
+  if (s.needsDecision) lines.push(`  ${s.needsDecision} recipient(s) may or may not have been sent: decide with \`smsdesk resolve ${s.id} --resend\` or \`--mark-failed\``);
+  if (s.shortBatches) lines.push(`  ${s.shortBatches} batch(es) were processed only in part by the gateway: check the export`);
+  return lines.join('\n');
+}
+
+export function campaignJson(c: CampaignSummary) {
+  return { id: c.id, name: c.name, recipients: c.recipients, parts: c.parts, state: c.state, suppressed: c.suppressed, sender: c.sender, list: c.listName, sendAt: c.sendAt ? new Date(c.sendAt).toISOString() : null, schedule: c.scheduleMode };
+}

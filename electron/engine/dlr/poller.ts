@@ -1,0 +1,167 @@
+import type { DB } from '../db/open.ts';
+import type { SettingsStore } from '../db/settings.ts';
+import type { Clock } from '../clock.ts';
+import { sleep } from '../clock.ts';
+import type { GatewayClient, BatchReport } from '../gateway/client.ts';
+import { mapStatus } from '../gateway/status.ts';
+import { FINAL_SQL } from '../campaigns/rows.ts';
+import { isStorageError } from '../storage.ts';
+
+type Mode = 'sandbox' | 'live';
+
+interface PollBatch {
+  id: number; campaign_id: number; client_ref: string; gateway_ref: string | null; state: 'accepted' | 'uncertain';
+  recipients: number; answered_at: number | null; created_at: number; poll_interval: number | null; polls: number; mode: Mode | null;
+}
+
+export interface PollerDeps {
+  db: DB;
+  settings: SettingsStore;
+  clock: Clock;
+  clientFor(mode: Mode): GatewayClient;
+  mode(): Mode;
+  changed(campaignId: number): void;
+  log(line: string): void;
+}
+
+const FINAL = new Set(['delivered', 'failed', 'rejected', 'expired', 'unknown']);
+
+/**
+ * Delivery reports, polled per batch with back-off (15 s doubling to 30 min by default) until
+ * every recipient is final or 72 h have passed. Uncertain batches are looked up by our own
+ * client reference: a report proves the gateway accepted them.
+ */
+export function createPoller(deps: PollerDeps) {
+  const { db, settings, clock } = deps;
+  let stopped = true;
+  let loop: Promise<void> | null = null;
+  let stopAc = new AbortController();
+
+  const BATCH_COLS = `b.id, b.campaign_id, b.client_ref, b.gateway_ref, b.state, b.recipients, b.answered_at, b.created_at, b.poll_interval, b.polls, c.mode`;
+  const due = db.prepare<[number], PollBatch>(`SELECT ${BATCH_COLS} FROM batches b JOIN campaigns c ON c.id = b.campaign_id
+    WHERE b.dlr_done = 0 AND b.state IN ('accepted', 'uncertain') AND b.next_poll_at <= ? ORDER BY b.next_poll_at LIMIT 20`);
+  const ofCampaign = db.prepare<[number], PollBatch>(`SELECT ${BATCH_COLS} FROM batches b JOIN campaigns c ON c.id = b.campaign_id
+    WHERE b.campaign_id = ? AND b.dlr_done = 0 AND b.state IN ('accepted', 'uncertain') ORDER BY b.id`);
+  const nextDue = db.prepare<[], { t: number | null }>(`SELECT MIN(next_poll_at) AS t FROM batches WHERE dlr_done = 0 AND state IN ('accepted', 'uncertain')`);
+  const updMsg = db.prepare(`UPDATE messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, reason = ?, updated_at = ?
+    WHERE batch_id = ? AND msisdn = ? AND status NOT IN ${FINAL_SQL}`);
+  const updRaw = db.prepare(`UPDATE messages SET raw_status = ?, raw_code = ?, updated_at = ? WHERE batch_id = ? AND msisdn = ? AND status NOT IN ${FINAL_SQL}`);
+  const updAll = db.prepare(`UPDATE messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, reason = ?, updated_at = ?
+    WHERE batch_id = ? AND status NOT IN ${FINAL_SQL}`);
+  const openMsisdns = db.prepare<[number], { msisdn: string }>(`SELECT msisdn FROM messages WHERE batch_id = ? AND status NOT IN ${FINAL_SQL} LIMIT 200`);
+  const openCount = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM messages WHERE batch_id = ? AND status NOT IN ${FINAL_SQL}`);
+  const resolveUncertain = db.prepare(`UPDATE messages SET status = 'accepted', accepted_at = ?, reason = NULL, updated_at = ? WHERE batch_id = ? AND status = 'uncertain'`);
+
+  function reasonFor(status: string, raw: string): string | null {
+    if (status === 'delivered' || status === 'sent') return null;
+    return `Gateway report: ${raw}`;
+  }
+
+  function schedule(b: PollBatch, now: number, done: boolean, lookedUp: boolean) {
+    const initial = b.poll_interval ?? settings.get('dlr.initialIntervalMs');
+    const next = Math.min(settings.get('dlr.maxIntervalMs'), initial * 2);
+    db.prepare(`UPDATE batches SET dlr_done = ?, polls = polls + ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`)
+      .run(done ? 1 : 0, lookedUp ? 1 : 0, now + initial, next, b.id);
+  }
+
+  /** Writes one report; returns true when the batch needs no more polling. */
+  function apply(b: PollBatch, report: Extract<BatchReport, { kind: 'ok' }>, now: number): void {
+    db.transaction(() => {
+      if (b.state === 'uncertain') {
+        db.prepare(`UPDATE batches SET state = 'accepted', gateway_ref = COALESCE(gateway_ref, ?), error = NULL WHERE id = ?`).run(report.batchId || b.client_ref, b.id);
+        resolveUncertain.run(now, now, b.id);
+      }
+      const listed = report.statuses.every((s) => Array.isArray(s.recipients));
+      for (const s of report.statuses) {
+        const mapped = mapStatus(s.status, s.code);
+        if (Array.isArray(s.recipients)) {
+          for (const msisdn of s.recipients) {
+            if (mapped) updMsg.run(mapped, s.status, s.code, FINAL.has(mapped) ? now : null, reasonFor(mapped, s.status), now, b.id, msisdn);
+            else updRaw.run(s.status, s.code, now, b.id, msisdn);
+          }
+        } else if (!listed && report.statuses.length === 1 && mapped && (s.count === b.recipients || report.total === b.recipients)) {
+          // A summary without recipient lists still settles a batch whose recipients all share one status.
+          updAll.run(mapped, s.status, s.code, FINAL.has(mapped) ? now : null, reasonFor(mapped, s.status), now, b.id);
+        }
+      }
+    })();
+  }
+
+  async function pollOne(b: PollBatch): Promise<void> {
+    const client = deps.clientFor((b.mode ?? deps.mode()) as Mode);
+    const ref = b.state === 'uncertain' ? b.client_ref : (b.gateway_ref ?? b.client_ref);
+    let report = await client.fetchBatchReport(ref);
+    if (report.kind === 'not-found' && b.state === 'uncertain' && b.gateway_ref && b.gateway_ref !== b.client_ref) report = await client.fetchBatchReport(b.gateway_ref);
+    const now = clock.now();
+    if (report.kind === 'ok') {
+      apply(b, report, now);
+      const listed = report.statuses.every((s) => Array.isArray(s.recipients));
+      if (!listed && openCount.get(b.id)!.n > 0) {
+        // Summary-only answer: ask per recipient for those still open (bounded).
+        for (const { msisdn } of openMsisdns.all(b.id)) {
+          const r = await client.fetchRecipientReport(ref, msisdn);
+          if (r.kind !== 'ok') continue;
+          const mapped = mapStatus(r.status, r.code);
+          if (mapped) updMsg.run(mapped, r.status, r.code, FINAL.has(mapped) ? now : null, reasonFor(mapped, r.status), now, b.id, msisdn);
+        }
+      }
+    } else if (report.kind === 'error') {
+      deps.log(`delivery report for batch ${b.id}: ${report.reason}`);
+    }
+    const open = openCount.get(b.id)!.n;
+    const acceptedAt = b.answered_at ?? b.created_at;
+    const tooOld = now - acceptedAt > settings.get('dlr.giveUpAfterMs');
+    if (open > 0 && tooOld && b.state === 'accepted') {
+      updAll.run('unknown', null, null, now, 'No final delivery report within 72 hours.', now, b.id);
+    }
+    const stillUncertain = b.state === 'uncertain' && report.kind !== 'ok';
+    schedule(b, now, (open === 0 && !stillUncertain) || tooOld, report.kind !== 'error');
+    deps.changed(b.campaign_id);
+  }
+
+  async function pollList(batches: PollBatch[]) {
+    for (const b of batches) {
+      if (stopAc.signal.aborted && !stopped) break;
+      try {
+        await pollOne(b);
+      } catch (e) {
+        if (!isStorageError(e)) deps.log(`delivery report for batch ${b.id} failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  async function run() {
+    while (!stopped) {
+      const now = clock.now();
+      let batches: PollBatch[] = [];
+      try { batches = due.all(now); } catch (e) { if (!isStorageError(e)) deps.log(String(e)); }
+      if (batches.length) { await pollList(batches); continue; }
+      const t = nextDue.get()?.t;
+      await sleep(Math.min(1000, Math.max(10, (t ?? now + 1000) - now)), stopAc.signal);
+    }
+  }
+
+  /** Polls every open batch of one campaign now (the user asked). */
+  async function pollCampaign(campaignId: number): Promise<number> {
+    const batches = ofCampaign.all(campaignId);
+    await pollList(batches);
+    return ofCampaign.all(campaignId).length;
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      stopAc = new AbortController();
+      loop = run();
+    },
+    async stop() {
+      stopped = true;
+      stopAc.abort();
+      await loop;
+      loop = null;
+    },
+    pollCampaign,
+  };
+}
+export type Poller = ReturnType<typeof createPoller>;

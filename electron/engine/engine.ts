@@ -1,0 +1,272 @@
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Engine, EngineEvent, CampaignStatus } from './api.ts';
+import { openDatabase, type DB } from './db/open.ts';
+import { createSettingsStore } from './db/settings.ts';
+import { databaseFile, defaultDataDir } from './paths.ts';
+import { systemClock, sleep, type Clock } from './clock.ts';
+import { createGatewayClient, type GatewayClient } from './gateway/client.ts';
+import { startSandbox, type Sandbox } from './sandbox/index.ts';
+import { createRateLimiter } from './queue/limiter.ts';
+import { createLedger } from './queue/ledger.ts';
+import { createSender, type Mode } from './queue/sender.ts';
+import { createPoller } from './dlr/poller.ts';
+import { createCampaignService } from './campaigns/service.ts';
+import { exportCampaign } from './campaigns/export.ts';
+import { createListsService, cleanupInterruptedImports } from './lists/index.ts';
+import type { Secrets } from './secrets/index.ts';
+import { createKeytarSecrets, describeKeychainError } from './secrets/index.ts';
+import { UserError } from './errors.ts';
+import { checkSenderId } from '../../shared/sms/index.ts';
+import { normalizeMsisdn } from '../../shared/phone/index.ts';
+
+export const SANDBOX_TOKEN = 'sandbox';
+export const SANDBOX_NOTICE = 'sandbox: nothing is really sent';
+
+export interface EngineDeps {
+  dataDir?: string;
+  secrets?: Secrets;
+  clock?: Clock;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+  /** overrides gateway.baseUrl (SMSDESK_GATEWAY_URL) */
+  gatewayUrl?: string | null;
+  /** options for the built-in sandbox gateway (tests make it fast) */
+  sandbox?: Parameters<typeof startSandbox>[0];
+}
+
+/**
+ * The composition root. Plain Node: the Electron main process, the CLI, the web bridge and the
+ * tests all build the engine the same way.
+ */
+export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db: DB; sandboxUrl(): string | null }> {
+  const env = deps.env ?? process.env;
+  const clock = deps.clock ?? systemClock;
+  const log = deps.log ?? (() => {});
+  const dataDir = path.resolve(deps.dataDir ?? defaultDataDir(env));
+  const db = openDatabase(databaseFile(dataDir));
+  const settings = createSettingsStore(db);
+  const secrets = deps.secrets ?? createKeytarSecrets({ env });
+  const gatewayOverride = deps.gatewayUrl ?? env.SMSDESK_GATEWAY_URL ?? null;
+
+  // The mode is decided by whether a token exists; a keychain that cannot be read means no token.
+  let keychainProblem: string | null = null;
+  async function readToken(): Promise<string | null> {
+    try {
+      const t = await secrets.get();
+      keychainProblem = null;
+      return t;
+    } catch (e) {
+      keychainProblem = describeKeychainError(e);
+      return null;
+    }
+  }
+  let mode: Mode = (await readToken()) ? 'live' : 'sandbox';
+
+  let sandbox: Sandbox | null = null;
+  let sandboxStarting: Promise<Sandbox> | null = null;
+  function ensureSandbox(): Promise<Sandbox> {
+    sandboxStarting ??= startSandbox({ host: '127.0.0.1', port: 0, tokens: [SANDBOX_TOKEN], stateFile: path.join(dataDir, 'sandbox.db'), ...deps.sandbox })
+      .then((s) => (sandbox = s));
+    return sandboxStarting;
+  }
+
+  const liveClient = createGatewayClient({
+    settings,
+    token: async () => (await readToken()) ?? '',
+    baseUrl: gatewayOverride ? () => gatewayOverride : undefined,
+    log,
+  });
+  const sandboxBase = createGatewayClient({
+    settings,
+    token: async () => SANDBOX_TOKEN,
+    baseUrl: () => gatewayOverride ?? sandbox?.url ?? 'http://127.0.0.1:9',
+    log,
+  });
+  // The sandbox client waits for the built-in sandbox to be listening before each call.
+  const sandboxClient: GatewayClient = {
+    send: async (r) => { if (!gatewayOverride) await ensureSandbox(); return sandboxBase.send(r); },
+    fetchBatchReport: async (r) => { if (!gatewayOverride) await ensureSandbox(); return sandboxBase.fetchBatchReport(r); },
+    fetchRecipientReport: async (r, m) => { if (!gatewayOverride) await ensureSandbox(); return sandboxBase.fetchRecipientReport(r, m); },
+    checkToken: async () => ({ ok: true, message: `No token is set: the built-in sandbox gateway is in use (${SANDBOX_NOTICE}).` }),
+  };
+  const clientFor = (m: Mode) => (m === 'live' ? liveClient : sandboxClient);
+  const firstPollDelay = (m: Mode) => (m === 'sandbox' ? Math.min(2000, settings.get('dlr.initialIntervalMs')) : settings.get('dlr.initialIntervalMs'));
+
+  // Events: many changes per second collapse into one status per campaign every 250 ms.
+  const listeners = new Set<(e: EngineEvent) => void>();
+  const dirty = new Set<number>();
+  let flushTimer: NodeJS.Timeout | null = null;
+  const idleWaiters = new Set<() => void>();
+  function emit(e: EngineEvent) { for (const l of listeners) { try { l(e); } catch (err) { log(`listener: ${(err as Error).message}`); } } }
+  function changed(id: number) {
+    for (const w of idleWaiters) w();
+    if (!listeners.size) return;
+    dirty.add(id);
+    flushTimer ??= setTimeout(() => {
+      flushTimer = null;
+      const ids = [...dirty];
+      dirty.clear();
+      for (const cid of ids) {
+        if (cid === 0) { emit({ type: 'campaign' }); continue; }
+        try { emit({ type: 'campaign', campaignId: cid, detail: campaigns.status(cid) }); } catch { /* deleted */ }
+      }
+    }, 250);
+  }
+  let blockedState: { code: string | null; message: string | null } = { code: null, message: null };
+  function blocked(b: { code: 'auth' | 'offline' | 'storage' | null; message: string | null }) {
+    if (b.code === blockedState.code && b.message === blockedState.message) return;
+    blockedState = b;
+    emit({ type: 'sending-blocked', detail: b });
+  }
+
+  const campaigns = createCampaignService({ db, settings, now: () => clock.now(), mode: () => mode, changed });
+  const lists = createListsService({ db, settings, now: () => clock.now() });
+  const ledger = createLedger(db);
+  const limiter = createRateLimiter({
+    clock,
+    limits: () => ({ requestsPerSecond: settings.get('rate.requestsPerSecond'), partsPerSecond: settings.get('rate.partsPerSecond') }),
+  });
+
+  // Start-up recovery: half-made imports go, interrupted requests become uncertain, and the
+  // limiter remembers the last seconds so a restart cannot burst.
+  cleanupInterruptedImports(db);
+  const t0 = clock.now();
+  const recovered = ledger.recoverInterrupted(t0, t0, settings.get('dlr.initialIntervalMs'));
+  if (recovered) log(`${recovered} request(s) were in flight when the app stopped; their outcome is being checked`);
+  limiter.seed(ledger.recentRequests(t0 - 2000));
+
+  const sender = createSender({ db, ledger, settings, clock, limiter, clientFor, mode: () => mode, firstPollDelay, changed, blocked, log });
+  const poller = createPoller({ db, settings, clock, clientFor, mode: () => mode, changed, log });
+  if (mode === 'sandbox' && !gatewayOverride) void ensureSandbox().catch((e) => log(`sandbox: ${(e as Error).message}`));
+
+  let started = false;
+  async function refreshMode() {
+    const next: Mode = (await readToken()) ? 'live' : 'sandbox';
+    if (next !== mode) {
+      mode = next;
+      log(`gateway: ${mode === 'live' ? 'live 9bits gateway' : `built-in sandbox (${SANDBOX_NOTICE})`}`);
+      if (mode === 'sandbox' && !gatewayOverride) void ensureSandbox().catch(() => {});
+    }
+    // A new token lifts an auth pause.
+    if (mode === 'live') {
+      const ids = db.prepare<[], { id: number }>(`SELECT id FROM campaigns WHERE state = 'paused' AND pause_code = 'auth'`).all();
+      for (const { id } of ids) { try { campaigns.resume(id); } catch { /* mode change: stays paused */ } }
+      if (blockedState.code === 'auth') blocked({ code: null, message: null });
+    }
+    sender.wake();
+  }
+
+  const engine: Engine & { db: DB; sandboxUrl(): string | null } = {
+    dataDir,
+    get sandbox() { return mode === 'sandbox'; },
+    db,
+    sandboxUrl: () => gatewayOverride ?? sandbox?.url ?? null,
+    settings: {
+      get: (k) => settings.get(k),
+      set: (k, v) => { const r = settings.set(k, v); sender.wake(); return r as never; },
+      all: () => settings.all(),
+    },
+    token: {
+      async status() {
+        const src = await secrets.source().catch(() => null);
+        const set = Boolean(await readToken());
+        return { set, source: set ? src : null, sandbox: mode === 'sandbox', ...(keychainProblem ? { problem: keychainProblem } : {}) };
+      },
+      async set(token) { await secrets.set(token); await refreshMode(); },
+      async clear() { await secrets.clear(); await refreshMode(); },
+      async test() {
+        if (mode === 'sandbox') return sandboxClient.checkToken();
+        return liveClient.checkToken();
+      },
+    },
+    lists: {
+      list: () => lists.lists.list(),
+      get: (r) => lists.lists.get(r),
+      import: (p, o, ctl) => lists.lists.import(p, o, ctl),
+      delete: (id) => lists.lists.delete(id),
+      contacts: (id, page) => lists.lists.contacts(id, page),
+      rejects: (id, page) => lists.lists.rejects(id, page),
+      exportRejects: (id, file, format) => lists.lists.exportRejects(id, file, format),
+    },
+    imports: lists.imports,
+    optouts: lists.optouts,
+    campaigns: {
+      create: (i) => campaigns.create(i),
+      list: () => campaigns.list(),
+      get: (id) => campaigns.get(id),
+      status: (id) => campaigns.status(id),
+      send: (id) => { const s = campaigns.send(id); sender.wake(); return s; },
+      pause: (id) => campaigns.pause(id),
+      resume: (id) => { const s = campaigns.resume(id); sender.wake(); return s; },
+      cancel: (id) => campaigns.cancel(id),
+      uncertain: (id) => campaigns.uncertain(id),
+      resolve: (id, d) => { const s = campaigns.resolve(id, d); sender.wake(); return s; },
+      resendFailed: (id) => campaigns.resendFailed(id),
+      preview: (i) => campaigns.preview(i),
+      messages: (id, page) => campaigns.messages(id, page),
+      export: (id, file, format) => exportCampaign(db, id, file, format),
+      chart: (id) => campaigns.chart(id),
+      async testSend(input) {
+        const s = checkSenderId(input.from);
+        if (!s.ok) return { ok: false, message: s.message };
+        const n = normalizeMsisdn(input.to, settings.get('phone.defaultCountry'));
+        if (!n.ok) return { ok: false, message: `The test number ${JSON.stringify(input.to)} is not valid: ${n.reason}` };
+        let text = input.text;
+        if (input.list != null) {
+          const list = campaigns.findList(input.list);
+          const compiled = campaigns.compile(list, input.text);
+          const first = db.prepare<[number], { fields: string }>('SELECT fields FROM contacts WHERE list_id = ? ORDER BY seq LIMIT 1').get(list.id);
+          text = compiled.render(JSON.parse(first?.fields ?? '{}'));
+        }
+        await limiter.acquire({ recipients: 1, parts: 1 });
+        const out = await clientFor(mode).send({ from: input.from.trim(), to: [n.msisdn], text, clientRef: randomUUID().replace(/-/g, '') });
+        const where = mode === 'sandbox' ? ` (${SANDBOX_NOTICE})` : '';
+        switch (out.kind) {
+          case 'accepted': return { ok: true, message: `Test message accepted by the gateway for ${n.msisdn}${where}.` };
+          case 'uncertain': return { ok: false, message: `The gateway did not answer clearly (${out.reason}); the test message may or may not arrive.` };
+          default: return { ok: false, message: out.reason };
+        }
+      },
+    },
+    start() {
+      if (started) return;
+      started = true;
+      sender.start();
+      poller.start();
+    },
+    async waitIdle(campaignId, opts = {}) {
+      for (;;) {
+        const s = campaigns.status(campaignId);
+        const busy = s.counts.queued + s.counts.submitting;
+        if (busy === 0 || s.state === 'paused' || s.state === 'cancelled' || s.state === 'completed' || s.state === 'draft' || opts.signal?.aborted) return s;
+        await new Promise<void>((resolve) => {
+          const done = () => { idleWaiters.delete(done); clearTimeout(t); resolve(); };
+          const t = setTimeout(done, 500);
+          idleWaiters.add(done);
+        });
+      }
+    },
+    async pollReports(campaignId, opts = {}) {
+      const until = clock.now() + (opts.waitMs ?? 0);
+      for (;;) {
+        const open = await poller.pollCampaign(campaignId);
+        const s = campaigns.status(campaignId);
+        if (open === 0 || clock.now() >= until) return s;
+        await sleep(Math.min(1000, Math.max(50, until - clock.now())));
+      }
+    },
+    on(l) { listeners.add(l); return () => listeners.delete(l); },
+    async close() {
+      await sender.stop();
+      await poller.stop();
+      if (flushTimer) clearTimeout(flushTimer);
+      if (sandboxStarting) await (await sandboxStarting.catch(() => null))?.close();
+      db.close();
+    },
+  };
+  return engine;
+}
+
+export type { CampaignStatus };
+export { UserError };

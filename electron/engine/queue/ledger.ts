@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import type { DB } from '../db/open.ts';
+
+export interface QueuedMessage { id: number; seq: number; msisdn: string; text: string; parts: number }
+export interface BatchRecord { id: number; campaignId: number; clientRef: string; to: string[]; text: string; parts: number; messageIds: number[] }
+
+/**
+ * The ledger's state changes for sending. Each function is one transaction, so the file always
+ * tells the truth about what may have left the machine.
+ */
+export function createLedger(db: DB) {
+  const queuedStmt = db.prepare<[number, number], QueuedMessage>(
+    `SELECT id, seq, msisdn, text, parts FROM messages WHERE campaign_id = ? AND status = 'queued' ORDER BY seq LIMIT ?`);
+
+  /** The lowest-seq queued messages that share one text, capped by recipients and by parts. */
+  function nextBatch(campaignId: number, maxRecipients: number, maxParts: number): QueuedMessage[] {
+    const rows = queuedStmt.all(campaignId, maxRecipients);
+    const out: QueuedMessage[] = [];
+    let parts = 0;
+    for (const r of rows) {
+      if (out.length && r.text !== out[0].text) break;
+      if (out.length && maxParts > 0 && parts + r.parts > maxParts) break;
+      out.push(r);
+      parts += r.parts;
+    }
+    return out;
+  }
+
+  /** Commits the batch as submitting, with its own client reference, before any byte leaves. */
+  const commitSubmitting = db.transaction((campaignId: number, msgs: QueuedMessage[], now: number): BatchRecord | null => {
+    const clientRef = randomUUID().replace(/-/g, '');
+    const parts = msgs.reduce((s, m) => s + m.parts, 0);
+    const batchId = Number(db.prepare(`INSERT INTO batches (campaign_id, client_ref, state, recipients, parts, text, created_at, sent_at)
+      VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?)`).run(campaignId, clientRef, msgs.length, parts, msgs[0].text, now, now).lastInsertRowid);
+    const upd = db.prepare(`UPDATE messages SET status = 'submitting', batch_id = ?, submitted_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'`);
+    const taken: QueuedMessage[] = [];
+    for (const m of msgs) if (upd.run(batchId, now, now, m.id).changes) taken.push(m);
+    if (taken.length !== msgs.length) {
+      // Something changed the rows under us (cancel): send only what is still ours.
+      if (!taken.length) { db.prepare('DELETE FROM batches WHERE id = ?').run(batchId); return null; }
+      db.prepare('UPDATE batches SET recipients = ?, parts = ? WHERE id = ?').run(taken.length, taken.reduce((s, m) => s + m.parts, 0), batchId);
+    }
+    return { id: batchId, campaignId, clientRef, to: taken.map((m) => m.msisdn), text: taken[0].text, parts: taken.reduce((s, m) => s + m.parts, 0), messageIds: taken.map((m) => m.id) };
+  });
+
+  const markAccepted = db.transaction((batchId: number, gatewayRef: string, processed: number | null, httpStatus: number, now: number, firstPollAt: number, pollInterval: number) => {
+    db.prepare(`UPDATE batches SET state = 'accepted', gateway_ref = ?, processed = ?, http_status = ?, answered_at = ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`)
+      .run(gatewayRef, processed, httpStatus, now, firstPollAt, pollInterval, batchId);
+    db.prepare(`UPDATE messages SET status = 'accepted', accepted_at = ?, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`).run(now, now, batchId);
+  });
+
+  /** The request was not processed (429, 503, never sent): the messages go back to the front of the queue. */
+  const markReturned = db.transaction((batchId: number, reason: string, httpStatus: number | null, now: number) => {
+    db.prepare(`UPDATE batches SET state = 'returned', error = ?, http_status = ?, answered_at = ?, dlr_done = 1 WHERE id = ?`).run(reason, httpStatus, now, batchId);
+    db.prepare(`UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`).run(now, batchId);
+  });
+
+  const markFailed = db.transaction((batchId: number, reason: string, httpStatus: number | null, now: number) => {
+    db.prepare(`UPDATE batches SET state = 'failed', error = ?, http_status = ?, answered_at = ?, dlr_done = 1 WHERE id = ?`).run(reason, httpStatus, now, batchId);
+    db.prepare(`UPDATE messages SET status = 'failed', reason = ?, final_at = ?, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`).run(reason, now, now, batchId);
+  });
+
+  const markUncertain = db.transaction((batchId: number, reason: string, httpStatus: number | null, now: number, firstPollAt: number, pollInterval: number) => {
+    db.prepare(`UPDATE batches SET state = 'uncertain', error = ?, http_status = ?, answered_at = ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`)
+      .run(reason, httpStatus, now, firstPollAt, pollInterval, batchId);
+    db.prepare(`UPDATE messages SET status = 'uncertain', reason = ?, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`).run(reason, now, batchId);
+  });
+
+  /** A batch still `submitting` at start-up was cut off mid-request: its outcome is unknown. */
+  const recoverInterrupted = db.transaction((now: number, firstPollAt: number, pollInterval: number): number => {
+    const ids = db.prepare<[], { id: number }>(`SELECT id FROM batches WHERE state = 'submitting'`).all();
+    for (const { id } of ids) markUncertain(id, 'The app stopped while this request was in flight; the gateway may or may not have accepted it.', null, now, firstPollAt, pollInterval);
+    // Messages marked submitting without a batch row cannot exist (same transaction), but be safe.
+    db.prepare(`UPDATE messages SET status = 'queued', updated_at = ? WHERE status = 'submitting' AND batch_id IS NULL`).run(now);
+    return ids.length;
+  });
+
+  /** Finishes the campaign when nothing is waiting to be sent. */
+  function completeIfDone(campaignId: number, now: number): boolean {
+    const left = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM messages WHERE campaign_id = ? AND status IN ('queued', 'submitting')`).get(campaignId)!.n;
+    if (left > 0) return false;
+    return db.prepare(`UPDATE campaigns SET state = 'completed', finished_at = ?, retry_at = NULL WHERE id = ? AND state = 'sending'`).run(now, campaignId).changes > 0;
+  }
+
+  /** Request times of the last few seconds, to seed the rate limiter after a restart. */
+  function recentRequests(since: number): Array<{ at: number; parts: number }> {
+    return db.prepare<[number], { at: number; parts: number }>(`SELECT sent_at AS at, parts FROM batches WHERE sent_at >= ?`).all(since);
+  }
+
+  return { nextBatch, commitSubmitting, markAccepted, markReturned, markFailed, markUncertain, recoverInterrupted, completeIfDone, recentRequests };
+}
+export type Ledger = ReturnType<typeof createLedger>;
