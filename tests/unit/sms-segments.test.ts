@@ -43,7 +43,7 @@ const cases: Case[] = [
   { name: 'à alone is GSM (0x7F)', text: 'à', enc: 'GSM-7', units: 1, parts: 1 },
   { name: '160 Ø', text: R('Ø', 160), enc: 'GSM-7', units: 160, parts: 1 },
   { name: 'spaces only', text: '   ', enc: 'GSM-7', units: 3, parts: 1 },
-  { name: 'printable ASCII except backtick', text: ' !"#%&\'()*+,-./0123456789:;<=>?ABCXYZabcxyz', enc: 'GSM-7', units: 43, parts: 1 },
+  { name: 'ASCII letters, digits and punctuation in the basic table', text: ' !"#%&\'()*+,-./0123456789:;<=>?ABCXYZabcxyz', enc: 'GSM-7', units: 43, parts: 1 },
   { name: 'backtick is not GSM', text: 'a`b', enc: 'UCS-2', units: 3, parts: 1 },
   { name: 'small c cedilla is not GSM (only Ç is)', text: 'ç', enc: 'UCS-2', units: 1, parts: 1 },
   { name: 'Greek small letters not in GSM', text: 'αβγ', enc: 'UCS-2', units: 3, parts: 1 },
