@@ -1,0 +1,73 @@
+/**
+ * `npm run web`: the same engine and handlers as the desktop app, served to a browser on
+ * 127.0.0.1 behind a random access key (printed as a link, like Jupyter).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createEngine } from '../engine/engine.ts';
+import { createEventBridge, createHandlers } from '../handlers/index.ts';
+import { parseWebArgs } from './args.ts';
+import { createDownloadStore } from './downloads.ts';
+import { generateKey, startWebServer } from './server.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseWebArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+  const staticDir = path.resolve(args.staticDir ?? path.join(root, 'dist/renderer'));
+  if (!fs.existsSync(path.join(staticDir, 'index.html'))) {
+    console.error(`The web page is not built (${staticDir}/index.html is missing): run \`npx vite build\` or start with \`npm run web\`.`);
+    process.exit(1);
+  }
+  const log = (line: string) => { if (process.env.SMSDESK_DEBUG) console.error(line); };
+  const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version as string;
+
+  const engine = await createEngine({ dataDir: args.dataDir ?? undefined, log });
+  const downloads = createDownloadStore();
+  const handlers = createHandlers(engine, { mode: 'web', version, platform: process.platform, files: downloads.sink, log });
+  const server = await startWebServer({
+    handlers, staticDir, key: generateKey(), port: args.port, downloads, log,
+    subscribe: (emit) => createEventBridge(engine, emit, { log }),
+  });
+  engine.start();
+
+  const sandbox = engine.sandbox ? '\nNo API token is set: SMS Desk runs on its built-in sandbox and nothing is really sent.' : '';
+  console.log(`SMS Desk web mode: ${server.url}\n\nOpen the address above in your browser (it carries your access key; keep it private).\nData folder: ${engine.dataDir}${sandbox}\nPress Ctrl+C to stop; a campaign being sent resumes where it left off next time.`);
+  if (args.open) openBrowser(server.url);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await server.close();
+    downloads.close();
+    await engine.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+function openBrowser(url: string): void {
+  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]]
+    : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]]
+      : ['xdg-open', [url]];
+  try {
+    const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+    child.on('error', () => {});
+    child.unref();
+  } catch { /* no browser opener: the link is printed */ }
+}
+
+main().catch((err) => {
+  console.error((err as Error).message);
+  process.exit(1);
+});

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Bundles the Electron main process and the preload into dist-electron/ (CommonJS: a sandboxed
+// preload cannot load ES modules). Native modules and electron itself stay external.
+import { build } from 'esbuild';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const external = ['electron', 'better-sqlite3', 'keytar'];
+const common = { bundle: true, format: 'cjs', sourcemap: true, logLevel: 'info', absWorkingDir: root, external };
+
+await Promise.all([
+  build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist-electron/main.cjs', platform: 'node', target: 'node22' }),
+  // the sandboxed preload has no Node: bundle for the browser, only 'electron' is required at run time
+  build({ ...common, entryPoints: ['electron/preload.ts'], outfile: 'dist-electron/preload.cjs', platform: 'browser', target: 'chrome140', external: ['electron'] }),
+]);
