@@ -184,6 +184,19 @@ describe('sandbox: refusals', () => {
   });
 });
 
+describe('sandbox: latency', () => {
+  it('delays every answer by latencyMs', async () => {
+    const sb = await sandbox({ latencyMs: 250 });
+    const c = client(sb.url);
+    let started = Date.now();
+    expect(await c.send(req(numbers(1), 'slow'))).toMatchObject({ kind: 'accepted' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(240);
+    started = Date.now();
+    expect(await c.fetchBatchReport('slow')).toMatchObject({ kind: 'ok' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(240);
+  });
+});
+
 describe('sandbox: state file', () => {
   it('still knows earlier batches and client references after a restart', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-sandbox-'));
