@@ -101,24 +101,13 @@ function withKeyring(cfgs: ChildConfig[], lookup = false): Promise<Ran> {
   return run(WITH_KEYRING, sequence(cfgs, lookup), baseEnv(tempDir('caller-home')));
 }
 
-type Daemon = 'unlocked' | 'not-unlocked' | 'none';
-const PRELUDE: Record<Daemon, string> = {
-  unlocked: 'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 125;',
-  'not-unlocked': 'gnome-keyring-daemon --components=secrets </dev/null >/dev/null || exit 125;',
-  none: '',
-};
-
-/** A D-Bus session of our own making, for the cases with-keyring.sh exists to avoid. */
-function inSession(
-  home: string,
-  daemon: Daemon,
-  argv: string[],
-  opts: { busConfig?: string } = {},
-): Promise<Ran> {
+/**
+ * with-keyring.sh on a HOME we keep, to reopen the same keyring: unlocked, or with the daemon
+ * started without its password (the keyring then stays locked, or is never created).
+ */
+function withKeyringHome(home: string, unlock: boolean, argv: string[]): Promise<Ran> {
   requireKeyringTools();
-  const cfg = opts.busConfig ? [`--config-file=${opts.busConfig}`] : [];
-  return run('dbus-run-session', [...cfg, '--', 'bash', '-c', `${PRELUDE[daemon]} exec "$@"`, '_', ...argv],
-    baseEnv(home));
+  return run(WITH_KEYRING, argv, baseEnv(home, { WITH_KEYRING_HOME: home, WITH_KEYRING_UNLOCK: unlock ? '1' : '0' }));
 }
 
 function only(r: Ran): Outcome[] {
@@ -257,9 +246,9 @@ describe('real keychain (gnome-keyring through scripts/with-keyring.sh)', () => 
 
   it('keeps the token across a restart of the keyring daemon, encrypted on disk', async () => {
     const home = tempDir('persist-home');
-    const first = await inSession(home, 'unlocked', nodeChild({ steps: [{ op: 'set', token: TOKEN }] }));
+    const first = await withKeyringHome(home, true, nodeChild({ steps: [{ op: 'set', token: TOKEN }] }));
     expect(only(first)).toEqual([{ ok: true, value: null }]);
-    const second = await inSession(home, 'unlocked', nodeChild({ steps: [{ op: 'get' }] }));
+    const second = await withKeyringHome(home, true, nodeChild({ steps: [{ op: 'get' }] }));
     expect(only(second)).toEqual([{ ok: true, value: TOKEN }]);
     // Nothing in the user's HOME (keyring files included) holds the token in clear.
     const files = fs.readdirSync(home, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
@@ -339,7 +328,8 @@ describe('keychain unavailable: real failures, explained', () => {
   <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
 </busconfig>
 `);
-    const r = await inSession(tempDir('h'), 'none', nodeChild({ steps: allSteps }), { busConfig: conf });
+    const r = await run('dbus-run-session', [`--config-file=${conf}`, '--', ...nodeChild({ steps: allSteps })],
+      baseEnv(tempDir('h')));
     const out = only(r);
     for (const o of out) {
       expectExplained(failure(o), 'no-provider', /The name org\.freedesktop\.secrets was not provided by any \.service files/);
@@ -349,9 +339,9 @@ describe('keychain unavailable: real failures, explained', () => {
 
   it('a locked keyring (daemon started without unlocking, no prompt can be shown)', async () => {
     const home = tempDir('locked-home');
-    const made = await inSession(home, 'unlocked', nodeChild({ steps: [{ op: 'set', token: 'older-token' }] }));
+    const made = await withKeyringHome(home, true, nodeChild({ steps: [{ op: 'set', token: 'older-token' }] }));
     expect(only(made)).toEqual([{ ok: true, value: null }]);
-    const r = await inSession(home, 'not-unlocked', nodeChild({ steps: [{ op: 'set', token: TOKEN }, { op: 'get' }] }));
+    const r = await withKeyringHome(home, false, nodeChild({ steps: [{ op: 'set', token: TOKEN }, { op: 'get' }] }));
     const [set, get] = only(r);
     expectExplained(failure(set), 'locked', /Cannot create an item in a locked collection/);
     expect(failure(set).message).toMatch(/Unlock your login keyring/);
@@ -361,7 +351,7 @@ describe('keychain unavailable: real failures, explained', () => {
   });
 
   it('no login keyring yet and no way to prompt for creating one', async () => {
-    const r = await inSession(tempDir('fresh-home'), 'not-unlocked', nodeChild({ steps: [{ op: 'set', token: TOKEN }] }));
+    const r = await withKeyringHome(tempDir('fresh-home'), false, nodeChild({ steps: [{ op: 'set', token: TOKEN }] }));
     expectExplained(failure(only(r)[0]), 'no-keyring',
       /Object does not exist at path .\/org\/freedesktop\/secrets\/collection\/login/);
     expect(failure(only(r)[0]).message).toMatch(/keyring named "login"/);
