@@ -39,13 +39,18 @@ export function suggestPhoneColumn(headers: string[], sample: string[][]): numbe
   return best;
 }
 
-/** Merge-field names for the chosen columns, made unique (`name`, `name_2`) so `{name}` is never ambiguous. */
+/**
+ * Merge-field names for the columns: the header as written (templates match `{First Name}` and
+ * `{first_name}` alike), `column_3` for a blank header, and a suffix when two headers would match
+ * the same field, so `{name}` is never ambiguous.
+ */
 export function uniqueFieldNames(headers: string[]): string[] {
   const seen = new Map<string, number>();
-  return headers.map((h) => {
-    const base = fieldName(h);
-    const n = (seen.get(base) ?? 0) + 1;
-    seen.set(base, n);
+  return headers.map((h, i) => {
+    const base = h.trim() === '' ? `column_${i + 1}` : h.trim().replace(/[{}|]/g, '');
+    const key = fieldName(base);
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
     return n === 1 ? base : `${base}_${n}`;
   });
 }

@@ -1,0 +1,66 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { api, type RouteOutput } from './api/index.ts';
+import type { SettingKey, Settings } from '../../shared/settings.ts';
+import { messageOf } from './components/useAction.ts';
+
+type Info = RouteOutput<'app.info'>;
+type TokenStatus = RouteOutput<'token.status'>;
+
+/** What compose hands to review: nothing is created in the engine until the user sends or schedules. */
+export interface Draft {
+  listId: number | null;
+  sender: string;
+  text: string;
+  sendAt: number | null;
+  schedule: 'local' | 'gateway';
+}
+
+interface AppState {
+  info: Info | null;
+  settings: Settings | null;
+  token: TokenStatus | null;
+  sandbox: boolean;
+  loadError: string | null;
+  setSetting<K extends SettingKey>(key: K, value: unknown): Promise<Settings>;
+  refreshToken(): Promise<void>;
+  setToken(t: TokenStatus): void;
+  draft: Draft;
+  setDraft(update: Partial<Draft>): void;
+}
+
+const Ctx = createContext<AppState | null>(null);
+
+export function useApp(): AppState {
+  const v = useContext(Ctx);
+  if (!v) throw new Error('useApp outside <AppProvider>');
+  return v;
+}
+
+export function AppProvider({ children }: { children: ReactNode }) {
+  const [info, setInfo] = useState<Info | null>(null);
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [token, setToken] = useState<TokenStatus | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [draft, setDraftState] = useState<Draft>({ listId: null, sender: '', text: '', sendAt: null, schedule: 'local' });
+
+  useEffect(() => {
+    Promise.all([api.app.info(), api.settings.all(), api.token.status()]).then(([i, s, t]) => {
+      setInfo(i); setSettings(s); setToken(t);
+      setDraftState((d) => (d.sender ? d : { ...d, sender: s['sender.last'] }));
+    }, (e) => setLoadError(messageOf(e)));
+  }, []);
+
+  const setSetting = useCallback(async (key: SettingKey, value: unknown) => {
+    const next = await api.settings.set({ key, value });
+    setSettings(next);
+    return next;
+  }, []);
+  const refreshToken = useCallback(async () => { setToken(await api.token.status()); }, []);
+  const setDraft = useCallback((u: Partial<Draft>) => setDraftState((d) => ({ ...d, ...u })), []);
+
+  const value = useMemo<AppState>(() => ({
+    info, settings, token, loadError, setSetting, refreshToken, setToken, draft, setDraft,
+    sandbox: token ? token.sandbox : info ? info.sandbox : true,
+  }), [info, settings, token, loadError, setSetting, refreshToken, draft, setDraft]);
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}

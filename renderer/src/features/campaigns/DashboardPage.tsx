@@ -1,0 +1,175 @@
+import { useCallback, useId, useState } from 'react';
+import type { MessageStatus } from '../../../../electron/engine/api.ts';
+import { api, download, type RouteOutput } from '../../api/index.ts';
+import { ConfirmDialog, ErrorNote, ProgressBar, Section, Stat } from '../../components/ui.tsx';
+import { useAction } from '../../components/useAction.ts';
+import { VirtualTable, type Column } from '../../components/VirtualTable.tsx';
+import { formatCost, formatCount, formatDateTime, formatEta, formatRate } from '../../lib/format.ts';
+import { go } from '../../route.ts';
+import { useApp } from '../../appState.tsx';
+import { DeliveryChart } from './DeliveryChart.tsx';
+import { UncertainPanel } from './UncertainPanel.tsx';
+import { STATE_LABEL, STATUS_LABEL, STATUS_ORDER, STATUS_TONE } from './statusText.ts';
+import { useCampaign, type Status } from './useCampaign.ts';
+
+type Message = RouteOutput<'campaigns.messages'>['rows'][number];
+
+const COLUMNS: Column<Message>[] = [
+  { key: 'seq', label: '#', width: '4.5rem', render: (m) => m.seq },
+  { key: 'msisdn', label: 'Number', width: '10rem', render: (m) => <span className="mono">+{m.msisdn}</span> },
+  { key: 'status', label: 'Status', width: '11rem', render: (m) => <span className={`pill pill-${STATUS_TONE[m.status] ?? 'plain'}`}>{STATUS_LABEL[m.status]}</span> },
+  { key: 'parts', label: 'Parts', width: '4rem', render: (m) => m.parts },
+  { key: 'reason', label: 'Detail', width: 'minmax(10rem, 1fr)', render: (m) => m.reason ?? m.rawStatus ?? '' },
+  { key: 'time', label: 'Updated', width: '9rem', render: (m) => formatDateTime(m.finalAt ?? m.acceptedAt ?? m.submittedAt) },
+];
+
+export function DashboardPage({ id }: { id: number }) {
+  const { settings } = useApp();
+  const { status, setStatus, chart, error, blocked, setBlocked, refresh } = useCampaign(id);
+  const control = useAction();
+  const exp = useAction();
+  const [confirmCancel, setConfirmCancel] = useState(false);
+  const [filter, setFilter] = useState<MessageStatus | ''>('');
+  const [saved, setSaved] = useState<string | null>(null);
+  const filterId = useId();
+
+  const fetchPage = useCallback(
+    (offset: number, limit: number) => api.campaigns.messages({ id, offset, limit, status: filter || undefined }).then((p) => p.rows),
+    [id, filter],
+  );
+
+  if (!status) {
+    return (
+      <div className="page">
+        <h1 tabIndex={-1}>Campaign</h1>
+        {error ? <ErrorNote error={error} /> : <p role="status">Loading…</p>}
+      </div>
+    );
+  }
+
+  const c = status.counts;
+  const total = status.recipients;
+  const handedOver = total - c.queued - c.submitting - c.cancelled;
+  const finals = c.delivered + c.failed + c.rejected + c.expired + c.unknown;
+  const failedish = c.failed + c.rejected + c.expired;
+  const act = (fn: (i: { id: number }) => Promise<Status>) => control.run(async () => { setBlocked(null); setStatus(await fn({ id })); });
+  const rowsForFilter = filter ? c[filter] : total;
+  const price = settings?.['price.perPart'] ?? 0;
+  const currency = settings?.['price.currency'] ?? 'NGN';
+
+  async function exportAs(format: 'csv' | 'xlsx') {
+    setSaved(null);
+    const r = await exp.run(async () => {
+      const res = await api.campaigns.export({ id, format });
+      const path = await download(res);
+      return { res, path };
+    });
+    if (r && r.res.saved) setSaved(`Exported ${formatCount(r.res.rows)} rows${r.path ? ` to ${r.path}` : ` as ${r.res.name}`}.`);
+  }
+
+  async function resend() {
+    const child = await control.run(() => api.campaigns.resendFailed({ id }));
+    if (child) go({ page: 'campaign', id: child.id });
+  }
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1 tabIndex={-1}>{status.name}</h1>
+        <span className={`state state-${status.state}`} data-testid="campaign-state">{STATE_LABEL[status.state] ?? status.state}</span>
+        {status.sandbox ? <span className="badge badge-sandbox">Sandbox</span> : <span className="badge badge-live">LIVE</span>}
+      </div>
+      <p className="lede">
+        From <span className="mono">{status.sender}</span> to {formatCount(total)} recipients{status.listName ? ` of “${status.listName}”` : ''} ·{' '}
+        {formatCount(status.parts)} parts (about {formatCost(status.parts * price, currency)}) · created {formatDateTime(status.createdAt)}
+        {status.sendAt ? ` · scheduled for ${formatDateTime(status.sendAt)}${status.scheduleMode === 'gateway' ? ' on the gateway' : ''}` : ''}
+        {status.parentId ? <> · re-send of <a href={`#/campaign/${status.parentId}`}>campaign {status.parentId}</a></> : null}
+      </p>
+
+      {blocked ? <div className="error-box" role="alert"><p><strong>Sending stopped:</strong> {blocked}</p></div> : null}
+      {status.pauseReason && status.state === 'paused' ? <div className="warn-box" role="status"><p><strong>Paused:</strong> {status.pauseReason}</p></div> : null}
+
+      <Section title="Progress" actions={<Controls status={status} busy={control.busy}
+        onSend={() => void act(api.campaigns.send)} onPause={() => void act(api.campaigns.pause)}
+        onResume={() => void act(api.campaigns.resume)} onCancel={() => setConfirmCancel(true)} />}>
+        <div className="progress-block">
+          <div className="progress-label"><span>Handed to the gateway</span><span data-testid="progress-sent">{formatCount(handedOver)} of {formatCount(total)}</span></div>
+          <ProgressBar value={handedOver} max={total} label="Handed to the gateway" />
+          <div className="progress-label"><span>Final report received</span><span data-testid="progress-final">{formatCount(finals)} of {formatCount(total)}</span></div>
+          <ProgressBar value={finals} max={total} label="Final delivery reports" />
+        </div>
+        <div className="stats stats-small">
+          <Stat label="sending rate" value={formatRate(status.rate)} />
+          <Stat label="time left to hand over" value={c.queued + c.submitting > 0 ? formatEta(status.etaMs) : 'done'} />
+          <Stat label="delivered" value={<span data-testid="count-delivered">{formatCount(c.delivered)}</span>} tone="good" />
+          <Stat label="failed, rejected or expired" value={<span data-testid="count-failed">{formatCount(failedish)}</span>} tone={failedish ? 'bad' : 'muted'} />
+        </div>
+        <ErrorNote error={control.error ?? error} />
+      </Section>
+
+      {status.needsDecision > 0 ? <UncertainPanel id={id} count={status.needsDecision} onResolved={(s) => setStatus(s)} /> : null}
+
+      <Section title="Delivery over time">
+        <DeliveryChart points={chart} recipients={total} />
+      </Section>
+
+      <Section title="Recipients by status">
+        <div className="status-grid" data-testid="status-counts">
+          {STATUS_ORDER.filter((k) => c[k] > 0 || ['delivered', 'sent', 'queued', 'failed'].includes(k)).map((k) => (
+            <button type="button" key={k} className={`status-tile tone-${STATUS_TONE[k] ?? 'plain'}${filter === k ? ' selected' : ''}`}
+              aria-pressed={filter === k} onClick={() => setFilter((f) => (f === k ? '' : k))}>
+              <span className="status-count" data-status={k}>{formatCount(c[k])}</span>
+              <span className="status-name">{STATUS_LABEL[k]}</span>
+            </button>
+          ))}
+        </div>
+        <div className="form-row">
+          <div className="field">
+            <label htmlFor={filterId}>Show</label>
+            <select id={filterId} value={filter} onChange={(e) => setFilter(e.target.value as MessageStatus | '')}>
+              <option value="">All recipients ({formatCount(total)})</option>
+              {STATUS_ORDER.map((k) => <option key={k} value={k}>{STATUS_LABEL[k]} ({formatCount(c[k])})</option>)}
+            </select>
+          </div>
+        </div>
+        <VirtualTable label="Recipients" columns={COLUMNS} total={rowsForFilter} fetchPage={fetchPage} version={`${filter}:${finals}:${handedOver}`} height={360} empty="No recipients with this status." />
+      </Section>
+
+      <Section title="Results">
+        <div className="row-actions">
+          <button type="button" disabled={exp.busy} onClick={() => void exportAs('csv')}>Export results (CSV)</button>
+          <button type="button" disabled={exp.busy} onClick={() => void exportAs('xlsx')}>Export results (Excel)</button>
+          <button type="button" disabled={control.busy || failedish === 0 || c.queued + c.submitting > 0} onClick={() => void resend()}
+            title={failedish === 0 ? 'No failed recipients' : undefined}>
+            Re-send to failed only ({formatCount(failedish)})
+          </button>
+        </div>
+        <p className="hint">Exports hold one row per recipient with the original fields, the message, parts, status and reason. Re-sending makes a new campaign with only the failed, rejected and expired recipients, for you to review and send.</p>
+        <ErrorNote error={exp.error} />
+        {saved ? <p role="status" className="ok-note" data-testid="export-saved">{saved}</p> : null}
+      </Section>
+
+      <ConfirmDialog
+        open={confirmCancel} title="Cancel this campaign?" confirmLabel="Cancel the campaign" danger
+        onCancel={() => setConfirmCancel(false)}
+        onConfirm={() => { setConfirmCancel(false); void act(api.campaigns.cancel).then(() => refresh()); }}
+      >
+        <p>{formatCount(c.queued)} recipients who have not been sent to yet will not get the message. Messages already handed to the gateway cannot be called back. This cannot be undone.</p>
+      </ConfirmDialog>
+    </div>
+  );
+}
+
+function Controls({ status, busy, onSend, onPause, onResume, onCancel }: {
+  status: Status; busy: boolean; onSend(): void; onPause(): void; onResume(): void; onCancel(): void;
+}) {
+  const s = status.state;
+  return (
+    <>
+      {s === 'draft' ? <button type="button" className="primary" disabled={busy} onClick={onSend}>Send now</button> : null}
+      {s === 'sending' || s === 'scheduled' ? <button type="button" disabled={busy} onClick={onPause}>Pause</button> : null}
+      {s === 'paused' ? <button type="button" className="primary" disabled={busy} onClick={onResume}>Resume</button> : null}
+      {s === 'sending' || s === 'scheduled' || s === 'paused' || s === 'draft' ? <button type="button" className="danger" disabled={busy} onClick={onCancel}>Cancel…</button> : null}
+    </>
+  );
+}

@@ -1,0 +1,78 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, onEvent, type RouteOutput } from '../../api/index.ts';
+import { messageOf } from '../../components/useAction.ts';
+
+export type Status = RouteOutput<'campaigns.status'>;
+export type ChartData = RouteOutput<'campaigns.chart'>;
+
+const LIVE_STATES = new Set(['sending', 'scheduled', 'paused', 'draft']);
+
+/** Still changing: a live state, or messages without a final delivery report. */
+export function isLive(s: Status): boolean {
+  const c = s.counts;
+  return LIVE_STATES.has(s.state) || c.queued + c.submitting + c.accepted + c.sent + c.uncertain > 0;
+}
+
+/**
+ * A campaign's status kept fresh by 'campaign' events, with polling as the fallback (events can
+ * be missed across a reconnect). The chart is refetched at most every 2 s.
+ */
+export function useCampaign(id: number) {
+  const [status, setStatus] = useState<Status | null>(null);
+  const [chart, setChart] = useState<ChartData>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [blocked, setBlocked] = useState<string | null>(null);
+  const lastChart = useRef(0);
+  const chartTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const loadChart = useCallback(() => {
+    if (chartTimer.current) return;
+    const wait = Math.max(0, 2000 - (Date.now() - lastChart.current));
+    chartTimer.current = setTimeout(() => {
+      chartTimer.current = null;
+      lastChart.current = Date.now();
+      api.campaigns.chart({ id }).then(setChart, (e) => setError(messageOf(e)));
+    }, wait);
+  }, [id]);
+
+  const refresh = useCallback(async () => {
+    try {
+      const s = await api.campaigns.status({ id });
+      setStatus(s);
+      setError(null);
+      loadChart();
+      return s;
+    } catch (e) {
+      setError(messageOf(e));
+      return null;
+    }
+  }, [id, loadChart]);
+
+  useEffect(() => {
+    void refresh();
+    const offCampaign = onEvent('campaign', (p) => {
+      if (p.campaignId !== id) return;
+      setStatus(p.status);
+      loadChart();
+    });
+    const offBlocked = onEvent('sending-blocked', (p) => {
+      if (p.campaignId == null || p.campaignId === id) setBlocked(p.message);
+    });
+    return () => {
+      offCampaign();
+      offBlocked();
+      if (chartTimer.current) clearTimeout(chartTimer.current);
+      chartTimer.current = null;
+    };
+  }, [id, refresh, loadChart]);
+
+  // Polling fallback while anything can still change.
+  const live = status ? isLive(status) : true;
+  useEffect(() => {
+    if (!live) return;
+    const t = setInterval(() => { void refresh(); }, 2000);
+    return () => clearInterval(t);
+  }, [live, refresh]);
+
+  return { status, setStatus, chart, error, blocked, setBlocked, refresh };
+}

@@ -1,0 +1,211 @@
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { analyze, checkSenderId, compileTemplate, fixToGsm } from '../../../../shared/sms/index.ts';
+import { api, type RouteOutput } from '../../api/index.ts';
+import { useApp } from '../../appState.tsx';
+import { ErrorNote, Section, Stat } from '../../components/ui.tsx';
+import { messageOf, useAction, useLoad } from '../../components/useAction.ts';
+import { formatCost, formatCount } from '../../lib/format.ts';
+import { go } from '../../route.ts';
+import { Counter, Highlighted } from './Counter.tsx';
+import { RecipientPreview } from './RecipientPreview.tsx';
+import { useDebounced } from './useDebounced.ts';
+
+type Preview = RouteOutput<'campaigns.preview'>;
+
+export function ComposePage() {
+  const { draft, setDraft, settings, setSetting } = useApp();
+  const lists = useLoad(() => api.lists.list(), []);
+  const list = lists.data?.find((l) => l.id === draft.listId) ?? null;
+  const fields = list?.fields ?? [];
+  const editor = useRef<HTMLTextAreaElement>(null);
+  const ids = { list: useId(), sender: useId(), text: useId(), senders: useId(), own: useId(), senderErr: useId() };
+
+  // Pick the newest list when arriving without one.
+  useEffect(() => {
+    if (draft.listId == null && lists.data && lists.data.length > 0) {
+      const newest = [...lists.data].sort((a, b) => b.createdAt - a.createdAt)[0];
+      setDraft({ listId: newest.id });
+    }
+  }, [lists.data, draft.listId, setDraft]);
+  useEffect(() => {
+    if (!draft.sender && settings?.['sender.last']) setDraft({ sender: settings['sender.last'] });
+  }, [settings, draft.sender, setDraft]);
+
+  const compiled = useMemo(() => compileTemplate(draft.text, fields), [draft.text, fields]);
+  const [sampleFields, setSampleFields] = useState<Record<string, string> | null>(null);
+  const rendered = compiled.ok && sampleFields ? compiled.render(sampleFields) : draft.text;
+  const a = useMemo(() => analyze(rendered), [rendered]);
+  const fix = useMemo(() => {
+    const f = fixToGsm(draft.text);
+    if (f.replaced.length === 0) return null;
+    const after = compileTemplate(f.text, fields);
+    const partsAfter = after.ok && sampleFields ? analyze(after.render(sampleFields)).parts : f.partsAfter;
+    return { text: f.text, saves: Math.max(0, a.parts - partsAfter), replaced: f.replaced };
+  }, [draft.text, fields, sampleFields, a.parts]);
+  const unfixable = a.nonGsm.filter((c) => c.replacement === null);
+
+  // Totals over the whole list come from the engine, a moment after typing stops.
+  const debounced = useDebounced({ listId: draft.listId, text: draft.text }, 350);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [previewError, setPreviewError] = useState<string | null>(null);
+  useEffect(() => {
+    if (debounced.listId == null || debounced.text === '') { setPreview(null); setPreviewError(null); return; }
+    let live = true;
+    api.campaigns.preview({ list: debounced.listId, text: debounced.text }).then(
+      (p) => { if (live) { setPreview(p); setPreviewError(null); } },
+      (e) => { if (live) setPreviewError(messageOf(e)); },
+    );
+    return () => { live = false; };
+  }, [debounced.listId, debounced.text]);
+  const stale = debounced.text !== draft.text || debounced.listId !== draft.listId;
+
+  const sender = checkSenderId(draft.sender);
+  const unknown = !compiled.ok ? compiled.message : preview && preview.unknownFields.length ? `Unknown merge fields: ${preview.unknownFields.map((f) => `{${f}}`).join(', ')}.` : null;
+  const blocker = list == null ? 'Choose a list to send to.'
+    : draft.text.trim() === '' ? 'Write the message first.'
+    : unknown ? unknown
+    : !sender.ok ? sender.message
+    : null;
+
+  function insertField(f: string) {
+    const el = editor.current;
+    const token = `{${f}}`;
+    const start = el?.selectionStart ?? draft.text.length;
+    const end = el?.selectionEnd ?? draft.text.length;
+    const next = draft.text.slice(0, start) + token + draft.text.slice(end);
+    setDraft({ text: next });
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(start + token.length, start + token.length);
+    });
+  }
+
+  const recent = settings?.['sender.recent'] ?? [];
+  const price = settings?.['price.perPart'] ?? 0;
+  const currency = preview?.currency ?? settings?.['price.currency'] ?? 'NGN';
+
+  return (
+    <div className="page">
+      <h1 tabIndex={-1}>Compose</h1>
+      <p className="lede">Write one message; merge fields make it personal. Parts and cost update as you type.</p>
+
+      <Section title="To and from">
+        <div className="form-row">
+          <div className="field">
+            <label htmlFor={ids.list}>List</label>
+            <select id={ids.list} value={draft.listId ?? ''} onChange={(e) => setDraft({ listId: e.target.value ? Number(e.target.value) : null })}>
+              <option value="">{lists.data && lists.data.length === 0 ? 'No lists yet: import contacts first' : 'Choose a list…'}</option>
+              {lists.data?.map((l) => <option key={l.id} value={l.id}>{l.name} ({formatCount(l.contacts)} contacts)</option>)}
+            </select>
+            <ErrorNote error={lists.error} />
+          </div>
+          <div className="field">
+            <label htmlFor={ids.sender}>Sender ID</label>
+            <input
+              id={ids.sender} value={draft.sender} list={ids.senders} maxLength={15} autoComplete="off"
+              aria-invalid={draft.sender !== '' && !sender.ok} aria-describedby={ids.senderErr}
+              onChange={(e) => setDraft({ sender: e.target.value })}
+            />
+            <datalist id={ids.senders}>{recent.map((r) => <option key={r} value={r} />)}</datalist>
+            <p id={ids.senderErr} className={draft.sender !== '' && !sender.ok ? 'error-note' : 'hint'}>
+              {draft.sender !== '' && !sender.ok ? sender.message : 'As registered on your 9bits portal: up to 11 letters or digits.'}
+            </p>
+          </div>
+        </div>
+      </Section>
+
+      <Section title="Message">
+        {fields.length > 0 ? (
+          <div className="chips" role="group" aria-label="Insert a merge field">
+            <span className="muted">Insert:</span>
+            {fields.map((f) => <button type="button" key={f} className="chip" onClick={() => insertField(f)}>{`{${f}}`}</button>)}
+          </div>
+        ) : null}
+        <label htmlFor={ids.text} className="visually-hidden">Message text</label>
+        <textarea
+          id={ids.text} ref={editor} value={draft.text} rows={6} className="editor" spellCheck
+          placeholder="Hello {first_name}, …"
+          aria-invalid={!!unknown}
+          onChange={(e) => setDraft({ text: e.target.value })}
+        />
+        <Counter a={a} basis={sampleFields && compiled.ok && draft.text.includes('{') ? 'for the recipient shown below' : ''} />
+        {a.nonGsm.length > 0 ? (
+          <div className="warn-box" data-testid="nongsm">
+            <p>
+              <strong>{a.nonGsm.length === 1 ? 'This character forces' : 'These characters force'} Unicode (UCS-2)</strong>, so each part holds 70 characters instead of 160:{' '}
+              {a.nonGsm.map((c) => <mark key={c.char} className="char">{c.char === '\u00a0' ? 'no-break space' : c.char}{c.count > 1 ? ` ×${c.count}` : ''}</mark>)}
+            </p>
+            <Highlighted text={draft.text} chars={new Set(a.nonGsm.map((c) => c.char))} />
+            {fix ? (
+              <button type="button" className="primary" onClick={() => setDraft({ text: fix.text })}>
+                Replace with GSM equivalents{fix.saves > 0 ? ` (saves ${fix.saves} ${fix.saves === 1 ? 'part' : 'parts'} per message)` : ''}
+              </button>
+            ) : null}
+            {unfixable.length > 0 ? <p className="muted">{unfixable.map((c) => c.char).join(' ')} {unfixable.length === 1 ? 'has' : 'have'} no GSM equivalent: remove {unfixable.length === 1 ? 'it' : 'them'} to send as GSM-7.</p> : null}
+          </div>
+        ) : null}
+        <ErrorNote error={unknown} />
+      </Section>
+
+      {list ? (
+        <RecipientPreview list={list} text={draft.text} compiled={compiled} longest={preview?.longest ?? null} onSample={setSampleFields} />
+      ) : null}
+
+      <Section title="Total">
+        <div className="stats" aria-busy={stale}>
+          <Stat label="recipients" value={preview ? formatCount(preview.recipients) : '—'} />
+          <Stat label="opted out, skipped" value={preview ? formatCount(preview.suppressed) : '—'} tone="muted" />
+          <Stat label="SMS parts in total" value={<span data-testid="total-parts">{preview ? formatCount(preview.totalParts) : '—'}</span>} />
+          <Stat label={`estimated cost (${formatCost(price, currency)} per part)`} value={<span data-testid="total-cost">{preview ? formatCost(preview.cost, currency) : '—'}</span>} />
+        </div>
+        {preview && preview.overTypical > 0 ? (
+          <p className="muted">{formatCount(preview.overTypical)} recipients need more than {preview.typicalParts} {preview.typicalParts === 1 ? 'part' : 'parts'} because of long merge-field values (up to {preview.maxParts}).</p>
+        ) : null}
+        <ErrorNote error={previewError} />
+        <div className="row-actions">
+          <button type="button" className="primary" disabled={!!blocker || stale || !preview} onClick={() => go({ page: 'review' })}>Review and send…</button>
+          {blocker ? <span className="muted">{blocker}</span> : null}
+        </div>
+      </Section>
+
+      <TestSend ownId={ids.own} disabledReason={blocker} listId={draft.listId} sender={draft.sender} text={draft.text}
+        own={settings?.['test.ownNumber'] ?? ''} onOwn={(v) => setSetting('test.ownNumber', v)} />
+    </div>
+  );
+}
+
+function TestSend({ ownId, disabledReason, listId, sender, text, own, onOwn }: {
+  ownId: string; disabledReason: string | null; listId: number | null; sender: string; text: string; own: string;
+  onOwn(v: string): Promise<unknown>;
+}) {
+  const [to, setTo] = useState(own);
+  useEffect(() => { if (own && !to) setTo(own); }, [own, to]);
+  const act = useAction();
+  const [verdict, setVerdict] = useState<{ ok: boolean; message: string } | null>(null);
+  async function send() {
+    setVerdict(null);
+    const r = await act.run(async () => {
+      if (to.trim() !== own) await onOwn(to.trim());
+      return api.campaigns.testSend({ from: sender, text, to: to.trim(), list: listId ?? undefined });
+    });
+    if (r) setVerdict(r);
+  }
+  return (
+    <Section title="Test on your own phone">
+      <div className="form-row">
+        <div className="field">
+          <label htmlFor={ownId}>Your number</label>
+          <input id={ownId} value={to} onChange={(e) => setTo(e.target.value)} inputMode="tel" autoComplete="tel" maxLength={20} placeholder="0803 123 4567" />
+        </div>
+        <div className="field field-end">
+          <button type="button" disabled={!!disabledReason || act.busy || to.trim().length < 3} onClick={() => void send()}>
+            {act.busy ? 'Sending test…' : 'Send a test SMS'}
+          </button>
+        </div>
+      </div>
+      <p className="hint">Sends one message, merged with the first recipient's fields, to this number only. It costs one message.</p>
+      <ErrorNote error={act.error} />
+      {verdict ? <p role="status" className={verdict.ok ? 'ok-note' : 'error-note'}>{verdict.message}</p> : null}
+    </Section>
+  );
+}

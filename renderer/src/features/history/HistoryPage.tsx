@@ -1,0 +1,128 @@
+import { useCallback, useId, useMemo, useState } from 'react';
+import { api, type RouteOutput } from '../../api/index.ts';
+import { ConfirmDialog, ErrorNote, Section } from '../../components/ui.tsx';
+import { useAction, useLoad } from '../../components/useAction.ts';
+import { VirtualTable, type Column } from '../../components/VirtualTable.tsx';
+import { formatCount, formatDateTime } from '../../lib/format.ts';
+import { clampPage, pageBounds } from '../../lib/paging.ts';
+import { Pager } from '../../components/Pager.tsx';
+import { STATE_LABEL } from '../campaigns/statusText.ts';
+import { OptOuts } from './OptOuts.tsx';
+
+type Campaign = RouteOutput<'campaigns.list'>[number];
+type List = RouteOutput<'lists.list'>[number];
+type Contact = RouteOutput<'lists.contacts'>['rows'][number];
+const PAGE = 25;
+
+export function HistoryPage() {
+  return (
+    <div className="page">
+      <h1 tabIndex={-1}>Campaigns and lists</h1>
+      <Campaigns />
+      <Lists />
+      <OptOuts />
+    </div>
+  );
+}
+
+function Campaigns() {
+  const campaigns = useLoad(() => api.campaigns.list(), []);
+  const [q, setQ] = useState('');
+  const [page, setPage] = useState(0);
+  const searchId = useId();
+  const filtered = useMemo(() => {
+    const needle = q.trim().toLowerCase();
+    const all = [...(campaigns.data ?? [])].sort((a, b) => b.createdAt - a.createdAt);
+    return needle ? all.filter((c) => [c.name, c.sender, c.listName ?? '', c.template, String(c.id)].some((s) => s.toLowerCase().includes(needle))) : all;
+  }, [campaigns.data, q]);
+  const p = clampPage(page, filtered.length, PAGE);
+  const { from, to } = pageBounds(p, filtered.length, PAGE);
+  return (
+    <Section title="Campaigns">
+      <div className="field">
+        <label htmlFor={searchId}>Search campaigns</label>
+        <input id={searchId} type="search" value={q} onChange={(e) => { setQ(e.target.value); setPage(0); }} placeholder="Name, sender, list or text" />
+      </div>
+      <div className="table-scroll">
+        <table className="grid">
+          <thead><tr><th scope="col">Campaign</th><th scope="col">State</th><th scope="col">List</th><th scope="col">Sender</th><th scope="col" className="num">Recipients</th><th scope="col" className="num">Parts</th><th scope="col">Created</th></tr></thead>
+          <tbody>
+            {filtered.slice(from - 1, to).map((c: Campaign) => (
+              <tr key={c.id}>
+                <td><a href={`#/campaign/${c.id}`}>{c.name}</a>{c.parentId ? <span className="muted"> (re-send)</span> : null}</td>
+                <td><span className={`state state-${c.state}`}>{STATE_LABEL[c.state] ?? c.state}</span></td>
+                <td>{c.listName ?? '—'}</td>
+                <td className="mono">{c.sender}</td>
+                <td className="num">{formatCount(c.recipients)}</td>
+                <td className="num">{formatCount(c.parts)}</td>
+                <td>{formatDateTime(c.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {filtered.length === 0 ? <p className="muted">{campaigns.data ? (q ? 'No campaign matches.' : 'No campaigns yet.') : 'Loading…'}</p> : null}
+      <Pager page={p} total={filtered.length} size={PAGE} onPage={setPage} />
+      <ErrorNote error={campaigns.error} />
+    </Section>
+  );
+}
+
+const CONTACT_COLUMNS = (fields: string[]): Column<Contact>[] => [
+  { key: 'seq', label: '#', width: '5rem', render: (c) => c.seq },
+  { key: 'msisdn', label: 'Number', width: '10rem', render: (c) => <span className="mono">+{c.msisdn}</span> },
+  { key: 'network', label: 'Network', width: '6rem', render: (c) => c.network ?? '' },
+  ...fields.slice(0, 4).map((f) => ({ key: `f:${f}`, label: f, width: 'minmax(6rem, 1fr)', render: (c: Contact) => c.fields[f] ?? '' })),
+];
+
+function Lists() {
+  const lists = useLoad(() => api.lists.list(), []);
+  const [open, setOpen] = useState<List | null>(null);
+  const [del, setDel] = useState<List | null>(null);
+  const act = useAction();
+  const fetchPage = useCallback(
+    (offset: number, limit: number) => (open ? api.lists.contacts({ listId: open.id, offset, limit }).then((p) => p.rows) : Promise.resolve([])),
+    [open],
+  );
+  return (
+    <Section title="Contact lists">
+      <div className="table-scroll">
+        <table className="grid">
+          <thead><tr><th scope="col">List</th><th scope="col" className="num">Contacts</th><th scope="col">Merge fields</th><th scope="col">From file</th><th scope="col">Imported</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
+          <tbody>
+            {lists.data?.map((l) => (
+              <tr key={l.id}>
+                <td>{l.name}</td>
+                <td className="num">{formatCount(l.contacts)}</td>
+                <td>{l.fields.map((f) => `{${f}}`).join(' ')}</td>
+                <td>{l.source ?? '—'}</td>
+                <td>{formatDateTime(l.createdAt)}</td>
+                <td className="actions">
+                  <button type="button" onClick={() => setOpen(open?.id === l.id ? null : l)} aria-expanded={open?.id === l.id}>{open?.id === l.id ? 'Hide contacts' : 'Contacts'}</button>
+                  <button type="button" className="danger" onClick={() => setDel(l)}>Delete…</button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {lists.data && lists.data.length === 0 ? <p className="muted">No lists yet. <a href="#/import">Import contacts</a>.</p> : null}
+      {open ? (
+        <>
+          <h3>{open.name}</h3>
+          <VirtualTable label={`Contacts of ${open.name}`} columns={CONTACT_COLUMNS(open.fields)} total={open.contacts} fetchPage={fetchPage} />
+        </>
+      ) : null}
+      <ErrorNote error={act.error ?? lists.error} />
+      <ConfirmDialog open={del != null} title={`Delete the list “${del?.name ?? ''}”?`} confirmLabel="Delete the list" danger
+        onCancel={() => setDel(null)}
+        onConfirm={() => {
+          const l = del!;
+          setDel(null);
+          void act.run(async () => { await api.lists.delete({ id: l.id }); if (open?.id === l.id) setOpen(null); lists.reload(); });
+        }}>
+        <p>Its {formatCount(del?.contacts ?? 0)} contacts are removed from SMS Desk. Campaigns already sent keep their results.</p>
+      </ConfirmDialog>
+    </Section>
+  );
+}

@@ -1,0 +1,134 @@
+import { useEffect, useId, useState } from 'react';
+import { checkSenderId } from '../../../../shared/sms/index.ts';
+import { api, type RouteOutput } from '../../api/index.ts';
+import { useApp } from '../../appState.tsx';
+import { ErrorNote, Section } from '../../components/ui.tsx';
+import { useAction, useLoad } from '../../components/useAction.ts';
+import { formatCost, formatCount, formatDateTime, fromLocalInput, toLocalInput } from '../../lib/format.ts';
+import { nextMorning, quietHoursWarning } from '../../lib/quietHours.ts';
+import { go } from '../../route.ts';
+
+type Preview = RouteOutput<'campaigns.preview'>;
+
+export function ReviewPage() {
+  const { draft, setDraft, sandbox, settings, setSetting } = useApp();
+  const ids = { when: useId(), now: useId(), later: useId(), local: useId(), gateway: useId(), name: useId() };
+  const lists = useLoad(() => api.lists.list(), []);
+  const list = lists.data?.find((l) => l.id === draft.listId) ?? null;
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const load = useAction();
+  const send = useAction();
+  const [later, setLater] = useState(draft.sendAt != null);
+  const [name, setName] = useState('');
+  const [now, setNow] = useState(() => Date.now());
+
+  useEffect(() => {
+    if (draft.listId == null || !draft.text) return;
+    void load.run(async () => setPreview(await api.campaigns.preview({ list: draft.listId!, text: draft.text })));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [draft.listId, draft.text]);
+  // The quiet-hours warning follows the clock while the page is open.
+  useEffect(() => { const t = setInterval(() => setNow(Date.now()), 30_000); return () => clearInterval(t); }, []);
+
+  if (draft.listId == null || !draft.text.trim()) {
+    return (
+      <div className="page">
+        <h1 tabIndex={-1}>Review and send</h1>
+        <p>Nothing to review yet. <a href="#/compose">Compose a message</a> first.</p>
+      </div>
+    );
+  }
+
+  const sendAt = later ? draft.sendAt : null;
+  const quiet = quietHoursWarning(sendAt, now);
+  const sender = checkSenderId(draft.sender);
+  const inPast = later && sendAt != null && sendAt < now - 60_000;
+  const blocker = !sender.ok ? sender.message
+    : preview && preview.unknownFields.length ? `Unknown merge fields: ${preview.unknownFields.map((f) => `{${f}}`).join(', ')}. Go back and fix the message.`
+    : preview && preview.recipients === 0 ? 'This list has no one left to send to (every contact opted out or invalid).'
+    : later && sendAt == null ? 'Choose the date and time to send.'
+    : inPast ? 'That time has passed: choose a time in the future, or send now.'
+    : null;
+
+  async function go_() {
+    const created = await send.run(async () => {
+      const c = await api.campaigns.create({
+        list: draft.listId!, from: draft.sender, text: draft.text,
+        name: name.trim() || undefined,
+        sendAt: sendAt ?? undefined,
+        schedule: sendAt != null ? draft.schedule : undefined,
+      });
+      await api.campaigns.send({ id: c.id });
+      // Remember the sender for next time; a failure here must not hide that the campaign started.
+      const recent = [draft.sender, ...(settings?.['sender.recent'] ?? []).filter((s) => s !== draft.sender)].slice(0, 20);
+      await Promise.all([setSetting('sender.last', draft.sender), setSetting('sender.recent', recent)]).catch(() => undefined);
+      return c;
+    });
+    if (created) {
+      setDraft({ text: '', sendAt: null });
+      go({ page: 'campaign', id: created.id });
+    }
+  }
+
+  const currency = preview?.currency ?? 'NGN';
+  const action = sandbox ? (later ? 'Schedule in the sandbox' : 'Send now in the sandbox') : (later ? 'Schedule' : 'Send now');
+  return (
+    <div className="page">
+      <h1 tabIndex={-1}>Review and send</h1>
+      <p className="lede">Check this summary before sending. It is what a manager signs off.</p>
+
+      <Section title="Summary">
+        <dl className="summary" data-testid="review-summary">
+          <dt>Mode</dt>
+          <dd>{sandbox ? <span className="badge badge-sandbox">Sandbox — nothing is really sent</span> : <span className="badge badge-live">LIVE — real SMS, billed to your 9bits account</span>}</dd>
+          <dt>List</dt><dd>{list ? `${list.name} (${formatCount(list.contacts)} contacts)` : '…'}</dd>
+          <dt>Recipients</dt><dd data-testid="review-recipients">{preview ? formatCount(preview.recipients) : '…'}</dd>
+          <dt>Skipped (opted out)</dt><dd>{preview ? formatCount(preview.suppressed) : '…'}</dd>
+          <dt>SMS parts</dt><dd>{preview ? `${formatCount(preview.totalParts)} (${preview.encoding}${preview.maxParts > 1 ? `, up to ${preview.maxParts} per recipient` : ', 1 per recipient'})` : '…'}</dd>
+          <dt>Estimated cost</dt><dd data-testid="review-cost"><strong>{preview ? formatCost(preview.cost, currency) : '…'}</strong></dd>
+          <dt>Sender ID</dt><dd className="mono">{draft.sender || '—'}</dd>
+          <dt>When</dt><dd>{sendAt == null ? 'Now' : `${formatDateTime(sendAt)} (${draft.schedule === 'gateway' ? 'held by the gateway' : 'held by SMS Desk'})`}</dd>
+          <dt>Message</dt><dd><div className="bubble bubble-wide">{draft.text}</div>{preview?.longest ? <p className="muted">Longest, to +{preview.longest.msisdn}: {preview.longest.parts} {preview.longest.parts === 1 ? 'part' : 'parts'}.</p> : null}</dd>
+        </dl>
+        <ErrorNote error={load.error} />
+      </Section>
+
+      <Section title="When">
+        <fieldset className="choices">
+          <legend className="visually-hidden">When to send</legend>
+          <label className="choice"><input type="radio" name="when" id={ids.now} checked={!later} onChange={() => setLater(false)} /> Send now</label>
+          <label className="choice"><input type="radio" name="when" id={ids.later} checked={later} onChange={() => { setLater(true); if (draft.sendAt == null) setDraft({ sendAt: nextMorning(Date.now()) + 60 * 60_000 }); }} /> Schedule for later</label>
+        </fieldset>
+        {later ? (
+          <>
+            <div className="field">
+              <label htmlFor={ids.when}>Date and time</label>
+              <input id={ids.when} type="datetime-local" value={draft.sendAt ? toLocalInput(draft.sendAt) : ''} onChange={(e) => setDraft({ sendAt: fromLocalInput(e.target.value) })} />
+            </div>
+            <fieldset className="choices">
+              <legend>Who holds the messages until then</legend>
+              <label className="choice"><input type="radio" name="mode" checked={draft.schedule === 'local'} onChange={() => setDraft({ schedule: 'local' })} />
+                <span><strong>SMS Desk</strong>: you can still pause or cancel, but this computer must be on with SMS Desk open at that time.</span></label>
+              <label className="choice"><input type="radio" name="mode" checked={draft.schedule === 'gateway'} onChange={() => setDraft({ schedule: 'gateway' })} />
+                <span><strong>The 9bits gateway</strong>: handed over now and sent even if this computer is off, but it can no longer be paused or cancelled from here.</span></label>
+            </fieldset>
+          </>
+        ) : null}
+        {quiet ? <div className="warn-box" role="alert" data-testid="quiet-hours"><p>{quiet}</p>
+          <button type="button" onClick={() => { setLater(true); setDraft({ sendAt: nextMorning(Date.now()) }); }}>Schedule for {formatDateTime(nextMorning(now))}</button></div> : null}
+        <div className="field">
+          <label htmlFor={ids.name}>Campaign name (optional)</label>
+          <input id={ids.name} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} placeholder={list ? `${list.name}, ${formatDateTime(now)}` : ''} />
+        </div>
+        <div className="row-actions">
+          <a href="#/compose" className="button">← Back to the message</a>
+          <button type="button" className={sandbox ? 'primary' : 'primary live'} disabled={!!blocker || !preview || send.busy} onClick={() => void go_()}>
+            {send.busy ? 'Starting…' : `${action}${preview ? ` to ${formatCount(preview.recipients)}` : ''}`}
+          </button>
+        </div>
+        {blocker ? <p className="muted">{blocker}</p> : null}
+        <ErrorNote error={send.error} />
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,155 @@
+import { useEffect, useId, useState } from 'react';
+import type { SettingKey, Settings } from '../../../../shared/settings.ts';
+import { api } from '../../api/index.ts';
+import { useApp } from '../../appState.tsx';
+import { ErrorNote, Section } from '../../components/ui.tsx';
+import { useAction } from '../../components/useAction.ts';
+
+export function SettingsPage() {
+  const { settings, info } = useApp();
+  return (
+    <div className="page">
+      <h1 tabIndex={-1}>Settings</h1>
+      <TokenSection />
+      {settings ? (
+        <>
+          <Section title="Gateway">
+            <SettingField k="gateway.baseUrl" label="Gateway address" hint="The 9bits API base URL. Change it only if 9bits tells you to." />
+            <SettingSelect k="gateway.messageField" label="Message field" options={[['both', 'Send both "body" and "content" (safest)'], ['body', 'Only "body"'], ['content', 'Only "content"']]}
+              hint="9bits' documentation names the message field two ways; sending both works with either." />
+            <SettingCheck k="gateway.clientReference" label="Send our own reference with each batch" hint="Lets a repeated request be recognised, so an interrupted send is never charged twice." />
+          </Section>
+          <Section title="Sending speed">
+            <div className="form-row">
+              <SettingField k="rate.requestsPerSecond" label="Requests per second" type="number" step="0.1" />
+              <SettingField k="rate.recipientsPerRequest" label="Recipients per request" type="number" />
+              <SettingField k="rate.partsPerSecond" label="Parts per second (0 = no limit)" type="number" />
+            </div>
+            <p className="hint">Match your 9bits account's limit; faster than the account allows only makes the gateway refuse requests.</p>
+          </Section>
+          <Section title="Price and numbers">
+            <div className="form-row">
+              <SettingField k="price.perPart" label={`Price per SMS part (${settings['price.currency']})`} type="number" step="0.01" />
+              <SettingField k="phone.defaultCountry" label="Default country (two letters)" hint="For numbers written without a country code, e.g. 0803…" />
+            </div>
+          </Section>
+          <Section title="Data">
+            <p>Your lists, campaigns and results are kept in <span className="mono" data-testid="data-dir">{info?.dataDir ?? '…'}</span>.</p>
+            <p className="hint">Back up this folder to keep your history. The API token is not in it: it lives in the system keychain.</p>
+          </Section>
+        </>
+      ) : <p role="status">Loading…</p>}
+    </div>
+  );
+}
+
+function TokenSection() {
+  const { token, setToken } = useApp();
+  const [value, setValue] = useState('');
+  const act = useAction();
+  const [verdict, setVerdict] = useState<{ ok: boolean; message: string } | null>(null);
+  const id = useId();
+  const hint = useId();
+
+  async function save() {
+    setVerdict(null);
+    const r = await act.run(() => api.token.set({ token: value }));
+    // The field is cleared whatever happens next: the token never lingers in the page.
+    setValue('');
+    if (r) { setToken(r); setVerdict({ ok: true, message: 'Token saved in the system keychain. Messages will now really be sent.' }); }
+  }
+  async function test() {
+    setVerdict(null);
+    const r = await act.run(() => api.token.test());
+    if (r) setVerdict(r);
+  }
+  async function clear() {
+    setVerdict(null);
+    const r = await act.run(() => api.token.clear());
+    if (r) { setToken(r); setVerdict({ ok: true, message: 'Token removed. SMS Desk is back in sandbox mode: nothing is really sent.' }); }
+  }
+
+  return (
+    <Section title="9bits API token">
+      <p data-testid="token-status">
+        {token == null ? 'Checking…'
+          : token.set ? <>A token is set{token.source === 'env' ? ' (from the SMSDESK_TOKEN environment variable)' : ' (in the system keychain)'}. Messages are really sent.</>
+          : <>No token is set: SMS Desk runs in <strong>sandbox</strong> mode and nothing is really sent.</>}
+      </p>
+      <form className="form-row" onSubmit={(e) => { e.preventDefault(); void save(); }}>
+        <div className="field grow">
+          <label htmlFor={id}>{token?.set ? 'Replace the token' : 'Paste your token'}</label>
+          <input id={id} type="password" value={value} onChange={(e) => setValue(e.target.value)} autoComplete="off" spellCheck={false} aria-describedby={hint} />
+          <p id={hint} className="hint">From your 9bits account. It is stored in the system keychain and never shown again.</p>
+        </div>
+        <div className="field field-end inline">
+          <button type="submit" className="primary" disabled={act.busy || value.trim() === ''}>Save token</button>
+          <button type="button" disabled={act.busy || !token?.set} onClick={() => void test()}>Test token</button>
+          <button type="button" className="danger" disabled={act.busy || !token?.set || token.source === 'env'} onClick={() => void clear()}>Clear token</button>
+        </div>
+      </form>
+      <ErrorNote error={act.error} />
+      {verdict ? <p role="status" className={verdict.ok ? 'ok-note' : 'error-note'}>{verdict.message}</p> : null}
+    </Section>
+  );
+}
+
+function useSettingForm<K extends SettingKey>(k: K) {
+  const { settings, setSetting } = useApp();
+  const current = settings ? settings[k] : undefined;
+  const [value, setValue] = useState(current === undefined ? '' : String(current));
+  useEffect(() => { if (current !== undefined) setValue(String(current)); }, [current]);
+  const act = useAction();
+  const [saved, setSaved] = useState(false);
+  const commit = async (raw: unknown) => {
+    setSaved(false);
+    if (String(raw) === String(current)) return;
+    const r = await act.run(() => setSetting(k, raw));
+    if (r) setSaved(true); else setValue(current === undefined ? '' : String(current));
+  };
+  return { value, setValue, commit, act, saved, current: current as Settings[K] | undefined };
+}
+
+function SettingField({ k, label, hint, type = 'text', step }: { k: SettingKey; label: string; hint?: string; type?: string; step?: string }) {
+  const f = useSettingForm(k);
+  const id = useId();
+  const err = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} type={type} step={step} value={f.value} onChange={(e) => f.setValue(e.target.value)}
+        onBlur={() => void f.commit(f.value)} onKeyDown={(e) => { if (e.key === 'Enter') void f.commit(f.value); }}
+        aria-invalid={!!f.act.error} aria-describedby={err} data-setting={k} />
+      <div id={err}>
+        {f.act.error ? <p className="error-note" role="alert">{f.act.error}</p> : hint ? <p className="hint">{hint}</p> : null}
+        {f.saved ? <p className="ok-note small" role="status">Saved.</p> : null}
+      </div>
+    </div>
+  );
+}
+
+function SettingSelect({ k, label, options, hint }: { k: SettingKey; label: string; options: Array<[string, string]>; hint?: string }) {
+  const f = useSettingForm(k);
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={f.value} onChange={(e) => { f.setValue(e.target.value); void f.commit(e.target.value); }}>
+        {options.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+      </select>
+      {hint ? <p className="hint">{hint}</p> : null}
+      <ErrorNote error={f.act.error} />
+    </div>
+  );
+}
+
+function SettingCheck({ k, label, hint }: { k: SettingKey; label: string; hint?: string }) {
+  const f = useSettingForm(k);
+  return (
+    <div className="field">
+      <label className="check"><input type="checkbox" checked={f.value === 'true'} onChange={(e) => { f.setValue(String(e.target.checked)); void f.commit(e.target.checked); }} /> {label}</label>
+      {hint ? <p className="hint">{hint}</p> : null}
+      <ErrorNote error={f.act.error} />
+    </div>
+  );
+}
