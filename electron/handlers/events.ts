@@ -4,39 +4,28 @@ import type { Engine, EngineEvent } from '../engine/api.ts';
 export type Emit = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 
 /**
- * Turns engine events into the contract's events. Campaign events are coalesced per campaign
- * (first one at once, then at most one every `coalesceMs`, always ending with the latest state),
- * because the send loop reports far more often than a window can repaint.
+ * Turns engine events into the contract's events, each checked against its schema (so nothing the
+ * contract does not list reaches the page). The engine already coalesces campaign changes to a few
+ * per second; its event carries the status, which is read afresh only when it is missing.
  */
-export function createEventBridge(engine: Engine, emit: Emit, opts: { coalesceMs?: number; log?: (m: string) => void } = {}): () => void {
-  const every = opts.coalesceMs ?? 250;
-  const timers = new Map<number, ReturnType<typeof setTimeout>>();
-  const pending = new Set<number>();
+export function createEventBridge(engine: Engine, emit: Emit, opts: { log?: (m: string) => void } = {}): () => void {
   let closed = false;
 
   const send = <E extends EventName>(name: E, payload: unknown) => {
     const parsed = events[name].safeParse(payload);
     if (parsed.success) emit(name, parsed.data as EventPayload<E>);
-    else opts.log?.(`dropped a ${name} event outside the contract: ${parsed.error.issues[0]?.message}`);
+    else opts.log?.(`dropped a ${name} event outside the contract: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
   };
 
-  const pushStatus = (id: number) => {
+  const campaign = (e: EngineEvent) => {
+    if (typeof e.campaignId !== 'number') return send('campaign', { campaignId: null, status: null });
+    const fromEvent = events.campaign.shape.status.safeParse(e.detail);
+    if (fromEvent.success && fromEvent.data) return send('campaign', { campaignId: e.campaignId, status: fromEvent.data });
     try {
-      send('campaign', { campaignId: id, status: engine.campaigns.status(id) });
+      send('campaign', { campaignId: e.campaignId, status: engine.campaigns.status(e.campaignId) });
     } catch (err) {
-      opts.log?.(`campaign ${id} status for an event failed: ${(err as Error).message}`);
+      opts.log?.(`campaign ${e.campaignId}: no status for its event (${(err as Error).message})`);
     }
-  };
-
-  const onCampaign = (id: number) => {
-    if (timers.has(id)) { pending.add(id); return; }
-    pushStatus(id);
-    const tick = () => {
-      if (closed) return;
-      if (pending.delete(id)) { pushStatus(id); timers.set(id, setTimeout(tick, every)); }
-      else timers.delete(id);
-    };
-    timers.set(id, setTimeout(tick, every));
   };
 
   const off = engine.on((e: EngineEvent) => {
@@ -44,17 +33,18 @@ export function createEventBridge(engine: Engine, emit: Emit, opts: { coalesceMs
     const d = (e.detail ?? {}) as Record<string, unknown>;
     switch (e.type) {
       case 'campaign':
-        if (typeof e.campaignId === 'number') onCampaign(e.campaignId);
-        return;
+        return campaign(e);
       case 'import-progress':
-        send('import-progress', { importId: typeof d.importId === 'string' ? d.importId : null, phase: d.phase, rows: d.rows, bytesRead: d.bytesRead ?? 0, totalBytes: d.totalBytes ?? 0 });
-        return;
-      case 'sending-blocked':
-        send('sending-blocked', {
-          campaignId: e.campaignId ?? null,
-          message: typeof e.detail === 'string' ? e.detail : typeof d.message === 'string' ? d.message : 'Sending stopped: open the campaign to see why.',
+        return send('import-progress', {
+          importId: typeof d.importId === 'string' ? d.importId : null,
+          phase: d.phase, rows: d.rows, bytesRead: d.bytesRead ?? 0, totalBytes: d.totalBytes ?? 0,
         });
-        return;
+      case 'sending-blocked':
+        return send('sending-blocked', {
+          campaignId: e.campaignId ?? null,
+          code: d.code ?? null,
+          message: typeof e.detail === 'string' ? e.detail : (d.message ?? null),
+        });
       case 'log':
         return;
     }
@@ -63,7 +53,5 @@ export function createEventBridge(engine: Engine, emit: Emit, opts: { coalesceMs
   return () => {
     closed = true;
     off();
-    for (const t of timers.values()) clearTimeout(t);
-    timers.clear();
   };
 }

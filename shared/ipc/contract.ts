@@ -105,15 +105,25 @@ export const routes = {
 
 /** Events pushed from the main process to the page. */
 export const events = {
-  /** a campaign changed state or made progress (coalesced: a few per second at most) */
-  campaign: z.object({ campaignId: z.number(), status: s.campaignStatus }),
+  /**
+   * a campaign changed state or made progress (the engine sends a few per second at most);
+   * campaignId and status are null when several campaigns changed at once (reload the list)
+   */
+  campaign: z.object({ campaignId: z.number().nullable(), status: s.campaignStatus.nullable() }),
   'import-progress': z.object({
     importId: z.string().nullable(),
     phase: z.enum(['reading', 'storing', 'done']),
     rows: z.number(), bytesRead: z.number(), totalBytes: z.number(),
   }),
-  /** sending stopped by something the user must fix (token refused, balance, network down) */
-  'sending-blocked': z.object({ campaignId: z.number().nullable(), message: z.string() }),
+  /**
+   * sending is held up by something the user must fix: the token was refused ('auth'), the
+   * gateway is unreachable ('offline') or the disk is full ('storage'). code null = unblocked again.
+   */
+  'sending-blocked': z.object({
+    campaignId: z.number().nullable(),
+    code: z.enum(['auth', 'offline', 'storage']).nullable(),
+    message: z.string().nullable(),
+  }),
 } as const;
 
 export type Routes = typeof routes;
