@@ -84,6 +84,21 @@ describe('sandbox: sending and reports', () => {
     expect(totals.Queued ?? 0).toBe(0);
   });
 
+  it('replays the same outcomes for the same seed and client reference, with fresh server references', async () => {
+    const run = async () => {
+      let clock = Date.now();
+      const sb = await sandbox({ seed: 3, now: () => clock });
+      const c = client(sb.url);
+      const out = await c.send(req(numbers(200), 'replay'));
+      clock += 60_000;
+      return { ref: (out as { gatewayRef: string }).gatewayRef, report: await c.fetchBatchReport('replay') };
+    };
+    const a = await run();
+    const b = await run();
+    expect(b.ref).not.toBe(a.ref);
+    expect(statusesOf(b.report)).toEqual(statusesOf(a.report));
+  });
+
   it('never accepts a client reference twice: the repeat gets the original answer', async () => {
     const sb = await sandbox();
     const c = client(sb.url);

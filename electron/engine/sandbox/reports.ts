@@ -14,7 +14,7 @@ export type SandboxStatus = keyof typeof CODES;
 export interface RecipientState { status: SandboxStatus; code: number; at: number }
 
 /**
- * Statuses are not stored: they follow from the clock, the seed, the batch reference and the
+ * Statuses are not stored: they follow from the clock, the seed, the batch's (client) reference and the
  * recipient's position, so they progress by themselves and survive a restart unchanged.
  * Each recipient moves Queued → Dispatched → final at its own jittered times (0.5x to 1.5x
  * of the configured delays), counted from acceptance or from send_at if that is later.
@@ -33,7 +33,8 @@ export function createStatusModel(seed: number, timing: SandboxTiming, p: Sandbo
   function state(b: SandboxBatch, index: number, now: number): RecipientState {
     const held = b.sendAt ? Date.parse(b.sendAt) : NaN;
     const start = Number.isNaN(held) ? b.at : Math.max(b.at, held);
-    const rnd = mulberry32(hash32(`${seed}|${b.ref}|${index}|${b.to[index]}`));
+    // Keyed on the client reference when there is one, so the same run replays the same outcomes.
+    const rnd = mulberry32(hash32(`${seed}|${b.clientRef ?? b.ref}|${index}|${b.to[index]}`));
     const outcome = rnd();
     const dispatchAt = start + timing.dispatchMs * (0.5 + rnd());
     const finalAt = Math.max(dispatchAt, start + timing.finalMs * (0.5 + rnd()));

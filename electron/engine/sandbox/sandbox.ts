@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { mulberry32 } from './random.ts';
@@ -85,7 +86,6 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const sendPath = opts.sendPath ?? '/ng/v1/sendsms';
   const model = createStatusModel(seed, opts.timing ?? DEFAULT_TIMING, opts.proportions ?? DEFAULT_PROPORTIONS);
   const store = await createBatchStore(opts.stateFile);
-  const refRng = mulberry32(seed ^ 0x5bd1e995);
 
   let faults: FaultConfig = {};
   let faultRng = mulberry32(seed);
@@ -109,10 +109,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     timers.add(t);
   });
 
+  // Random, not seeded: a sandbox restarted without its state file must never hand out a
+  // reference an app still polls for from the previous run.
   function newRef(): string {
     for (;;) {
-      let ref = '';
-      while (ref.length < 25) ref += Math.floor(refRng() * 16).toString(16);
+      const ref = randomBytes(13).toString('hex').slice(0, 25);
       if (!store.hasRef(ref)) return ref;
     }
   }
