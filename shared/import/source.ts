@@ -12,6 +12,8 @@ export interface SourceOptions {
   headerRow?: number;
   phoneColumn?: string;
   defaultCountry?: string;
+  /** called once, before the first rows, when the header row and phone column are known */
+  onPlan?(plan: ImportPlan): void;
   onRows(rows: ParsedContactRow[]): void;
 }
 
@@ -38,7 +40,7 @@ export function createTextImport(opts: SourceOptions): TextImport {
   let csv: CsvReader | null = null;
   const builder: ContactRowBuilder = createContactRowBuilder({
     fileName: opts.fileName, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn,
-    defaultCountry: opts.defaultCountry, onRows: opts.onRows,
+    defaultCountry: opts.defaultCountry, onPlan: opts.onPlan, onRows: opts.onRows,
   });
 
   const first = (bytes: Uint8Array) => {
@@ -89,7 +91,7 @@ export function parseSheetBytes(bytes: Uint8Array, opts: SourceOptions & { limit
   const sheet = chooseSheet(wb, opts.fileName, opts.sheet, opts.defaultCountry);
   const builder = createContactRowBuilder({
     fileName: opts.fileName, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn,
-    defaultCountry: opts.defaultCountry, onRows: opts.onRows,
+    defaultCountry: opts.defaultCountry, onPlan: opts.onPlan, onRows: opts.onRows,
   });
   const total = sheetRowCount(wb, sheet);
   const step = 5000;

@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import {
+  ImportError, baseName, chooseSheet, createContactRowBuilder, createTextImport, detectFormat, readWorkbook,
+  sheetRowCount, sheetRows, type ImportPlan, type ParsedContactRow, type ParsedSource,
+} from '../../../shared/import/index.ts';
+
+export interface ReadFileOptions {
+  encoding?: string;
+  sheet?: string;
+  headerRow?: number;
+  phoneColumn?: string;
+  defaultCountry?: string;
+  signal?: AbortSignal;
+  /** called once, before the first rows, when the header and phone column are known */
+  onPlan?(plan: ImportPlan): void;
+  /** spreadsheets only: the sheet that will be read, before onPlan */
+  onSheet?(sheet: string): void;
+  /** contact rows in file order; synchronous, so the caller can store them before more are read */
+  onRows(rows: ParsedContactRow[]): void;
+  onProgress?(p: { rows: number; bytesRead: number; totalBytes: number }): void;
+}
+
+const READ_CHUNK = 256 * 1024;
+const SHEET_SLICE = 5000;
+
+export function cancelledError(fileName: string): ImportError {
+  return new ImportError('IMPORT_CANCELLED', `The import of ${fileName} was cancelled; no list was created.`);
+}
+
+/**
+ * Reads a contact file from disk. CSV/TSV streams (read stream -> streaming decoder -> CSV
+ * reader), so a million-row file never sits in memory; spreadsheets are read whole, after the
+ * zip-bomb checks, and handed over in slices with the event loop free in between.
+ */
+export async function readContactFile(file: string, opts: ReadFileOptions): Promise<ParsedSource> {
+  const fileName = baseName(file);
+  let stat: fs.Stats;
+  try {
+    stat = await fs.promises.stat(file);
+  } catch {
+    throw new ImportError('IMPORT_NOT_FOUND', `Cannot open ${fileName}: check that the file exists and that SMS Desk may read it.`);
+  }
+  if (stat.isDirectory()) throw new ImportError('IMPORT_NOT_FOUND', `${fileName} is a folder, not a file: choose the contact file inside it.`);
+  if (stat.size === 0) throw new ImportError('IMPORT_EMPTY', `${fileName} is empty: choose the file that holds your contacts, with one phone number per row.`);
+  const totalBytes = stat.size;
+  const abortCheck = () => { if (opts.signal?.aborted) throw cancelledError(fileName); };
+  abortCheck();
+
+  const head = new Uint8Array(8);
+  const fh = await fs.promises.open(file, 'r');
+  try { await fh.read(head, 0, 8, 0); } finally { await fh.close(); }
+  const format = detectFormat(head, fileName);
+  let rows = 0;
+  const onRows = (r: ParsedContactRow[]) => { rows += r.length; opts.onRows(r); };
+
+  if (format === 'text') {
+    const text = createTextImport({
+      fileName, encoding: opts.encoding, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn,
+      defaultCountry: opts.defaultCountry, onPlan: opts.onPlan, onRows,
+    });
+    let bytesRead = 0;
+    const stream = fs.createReadStream(file, { highWaterMark: READ_CHUNK });
+    try {
+      for await (const chunk of stream) {
+        abortCheck();
+        const bytes = chunk as Buffer;
+        bytesRead += bytes.length;
+        text.write(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        opts.onProgress?.({ rows, bytesRead, totalBytes });
+      }
+    } finally {
+      stream.destroy();
+    }
+    abortCheck();
+    const parsed = text.end();
+    opts.onProgress?.({ rows, bytesRead, totalBytes });
+    return parsed;
+  }
+
+  const bytes = new Uint8Array(await fs.promises.readFile(file));
+  abortCheck();
+  const wb = readWorkbook(bytes, fileName);
+  const sheet = chooseSheet(wb, fileName, opts.sheet, opts.defaultCountry);
+  opts.onSheet?.(sheet);
+  const builder = createContactRowBuilder({
+    fileName, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn, defaultCountry: opts.defaultCountry,
+    onPlan: opts.onPlan, onRows,
+  });
+  const total = sheetRowCount(wb, sheet);
+  for (let r = 0; r < total; r += SHEET_SLICE) {
+    builder.add(sheetRows(wb, sheet, fileName, r, r + SHEET_SLICE), r + 1);
+    opts.onProgress?.({ rows, bytesRead: Math.round(totalBytes * Math.min(1, (r + SHEET_SLICE) / total)), totalBytes });
+    await yieldToLoop();
+    abortCheck();
+  }
+  const plan = builder.end();
+  return { plan, rows, sheet, encoding: null, delimiter: null };
+}

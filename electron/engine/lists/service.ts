@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { DB } from '../db/open.ts';
+import type { Engine, ImportOptions, ImportProgress, ImportReport, RawContactRow } from '../api.ts';
+import { ImportError, baseName } from '../../../shared/import/index.ts';
+import { readContactFile, cancelledError } from '../import/readFile.ts';
+import { deleteListChunked } from './cleanup.ts';
+import { exportRejects } from './export.ts';
+import { createOptouts } from './optouts.ts';
+import { findList, getList, listContacts, listLists, listRejects } from './queries.ts';
+import { STORE_CHUNK, assertNameFree, createImportSession, type ImportSession } from './session.ts';
+
+export interface ListsServiceDeps {
+  db: DB;
+  settings: { get(key: 'phone.defaultCountry'): string };
+  now?: () => number;
+}
+
+export type ListsService = Pick<Engine, 'lists' | 'imports' | 'optouts'>;
+
+/** Lists, imports (from a file, or fed by the renderer) and opt-outs over one connection. */
+export function createListsService(deps: ListsServiceDeps): ListsService {
+  const { db } = deps;
+  const now = deps.now ?? Date.now;
+  const defaultCountry = () => {
+    const c = deps.settings.get('phone.defaultCountry');
+    return typeof c === 'string' && /^[A-Z]{2}$/.test(c) ? c : 'NG';
+  };
+  const sessions = new Map<string, ImportSession>();
+  const optouts = createOptouts(db, defaultCountry, now);
+
+  async function importFile(file: string, opts: ImportOptions, ctl: { signal?: AbortSignal; onProgress?(p: ImportProgress): void } = {}): Promise<ImportReport> {
+    const fileName = baseName(file);
+    assertNameFree(db, opts.list.trim(), fileName); // before reading a byte
+    const country = (opts.country ?? defaultCountry()).toUpperCase();
+    let session = null as ImportSession | null;
+    let sheet: string | null = null;
+    let pending: RawContactRow[] = [];
+    let lastProgress = { rows: 0, bytesRead: 0, totalBytes: 0 };
+    const flush = () => {
+      if (!pending.length) return;
+      session!.add(pending);
+      pending = [];
+    };
+    try {
+      const parsed = await readContactFile(file, {
+        encoding: opts.encoding, sheet: opts.sheet, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn,
+        defaultCountry: country, signal: ctl.signal,
+        onSheet: (s) => { sheet = s; },
+        onPlan: (p) => {
+          session = createImportSession(db, {
+            list: opts.list, fields: p.fields, phoneColumn: p.phoneColumn,
+            country, source: path.basename(file), sheet, headerRow: p.headerRow, fileName,
+          }, now);
+        },
+        onRows: (rows) => {
+          for (const r of rows) pending.push(r);
+          if (pending.length >= STORE_CHUNK) flush();
+        },
+        onProgress: (p) => {
+          lastProgress = p;
+          ctl.onProgress?.({ phase: session ? 'storing' : 'reading', ...p });
+        },
+      });
+      if (ctl.signal?.aborted) throw cancelledError(fileName);
+      flush();
+      const report = session!.commit();
+      ctl.onProgress?.({ phase: 'done', ...lastProgress, rows: report.rows });
+      return report;
+    } catch (e) {
+      session?.cancel();
+      throw e;
+    }
+  }
+
+  const lists: ListsService['lists'] = {
+    list: () => listLists(db),
+    get: (idOrName) => getList(db, idOrName),
+    import: importFile,
+    delete(id) {
+      if (!findList(db, id)) throw new ImportError('LIST_NOT_FOUND', `There is no list with id ${id}: choose a list from "smsdesk lists".`);
+      deleteListChunked(db, id);
+    },
+    contacts: (listId, page) => listContacts(db, listId, page),
+    rejects: (listId, page) => listRejects(db, listId, page),
+    exportRejects: (listId, file, format) => exportRejects(db, listId, file, format),
+  };
+
+  const imports: ListsService['imports'] = {
+    begin(opts) {
+      const session = createImportSession(db, {
+        list: opts.list, fields: opts.fields, phoneColumn: opts.phoneColumn,
+        country: (opts.country ?? defaultCountry()).toUpperCase(), source: opts.source ?? null,
+        sheet: opts.sheet ?? null, headerRow: opts.headerRow ?? 1,
+      }, now);
+      const importId = randomUUID();
+      sessions.set(importId, session);
+      return { importId };
+    },
+    add(importId, rows) {
+      return sessionOf(importId).add(rows);
+    },
+    commit(importId) {
+      const s = sessionOf(importId);
+      sessions.delete(importId);
+      return s.commit();
+    },
+    cancel(importId) {
+      const s = sessions.get(importId);
+      sessions.delete(importId);
+      s?.cancel();
+    },
+  };
+
+  function sessionOf(importId: string): ImportSession {
+    const s = sessions.get(importId);
+    if (!s) throw new ImportError('IMPORT_NOT_FOUND', 'That import is no longer running (it finished or was cancelled): start the import again.');
+    return s;
+  }
+
+  return { lists, imports, optouts };
+}

@@ -1,0 +1,126 @@
+import type { DB } from '../db/open.ts';
+import type { ImportCounts, ImportReport, RawContactRow } from '../api.ts';
+import { normalizeMsisdn } from '../../../shared/phone/index.ts';
+import { ImportError } from '../../../shared/import/index.ts';
+import { deleteListChunked } from './cleanup.ts';
+
+/** Rows per transaction: big enough to be fast, small enough not to hold the shared connection. */
+export const STORE_CHUNK = 2000;
+const REPORT_REJECTS = 100;
+
+export interface SessionOptions {
+  list: string;
+  fields: string[];
+  phoneColumn: string;
+  country: string;
+  source: string | null;
+  sheet: string | null;
+  headerRow: number;
+  /** name of the file for error messages */
+  fileName?: string;
+}
+
+export interface ImportSession {
+  readonly listId: number;
+  add(rows: RawContactRow[]): ImportCounts;
+  commit(): ImportReport;
+  cancel(): void;
+  readonly counts: ImportCounts;
+}
+
+export function listExistsError(name: string, fileName?: string): ImportError {
+  const what = fileName ? `${fileName} was not imported: a` : 'A';
+  return new ImportError('LIST_EXISTS', `${what} list called "${name}" already exists: choose another list name, or delete the old list first.`);
+}
+
+export function assertNameFree(db: DB, name: string, fileName?: string): void {
+  const hit = db.prepare(`SELECT 1 FROM lists WHERE name = ? AND state = 'ready'`).get(name);
+  if (hit) throw listExistsError(name, fileName);
+}
+
+/**
+ * One import into a new list: the list exists as 'importing' (invisible) while rows go in
+ * chunk by chunk, and becomes 'ready' in the final transaction. Duplicates are found by the
+ * unique index (list_id, msisdn), so memory does not grow with the file.
+ */
+export function createImportSession(db: DB, opts: SessionOptions, now: () => number): ImportSession {
+  const name = opts.list.trim();
+  if (name === '') throw new ImportError('LIST_EXISTS', 'A list needs a name: type a name for the new list.');
+  assertNameFree(db, name, opts.fileName);
+  const fields = opts.fields.includes(opts.phoneColumn) ? opts.fields : [...opts.fields, opts.phoneColumn];
+  const listId = Number(db.prepare(`INSERT INTO lists (name, state, fields, source, created_at) VALUES (?, 'importing', ?, ?, ?)`)
+    .run(name, JSON.stringify(fields), opts.source, now()).lastInsertRowid);
+
+  const insertContact = db.prepare(`INSERT OR IGNORE INTO contacts (list_id, seq, row, msisdn, network, fields) VALUES (?, ?, ?, ?, ?, ?)`);
+  const firstRowOf = db.prepare(`SELECT row FROM contacts WHERE list_id = ? AND msisdn = ?`).pluck();
+  const optedOut = db.prepare(`SELECT 1 FROM optouts WHERE msisdn = ?`).pluck();
+  const insertReject = db.prepare(`INSERT INTO import_rejects (list_id, row, kind, value, reason, fields) VALUES (?, ?, ?, ?, ?, ?)`);
+
+  const counts: ImportCounts = { rows: 0, valid: 0, invalid: 0, duplicates: 0, suppressed: 0 };
+  const firstRejects: ImportReport['rejects'] = [];
+  let seq = 0;
+  let state: 'open' | 'committed' | 'cancelled' = 'open';
+
+  const reject = (row: RawContactRow, kind: 'invalid' | 'duplicate' | 'suppressed', reason: string, fieldsJson: string) => {
+    insertReject.run(listId, row.row, kind, row.phone, reason, fieldsJson);
+    if (firstRejects.length < REPORT_REJECTS) firstRejects.push({ row: row.row, kind, value: row.phone, reason });
+  };
+
+  const storeChunk = db.transaction((rows: RawContactRow[]) => {
+    for (const row of rows) {
+      counts.rows++;
+      const cells = row.fields[opts.phoneColumn] === undefined ? { ...row.fields, [opts.phoneColumn]: row.phone } : row.fields;
+      const fieldsJson = JSON.stringify(cells);
+      const r = normalizeMsisdn(row.phone ?? '', opts.country);
+      if (!r.ok) { counts.invalid++; reject(row, 'invalid', r.reason, fieldsJson); continue; }
+      if (optedOut.get(r.msisdn)) { counts.suppressed++; reject(row, 'suppressed', `${r.msisdn} is on the opt-out list`, fieldsJson); continue; }
+      const res = insertContact.run(listId, seq + 1, row.row, r.msisdn, r.network, fieldsJson);
+      if (res.changes === 0) {
+        counts.duplicates++;
+        reject(row, 'duplicate', `same number as row ${firstRowOf.get(listId, r.msisdn) as number}`, fieldsJson);
+        continue;
+      }
+      seq++;
+      counts.valid++;
+    }
+  });
+
+  const ensureOpen = () => {
+    if (state !== 'open') throw new ImportError('IMPORT_NOT_FOUND', `The import into "${name}" has already ${state === 'committed' ? 'finished' : 'been cancelled'}: start a new import.`);
+  };
+
+  return {
+    listId,
+    get counts() { return { ...counts }; },
+    add(rows) {
+      ensureOpen();
+      for (let i = 0; i < rows.length; i += STORE_CHUNK) storeChunk(rows.slice(i, i + STORE_CHUNK));
+      return { ...counts };
+    },
+    commit() {
+      ensureOpen();
+      const report: ImportReport = {
+        list: { id: listId, name }, ...counts,
+        sheet: opts.sheet, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn, fields,
+        rejects: firstRejects,
+      };
+      try {
+        db.prepare(`UPDATE lists SET state = 'ready', contacts = ?, report = ? WHERE id = ?`)
+          .run(counts.valid, JSON.stringify({ ...report, rejects: undefined }), listId);
+      } catch (e) {
+        // another import took the name while this one was running
+        state = 'cancelled';
+        deleteListChunked(db, listId);
+        if ((e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw listExistsError(name, opts.fileName);
+        throw e;
+      }
+      state = 'committed';
+      return report;
+    },
+    cancel() {
+      if (state !== 'open') return;
+      state = 'cancelled';
+      deleteListChunked(db, listId);
+    },
+  };
+}
