@@ -96,6 +96,8 @@ export const campaignPreview = z.object({
   overTypical: z.number(), cost: z.number(), currency: z.string(),
   encoding: z.enum(['GSM-7', 'UCS-2', 'mixed']),
   unknownFields: z.array(z.string()).max(MAX_FIELDS),
+  /** why the template cannot be used (unknown field, unclosed brace), or null */
+  templateError: z.string().nullable().default(null),
   longest: z.object({ seq: z.number(), msisdn: z.string(), text: z.string(), parts: z.number() }).nullable(),
 });
 
