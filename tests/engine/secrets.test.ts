@@ -122,7 +122,7 @@ function failure(o: Outcome | undefined): Extract<Outcome, { ok: false }> {
 }
 
 beforeAll(() => {
-  missing = ['dbus-run-session', 'gnome-keyring-daemon', 'secret-tool'].filter((b) => !have(b));
+  missing = ['dbus-run-session', 'dbus-send', 'gnome-keyring-daemon', 'secret-tool'].filter((b) => !have(b));
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-secrets-test-'));
   child = path.join(work, 'child.mts');
   // Steps run in order; each outcome is recorded, so one run shows a whole user flow.
