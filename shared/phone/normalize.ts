@@ -66,7 +66,13 @@ export function normalizeMsisdn(raw: string | number, defaultCountry = 'NG'): No
 
   const fast = nigerianFastPath(digits, plus, defaultCountry);
   if (fast) return fast;
-  return slowPath(plus ? '+' + digits : digits, defaultCountry);
+  const result = slowPath(plus ? '+' + digits : digits, defaultCountry);
+  // A spreadsheet number cell loses the "+": 447911123456 is a UK mobile, not a broken local one.
+  if (!result.ok && !plus && digits.length >= 11) {
+    const intl = parsePhoneNumberFromString('+' + digits);
+    if (intl?.isValid() && MOBILE_TYPES.has(intl.getType() ?? '')) return ok(digits, intl.country ?? '', null);
+  }
+  return result;
 }
 
 function nigerianFastPath(digits: string, plus: boolean, defaultCountry: string): NormalizeResult | null {

@@ -20,6 +20,7 @@ describe('normalizeMsisdn', () => {
   it('keeps foreign numbers in their own country', () => {
     expect(normalizeMsisdn('+447700900123')).toMatchObject({ ok: true, msisdn: '447700900123', country: 'GB', network: null });
     expect(normalizeMsisdn('00447911123456')).toMatchObject({ ok: true, msisdn: '447911123456' });
+    expect(normalizeMsisdn(447911123456)).toMatchObject({ ok: true, msisdn: '447911123456' });
     expect(normalizeMsisdn('07911 123456', 'GB')).toMatchObject({ ok: true, msisdn: '447911123456' });
   });
 
