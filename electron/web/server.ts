@@ -76,14 +76,14 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     const allowedHosts = [`${LOOPBACK}:${port}`, `localhost:${port}`];
     // DNS rebinding: a hostile site resolving its own name to 127.0.0.1 still sends its name as Host.
     if (!allowedHosts.includes((req.headers.host ?? '').toLowerCase())) {
-      return sendText(res, 421, 'Misdirected request: open SMS Desk at the address printed in the terminal.');
+      return refuse(res, 421, 'Misdirected request: open SMS Desk at the address printed in the terminal.');
     }
     // Cross-site requests: another page in the same browser can reach 127.0.0.1 too.
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedHosts.map((h) => `http://${h}`).includes(origin.toLowerCase())) {
-      return sendText(res, 403, 'Forbidden: requests from other sites are refused.');
+      return refuse(res, 403, 'Requests from other sites are refused.');
     }
-    if (req.headers['sec-fetch-site'] === 'cross-site') return sendText(res, 403, 'Forbidden: requests from other sites are refused.');
+    if (req.headers['sec-fetch-site'] === 'cross-site') return refuse(res, 403, 'Requests from other sites are refused.');
 
     const url = new URL(req.url ?? '/', `http://${LOOPBACK}:${port}`);
     if (url.pathname.startsWith('/api/')) {
@@ -185,6 +185,10 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+function refuse(res: http.ServerResponse, status: number, message: string): void {
+  sendJson(res, status, { ok: false, error: { code: 'FORBIDDEN', message } });
 }
 
 function sendText(res: http.ServerResponse, status: number, text: string): void {

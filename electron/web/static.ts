@@ -28,7 +28,8 @@ export function resolveStatic(root: string, urlPath: string): { file: string; ty
   } catch {
     return null;
   }
-  if (rel.includes('\0')) return null;
+  // no climbing out, however it is spelled (%2e%2e, ..%2f, backslashes on Windows)
+  if (rel.includes('\0') || rel.split(/[\\/]/).includes('..')) return null;
   const base = path.resolve(root);
   let file = path.resolve(base, '.' + path.posix.normalize('/' + rel));
   if (file !== base && !file.startsWith(base + path.sep)) return null;
