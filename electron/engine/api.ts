@@ -82,6 +82,8 @@ export interface CampaignPreview {
   overTypical: number; cost: number; currency: string;
   encoding: 'GSM-7' | 'UCS-2' | 'mixed';
   unknownFields: string[];
+  /** why the template cannot be used (unknown field, unclosed brace), or null */
+  templateError: string | null;
   longest: { seq: number; msisdn: string; text: string; parts: number } | null;
 }
 export interface MessageRow {

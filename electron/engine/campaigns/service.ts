@@ -46,7 +46,7 @@ export function createCampaignService(deps: CampaignDeps) {
     if (!text || !text.trim()) throw new UserError('EMPTY_TEXT', 'The message is empty. Write the text to send.');
     const fields = JSON.parse(list.fields) as string[];
     const compiled = compileTemplate(text, fields);
-    if (!compiled.ok) throw new UserError('UNKNOWN_FIELD', compiled.message);
+    if (!compiled.ok) throw new UserError(compiled.unknown.length ? 'UNKNOWN_FIELD' : 'BAD_TEMPLATE', compiled.message);
     return compiled;
   }
 
@@ -65,15 +65,16 @@ export function createCampaignService(deps: CampaignDeps) {
       VALUES (?, ?, ?, ?, 'draft', ?, ?, ?)`);
     const insertMsg = db.prepare(`INSERT INTO messages (campaign_id, seq, contact_id, msisdn, network, fields, text, encoding, parts, status, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`);
-    const contacts = db.prepare<[number], { id: number; msisdn: string; network: string | null; fields: string; opted: number | null }>(
-      `SELECT c.id, c.msisdn, c.network, c.fields, (o.msisdn IS NOT NULL) AS opted
-       FROM contacts c LEFT JOIN optouts o ON o.msisdn = c.msisdn WHERE c.list_id = ? ORDER BY c.seq`);
+    // Read in pages (keyset on seq): one connection cannot iterate and insert at once.
+    const contacts = db.prepare<[number, number], { id: number; seq: number; msisdn: string; network: string | null; fields: string; opted: number | null }>(
+      `SELECT c.id, c.seq, c.msisdn, c.network, c.fields, (o.msisdn IS NOT NULL) AS opted
+       FROM contacts c LEFT JOIN optouts o ON o.msisdn = c.msisdn WHERE c.list_id = ? AND c.seq > ? ORDER BY c.seq LIMIT 5000`);
 
     const id = db.transaction(() => {
       const cid = Number(insertCampaign.run(name, list.id, input.from.trim(), input.text, schedule, input.sendAt ?? null, t).lastInsertRowid);
       let seq = 0, parts = 0, suppressed = 0;
       let lastText = '', lastA = { encoding: 'GSM-7', parts: 0 };
-      for (const c of contacts.iterate(list.id)) {
+      for (let page = contacts.all(list.id, 0); page.length; page = contacts.all(list.id, page[page.length - 1].seq)) for (const c of page) {
         if (c.opted) { suppressed++; continue; }
         const text = compiled.render(JSON.parse(c.fields));
         if (text !== lastText) { const a = analyze(text); lastA = { encoding: a.encoding, parts: a.parts }; lastText = text; }
@@ -230,8 +231,8 @@ export function createCampaignService(deps: CampaignDeps) {
     const compiled = compileTemplate(input.text ?? '', fields);
     const price = deps.settings.get('price.perPart');
     const currency = deps.settings.get('price.currency');
-    const empty: CampaignPreview = { recipients: 0, suppressed: 0, totalParts: 0, maxParts: 0, typicalParts: 0, overTypical: 0, cost: 0, currency, encoding: 'GSM-7', unknownFields: [], longest: null };
-    if (!compiled.ok) return { ...empty, unknownFields: compiled.unknown };
+    const empty: CampaignPreview = { recipients: 0, suppressed: 0, totalParts: 0, maxParts: 0, typicalParts: 0, overTypical: 0, cost: 0, currency, encoding: 'GSM-7', unknownFields: [], templateError: null, longest: null };
+    if (!compiled.ok) return { ...empty, unknownFields: compiled.unknown, templateError: compiled.message };
     const hist = new Map<number, number>();
     let recipients = 0, suppressed = 0, total = 0, gsm = 0, ucs = 0;
     let longest: CampaignPreview['longest'] = null;
@@ -254,7 +255,7 @@ export function createCampaignService(deps: CampaignDeps) {
     for (const [p, n] of hist) if (p > typical) over += n;
     return {
       recipients, suppressed, totalParts: total, maxParts: max, typicalParts: typical, overTypical: over,
-      cost: Math.round(total * price * 100) / 100, currency, encoding: ucs && gsm ? 'mixed' : ucs ? 'UCS-2' : 'GSM-7', unknownFields: [], longest,
+      cost: Math.round(total * price * 100) / 100, currency, encoding: ucs && gsm ? 'mixed' : ucs ? 'UCS-2' : 'GSM-7', unknownFields: [], templateError: null, longest,
     };
   }
 

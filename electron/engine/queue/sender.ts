@@ -137,7 +137,7 @@ export function createSender(deps: SenderDeps) {
         if (o.campaignWide || n >= 3) {
           await durable('a paused campaign', () => db.transaction(() => {
             ledger.markReturned(batch.id, o.reason, o.httpStatus, now);
-            pauseStmt.run(`The gateway refused the request: ${o.reason} Fix it (sender ID, message field or gateway settings), then resume.`, 'request', c.id);
+            pauseStmt.run(`${o.reason} Fix it (sender ID, message field or gateway settings), then resume.`, 'request', c.id);
           })());
         } else {
           await durable('a failed batch', () => ledger.markFailed(batch.id, o.reason, o.httpStatus, now));

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createEngine, type EngineDeps } from '../../electron/engine/engine.ts';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../electron/engine/sandbox/index.ts';
+import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
+import type { Engine, RawContactRow } from '../../electron/engine/api.ts';
+
+export const TEST_TOKEN = 'test-token-0123456789abcdef';
+
+export function tempDir(prefix = 'smsdesk-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export type TestEngine = Awaited<ReturnType<typeof createEngine>>;
+
+/** A real engine on a temp data folder, talking live-mode HTTP to a sandbox on 127.0.0.1. */
+export async function engineWithSandbox(opts: { sandbox?: SandboxOptions; engine?: Partial<EngineDeps>; settings?: Record<string, unknown>; dataDir?: string } = {}) {
+  const sandbox = await startSandbox({ tokens: [TEST_TOKEN], timing: { dispatchMs: 50, finalMs: 150 }, ...opts.sandbox });
+  const dataDir = opts.dataDir ?? tempDir();
+  const engine = await createEngine({ dataDir, secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: sandbox.url, env: {}, ...opts.engine });
+  const defaults: Record<string, unknown> = { 'dlr.initialIntervalMs': 100, 'dlr.maxIntervalMs': 400, 'retry.initialMs': 50, 'retry.maxMs': 400, 'rate.requestsPerSecond': 1000, ...opts.settings };
+  for (const [k, v] of Object.entries(defaults)) engine.settings.set(k as never, v);
+  return { engine, sandbox, dataDir, async close() { await engine.close(); await sandbox.close(); } };
+}
+
+/** Makes a list through the same import path the app uses (rows already parsed). */
+export function makeList(engine: Engine, name: string, rows: Array<{ phone: string; [k: string]: string }>, fields?: string[]) {
+  const names = fields ?? Object.keys(rows[0] ?? { phone: '' }).filter((k) => k !== 'phone');
+  const { importId } = engine.imports.begin({ list: name, fields: names, phoneColumn: 'phone', source: `${name}.csv` });
+  for (let i = 0; i < rows.length; i += 2000) {
+    const chunk: RawContactRow[] = rows.slice(i, i + 2000).map((r, j) => {
+      const { phone, ...rest } = r;
+      return { row: i + j + 2, phone, fields: rest };
+    });
+    engine.imports.add(importId, chunk);
+  }
+  return engine.imports.commit(importId);
+}
+
+/** n distinct Nigerian mobile numbers in 234… form. */
+export function numbers(n: number, start = 0): string[] {
+  return Array.from({ length: n }, (_, i) => `234803${String(1_000_000 + start + i).slice(-7)}`);
+}
+
+/** Polls a condition until it holds (never a fixed sleep). */
+export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await fn();
+    if (last) return last as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export type { Sandbox };
