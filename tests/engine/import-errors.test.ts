@@ -1,0 +1,111 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as XLSX from '@e965/xlsx';
+import { fixture, setup, tableCounts, type Ctx } from './lists-helpers.ts';
+
+let ctx: Ctx;
+beforeEach(async () => {
+  ctx = setup();
+  // an existing list, so "unchanged" is checked against a database that has data
+  await ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: 'Existing' });
+});
+afterEach(() => ctx.close());
+
+async function expectRefused(file: string, code: string, message: RegExp) {
+  const before = tableCounts(ctx.db);
+  const err = await ctx.svc.lists.import(file, { list: 'New list' }).then(() => null, (e: unknown) => e as Error & { code: string });
+  expect(err, 'import should fail').not.toBeNull();
+  expect(err!.code).toBe(code);
+  expect(err!.message).toContain(path.basename(file));
+  expect(err!.message).toMatch(message);
+  expect(err!.message.split(/[.:] [A-Z]/).length, 'one sentence').toBeLessThanOrEqual(2);
+  expect(tableCounts(ctx.db)).toEqual(before);
+  expect(ctx.svc.lists.list().map((l) => l.name)).toEqual(['Existing']);
+}
+
+/** A real xlsx (written by SheetJS) whose central directory then claims a huge unpacked size. */
+function zipClaiming(bytes: Uint8Array, size: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  const view = new DataView(out.buffer);
+  for (let i = out.length - 22; i >= 0; i--) {
+    if (view.getUint32(i, true) !== 0x06054b50) continue;
+    const cd = view.getUint32(i + 16, true);
+    view.setUint32(cd + 24, size, true);
+    return out;
+  }
+  throw new Error('no zip directory');
+}
+
+describe('bad input: one clear sentence naming the file, database unchanged', () => {
+  it('empty file', () => expectRefused(fixture('empty.csv'), 'IMPORT_EMPTY', /is empty/));
+
+  it('a file of only blank lines', async () => {
+    const file = path.join(ctx.dir, 'blank.csv');
+    fs.writeFileSync(file, '\ufeff\r\n\r\n,,\r\n');
+    await expectRefused(file, 'IMPORT_EMPTY', /is empty/);
+  });
+
+  it('header only, no data rows', () => expectRefused(fixture('header-only.csv'), 'IMPORT_NO_ROWS', /no contact rows/));
+
+  it('binary data named .csv', () => expectRefused(fixture('binary-named.csv'), 'IMPORT_BINARY', /binary data/));
+
+  it('a PDF named .csv', async () => {
+    const file = path.join(ctx.dir, 'contacts.csv');
+    fs.writeFileSync(file, '%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n');
+    await expectRefused(file, 'IMPORT_BINARY', /PDF/);
+  });
+
+  it('unbalanced quotes: names the row', () => expectRefused(fixture('unbalanced-quotes.csv'), 'IMPORT_BAD_QUOTES', /row 3/));
+
+  it('a 2-million-character cell: names the row', async () => {
+    const file = path.join(ctx.dir, 'long-cell.csv');
+    fs.writeFileSync(file, `Name,Phone,Notes\nAda,08031234501,short\nBola,08031234502,"${'x'.repeat(2_000_000)}"\nChi,08031234503,ok\n`);
+    await expectRefused(file, 'IMPORT_CELL_TOO_LONG', /row 3/);
+  });
+
+  it('a 2-million-character unquoted cell', async () => {
+    const file = path.join(ctx.dir, 'long-raw.csv');
+    fs.writeFileSync(file, `Name,Phone\nAda,08031234501\n${'y'.repeat(2_000_000)},08031234502\n`);
+    await expectRefused(file, 'IMPORT_CELL_TOO_LONG', /row 3/);
+  });
+
+  it('a zip bomb spreadsheet is refused before it is unpacked', async () => {
+    const sheet = XLSX.utils.aoa_to_sheet([['Phone'], ['08031234501']]);
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, sheet, 'S');
+    const bytes = new Uint8Array(XLSX.write(wb, { type: 'array', bookType: 'xlsx' }) as ArrayBuffer);
+    const file = path.join(ctx.dir, 'bomb.xlsx');
+    fs.writeFileSync(file, zipClaiming(bytes, 400 * 1024 * 1024));
+    await expectRefused(file, 'IMPORT_TOO_LARGE', /unpack/);
+  });
+
+  it('a password-protected XLS (saved by LibreOffice with a password)', () => expectRefused(fixture('protected.xls'), 'IMPORT_ENCRYPTED', /password/));
+
+  it('a password-protected XLSX (OLE2 container with an EncryptedPackage stream)', async () => {
+    const cfb = XLSX.CFB.utils.cfb_new();
+    XLSX.CFB.utils.cfb_add(cfb, '/EncryptionInfo', new Uint8Array([4, 0, 4, 0, 0x40, 0, 0, 0]));
+    XLSX.CFB.utils.cfb_add(cfb, '/EncryptedPackage', new Uint8Array(4096).fill(7));
+    const file = path.join(ctx.dir, 'locked.xlsx');
+    fs.writeFileSync(file, XLSX.CFB.write(cfb, { type: 'buffer' }) as Buffer);
+    await expectRefused(file, 'IMPORT_ENCRYPTED', /password/);
+  });
+
+  it('no column looks like phone numbers', () => expectRefused(fixture('no-phone.csv'), 'IMPORT_NO_PHONE_COLUMN', /"Name", "City"/));
+
+  it('a phone column name that does not exist', async () => {
+    const before = tableCounts(ctx.db);
+    await expect(ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: 'New', phoneColumn: 'GSM' }))
+      .rejects.toMatchObject({ code: 'IMPORT_NO_PHONE_COLUMN', message: expect.stringMatching(/contacts-utf8\.csv has no column called "GSM"/) });
+    expect(tableCounts(ctx.db)).toEqual(before);
+  });
+
+  it('a file that does not exist', () => expectRefused(path.join(ctx.dir, 'missing.csv'), 'IMPORT_NOT_FOUND', /Cannot open/));
+
+  it('a file that starts as UTF-8 and then is not', async () => {
+    const file = path.join(ctx.dir, 'mixed.csv');
+    const head = Buffer.from('Name,Phone\n' + 'Ada,08031234501\n'.repeat(20_000));
+    fs.writeFileSync(file, Buffer.concat([head, Buffer.from([0x4a, 0xe9, 0x2c, 0x30, 0x38, 0x0a])]));
+    await expectRefused(file, 'IMPORT_ENCODING', /windows-1252/);
+  });
+});
