@@ -18,49 +18,54 @@ export function VirtualTable<T>({ label, columns, total, fetchPage, rowHeight = 
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
-  const [blocks, setBlocks] = useState<Map<number, T[]>>(new Map());
+  // Each block remembers the data version it was fetched at: a newer version refetches it in the
+  // background while the old rows stay on screen (no flicker on a live dashboard).
+  const [blocks, setBlocks] = useState<Map<number, { v: unknown; rows: T[] }>>(new Map());
   const [error, setError] = useState<string | null>(null);
-  const pending = useRef(new Set<number>());
+  const pending = useRef(new Set<string>());
+  // Bumped when the data set changes, so a late answer for the old one is dropped.
+  const generation = useRef(0);
   const viewport = Math.min(height, Math.max(rowHeight * 3, total * rowHeight));
 
-  // New data set: forget cached blocks and go back to the top.
+  // New data set (another filter or list): forget cached blocks and go back to the top.
   useLayoutEffect(() => {
+    generation.current++;
     setBlocks(new Map());
     pending.current.clear();
     setScrollTop(0);
     if (scroller.current) scroller.current.scrollTop = 0;
-  }, [version, fetchPage]);
+  }, [fetchPage]);
 
   const range = useMemo(() => windowRange({ scrollTop, viewportHeight: viewport, rowHeight, total }), [scrollTop, viewport, rowHeight, total]);
 
   useEffect(() => {
     if (range.end <= range.start) return;
-    let live = true;
+    const gen = generation.current;
     const first = blockOf(range.start, BLOCK).block;
     const last = blockOf(range.end - 1, BLOCK).block;
     for (let b = first; b <= last; b++) {
-      if (blocks.has(b) || pending.current.has(b)) continue;
-      pending.current.add(b);
+      const key = `${b}@${String(version)}`;
+      if (blocks.get(b)?.v === version || pending.current.has(key)) continue;
+      pending.current.add(key);
       const block = b;
       fetchPage(block * BLOCK, BLOCK).then((rows) => {
-        pending.current.delete(block);
-        if (!live) return;
+        if (gen !== generation.current) return;
+        pending.current.delete(key);
         setBlocks((m) => {
           const next = new Map(m);
-          next.set(block, rows);
+          next.set(block, { v: version, rows });
           // Keep memory flat while scrolling through a million rows.
           if (next.size > 12) for (const k of next.keys()) { if (Math.abs(k - block) > 6) next.delete(k); }
           return next;
         });
-      }, (e) => { pending.current.delete(block); if (live) setError(messageOf(e)); });
+      }, (e) => { if (gen !== generation.current) return; pending.current.delete(key); setError(messageOf(e)); });
     }
-    return () => { live = false; };
-  }, [range.start, range.end, blocks, fetchPage]);
+  }, [range.start, range.end, blocks, fetchPage, version]);
 
   const rows: Array<{ index: number; row: T | undefined }> = [];
   for (let i = range.start; i < range.end; i++) {
     const { block, offset } = blockOf(i, BLOCK);
-    rows.push({ index: i, row: blocks.get(block)?.[i - offset] });
+    rows.push({ index: i, row: blocks.get(block)?.rows[i - offset] });
   }
   const template = columns.map((c) => c.width ?? '1fr').join(' ');
 
