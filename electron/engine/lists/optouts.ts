@@ -32,7 +32,8 @@ export function createOptouts(db: DB, defaultCountry: () => string, now: () => n
   return {
     list(page: { offset: number; limit: number; search?: string }) {
       const { offset, limit } = pageOf(page);
-      const digits = (page.search ?? '').replace(/\D/g, '');
+      // "0806 123" should find 234806123…: stored numbers have no trunk zero
+      const digits = (page.search ?? '').replace(/\D/g, '').replace(/^0+/, '');
       const where = digits ? `WHERE msisdn LIKE ?` : '';
       const args = digits ? [`%${digits}%`] : [];
       const total = db.prepare(`SELECT count(*) FROM optouts ${where}`).pluck().get(...args) as number;
