@@ -12,7 +12,7 @@ const NAV: Array<{ page: Route['page']; label: string; step?: string }> = [
   { page: 'import', label: 'Import contacts', step: '1' },
   { page: 'compose', label: 'Compose', step: '2' },
   { page: 'review', label: 'Review and send', step: '3' },
-  { page: 'history', label: 'Campaigns and lists' },
+  { page: 'history', label: 'History' },
   { page: 'settings', label: 'Settings' },
 ];
 

@@ -30,6 +30,7 @@ test('import an XLSX, compose with a fix, send in the sandbox, watch delivery, e
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`); });
 
   // Delivery reports are polled fast so the dashboard fills in seconds, not minutes.
   await call(request, 'settings.set', { key: 'dlr.initialIntervalMs', value: 300 });
@@ -101,6 +102,8 @@ test('import an XLSX, compose with a fix, send in the sandbox, watch delivery, e
   expect(delivered).toBeGreaterThan(0);
   await expect(page.getByTestId('campaign-state')).toHaveText('Completed');
   await expect(page.locator('.chart path.chart-delivered')).toHaveCount(1);
+  // The chart catches up with the counts (it is refetched at most every 2 s).
+  await expect(page.locator('.legend')).toContainText(`Delivered: ${delivered}`);
   await shot(page, '07-dashboard');
 
   // 5. Exports, read back: one row per recipient, final statuses, and the hostile name defused.
@@ -130,7 +133,7 @@ test('import an XLSX, compose with a fix, send in the sandbox, watch delivery, e
   await expect(page.getByTestId('export-saved')).toBeVisible();
 
   // 5b. History lists the campaign; settings show the data folder.
-  await page.getByRole('link', { name: 'Campaigns and lists' }).click();
+  await page.getByRole('link', { name: 'History' }).click();
   await expect(page.getByRole('table').first()).toContainText('SMSDesk');
   await shot(page, '08-history');
   await page.getByRole('link', { name: 'Settings' }).click();

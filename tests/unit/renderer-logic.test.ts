@@ -69,13 +69,23 @@ describe('chart scaling', () => {
       { at: 3000, counts: { delivered: 9, failed: 1 } },
     ], box, undefined, 10);
     expect(m.yMax).toBe(10);
+    expect(m.yTicks.map((t) => t.value)).toEqual([0, 5, 10]);
     const delivered = m.series.find((s) => s.key === 'delivered')!;
     expect(delivered.last).toBe(9);
     // 9 of 10 over a 160 px plot starting at y=10: 10 + 160 - 144 = 26; x of the last point = 400 - 10.
     expect(delivered.path.endsWith('L390,26')).toBe(true);
     expect(m.series.find((s) => s.key === 'failed')!.last).toBe(1);
+    expect(m.series.find((s) => s.key === 'accepted')!.last).toBe(0);
     expect(m.xTicks[0].pos).toBe(40);
     expect(m.yTicks.at(-1)!.pos).toBe(10);
+  });
+  it('puts whole-number ticks on a 1/2/5 step with the top at or above the data', () => {
+    const box = { width: 100, height: 100, left: 0, right: 0, top: 0, bottom: 0 };
+    expect(buildChart([{ at: 1, counts: { delivered: 7 } }], box).yTicks.map((t) => t.value)).toEqual([0, 2, 4, 6, 8]);
+    expect(buildChart([{ at: 1, counts: { delivered: 1 } }], box).yTicks.map((t) => t.value)).toEqual([0, 1]);
+    const big = buildChart([{ at: 1, counts: { delivered: 180_000 } }], box, undefined, 200_000);
+    expect(big.yMax).toBe(200_000);
+    expect(big.yTicks).toHaveLength(5);
   });
   it('has an empty model without points and never divides by zero', () => {
     const m = buildChart([], { width: 100, height: 100, left: 0, right: 0, top: 0, bottom: 0 });
@@ -127,7 +137,7 @@ describe('mapping suggestions', () => {
     expect(fieldName('First Name')).toBe('first_name');
     expect(fieldName(' Prénom ')).toBe('prenom');
     expect(fieldName('2nd line')).toBe('f_2nd_line');
-    expect(uniqueFieldNames(['Name', 'name', 'NAME'])).toEqual(['name', 'name_2', 'name_3']);
+    expect(uniqueFieldNames(['Name', 'name', ' ', 'First Name', 'first_name', 'a{b}'])).toEqual(['Name', 'name_2', 'column_3', 'First Name', 'first_name_2', 'ab']);
   });
   it('picks the phone column by header and content, not a numeric id column', () => {
     const headers = ['Customer ID', 'first_name', 'Mobile No'];

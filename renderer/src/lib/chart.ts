@@ -7,9 +7,10 @@ export interface Tick { value: number; pos: number; label: string }
 export interface ChartSeries { key: string; label: string; path: string; last: number }
 export interface ChartModel { series: ChartSeries[]; xTicks: Tick[]; yTicks: Tick[]; yMax: number; empty: boolean }
 
+/** The engine's chart counts are cumulative: how many had been accepted, delivered, failed… by then. */
 export const DEFAULT_SERIES: SeriesDef[] = [
+  { key: 'accepted', label: 'Accepted by the gateway', statuses: ['accepted'] },
   { key: 'delivered', label: 'Delivered', statuses: ['delivered'] },
-  { key: 'pending', label: 'Sent, awaiting report', statuses: ['accepted', 'sent'] },
   { key: 'failed', label: 'Failed, rejected or expired', statuses: ['failed', 'rejected', 'expired', 'unknown'] },
 ];
 
@@ -39,11 +40,12 @@ export function buildChart(points: ChartPoint[], box: ChartBox, series: SeriesDe
   const sorted = [...points].sort((a, b) => a.at - b.at);
   let dataMax = 0;
   for (const p of sorted) for (const s of series) dataMax = Math.max(dataMax, sum(p.counts, s.statuses));
-  const yMax = niceCeil(Math.max(dataMax, yHint, 1));
-  const yTicks: Tick[] = [0, 0.25, 0.5, 0.75, 1].map((f) => {
-    const value = Math.round(yMax * f);
-    return { value, pos: box.top + plotH - (value / yMax) * plotH, label: value.toLocaleString('en-NG') };
-  });
+  // Whole-number ticks on a 1/2/5 step, about four of them, the top one at or above the data.
+  const top = Math.max(dataMax, yHint, 1);
+  const step = Math.max(1, niceCeil(top / 4));
+  const yMax = Math.ceil(top / step) * step;
+  const yTicks: Tick[] = [];
+  for (let v = 0; v <= yMax; v += step) yTicks.push({ value: v, pos: box.top + plotH - (v / yMax) * plotH, label: v.toLocaleString('en-NG') });
   if (sorted.length === 0) return { series: series.map((s) => ({ key: s.key, label: s.label, path: '', last: 0 })), xTicks: [], yTicks, yMax, empty: true };
 
   const t0 = sorted[0].at;

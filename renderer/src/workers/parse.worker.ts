@@ -37,7 +37,7 @@ async function layout(sheet: string | null, headerRow: number | null, sheetReaso
   const count = source.rowCount(sheet);
   const headerText = headerIndex < 0
     ? 'No header row found: columns are named by letter.'
-    : detected ? `Header on row ${headerIndex + 1}${headerIndex > 0 ? ` (the ${headerIndex === 1 ? 'row' : `${headerIndex} rows`} above look like a title)` : ''}.` : `Header on row ${headerIndex + 1}, as you chose.`;
+    : detected ? `Header on row ${headerIndex + 1}${headerIndex > 0 ? ` (${headerIndex === 1 ? 'the row above looks' : `the ${headerIndex} rows above look`} like a title)` : ''}.` : `Header on row ${headerIndex + 1}, as you chose.`;
   const phoneText = phoneColumn >= 0 ? ` Phone numbers look to be in “${headers[phoneColumn]}”.` : ' No column looks like phone numbers yet.';
   current = { sheet, headerRow: Math.max(0, headerIndex + 1), reason: sheetReason };
   return {

@@ -17,7 +17,7 @@ const PAGE = 25;
 export function HistoryPage() {
   return (
     <div className="page">
-      <h1 tabIndex={-1}>Campaigns and lists</h1>
+      <h1 tabIndex={-1}>History: campaigns, lists and opt-outs</h1>
       <Campaigns />
       <Lists />
       <OptOuts />
