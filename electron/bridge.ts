@@ -1,6 +1,6 @@
-import {
-  EVENT_NAMES, ROUTE_NAMES, eventChannel, isEventName, routeChannel, type EventName, type Result, type RouteName,
-} from '../shared/ipc/contract.ts';
+// names.ts only: the sandboxed preload bundle must not pull in zod and the schemas
+import { EVENT_NAMES, ROUTE_NAMES, eventChannel, isEventName, routeChannel, type EventName, type RouteName } from '../shared/ipc/names.ts';
+import type { Result } from '../shared/ipc/contract.ts';
 
 /** The part of Electron's ipcRenderer the preload uses (a fake one in tests). */
 export interface IpcRendererLike {

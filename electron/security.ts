@@ -5,7 +5,8 @@
 
 /** The page is served from this custom protocol in Electron (see window.ts). */
 export const APP_SCHEME = 'app';
-export const APP_ORIGIN = `${APP_SCHEME}://smsdesk`;
+export const APP_HOST = 'smsdesk';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 
 /** https links the app may open in the user's browser; exact host names, no subdomain wildcards. */
 export const EXTERNAL_HOSTS: ReadonlySet<string> = new Set([

@@ -23,5 +23,5 @@ export type RouteImpl<R extends RouteName> = (input: z.output<Routes[R]['input']
 export type RouteImpls = { [R in RouteName]: RouteImpl<R> };
 
 /** what Electron IPC and the web bridge call: raw input in, a Result out, never a throw */
-export type Handler<R extends RouteName> = (input: unknown) => Promise<Result<RouteOutput<R>>>;
+export type Handler<R extends RouteName> = (input?: unknown) => Promise<Result<RouteOutput<R>>>;
 export type Handlers = { [R in RouteName]: Handler<R> };

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import * as s from './schemas.ts';
+import type { EventName, RouteName } from './names.ts';
+
+export { EVENT_NAMES, ROUTE_NAMES, eventChannel, isEventName, isRouteName, routeChannel } from './names.ts';
+export type { EventName, RouteName } from './names.ts';
 
 /**
  * Every route between the UI and the main process, with its input and output schema.
@@ -127,21 +131,16 @@ export const events = {
 } as const;
 
 export type Routes = typeof routes;
-export type RouteName = keyof Routes;
 export type RouteInput<R extends RouteName> = z.input<Routes[R]['input']>;
 export type RouteOutput<R extends RouteName> = z.output<Routes[R]['output']>;
-export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
 
-export const ROUTE_NAMES = Object.keys(routes) as RouteName[];
-export const EVENT_NAMES = Object.keys(events) as EventName[];
-
-export function isRouteName(name: unknown): name is RouteName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(routes, name);
-}
-export function isEventName(name: unknown): name is EventName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
-}
+// compile-time: the schema maps and names.ts list exactly the same routes and events
+type Mismatch<A, B> = Exclude<A, B> | Exclude<B, A>;
+const routesMatchNames: [Mismatch<keyof Routes, RouteName>] extends [never] ? true : Mismatch<keyof Routes, RouteName> = true;
+const eventsMatchNames: [Mismatch<keyof typeof events, EventName>] extends [never] ? true : Mismatch<keyof typeof events, EventName> = true;
+void routesMatchNames;
+void eventsMatchNames;
 
 /** Error codes a call can fail with. Engine errors carrying their own UPPER_CASE code keep it. */
 export type ErrorCode =
@@ -156,7 +155,3 @@ export type ErrorCode =
 
 export interface ApiErrorShape { code: ErrorCode; message: string }
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiErrorShape };
-
-/** IPC channel names: one per route and one per event, so main can register each on its own. */
-export const routeChannel = (name: RouteName) => `smsdesk:route:${name}`;
-export const eventChannel = (name: EventName) => `smsdesk:event:${name}`;

@@ -70,7 +70,7 @@ describe('web bridge: who may talk to it', () => {
   });
 
   it('401 without the key or with a wrong one', async () => {
-    for (const headers of [{}, { 'X-SMSDesk-Key': 'wrong' }, { 'X-SMSDesk-Key': KEY.slice(0, -1) }, { 'X-SMSDesk-Key': `${KEY}x` }]) {
+    for (const headers of [{}, { 'X-SMSDesk-Key': 'wrong' }, { 'X-SMSDesk-Key': KEY.slice(0, -1) }, { 'X-SMSDesk-Key': `${KEY}x` }] as Array<Record<string, string>>) {
       const res = await request('/api/call', { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{"route":"app.info"}' });
       expect(res.status).toBe(401);
       expect(JSON.parse(res.body).error.code).toBe('UNAUTHORIZED');
