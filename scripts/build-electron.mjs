@@ -2,6 +2,7 @@
 // Bundles the Electron main process and the preload into dist-electron/ (CommonJS: a sandboxed
 // preload cannot load ES modules). Native modules and electron itself stay external.
 import { build } from 'esbuild';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,3 +15,6 @@ await Promise.all([
   // the sandboxed preload has no Node: bundle for the browser, only 'electron' is required at run time
   build({ ...common, entryPoints: ['electron/preload.ts'], outfile: 'dist-electron/preload.cjs', platform: 'browser', target: 'chrome140', external: ['electron'] }),
 ]);
+
+// the window and tray icon ship inside the app (build/ itself is not packaged)
+fs.copyFileSync(path.join(root, 'build/icons/256x256.png'), path.join(root, 'dist-electron/icon.png'));
