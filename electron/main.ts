@@ -17,6 +17,8 @@ const root = app.getAppPath();
 const log = (line: string) => { if (process.env.SMSDESK_DEBUG) console.error(line); };
 
 registerAppScheme();
+// a separate data folder (tests, a second account); must be set before the single-instance lock
+if (process.env.SMSDESK_DATA_DIR) app.setPath('userData', path.resolve(process.env.SMSDESK_DATA_DIR));
 
 if (!app.requestSingleInstanceLock()) {
   // a second copy would open the same ledger: hand over to the first one instead
