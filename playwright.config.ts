@@ -21,7 +21,8 @@ export default defineConfig({
   testDir: 'tests/e2e',
   testMatch: /.*\.spec\.ts$/,
   testIgnore: /electron.*\.spec\.ts$/,
-  outputDir: 'test-results',
+  // Inside the gitignored artifacts folder: another Playwright config (Electron) cleans test-results/.
+  outputDir: 'tests/e2e/artifacts/results',
   workers: 1,
   fullyParallel: false,
   retries: 0,

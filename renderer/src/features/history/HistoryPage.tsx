@@ -97,10 +97,10 @@ function Lists() {
                 <td>{l.fields.map((f) => `{${f}}`).join(' ')}</td>
                 <td>{l.source ?? '—'}</td>
                 <td>{formatDateTime(l.createdAt)}</td>
-                <td className="actions">
+                <td className="actions"><div className="cell-actions">
                   <button type="button" onClick={() => setOpen(open?.id === l.id ? null : l)} aria-expanded={open?.id === l.id}>{open?.id === l.id ? 'Hide contacts' : 'Contacts'}</button>
-                  <button type="button" className="danger" onClick={() => setDel(l)}>Delete…</button>
-                </td>
+                  <button type="button" className="danger" onClick={() => setDel(l)} aria-label={`Delete the list ${l.name}`}>Delete…</button>
+                </div></td>
               </tr>
             ))}
           </tbody>
