@@ -35,6 +35,25 @@ function run(cmd, args) {
   if (r.status !== 0) throw new Error(`\`${cmd} ${args.join(' ')}\` failed (exit ${r.status}).`);
 }
 
+/**
+ * The Electron executable, or null when the electron package came without it (download failed or
+ * blocked). Reads path.txt itself: require('electron') would try to download the binary right away.
+ */
+export function electronBinary() {
+  let dir;
+  try {
+    dir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+  } catch {
+    return null;
+  }
+  const pathFile = path.join(dir, 'path.txt');
+  const exe = fs.existsSync(pathFile) ? fs.readFileSync(pathFile, 'utf8').trim() : '';
+  const full = process.env.ELECTRON_OVERRIDE_DIST_PATH
+    ? path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH, exe || 'electron')
+    : exe ? path.join(dir, 'dist', exe) : '';
+  return full && fs.existsSync(full) ? full : null;
+}
+
 export function ensureNative(runtime) {
   if (runtime === 'node') {
     let check = loadsInNode();

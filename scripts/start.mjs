@@ -1,27 +1,14 @@
 #!/usr/bin/env node
 // `npm start`: the desktop app when Electron can run here, otherwise the same app in the browser.
 import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { ensureNative } from './native.mjs';
+import { electronBinary, ensureNative } from './native.mjs';
 import { runWeb } from './web.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
-
-/** the Electron binary's path, or null when the electron package has no binary (download failed or skipped) */
-export function electronBinary() {
-  try {
-    const p = require('electron');
-    return typeof p === 'string' && fs.existsSync(p) ? p : null;
-  } catch {
-    return null;
-  }
-}
 
 function step(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });

@@ -12,10 +12,13 @@ import { fileURLToPath } from 'node:url';
  * so, and run wherever the binary exists. Run: npx playwright test -c playwright.electron.config.ts
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** as scripts/native.mjs electronBinary(): path.txt read directly, since require('electron') starts a download */
 const binary = (() => {
   try {
-    const p = createRequire(path.join(root, 'package.json'))('electron') as unknown;
-    return typeof p === 'string' && fs.existsSync(p) ? p : null;
+    const dir = path.dirname(createRequire(path.join(root, 'package.json')).resolve('electron/package.json'));
+    const exe = fs.readFileSync(path.join(dir, 'path.txt'), 'utf8').trim();
+    const full = path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH ?? path.join(dir, 'dist'), exe);
+    return exe && fs.existsSync(full) ? full : null;
   } catch {
     return null;
   }
