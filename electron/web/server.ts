@@ -151,8 +151,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => { server.off('error', reject); resolve(); });
+    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE'
+      ? new Error(`Port ${opts.port} on ${host} is already in use: choose another with --port, or leave --port out to get a free one.`)
+      : err));
+    server.listen(opts.port ?? 0, host, () => { server.removeAllListeners('error'); resolve(); });
   });
   port = (server.address() as AddressInfo).port;
   const unsubscribe = opts.subscribe?.(emit) ?? (() => {});

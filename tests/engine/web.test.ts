@@ -67,6 +67,7 @@ describe('web bridge: who may talk to it', () => {
   it('listens on 127.0.0.1 only, and refuses to listen anywhere else', async () => {
     expect(server.url).toBe(`http://127.0.0.1:${server.port}/?key=${KEY}`);
     await expect(startWebServer({ handlers: {} as never, staticDir, key: KEY, host: '0.0.0.0' })).rejects.toThrow(/only listens on 127\.0\.0\.1/);
+    await expect(startWebServer({ handlers: {} as never, staticDir, key: KEY, port: server.port })).rejects.toThrow(`Port ${server.port} on 127.0.0.1 is already in use`);
   });
 
   it('401 without the key or with a wrong one', async () => {
