@@ -67,6 +67,10 @@ describe('handlers over a real engine', () => {
     expect(page.rows.map((r) => r.fields.first_name)).toEqual(['Ada10', 'Ada11', 'Ada12', 'Ada13', 'Ada14']);
     const rejects = await ok(h['lists.rejects']({ listId: report.list.id }));
     expect(rejects.rows).toEqual([expect.objectContaining({ kind: 'invalid', value: 'not a number' })]);
+    answerDialog = 'fix-me.csv';
+    const fix = await ok(h['lists.exportRejects']({ listId: report.list.id }));
+    expect(fix).toMatchObject({ saved: true, rows: 1, name: 'Customers-rejected.csv', path: path.join(saveDir, 'fix-me.csv') });
+    expect(fs.readFileSync(fix.path!, 'utf8')).toContain('not a number');
     const preview = await ok(h['campaigns.preview']({ list: 'Customers', text: 'Hello {first_name}' }));
     expect(preview).toMatchObject({ recipients: 30, encoding: 'GSM-7', unknownFields: [], templateError: null, longest: { text: expect.stringMatching(/^Hello Ada/) } });
     const unknown = await ok(h['campaigns.preview']({ list: report.list.id, text: 'Hello {nope}' }));
