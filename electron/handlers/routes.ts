@@ -8,7 +8,13 @@ export function routeImpls(engine: Engine, deps: HandlerDeps): RouteImpls {
     const name = `${suggested}.${format}`;
     const file = await deps.files.savePath(name, format);
     if (!file) return { saved: false, rows: 0, name, path: null, downloadUrl: null };
-    const res = write(file);
+    let res: { file: string; rows: number };
+    try {
+      res = write(file);
+    } catch (err) {
+      deps.files.discard?.(file);
+      throw err;
+    }
     const where = await deps.files.deliver(res.file, name);
     return { saved: true, rows: res.rows, name, ...where };
   }

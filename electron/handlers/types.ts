@@ -8,6 +8,8 @@ export interface FileSink {
   savePath(suggestedName: string, format: 'csv' | 'xlsx'): Promise<string | null>;
   /** what the UI needs to get at the written file */
   deliver(file: string, name: string): Promise<{ path: string | null; downloadUrl: string | null }>;
+  /** the export failed after savePath: drop whatever was prepared for it */
+  discard?(file: string): void;
 }
 
 export interface HandlerDeps {

@@ -27,6 +27,7 @@ export function createDownloadStore(opts: { root?: string; ttlMs?: number; now?:
       ready.set(id, { file, name, expiresAt: now() + ttl });
       return { path: null, downloadUrl: `/api/download/${id}` };
     },
+    discard: (file) => remove(file),
   };
 
   function sweep(): void {
