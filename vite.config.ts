@@ -22,6 +22,8 @@ function cspMeta(): Plugin {
   };
 }
 
+const devApi = process.env.SMSDESK_API;
+
 export default defineConfig({
   root,
   base: './',
@@ -35,5 +37,18 @@ export default defineConfig({
     // The CSP forbids inline scripts: never let Vite inline a small asset as a data: script.
     assetsInlineLimit: 0,
   },
-  server: { host: '127.0.0.1', fs: { allow: [fileURLToPath(new URL('.', import.meta.url))] } },
+  server: {
+    host: '127.0.0.1',
+    fs: { allow: [fileURLToPath(new URL('.', import.meta.url))] },
+    // `SMSDESK_API=http://127.0.0.1:PORT npx vite`: the dev page talks to a running `npm run web`
+    // (open the dev page with that server's ?key=…), so components are developed against the real engine.
+    proxy: devApi ? {
+      '/api': {
+        target: devApi,
+        changeOrigin: true,
+        // The bridge refuses calls from another origin; through this proxy they are ours.
+        configure: (proxy) => { proxy.on('proxyReq', (req) => { if (req.getHeader('origin')) req.setHeader('origin', devApi); }); },
+      },
+    } : undefined,
+  },
 });
