@@ -5,6 +5,7 @@ import { ConfirmDialog, ErrorNote, ProgressBar, Section, Stat } from '../../comp
 import { useAction } from '../../components/useAction.ts';
 import { VirtualTable, type Column } from '../../components/VirtualTable.tsx';
 import { formatCost, formatCount, formatDateTime, formatEta, formatRate } from '../../lib/format.ts';
+import { quietHoursWarning } from '../../lib/quietHours.ts';
 import { go } from '../../route.ts';
 import { useApp } from '../../appState.tsx';
 import { DeliveryChart } from './DeliveryChart.tsx';
@@ -86,6 +87,12 @@ export function DashboardPage({ id }: { id: number }) {
         {status.parentId ? <> · re-send of <a href={`#/campaign/${status.parentId}`}>campaign {status.parentId}</a></> : null}
       </p>
 
+      {status.state === 'draft' ? (
+        <div className="warn-box" role="status" data-testid="draft-notice">
+          <p><strong>Not started yet.</strong> {formatCount(total)} recipients, {formatCount(status.parts)} parts, about {formatCost(status.parts * price, currency)}{status.sandbox ? ', in the sandbox' : ', LIVE: real messages, billed'}. Use “Send now” when you are ready.</p>
+          {quietHoursWarning(null, Date.now()) ? <p>{quietHoursWarning(null, Date.now())}</p> : null}
+        </div>
+      ) : null}
       {blocked ? <div className="error-box" role="alert"><p><strong>Sending stopped:</strong> {blocked}</p></div> : null}
       {status.pauseReason && status.state === 'paused' ? <div className="warn-box" role="status"><p><strong>Paused:</strong> {status.pauseReason}</p></div> : null}
 
@@ -99,7 +106,7 @@ export function DashboardPage({ id }: { id: number }) {
           <ProgressBar value={finals} max={total} label="Final delivery reports" />
         </div>
         <div className="stats stats-small">
-          <Stat label="sending rate" value={formatRate(status.rate)} />
+          <Stat label="sending rate" value={c.queued + c.submitting > 0 ? formatRate(status.rate) : '—'} />
           <Stat label="time left to hand over" value={c.queued + c.submitting > 0 ? formatEta(status.etaMs) : 'done'} />
           <Stat label="delivered" value={<span data-testid="count-delivered">{formatCount(c.delivered)}</span>} tone="good" />
           <Stat label="failed, rejected or expired" value={<span data-testid="count-failed">{formatCount(failedish)}</span>} tone={failedish ? 'bad' : 'muted'} />
