@@ -147,3 +147,20 @@ describe('mapping suggestions', () => {
     expect(suggestPhoneColumn(['a', 'b'], [['x', 'y']])).toBe(-1);
   });
 });
+
+describe('plural and routes', () => {
+  it('says 1 contact but 2 contacts', async () => {
+    const { plural } = await import('../../renderer/src/lib/format.ts');
+    expect(plural(1, 'contact')).toBe('1 contact');
+    expect(plural(2000, 'contact')).toBe('2,000 contacts');
+  });
+  it('parses hash routes and falls back to import for anything unknown', async () => {
+    const { parseRoute, href } = await import('../../renderer/src/route.ts');
+    expect(parseRoute('#/campaign/12')).toEqual({ page: 'campaign', id: 12 });
+    expect(parseRoute('#/campaign/abc')).toEqual({ page: 'history' });
+    expect(parseRoute('')).toEqual({ page: 'import' });
+    expect(parseRoute('#/nowhere')).toEqual({ page: 'import' });
+    expect(href({ page: 'campaign', id: 3 })).toBe('#/campaign/3');
+    expect(parseRoute(href({ page: 'settings' }))).toEqual({ page: 'settings' });
+  });
+});

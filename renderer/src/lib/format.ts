@@ -57,3 +57,8 @@ export function fromLocalInput(value: string): number | null {
   const t = new Date(value).getTime();
   return Number.isFinite(t) ? t : null;
 }
+
+/** "1 contact", "2,000 contacts". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${Math.round(n) === 1 ? one : many}`;
+}

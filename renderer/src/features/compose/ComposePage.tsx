@@ -4,7 +4,7 @@ import { api, type RouteOutput } from '../../api/index.ts';
 import { useApp } from '../../appState.tsx';
 import { ErrorNote, Section, Stat } from '../../components/ui.tsx';
 import { messageOf, useAction, useLoad } from '../../components/useAction.ts';
-import { formatCost, formatCount } from '../../lib/format.ts';
+import { formatCost, formatCount, plural } from '../../lib/format.ts';
 import { go } from '../../route.ts';
 import { Counter, Highlighted } from './Counter.tsx';
 import { RecipientPreview } from './RecipientPreview.tsx';
@@ -95,7 +95,7 @@ export function ComposePage() {
             <label htmlFor={ids.list}>List</label>
             <select id={ids.list} value={draft.listId ?? ''} onChange={(e) => setDraft({ listId: e.target.value ? Number(e.target.value) : null })}>
               <option value="">{lists.data && lists.data.length === 0 ? 'No lists yet: import contacts first' : 'Choose a list…'}</option>
-              {lists.data?.map((l) => <option key={l.id} value={l.id}>{l.name} ({formatCount(l.contacts)} contacts)</option>)}
+              {lists.data?.map((l) => <option key={l.id} value={l.id}>{l.name} ({plural(l.contacts, 'contact')})</option>)}
             </select>
             <ErrorNote error={lists.error} />
           </div>

@@ -4,7 +4,7 @@ import { api, type RouteOutput } from '../../api/index.ts';
 import { useApp } from '../../appState.tsx';
 import { ErrorNote, Section } from '../../components/ui.tsx';
 import { useAction, useLoad } from '../../components/useAction.ts';
-import { formatCost, formatCount, formatDateTime, fromLocalInput, toLocalInput } from '../../lib/format.ts';
+import { formatCost, formatCount, formatDateTime, fromLocalInput, plural, toLocalInput } from '../../lib/format.ts';
 import { nextMorning, quietHoursWarning } from '../../lib/quietHours.ts';
 import { go } from '../../route.ts';
 
@@ -81,7 +81,7 @@ export function ReviewPage() {
         <dl className="summary" data-testid="review-summary">
           <dt>Mode</dt>
           <dd>{sandbox ? <span className="badge badge-sandbox">Sandbox — nothing is really sent</span> : <span className="badge badge-live">LIVE — real SMS, billed to your 9bits account</span>}</dd>
-          <dt>List</dt><dd>{list ? `${list.name} (${formatCount(list.contacts)} contacts)` : '…'}</dd>
+          <dt>List</dt><dd>{list ? `${list.name} (${plural(list.contacts, 'contact')})` : '…'}</dd>
           <dt>Recipients</dt><dd data-testid="review-recipients">{preview ? formatCount(preview.recipients) : '…'}</dd>
           <dt>Skipped (opted out)</dt><dd>{preview ? formatCount(preview.suppressed) : '…'}</dd>
           <dt>SMS parts</dt><dd>{preview ? `${formatCount(preview.totalParts)} (${preview.encoding}${preview.maxParts > 1 ? `, up to ${preview.maxParts} per recipient` : ', 1 per recipient'})` : '…'}</dd>
