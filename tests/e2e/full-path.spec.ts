@@ -63,6 +63,18 @@ test('import an XLSX, compose with a fix, send in the sandbox, watch delivery, e
   await expect(page.getByRole('table', { name: 'Rejected rows' })).toContainText('12345');
   await shot(page, '03-import-report');
 
+  // The rejected rows come back as a file to fix: row, problem, value, reason and the original cells.
+  const [rejDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export rejected rows (CSV)' }).click()]);
+  const rejPath = path.join(ARTIFACTS, 'rejects.csv');
+  await rejDl.saveAs(rejPath);
+  const rejText = fs.readFileSync(rejPath, 'utf8').replace(/^\uFEFF/, '');
+  const rejects = Papa.parse<Record<string, string>>(rejText, { header: true, skipEmptyLines: true }).data;
+  expect(rejects).toHaveLength(4);
+  expect(rejText).toContain('12345');
+  expect(rejText).toContain('not a number');
+  expect(rejText).toContain('Halima');
+  await expect(page.getByRole('status').filter({ hasText: '4 rejected rows saved' })).toBeVisible();
+
   // 2. Compose: a curly quote forces UCS-2 and a second part; the fix brings back GSM-7 and one part.
   await page.getByRole('button', { name: 'Write a message to this list' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Compose' })).toBeVisible();
@@ -85,6 +97,12 @@ test('import an XLSX, compose with a fix, send in the sandbox, watch delivery, e
   await expect(editor).toHaveValue(/We're open/);
   await expect(page.getByTestId('total-parts')).toHaveText(String(VALID));
   await shot(page, '05-compose-gsm');
+
+  // A test to the user's own number goes through the same gateway (the sandbox here), and the number is remembered.
+  await page.getByLabel('Your number').fill('0803 000 0000');
+  await page.getByRole('button', { name: 'Send a test SMS' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Test message accepted' })).toBeVisible();
+  expect((await call<Record<string, unknown>>(request, 'settings.all'))['test.ownNumber']).toBe('0803 000 0000');
 
   // 3. Review and send.
   await page.getByRole('button', { name: 'Review and send…' }).click();
