@@ -53,9 +53,10 @@ function TokenSection() {
 
   async function save() {
     setVerdict(null);
-    const r = await act.run(() => api.token.set({ token: value }));
-    // The field is cleared whatever happens next: the token never lingers in the page.
+    // The field is emptied at once, whatever happens next: the token never lingers in the page.
+    const token = value;
     setValue('');
+    const r = await act.run(() => api.token.set({ token }));
     if (r) { setToken(r); setVerdict({ ok: true, message: 'Token saved in the system keychain. Messages will now really be sent.' }); }
   }
   async function test() {
