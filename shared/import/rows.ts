@@ -55,7 +55,9 @@ export function createContactRowBuilder(opts: RowBuilderOptions): ContactRowBuil
     let headerIndex: number;
     if (opts.headerRow !== undefined && opts.headerRow > 0) {
       headerIndex = buffered.findIndex((b) => b.row === opts.headerRow);
-      if (headerIndex === -1) headerIndex = buffered.findIndex((b) => b.row > opts.headerRow!) - 1;
+      if (headerIndex === -1) {
+        throw new ImportError('IMPORT_NO_ROWS', `${opts.fileName} has no row ${opts.headerRow} to use as the header: choose a header row between 1 and ${buffered.length ? buffered[buffered.length - 1].row : 1}.`);
+      }
     } else if (opts.headerRow === 0) {
       headerIndex = -1;
     } else {
@@ -111,7 +113,9 @@ export function createContactRowBuilder(opts: RowBuilderOptions): ContactRowBuil
         return;
       }
       for (let i = 0; i < rows.length; i++) buffered.push({ row: firstRow + i, cells: rows[i] });
-      if (buffered.filter((b) => !isBlank(b.cells)).length >= SAMPLE_ROWS) makePlan();
+      // enough rows to judge, and past the header row the user chose
+      const last = buffered[buffered.length - 1].row;
+      if ((opts.headerRow ?? 0) < last - 10 && buffered.filter((b) => !isBlank(b.cells)).length >= SAMPLE_ROWS) makePlan();
     },
     end() {
       if (!anyRow) {

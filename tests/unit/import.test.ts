@@ -140,3 +140,35 @@ describe('formats and limits', () => {
     expect(rows.map((r) => r.phone)).toEqual(['8031234567', '2348031234567']);
   });
 });
+
+describe('sheet dimensions', () => {
+  it('a sheet claiming the whole grid (A1:XFD1048576) opens at once and yields only its real rows', () => {
+    const wb = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['Phone'], ['08031234567']]), 'S');
+    const zip = XLSX.CFB.read(XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer, { type: 'buffer' });
+    const entry = XLSX.CFB.find(zip, '/xl/worksheets/sheet1.xml')!;
+    const xml = new TextDecoder().decode(entry.content as Uint8Array).replace(/<dimension ref="[^"]*"\/>/, '<dimension ref="A1:XFD1048576"/>');
+    expect(xml).toContain('XFD1048576');
+    entry.content = new TextEncoder().encode(xml) as unknown as typeof entry.content;
+    entry.size = (entry.content as Uint8Array).length;
+    const bytes = new Uint8Array(XLSX.CFB.write(zip, { type: 'buffer', fileType: 'zip' }) as Buffer);
+    const rows: ParsedContactRow[] = [];
+    const start = performance.now();
+    parseContactBytes(bytes, { fileName: 'huge-ref.xlsx', onRows: (r) => rows.push(...r) });
+    expect(performance.now() - start).toBeLessThan(2000);
+    expect(rows.map((r) => r.phone)).toEqual(['08031234567']);
+  });
+
+  it('a header row chosen beyond the end of the file is explained', () => {
+    expect(() => parseContactBytes(utf8('Phone\n08031234567\n'), { fileName: 's.csv', headerRow: 9, onRows: () => {} }))
+      .toThrow(expect.objectContaining({ code: 'IMPORT_NO_ROWS', message: expect.stringMatching(/^s\.csv has no row 9/) }));
+  });
+
+  it('a header row chosen by the user far down the file is used', () => {
+    const lines = [...Array.from({ length: 100 }, (_, i) => `note ${i}`), 'Name,Phone', 'Ada,08031234567'];
+    const rows: ParsedContactRow[] = [];
+    const res = parseContactBytes(utf8(lines.join('\n')), { fileName: 's.csv', headerRow: 101, onRows: (r) => rows.push(...r) });
+    expect(res.plan).toMatchObject({ headerRow: 101, phoneColumn: 'Phone' });
+    expect(rows).toEqual([{ row: 102, phone: '08031234567', fields: { Name: 'Ada', Phone: '08031234567' } }]);
+  });
+});

@@ -23,6 +23,8 @@ export interface ReadFileOptions {
 
 const READ_CHUNK = 256 * 1024;
 const SHEET_SLICE = 5000;
+// Spreadsheets are read whole (SheetJS has no streaming reader); CSV has no such limit.
+const MAX_SPREADSHEET_BYTES = 150 * 1024 * 1024;
 
 export function cancelledError(fileName: string): ImportError {
   return new ImportError('IMPORT_CANCELLED', `The import of ${fileName} was cancelled; no list was created.`);
@@ -78,6 +80,9 @@ export async function readContactFile(file: string, opts: ReadFileOptions): Prom
     return parsed;
   }
 
+  if (stat.size > MAX_SPREADSHEET_BYTES) {
+    throw new ImportError('IMPORT_TOO_LARGE', `${fileName} is a ${Math.round(stat.size / 1048576)} MB spreadsheet, more than SMS Desk will open at once: save the contacts as CSV (which is read piece by piece), then import that file.`);
+  }
   const bytes = new Uint8Array(await fs.promises.readFile(file));
   abortCheck();
   const wb = readWorkbook(bytes, fileName);
