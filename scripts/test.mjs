@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// `npm test`: unit and engine tests (vitest), then the browser end-to-end tests (Playwright with
+// Debian's Chromium), then the Electron shell specs (they skip, saying why, where no Electron
+// binary exists). Ends with one line "N passed, N failed, N skipped" over all of them.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(root, 'test-results');
+fs.mkdirSync(out, { recursive: true });
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let failedSteps = [];
+
+function run(label, cmd, args, env = {}) {
+  console.log(`\n=== ${label} ===`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  if (r.status !== 0) failedSteps.push(`${label} (exit ${r.status ?? r.signal})`);
+  return r.status === 0;
+}
+
+function readJson(file) {
+  try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return null; }
+}
+
+// Tests use the Node build of the native modules (npm start may have left the Electron one).
+if (!run('native modules for Node', process.execPath, [path.join(root, 'scripts/native.mjs'), 'node'])) {
+  console.log('\n0 passed, 1 failed');
+  process.exit(1);
+}
+
+const vitestJson = path.join(out, 'vitest.json');
+fs.rmSync(vitestJson, { force: true });
+run('unit and engine tests (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+const v = readJson(vitestJson);
+if (v) {
+  totals.passed += v.numPassedTests ?? 0;
+  totals.failed += (v.numFailedTests ?? 0);
+  totals.skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
+} else {
+  totals.failed += 1;
+}
+
+for (const [label, config, name] of [
+  ['browser end-to-end tests (Playwright, Chromium)', 'playwright.config.ts', 'e2e.json'],
+  ['Electron shell tests (Playwright _electron)', 'playwright.electron.config.ts', 'electron.json'],
+]) {
+  const json = path.join(out, name);
+  fs.rmSync(json, { force: true });
+  run(label, bin('playwright'), ['test', '-c', config, '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: json });
+  const r = readJson(json);
+  if (r?.stats) {
+    totals.passed += (r.stats.expected ?? 0) + (r.stats.flaky ?? 0);
+    totals.failed += r.stats.unexpected ?? 0;
+    totals.skipped += r.stats.skipped ?? 0;
+  } else {
+    totals.failed += 1;
+  }
+}
+
+if (failedSteps.length) console.log(`\nFailed: ${failedSteps.join('; ')}`);
+console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(failedSteps.length || totals.failed ? 1 : 0);
