@@ -21,11 +21,13 @@ export function OptOuts() {
   const data = useLoad(() => api.optouts.list({ offset: page * PAGE, limit: PAGE, search: search || undefined }), [page, search]);
 
   const add = useCallback(async () => {
-    const numbers = input.split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean);
+    // Numbers are often written with spaces (0803 123 4567): only commas, semicolons and new lines separate them.
+    const numbers = input.split(/[,;\n\r\t]+/).map((s) => s.trim()).filter(Boolean);
     if (numbers.length === 0) { act.setError('Type or paste one or more phone numbers first.'); return; }
     const r = await act.run(() => api.optouts.add({ numbers, source: 'added by hand' }));
     if (r) {
-      setNote(`${formatCount(r.added)} added.${r.invalid.length ? ` Not phone numbers: ${r.invalid.slice(0, 10).join(', ')}${r.invalid.length > 10 ? '…' : ''}.` : ''}`);
+      setNote(`${formatCount(r.added)} added.`);
+      if (r.invalid.length) act.setError(`Not added, because they are not phone numbers: ${r.invalid.slice(0, 10).join(', ')}${r.invalid.length > 10 ? ` and ${formatCount(r.invalid.length - 10)} more` : ''}. Check them and add them again.`);
       setInput('');
       data.reload();
     }
@@ -42,7 +44,7 @@ export function OptOuts() {
       <p className="muted">Numbers here are skipped in every campaign, even if they appear in a list.</p>
       <div className="form-row">
         <div className="field grow">
-          <label htmlFor={ids.add}>Add numbers (one or more, separated by spaces or commas)</label>
+          <label htmlFor={ids.add}>Add numbers (separate several with commas)</label>
           <div className="inline">
             <input id={ids.add} value={input} onChange={(e) => setInput(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') void add(); }} inputMode="tel" />
             <button type="button" disabled={act.busy} onClick={() => void add()}>Add to opt-outs</button>
