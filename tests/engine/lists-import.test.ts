@@ -90,6 +90,12 @@ describe('list names', () => {
     expect(tableCounts(ctx.db)).toEqual(before);
   });
 
+  it('refuses a blank name before reading the file', async () => {
+    await expect(ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: '  ' })).rejects.toMatchObject({ code: 'LIST_NAME_REQUIRED' });
+    expect(() => ctx.svc.imports.begin({ list: '', fields: ['Phone'], phoneColumn: 'Phone' })).toThrow(expect.objectContaining({ code: 'LIST_NAME_REQUIRED' }));
+    expect(tableCounts(ctx.db).lists).toBe(0);
+  });
+
   it('delete removes the list with its contacts and rejects, and frees the name', async () => {
     const r = await ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: 'Customers' });
     ctx.svc.lists.delete(r.list.id);

@@ -34,6 +34,7 @@ export function listExistsError(name: string, fileName?: string): ImportError {
 }
 
 export function assertNameFree(db: DB, name: string, fileName?: string): void {
+  if (name.trim() === '') throw new ImportError('LIST_NAME_REQUIRED', `${fileName ? `${fileName} was not imported: the` : 'The'} new list needs a name, so type one.`);
   const hit = db.prepare(`SELECT 1 FROM lists WHERE name = ? AND state = 'ready'`).get(name);
   if (hit) throw listExistsError(name, fileName);
 }
@@ -45,7 +46,6 @@ export function assertNameFree(db: DB, name: string, fileName?: string): void {
  */
 export function createImportSession(db: DB, opts: SessionOptions, now: () => number): ImportSession {
   const name = opts.list.trim();
-  if (name === '') throw new ImportError('LIST_EXISTS', 'A list needs a name: type a name for the new list.');
   assertNameFree(db, name, opts.fileName);
   const fields = opts.fields.includes(opts.phoneColumn) ? opts.fields : [...opts.fields, opts.phoneColumn];
   const listId = Number(db.prepare(`INSERT INTO lists (name, state, fields, source, created_at) VALUES (?, 'importing', ?, ?, ?)`)
