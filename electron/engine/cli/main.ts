@@ -91,7 +91,14 @@ async function withEngine<T>(p: Parsed, io: Io, fn: (engine: Engine) => Promise<
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    return await fn(engine);
+    const r = await fn(engine);
+    // Every output made on the sandbox says so, in both forms.
+    if (engine.sandbox && r && typeof r === 'object' && 'json' in r) {
+      const res = r as unknown as Result;
+      if (res.json && typeof res.json === 'object' && !('notice' in res.json)) Object.assign(res.json, { sandbox: true, notice: SANDBOX_NOTICE });
+      if (!res.text.includes(SANDBOX_NOTICE)) res.text += `\n(${SANDBOX_NOTICE})`;
+    }
+    return r;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
