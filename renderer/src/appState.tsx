@@ -29,6 +29,24 @@ interface AppState {
 }
 
 const Ctx = createContext<AppState | null>(null);
+const DRAFT_KEY = 'smsdesk.draft';
+const EMPTY_DRAFT: Draft = { listId: null, sender: '', text: '', sendAt: null, schedule: 'local' };
+
+function loadDraft(): Draft {
+  try {
+    const raw = JSON.parse(sessionStorage.getItem(DRAFT_KEY) ?? 'null') as Partial<Draft> | null;
+    if (!raw || typeof raw !== 'object') return EMPTY_DRAFT;
+    return {
+      listId: typeof raw.listId === 'number' ? raw.listId : null,
+      sender: typeof raw.sender === 'string' ? raw.sender : '',
+      text: typeof raw.text === 'string' ? raw.text : '',
+      sendAt: typeof raw.sendAt === 'number' ? raw.sendAt : null,
+      schedule: raw.schedule === 'gateway' ? 'gateway' : 'local',
+    };
+  } catch {
+    return EMPTY_DRAFT;
+  }
+}
 
 export function useApp(): AppState {
   const v = useContext(Ctx);
@@ -41,7 +59,9 @@ export function AppProvider({ children }: { children: ReactNode }) {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [token, setToken] = useState<TokenStatus | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [draft, setDraftState] = useState<Draft>({ listId: null, sender: '', text: '', sendAt: null, schedule: 'local' });
+  const [draft, setDraftState] = useState<Draft>(loadDraft);
+  // A reload (or a crash of the page) keeps the message being written.
+  useEffect(() => { try { sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft)); } catch { /* storage off: keep it in memory */ } }, [draft]);
 
   useEffect(() => {
     Promise.all([api.app.info(), api.settings.all(), api.token.status()]).then(([i, s, t]) => {

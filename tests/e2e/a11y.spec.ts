@@ -10,6 +10,9 @@ async function audit(page: Page, name: string): Promise<void> {
 }
 
 test('every page has no serious or critical accessibility violations', async ({ page, request }) => {
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
   // A list and a finished campaign of its own, made through the same API the page uses.
   const { importId } = await call<{ importId: string }>(request, 'imports.begin', { list: 'a11y list', fields: ['first_name'], phoneColumn: 'phone' });
   await call(request, 'imports.add', { importId, rows: [
@@ -67,4 +70,5 @@ test('every page has no serious or critical accessibility violations', async ({ 
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { level: 1, name: 'Import contacts' })).toBeVisible();
+  expect(errors, errors.join('\n')).toEqual([]);
 });

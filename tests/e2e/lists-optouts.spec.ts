@@ -66,3 +66,21 @@ test('the sheet with the contacts is chosen and can be changed; opt-outs are add
   await expect(page.getByRole('button', { name: 'Delete the list branches' })).toHaveCount(0);
   expect((await call<Array<{ name: string }>>(request, 'lists.list')).map((l) => l.name)).not.toContain('branches');
 });
+
+test('a file that is not a contact list is refused with one sentence, and another can be chosen', async ({ page }) => {
+  await openApp(page, '#/import');
+  await page.getByTestId('import-file').setInputFiles({ name: 'scan.csv', mimeType: 'text/csv', buffer: Buffer.from([0x25, 0x50, 0x44, 0x46, 0x00, 0x01, 0x02, 0x00, 0xff, 0x00]) });
+  await expect(page.getByRole('alert')).toContainText('scan.csv');
+  await expect(page.getByRole('button', { name: 'Choose a file…' })).toBeVisible();
+  await page.getByTestId('import-file').setInputFiles({ name: 'ok.csv', mimeType: 'text/csv', buffer: Buffer.from('phone\n08031239999\n') });
+  await expect(page.getByTestId('mapping-table')).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});
+
+test('a draft message survives a reload of the page', async ({ page }) => {
+  await openApp(page, '#/compose');
+  await page.getByLabel('Message text').fill('Draft that must survive');
+  await page.reload();
+  await expect(page.getByLabel('Message text')).toHaveValue('Draft that must survive');
+  await page.getByLabel('Message text').fill('');
+});

@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type RouteOutput } from '../../api/index.ts';
 import { useApp } from '../../appState.tsx';
 import { ErrorNote, ProgressBar } from '../../components/ui.tsx';
@@ -69,6 +69,14 @@ export function ImportPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   const parser = useParser(onMessage);
+
+  // Leaving the page mid-import cancels it, so no half-stored list waits in the engine.
+  useEffect(() => () => {
+    const id = importId.current;
+    importId.current = null;
+    cancelled.current = true;
+    if (id) api.imports.cancel({ importId: id }).catch(() => undefined);
+  }, []);
 
   function abort(message: string | null) {
     cancelled.current = true;
