@@ -44,6 +44,7 @@ export function parseEncodingName(name: string): TextEncodingName | null {
 }
 
 export interface StreamDecoder {
+  /** may change from utf-8 to windows-1252 mid-file, see createStreamDecoder */
   readonly encoding: TextEncodingName;
   /** bytes in, text out; a character split across chunks comes out whole in the next call */
   write(chunk: Uint8Array): string;
@@ -53,10 +54,17 @@ export interface StreamDecoder {
 /**
  * A streaming decoder that drops the BOM and refuses binary data (NUL bytes). UTF-8 is
  * decoded strictly, so a file that only *started* like UTF-8 fails with a clear message
- * instead of filling names with U+FFFD.
+ * instead of filling names with U+FFFD. With `asciiFallback` (the encoding was guessed, not
+ * chosen), a file that was pure ASCII up to its first invalid byte switches to windows-1252
+ * there, losslessly: that is Excel's "CSV (Comma delimited)" with the first é on row 5,000.
  */
-export function createStreamDecoder(encoding: TextEncodingName, fileName: string): StreamDecoder {
-  const decoder = new TextDecoder(encoding, { fatal: encoding === 'utf-8', ignoreBOM: false });
+export function createStreamDecoder(encoding: TextEncodingName, fileName: string, opts: { asciiFallback?: boolean } = {}): StreamDecoder {
+  let current = encoding;
+  let decoder = new TextDecoder(encoding, { fatal: encoding === 'utf-8', ignoreBOM: false });
+  let sawNonAscii = false;
+  // While all text so far is ASCII, the only bytes the UTF-8 decoder can be holding back are
+  // the high bytes at the end of the previous chunk: keep them to re-decode on a switch.
+  let tail = new Uint8Array(0);
   let bytes = 0;
   const check = (text: string): string => {
     if (text.indexOf('\u0000') !== -1) {
@@ -67,17 +75,48 @@ export function createStreamDecoder(encoding: TextEncodingName, fileName: string
   const fail = (): never => {
     throw new ImportError('IMPORT_ENCODING', `${fileName} is not valid UTF-8 text after byte ${bytes}: save it again as "CSV UTF-8", or choose the encoding windows-1252.`);
   };
+  const canFallBack = () => opts.asciiFallback === true && current === 'utf-8' && !sawNonAscii;
+  const switchTo1252 = (pending: Uint8Array, stream: boolean): string => {
+    current = 'windows-1252';
+    decoder = new TextDecoder('windows-1252');
+    return decoder.decode(pending, { stream });
+  };
+  const track = (chunk: Uint8Array, text: string) => {
+    if (current !== 'utf-8' || sawNonAscii) return;
+    if (/[^\x00-\x7f]/.test(text)) { sawNonAscii = true; return; }
+    let k = chunk.length;
+    while (k > 0 && chunk.length - k < 3 && chunk[k - 1] >= 0x80) k--;
+    if (k === chunk.length) { tail = new Uint8Array(0); return; }
+    if (k > 0) { tail = chunk.slice(k); return; }
+    // a tiny chunk of only high bytes continues the pending ones
+    const joined = new Uint8Array(tail.length + chunk.length);
+    joined.set(tail); joined.set(chunk, tail.length);
+    tail = joined.slice(Math.max(0, joined.length - 3));
+  };
   return {
-    encoding,
+    get encoding() { return current; },
     write(chunk) {
       let text: string;
-      try { text = decoder.decode(chunk, { stream: true }); } catch { return fail(); }
+      try {
+        text = decoder.decode(chunk, { stream: true });
+      } catch {
+        if (!canFallBack()) return fail();
+        const all = new Uint8Array(tail.length + chunk.length);
+        all.set(tail); all.set(chunk, tail.length);
+        text = switchTo1252(all, true);
+      }
+      track(chunk, text);
       bytes += chunk.length;
       return check(text);
     },
     end() {
       let text: string;
-      try { text = decoder.decode(); } catch { return fail(); }
+      try {
+        text = decoder.decode();
+      } catch {
+        if (!canFallBack()) return fail();
+        text = switchTo1252(tail, false);
+      }
       return check(text);
     },
   };

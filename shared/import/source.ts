@@ -56,7 +56,7 @@ export function createTextImport(opts: SourceOptions): TextImport {
     if (looksBinary(bytes, encoding)) {
       throw new ImportError('IMPORT_BINARY', `${opts.fileName} contains binary data, not text: open it in Excel and save it as CSV or XLSX, then import that file.`);
     }
-    decoder = createStreamDecoder(encoding, opts.fileName);
+    decoder = createStreamDecoder(encoding, opts.fileName, { asciiFallback: !opts.encoding });
     csv = createCsvReader({ fileName: opts.fileName, onRows: (rows, firstRow) => builder.add(rows, firstRow) });
   };
 

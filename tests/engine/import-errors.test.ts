@@ -102,9 +102,9 @@ describe('bad input: one clear sentence naming the file, database unchanged', ()
 
   it('a file that does not exist', () => expectRefused(path.join(ctx.dir, 'missing.csv'), 'IMPORT_NOT_FOUND', /Cannot open/));
 
-  it('a file that starts as UTF-8 and then is not', async () => {
+  it('a file with UTF-8 accents that later holds a Windows-1252 byte', async () => {
     const file = path.join(ctx.dir, 'mixed.csv');
-    const head = Buffer.from('Name,Phone\n' + 'Ada,08031234501\n'.repeat(20_000));
+    const head = Buffer.from('Name,Phone\nAdé,08031234501\n' + 'Ada,08031234502\n'.repeat(20_000));
     fs.writeFileSync(file, Buffer.concat([head, Buffer.from([0x4a, 0xe9, 0x2c, 0x30, 0x38, 0x0a])]));
     await expectRefused(file, 'IMPORT_ENCODING', /windows-1252/);
   });

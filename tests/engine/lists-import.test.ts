@@ -42,6 +42,16 @@ describe('lists.import from text files in every encoding and delimiter', () => {
     expect(rows[0].fields.Note).toBe('owes £5');
   });
 
+  it('an ASCII start with the first Windows-1252 name far down the file (past the sniffed sample) reads right', async () => {
+    const file = path.join(ctx.dir, 'late-accent.csv');
+    const rows = Array.from({ length: 8000 }, (_, i) => `Ada ${i},080${String(31_000_000 + i)}`).join('\r\n');
+    fs.writeFileSync(file, Buffer.concat([Buffer.from(`Name,Phone\r\n${rows}\r\n`), Buffer.from([0x4a, 0x6f, 0x73, 0xe9, 0x2c]), Buffer.from('08039999999\r\n')]));
+    expect(fs.statSync(file).size).toBeGreaterThan(128 * 1024);
+    const report = await ctx.svc.lists.import(file, { list: 'Late' });
+    expect(report.valid).toBe(8001);
+    expect(ctx.svc.lists.contacts(report.list.id, { offset: 8000, limit: 1 }).rows[0].fields.Name).toBe('José');
+  });
+
   it('honours a chosen phone column and default country', async () => {
     const file = path.join(ctx.dir, 'uk.csv');
     fs.writeFileSync(file, 'Name,Home,Cell\nAnn,020 7946 0000,07911 123456\n');

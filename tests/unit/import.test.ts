@@ -172,3 +172,28 @@ describe('sheet dimensions', () => {
     expect(rows).toEqual([{ row: 102, phone: '08031234567', fields: { Name: 'Ada', Phone: '08031234567' } }]);
   });
 });
+
+describe('createStreamDecoder fallback', () => {
+  it('switches a guessed UTF-8 to windows-1252 only if everything before was ASCII', () => {
+    const d = createStreamDecoder('utf-8', 'a.csv', { asciiFallback: true });
+    expect(d.write(utf8('Name\n')) + d.write(new Uint8Array([0x4a, 0x6f, 0x73, 0xe9])) + d.end()).toBe('Name\nJosé');
+    expect(d.encoding).toBe('windows-1252');
+    const strict = createStreamDecoder('utf-8', 'b.csv', { asciiFallback: true });
+    strict.write(utf8('Adé\n'));
+    expect(() => strict.write(new Uint8Array([0xe9, 0x0a]))).toThrow(expect.objectContaining({ code: 'IMPORT_ENCODING' }));
+    const chosen = createStreamDecoder('utf-8', 'c.csv');
+    expect(() => chosen.write(new Uint8Array([0x41, 0xe9, 0x0a]))).toThrow(expect.objectContaining({ code: 'IMPORT_ENCODING' }));
+  });
+});
+
+describe('createStreamDecoder fallback, byte by byte', () => {
+  it('gives the same text whatever the chunking', () => {
+    const bytes = new Uint8Array([...utf8('Name\nJos'), 0xe9, 0x0a, 0xa3, 0x35]);
+    for (const size of [1, 2, 3, 5, 100]) {
+      const d = createStreamDecoder('utf-8', 'a.csv', { asciiFallback: true });
+      let out = '';
+      for (let i = 0; i < bytes.length; i += size) out += d.write(bytes.subarray(i, i + size));
+      expect(out + d.end()).toBe('Name\nJosé\n£5');
+    }
+  });
+});
