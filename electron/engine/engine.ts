@@ -134,7 +134,7 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
   const t0 = clock.now();
   const recovered = ledger.recoverInterrupted(t0, t0, settings.get('dlr.initialIntervalMs'));
   if (recovered) log(`${recovered} request(s) were in flight when the app stopped; their outcome is being checked`);
-  limiter.seed(ledger.recentRequests(t0 - 2000));
+  limiter.seed(ledger.recentRequests(t0 - 5000, t0));
 
   const sender = createSender({ db, ledger, settings, clock, limiter, clientFor, mode: () => mode, firstPollDelay, changed, blocked, log });
   const poller = createPoller({ db, settings, clock, clientFor, mode: () => mode, changed, log });
@@ -219,8 +219,9 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
           const first = db.prepare<[number], { fields: string }>('SELECT fields FROM contacts WHERE list_id = ? ORDER BY seq LIMIT 1').get(list.id);
           text = compiled.render(JSON.parse(first?.fields ?? '{}'));
         }
-        await limiter.acquire({ recipients: 1, parts: 1 });
-        const out = await clientFor(mode).send({ from: input.from.trim(), to: [n.msisdn], text, clientRef: randomUUID().replace(/-/g, '') });
+        const permit = await limiter.acquire({ recipients: 1, parts: 1 });
+        const out = await clientFor(mode).send({ from: input.from.trim(), to: [n.msisdn], text, clientRef: randomUUID().replace(/-/g, '') })
+          .finally(() => permit?.release());
         const where = mode === 'sandbox' ? ` (${SANDBOX_NOTICE})` : '';
         switch (out.kind) {
           case 'accepted': return { ok: true, message: `Test message accepted by the gateway for ${n.msisdn}${where}.` };

@@ -83,8 +83,10 @@ export function createLedger(db: DB) {
   }
 
   /** Request times of the last few seconds, to seed the rate limiter after a restart. */
-  function recentRequests(since: number): Array<{ at: number; parts: number }> {
-    return db.prepare<[number], { at: number; parts: number }>(`SELECT sent_at AS at, parts FROM batches WHERE sent_at >= ?`).all(since);
+  function recentRequests(since: number, now: number): Array<{ at: number; parts: number }> {
+    // Counted from the answer (see limiter.ts); a request never answered counts as answered now.
+    return db.prepare<[number, number], { at: number; parts: number }>(
+      `SELECT COALESCE(answered_at, ?) AS at, parts FROM batches WHERE sent_at >= ?`).all(now, since);
   }
 
   return { nextBatch, commitSubmitting, markAccepted, markReturned, markFailed, markUncertain, recoverInterrupted, completeIfDone, recentRequests };

@@ -5,7 +5,7 @@ import { sleep } from '../clock.ts';
 import type { GatewayClient, SendOutcome } from '../gateway/client.ts';
 import type { CampaignRow } from '../campaigns/rows.ts';
 import type { Ledger, BatchRecord } from './ledger.ts';
-import type { RateLimiter } from './limiter.ts';
+import type { RateLimiter, Permit } from './limiter.ts';
 import { isStorageError, storageMessage } from '../storage.ts';
 
 export type Mode = 'sandbox' | 'live';
@@ -88,7 +88,7 @@ export function createSender(deps: SenderDeps) {
     }
   }
 
-  async function submit(batch: BatchRecord, c: CampaignRow) {
+  async function submit(batch: BatchRecord, c: CampaignRow, permit: Permit) {
     const mode = (c.mode ?? deps.mode()) as Mode;
     const sendAt = c.schedule_mode === 'gateway' && c.send_at ? new Date(c.send_at).toISOString() : null;
     let outcome: SendOutcome;
@@ -99,6 +99,8 @@ export function createSender(deps: SenderDeps) {
       });
     } catch (e) {
       outcome = { kind: 'uncertain', reason: `Unexpected error while sending: ${(e as Error).message}`, httpStatus: null };
+    } finally {
+      permit.release();
     }
     const now = clock.now();
     switch (outcome.kind) {
@@ -222,13 +224,19 @@ export function createSender(deps: SenderDeps) {
       return;
     }
     const parts = msgs.reduce((s, m) => s + m.parts, 0);
-    if (!(await deps.limiter.acquire({ recipients: msgs.length, parts }, stopCtl.ac.signal))) return;
-    // The campaign may have been paused or cancelled while we waited for the limiter.
-    if (getCampaign.get(c.id)?.state !== 'sending') return;
-    const batch = ledger.commitSubmitting(c.id, msgs, clock.now());
+    const permit = await deps.limiter.acquire({ recipients: msgs.length, parts }, stopCtl.ac.signal);
+    if (!permit) return;
+    let batch: BatchRecord | null = null;
+    try {
+      // The campaign may have been paused or cancelled while we waited for the limiter.
+      if (getCampaign.get(c.id)?.state === 'sending') batch = ledger.commitSubmitting(c.id, msgs, clock.now());
+    } finally {
+      if (!batch) permit.release();
+    }
     if (!batch) return;
     if (storageBlocked) { storageBlocked = false; deps.blocked({ code: null, message: null }); }
-    const p: Promise<void> = submit(batch, c).catch((e) => deps.log(`batch ${batch.id}: ${(e as Error).stack ?? e}`)).finally(() => inflight.delete(p));
+    const sent = batch;
+    const p: Promise<void> = submit(sent, c, permit).catch((e) => deps.log(`batch ${sent.id}: ${(e as Error).stack ?? e}`)).finally(() => inflight.delete(p));
     inflight.add(p);
   }
 
