@@ -1,7 +1,7 @@
 export type ImportErrorCode =
   | 'IMPORT_EMPTY' | 'IMPORT_NO_ROWS' | 'IMPORT_BINARY' | 'IMPORT_ENCODING' | 'IMPORT_TOO_LARGE' | 'IMPORT_ENCRYPTED'
   | 'IMPORT_BAD_QUOTES' | 'IMPORT_CELL_TOO_LONG' | 'IMPORT_NO_PHONE_COLUMN' | 'IMPORT_NO_SHEET' | 'IMPORT_UNREADABLE'
-  | 'IMPORT_CANCELLED' | 'IMPORT_NOT_FOUND' | 'LIST_EXISTS' | 'LIST_NOT_FOUND' | 'LIST_NAME_REQUIRED';
+  | 'IMPORT_CANCELLED' | 'IMPORT_NOT_FOUND' | 'LIST_EXISTS' | 'LIST_NOT_FOUND' | 'LIST_NAME_REQUIRED' | 'IMPORT_BAD_COUNTRY';
 
 /** One sentence for the user: what is wrong with which file, and what to do about it. */
 export class ImportError extends Error {

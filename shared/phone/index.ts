@@ -1,2 +1,2 @@
-export { normalizeMsisdn, type NormalizeResult } from './normalize.ts';
+export { normalizeMsisdn, isKnownCountry, type NormalizeResult } from './normalize.ts';
 export { nigerianNetwork, networkPrefixes, type Network } from './networks.ts';

@@ -1,4 +1,4 @@
-import { getCountryCallingCode, parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/max';
+import { getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/max';
 import { nigerianNetwork } from './networks.ts';
 
 export type NormalizeResult =
@@ -118,4 +118,9 @@ function slowPath(input: string, defaultCountry: string): NormalizeResult {
   }
   if (phone.isPossible()) return ok(msisdn, region || (phone.getPossibleCountries()[0] ?? ''), null);
   return bad('not a valid phone number');
+}
+
+/** Whether a two-letter code (e.g. "NG", "GB") is a country libphonenumber knows numbers for. */
+export function isKnownCountry(code: string): boolean {
+  return /^[A-Z]{2}$/.test(code) && isSupportedCountry(code as CountryCode);
 }

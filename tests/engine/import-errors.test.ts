@@ -100,6 +100,13 @@ describe('bad input: one clear sentence naming the file, database unchanged', ()
     expect(tableCounts(ctx.db)).toEqual(before);
   });
 
+  it('an unknown default country', async () => {
+    const before = tableCounts(ctx.db);
+    await expect(ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: 'New', country: 'XX' }))
+      .rejects.toMatchObject({ code: 'IMPORT_BAD_COUNTRY', message: expect.stringMatching(/contacts-utf8\.csv.*"XX"/) });
+    expect(tableCounts(ctx.db)).toEqual(before);
+  });
+
   it('a file that does not exist', () => expectRefused(path.join(ctx.dir, 'missing.csv'), 'IMPORT_NOT_FOUND', /Cannot open/));
 
   it('a file with UTF-8 accents that later holds a Windows-1252 byte', async () => {

@@ -6,7 +6,7 @@ import { pageOf } from './queries.ts';
 
 const CHUNK = 5000;
 
-export function createOptouts(db: DB, defaultCountry: () => string, now: () => number) {
+export function createOptouts(db: DB, defaultCountry: () => string, now: () => number, countryOf: (requested: string | undefined, fileName: string) => string) {
   const insert = db.prepare(`INSERT OR IGNORE INTO optouts (msisdn, added_at, source) VALUES (?, ?, ?)`);
   const del = db.prepare(`DELETE FROM optouts WHERE msisdn = ?`);
   const insertMany = db.transaction((msisdns: string[], source: string | null) => {
@@ -65,7 +65,7 @@ export function createOptouts(db: DB, defaultCountry: () => string, now: () => n
       try { bytes = new Uint8Array(fs.readFileSync(path)); } catch {
         throw new ImportError('IMPORT_NOT_FOUND', `Cannot open ${fileName}: check that the file exists and that SMS Desk may read it.`);
       }
-      const country = opts.country ?? defaultCountry();
+      const country = countryOf(opts.country, fileName);
       let added = 0, invalid = 0, rows = 0;
       let pending: string[] = [];
       const flush = () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { DB } from '../db/open.ts';
 import type { Engine, ImportOptions, ImportProgress, ImportReport, RawContactRow } from '../api.ts';
 import { ImportError, baseName } from '../../../shared/import/index.ts';
+import { isKnownCountry } from '../../../shared/phone/index.ts';
 import { readContactFile, cancelledError } from '../import/readFile.ts';
 import { deleteListChunked } from './cleanup.ts';
 import { exportRejects } from './export.ts';
@@ -26,13 +27,23 @@ export function createListsService(deps: ListsServiceDeps): ListsService {
     const c = deps.settings.get('phone.defaultCountry');
     return typeof c === 'string' && /^[A-Z]{2}$/.test(c) ? c : 'NG';
   };
+  /** the country a caller asked for, checked, or the setting */
+  const countryOf = (requested: string | undefined, fileName?: string): string => {
+    if (requested === undefined || requested.trim() === '') return defaultCountry();
+    const cc = requested.trim().toUpperCase();
+    if (!isKnownCountry(cc)) {
+      throw new ImportError('IMPORT_BAD_COUNTRY', `${fileName ? `${fileName} was not imported: ` : ''}"${requested}" is not a country code SMS Desk knows, so use two letters such as NG or GB.`);
+    }
+    return cc;
+  };
   const sessions = new Map<string, ImportSession>();
-  const optouts = createOptouts(db, defaultCountry, now);
+  const optouts = createOptouts(db, defaultCountry, now, (c, f) => countryOf(c, f));
 
   async function importFile(file: string, opts: ImportOptions, ctl: { signal?: AbortSignal; onProgress?(p: ImportProgress): void } = {}): Promise<ImportReport> {
     const fileName = baseName(file);
-    assertNameFree(db, opts.list.trim(), fileName); // before reading a byte
-    const country = (opts.country ?? defaultCountry()).toUpperCase();
+    const listName = String(opts.list ?? '').trim();
+    assertNameFree(db, listName, fileName); // before reading a byte
+    const country = countryOf(opts.country, fileName);
     let session = null as ImportSession | null;
     let sheet: string | null = null;
     let pending: RawContactRow[] = [];
@@ -49,7 +60,7 @@ export function createListsService(deps: ListsServiceDeps): ListsService {
         onSheet: (s) => { sheet = s; },
         onPlan: (p) => {
           session = createImportSession(db, {
-            list: opts.list, fields: p.fields, phoneColumn: p.phoneColumn,
+            list: listName, fields: p.fields, phoneColumn: p.phoneColumn,
             country, source: path.basename(file), sheet, headerRow: p.headerRow, fileName,
           }, now);
         },
@@ -89,8 +100,8 @@ export function createListsService(deps: ListsServiceDeps): ListsService {
   const imports: ListsService['imports'] = {
     begin(opts) {
       const session = createImportSession(db, {
-        list: opts.list, fields: opts.fields, phoneColumn: opts.phoneColumn,
-        country: (opts.country ?? defaultCountry()).toUpperCase(), source: opts.source ?? null,
+        list: String(opts.list ?? ''), fields: opts.fields, phoneColumn: opts.phoneColumn,
+        country: countryOf(opts.country), source: opts.source ?? null,
         sheet: opts.sheet ?? null, headerRow: opts.headerRow ?? 1,
       }, now);
       const importId = randomUUID();
