@@ -20,7 +20,7 @@ const COLUMNS: Column<Message>[] = [
   { key: 'msisdn', label: 'Number', width: '10rem', render: (m) => <span className="mono">+{m.msisdn}</span> },
   { key: 'status', label: 'Status', width: '11rem', render: (m) => <span className={`pill pill-${STATUS_TONE[m.status] ?? 'plain'}`}>{STATUS_LABEL[m.status]}</span> },
   { key: 'parts', label: 'Parts', width: '4rem', render: (m) => m.parts },
-  { key: 'reason', label: 'Detail', width: 'minmax(8rem, 1fr)', render: (m) => m.reason ?? m.rawStatus ?? '' },
+  { key: 'reason', label: 'Detail', width: 'minmax(8rem, 1fr)', render: (m) => { const d = m.reason ?? m.rawStatus ?? ''; return <span title={d}>{d}</span>; } },
   { key: 'time', label: 'Updated', width: '11.5rem', render: (m) => formatDateTime(m.finalAt ?? m.acceptedAt ?? m.submittedAt) },
 ];
 

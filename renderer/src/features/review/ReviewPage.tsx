@@ -88,7 +88,12 @@ export function ReviewPage() {
           <dt>Estimated cost</dt><dd data-testid="review-cost"><strong>{preview ? formatCost(preview.cost, currency) : '…'}</strong></dd>
           <dt>Sender ID</dt><dd className="mono">{draft.sender || '—'}</dd>
           <dt>When</dt><dd>{sendAt == null ? 'Now' : `${formatDateTime(sendAt)} (${draft.schedule === 'gateway' ? 'held by the gateway' : 'held by SMS Desk'})`}</dd>
-          <dt>Message</dt><dd><div className="bubble bubble-wide">{draft.text}</div>{preview?.longest ? <p className="muted">Longest, to +{preview.longest.msisdn}: {preview.longest.parts} {preview.longest.parts === 1 ? 'part' : 'parts'}.</p> : null}</dd>
+          <dt>Message</dt><dd><div className="bubble bubble-wide">{draft.text}</div>{preview?.longest && preview.longest.text !== draft.text ? (
+            <>
+              <p className="muted">The longest, as +{preview.longest.msisdn} will get it ({preview.longest.parts} {preview.longest.parts === 1 ? 'part' : 'parts'}):</p>
+              <div className="bubble bubble-wide">{preview.longest.text}</div>
+            </>
+          ) : null}</dd>
         </dl>
         <ErrorNote error={load.error} />
       </Section>
