@@ -62,3 +62,33 @@ describe('migrations', () => {
     ok.close();
   });
 });
+
+describe('migration 2: status counters', () => {
+  it('keep per-campaign counts equal to a full count through inserts, updates and deletes', () => {
+    const db = openDatabase(path.join(tmp(), 'smsdesk.db'));
+    db.prepare(`INSERT INTO campaigns (id, name, sender, template, state, created_at) VALUES (1, 'c', 'A', 't', 'draft', 0), (2, 'd', 'A', 't', 'draft', 0)`).run();
+    const ins = db.prepare(`INSERT INTO messages (campaign_id, seq, msisdn, text, encoding, parts, status, updated_at) VALUES (?, ?, ?, 'x', 'GSM-7', 1, 'queued', 0)`);
+    for (let i = 1; i <= 50; i++) ins.run(i % 2 ? 1 : 2, i, String(2348030000000 + i));
+    db.prepare(`UPDATE messages SET status = 'accepted' WHERE seq <= 20`).run();
+    db.prepare(`UPDATE messages SET status = 'delivered' WHERE seq <= 7`).run();
+    db.prepare(`UPDATE messages SET status = status WHERE seq <= 30`).run(); // no change: no count change
+    db.prepare(`DELETE FROM messages WHERE seq > 45`).run();
+    const truth = db.prepare(`SELECT campaign_id, status, COUNT(*) AS n FROM messages GROUP BY campaign_id, status ORDER BY 1, 2`).all();
+    const kept = db.prepare(`SELECT campaign_id, status, n FROM campaign_counts WHERE n != 0 ORDER BY 1, 2`).all();
+    expect(kept).toEqual(truth);
+    db.close();
+  });
+
+  it('backfills counts for messages written before it', () => {
+    const file = path.join(tmp(), 'smsdesk.db');
+    const raw = new Database(file);
+    migrations[0].up(raw);
+    raw.pragma('user_version = 1');
+    raw.prepare(`INSERT INTO campaigns (id, name, sender, template, state, created_at) VALUES (1, 'c', 'A', 't', 'draft', 0)`).run();
+    raw.prepare(`INSERT INTO messages (campaign_id, seq, msisdn, text, encoding, parts, status, updated_at) VALUES (1, 1, '1', 'x', 'GSM-7', 1, 'queued', 0), (1, 2, '2', 'x', 'GSM-7', 1, 'failed', 0)`).run();
+    raw.close();
+    const db = openDatabase(file);
+    expect(db.prepare(`SELECT status, n FROM campaign_counts ORDER BY status`).all()).toEqual([{ status: 'failed', n: 1 }, { status: 'queued', n: 1 }]);
+    db.close();
+  });
+});

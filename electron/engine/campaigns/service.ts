@@ -25,7 +25,7 @@ export function createCampaignService(deps: CampaignDeps) {
 
   const getRow = db.prepare<[number], CampaignRow>(`${SELECT_CAMPAIGN} WHERE c.id = ?`);
   const countsStmt = db.prepare<[number], { status: MessageStatus; n: number }>(
-    'SELECT status, COUNT(*) AS n FROM messages WHERE campaign_id = ? GROUP BY status');
+    'SELECT status, n FROM campaign_counts WHERE campaign_id = ?');
 
   function row(id: number): CampaignRow {
     const r = getRow.get(id);

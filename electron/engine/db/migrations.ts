@@ -141,6 +141,37 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'status counters per campaign',
+    // Counting a million-message campaign by GROUP BY takes ~100 ms, too long for a live
+    // dashboard; triggers keep the counts in the same transaction as every status change.
+    up(db) {
+      db.exec(`
+        CREATE TABLE campaign_counts (
+          campaign_id INTEGER NOT NULL,
+          status      TEXT NOT NULL,
+          n           INTEGER NOT NULL,
+          PRIMARY KEY (campaign_id, status)
+        ) WITHOUT ROWID;
+        INSERT INTO campaign_counts (campaign_id, status, n)
+          SELECT campaign_id, status, COUNT(*) FROM messages GROUP BY campaign_id, status;
+        CREATE TRIGGER messages_count_insert AFTER INSERT ON messages BEGIN
+          INSERT INTO campaign_counts (campaign_id, status, n) VALUES (new.campaign_id, new.status, 1)
+            ON CONFLICT (campaign_id, status) DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER messages_count_update AFTER UPDATE OF status ON messages WHEN old.status IS NOT new.status BEGIN
+          UPDATE campaign_counts SET n = n - 1 WHERE campaign_id = old.campaign_id AND status = old.status;
+          INSERT INTO campaign_counts (campaign_id, status, n) VALUES (new.campaign_id, new.status, 1)
+            ON CONFLICT (campaign_id, status) DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER messages_count_delete AFTER DELETE ON messages BEGIN
+          UPDATE campaign_counts SET n = n - 1 WHERE campaign_id = old.campaign_id AND status = old.status;
+        END;
+        CREATE INDEX batches_campaign_sent ON batches(campaign_id, sent_at);
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;
