@@ -70,3 +70,54 @@ export function isEncryptedOle2(bytes: Uint8Array): boolean {
   }
   return false;
 }
+
+/**
+ * The declared sizes can lie, and SheetJS inflates until the data ends whatever they say, so
+ * this really inflates every entry (output counted and dropped, never kept) and stops at the
+ * limit. Async because it uses DecompressionStream (browsers, Node 18+); run it before
+ * readWorkbook on any zip-based file from an untrusted source.
+ */
+export async function checkZipInflation(bytes: Uint8Array, fileName: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<number> {
+  checkZipSizes(bytes, fileName, limits);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
+  }
+  const count = view.getUint16(eocd + 10, true);
+  let cd = view.getUint32(eocd + 16, true);
+  let total = 0;
+  const tooLarge = () => new ImportError('IMPORT_TOO_LARGE', `${fileName} would unpack to more than ${Math.round(limits.maxUncompressedBytes / 1048576)} MB, more than SMS Desk will open: save the contacts as CSV, or split the workbook, then import again.`);
+  for (let n = 0; n < count; n++) {
+    const method = view.getUint16(cd + 10, true);
+    const local = view.getUint32(cd + 42, true);
+    cd += 46 + view.getUint16(cd + 28, true) + view.getUint16(cd + 30, true) + view.getUint16(cd + 32, true);
+    if (local + 30 > bytes.length || view.getUint32(local, true) !== 0x04034b50) continue; // SheetJS will call it damaged
+    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    if (method === 0) { total += view.getUint32(local + 18, true); if (total > limits.maxUncompressedBytes) throw tooLarge(); continue; }
+    if (method !== 8) continue;
+    // like SheetJS, inflate from the data start until the deflate stream ends
+    total = await countInflated(bytes.subarray(start), total, limits.maxUncompressedBytes, tooLarge);
+  }
+  return total;
+}
+
+async function countInflated(data: Uint8Array, total: number, limit: number, tooLarge: () => Error): Promise<number> {
+  const ds = new DecompressionStream('deflate-raw');
+  const writer = ds.writable.getWriter();
+  // trailing bytes after the stream's end (the next zip entry) make the writer fail: expected
+  writer.write(data as Uint8Array<ArrayBuffer>).catch(() => undefined);
+  writer.close().catch(() => undefined);
+  const reader = ds.readable.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return total;
+      total += value.length;
+      if (total > limit) throw tooLarge();
+    }
+  } catch (e) {
+    if (e instanceof ImportError) { reader.cancel().catch(() => undefined); throw e; }
+    return total; // end of stream reached and then junk, or damaged data: SheetJS decides
+  }
+}

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as XLSX from '@e965/xlsx';
 import { fixture, setup, tableCounts, type Ctx } from './lists-helpers.ts';
+import { lyingZip, zerosDeflated } from '../fixtures/zip.ts';
 
 let ctx: Ctx;
 beforeEach(async () => {
@@ -77,6 +78,17 @@ describe('bad input: one clear sentence naming the file, database unchanged', ()
     const bytes = new Uint8Array(XLSX.write(wb, { type: 'array', bookType: 'xlsx' }) as ArrayBuffer);
     const file = path.join(ctx.dir, 'bomb.xlsx');
     fs.writeFileSync(file, zipClaiming(bytes, 400 * 1024 * 1024));
+    await expectRefused(file, 'IMPORT_TOO_LARGE', /unpack/);
+  });
+
+  it('a zip bomb that lies about its sizes is caught while inflating, before SheetJS sees it', async () => {
+    const file = path.join(ctx.dir, 'liar.xlsx');
+    const zip = lyingZip([
+      { name: '[Content_Types].xml', data: new TextEncoder().encode('<Types/>'), declared: 8 },
+      { name: 'xl/worksheets/sheet1.xml', data: zerosDeflated(400), declared: 1000 },
+    ]);
+    expect(zip.length).toBeLessThan(1024 * 1024);
+    fs.writeFileSync(file, zip);
     await expectRefused(file, 'IMPORT_TOO_LARGE', /unpack/);
   });
 

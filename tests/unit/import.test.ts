@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as XLSX from '@e965/xlsx';
+import { lyingZip } from '../fixtures/zip.ts';
 import {
-  checkZipSizes, createCsvReader, createStreamDecoder, detectColumns, detectDelimiter, detectFormat, detectHeaderRow,
+  checkZipInflation, checkZipSizes, createCsvReader, createStreamDecoder, detectColumns, detectDelimiter, detectFormat, detectHeaderRow,
   parseContactBytes, readWorkbook, sniffEncoding, type ParsedContactRow,
 } from '../../shared/import/index.ts';
 
@@ -195,5 +196,18 @@ describe('createStreamDecoder fallback, byte by byte', () => {
       for (let i = 0; i < bytes.length; i += size) out += d.write(bytes.subarray(i, i + size));
       expect(out + d.end()).toBe('Name\nJosé\n£5');
     }
+  });
+});
+
+describe('checkZipInflation', () => {
+  it('catches entries that unpack far beyond what they declare', async () => {
+    const zip = lyingZip([
+      { name: 'xl/worksheets/sheet1.xml', data: new Uint8Array(3 * 1024 * 1024), declared: 100 },
+      { name: 'xl/workbook.xml', data: utf8('<workbook/>'), declared: 11 },
+    ]);
+    const limits = { maxUncompressedBytes: 1024 * 1024, maxEntries: 100 };
+    expect(checkZipSizes(zip, 'bomb.xlsx', limits).uncompressed).toBe(111); // the lie passes the cheap check
+    await expect(checkZipInflation(zip, 'bomb.xlsx', limits)).rejects.toMatchObject({ code: 'IMPORT_TOO_LARGE', message: expect.stringMatching(/^bomb\.xlsx would unpack/) });
+    expect(await checkZipInflation(zip, 'bomb.xlsx', { maxUncompressedBytes: 10 * 1024 * 1024, maxEntries: 100 })).toBe(3 * 1024 * 1024 + 11);
   });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import {
-  ImportError, baseName, chooseSheet, createContactRowBuilder, createTextImport, detectFormat, readWorkbook,
+  ImportError, baseName, checkZipInflation, chooseSheet, createContactRowBuilder, createTextImport, detectFormat, readWorkbook,
   sheetRowCount, sheetRows, type ImportPlan, type ParsedContactRow, type ParsedSource,
 } from '../../../shared/import/index.ts';
 
@@ -85,6 +85,8 @@ export async function readContactFile(file: string, opts: ReadFileOptions): Prom
     throw new ImportError('IMPORT_TOO_LARGE', `${fileName} is a ${Math.round(stat.size / 1048576)} MB spreadsheet, more than SMS Desk will open at once: save the contacts as CSV (which is read piece by piece), then import that file.`);
   }
   const bytes = new Uint8Array(await fs.promises.readFile(file));
+  abortCheck();
+  if (format === 'zip') await checkZipInflation(bytes, fileName);
   abortCheck();
   const wb = readWorkbook(bytes, fileName);
   const sheet = chooseSheet(wb, fileName, opts.sheet, opts.defaultCountry);
