@@ -1,13 +1,15 @@
 /**
  * Nigerian mobile networks by the prefix a number was first allocated with.
  *
- * Source: the NCC number allocations as commonly published (Wikipedia "Telephone numbers in
- * Nigeria", operator pages), cross-checked against the list in the SMS Desk brief. Two caveats:
- * - Mobile number portability (since 2013) lets a subscriber keep the number on another
- *   network, so this is the *original* network: good for estimates and reports, not billing truth.
- * - Newer allocations (e.g. 0911, 0804 Ntel, 0702x Smile/others) are not assigned to one of the
- *   four big networks here; such numbers stay valid with network = null.
- * Keys are national significant numbers' leading digits (without the trunk 0): "803" = 0803.
+ * Sources (checked 2026-11): the NCC allocations as republished by several Nigerian sites
+ * (naijnaira.com "Nigerian Mobile Number Prefixes by Network", nigeriaphonebook.com, the phoneng
+ * library's coverage table, infocontemporary.com 2018 list); all agree on the table below.
+ * Left out on purpose, because the sources disagree or the operator is not one of the four:
+ * 0911 (Airtel in one list, "091x is MTN" in another), 0707 (ZoomMobile, later listed as MTN),
+ * 0702/07020 (Smile, sometimes Airtel), 0804 (Ntel), 0801 (MAFAB), 0709/07027 (Multi-Links),
+ * 0819/07028/07029 (Starcomms). Those numbers stay valid with network = null.
+ * Mobile number portability (since 2013) lets a subscriber keep the number on another network,
+ * so this is the *original* network: fine for estimates and reports, not billing truth.
  */
 export type Network = 'MTN' | 'Airtel' | 'Glo' | '9mobile';
 
