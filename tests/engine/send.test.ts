@@ -78,6 +78,12 @@ describe('send loop against the sandbox gateway', () => {
     const failed = engine.campaigns.messages(c.id, { offset: 0, limit: 5, status: 'failed' }).rows;
     expect(failed[0].rawStatus).toBe('Failed');
     expect(failed[0].reason).toMatch(/Failed/);
+    // The delivery chart ends at the same numbers as the counts, and never goes down.
+    const chart = engine.campaigns.chart(c.id);
+    const last = chart[chart.length - 1].counts;
+    expect(last.delivered).toBe(s.counts.delivered);
+    expect(last.accepted).toBe(200);
+    for (let i = 1; i < chart.length; i++) expect(chart[i].counts.delivered ?? 0).toBeGreaterThanOrEqual(chart[i - 1].counts.delivered ?? 0);
   });
 
   it('429 with Retry-After and 503 put the batch back and send it later, once', async () => {

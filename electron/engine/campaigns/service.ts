@@ -270,31 +270,27 @@ export function createCampaignService(deps: CampaignDeps) {
     return { total, rows: rows.map(toMessageRow) };
   }
 
+  /**
+   * Cumulative transitions into each status over time, from the 10-second buckets the triggers
+   * keep (migration 2): cheap for any campaign size. Buckets merge so the chart has ≤ 120 points.
+   */
   function chart(id: number) {
-    const r = row(id);
-    const span = db.prepare<[number], { lo: number | null; hi: number | null }>(
-      `SELECT MIN(submitted_at) AS lo, MAX(MAX(COALESCE(final_at, 0)), MAX(COALESCE(accepted_at, 0))) AS hi FROM messages WHERE campaign_id = ? AND submitted_at IS NOT NULL`).get(id);
-    if (!span?.lo) return [];
-    const hi = Math.max(span.hi ?? span.lo, span.lo + 1000);
-    const bucket = Math.max(1000, Math.ceil((hi - span.lo) / 60 / 1000) * 1000);
-    const series = new Map<number, Record<string, number>>();
-    const add = (b: number, status: string, n: number) => {
-      const k = span.lo! + b * bucket;
-      const e = series.get(k) ?? {};
-      e[status] = (e[status] ?? 0) + n;
-      series.set(k, e);
-    };
-    for (const x of db.prepare<[number, number, number], { b: number; n: number }>(
-      `SELECT (accepted_at - ?) / ? AS b, COUNT(*) AS n FROM messages WHERE campaign_id = ? AND accepted_at IS NOT NULL GROUP BY b`).all(span.lo, bucket, id)) add(x.b, 'accepted', x.n);
-    for (const x of db.prepare<[number, number, number], { b: number; status: string; n: number }>(
-      `SELECT (final_at - ?) / ? AS b, status, COUNT(*) AS n FROM messages WHERE campaign_id = ? AND final_at IS NOT NULL AND status != 'cancelled' GROUP BY b, status`).all(span.lo, bucket, id)) add(x.b, x.status, x.n);
-    const keys = [...series.keys()].sort((a, b) => a - b);
+    row(id);
+    const rows = db.prepare<[number], { at: number; status: string; n: number }>(
+      `SELECT at, status, n FROM status_buckets WHERE campaign_id = ? AND status NOT IN ('queued', 'submitting', 'cancelled') ORDER BY at`).all(id);
+    if (!rows.length) return [];
+    const lo = rows[0].at, hi = rows[rows.length - 1].at;
+    const step = Math.max(10_000, Math.ceil((hi - lo + 10_000) / 120 / 10_000) * 10_000);
     const running: Record<string, number> = {};
-    void r;
-    return keys.map((at) => {
-      for (const [s, n] of Object.entries(series.get(at)!)) running[s] = (running[s] ?? 0) + n;
-      return { at, counts: { ...running } };
-    });
+    const out: Array<{ at: number; counts: Record<string, number> }> = [];
+    for (const r of rows) {
+      const at = lo + Math.floor((r.at - lo) / step) * step + step;
+      running[r.status] = (running[r.status] ?? 0) + r.n;
+      const last = out[out.length - 1];
+      if (last && last.at === at) last.counts = { ...running };
+      else out.push({ at, counts: { ...running } });
+    }
+    return out;
   }
 
   return { create, list, get, status, send, pause, resume, cancel, uncertain, resolve, resendFailed, preview, messages, chart, row, findList, compile };
