@@ -8,10 +8,24 @@ import { ensureNative } from './native.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The built page is stale when any source it is made from is newer than it (or it is missing). */
+function pageIsStale() {
+  const built = path.join(root, 'dist/renderer/index.html');
+  if (!fs.existsSync(built)) return true;
+  const builtAt = fs.statSync(built).mtimeMs;
+  const newer = (dir) => fs.readdirSync(dir, { withFileTypes: true }).some((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return e.name !== 'node_modules' && newer(p);
+    return fs.statSync(p).mtimeMs > builtAt;
+  });
+  return ['renderer', 'shared'].some((d) => fs.existsSync(path.join(root, d)) && newer(path.join(root, d))) ||
+    ['vite.config.ts', 'package.json'].some((f) => fs.existsSync(path.join(root, f)) && fs.statSync(path.join(root, f)).mtimeMs > builtAt);
+}
+
 export function runWeb(args) {
   ensureNative('node');
-  if (!fs.existsSync(path.join(root, 'dist/renderer/index.html'))) {
-    console.error('web: the page is not built yet; building it (npx vite build)…');
+  if (pageIsStale()) {
+    console.error('web: building the page (npx vite build)…');
     const r = spawnSync(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['vite', 'build'], { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) {
       console.error('web: building the page failed; see the messages above.');
