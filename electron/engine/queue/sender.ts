@@ -10,6 +10,9 @@ import { isStorageError, storageMessage } from '../storage.ts';
 
 export type Mode = 'sandbox' | 'live';
 
+/** Longest wait a Retry-After may impose on one campaign. */
+export const RETRY_AFTER_CAP_MS = 3_600_000;
+
 export interface SenderDeps {
   db: DB;
   ledger: Ledger;
@@ -39,14 +42,27 @@ export function createSender(deps: SenderDeps) {
   const inflight = new Set<Promise<void>>();
   const sameFailures = new Map<number, { reason: string; n: number }>();
   let storageBlocked = false;
+  // Back-off deadlines on the monotonic clock. retry_at (wall time) is what survives a restart,
+  // but a wall clock set back by hours must not stretch a one-second back-off into hours.
+  const retryMono = new Map<number, number>();
 
-  const pick = db.prepare<[number], CampaignRow>(
-    `SELECT * FROM campaigns WHERE state = 'sending' AND (retry_at IS NULL OR retry_at <= ?) ORDER BY started_at, id LIMIT 1`);
+  /** The oldest sending campaign whose back-off is over. */
+  function pickCampaign(now: number): CampaignRow | undefined {
+    const longest = Math.max(settings.get('retry.maxMs'), RETRY_AFTER_CAP_MS);
+    for (const c of sendingNow.all()) {
+      if (c.retry_at == null) return c;
+      const mono = retryMono.get(c.id);
+      if (mono !== undefined ? clock.mono() >= mono : c.retry_at <= now || c.retry_at - now > longest) return c;
+    }
+    return undefined;
+  }
+
+  const sendingNow = db.prepare<[], CampaignRow>(`SELECT * FROM campaigns WHERE state = 'sending' ORDER BY started_at, id`);
   const promote = db.prepare(`UPDATE campaigns SET state = 'sending', started_at = COALESCE(started_at, ?) WHERE state = 'scheduled' AND send_at <= ?`);
   const nextTimes = db.prepare<[], { r: number | null; s: number | null }>(
     `SELECT (SELECT MIN(retry_at) FROM campaigns WHERE state = 'sending') AS r, (SELECT MIN(send_at) FROM campaigns WHERE state = 'scheduled') AS s`);
   const setRetry = db.prepare(`UPDATE campaigns SET retry_at = ?, retry_count = retry_count + 1 WHERE id = ?`);
-  const clearRetry = db.prepare(`UPDATE campaigns SET retry_count = 0 WHERE id = ? AND retry_count != 0`);
+  const clearRetry = db.prepare(`UPDATE campaigns SET retry_count = 0, retry_at = NULL WHERE id = ? AND (retry_count != 0 OR retry_at IS NOT NULL)`);
   const pauseStmt = db.prepare(`UPDATE campaigns SET state = 'paused', pause_reason = ?, pause_code = ? WHERE id = ? AND state IN ('sending', 'scheduled')`);
   const pauseAll = db.prepare<[string, string], { id: number }>(`UPDATE campaigns SET state = 'paused', pause_reason = ?, pause_code = ? WHERE state IN ('sending', 'scheduled') RETURNING id`);
   const getCampaign = db.prepare<[number], CampaignRow>(`SELECT * FROM campaigns WHERE id = ?`);
@@ -112,6 +128,7 @@ export function createSender(deps: SenderDeps) {
           clearRetry.run(c.id);
         });
         sameFailures.delete(c.id);
+        retryMono.delete(c.id);
         if (o.processed != null && o.processed < batch.to.length) {
           deps.log(`batch ${batch.id}: the gateway processed ${o.processed} of ${batch.to.length} recipients; check the report`);
         }
@@ -119,12 +136,14 @@ export function createSender(deps: SenderDeps) {
       }
       case 'retry': {
         const o = outcome;
-        const wait = o.retryAfterMs ?? backoffMs(c.retry_count);
+        // A gateway asking for hours (or years) of patience gets at most an hour.
+        const wait = Math.min(o.retryAfterMs ?? backoffMs(c.retry_count), RETRY_AFTER_CAP_MS);
         await durable('a returned batch', () => {
           ledger.markReturned(batch.id, o.reason, o.httpStatus, now);
           setRetry.run(now + wait, c.id);
         });
         gatewayWaitUntil = Math.max(gatewayWaitUntil, clock.mono() + wait);
+        retryMono.set(c.id, clock.mono() + wait);
         if (o.neverSent) deps.blocked({ code: 'offline', message: `${o.reason} Sending resumes by itself when the gateway answers again.` });
         deps.log(`batch ${batch.id} not processed (${o.reason}); retry in ${wait} ms`);
         break;
@@ -198,7 +217,7 @@ export function createSender(deps: SenderDeps) {
   async function step() {
     const now = clock.now();
     if (promote.run(now, now).changes) deps.changed(0);
-    const c = pick.get(now);
+    const c = pickCampaign(now);
     if (!c) {
       const t = nextTimes.get()!;
       const next = Math.min(t.r ?? Infinity, t.s ?? Infinity);
