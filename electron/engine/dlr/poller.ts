@@ -38,8 +38,10 @@ export function createPoller(deps: PollerDeps) {
   let stopAc = new AbortController();
 
   const BATCH_COLS = `b.id, b.campaign_id, b.client_ref, b.gateway_ref, b.state, b.recipients, b.answered_at, b.created_at, b.poll_interval, b.polls, c.mode`;
-  const due = db.prepare<[number], PollBatch>(`SELECT ${BATCH_COLS} FROM batches b JOIN campaigns c ON c.id = b.campaign_id
-    WHERE b.dlr_done = 0 AND b.state IN ('accepted', 'uncertain') AND b.next_poll_at <= ? ORDER BY b.next_poll_at LIMIT 20`);
+  // A next poll further away than the longest interval was scheduled before the wall clock went
+  // back (by hours, say): it is due now, not hours from now.
+  const due = db.prepare<[number, number], PollBatch>(`SELECT ${BATCH_COLS} FROM batches b JOIN campaigns c ON c.id = b.campaign_id
+    WHERE b.dlr_done = 0 AND b.state IN ('accepted', 'uncertain') AND (b.next_poll_at <= ? OR b.next_poll_at > ?) ORDER BY b.next_poll_at LIMIT 20`);
   const ofCampaign = db.prepare<[number], PollBatch>(`SELECT ${BATCH_COLS} FROM batches b JOIN campaigns c ON c.id = b.campaign_id
     WHERE b.campaign_id = ? AND b.dlr_done = 0 AND b.state IN ('accepted', 'uncertain') ORDER BY b.id`);
   const nextDue = db.prepare<[], { t: number | null }>(`SELECT MIN(next_poll_at) AS t FROM batches WHERE dlr_done = 0 AND state IN ('accepted', 'uncertain')`);
@@ -134,7 +136,8 @@ export function createPoller(deps: PollerDeps) {
     while (!stopped) {
       const now = clock.now();
       let batches: PollBatch[] = [];
-      try { batches = due.all(now); } catch (e) { if (!isStorageError(e)) deps.log(String(e)); }
+      const longest = Math.max(settings.get('dlr.maxIntervalMs'), settings.get('dlr.initialIntervalMs'));
+      try { batches = due.all(now, now + longest); } catch (e) { if (!isStorageError(e)) deps.log(String(e)); }
       if (batches.length) { await pollList(batches); continue; }
       const t = nextDue.get()?.t;
       await sleep(Math.min(1000, Math.max(10, (t ?? now + 1000) - now)), stopAc.signal);
