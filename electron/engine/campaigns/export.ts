@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import * as XLSX from '@e965/xlsx';
 import type { DB } from '../db/open.ts';
-import { csvLine, escapeFormula } from '../../../shared/export.ts';
+import { writeTable } from '../tableFile.ts';
 import { UserError } from '../errors.ts';
 
 const iso = (t: unknown) => (typeof t === 'number' ? new Date(t).toISOString() : '');
@@ -22,39 +20,11 @@ export function exportCampaign(db: DB, campaignId: number, file: string, format:
     return [m.seq, m.msisdn, m.network ?? '', ...fieldNames.map((k) => f[k] ?? ''), m.text, m.encoding, m.parts, m.status,
       m.raw_status ?? '', m.reason ?? '', iso(m.submitted_at), iso(m.accepted_at), iso(m.final_at)];
   };
-  let rows = 0;
-  const tmp = `${file}.part`;
+  function* rows() { for (const m of it) yield toRow(m); }
   try {
-    if (format === 'csv') {
-      const fd = fs.openSync(tmp, 'w');
-      try {
-        let buf = '\uFEFF' + csvLine(header);
-        for (const m of it) {
-          buf += csvLine(toRow(m));
-          rows++;
-          if (buf.length > 1 << 20) { fs.writeSync(fd, buf); buf = ''; }
-        }
-        fs.writeSync(fd, buf);
-      } finally {
-        fs.closeSync(fd);
-      }
-    } else {
-      const aoa: unknown[][] = [header];
-      for (const m of it) {
-        // Every value goes in as text: numbers as typed, formulas never.
-        aoa.push(toRow(m).map((v) => (typeof v === 'number' ? v : escapeFormula(String(v ?? '')))));
-        rows++;
-      }
-      const ws = XLSX.utils.aoa_to_sheet(aoa, { cellDates: false });
-      const wb = XLSX.utils.book_new();
-      XLSX.utils.book_append_sheet(wb, ws, 'Results');
-      fs.writeFileSync(tmp, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', compression: true }));
-    }
-    fs.renameSync(tmp, file);
+    return writeTable(file, format, header, rows(), 'Results');
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
     if (e instanceof UserError) throw e;
     throw new UserError('EXPORT_FAILED', `Could not write ${file}: ${(e as Error).message}. Choose another folder.`);
   }
-  return { file, rows };
 }
