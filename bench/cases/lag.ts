@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { benchEngine, ms, tempDir } from '../lib/engine.ts';
+import { seedCampaign } from '../lib/seed.ts';
+
+/**
+ * Event-loop lag in the process hosting the engine while it imports a large CSV and a
+ * campaign sends (to the sandbox in another process) and its reports are polled.
+ */
+export async function lagImportWhileSending(a: { url: string; file: string; rps: number; recipients: number }) {
+  const dir = tempDir();
+  const engine = await benchEngine(dir, a.url, {
+    'rate.requestsPerSecond': a.rps, 'rate.recipientsPerRequest': 100, 'rate.maxInFlight': 4,
+    'dlr.initialIntervalMs': 1000, 'dlr.maxIntervalMs': 4000,
+  });
+  const cid = seedCampaign(engine.db, { recipients: a.recipients, state: 'sending' });
+  // The UI listens to campaign events; so does this process (their cost is part of the figure).
+  let events = 0;
+  engine.on(() => { events++; });
+  engine.start();
+  const sentBefore = () => engine.db.prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status != 'queued'`).pluck().get(cid) as number;
+  // Let the send loop reach its pace before the import starts.
+  while (sentBefore() < a.rps * 100) await new Promise((r) => setTimeout(r, 50));
+  const s0 = sentBefore();
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  const t0 = process.hrtime.bigint();
+  let progress = 0;
+  const report = await engine.lists.import(a.file, { list: 'lag', country: 'NG' }, { onProgress: () => { progress++; } });
+  const importMs = ms(t0);
+  h.disable();
+  const sentDuring = sentBefore() - s0;
+  const queuedLeft = engine.db.prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status = 'queued'`).pluck().get(cid) as number;
+  await engine.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return {
+    p50Ms: h.percentile(50) / 1e6, p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6,
+    importMs, rows: report.rows, sentDuring, sendRate: sentDuring / (importMs / 1000), queuedLeft, events, progress,
+  };
+}
