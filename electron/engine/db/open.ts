@@ -17,9 +17,27 @@ export class DatabaseTooNewError extends Error {
  * Each migration runs in its own transaction together with the user_version bump, so a crash
  * mid-migration leaves the file at the previous version, still openable.
  */
+export class DataFileError extends Error {
+  readonly code = 'STORAGE';
+}
+
+/** A read-only or full disk, a missing permission: one sentence with what to do, not SQLite's words. */
+function cannotOpen(file: string, e: unknown): Error {
+  const code = String((e as { code?: unknown })?.code ?? '');
+  const why = /FULL|ENOSPC/.test(code) ? 'the disk is full'
+    : /READONLY|EROFS|EACCES|EPERM|CANTOPEN|ENOENT/.test(code) ? 'the folder is read-only or cannot be created'
+      : `it cannot be read or written (${code || (e as Error).message})`;
+  return new DataFileError(`SMS Desk cannot open its data file ${file}: ${why}. Make the folder writable (or free some space), or choose another data folder.`);
+}
+
 export function openDatabase(file: string, opts: { readonly?: boolean } = {}): DB {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file, { readonly: opts.readonly ?? false, timeout: 5000 });
+  let db: DB;
+  try {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    db = new Database(file, { readonly: opts.readonly ?? false, timeout: 5000 });
+  } catch (e) {
+    throw cannotOpen(file, e);
+  }
   try {
     // Check the version before anything writes to the file: a newer database stays untouched.
     const found = db.pragma('user_version', { simple: true }) as number;
@@ -33,6 +51,9 @@ export function openDatabase(file: string, opts: { readonly?: boolean } = {}): D
     migrate(db, file);
   } catch (e) {
     db.close();
+    if (e instanceof DatabaseTooNewError) throw e;
+    const code = String((e as { code?: unknown })?.code ?? '');
+    if (/^SQLITE_(FULL|READONLY|CANTOPEN|IOERR)/.test(code)) throw cannotOpen(file, e);
     throw e;
   }
   return db;
