@@ -1,5 +1,6 @@
 import { events, type EventName, type EventPayload } from '../../shared/ipc/contract.ts';
-import type { Engine, EngineEvent } from '../engine/api.ts';
+import type { EngineEvent } from '../engine/api.ts';
+import type { EngineLike } from './engine-like.ts';
 
 export type Emit = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 
@@ -8,7 +9,7 @@ export type Emit = <E extends EventName>(name: E, payload: EventPayload<E>) => v
  * contract does not list reaches the page). The engine already coalesces campaign changes to a few
  * per second; its event carries the status, which is read afresh only when it is missing.
  */
-export function createEventBridge(engine: Engine, emit: Emit, opts: { log?: (m: string) => void } = {}): () => void {
+export function createEventBridge(engine: EngineLike, emit: Emit, opts: { log?: (m: string) => void } = {}): () => void {
   let closed = false;
 
   const send = <E extends EventName>(name: E, payload: unknown) => {
@@ -21,11 +22,12 @@ export function createEventBridge(engine: Engine, emit: Emit, opts: { log?: (m: 
     if (typeof e.campaignId !== 'number') return send('campaign', { campaignId: null, status: null });
     const fromEvent = events.campaign.shape.status.safeParse(e.detail);
     if (fromEvent.success && fromEvent.data) return send('campaign', { campaignId: e.campaignId, status: fromEvent.data });
-    try {
-      send('campaign', { campaignId: e.campaignId, status: engine.campaigns.status(e.campaignId) });
-    } catch (err) {
-      opts.log?.(`campaign ${e.campaignId}: no status for its event (${(err as Error).message})`);
-    }
+    const id = e.campaignId;
+    // the engine may live in a worker: its answer comes later, and the bridge may be closed by then
+    void (async () => engine.campaigns.status(id))().then(
+      (status) => { if (!closed) send('campaign', { campaignId: id, status }); },
+      (err: Error) => opts.log?.(`campaign ${id}: no status for its event (${err.message})`),
+    );
   };
 
   const off = engine.on((e: EngineEvent) => {

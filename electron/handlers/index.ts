@@ -1,18 +1,19 @@
 import { routes, type RouteName } from '../../shared/ipc/contract.ts';
-import type { Engine } from '../engine/api.ts';
 import { badInput, toApiError } from './errors.ts';
 import { routeImpls } from './routes.ts';
+import type { EngineLike } from './engine-like.ts';
 import type { Handler, HandlerDeps, Handlers } from './types.ts';
 
 export type { FileSink, Handler, HandlerDeps, Handlers } from './types.ts';
 export { createEventBridge } from './events.ts';
+export type { EngineLike } from './engine-like.ts';
 
 /**
  * The route handlers shared by Electron IPC and the web bridge: each parses its input with the
  * contract, calls the engine, checks the output against the contract (which also strips any field
  * the contract does not list) and turns every failure into `{ ok: false, error: { code, message } }`.
  */
-export function createHandlers(engine: Engine, deps: HandlerDeps): Handlers {
+export function createHandlers(engine: EngineLike, deps: HandlerDeps): Handlers {
   const impls = routeImpls(engine, deps);
   const out: Partial<Record<RouteName, Handler<RouteName>>> = {};
   for (const name of Object.keys(routes) as RouteName[]) {

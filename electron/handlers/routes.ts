@@ -1,16 +1,16 @@
-import type { Engine } from '../engine/api.ts';
+import type { EngineLike } from './engine-like.ts';
 import { MAX_CHART_POINTS } from '../../shared/ipc/schemas.ts';
 import type { HandlerDeps, RouteImpls } from './types.ts';
 
 /** One function per route of shared/ipc/contract.ts; inputs arrive parsed, outputs are checked by the caller. */
-export function routeImpls(engine: Engine, deps: HandlerDeps): RouteImpls {
-  async function exportTo(suggested: string, format: 'csv' | 'xlsx', write: (file: string) => { file: string; rows: number }) {
+export function routeImpls(engine: EngineLike, deps: HandlerDeps): RouteImpls {
+  async function exportTo(suggested: string, format: 'csv' | 'xlsx', write: (file: string) => Promise<{ file: string; rows: number }> | { file: string; rows: number }) {
     const name = `${suggested}.${format}`;
     const file = await deps.files.savePath(name, format);
     if (!file) return { saved: false, rows: 0, name, path: null, downloadUrl: null };
     let res: { file: string; rows: number };
     try {
-      res = write(file);
+      res = await write(file);
     } catch (err) {
       deps.files.discard?.(file);
       throw err;
@@ -25,8 +25,8 @@ export function routeImpls(engine: Engine, deps: HandlerDeps): RouteImpls {
     }),
 
     'settings.all': () => engine.settings.all(),
-    'settings.set': ({ key, value }) => {
-      engine.settings.set(key, value);
+    'settings.set': async ({ key, value }) => {
+      await engine.settings.set(key, value);
       return engine.settings.all();
     },
 
@@ -43,14 +43,14 @@ export function routeImpls(engine: Engine, deps: HandlerDeps): RouteImpls {
 
     'lists.list': () => engine.lists.list(),
     'lists.get': ({ id }) => engine.lists.get(id),
-    'lists.delete': ({ id }) => {
-      engine.lists.delete(id);
+    'lists.delete': async ({ id }) => {
+      await engine.lists.delete(id);
       return null;
     },
     'lists.contacts': ({ listId, offset, limit }) => engine.lists.contacts(listId, { offset, limit }),
     'lists.rejects': ({ listId, offset, limit }) => engine.lists.rejects(listId, { offset, limit }),
-    'lists.exportRejects': ({ listId, format }) => {
-      const list = engine.lists.get(listId);
+    'lists.exportRejects': async ({ listId, format }) => {
+      const list = await engine.lists.get(listId);
       if (!list) throw notFound(`There is no list ${listId}: it may have been deleted.`);
       return exportTo(`${safeName(list.name)}-rejected`, format, (file) => engine.lists.exportRejects(listId, file, format));
     },
@@ -58,8 +58,8 @@ export function routeImpls(engine: Engine, deps: HandlerDeps): RouteImpls {
     'imports.begin': (input) => engine.imports.begin(input),
     'imports.add': ({ importId, rows }) => engine.imports.add(importId, rows),
     'imports.commit': ({ importId }) => engine.imports.commit(importId),
-    'imports.cancel': ({ importId }) => {
-      engine.imports.cancel(importId);
+    'imports.cancel': async ({ importId }) => {
+      await engine.imports.cancel(importId);
       return null;
     },
 
@@ -75,20 +75,20 @@ export function routeImpls(engine: Engine, deps: HandlerDeps): RouteImpls {
     'campaigns.pause': ({ id }) => engine.campaigns.pause(id),
     'campaigns.resume': ({ id }) => engine.campaigns.resume(id),
     'campaigns.cancel': ({ id }) => engine.campaigns.cancel(id),
-    'campaigns.uncertain': ({ id, offset, limit }) => {
-      const all = engine.campaigns.uncertain(id);
+    'campaigns.uncertain': async ({ id, offset, limit }) => {
+      const all = await engine.campaigns.uncertain(id);
       return { total: all.length, batches: all.slice(offset, offset + limit) };
     },
     'campaigns.resolve': ({ id, decision }) => engine.campaigns.resolve(id, decision),
     'campaigns.resendFailed': ({ id }) => engine.campaigns.resendFailed(id),
     'campaigns.preview': (input) => engine.campaigns.preview(input),
     'campaigns.messages': ({ id, ...page }) => engine.campaigns.messages(id, page),
-    'campaigns.export': ({ id, format }) => {
-      const c = engine.campaigns.get(id);
+    'campaigns.export': async ({ id, format }) => {
+      const c = await engine.campaigns.get(id);
       if (!c) throw notFound(`There is no campaign ${id}: it may have been deleted.`);
       return exportTo(`${safeName(c.name || `campaign-${id}`)}-results`, format, (file) => engine.campaigns.export(id, file, format));
     },
-    'campaigns.chart': ({ id }) => thin(engine.campaigns.chart(id), MAX_CHART_POINTS),
+    'campaigns.chart': async ({ id }) => thin(await engine.campaigns.chart(id), MAX_CHART_POINTS),
     'campaigns.testSend': (input) => engine.campaigns.testSend(input),
   };
 }

@@ -1,0 +1,77 @@
+import type { EngineEvent } from '../engine/api.ts';
+import type { SandboxOptions } from '../engine/sandbox/index.ts';
+
+/** How the worker finds the token: the OS keychain (the app), or a fixed value (tests, benchmarks). */
+export type HostSecrets = { kind: 'keychain' } | { kind: 'memory'; token: string | null };
+
+/** Everything the worker needs to build the engine; it crosses as workerData, so plain data only. */
+export interface WorkerConfig {
+  dataDir?: string;
+  env: Record<string, string | undefined>;
+  gatewayUrl?: string | null;
+  sandbox?: Omit<SandboxOptions, 'now'>;
+  secrets: HostSecrets;
+}
+
+/** An error as it crosses the thread boundary: what toApiError reads, never a stack. */
+export interface WireError { name: string; message: string; code?: string }
+
+/** Stand-ins for what cannot be cloned: an AbortSignal and a progress callback. */
+export interface WireCtl { signal?: boolean; progress?: boolean }
+
+export type ToWorker =
+  | { t: 'call'; id: number; method: string; args: unknown[] }
+  | { t: 'abort'; id: number }
+  | { t: 'events'; on: boolean }
+  | { t: 'close'; id: number };
+
+export type FromWorker =
+  | { t: 'ready'; dataDir: string; sandbox: boolean }
+  | { t: 'fatal'; error: WireError }
+  | { t: 'result'; id: number; ok: true; value: unknown; sandbox: boolean }
+  | { t: 'result'; id: number; ok: false; error: WireError; sandbox: boolean }
+  | { t: 'progress'; id: number; value: unknown }
+  | { t: 'event'; event: EngineEvent }
+  | { t: 'log'; line: string };
+
+/**
+ * Every engine method the proxy may call, and where its control argument (signal / onProgress)
+ * sits. The worker refuses any other name, so a message can never reach into the engine's internals.
+ */
+export const METHODS: Readonly<Record<string, { ctlArg?: number }>> = {
+  'settings.get': {}, 'settings.set': {}, 'settings.all': {},
+  'token.status': {}, 'token.set': {}, 'token.clear': {}, 'token.test': {},
+  'lists.list': {}, 'lists.get': {}, 'lists.import': { ctlArg: 2 }, 'lists.delete': {}, 'lists.contacts': {},
+  'lists.rejects': {}, 'lists.exportRejects': {},
+  'imports.begin': {}, 'imports.add': {}, 'imports.commit': {}, 'imports.cancel': {},
+  'optouts.list': {}, 'optouts.add': {}, 'optouts.remove': {}, 'optouts.import': {},
+  'campaigns.create': {}, 'campaigns.list': {}, 'campaigns.get': {}, 'campaigns.status': {}, 'campaigns.send': {},
+  'campaigns.pause': {}, 'campaigns.resume': {}, 'campaigns.cancel': {}, 'campaigns.uncertain': {},
+  'campaigns.resolve': {}, 'campaigns.resendFailed': {}, 'campaigns.preview': {}, 'campaigns.messages': {},
+  'campaigns.export': {}, 'campaigns.chart': {}, 'campaigns.testSend': {},
+  start: {}, waitIdle: { ctlArg: 1 }, pollReports: {},
+};
+
+const BUG_NAMES = new Set(['TypeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError', 'RangeError']);
+
+/** The message and code only; the token (when the call carried it) is cut out before it crosses. */
+export function toWire(err: unknown, secrets: ReadonlyArray<string> = []): WireError {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const message = cut(e.message, secrets);
+  const code = (e as { code?: unknown }).code;
+  // a bug's name matters to toApiError (it hides the text); anything else is a plain Error there
+  return { name: BUG_NAMES.has(e.name) ? e.name : 'Error', message, ...(typeof code === 'string' ? { code } : {}) };
+}
+
+export function fromWire(w: WireError): Error & { code?: string } {
+  const Ctor = ({ TypeError, ReferenceError, SyntaxError, EvalError, URIError, RangeError } as Record<string, ErrorConstructor>)[w.name] ?? Error;
+  const err = new Ctor(w.message) as Error & { code?: string };
+  if (w.code !== undefined) err.code = w.code;
+  return err;
+}
+
+export function cut(text: string, secrets: ReadonlyArray<string>): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('[token]');
+  return out;
+}

@@ -1,0 +1,98 @@
+/**
+ * The engine's own thread. Everything long (a 1M-row campaign insert, a preview render loop, an
+ * export) runs here, so the thread that paints the window or answers HTTP never waits on SQLite.
+ * Bundled to dist-electron/engine-worker.cjs for Electron; run through worker-boot.mjs under tsx.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createEngine } from '../engine/engine.ts';
+import { createKeytarSecrets, createMemorySecrets, type Secrets } from '../engine/secrets/index.ts';
+import { cut, METHODS, toWire, type FromWorker, type ToWorker, type WireCtl, type WorkerConfig } from './protocol.ts';
+
+const port = parentPort!;
+const config = workerData as WorkerConfig;
+const post = (m: FromWorker) => port.postMessage(m);
+const log = (line: string) => post({ t: 'log', line });
+
+function secretsFor(cfg: WorkerConfig): Secrets {
+  if (cfg.secrets.kind === 'memory') return createMemorySecrets(cfg.secrets.token, { env: cfg.env });
+  // In the Electron bundle (CommonJS) keytar is required from beside the bundle, like main.ts did;
+  // under tsx (ESM) there is no require and the default import() is used.
+  const req = typeof require === 'function' ? require : null;
+  return createKeytarSecrets({ env: cfg.env, ...(req ? { loadKeytar: async () => req('keytar') } : {}) });
+}
+
+async function main(): Promise<void> {
+  let engine: Awaited<ReturnType<typeof createEngine>>;
+  try {
+    engine = await createEngine({
+      dataDir: config.dataDir, env: config.env, gatewayUrl: config.gatewayUrl ?? undefined,
+      sandbox: config.sandbox, secrets: secretsFor(config), log,
+    });
+  } catch (err) {
+    post({ t: 'fatal', error: toWire(err) });
+    return;
+  }
+
+  const aborts = new Map<number, AbortController>();
+  let offEvents: (() => void) | null = null;
+  let closing = false;
+
+  function resolveMethod(method: string): (...args: unknown[]) => unknown {
+    if (!Object.prototype.hasOwnProperty.call(METHODS, method)) throw Object.assign(new Error(`The engine has no method ${method}.`), { code: 'NOT_FOUND' });
+    const [group, name] = method.includes('.') ? method.split('.') as [string, string] : [null, method];
+    const owner = (group ? (engine as unknown as Record<string, Record<string, unknown>>)[group] : engine) as Record<string, unknown>;
+    return (owner[name!] as (...a: unknown[]) => unknown).bind(owner);
+  }
+
+  /** rebuilds the control argument: a real AbortSignal and a progress callback that posts back */
+  function withCtl(id: number, method: string, args: unknown[]): unknown[] {
+    const at = METHODS[method]?.ctlArg;
+    if (at === undefined || !args[at]) return args;
+    const wire = args[at] as WireCtl;
+    const ctl: { signal?: AbortSignal; onProgress?: (p: unknown) => void } = {};
+    if (wire.signal) { const ac = new AbortController(); aborts.set(id, ac); ctl.signal = ac.signal; }
+    if (wire.progress) ctl.onProgress = (value) => post({ t: 'progress', id, value });
+    const out = args.slice();
+    out[at] = { ...(wire as object), ...ctl };
+    return out;
+  }
+
+  async function call(id: number, method: string, args: unknown[]): Promise<void> {
+    // the token is an argument of token.set only: cut it out of any error text that quotes it
+    const secrets = method === 'token.set' && typeof args[0] === 'string' ? [args[0], args[0].trim()] : [];
+    try {
+      if (closing) throw Object.assign(new Error('SMS Desk is shutting down: the engine no longer takes requests.'), { code: 'ENGINE_CLOSED' });
+      const value = await resolveMethod(method)(...withCtl(id, method, args));
+      post({ t: 'result', id, ok: true, value: value ?? null, sandbox: engine.sandbox });
+    } catch (err) {
+      const wire = toWire(err, secrets);
+      // a bug (no code): its stack stays in this process's log, the caller gets the sentence only
+      if (wire.code === undefined) log(`${method} failed: ${cut((err as Error)?.stack ?? String(err), secrets)}`);
+      post({ t: 'result', id, ok: false, error: wire, sandbox: engine.sandbox });
+    } finally {
+      aborts.delete(id);
+    }
+  }
+
+  port.on('message', (m: ToWorker) => {
+    switch (m.t) {
+      case 'call': return void call(m.id, m.method, m.args);
+      case 'abort': return aborts.get(m.id)?.abort();
+      case 'events':
+        // the engine computes a campaign's status for each event only while someone listens
+        if (m.on && !offEvents) offEvents = engine.on((event) => post({ t: 'event', event }));
+        if (!m.on && offEvents) { offEvents(); offEvents = null; }
+        return;
+      case 'close':
+        closing = true;
+        for (const ac of aborts.values()) ac.abort();
+        return void engine.close().then(
+          () => post({ t: 'result', id: m.id, ok: true, value: null, sandbox: false }),
+          (err) => post({ t: 'result', id: m.id, ok: false, error: toWire(err), sandbox: false }),
+        );
+    }
+  });
+  post({ t: 'ready', dataDir: engine.dataDir, sandbox: engine.sandbox });
+}
+
+void main();
