@@ -46,8 +46,8 @@ function statement(shape: RegExp): string {
 }
 
 function plan(sql: string): string[] {
-  const params = (sql.match(/\?/g) ?? []).map(() => 1);
-  return (realPrepare.call(db, `EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail);
+  const params: unknown[] = (sql.match(/\?/g) ?? []).map(() => 1);
+  return ((realPrepare.call(db, `EXPLAIN QUERY PLAN ${sql}`) as Database.Statement<unknown[]>).all(...params) as Array<{ detail: string }>).map((r) => r.detail);
 }
 
 /** Big tables (one row per recipient or per request) may only be searched, never scanned or sorted. */
