@@ -5,10 +5,13 @@
 import { app, dialog, type BrowserWindow, type Tray } from 'electron';
 import path from 'node:path';
 import { applyCloseChoice, CLOSE_BUTTONS, closePrompt } from './close.ts';
+import type { CampaignSummary, Engine } from './engine/api.ts';
 import { createEngine } from './engine/engine.ts';
 import { createKeytarSecrets } from './engine/secrets/index.ts';
 import { createDialogFiles } from './files.ts';
-import { createEventBridge, createHandlers } from './handlers/index.ts';
+import { createEventBridge, createHandlers, type EngineLike } from './handlers/index.ts';
+import { startEngineHost } from './host/host.ts';
+import { wantsInProcess } from './host/in-process.ts';
 import { registerIpc, windowEmitter } from './ipc.ts';
 import { createTray } from './tray.ts';
 import { createMainWindow, hardenSession, registerAppScheme, serveRenderer } from './window.ts';
@@ -37,10 +40,7 @@ async function run(): Promise<void> {
   hardenSession();
   serveRenderer(path.join(root, 'dist/renderer'));
 
-  const engine = await createEngine({ dataDir: app.getPath('userData'), secrets: createKeytarSecrets({
-    // a plain require: this file is bundled to CommonJS, and import() of a native module inside app.asar is fragile
-    loadKeytar: async () => require('keytar'),
-  }), log }).catch((err: Error) => {
+  const engine = await startEngine().catch((err: Error) => {
     dialog.showErrorBox('SMS Desk cannot start', err.message);
     app.exit(1);
     throw err;
@@ -50,7 +50,7 @@ async function run(): Promise<void> {
   });
   registerIpc(handlers);
   createEventBridge(engine, windowEmitter(() => win), { log });
-  engine.start();
+  await engine.start();
 
   const show = () => {
     if (!win || win.isDestroyed()) win = openWindow();
@@ -61,23 +61,31 @@ async function run(): Promise<void> {
 
   function openWindow(): BrowserWindow {
     const w = createMainWindow({ preload: path.join(root, 'dist-electron/preload.cjs'), icon: path.join(root, 'dist-electron/icon.png') });
+    let mayClose = false;
     w.on('close', (e) => {
-      if (quitting) return;
-      const prompt = closePrompt(engine);
-      if (!prompt) return;
+      if (quitting || mayClose) return;
+      // the engine answers asynchronously (it runs in a worker): hold the close, ask, then decide
       e.preventDefault();
-      void dialog.showMessageBox(w, {
-        type: 'question', message: prompt.message, detail: prompt.detail, buttons: prompt.buttons,
-        defaultId: 0, cancelId: CLOSE_BUTTONS.length - 1, noLink: true,
-      }).then(({ response }) => {
-        const outcome = applyCloseChoice(engine, CLOSE_BUTTONS[response]?.choice ?? 'cancel', prompt.sending);
+      void (async () => {
+        const view = await closeView(engine);
+        const prompt = closePrompt(view.engine);
+        if (!prompt) {
+          mayClose = true;
+          return w.close();
+        }
+        const { response } = await dialog.showMessageBox(w, {
+          type: 'question', message: prompt.message, detail: prompt.detail, buttons: prompt.buttons,
+          defaultId: 0, cancelId: CLOSE_BUTTONS.length - 1, noLink: true,
+        });
+        const outcome = applyCloseChoice(view.engine, CLOSE_BUTTONS[response]?.choice ?? 'cancel', prompt.sending);
         if (outcome === 'hide') {
           tray ??= createTray(path.join(root, 'dist-electron/icon.png'), { show, quit });
           w.hide();
         } else if (outcome === 'close') {
+          await view.settled();
           quit();
         }
-      });
+      })().catch((err: Error) => log(`close: ${err.message}`));
     });
     return w;
   }
@@ -97,4 +105,35 @@ async function run(): Promise<void> {
   });
 
   win = openWindow();
+}
+
+/**
+ * The engine in a worker thread (electron/host), so a 1M-row insert never freezes the window;
+ * SMSDESK_ENGINE_INPROCESS=1 runs it on this thread again, for debugging with one stack.
+ */
+function startEngine(): Promise<EngineLike> {
+  const dataDir = app.getPath('userData');
+  if (!wantsInProcess()) {
+    return startEngineHost({ dataDir, env: process.env, workerFile: path.join(root, 'dist-electron/engine-worker.cjs'), log });
+  }
+  return createEngine({ dataDir, log, secrets: createKeytarSecrets({
+    // a plain require: this file is bundled to CommonJS, and import() of a native module inside app.asar is fragile
+    loadKeytar: async () => require('keytar'),
+  }) });
+}
+
+/**
+ * close.ts asks a synchronous engine; this gives it the campaign list read just now, and collects
+ * the pauses it orders so the app quits only after the engine has stored them.
+ */
+async function closeView(engine: EngineLike): Promise<{ engine: Engine; settled(): Promise<void> }> {
+  const list: CampaignSummary[] = await engine.campaigns.list();
+  const pauses: Array<Promise<unknown>> = [];
+  const view = {
+    campaigns: {
+      list: () => list,
+      pause: (id: number) => { pauses.push(Promise.resolve().then(() => engine.campaigns.pause(id)).catch(() => { /* finished meanwhile */ })); },
+    },
+  };
+  return { engine: view as unknown as Engine, settled: async () => { await Promise.all(pauses); } };
 }

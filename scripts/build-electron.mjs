@@ -12,6 +12,8 @@ const common = { bundle: true, format: 'cjs', sourcemap: true, logLevel: 'info',
 
 await Promise.all([
   build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist-electron/main.cjs', platform: 'node', target: 'node22' }),
+  // the engine's worker thread (electron/host): loads better-sqlite3 and keytar itself, so they stay external here too
+  build({ ...common, entryPoints: ['electron/host/worker.ts'], outfile: 'dist-electron/engine-worker.cjs', platform: 'node', target: 'node22' }),
   // the sandboxed preload has no Node: bundle for the browser, only 'electron' is required at run time
   build({ ...common, entryPoints: ['electron/preload.ts'], outfile: 'dist-electron/preload.cjs', platform: 'browser', target: 'chrome140', external: ['electron'] }),
 ]);

@@ -38,8 +38,8 @@ export interface EngineHostOptions {
   sandbox?: WorkerConfig['sandbox'];
   /** default: the OS keychain, loaded inside the worker */
   secrets?: HostSecrets;
-  /** the worker script: dist-electron/engine-worker.cjs in Electron; by default the TypeScript source through tsx */
-  workerFile?: string | URL;
+  /** the worker script: dist-electron/engine-worker.cjs in Electron, SOURCE_WORKER (tsx) elsewhere */
+  workerFile: string | URL;
   log?: (line: string) => void;
   /** unexpected exits restarted within one minute before the host gives up (default 3) */
   maxRestarts?: number;
@@ -54,14 +54,14 @@ const coded = (code: string, message: string) => Object.assign(new Error(message
  * worker fails the calls it held (their outcome is whatever the SQLite ledger committed, so the
  * user is told to check) and is started again; the ledger makes a restart as safe as an app restart.
  */
-export async function startEngineHost(opts: EngineHostOptions = {}): Promise<RemoteEngine> {
+export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEngine> {
   const log = opts.log ?? (() => {});
   const env = opts.env ?? process.env;
   const config: WorkerConfig = {
     dataDir: opts.dataDir, env: { ...env }, gatewayUrl: opts.gatewayUrl ?? null,
     sandbox: opts.sandbox, secrets: opts.secrets ?? { kind: 'keychain' },
   };
-  const workerFile = opts.workerFile ?? new URL('./worker-boot.mjs', import.meta.url);
+  const workerFile = opts.workerFile;
   const maxRestarts = opts.maxRestarts ?? 3;
 
   const pending = new Map<number, Pending>();

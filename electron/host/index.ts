@@ -1,8 +1,16 @@
-export { startEngineHost, type EngineHostOptions, type RemoteEngine } from './host.ts';
+import { startEngineHost as startHost, type EngineHostOptions, type RemoteEngine } from './host.ts';
+
+export type { EngineHostOptions, RemoteEngine } from './host.ts';
 export type { HostSecrets } from './protocol.ts';
 
-/** SMSDESK_ENGINE_INPROCESS=1 runs the engine on the main thread again, for debugging with one stack. */
-export function wantsInProcess(env: NodeJS.ProcessEnv = process.env): boolean {
-  const v = env.SMSDESK_ENGINE_INPROCESS;
-  return !!v && v !== '0' && v.toLowerCase() !== 'false';
+/**
+ * The worker from TypeScript source, through tsx (tests, `npm run web`, the bench). The Electron
+ * bundle imports host.ts directly with dist-electron/engine-worker.cjs: import.meta is empty in CommonJS.
+ */
+export const SOURCE_WORKER = new URL('./worker-boot.mjs', import.meta.url);
+
+export function startEngineHost(opts: Omit<EngineHostOptions, 'workerFile'> & { workerFile?: string | URL } = {}): Promise<RemoteEngine> {
+  return startHost({ ...opts, workerFile: opts.workerFile ?? SOURCE_WORKER });
 }
+
+export { wantsInProcess } from './in-process.ts';
