@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine } from '../engine/engine.ts';
-import { createEventBridge, createHandlers } from '../handlers/index.ts';
+import { createEventBridge, createHandlers, type EngineLike } from '../handlers/index.ts';
+import { startEngineHost, wantsInProcess } from '../host/index.ts';
 import { parseWebArgs } from './args.ts';
 import { createDownloadStore } from './downloads.ts';
 import { generateKey, startWebServer } from './server.ts';
@@ -30,14 +31,18 @@ async function main(): Promise<void> {
   const log = (line: string) => { if (process.env.SMSDESK_DEBUG) console.error(line); };
   const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version as string;
 
-  const engine = await createEngine({ dataDir: args.dataDir ?? undefined, log });
+  // the engine runs in a worker thread so a long import or campaign never stalls the HTTP server
+  // (SMSDESK_ENGINE_INPROCESS=1 keeps it on this thread, for debugging)
+  const engine: EngineLike = wantsInProcess()
+    ? await createEngine({ dataDir: args.dataDir ?? undefined, log })
+    : await startEngineHost({ dataDir: args.dataDir ?? undefined, env: process.env, log });
   const downloads = createDownloadStore();
   const handlers = createHandlers(engine, { mode: 'web', version, platform: process.platform, files: downloads.sink, log });
   const server = await startWebServer({
     handlers, staticDir, key: generateKey(), port: args.port, downloads, log,
     subscribe: (emit) => createEventBridge(engine, emit, { log }),
   });
-  engine.start();
+  await engine.start();
 
   const sandbox = engine.sandbox ? '\nNo API token is set: SMS Desk runs on its built-in sandbox and nothing is really sent.' : '';
   console.log(`SMS Desk web mode: ${server.url}\n\nOpen the address above in your browser (it carries your access key; keep it private).\nData folder: ${engine.dataDir}${sandbox}\nPress Ctrl+C to stop; a campaign being sent resumes where it left off next time.`);
