@@ -1,11 +1,17 @@
 /**
  * A contact file as a source of string rows, for the parsing worker. CSV is streamed (memory stays
  * flat however long the file is); spreadsheets are read whole by SheetJS, which is how the format works.
+ *
+ * Same checks and the same one-sentence errors as `smsdesk import` (shared/import): format by magic
+ * bytes, zip bombs inflated-and-counted before SheetJS sees them, password-protected workbooks refused,
+ * sheets walked by their real cells (never by the declared `!ref`, which may claim 17 billion cells).
+ * createTextImport is not used for CSV because it bundles the contact-row builder, which would
+ * re-decide the header and phone column; here the user's mapping from the preview must win.
  */
-import * as XLSX from '@e965/xlsx';
-import { createCsvReader } from '../../../shared/import/csv.ts';
-import { createStreamDecoder, encodingOf, looksBinary, sniffEncoding, type TextEncodingName } from '../../../shared/import/encoding.ts';
-import { looksLikePhone } from '../../../shared/import/columns.ts';
+import {
+  checkZipInflation, createCsvReader, createStreamDecoder, detectFormat, encodingOf, looksBinary, looksLikePhone,
+  readWorkbook, sheetRowCount, sheetRows, sniffEncoding, type TextEncodingName, type Workbook,
+} from '../../../shared/import/index.ts';
 import type { SheetInfo } from './protocol.ts';
 
 /** Called with consecutive rows; resolves when the consumer wants more (backpressure). */
@@ -14,7 +20,8 @@ export type RowSink = (rows: string[][], firstRow: number, progress: { done: num
 export interface Source {
   kind: 'csv' | 'sheet';
   sheets: SheetInfo[];
-  encoding: TextEncodingName | null;
+  /** CSV: the encoding read so far (a guessed UTF-8 may turn out to be windows-1252 further down) */
+  readonly encoding: TextEncodingName | null;
   /** the first `n` rows of a sheet (CSV: of the file) */
   head(sheet: string | null, n: number): Promise<string[][]>;
   rowCount(sheet: string | null): number | null;
@@ -24,82 +31,50 @@ export interface Source {
   bestSheet(): Promise<{ sheet: string | null; reason: string }>;
 }
 
-const SPREADSHEET = /\.(xlsx|xlsm|xlsb|xls|ods|fods|numbers)$/i;
-const ZIP = [0x50, 0x4b, 0x03, 0x04];
-const OLE = [0xd0, 0xcf, 0x11, 0xe0];
-
-function startsWith(bytes: Uint8Array, sig: number[]): boolean {
-  return sig.every((b, i) => bytes[i] === b);
-}
+/** Rows handed to the sink at a time when streaming a sheet (the page stores them per chunk). */
+export const SHEET_STEP = 2000;
+const SNIFF_BYTES = 65536;
 
 export async function openSource(file: File): Promise<Source> {
   if (file.size === 0) throw new Error(`${file.name} is empty: choose the file that holds your contacts.`);
-  const head = new Uint8Array(await file.slice(0, 65536).arrayBuffer());
-  if (SPREADSHEET.test(file.name) || startsWith(head, ZIP) || startsWith(head, OLE)) return openSheet(file);
-  return openCsv(file, head);
+  const head = new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer());
+  const format = detectFormat(head, file.name); // PDFs, images and archives refused here
+  if (format === 'text') return openCsv(file, head);
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  if (format === 'zip') await checkZipInflation(bytes, file.name);
+  return openSheet(file.name, readWorkbook(bytes, file.name));
 }
 
-function cellText(c: XLSX.CellObject | undefined): string {
-  if (!c || c.v == null) return '';
-  // Numbers as digits, never "2.34803E+12": phone numbers are often stored as numbers in Excel.
-  if (c.t === 'n' && typeof c.v === 'number' && Number.isInteger(c.v)) return String(c.v);
-  if (c.t === 'b') return c.v ? 'TRUE' : 'FALSE';
-  if (c.w != null) return c.w;
-  return String(c.v);
+/** Trailing blank cells (formatted but empty) would show as blank columns in the mapping step. */
+function trimRow(row: string[]): string[] {
+  let n = row.length;
+  while (n > 0 && row[n - 1] === '') n--;
+  return n === row.length ? row : row.slice(0, n);
 }
 
-async function openSheet(file: File): Promise<Source> {
-  let wb: XLSX.WorkBook;
-  try {
-    wb = XLSX.read(new Uint8Array(await file.arrayBuffer()), { type: 'array', dense: true, cellDates: false, cellHTML: false, cellFormula: false });
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    if (/password|encrypt/i.test(msg)) throw new Error(`${file.name} is protected by a password: open it in Excel, remove the password (File → Info → Protect Workbook), save, and import again.`);
-    throw new Error(`${file.name} could not be read as a spreadsheet: open it in Excel or LibreOffice and save it again as .xlsx or .csv.`);
-  }
-  const rows = (name: string): string[][] => {
-    const ws = wb.Sheets[name];
-    if (!ws || !ws['!ref']) return [];
-    const range = XLSX.utils.decode_range(ws['!ref']);
-    const data = (ws as unknown as { '!data'?: XLSX.CellObject[][] })['!data'] ?? [];
-    const out: string[][] = [];
-    for (let r = range.s.r; r <= range.e.r; r++) {
-      const src = data[r] ?? [];
-      const row: string[] = [];
-      for (let c = range.s.c; c <= range.e.c; c++) row.push(cellText(src[c]));
-      while (row.length > 0 && row[row.length - 1] === '') row.pop();
-      out.push(row);
-    }
-    return out;
-  };
-  const cache = new Map<string, string[][]>();
-  const get = (name: string | null) => {
-    const n = name ?? wb.SheetNames[0];
-    let r = cache.get(n);
-    if (!r) { r = rows(n); cache.set(n, r); }
-    return r;
-  };
-  const sheets: SheetInfo[] = wb.SheetNames.map((name) => ({ name, rows: get(name).length }));
+export function openSheet(fileName: string, wb: Workbook): Source {
+  const first = wb.SheetNames[0] ?? '';
+  const name = (sheet: string | null) => sheet ?? first;
+  const sheets: SheetInfo[] = wb.SheetNames.map((n) => ({ name: n, rows: sheetRowCount(wb, n) }));
   return {
     kind: 'sheet', sheets, encoding: null,
-    async head(sheet, n) { return get(sheet).slice(0, n); },
-    rowCount(sheet) { return get(sheet).length; },
+    async head(sheet, n) { return sheetRows(wb, name(sheet), fileName, 0, n).map(trimRow); },
+    rowCount(sheet) { return sheetRowCount(wb, name(sheet)); },
     async stream(sheet, sink, signal) {
-      const all = get(sheet);
-      const step = 2000;
-      for (let i = 0; i < all.length && !signal.cancelled; i += step) {
-        await sink(all.slice(i, i + step), i + 1, { done: Math.min(all.length, i + step), total: all.length });
+      const s = name(sheet);
+      const total = sheetRowCount(wb, s);
+      for (let i = 0; i < total && !signal.cancelled; i += SHEET_STEP) {
+        await sink(sheetRows(wb, s, fileName, i, i + SHEET_STEP), i + 1, { done: Math.min(total, i + SHEET_STEP), total });
       }
     },
     async bestSheet() {
-      if (sheets.length === 0) throw new Error(`${file.name} has no sheets: open it in Excel and check that it holds your contacts.`);
+      if (sheets.length === 0) throw new Error(`${fileName} has no sheets: open it in Excel and check that it holds your contacts.`);
       if (sheets.length === 1) return { sheet: sheets[0].name, reason: `Sheet “${sheets[0].name}”, the only one in the file.` };
       let best = sheets[0].name;
       let bestScore = -1;
       for (const s of sheets) {
-        const sample = get(s.name).slice(0, 60);
         let phones = 0;
-        for (const r of sample) for (const c of r) if (looksLikePhone(c)) phones++;
+        for (const r of sheetRows(wb, s.name, fileName, 0, 60)) for (const c of r) if (looksLikePhone(c)) phones++;
         if (phones > bestScore) { best = s.name; bestScore = phones; }
       }
       return bestScore > 0
@@ -109,13 +84,15 @@ async function openSheet(file: File): Promise<Source> {
   };
 }
 
-async function openCsv(file: File, head: Uint8Array): Promise<Source> {
-  const encoding = encodingOf(sniffEncoding(head));
+function openCsv(file: File, head: Uint8Array): Source {
+  // Guessed from the first 64 KB, so the decoder may fall back to windows-1252 later on:
+  // an Excel "CSV (Comma delimited)" whose first accented name is on row 5,000.
+  let encoding = encodingOf(sniffEncoding(head));
   if (looksBinary(head, encoding)) {
-    throw new Error(`${file.name} is not a text or spreadsheet file: open it in Excel and save it as CSV or XLSX, then import that file.`);
+    throw new Error(`${file.name} contains binary data, not text: open it in Excel and save it as CSV or XLSX, then import that file.`);
   }
   const readRows = async (limit: number | null, sink: RowSink | null, signal: { cancelled: boolean }): Promise<string[][]> => {
-    const decoder = createStreamDecoder(encoding, file.name);
+    const decoder = createStreamDecoder(encoding, file.name, { asciiFallback: true });
     const collected: string[][] = [];
     let queue: Array<{ rows: string[][]; first: number }> = [];
     const reader = createCsvReader({
@@ -134,6 +111,7 @@ async function openCsv(file: File, head: Uint8Array): Promise<Source> {
         if (done) break;
         bytes += value.length;
         reader.push(decoder.write(value));
+        encoding = decoder.encoding;
         if (limit !== null && collected.length >= limit) return collected;
         if (sink) {
           const q = queue; queue = [];
@@ -141,6 +119,7 @@ async function openCsv(file: File, head: Uint8Array): Promise<Source> {
         }
       }
       reader.push(decoder.end());
+      encoding = decoder.encoding;
       reader.end();
       if (sink) for (const b of queue) await sink(b.rows, b.first, { done: file.size, total: file.size });
       return collected;
@@ -150,7 +129,8 @@ async function openCsv(file: File, head: Uint8Array): Promise<Source> {
   };
   let headCache: string[][] | null = null;
   return {
-    kind: 'csv', sheets: [], encoding,
+    kind: 'csv', sheets: [],
+    get encoding() { return encoding; },
     async head(_sheet, n) {
       if (!headCache || headCache.length < n) headCache = await readRows(n, null, { cancelled: false });
       return headCache.slice(0, n);
