@@ -102,13 +102,26 @@ export async function checkZipInflation(bytes: Uint8Array, fileName: string, lim
   return total;
 }
 
+/**
+ * Fed in small slices, each written only when the reader has taken the output so far: Chromium's
+ * DecompressionStream inflates one write in a single step and, on the junk after the stream's end
+ * (the next zip entry), errors the stream and drops everything it had not yet handed out; written
+ * whole, a 400 MB bomb counted as 128 KB there. Now at most one slice's output goes uncounted.
+ */
+const INFLATE_SLICE = 4096;
+
 async function countInflated(data: Uint8Array, total: number, limit: number, tooLarge: () => Error): Promise<number> {
   const ds = new DecompressionStream('deflate-raw');
   const writer = ds.writable.getWriter();
-  // trailing bytes after the stream's end (the next zip entry) make the writer fail: expected
-  writer.write(data as Uint8Array<ArrayBuffer>).catch(() => undefined);
-  writer.close().catch(() => undefined);
   const reader = ds.readable.getReader();
+  let stop = false;
+  // trailing bytes after the stream's end (the next zip entry) make the writer fail: expected
+  const feeding = (async () => {
+    try {
+      for (let i = 0; i < data.length && !stop; i += INFLATE_SLICE) await writer.write(data.subarray(i, i + INFLATE_SLICE) as Uint8Array<ArrayBuffer>);
+      if (!stop) await writer.close();
+    } catch { /* the reader sees the same error */ }
+  })();
   try {
     for (;;) {
       const { value, done } = await reader.read();
@@ -117,7 +130,9 @@ async function countInflated(data: Uint8Array, total: number, limit: number, too
       if (total > limit) throw tooLarge();
     }
   } catch (e) {
-    if (e instanceof ImportError) { reader.cancel().catch(() => undefined); throw e; }
+    if (e instanceof ImportError) { stop = true; reader.cancel().catch(() => undefined); throw e; }
     return total; // end of stream reached and then junk, or damaged data: SheetJS decides
+  } finally {
+    await feeding;
   }
 }
