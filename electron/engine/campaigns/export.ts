@@ -14,6 +14,8 @@ export function exportCampaign(db: DB, campaignId: number, file: string, format:
   const first = db.prepare<[number], { fields: string }>('SELECT fields FROM messages WHERE campaign_id = ? ORDER BY seq LIMIT 1').get(campaignId);
   for (const k of Object.keys(JSON.parse(first?.fields ?? '{}'))) if (!seen.has(k)) { seen.add(k); fieldNames.push(k); }
   const header = ['seq', 'msisdn', 'network', ...fieldNames, 'text', 'encoding', 'parts', 'status', 'gateway_status', 'reason', 'submitted_at', 'accepted_at', 'final_at'];
+  // An open iterator keeps the connection busy: every other query (the send loop's too) fails
+  // until it is finished, so it is closed in `finally` even when the file cannot be written.
   const it = db.prepare<[number], Record<string, unknown>>('SELECT * FROM messages WHERE campaign_id = ? ORDER BY seq').iterate(campaignId);
   const toRow = (m: Record<string, unknown>) => {
     const f = JSON.parse((m.fields as string) || '{}') as Record<string, string>;
@@ -26,5 +28,7 @@ export function exportCampaign(db: DB, campaignId: number, file: string, format:
   } catch (e) {
     if (e instanceof UserError) throw e;
     throw new UserError('EXPORT_FAILED', `Could not write ${file}: ${(e as Error).message}. Choose another folder.`);
+  } finally {
+    it.return?.();
   }
 }
