@@ -71,9 +71,19 @@ test('uncertain recipients are listed, and marking them failed settles the campa
   await panel.locator('summary').first().click();
   for (const n of ['+2348071230001', '+2348071230002', '+2348071230003']) await expect(panel).toContainText(n);
   await expect(panel.getByRole('button', { name: 'Re-send to those with no report' })).toBeVisible();
+  // Nothing is left to send, so the engine calls the campaign completed: it must not look finished.
+  await expect.poll(async () => (await call<{ state: string }>(request, 'campaigns.status', { id: c.id })).state).toBe('completed');
+  await expect(page.getByTestId('campaign-state')).toHaveText('Needs your decision');
   await shot(page, '18-uncertain');
+  await page.getByRole('link', { name: 'History' }).click();
+  const link = page.locator(`a[href="#/campaign/${c.id}"]`);
+  const row = page.getByRole('row').filter({ has: link });
+  await expect(row.locator('.state')).toHaveText('Needs your decision');
+  await shot(page, '19-history-needs-decision');
+  await link.click();
 
   await panel.getByRole('button', { name: 'Mark them failed (do not re-send)' }).click();
   await expect(panel).toBeHidden();
   await expect(page.getByTestId('count-failed')).toHaveText('3');
+  await expect(page.getByTestId('campaign-state')).toHaveText('Completed');
 });

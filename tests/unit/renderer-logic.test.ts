@@ -4,6 +4,8 @@ import { formatCost, formatEta, formatRate, percent } from '../../renderer/src/l
 import { buildChart, niceCeil } from '../../renderer/src/lib/chart.ts';
 import { blockOf, clampPage, pageBounds, pageCount, windowRange } from '../../renderer/src/lib/paging.ts';
 import { fieldName, suggestPhoneColumn, uniqueFieldNames } from '../../renderer/src/lib/mapping.ts';
+import { mergeFieldsOf, rememberPhoneChoice } from '../../renderer/src/lib/mergeFields.ts';
+import { stateBadge, undecided } from '../../renderer/src/features/campaigns/statusText.ts';
 
 const at = (h: number, m = 0) => new Date(2026, 10, 26, h, m).getTime();
 
@@ -162,5 +164,46 @@ describe('plural and routes', () => {
     expect(parseRoute('#/nowhere')).toEqual({ page: 'import' });
     expect(href({ page: 'campaign', id: 3 })).toBe('#/campaign/3');
     expect(parseRoute(href({ page: 'settings' }))).toEqual({ page: 'settings' });
+  });
+});
+
+describe('merge fields offered in Compose', () => {
+  const memory = () => { const m = new Map<string, string>(); return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => { m.set(k, v); } }; };
+  const list = { id: 7, name: 'customers', fields: ['first_name', 'city', 'phone'] };
+
+  it('leaves off the phone column the user did not tick, and keeps it when ticked', () => {
+    const s = memory();
+    rememberPhoneChoice(s, list, 'phone', false);
+    expect(mergeFieldsOf(s, list)).toEqual(['first_name', 'city']);
+    rememberPhoneChoice(s, list, 'phone', true);
+    expect(mergeFieldsOf(s, list)).toEqual(['first_name', 'city', 'phone']);
+  });
+  it('shows every field for a list it knows nothing about (CLI import, other id or a reused id with another name)', () => {
+    const s = memory();
+    rememberPhoneChoice(s, list, 'phone', false);
+    expect(mergeFieldsOf(s, { ...list, id: 8 })).toEqual(list.fields);
+    expect(mergeFieldsOf(s, { ...list, name: 'newer list' })).toEqual(list.fields);
+    expect(mergeFieldsOf(null, list)).toEqual(list.fields);
+  });
+  it('survives broken storage', () => {
+    const s = memory();
+    s.setItem('smsdesk.unpickedPhone', '{not json');
+    expect(mergeFieldsOf(s, list)).toEqual(list.fields);
+    rememberPhoneChoice({ getItem: () => null, setItem: () => { throw new Error('quota'); } }, list, 'phone', false);
+  });
+});
+
+describe('campaign state badge', () => {
+  const counts = (uncertain: number) => ({ uncertain });
+  it('a completed campaign with uncertain recipients needs a decision, not a green "Completed"', () => {
+    expect(undecided({ state: 'completed', needsDecision: 0, counts: counts(3) })).toBe(3);
+    expect(undecided({ state: 'completed', needsDecision: 2, counts: counts(2) })).toBe(2);
+    expect(stateBadge('completed', 3)).toEqual({ label: 'Needs your decision', tone: 'decide' });
+    expect(stateBadge('completed', 0)).toEqual({ label: 'Completed', tone: 'completed' });
+  });
+  it('while sending, only recipients the engine gave up checking count', () => {
+    expect(undecided({ state: 'sending', needsDecision: 0, counts: counts(5) })).toBe(0);
+    expect(undecided({ state: 'sending', needsDecision: 5, counts: counts(5) })).toBe(5);
+    expect(stateBadge('sending', 5)).toEqual({ label: 'Sending', tone: 'sending' });
   });
 });

@@ -10,7 +10,7 @@ import { go } from '../../route.ts';
 import { useApp } from '../../appState.tsx';
 import { DeliveryChart } from './DeliveryChart.tsx';
 import { UncertainPanel } from './UncertainPanel.tsx';
-import { STATE_LABEL, STATUS_LABEL, STATUS_ORDER, STATUS_TONE } from './statusText.ts';
+import { STATUS_LABEL, STATUS_ORDER, STATUS_TONE, stateBadge, undecided } from './statusText.ts';
 import { useCampaign, type Status } from './useCampaign.ts';
 
 type Message = RouteOutput<'campaigns.messages'>['rows'][number];
@@ -57,6 +57,8 @@ export function DashboardPage({ id }: { id: number }) {
   const rowsForFilter = filter ? c[filter] : total;
   const price = settings?.['price.perPart'] ?? 0;
   const currency = settings?.['price.currency'] ?? 'NGN';
+  const toDecide = undecided(status);
+  const badge = stateBadge(status.state, toDecide);
 
   async function exportAs(format: 'csv' | 'xlsx') {
     setSaved(null);
@@ -77,7 +79,7 @@ export function DashboardPage({ id }: { id: number }) {
     <div className="page">
       <div className="page-head">
         <h1 tabIndex={-1}>{status.name}</h1>
-        <span className={`state state-${status.state}`} data-testid="campaign-state">{STATE_LABEL[status.state] ?? status.state}</span>
+        <span className={`state state-${badge.tone}`} data-testid="campaign-state">{badge.label}</span>
         {status.sandbox ? <span className="badge badge-sandbox">Sandbox</span> : <span className="badge badge-live">LIVE</span>}
       </div>
       <p className="lede">
@@ -114,7 +116,7 @@ export function DashboardPage({ id }: { id: number }) {
         <ErrorNote error={control.error ?? error} />
       </Section>
 
-      {status.needsDecision > 0 ? <UncertainPanel id={id} count={status.needsDecision} onResolved={(s) => setStatus(s)} /> : null}
+      {toDecide > 0 ? <UncertainPanel id={id} count={toDecide} onResolved={(s) => setStatus(s)} /> : null}
 
       <Section title="Delivery over time">
         <DeliveryChart points={chart} recipients={total} />

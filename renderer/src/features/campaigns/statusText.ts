@@ -23,3 +23,18 @@ export const STATUS_ORDER: MessageStatus[] = ['delivered', 'sent', 'accepted', '
 export const STATE_LABEL: Record<string, string> = {
   draft: 'Not started', scheduled: 'Scheduled', sending: 'Sending', paused: 'Paused', cancelled: 'Cancelled', completed: 'Completed',
 };
+
+/**
+ * Recipients whose outcome the user must settle. A campaign the engine calls 'completed' can still
+ * hold uncertain recipients (nothing left to send, but a batch may or may not have gone out); it
+ * must not look finished. While sending, only batches the engine has given up checking count.
+ */
+export function undecided(s: { state: string; needsDecision: number; counts: { uncertain: number } }): number {
+  return s.state === 'completed' ? Math.max(s.needsDecision, s.counts.uncertain) : s.needsDecision;
+}
+
+/** The state badge: its words and its css modifier. */
+export function stateBadge(state: string, undecidedCount: number): { label: string; tone: string } {
+  if (state === 'completed' && undecidedCount > 0) return { label: 'Needs your decision', tone: 'decide' };
+  return { label: STATE_LABEL[state] ?? state, tone: state };
+}

@@ -5,6 +5,7 @@ import { useApp } from '../../appState.tsx';
 import { ErrorNote, Section, Stat } from '../../components/ui.tsx';
 import { messageOf, useAction, useLoad } from '../../components/useAction.ts';
 import { formatCost, formatCount, plural } from '../../lib/format.ts';
+import { browserStorage, mergeFieldsOf } from '../../lib/mergeFields.ts';
 import { go } from '../../route.ts';
 import { Counter, Highlighted } from './Counter.tsx';
 import { RecipientPreview } from './RecipientPreview.tsx';
@@ -16,7 +17,10 @@ export function ComposePage() {
   const { draft, setDraft, settings, setSetting } = useApp();
   const lists = useLoad(() => api.lists.list(), []);
   const list = lists.data?.find((l) => l.id === draft.listId) ?? null;
+  // Every field the list stores renders (the engine checks templates against them); the insert
+  // buttons offer only the columns the user chose, not an unticked phone column.
   const fields = list?.fields ?? [];
+  const insertable = useMemo(() => (list ? mergeFieldsOf(browserStorage(), list) : []), [list]);
   const editor = useRef<HTMLTextAreaElement>(null);
   const ids = { list: useId(), sender: useId(), text: useId(), senders: useId(), own: useId(), senderErr: useId() };
 
@@ -115,10 +119,10 @@ export function ComposePage() {
       </Section>
 
       <Section title="Message">
-        {fields.length > 0 ? (
+        {insertable.length > 0 ? (
           <div className="chips" role="group" aria-label="Insert a merge field">
             <span className="muted">Insert:</span>
-            {fields.map((f) => <button type="button" key={f} className="chip" onClick={() => insertField(f)}>{`{${f}}`}</button>)}
+            {insertable.map((f) => <button type="button" key={f} className="chip" onClick={() => insertField(f)}>{`{${f}}`}</button>)}
           </div>
         ) : null}
         <label htmlFor={ids.text} className="visually-hidden">Message text</label>

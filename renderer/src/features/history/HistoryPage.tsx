@@ -1,12 +1,13 @@
-import { useCallback, useId, useMemo, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { api, type RouteOutput } from '../../api/index.ts';
 import { ConfirmDialog, ErrorNote, Section } from '../../components/ui.tsx';
 import { useAction, useLoad } from '../../components/useAction.ts';
 import { VirtualTable, type Column } from '../../components/VirtualTable.tsx';
 import { formatCount, formatDateTime } from '../../lib/format.ts';
 import { clampPage, pageBounds } from '../../lib/paging.ts';
+import { browserStorage, mergeFieldsOf } from '../../lib/mergeFields.ts';
 import { Pager } from '../../components/Pager.tsx';
-import { STATE_LABEL } from '../campaigns/statusText.ts';
+import { stateBadge, undecided } from '../campaigns/statusText.ts';
 import { OptOuts } from './OptOuts.tsx';
 
 type Campaign = RouteOutput<'campaigns.list'>[number];
@@ -37,6 +38,8 @@ function Campaigns() {
   }, [campaigns.data, q]);
   const p = clampPage(page, filtered.length, PAGE);
   const { from, to } = pageBounds(p, filtered.length, PAGE);
+  const shown = filtered.slice(from - 1, to);
+  const toDecide = useUndecided(shown);
   return (
     <Section title="Campaigns">
       <div className="field">
@@ -47,10 +50,10 @@ function Campaigns() {
         <table className="grid">
           <thead><tr><th scope="col">Campaign</th><th scope="col">State</th><th scope="col">List</th><th scope="col">Sender</th><th scope="col" className="num">Recipients</th><th scope="col" className="num">Parts</th><th scope="col">Created</th></tr></thead>
           <tbody>
-            {filtered.slice(from - 1, to).map((c: Campaign) => (
+            {shown.map((c: Campaign) => (
               <tr key={c.id}>
                 <td><a href={`#/campaign/${c.id}`}>{c.name}</a>{c.parentId ? <span className="muted"> (re-send)</span> : null}</td>
-                <td><span className={`state state-${c.state}`}>{STATE_LABEL[c.state] ?? c.state}</span></td>
+                <td><StateBadge state={c.state} toDecide={toDecide.get(c.id) ?? 0} /></td>
                 <td>{c.listName ?? '—'}</td>
                 <td className="mono">{c.sender}</td>
                 <td className="num">{formatCount(c.recipients)}</td>
@@ -66,6 +69,29 @@ function Campaigns() {
       <ErrorNote error={campaigns.error} />
     </Section>
   );
+}
+
+function StateBadge({ state, toDecide }: { state: string; toDecide: number }) {
+  const b = stateBadge(state, toDecide);
+  return <span className={`state state-${b.tone}`} title={toDecide > 0 ? `${formatCount(toDecide)} recipients may or may not have been sent: open the campaign to decide.` : undefined}>{b.label}</span>;
+}
+
+/**
+ * The campaign list has no per-status counts, so the completed campaigns on the page shown
+ * (at most one page) are asked for their status: a finished-looking campaign may still hold
+ * recipients whose outcome is unknown.
+ */
+function useUndecided(shown: Campaign[]): Map<number, number> {
+  const [found, setFound] = useState<Map<number, number>>(new Map());
+  const ids = shown.filter((c) => c.state === 'completed').map((c) => c.id).join(',');
+  useEffect(() => {
+    if (!ids) return;
+    let live = true;
+    Promise.all(ids.split(',').map(Number).map((id) => api.campaigns.status({ id }).then((s) => [id, undecided(s)] as const, () => [id, 0] as const)))
+      .then((pairs) => { if (live) setFound(new Map(pairs)); });
+    return () => { live = false; };
+  }, [ids]);
+  return found;
 }
 
 const CONTACT_COLUMNS = (fields: string[]): Column<Contact>[] => [
@@ -94,7 +120,7 @@ function Lists() {
               <tr key={l.id}>
                 <td>{l.name}</td>
                 <td className="num">{formatCount(l.contacts)}</td>
-                <td>{l.fields.map((f) => `{${f}}`).join(' ')}</td>
+                <td>{mergeFieldsOf(browserStorage(), l).map((f) => `{${f}}`).join(' ')}</td>
                 <td>{l.source ?? '—'}</td>
                 <td>{formatDateTime(l.createdAt)}</td>
                 <td className="actions"><div className="cell-actions">

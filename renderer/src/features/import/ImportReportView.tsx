@@ -1,10 +1,11 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useId, useState } from 'react';
 import { api, download, type RouteOutput } from '../../api/index.ts';
 import { useApp } from '../../appState.tsx';
 import { ErrorNote, Section, Stat } from '../../components/ui.tsx';
 import { useAction } from '../../components/useAction.ts';
 import { VirtualTable, type Column } from '../../components/VirtualTable.tsx';
 import { formatCount } from '../../lib/format.ts';
+import { browserStorage, mergeFieldsOf } from '../../lib/mergeFields.ts';
 import { go } from '../../route.ts';
 
 type Report = RouteOutput<'imports.commit'>;
@@ -22,11 +23,13 @@ export function ImportReportView({ report, onAnother }: { report: Report; onAnot
   const { setDraft } = useApp();
   const exp = useAction();
   const rejected = report.invalid + report.duplicates + report.suppressed;
+  const mergeFields = mergeFieldsOf(browserStorage(), { ...report.list, fields: report.fields });
   const fetchPage = useCallback(
     (offset: number, limit: number) => api.lists.rejects({ listId: report.list.id, offset, limit }).then((p) => p.rows),
     [report.list.id],
   );
   const [saved, setSaved] = useState<string | null>(null);
+  const hintId = useId();
 
   async function exportRejects(format: 'csv' | 'xlsx') {
     const r = await exp.run(async () => {
@@ -48,7 +51,7 @@ export function ImportReportView({ report, onAnother }: { report: Report; onAnot
         </div>
         <p className="muted">
           {formatCount(report.rows)} rows read{report.sheet ? ` from sheet “${report.sheet}”` : ''}, header on row {report.headerRow}, phone numbers from “{report.phoneColumn}”.
-          Merge fields: {report.fields.length ? report.fields.map((f) => `{${f}}`).join(', ') : 'none'}.
+          Merge fields: {mergeFields.length ? mergeFields.map((f) => `{${f}}`).join(', ') : 'none'}.
         </p>
         <div className="row-actions">
           <button type="button" className="primary" onClick={() => { setDraft({ listId: report.list.id }); go({ page: 'compose' }); }}>Write a message to this list</button>
@@ -59,10 +62,11 @@ export function ImportReportView({ report, onAnother }: { report: Report; onAnot
         <Section
           title={`${formatCount(rejected)} rows were not imported`}
           actions={<>
-            <button type="button" disabled={exp.busy} onClick={() => void exportRejects('csv')}>Export rejected rows (CSV)</button>
-            <button type="button" disabled={exp.busy} onClick={() => void exportRejects('xlsx')}>Export (Excel)</button>
+            <button type="button" className="primary" disabled={exp.busy} onClick={() => void exportRejects('xlsx')} aria-describedby={hintId}>Export rejected rows (Excel)</button>
+            <button type="button" disabled={exp.busy} onClick={() => void exportRejects('csv')}>Export (CSV)</button>
           </>}
         >
+          <p className="hint" id={hintId}>Excel is safer for fixing: re-saving a CSV in Excel can turn long numbers into 2.34803E+12.</p>
           <p className="muted">Fix these in the exported file and import it as another list. Row numbers are those of the original file.</p>
           <VirtualTable label="Rejected rows" columns={COLUMNS} total={rejected} fetchPage={fetchPage} height={300} />
           <ErrorNote error={exp.error} />
