@@ -172,23 +172,28 @@ export function createCampaignService(deps: CampaignDeps) {
     return status(id);
   }
 
+  /** The batches awaiting the user's decision (what needsDecision counts and resolve() acts on). */
   function uncertain(id: number): UncertainBatch[] {
     row(id);
     const batches = db.prepare<[number], { id: number; client_ref: string; sent_at: number | null; error: string | null }>(
-      `SELECT id, client_ref, sent_at, error FROM batches WHERE campaign_id = ? AND state = 'uncertain' ORDER BY id`).all(id);
+      `SELECT id, client_ref, sent_at, error FROM batches WHERE campaign_id = ? AND state = 'uncertain' AND polls > 0 ORDER BY id`).all(id);
     const recips = db.prepare<[number], { seq: number; msisdn: string }>(
       `SELECT seq, msisdn FROM messages WHERE batch_id = ? AND status = 'uncertain' ORDER BY seq`);
     return batches.map((b) => ({ batchId: b.id, clientRef: b.client_ref, sentAt: b.sent_at, error: b.error, recipients: recips.all(b.id) }))
       .filter((b) => b.recipients.length > 0);
   }
 
-  /** The user's decision on batches whose outcome stayed unknown. */
+  /**
+   * The user's decision on batches whose outcome stayed unknown: exactly the ones counted in
+   * needsDecision (looked up at least once, no report). A batch whose lookup has not run yet may
+   * well have been accepted; re-sending it would be the double send this whole ledger prevents.
+   */
   function resolve(id: number, decision: 'resend' | 'mark-failed'): CampaignStatus {
     const r = row(id);
     const t = now();
     let touched = 0;
     db.transaction(() => {
-      const batches = db.prepare<[number], { id: number }>(`SELECT id FROM batches WHERE campaign_id = ? AND state = 'uncertain'`).all(id);
+      const batches = db.prepare<[number], { id: number }>(`SELECT id FROM batches WHERE campaign_id = ? AND state = 'uncertain' AND polls > 0`).all(id);
       for (const b of batches) {
         if (decision === 'resend') {
           touched += db.prepare(`UPDATE messages SET status = 'queued', batch_id = NULL, reason = 'Re-sent by your decision after an unknown outcome.', updated_at = ?
