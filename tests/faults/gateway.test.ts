@@ -98,3 +98,39 @@ describe('gateway faults: 20,000 recipients through every fault mode at once', (
     }
   }, 180_000);
 });
+
+describe('the user\'s decision covers exactly what they were shown', () => {
+  it('"resend" re-sends only batches whose report lookup came back empty, never one still being checked', async () => {
+    const t = await engineWithSandbox({
+      sandbox: { faults: { p500: 1 } },
+      settings: { 'rate.requestsPerSecond': 0.5, 'rate.recipientsPerRequest': 10, 'dlr.initialIntervalMs': 100, 'dlr.maxIntervalMs': 200 },
+    });
+    const { engine, sandbox } = t;
+    try {
+      const all = numbers(20, 50_000);
+      makeList(engine, 'decide', all.map((phone) => ({ phone })));
+      const c = engine.campaigns.create({ list: 'decide', from: 'ACME', text: 'decide' });
+      engine.campaigns.send(c.id);
+      engine.start();
+      // Batch A: a plain 500, looked up, not found: the user is asked about its 10 recipients.
+      await waitFor(() => engine.campaigns.status(c.id).needsDecision === 10, 'batch A needs a decision');
+      // Batch B: accepted, then a 500; its report lookup is not due for a minute.
+      engine.settings.set('dlr.initialIntervalMs', 60_000);
+      sandbox.setFaults({ pAcceptThen500: 1 });
+      await waitFor(() => engine.campaigns.status(c.id).counts.uncertain === 20, 'batch B uncertain too');
+      expect(engine.campaigns.status(c.id).needsDecision).toBe(10);
+      // What the user is shown is what the decision covers: batch A only.
+      expect(engine.campaigns.uncertain(c.id).flatMap((b) => b.recipients.map((r) => r.msisdn))).toEqual(all.slice(0, 10));
+      sandbox.setFaults({});
+      engine.campaigns.resolve(c.id, 'resend');
+      await engine.waitIdle(c.id);
+      const s = engine.campaigns.status(c.id);
+      expect(s.counts.uncertain, 'batch B still waits for its report').toBe(10);
+      const twice = all.filter((n) => sandbox.acceptedCount(n) > 1);
+      expect(twice).toEqual([]);
+      for (const n of all) expect(sandbox.acceptedCount(n), n).toBe(1);
+    } finally {
+      await t.close();
+    }
+  }, 60_000);
+});
