@@ -16,11 +16,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 type Mode = 'worker' | 'inprocess';
-interface Lag { max: number; p99: number; mean: number }
+interface Lag { max: number; p99: number; mean: number; gcMax: number; gcTotal: number; heapMB: number }
 interface PhaseResult { phase: string; ms: number; lag: Lag; ping: { max: number; p99: number; n: number }; note?: string }
 
 const KEY = 'bench-lag-key-0123456789abcdef';
@@ -61,14 +61,22 @@ async function child(): Promise<void> {
   // that starts right after it is enabled
   const h: IntervalHistogram = monitorEventLoopDelay({ resolution: 2 });
   h.enable();
+  // garbage-collection pauses of this thread, to tell them apart from work done on it
+  let gcMax = 0;
+  let gcTotal = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) { gcMax = Math.max(gcMax, e.duration); gcTotal += e.duration; }
+  }).observe({ entryTypes: ['gc'] });
   process.on('message', (m: { cmd: string }) => {
     if (m.cmd === 'reset') {
       h.reset();
+      gcMax = 0;
+      gcTotal = 0;
       // reset() also forgets the last sample's time, so the next delay would be dropped: let two
       // samples pass before the phase starts
       setTimeout(() => process.send!({ cmd: 'reset' }), 10);
     } else if (m.cmd === 'read') {
-      process.send!({ cmd: 'read', lag: { max: h.max / 1e6, p99: h.percentile(99) / 1e6, mean: h.mean / 1e6 }, events });
+      process.send!({ cmd: 'read', lag: { max: h.max / 1e6, p99: h.percentile(99) / 1e6, mean: h.mean / 1e6, gcMax, gcTotal, heapMB: process.memoryUsage().heapUsed / 2 ** 20 }, events });
     } else if (m.cmd === 'stop') {
       void (async () => { await server.close(); downloads.close(); await engine.close(); process.exit(0); })();
     }
@@ -125,7 +133,7 @@ async function runMode(mode: Mode, rows: number, sendMs: number): Promise<PhaseR
       proc.send({ cmd: 'read' });
       const { lag } = await nextMessage(proc, 'read') as { lag: Lag };
       results.push({ phase: name, ms, lag, ping, ...(note ? { note } : {}) });
-      process.stderr.write(`lag: ${mode}: ${name}: ${Math.round(ms)} ms, host max ${lag.max.toFixed(1)} ms, p99 ${lag.p99.toFixed(1)} ms, ping max ${ping.max.toFixed(1)} ms\n`);
+      process.stderr.write(`lag: ${mode}: ${name}: ${Math.round(ms)} ms, host max ${lag.max.toFixed(1)} ms, p99 ${lag.p99.toFixed(1)} ms, longest GC ${lag.gcMax.toFixed(1)} ms (heap ${lag.heapMB.toFixed(0)} MB), ping max ${ping.max.toFixed(1)} ms\n`);
     };
 
     let listId = 0;
@@ -213,10 +221,10 @@ const get = (port: number, p: string) => request(port, 'GET', p);
 
 function print(out: Record<string, PhaseResult[]>, rows: number): void {
   const f = (n: number) => n.toFixed(1).padStart(8);
-  const lines = [`\nEvent-loop lag of the hosting process, ${rows.toLocaleString('en')} rows (ms; "ping" = answer time of a static GET every 20 ms; ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})`];
-  lines.push(`${'mode'.padEnd(10)} ${'phase'.padEnd(44)} ${'took'.padStart(8)} ${'lag max'.padStart(8)} ${'lag p99'.padStart(8)} ${'ping max'.padStart(8)} ${'ping p99'.padStart(8)}`);
+  const lines = [`\nEvent-loop lag of the hosting process, ${rows.toLocaleString('en')} rows (ms; "ping" = answer time of a static GET every 20 ms; "GC max" = longest garbage-collection pause of the host thread; ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})`];
+  lines.push(`${'mode'.padEnd(10)} ${'phase'.padEnd(44)} ${'took'.padStart(8)} ${'lag max'.padStart(8)} ${'lag p99'.padStart(8)} ${'ping max'.padStart(8)} ${'ping p99'.padStart(8)} ${'GC max'.padStart(8)}`);
   for (const [mode, phases] of Object.entries(out)) {
-    for (const p of phases) lines.push(`${mode.padEnd(10)} ${p.phase.padEnd(44)} ${f(p.ms)} ${f(p.lag.max)} ${f(p.lag.p99)} ${f(p.ping.max)} ${f(p.ping.p99)}${p.note ? `  (${p.note})` : ''}`);
+    for (const p of phases) lines.push(`${mode.padEnd(10)} ${p.phase.padEnd(44)} ${f(p.ms)} ${f(p.lag.max)} ${f(p.lag.p99)} ${f(p.ping.max)} ${f(p.ping.p99)} ${f(p.lag.gcMax)}${p.note ? `  (${p.note})` : ''}`);
     const worst = phases.reduce((m, p) => Math.max(m, p.lag.max), 0);
     lines.push(`${mode.padEnd(10)} ${'worst over all phases'.padEnd(44)} ${''.padStart(8)} ${f(worst)}   target: <= 50 ms ${worst <= 50 ? 'met' : 'NOT met'}`);
   }
