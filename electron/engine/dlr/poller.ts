@@ -54,6 +54,12 @@ export function createPoller(deps: PollerDeps) {
   const openCount = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM messages WHERE batch_id = ? AND status NOT IN ${FINAL_SQL}`);
   const resolveUncertain = db.prepare(`UPDATE messages SET status = 'accepted', accepted_at = ?, reason = NULL, updated_at = ? WHERE batch_id = ? AND status = 'uncertain'`);
 
+  // Failed lookups per uncertain batch. A report endpoint that never answers usefully (a wrong
+  // dlrBatchPath, a gateway without reports) must not leave a batch undecidable: after a few
+  // failed lookups it is handed to the user like one the gateway said it does not know.
+  const failedLookups = new Map<number, number>();
+  const LOOKUPS_BEFORE_ASKING = 3;
+
   function reasonFor(status: string, raw: string): string | null {
     if (status === 'delivered' || status === 'sent') return null;
     return `Gateway report: ${raw}`;
@@ -117,7 +123,14 @@ export function createPoller(deps: PollerDeps) {
       updAll.run('unknown', null, null, now, 'No final delivery report within 72 hours.', now, b.id);
     }
     const stillUncertain = b.state === 'uncertain' && report.kind !== 'ok';
-    schedule(b, now, (open === 0 && !stillUncertain) || tooOld, report.kind !== 'error');
+    let lookedUp = report.kind !== 'error';
+    if (report.kind === 'error' && b.state === 'uncertain' && !report.auth && b.polls === 0) {
+      const n = (failedLookups.get(b.id) ?? 0) + 1;
+      failedLookups.set(b.id, n);
+      lookedUp = n >= LOOKUPS_BEFORE_ASKING;
+    }
+    if (lookedUp) failedLookups.delete(b.id);
+    schedule(b, now, (open === 0 && !stillUncertain) || tooOld, lookedUp);
     deps.changed(b.campaign_id);
   }
 
