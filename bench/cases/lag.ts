@@ -1,19 +1,18 @@
 import fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { benchEngine, ms, tempDir } from '../lib/engine.ts';
-import { seedCampaign } from '../lib/seed.ts';
+import { benchEngine, dataDirFrom, ms } from '../lib/engine.ts';
 
 /**
  * Event-loop lag in the process hosting the engine while it imports a large CSV and a
  * campaign sends (to the sandbox in another process) and its reports are polled.
  */
-export async function lagImportWhileSending(a: { url: string; file: string; rps: number; recipients: number }) {
-  const dir = tempDir();
+export async function lagImportWhileSending(a: { url: string; file: string; rps: number; db: string; campaignId: number }) {
+  const dir = dataDirFrom(a.db);
+  const cid = a.campaignId;
   const engine = await benchEngine(dir, a.url, {
     'rate.requestsPerSecond': a.rps, 'rate.recipientsPerRequest': 100, 'rate.maxInFlight': 4,
     'dlr.initialIntervalMs': 1000, 'dlr.maxIntervalMs': 4000,
   });
-  const cid = seedCampaign(engine.db, { recipients: a.recipients, state: 'sending' });
   // The UI listens to campaign events; so does this process (their cost is part of the figure).
   let events = 0;
   engine.on(() => { events++; });

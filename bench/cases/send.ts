@@ -1,7 +1,10 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { benchEngine, ms, tempDir, BENCH_TOKEN } from '../lib/engine.ts';
+import { benchEngine, dataDirFrom, ms, tempDir, BENCH_TOKEN } from '../lib/engine.ts';
 import { seedCampaign, msisdnOf, SEED_TEXT } from '../lib/seed.ts';
+
+/** Recipients a rate run needs: the window plus the time to reach the pace, with room to spare. */
+export const rateRecipients = (rps: number, perRequest: number, windowMs: number) => Math.ceil(rps * perRequest * (windowMs / 1000 + 3));
 import fs from 'node:fs';
 
 const QUIET_POLLER = { 'dlr.initialIntervalMs': 3_600_000, 'dlr.maxIntervalMs': 3_600_000 };
@@ -18,13 +21,12 @@ async function until(cond: () => boolean, signalMs = 20, timeoutMs = 600_000) {
  * Send-rate accuracy: the engine sends to the sandbox (another process) for `windowMs` plus a
  * little; the orchestrator reads the arrival times from the sandbox.
  */
-export async function rateSend(a: { url: string; rps: number; perRequest: number; maxInFlight: number; windowMs: number }) {
-  const dir = tempDir();
+export async function rateSend(a: { url: string; rps: number; perRequest: number; maxInFlight: number; windowMs: number; db: string; campaignId: number }) {
+  const dir = dataDirFrom(a.db);
+  const cid = a.campaignId;
   const engine = await benchEngine(dir, a.url, {
     'rate.requestsPerSecond': a.rps, 'rate.recipientsPerRequest': a.perRequest, 'rate.maxInFlight': a.maxInFlight, ...QUIET_POLLER,
   });
-  const seconds = a.windowMs / 1000 + 3;
-  const cid = seedCampaign(engine.db, { recipients: Math.ceil(a.rps * a.perRequest * seconds), state: 'sending' });
   const t0 = Date.now();
   engine.start();
   const lag = (await import('node:perf_hooks')).monitorEventLoopDelay({ resolution: 10 });

@@ -46,8 +46,10 @@ export function* contactRows(n: number, seed = 42): Generator<[string, string, s
       const [p, rest] = valid[Math.floor(r() * valid.length)];
       phone = spell(p, rest, Math.floor(r() * 5));
     } else {
-      const p = PREFIXES[i % PREFIXES.length];
-      const rest = String(1_000_000 + Math.floor(i / PREFIXES.length)).slice(-7);
+      // Numbers in no particular order, as in a real customer sheet (sorted numbers would make
+      // every index insert land at the end of its B-tree, which flatters the import).
+      const p = PREFIXES[Math.floor(r() * PREFIXES.length)];
+      const rest = String((i * 7_919 + 1_234_567) % 10_000_000).padStart(7, '0');
       if (valid.length < 50_000) valid.push([p, rest]);
       else if (r() < 0.01) valid[Math.floor(r() * valid.length)] = [p, rest];
       phone = spell(p, rest, Math.floor(r() * 5));

@@ -19,6 +19,13 @@ export async function benchEngine(dataDir: string, gatewayUrl = NO_GATEWAY, sett
   return engine;
 }
 
+/** A fresh data folder holding a copy of a seeded database (seeding a big campaign once per figure, not per run). */
+export function dataDirFrom(dbFile: string): string {
+  const dir = tempDir();
+  fs.copyFileSync(dbFile, path.join(dir, 'smsdesk.db'));
+  return dir;
+}
+
 export function ms(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
