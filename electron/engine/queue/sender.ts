@@ -88,7 +88,11 @@ export function createSender(deps: SenderDeps) {
     return Math.round(exp / 2 + Math.random() * (exp / 2)); // "equal jitter"
   }
 
-  /** A write that must not be lost: retried while the disk is full or read-only. */
+  /**
+   * A write that must not be lost: retried while the disk is full or read-only. When the engine
+   * stops (the app quits) it gives up: the batch stays `submitting` in the file, which start-up
+   * turns into uncertain and settles from the gateway's report, so nothing is sent twice.
+   */
   async function durable(what: string, fn: () => void) {
     for (;;) {
       try {
@@ -98,8 +102,12 @@ export function createSender(deps: SenderDeps) {
       } catch (e) {
         if (!isStorageError(e)) throw e;
         if (!storageBlocked) { storageBlocked = true; deps.blocked({ code: 'storage', message: storageMessage(e, db.name) }); }
+        if (stopped) {
+          deps.log(`could not record ${what}: ${(e as Error).message}; stopping now, it is checked again at the next start`);
+          return;
+        }
         deps.log(`could not record ${what}: ${(e as Error).message}; retrying`);
-        await sleep(1000);
+        await sleep(1000, stopCtl.ac.signal);
       }
     }
   }
