@@ -125,6 +125,39 @@ describe('storage trouble mid-send', () => {
     }
   }, 90_000);
 
+  it('quitting while writes are refused does not hang; the next start settles the batch in flight', async () => {
+    // Found by this suite: close() waited for ever on the send loop's retrying write.
+    const N = 100;
+    const t = await engineWithSandbox({ sandbox: { faults: { pSlow: 1, slowMs: 300 } }, settings: { 'rate.recipientsPerRequest': 10 } });
+    const { engine, sandbox, dataDir } = t;
+    makeList(engine, 'quit', numbers(N).map((phone) => ({ phone })));
+    const c = engine.campaigns.create({ list: 'quit', from: 'ACME', text: 'quit while blocked' });
+    const events: Blocked[] = [];
+    engine.on((e) => { if (e.type === 'sending-blocked') events.push(e.detail as Blocked); });
+    engine.campaigns.send(c.id);
+    engine.start();
+    await waitFor(() => engine.campaigns.status(c.id).counts.submitting > 0, 'a batch in flight');
+    // SQLite refuses every write on this connection from now on (SQLITE_READONLY), as a disk would.
+    engine.db.pragma('query_only = ON');
+    await waitFor(() => events.some((e) => e.code === 'storage'), 'sending-blocked storage');
+    const closed = await Promise.race([engine.close().then(() => 'closed'), new Promise((r) => setTimeout(r, 10_000, 'hung'))]);
+    expect(closed).toBe('closed');
+    const again = await createEngine({ dataDir, secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: sandbox.url, env: {} });
+    try {
+      for (const [k, v] of Object.entries({ 'dlr.initialIntervalMs': 100, 'rate.requestsPerSecond': 1000 })) again.settings.set(k as never, v);
+      sandbox.setFaults({});
+      again.start();
+      const s = await waitFor(() => { const x = again.campaigns.status(c.id); return x.state === 'completed' && x.counts.uncertain === 0 ? x : null; }, 'the campaign finished after the restart', 30_000);
+      expect(s.counts.queued + s.counts.submitting).toBe(0);
+      for (const n of numbers(N)) expect(sandbox.acceptedCount(n), n).toBe(1);
+      stats.recipients += N;
+      stats.faults += 1;
+    } finally {
+      await again.close();
+      await sandbox.close();
+    }
+  }, 60_000);
+
   // The kernel refuses to remount a filesystem read-only while a file on it is open for writing
   // (EBUSY), so "read-only" can only meet SMS Desk at start-up: it must say so clearly.
   it.skipIf(!mountable)('a data folder on a read-only disk at start-up: one clear sentence, the file untouched', async () => {
