@@ -172,11 +172,14 @@ export function createCampaignService(deps: CampaignDeps) {
     return status(id);
   }
 
-  /** The batches awaiting the user's decision (what needsDecision counts and resolve() acts on). */
+  /**
+   * Every batch whose outcome is unknown, with its recipients. Those not looked up yet are listed
+   * too (the window shows them), but resolve() leaves them until their lookup has run.
+   */
   function uncertain(id: number): UncertainBatch[] {
     row(id);
     const batches = db.prepare<[number], { id: number; client_ref: string; sent_at: number | null; error: string | null }>(
-      `SELECT id, client_ref, sent_at, error FROM batches WHERE campaign_id = ? AND state = 'uncertain' AND polls > 0 ORDER BY id`).all(id);
+      `SELECT id, client_ref, sent_at, error FROM batches WHERE campaign_id = ? AND state = 'uncertain' ORDER BY id`).all(id);
     const recips = db.prepare<[number], { seq: number; msisdn: string }>(
       `SELECT seq, msisdn FROM messages WHERE batch_id = ? AND status = 'uncertain' ORDER BY seq`);
     return batches.map((b) => ({ batchId: b.id, clientRef: b.client_ref, sentAt: b.sent_at, error: b.error, recipients: recips.all(b.id) }))
@@ -185,8 +188,9 @@ export function createCampaignService(deps: CampaignDeps) {
 
   /**
    * The user's decision on batches whose outcome stayed unknown: exactly the ones counted in
-   * needsDecision (looked up at least once, no report). A batch whose lookup has not run yet may
-   * well have been accepted; re-sending it would be the double send this whole ledger prevents.
+   * needsDecision (looked up, no report). A batch whose lookup has not run yet may well have been
+   * accepted; re-sending it would be the double send this whole ledger prevents. It stays
+   * uncertain, and comes back to the user only if its lookup finds nothing.
    */
   function resolve(id: number, decision: 'resend' | 'mark-failed'): CampaignStatus {
     const r = row(id);
