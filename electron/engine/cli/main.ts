@@ -84,8 +84,8 @@ interface Result { json: unknown; text: string; code?: number }
 async function withEngine<T>(p: Parsed, io: Io, fn: (engine: Engine) => Promise<T>): Promise<T> {
   const dataDir = str(p, 'data-dir') ?? defaultDataDir(io.env);
   const logFile = path.join(dataDir, 'smsdesk.log');
-  fs.mkdirSync(dataDir, { recursive: true });
   const log = (line: string) => { try { fs.appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`); } catch { /* logging must never stop sending */ } };
+  // The engine creates the folder itself, with a clear message when it cannot.
   const engine = await createEngine({ dataDir, env: io.env, log });
   const stop = () => { void engine.close().finally(() => process.exit(130)); };
   process.once('SIGINT', stop);
@@ -289,8 +289,15 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
       if (resend === fail) throw new UsageError('Choose one: --resend (send again to the recipients with no report) or --mark-failed.');
       return withEngine(p, io, async (e) => {
         const id = campaignId(e, rest[0]);
+        const before = e.campaigns.status(id);
         const s = e.campaigns.resolve(id, resend ? 'resend' : 'mark-failed');
-        return { json: { ...statusJson(s), ...notice(e) }, text: statusText(s) + (resend ? `\nThey are queued again; run \`smsdesk send ${id} --wait\`.` : '') };
+        const moved = before.needsDecision - s.needsDecision;
+        const still = s.counts.uncertain;
+        const what = moved === 0
+          ? 'No recipient was waiting for a decision.'
+          : resend ? `${moved} recipient(s) are queued again; run \`smsdesk send ${id} --wait\`.` : `${moved} recipient(s) marked failed.`;
+        const left = still ? ` ${still} other uncertain recipient(s) are still being checked against delivery reports; decide on them once the check ends.` : '';
+        return { json: { ...statusJson(s), resolved: moved, ...notice(e) }, text: `${statusText(s)}\n${what}${left}` };
       });
     }
     case 'pause': case 'resume': case 'cancel':

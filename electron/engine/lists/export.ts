@@ -25,5 +25,10 @@ export function exportRejects(db: DB, listId: number, file: string, format: 'csv
   };
 
   function* rows() { for (const r of iter) yield toCells(r); }
-  return writeTable(file, format, header, rows(), 'Rejected rows');
+  try {
+    return writeTable(file, format, header, rows(), 'Rejected rows');
+  } finally {
+    // An open iterator keeps the shared connection busy (the send loop's writes would fail).
+    iter.return?.();
+  }
 }
