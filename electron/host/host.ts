@@ -156,6 +156,8 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
   async function call(method: string, args: unknown[]): Promise<unknown> {
     if (closed) throw coded('ENGINE_CLOSED', 'SMS Desk is shutting down: the engine no longer takes requests.');
     await ready;
+    // the worker died after this call was made: its restart has replaced `ready`, wait for that
+    if (!down && (!worker || !workerReady)) await ready;
     if (down) throw down;
     const w = worker;
     if (!w || !workerReady) throw coded('ENGINE_RESTARTED', `The SMS Desk engine is restarting: try ${method} again in a moment.`);

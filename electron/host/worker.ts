@@ -87,8 +87,8 @@ async function main(): Promise<void> {
         closing = true;
         for (const ac of aborts.values()) ac.abort();
         return void engine.close().then(
-          () => post({ t: 'result', id: m.id, ok: true, value: null, sandbox: false }),
-          (err) => post({ t: 'result', id: m.id, ok: false, error: toWire(err), sandbox: false }),
+          () => post({ t: 'result', id: m.id, ok: true, value: null, sandbox: engine.sandbox }),
+          (err) => post({ t: 'result', id: m.id, ok: false, error: toWire(err), sandbox: engine.sandbox }),
         );
     }
   });
