@@ -94,4 +94,27 @@ describe('clock jumps during a scheduled send', () => {
       await t.close();
     }
   });
+
+  it('a clock jumping days forward does not declare open delivery reports unknown', async () => {
+    const { clock, jump } = jumpingClock();
+    // Held by the gateway for an hour, so reports stay non-final; give up after 5 s of polling.
+    const t = await engineWithSandbox({ engine: { clock }, settings: { 'dlr.giveUpAfterMs': 5000, 'dlr.initialIntervalMs': 100, 'dlr.maxIntervalMs': 200 } });
+    try {
+      makeList(t.engine, 'jump', numbers(4).map((phone) => ({ phone })));
+      const c = t.engine.campaigns.create({ list: 'jump', from: 'ACME', text: 'x', sendAt: clock.now() + HOUR, schedule: 'gateway' });
+      t.engine.campaigns.send(c.id);
+      t.engine.start();
+      await t.engine.waitIdle(c.id);
+      jump(4 * 24 * HOUR);
+      // A few polls happen after the jump; the recipients stay 'sent', not 'unknown'.
+      const polledAfter = t.sandbox.record().reportRequests + 3;
+      await waitFor(() => t.sandbox.record().reportRequests >= polledAfter, 'polls after the jump');
+      expect(t.engine.campaigns.status(c.id).counts.unknown).toBe(0);
+      // Once the polls themselves cover the give-up time, it does give up.
+      const s = await waitFor(() => { const x = t.engine.campaigns.status(c.id); return x.counts.unknown === 4 ? x : null; }, 'give up after enough polling', 30_000);
+      expect(s.counts.sent).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
 });

@@ -95,6 +95,14 @@ export function createPoller(deps: PollerDeps) {
     })();
   }
 
+  /** how many polls the back-off schedule makes in `ms` */
+  function pollsToCover(ms: number): number {
+    let interval = settings.get('dlr.initialIntervalMs'), sum = 0, n = 0;
+    const max = settings.get('dlr.maxIntervalMs');
+    while (sum < ms && n < 100_000) { sum += interval; n++; interval = Math.min(max, interval * 2); }
+    return n;
+  }
+
   async function pollOne(b: PollBatch): Promise<void> {
     const client = deps.clientFor((b.mode ?? deps.mode()) as Mode);
     const ref = b.state === 'uncertain' ? b.client_ref : (b.gateway_ref ?? b.client_ref);
@@ -118,7 +126,9 @@ export function createPoller(deps: PollerDeps) {
     }
     const open = openCount.get(b.id)!.n;
     const acceptedAt = b.answered_at ?? b.created_at;
-    const tooOld = now - acceptedAt > settings.get('dlr.giveUpAfterMs');
+    // Wall time alone would give up at once after a clock jumped forward; the polls actually made
+    // (on the back-off schedule) must also cover most of the give-up time.
+    const tooOld = now - acceptedAt > settings.get('dlr.giveUpAfterMs') && b.polls + 1 >= pollsToCover(settings.get('dlr.giveUpAfterMs')) / 2;
     if (open > 0 && tooOld && b.state === 'accepted') {
       updAll.run('unknown', null, null, now, 'No final delivery report within 72 hours.', now, b.id);
     }
