@@ -133,16 +133,18 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
   let ready: Promise<void> = Promise.resolve();
 
   function crashed(why: string): void {
-    for (const [id, p] of pending) {
-      pending.delete(id);
-      p.cleanup?.();
-      p.reject(coded('ENGINE_RESTARTED', `The SMS Desk engine stopped unexpectedly while working on ${p.method} (${why}) and is being restarted: check whether it was done, then try again.`));
-    }
-    if (closed) return;
     const now = Date.now();
     crashes.push(now);
     while (crashes.length && crashes[0]! < now - 60_000) crashes.shift();
-    if (crashes.length > maxRestarts) {
+    const restart = !closed && crashes.length <= maxRestarts;
+    const next = restart ? 'is being restarted' : 'was not restarted';
+    for (const [id, p] of pending) {
+      pending.delete(id);
+      p.cleanup?.();
+      p.reject(coded('ENGINE_RESTARTED', `The SMS Desk engine stopped unexpectedly while working on ${p.method} (${why}) and ${next}: check whether it was done, then try again.`));
+    }
+    if (closed) return;
+    if (!restart) {
       down = coded('ENGINE_DOWN', `The SMS Desk engine stopped ${crashes.length} times within a minute and was not restarted again: quit and reopen SMS Desk.`);
       log(down.message);
       return;

@@ -25,10 +25,10 @@ async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { c
   return r.value;
 }
 
-function start(dir: string) {
+function start(dir: string, maxRestarts?: number) {
   return startEngineHost({
     dataDir: dir, env: {}, secrets: { kind: 'memory', token: null },
-    sandbox: { timing: { dispatchMs: 30, finalMs: 80 } }, log: (l) => logs.push(l),
+    sandbox: { timing: { dispatchMs: 30, finalMs: 80 } }, log: (l) => logs.push(l), maxRestarts,
   });
 }
 
@@ -165,6 +165,16 @@ describe('the engine in a worker thread, through the handlers', () => {
     const c = await engine.campaigns.create({ list: 'Crash', from: 'Shop', text: 'again' });
     await engine.campaigns.send(c.id);
     await waitFor(() => events.some((e) => e.type === 'campaign' && e.campaignId === c.id), 'a campaign event from the restarted worker');
+  });
+
+  it('a worker that keeps dying is not restarted for ever: calls then say to reopen the app', async () => {
+    await engine.close();
+    engine = await start(dataDir, 0);
+    const pendingCall = engine.campaigns.list();
+    await engine.host.worker!.terminate();
+    await expect(pendingCall).rejects.toMatchObject({ code: 'ENGINE_RESTARTED', message: expect.stringContaining('was not restarted') });
+    await expect(engine.lists.list()).rejects.toMatchObject({ code: 'ENGINE_DOWN', message: expect.stringContaining('quit and reopen SMS Desk') });
+    expect(engine.host.restarts).toBe(0);
   });
 
   it('close() closes the engine in the worker, ends the thread and refuses later calls', async () => {
