@@ -64,11 +64,13 @@ describe('migrations', () => {
 });
 
 describe('migration 2: status counters', () => {
-  it('keep per-campaign counts equal to a full count through inserts, updates and deletes', () => {
+  it('keep per-campaign counts equal to a full count through updates and deletes', () => {
     const db = openDatabase(path.join(tmp(), 'smsdesk.db'));
     db.prepare(`INSERT INTO campaigns (id, name, sender, template, state, created_at) VALUES (1, 'c', 'A', 't', 'draft', 0), (2, 'd', 'A', 't', 'draft', 0)`).run();
     const ins = db.prepare(`INSERT INTO messages (campaign_id, seq, msisdn, text, encoding, parts, status, updated_at) VALUES (?, ?, ?, 'x', 'GSM-7', 1, 'queued', 0)`);
     for (let i = 1; i <= 50; i++) ins.run(i % 2 ? 1 : 2, i, String(2348030000000 + i));
+    // Inserts are counted by their writer (campaign create), not by a trigger.
+    db.prepare(`INSERT INTO campaign_counts SELECT campaign_id, status, COUNT(*) FROM messages GROUP BY 1, 2`).run();
     db.prepare(`UPDATE messages SET status = 'accepted' WHERE seq <= 20`).run();
     db.prepare(`UPDATE messages SET status = 'delivered' WHERE seq <= 7`).run();
     db.prepare(`UPDATE messages SET status = status WHERE seq <= 30`).run(); // no change: no count change

@@ -27,6 +27,12 @@ export function createCampaignService(deps: CampaignDeps) {
   const countsStmt = db.prepare<[number], { status: MessageStatus; n: number }>(
     'SELECT status, n FROM campaign_counts WHERE campaign_id = ?');
 
+  /** Inserted messages are counted here (migration 2 keeps only update/delete triggers). */
+  function addCounts(campaignId: number, status: MessageStatus, n: number) {
+    db.prepare(`INSERT INTO campaign_counts (campaign_id, status, n) VALUES (?, ?, ?)
+      ON CONFLICT (campaign_id, status) DO UPDATE SET n = n + excluded.n`).run(campaignId, status, n);
+  }
+
   function row(id: number): CampaignRow {
     const r = getRow.get(id);
     if (!r) throw new UserError('NOT_FOUND', `There is no campaign ${id}. List campaigns with \`smsdesk campaign list\` or the History page.`);
@@ -84,6 +90,7 @@ export function createCampaignService(deps: CampaignDeps) {
       }
       if (seq === 0) throw new UserError('NO_RECIPIENTS', `List ${JSON.stringify(list.name)} has no one left to message (${suppressed} on the opt-out list).`);
       db.prepare('UPDATE campaigns SET recipients = ?, parts = ?, suppressed = ? WHERE id = ?').run(seq, parts, suppressed, cid);
+      addCounts(cid, 'queued', seq);
       return cid;
     })();
     return toSummary(row(id));
@@ -229,6 +236,7 @@ export function createCampaignService(deps: CampaignDeps) {
         WHERE m.campaign_id = ? AND m.status IN ('failed', 'rejected', 'expired') AND o.msisdn IS NULL ORDER BY m.seq`).run(cid, t, id);
       if (res.changes === 0) throw new UserError('NOTHING_FAILED', `Campaign ${id} has no failed, rejected or expired recipients to re-send to.`);
       db.prepare(`UPDATE campaigns SET recipients = ?, parts = (SELECT COALESCE(SUM(parts),0) FROM messages WHERE campaign_id = ?) WHERE id = ?`).run(res.changes, cid, cid);
+      addCounts(cid, 'queued', res.changes);
       return cid;
     })();
     return toSummary(row(childId));

@@ -71,7 +71,9 @@ export function createLedger(db: DB) {
     const ids = db.prepare<[], { id: number }>(`SELECT id FROM batches WHERE state = 'submitting'`).all();
     for (const { id } of ids) markUncertain(id, 'The app stopped while this request was in flight; the gateway may or may not have accepted it.', null, now, firstPollAt, pollInterval);
     // Messages marked submitting without a batch row cannot exist (same transaction), but be safe.
-    db.prepare(`UPDATE messages SET status = 'queued', updated_at = ? WHERE status = 'submitting' AND batch_id IS NULL`).run(now);
+    // (Steered to the (campaign_id, status) index: batch_id IS NULL alone matches every queued message.)
+    db.prepare(`UPDATE messages SET status = 'queued', updated_at = ?
+      WHERE campaign_id IN (SELECT id FROM campaigns) AND status = 'submitting' AND +batch_id IS NULL`).run(now);
     return ids.length;
   });
 
