@@ -10,6 +10,7 @@ import { FilePicker } from './FilePicker.tsx';
 import { MappingStep, type Mapping } from './MappingStep.tsx';
 import { ImportReportView } from './ImportReportView.tsx';
 import { useParser } from './useParser.ts';
+import { MAX_IMPORT_CHUNK } from '../../../../shared/ipc/schemas.ts';
 
 type Report = RouteOutput<'imports.commit'>;
 type Counts = RouteOutput<'imports.add'>;
@@ -21,9 +22,9 @@ type Step =
   | { step: 'importing'; layout: Layout; read: number; done: number; total: number; counts: Counts | null }
   | { step: 'report'; report: Report };
 
-// Rows per imports.add: the engine stores a chunk in one synchronous step, and 2,000 rows stay
-// within the 50 ms it may block (5,000 took 60-90 ms). tests/e2e/import-large.spec.ts checks it.
-const CHUNK = 2000;
+// Rows per imports.add: the contract's limit (2,000 rows stay within the 50 ms a chunk may take in
+// the engine host; 5,000 took 60-90 ms). tests/e2e/import-large.spec.ts checks it.
+const CHUNK = MAX_IMPORT_CHUNK;
 
 export function ImportPage() {
   const { settings } = useApp();
