@@ -1,4 +1,4 @@
-import type { Engine } from './engine/api.ts';
+import type { EngineLike } from './handlers/engine-like.ts';
 
 /**
  * What closing the window means while campaigns are sending: the user picks between keeping the
@@ -13,8 +13,8 @@ export const CLOSE_BUTTONS: ReadonlyArray<{ choice: CloseChoice; label: string }
   { choice: 'cancel', label: 'Cancel' },
 ];
 
-export function closePrompt(engine: Engine): { message: string; detail: string; buttons: string[]; sending: number[] } | null {
-  const sending = engine.campaigns.list().filter((c) => c.state === 'sending').map((c) => c.id);
+export async function closePrompt(engine: EngineLike): Promise<{ message: string; detail: string; buttons: string[]; sending: number[] } | null> {
+  const sending = (await engine.campaigns.list()).filter((c) => c.state === 'sending').map((c) => c.id);
   if (sending.length === 0) return null;
   const what = sending.length === 1 ? 'A campaign is' : `${sending.length} campaigns are`;
   return {
@@ -26,11 +26,11 @@ export function closePrompt(engine: Engine): { message: string; detail: string; 
 }
 
 /** Applies the choice; returns whether the window may close (false = keep it open or only hide it). */
-export function applyCloseChoice(engine: Engine, choice: CloseChoice, sending: number[]): 'close' | 'hide' | 'stay' {
+export async function applyCloseChoice(engine: EngineLike, choice: CloseChoice, sending: number[]): Promise<'close' | 'hide' | 'stay'> {
   if (choice === 'cancel') return 'stay';
   if (choice === 'background') return 'hide';
   for (const id of sending) {
-    try { engine.campaigns.pause(id); } catch { /* finished or cancelled meanwhile: nothing to pause */ }
+    try { await engine.campaigns.pause(id); } catch { /* finished or cancelled meanwhile: nothing to pause */ }
   }
   return 'close';
 }

@@ -5,7 +5,6 @@
 import { app, dialog, type BrowserWindow, type Tray } from 'electron';
 import path from 'node:path';
 import { applyCloseChoice, CLOSE_BUTTONS, closePrompt } from './close.ts';
-import type { CampaignSummary, Engine } from './engine/api.ts';
 import { createEngine } from './engine/engine.ts';
 import { createKeytarSecrets } from './engine/secrets/index.ts';
 import { createDialogFiles } from './files.ts';
@@ -67,8 +66,7 @@ async function run(): Promise<void> {
       // the engine answers asynchronously (it runs in a worker): hold the close, ask, then decide
       e.preventDefault();
       void (async () => {
-        const view = await closeView(engine);
-        const prompt = closePrompt(view.engine);
+        const prompt = await closePrompt(engine);
         if (!prompt) {
           mayClose = true;
           return w.close();
@@ -77,12 +75,11 @@ async function run(): Promise<void> {
           type: 'question', message: prompt.message, detail: prompt.detail, buttons: prompt.buttons,
           defaultId: 0, cancelId: CLOSE_BUTTONS.length - 1, noLink: true,
         });
-        const outcome = applyCloseChoice(view.engine, CLOSE_BUTTONS[response]?.choice ?? 'cancel', prompt.sending);
+        const outcome = await applyCloseChoice(engine, CLOSE_BUTTONS[response]?.choice ?? 'cancel', prompt.sending);
         if (outcome === 'hide') {
           tray ??= createTray(path.join(root, 'dist-electron/icon.png'), { show, quit });
           w.hide();
         } else if (outcome === 'close') {
-          await view.settled();
           quit();
         }
       })().catch((err: Error) => log(`close: ${err.message}`));
@@ -126,14 +123,3 @@ function startEngine(): Promise<EngineLike> {
  * close.ts asks a synchronous engine; this gives it the campaign list read just now, and collects
  * the pauses it orders so the app quits only after the engine has stored them.
  */
-async function closeView(engine: EngineLike): Promise<{ engine: Engine; settled(): Promise<void> }> {
-  const list: CampaignSummary[] = await engine.campaigns.list();
-  const pauses: Array<Promise<unknown>> = [];
-  const view = {
-    campaigns: {
-      list: () => list,
-      pause: (id: number) => { pauses.push(Promise.resolve().then(() => engine.campaigns.pause(id)).catch(() => { /* finished meanwhile */ })); },
-    },
-  };
-  return { engine: view as unknown as Engine, settled: async () => { await Promise.all(pauses); } };
-}

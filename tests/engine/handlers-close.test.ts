@@ -28,34 +28,34 @@ function sendingCampaign() {
 }
 
 describe('closing the window while a campaign is sending', () => {
-  it('asks nothing when nothing is sending', () => {
-    expect(closePrompt(engine)).toBeNull();
+  it('asks nothing when nothing is sending', async () => {
+    expect(await closePrompt(engine)).toBeNull();
   });
 
-  it('asks, offering background, pause or cancel', () => {
+  it('asks, offering background, pause or cancel', async () => {
     const id = sendingCampaign();
-    const prompt = closePrompt(engine)!;
+    const prompt = (await closePrompt(engine))!;
     expect(prompt.sending).toEqual([id]);
     expect(prompt.message).toBe('A campaign is still sending.');
     expect(prompt.buttons).toEqual(CLOSE_BUTTONS.map((b) => b.label));
   });
 
-  it('"keep sending" hides the window and leaves the campaign sending; "cancel" keeps the window', () => {
+  it('"keep sending" hides the window and leaves the campaign sending; "cancel" keeps the window', async () => {
     const id = sendingCampaign();
-    expect(applyCloseChoice(engine, 'background', [id])).toBe('hide');
-    expect(applyCloseChoice(engine, 'cancel', [id])).toBe('stay');
+    expect(await applyCloseChoice(engine, 'background', [id])).toBe('hide');
+    expect(await applyCloseChoice(engine, 'cancel', [id])).toBe('stay');
     expect(engine.campaigns.get(id)!.state).toBe('sending');
   });
 
   it('"pause" pauses every sending campaign, then closes; the next start still has them, paused', async () => {
     const id = sendingCampaign();
-    expect(applyCloseChoice(engine, 'pause', [id])).toBe('close');
+    expect(await applyCloseChoice(engine, 'pause', [id])).toBe('close');
     expect(engine.campaigns.get(id)!.state).toBe('paused');
     await engine.close();
     engine = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {} });
     const after = engine.campaigns.status(id);
     expect(after.state).toBe('paused');
     expect(after.counts.queued).toBe(50);
-    expect(closePrompt(engine)).toBeNull();
+    expect(await closePrompt(engine)).toBeNull();
   });
 });
