@@ -54,7 +54,7 @@ export function createListsService(deps: ListsServiceDeps): ListsService {
       pending = [];
     };
     try {
-      const parsed = await readContactFile(file, {
+      await readContactFile(file, {
         encoding: opts.encoding, sheet: opts.sheet, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn,
         defaultCountry: country, signal: ctl.signal,
         onSheet: (s) => { sheet = s; },
