@@ -49,14 +49,11 @@ function add(f: Figure) { figures.push(f); }
 
 // 1. CSV import ------------------------------------------------------------------------------
 const csvBig = path.join(work, 'contacts-1m.csv');
-const csvSmall = path.join(work, 'contacts-100k.csv');
 const bigRows = sized(1_000_000);
 const smallRows = sized(100_000);
 let csvReady = false;
 function ensureCsv() {
-  if (csvReady) return;
-  writeCsv(csvBig, bigRows);
-  writeCsv(csvSmall, smallRows);
+  if (!csvReady) writeCsv(csvBig, bigRows);
   csvReady = true;
 }
 
@@ -66,9 +63,8 @@ await measure('1', `CSV import, ${bigRows.toLocaleString('en-US')} rows`, async 
   let counts = '';
   for (let i = 0; i < RUNS; i++) {
     const b = await runChild<{ wallMs: number }>('csvBaseline', { file: csvBig });
-    const e = await runChild<{ wallMs: number; valid: number; invalid: number; duplicates: number }>('importEngine', { file: csvBig });
-    const s = await runChild<{ wallMs: number }>('importEngine', { file: csvSmall });
-    base.push(b.wallMs); baseRss.push(b.maxRssMb); eng.push(e.wallMs); rssBig.push(e.maxRssMb); rssSmall.push(s.maxRssMb);
+    const e = await runChild<{ wallMs: number; valid: number; invalid: number; duplicates: number; rssAtCheckpointMb: number }>('importEngine', { file: csvBig, checkpointRows: smallRows });
+    base.push(b.wallMs); baseRss.push(b.maxRssMb); eng.push(e.wallMs); rssBig.push(e.maxRssMb); rssSmall.push(e.rssAtCheckpointMb);
     counts = `${e.valid} valid, ${e.invalid} invalid, ${e.duplicates} duplicates`;
   }
   const r = stat(ratios(eng, base));
@@ -76,7 +72,7 @@ await measure('1', `CSV import, ${bigRows.toLocaleString('en-US')} rows`, async 
   const rss = stat(rssBig);
   add({ id: '1b', what: 'CSV import: peak RSS', unit: 'MB', product: rss, baseline: stat(baseRss), baselineWhat: 'peak RSS of the baseline', ratio: stat(ratios(rssBig, baseRss)), target: '< 400 MB', met: rss.max < 400 });
   const flat = stat(ratios(rssBig, rssSmall));
-  add({ id: '1c', what: `CSV import: peak RSS at ${bigRows.toLocaleString('en-US')} / at ${smallRows.toLocaleString('en-US')} rows`, unit: 'MB', product: rss, baseline: stat(rssSmall), baselineWhat: `peak RSS importing ${smallRows.toLocaleString('en-US')} rows`, ratio: flat, target: '≤ 1.5× (flat)', met: flat.median <= 1.5 });
+  add({ id: '1c', what: `CSV import: peak RSS after ${bigRows.toLocaleString('en-US')} rows / after the first ${smallRows.toLocaleString('en-US')}`, unit: 'MB', product: rss, baseline: stat(rssSmall), baselineWhat: `peak RSS after ${smallRows.toLocaleString('en-US')} rows, same process`, ratio: flat, target: '≤ 1.5× (flat)', met: flat.median <= 1.5 });
 });
 
 // 2. XLSX import -----------------------------------------------------------------------------
@@ -126,14 +122,15 @@ await measure('4', `Send-rate accuracy, ${windowMs / 1000}-s window, 20 ms laten
     let left = 0;
     const db = path.join(work, `rate-${rps}`, 'smsdesk.db');
     const { campaignId } = await runChild<{ campaignId: number }>('seedDb', { file: db, recipients: rateRecipients(rps, 100, windowMs) });
-    for (let i = 0; i < RUNS; i++) {
-      const sb = await startSandboxProcess({ tokens: [BENCH_TOKEN], latencyMs: 20 });
-      try {
+    const sb = await startSandboxProcess({ tokens: [BENCH_TOKEN], latencyMs: 20 });
+    try {
+      for (let i = 0; i < RUNS; i++) {
+        const before = (await sb.arrivals()).length;
         const r = await runChild<{ queuedLeft: number; lagP99Ms: number }>('rateSend', { url: sb.url, rps, perRequest: 100, maxInFlight: 16, windowMs, db, campaignId });
-        const f = rateFigures(await sb.arrivals(), rps, windowMs);
+        const f = rateFigures((await sb.arrivals()).slice(before), rps, windowMs);
         achieved.push(f.achieved); busiest.push(f.busiest); lag.push(r.lagP99Ms); left = r.queuedLeft;
-      } finally { await sb.close(); }
-    }
+      }
+    } finally { await sb.close(); }
     fs.rmSync(path.dirname(db), { recursive: true, force: true });
     if (rps === 50) sendOnlyLag = stat(lag);
     const a = stat(achieved), b = stat(busiest);
@@ -200,9 +197,9 @@ await measure('8', `Event-loop lag: ${bigRows.toLocaleString('en-US')}-row impor
   ensureCsv();
   const p99: number[] = [], rates: number[] = [];
   let note = '';
-  // Enough to keep sending at 50 requests/s through an import of up to two minutes.
+  // A campaign of 250,000: enough to keep sending at 50 requests/s through the whole import.
   const db = path.join(work, 'lag', 'smsdesk.db');
-  const { campaignId } = await runChild<{ campaignId: number }>('seedDb', { file: db, recipients: Math.round(50 * 100 * 120 * Math.max(SCALE, 0.1)) });
+  const { campaignId } = await runChild<{ campaignId: number }>('seedDb', { file: db, recipients: sized(250_000) });
   for (let i = 0; i < RUNS; i++) {
     const sb = await startSandboxProcess({ tokens: [BENCH_TOKEN], latencyMs: 20, timing: { dispatchMs: 500, finalMs: 2000 } });
     try {

@@ -6,15 +6,21 @@ import * as XLSX from '@e965/xlsx';
 import { benchEngine, ms, tempDir } from '../lib/engine.ts';
 
 /** The product: file -> normalised, de-duplicated list in SQLite, through engine.lists.import. */
-export async function importEngine(a: { file: string }) {
+export async function importEngine(a: { file: string; checkpointRows?: number }) {
   const dir = tempDir();
   const engine = await benchEngine(dir);
+  // Peak RSS once `checkpointRows` rows are in, to compare with the peak at the end: memory
+  // that stays flat as rows grow.
+  let rssAtCheckpointMb: number | null = null;
+  const onProgress = (p: { rows: number }) => {
+    if (rssAtCheckpointMb === null && a.checkpointRows && p.rows >= a.checkpointRows) rssAtCheckpointMb = process.resourceUsage().maxRSS / 1024;
+  };
   const t0 = process.hrtime.bigint();
-  const report = await engine.lists.import(a.file, { list: 'bench', country: 'NG' });
+  const report = await engine.lists.import(a.file, { list: 'bench', country: 'NG' }, { onProgress });
   const wallMs = ms(t0);
   await engine.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  return { wallMs, rows: report.rows, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates };
+  return { wallMs, rows: report.rows, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates, rssAtCheckpointMb };
 }
 
 function rawTable(dir: string) {
