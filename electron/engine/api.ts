@@ -85,6 +85,8 @@ export interface CampaignPreview {
   /** why the template cannot be used (unknown field, unclosed brace), or null */
   templateError: string | null;
   longest: { seq: number; msisdn: string; text: string; parts: number } | null;
+  /** list positions (seq) of up to 100 recipients, longest message first */
+  longestFirst: number[];
 }
 export interface MessageRow {
   seq: number; msisdn: string; network: string | null; fields: Record<string, string>; text: string; encoding: string; parts: number;

@@ -100,6 +100,8 @@ export const campaignPreview = z.object({
   /** why the template cannot be used (unknown field, unclosed brace), or null */
   templateError: z.string().nullable().default(null),
   longest: z.object({ seq: z.number(), msisdn: z.string(), text: z.string(), parts: z.number() }).nullable(),
+  /** list positions of up to 100 recipients, longest message first */
+  longestFirst: z.array(z.number()).max(1000).default([]),
 });
 
 export const messageRow = z.object({

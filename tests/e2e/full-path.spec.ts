@@ -104,6 +104,14 @@ test('import an XLSX, compose with a fix, send in the sandbox, watch delivery, e
   await expect(page.getByTestId('total-parts')).toHaveText(String(VALID));
   await shot(page, '05-compose-gsm');
 
+  // Recipients page longest message first: the hostile 38-character "name" is the longest, then the rest.
+  const pager = page.getByRole('group', { name: 'Page through recipients' });
+  await expect(pager).toContainText('Longest message');
+  await expect(page.getByTestId('recipient-preview')).toContainText('=HYPERLINK');
+  await pager.getByRole('button', { name: 'Next →' }).click();
+  await expect(pager).toContainText(`Longest messages: 2 of ${VALID}`);
+  await pager.getByRole('button', { name: '← Previous' }).click();
+
   // A test to the user's own number goes through the same gateway (the sandbox here), and the number is remembered.
   await page.getByLabel('Your number').fill('0803 000 0000');
   await page.getByRole('button', { name: 'Send a test SMS' }).click();

@@ -248,12 +248,13 @@ export function createCampaignService(deps: CampaignDeps) {
     const compiled = compileTemplate(input.text ?? '', fields);
     const price = deps.settings.get('price.perPart');
     const currency = deps.settings.get('price.currency');
-    const empty: CampaignPreview = { recipients: 0, suppressed: 0, totalParts: 0, maxParts: 0, typicalParts: 0, overTypical: 0, cost: 0, currency, encoding: 'GSM-7', unknownFields: [], templateError: null, longest: null };
+    const empty: CampaignPreview = { recipients: 0, suppressed: 0, totalParts: 0, maxParts: 0, typicalParts: 0, overTypical: 0, cost: 0, currency, encoding: 'GSM-7', unknownFields: [], templateError: null, longest: null, longestFirst: [] };
     if (!compiled.ok) return { ...empty, unknownFields: compiled.unknown, templateError: compiled.message };
     const hist = new Map<number, number>();
     let recipients = 0, suppressed = 0, total = 0, gsm = 0, ucs = 0;
     let longest: CampaignPreview['longest'] = null;
     let lastText: string | null = null, lastA = analyze('');
+    const top = topLongest(LONGEST_FIRST);
     const it = db.prepare<[number], { seq: number; msisdn: string; fields: string; opted: number }>(
       `SELECT c.seq, c.msisdn, c.fields, (o.msisdn IS NOT NULL) AS opted FROM contacts c LEFT JOIN optouts o ON o.msisdn = c.msisdn WHERE c.list_id = ? ORDER BY c.seq`);
     for (const c of it.iterate(list.id)) {
@@ -265,6 +266,7 @@ export function createCampaignService(deps: CampaignDeps) {
       if (lastA.encoding === 'GSM-7') gsm++; else ucs++;
       hist.set(lastA.parts, (hist.get(lastA.parts) ?? 0) + 1);
       if (!longest || lastA.parts > longest.parts || (lastA.parts === longest.parts && text.length > longest.text.length)) longest = { seq: c.seq, msisdn: c.msisdn, text, parts: lastA.parts };
+      top.offer(c.seq, lastA.parts, text.length);
     }
     let typical = 0, best = -1, max = 0;
     for (const [p, n] of hist) { if (n > best || (n === best && p < typical)) { best = n; typical = p; } max = Math.max(max, p); }
@@ -273,6 +275,7 @@ export function createCampaignService(deps: CampaignDeps) {
     return {
       recipients, suppressed, totalParts: total, maxParts: max, typicalParts: typical, overTypical: over,
       cost: Math.round(total * price * 100) / 100, currency, encoding: ucs && gsm ? 'mixed' : ucs ? 'UCS-2' : 'GSM-7', unknownFields: [], templateError: null, longest,
+      longestFirst: top.seqs(),
     };
   }
 
@@ -313,6 +316,30 @@ export function createCampaignService(deps: CampaignDeps) {
   return { create, list, get, status, send, pause, resume, cancel, uncertain, resolve, resendFailed, preview, messages, chart, row, findList, compile };
 }
 export type CampaignService = ReturnType<typeof createCampaignService>;
+
+/** How many recipients the preview lists longest first (the rest page in list order). */
+export const LONGEST_FIRST = 100;
+
+/**
+ * The k longest messages seen so far (parts, then characters, then list order), kept sorted in a
+ * small array: a million offers cost little more than the comparisons.
+ */
+export function topLongest(k: number) {
+  const items: Array<{ seq: number; parts: number; len: number }> = [];
+  const before = (a: { seq: number; parts: number; len: number }, b: typeof a) =>
+    a.parts !== b.parts ? a.parts > b.parts : a.len !== b.len ? a.len > b.len : a.seq < b.seq;
+  return {
+    offer(seq: number, parts: number, len: number) {
+      const it = { seq, parts, len };
+      if (items.length === k && !before(it, items[k - 1])) return;
+      let lo = 0, hi = items.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (before(items[mid], it)) lo = mid + 1; else hi = mid; }
+      items.splice(lo, 0, it);
+      if (items.length > k) items.pop();
+    },
+    seqs: () => items.map((x) => x.seq),
+  };
+}
 
 function modeMessage(mode: string): string {
   return mode === 'sandbox'

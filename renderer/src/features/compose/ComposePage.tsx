@@ -11,6 +11,9 @@ import { Counter, Highlighted } from './Counter.tsx';
 import { RecipientPreview } from './RecipientPreview.tsx';
 import { useDebounced } from './useDebounced.ts';
 
+/** stable empty ranking, so the preview does not jump back to the start on every render */
+const NO_RANKING: number[] = [];
+
 type Preview = RouteOutput<'campaigns.preview'>;
 
 export function ComposePage() {
@@ -152,7 +155,7 @@ export function ComposePage() {
       </Section>
 
       {list ? (
-        <RecipientPreview list={list} text={draft.text} compiled={compiled} longest={preview?.longest ?? null} onSample={setSampleFields} />
+        <RecipientPreview list={list} text={draft.text} compiled={compiled} longestFirst={preview?.longestFirst ?? NO_RANKING} onSample={setSampleFields} />
       ) : null}
 
       <Section title="Total">

@@ -7,23 +7,23 @@ import { formatCount } from '../../lib/format.ts';
 
 type List = RouteOutput<'lists.list'>[number];
 type Contact = RouteOutput<'lists.contacts'>['rows'][number];
-type Longest = RouteOutput<'campaigns.preview'>['longest'];
 
 /**
- * The message as each recipient will get it. Position 0 is the longest message (the one that
- * decides the worst-case cost); then the list in file order.
+ * The message as each recipient will get it: first the longest messages (they decide the
+ * worst-case cost), longest first as the engine's preview ranked them; then the list in file order.
  */
-export function RecipientPreview({ list, text, compiled, longest, onSample }: {
-  list: List; text: string; compiled: CompiledTemplate; longest: Longest; onSample(f: Record<string, string> | null): void;
+export function RecipientPreview({ list, text, compiled, longestFirst, onSample }: {
+  list: List; text: string; compiled: CompiledTemplate; longestFirst: number[]; onSample(f: Record<string, string> | null): void;
 }) {
   const [pos, setPos] = useState(0);
   const [contact, setContact] = useState<Contact | null>(null);
   const [error, setError] = useState<string | null>(null);
   const total = list.contacts;
-  const positions = total + (longest ? 1 : 0);
-  const offset = longest ? (pos === 0 ? longest.seq - 1 : pos - 1) : pos;
+  const ranked = longestFirst.length;
+  const positions = total + ranked;
+  const offset = pos < ranked ? longestFirst[pos] - 1 : pos - ranked;
 
-  useEffect(() => { setPos(0); }, [list.id]);
+  useEffect(() => { setPos(0); }, [list.id, longestFirst]);
   useEffect(() => {
     if (total === 0) { setContact(null); onSample(null); return; }
     let live = true;
@@ -46,7 +46,9 @@ export function RecipientPreview({ list, text, compiled, longest, onSample }: {
           <div className="pager" role="group" aria-label="Page through recipients">
             <button type="button" onClick={() => setPos((p) => Math.max(0, p - 1))} disabled={pos === 0}>← Previous</button>
             <span aria-live="polite">
-              {longest && pos === 0 ? 'Longest message' : `Recipient ${formatCount(longest ? pos : pos + 1)} of ${formatCount(total)}`}
+              {pos < ranked
+                ? (pos === 0 ? 'Longest message' : `Longest messages: ${formatCount(pos + 1)} of ${formatCount(ranked)}`)
+                : `Recipient ${formatCount(pos - ranked + 1)} of ${formatCount(total)}`}
             </span>
             <button type="button" onClick={() => setPos((p) => Math.min(positions - 1, p + 1))} disabled={pos >= positions - 1}>Next →</button>
           </div>
