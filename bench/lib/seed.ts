@@ -45,6 +45,10 @@ export function seedCampaign(db: DB, o: {
       FROM s`)
       .run(n, cid, SEED_TEXT, nDelivered, sentUpTo, sentUpTo, nDelivered, nDelivered,
         sentUpTo, now - 60_000, sentUpTo, now - 60_000, nDelivered, now - 30_000, now);
+    // campaigns.create counts what it inserts (no insert trigger since migration 2's rewrite);
+    // setting the counts outright is right with or without such a trigger.
+    db.prepare(`INSERT INTO campaign_counts (campaign_id, status, n) SELECT campaign_id, status, COUNT(*) FROM messages WHERE campaign_id = ? GROUP BY status
+      ON CONFLICT (campaign_id, status) DO UPDATE SET n = excluded.n`).run(cid);
     return cid;
   })();
 }
