@@ -110,16 +110,12 @@ async function run(): Promise<void> {
  */
 function startEngine(): Promise<EngineLike> {
   const dataDir = app.getPath('userData');
+  // The keychain lives on this thread (the worker asks for it): a plain require, since this file is
+  // bundled to CommonJS and import() of a native module inside app.asar is fragile.
+  const keychain = createKeytarSecrets({ loadKeytar: async () => require('keytar') });
   if (!wantsInProcess()) {
-    return startEngineHost({ dataDir, env: process.env, workerFile: path.join(root, 'dist-electron/engine-worker.cjs'), log });
+    return startEngineHost({ dataDir, env: process.env, workerFile: path.join(root, 'dist-electron/engine-worker.cjs'), log, keychain });
   }
-  return createEngine({ dataDir, log, secrets: createKeytarSecrets({
-    // a plain require: this file is bundled to CommonJS, and import() of a native module inside app.asar is fragile
-    loadKeytar: async () => require('keytar'),
-  }) });
+  return createEngine({ dataDir, log, secrets: keychain });
 }
 
-/**
- * close.ts asks a synchronous engine; this gives it the campaign list read just now, and collects
- * the pauses it orders so the app quits only after the engine has stored them.
- */

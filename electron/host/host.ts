@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { SettingKey, Settings } from '../../shared/settings.ts';
 import type { Engine, EngineEvent } from '../engine/api.ts';
-import { fromWire, METHODS, type FromWorker, type HostSecrets, type ToWorker, type WireCtl, type WorkerConfig } from './protocol.ts';
+import { fromWire, METHODS, toWire, type FromWorker, type HostSecrets, type ToWorker, type WireCtl, type WorkerConfig } from './protocol.ts';
+import { createKeytarSecrets, type Secrets } from '../engine/secrets/index.ts';
 
 type Async<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
 type AsyncGroup<G> = { [K in keyof G]: Async<G[K]> };
@@ -36,8 +37,10 @@ export interface EngineHostOptions {
   env?: NodeJS.ProcessEnv;
   gatewayUrl?: string | null;
   sandbox?: WorkerConfig['sandbox'];
-  /** default: the OS keychain, loaded inside the worker */
+  /** default: the OS keychain, kept on this (the host's) thread and asked by the worker */
   secrets?: HostSecrets;
+  /** the keychain to answer the worker with (default: keytar); Electron passes one that require()s keytar */
+  keychain?: Secrets;
   /** the worker script: dist-electron/engine-worker.cjs in Electron, SOURCE_WORKER (tsx) elsewhere */
   workerFile: string | URL;
   log?: (line: string) => void;
@@ -80,6 +83,21 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
   const crashes: number[] = [];
 
   const post = (w: Worker, m: ToWorker) => w.postMessage(m);
+  let keychain: Secrets | null = opts.keychain ?? null;
+
+  /** The worker's keychain requests, answered here (keytar stays loaded in this one thread). */
+  function answerSecrets(w: Worker, m: Extract<FromWorker, { t: 'secrets' }>): void {
+    keychain ??= createKeytarSecrets({ env });
+    const k = keychain;
+    const run = m.op === 'get' ? k.get() : m.op === 'source' ? k.source() : m.op === 'clear' ? k.clear() : k.set(m.arg ?? '');
+    void run.then(
+      (value) => post(w, { t: 'secrets-result', id: m.id, ok: true, value: value ?? null }),
+      (err) => {
+        const reason = (err as { reason?: unknown })?.reason;
+        post(w, { t: 'secrets-result', id: m.id, ok: false, error: { ...toWire(err, m.arg ? [m.arg, m.arg.trim()] : []), ...(typeof reason === 'string' ? { reason } : {}) } });
+      },
+    ).catch((err: Error) => log(`keychain answer: ${err.message}`));
+  }
 
   function spawn(): Promise<void> {
     const w = new Worker(workerFile, { workerData: config });
@@ -116,6 +134,7 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
             for (const l of listeners) { try { l(m.event); } catch (err) { log(`listener: ${(err as Error).message}`); } }
             return;
           case 'log': return log(m.line);
+          case 'secrets': return answerSecrets(w, m);
         }
       });
       w.on('error', (err) => { lastError = err; log(`engine worker: ${err.message}`); });

@@ -1,8 +1,14 @@
 import type { EngineEvent } from '../engine/api.ts';
 import type { SandboxOptions } from '../engine/sandbox/index.ts';
 
-/** How the worker finds the token: the OS keychain (the app), or a fixed value (tests, benchmarks). */
+/**
+ * How the worker finds the token: the OS keychain (the app), or a fixed value (tests, benchmarks).
+ * The keychain stays on the host thread: libsecret registers GLib types once per process, and a
+ * second worker loading keytar after a restart hits GLib criticals and hangs. The worker asks the
+ * host over its port instead (`secrets` messages).
+ */
 export type HostSecrets = { kind: 'keychain' } | { kind: 'memory'; token: string | null };
+export type SecretsOp = 'get' | 'set' | 'clear' | 'source';
 
 /** Everything the worker needs to build the engine; it crosses as workerData, so plain data only. */
 export interface WorkerConfig {
@@ -23,7 +29,9 @@ export type ToWorker =
   | { t: 'call'; id: number; method: string; args: unknown[] }
   | { t: 'abort'; id: number }
   | { t: 'events'; on: boolean }
-  | { t: 'close'; id: number };
+  | { t: 'close'; id: number }
+  | { t: 'secrets-result'; id: number; ok: true; value: unknown }
+  | { t: 'secrets-result'; id: number; ok: false; error: WireError & { reason?: string } };
 
 export type FromWorker =
   | { t: 'ready'; dataDir: string; sandbox: boolean }
@@ -32,7 +40,8 @@ export type FromWorker =
   | { t: 'result'; id: number; ok: false; error: WireError; sandbox: boolean }
   | { t: 'progress'; id: number; value: unknown }
   | { t: 'event'; event: EngineEvent }
-  | { t: 'log'; line: string };
+  | { t: 'log'; line: string }
+  | { t: 'secrets'; id: number; op: SecretsOp; arg?: string };
 
 /**
  * Every engine method the proxy may call, and where its control argument (signal / onProgress)

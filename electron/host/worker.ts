@@ -5,21 +5,53 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from '../engine/engine.ts';
-import { createKeytarSecrets, createMemorySecrets, type Secrets } from '../engine/secrets/index.ts';
-import { cut, METHODS, toWire, type FromWorker, type ToWorker, type WireCtl, type WorkerConfig } from './protocol.ts';
+import { createMemorySecrets, InvalidTokenError, KeychainUnavailableError, type KeychainProblem, type Secrets, type TokenSource } from '../engine/secrets/index.ts';
+import { cut, fromWire, METHODS, toWire, type FromWorker, type SecretsOp, type ToWorker, type WireCtl, type WorkerConfig } from './protocol.ts';
 
 const port = parentPort!;
 const config = workerData as WorkerConfig;
 const post = (m: FromWorker) => port.postMessage(m);
 const log = (line: string) => post({ t: 'log', line });
 
+const secretCalls = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+let nextSecretId = 1;
+
+/** The keychain, asked of the host thread (see HostSecrets in protocol.ts for why). */
+function hostSecrets(): Secrets {
+  const ask = (op: SecretsOp, arg?: string) => new Promise<unknown>((resolve, reject) => {
+    const id = nextSecretId++;
+    secretCalls.set(id, { resolve, reject });
+    post({ t: 'secrets', id, op, ...(arg === undefined ? {} : { arg }) });
+  });
+  return {
+    get: () => ask('get') as Promise<string | null>,
+    set: async (token) => { await ask('set', token); },
+    clear: async () => { await ask('clear'); },
+    source: () => ask('source') as Promise<TokenSource>,
+  };
+}
+
 function secretsFor(cfg: WorkerConfig): Secrets {
   if (cfg.secrets.kind === 'memory') return createMemorySecrets(cfg.secrets.token, { env: cfg.env });
-  // In the Electron bundle (CommonJS) keytar is required from beside the bundle, like main.ts did;
-  // under tsx (ESM) there is no require and the default import() is used.
-  const req = typeof require === 'function' ? require : null;
-  return createKeytarSecrets({ env: cfg.env, ...(req ? { loadKeytar: async () => req('keytar') } : {}) });
+  return hostSecrets();
 }
+
+/** The host's keychain error, rebuilt as the class the engine recognises. */
+function secretsError(error: { name: string; message: string; code?: string; reason?: string }): Error {
+  if (error.code === 'KEYCHAIN_UNAVAILABLE') return new KeychainUnavailableError((error.reason ?? 'unknown') as KeychainProblem, error.message);
+  if (error.code === 'INVALID_TOKEN') return new InvalidTokenError(error.message);
+  return fromWire(error);
+}
+
+// Answers from the host's keychain arrive on the port from the start (createEngine reads the token).
+port.on('message', (m: ToWorker) => {
+  if (m.t !== 'secrets-result') return;
+  const c = secretCalls.get(m.id);
+  if (!c) return;
+  secretCalls.delete(m.id);
+  if (m.ok) c.resolve(m.value);
+  else c.reject(secretsError(m.error));
+});
 
 async function main(): Promise<void> {
   let engine: Awaited<ReturnType<typeof createEngine>>;

@@ -10,10 +10,10 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-host-keychain-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 /**
- * keytar is a native module loaded inside the engine's worker thread: the token is stored and read
- * through the real Secret Service (gnome-keyring in a private D-Bus session), by a first worker and
- * by a second one started after it in the same process (a native module loaded by two threads in
- * turn must be context-aware, as keytar's N-API build and better-sqlite3 are).
+ * The engine in its worker thread reads and stores the token through the host thread's keychain
+ * (real Secret Service: gnome-keyring in a private D-Bus session), across a worker restart in the
+ * same process. keytar once lived in the worker: a second worker loading it hit GLib criticals
+ * (libsecret registers its types once per process) and hung under load; this test caught it.
  */
 const CHILD = `
 import { startEngineHost } from ${JSON.stringify(path.join(ROOT, 'electron/host/index.ts'))};
