@@ -26,44 +26,60 @@ export function createLedger(db: DB) {
     return out;
   }
 
+  // Prepared once: these run for every request of every campaign.
+  const insertBatch = db.prepare(`INSERT INTO batches (campaign_id, client_ref, state, recipients, parts, text, created_at, sent_at)
+    VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?)`);
+  // One statement per batch (ids as a JSON array), not one per message.
+  const takeMessages = db.prepare<[number, number, number, string], { id: number }>(`UPDATE messages SET status = 'submitting', batch_id = ?, submitted_at = ?, updated_at = ?
+    WHERE id IN (SELECT value FROM json_each(?)) AND status = 'queued' RETURNING id`);
+  const deleteBatch = db.prepare('DELETE FROM batches WHERE id = ?');
+  const resizeBatch = db.prepare('UPDATE batches SET recipients = ?, parts = ? WHERE id = ?');
+  const batchAccepted = db.prepare(`UPDATE batches SET state = 'accepted', gateway_ref = ?, processed = ?, http_status = ?, answered_at = ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`);
+  const messagesAccepted = db.prepare(`UPDATE messages SET status = 'accepted', accepted_at = ?, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`);
+  const batchReturned = db.prepare(`UPDATE batches SET state = 'returned', error = ?, http_status = ?, answered_at = ?, dlr_done = 1 WHERE id = ?`);
+  const messagesReturned = db.prepare(`UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`);
+  const batchFailed = db.prepare(`UPDATE batches SET state = 'failed', error = ?, http_status = ?, answered_at = ?, dlr_done = 1 WHERE id = ?`);
+  const messagesFailed = db.prepare(`UPDATE messages SET status = 'failed', reason = ?, final_at = ?, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`);
+  const batchUncertain = db.prepare(`UPDATE batches SET state = 'uncertain', error = ?, http_status = ?, answered_at = ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`);
+  const messagesUncertain = db.prepare(`UPDATE messages SET status = 'uncertain', reason = ?, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`);
+  // The counters of migration 2 answer "anything left to send?" without walking the queue.
+  const waiting = db.prepare<[number], { n: number | null }>(`SELECT SUM(n) AS n FROM campaign_counts WHERE campaign_id = ? AND status IN ('queued', 'submitting')`);
+  const complete = db.prepare(`UPDATE campaigns SET state = 'completed', finished_at = ?, retry_at = NULL WHERE id = ? AND state = 'sending'`);
+
   /** Commits the batch as submitting, with its own client reference, before any byte leaves. */
   const commitSubmitting = db.transaction((campaignId: number, msgs: QueuedMessage[], now: number): BatchRecord | null => {
     const clientRef = randomUUID().replace(/-/g, '');
     const parts = msgs.reduce((s, m) => s + m.parts, 0);
-    const batchId = Number(db.prepare(`INSERT INTO batches (campaign_id, client_ref, state, recipients, parts, text, created_at, sent_at)
-      VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?)`).run(campaignId, clientRef, msgs.length, parts, msgs[0].text, now, now).lastInsertRowid);
-    const upd = db.prepare(`UPDATE messages SET status = 'submitting', batch_id = ?, submitted_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'`);
-    const taken: QueuedMessage[] = [];
-    for (const m of msgs) if (upd.run(batchId, now, now, m.id).changes) taken.push(m);
+    const batchId = Number(insertBatch.run(campaignId, clientRef, msgs.length, parts, msgs[0].text, now, now).lastInsertRowid);
+    const takenIds = new Set(takeMessages.all(batchId, now, now, JSON.stringify(msgs.map((m) => m.id))).map((r) => r.id));
+    const taken = takenIds.size === msgs.length ? msgs : msgs.filter((m) => takenIds.has(m.id));
     if (taken.length !== msgs.length) {
       // Something changed the rows under us (cancel): send only what is still ours.
-      if (!taken.length) { db.prepare('DELETE FROM batches WHERE id = ?').run(batchId); return null; }
-      db.prepare('UPDATE batches SET recipients = ?, parts = ? WHERE id = ?').run(taken.length, taken.reduce((s, m) => s + m.parts, 0), batchId);
+      if (!taken.length) { deleteBatch.run(batchId); return null; }
+      resizeBatch.run(taken.length, taken.reduce((s, m) => s + m.parts, 0), batchId);
     }
     return { id: batchId, campaignId, clientRef, to: taken.map((m) => m.msisdn), text: taken[0].text, parts: taken.reduce((s, m) => s + m.parts, 0), messageIds: taken.map((m) => m.id) };
   });
 
   const markAccepted = db.transaction((batchId: number, gatewayRef: string, processed: number | null, httpStatus: number, now: number, firstPollAt: number, pollInterval: number) => {
-    db.prepare(`UPDATE batches SET state = 'accepted', gateway_ref = ?, processed = ?, http_status = ?, answered_at = ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`)
-      .run(gatewayRef, processed, httpStatus, now, firstPollAt, pollInterval, batchId);
-    db.prepare(`UPDATE messages SET status = 'accepted', accepted_at = ?, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`).run(now, now, batchId);
+    batchAccepted.run(gatewayRef, processed, httpStatus, now, firstPollAt, pollInterval, batchId);
+    messagesAccepted.run(now, now, batchId);
   });
 
   /** The request was not processed (429, 503, never sent): the messages go back to the front of the queue. */
   const markReturned = db.transaction((batchId: number, reason: string, httpStatus: number | null, now: number) => {
-    db.prepare(`UPDATE batches SET state = 'returned', error = ?, http_status = ?, answered_at = ?, dlr_done = 1 WHERE id = ?`).run(reason, httpStatus, now, batchId);
-    db.prepare(`UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`).run(now, batchId);
+    batchReturned.run(reason, httpStatus, now, batchId);
+    messagesReturned.run(now, batchId);
   });
 
   const markFailed = db.transaction((batchId: number, reason: string, httpStatus: number | null, now: number) => {
-    db.prepare(`UPDATE batches SET state = 'failed', error = ?, http_status = ?, answered_at = ?, dlr_done = 1 WHERE id = ?`).run(reason, httpStatus, now, batchId);
-    db.prepare(`UPDATE messages SET status = 'failed', reason = ?, final_at = ?, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`).run(reason, now, now, batchId);
+    batchFailed.run(reason, httpStatus, now, batchId);
+    messagesFailed.run(reason, now, now, batchId);
   });
 
   const markUncertain = db.transaction((batchId: number, reason: string, httpStatus: number | null, now: number, firstPollAt: number, pollInterval: number) => {
-    db.prepare(`UPDATE batches SET state = 'uncertain', error = ?, http_status = ?, answered_at = ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`)
-      .run(reason, httpStatus, now, firstPollAt, pollInterval, batchId);
-    db.prepare(`UPDATE messages SET status = 'uncertain', reason = ?, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`).run(reason, now, batchId);
+    batchUncertain.run(reason, httpStatus, now, firstPollAt, pollInterval, batchId);
+    messagesUncertain.run(reason, now, batchId);
   });
 
   /** A batch still `submitting` at start-up was cut off mid-request: its outcome is unknown. */
@@ -79,9 +95,8 @@ export function createLedger(db: DB) {
 
   /** Finishes the campaign when nothing is waiting to be sent. */
   function completeIfDone(campaignId: number, now: number): boolean {
-    const left = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM messages WHERE campaign_id = ? AND status IN ('queued', 'submitting')`).get(campaignId)!.n;
-    if (left > 0) return false;
-    return db.prepare(`UPDATE campaigns SET state = 'completed', finished_at = ?, retry_at = NULL WHERE id = ? AND state = 'sending'`).run(now, campaignId).changes > 0;
+    if ((waiting.get(campaignId)?.n ?? 0) > 0) return false;
+    return complete.run(now, campaignId).changes > 0;
   }
 
   /** Request times of the last few seconds, to seed the rate limiter after a restart. */
