@@ -1,17 +1,9 @@
 import fs from 'node:fs';
 import * as XLSX from '@e965/xlsx';
+import { mulberry32 } from '../../electron/engine/sandbox/random.ts';
 
 /** Small seeded PRNG so every run imports the very same file. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 const PREFIXES = ['0803', '0806', '0813', '0816', '0703', '0706', '0805', '0807', '0815', '0802', '0808', '0812', '0809', '0817'];
 const FIRST = ['Ada', 'Chinedu', 'Ngozi', 'Tunde', 'Bola', 'Emeka', 'Funmi', 'Ibrahim', 'Aisha', 'Kemi', 'Segun', 'Zainab', 'Obi', 'Yemi', 'Halima', 'Femi'];
