@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: unit and engine tests (vitest), then the browser end-to-end tests (Playwright with
+// `npm test`: the type check, unit and engine tests (vitest), then the browser end-to-end tests (Playwright with
 // Debian's Chromium), then the Electron shell specs (they skip, saying why, where no Electron
 // binary exists). Ends with one line "N passed, N failed, N skipped" over all of them.
 import { spawnSync } from 'node:child_process';
@@ -30,6 +30,9 @@ if (!run('native modules for Node', process.execPath, [path.join(root, 'scripts/
   console.log('\n0 passed, 1 failed');
   process.exit(1);
 }
+
+// Types first: strict TypeScript over every folder (a failure here fails the run, counted once).
+if (!run('type check (tsc --noEmit)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])) totals.failed += 1;
 
 const vitestJson = path.join(out, 'vitest.json');
 fs.rmSync(vitestJson, { force: true });
