@@ -3,6 +3,13 @@ import { formatCount } from '../../lib/format.ts';
 
 const BOX = { width: 720, height: 260, left: 56, right: 16, top: 16, bottom: 32 };
 
+/** Labels near an edge grow inwards, so none is clipped (a single point sits at the right edge). */
+function anchorFor(pos: number): 'start' | 'middle' | 'end' {
+  if (pos > BOX.width - BOX.right - 40) return 'end';
+  if (pos < BOX.left + 40) return 'start';
+  return 'middle';
+}
+
 export function DeliveryChart({ points, recipients }: { points: ChartPoint[]; recipients: number }) {
   const m = buildChart(points, BOX, DEFAULT_SERIES, recipients);
   const summary = m.series.map((s) => `${s.label}: ${formatCount(s.last)}`).join(', ');
@@ -16,7 +23,7 @@ export function DeliveryChart({ points, recipients }: { points: ChartPoint[]; re
           </g>
         ))}
         {m.xTicks.map((t, i) => (
-          <text key={i} x={t.pos} y={BOX.height - 10} textAnchor={i === 0 ? 'start' : i === m.xTicks.length - 1 ? 'end' : 'middle'} className="chart-label">{t.label}</text>
+          <text key={i} x={t.pos} y={BOX.height - 10} textAnchor={anchorFor(t.pos)} className="chart-label">{t.label}</text>
         ))}
         {m.series.map((s) => (s.path ? <path key={s.key} d={s.path} className={`chart-line chart-${s.key}`} /> : null))}
         {m.empty ? <text x={BOX.width / 2} y={BOX.height / 2} textAnchor="middle" className="chart-label">No delivery reports yet</text> : null}
