@@ -187,6 +187,15 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'contacts without the unique number index',
+    // Imports now find duplicates in memory; the index made every insert land on a random page
+    // (850,000 rows: 20.2 s with it, 1.9 s without). Nothing else looks contacts up by number.
+    up(db) {
+      db.exec(`DROP INDEX contacts_list_msisdn;`);
+    },
+  },
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;

@@ -3,6 +3,7 @@ import type { ImportCounts, ImportReport, RawContactRow } from '../api.ts';
 import { normalizeMsisdn } from '../../../shared/phone/index.ts';
 import { ImportError } from '../../../shared/import/index.ts';
 import { deleteListChunked } from './cleanup.ts';
+import { createNumberIndex } from './numberIndex.ts';
 
 /** Rows per transaction: big enough to be fast, small enough not to hold the shared connection. */
 export const STORE_CHUNK = 2000;
@@ -41,8 +42,9 @@ export function assertNameFree(db: DB, name: string, fileName?: string): void {
 
 /**
  * One import into a new list: the list exists as 'importing' (invisible) while rows go in
- * chunk by chunk, and becomes 'ready' in the final transaction. Duplicates are found by the
- * unique index (list_id, msisdn), so memory does not grow with the file.
+ * chunk by chunk, and becomes 'ready' in the final transaction. Duplicates are found in memory
+ * (number → first row, in typed arrays: ~24 MB for a million numbers): a unique index did the same on disk, but
+ * numbers in file order land on random pages of it, which made a 1M-row import ~10× slower.
  */
 export function createImportSession(db: DB, opts: SessionOptions, now: () => number): ImportSession {
   const name = opts.list.trim();
@@ -51,8 +53,8 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
   const listId = Number(db.prepare(`INSERT INTO lists (name, state, fields, source, created_at) VALUES (?, 'importing', ?, ?, ?)`)
     .run(name, JSON.stringify(fields), opts.source, now()).lastInsertRowid);
 
-  const insertContact = db.prepare(`INSERT OR IGNORE INTO contacts (list_id, seq, row, msisdn, network, fields) VALUES (?, ?, ?, ?, ?, ?)`);
-  const firstRowOf = db.prepare(`SELECT row FROM contacts WHERE list_id = ? AND msisdn = ?`).pluck();
+  const insertContact = db.prepare(`INSERT INTO contacts (list_id, seq, row, msisdn, network, fields) VALUES (?, ?, ?, ?, ?, ?)`);
+  let firstRow = createNumberIndex();
   const optedOut = db.prepare(`SELECT 1 FROM optouts WHERE msisdn = ?`).pluck();
   const insertReject = db.prepare(`INSERT INTO import_rejects (list_id, row, kind, value, reason, fields) VALUES (?, ?, ?, ?, ?, ?)`);
 
@@ -74,12 +76,14 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
       const r = normalizeMsisdn(row.phone ?? '', opts.country);
       if (!r.ok) { counts.invalid++; reject(row, 'invalid', r.reason, fieldsJson); continue; }
       if (optedOut.get(r.msisdn)) { counts.suppressed++; reject(row, 'suppressed', `${r.msisdn} is on the opt-out list`, fieldsJson); continue; }
-      const res = insertContact.run(listId, seq + 1, row.row, r.msisdn, r.network, fieldsJson);
-      if (res.changes === 0) {
+      const first = firstRow.get(r.msisdn);
+      if (first !== undefined) {
         counts.duplicates++;
-        reject(row, 'duplicate', `same number as row ${firstRowOf.get(listId, r.msisdn) as number}`, fieldsJson);
+        reject(row, 'duplicate', `same number as row ${first}`, fieldsJson);
         continue;
       }
+      insertContact.run(listId, seq + 1, row.row, r.msisdn, r.network, fieldsJson);
+      firstRow.set(r.msisdn, row.row);
       seq++;
       counts.valid++;
     }
@@ -115,11 +119,13 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
         throw e;
       }
       state = 'committed';
+      firstRow = createNumberIndex();
       return report;
     },
     cancel() {
       if (state !== 'open') return;
       state = 'cancelled';
+      firstRow = createNumberIndex();
       deleteListChunked(db, listId);
     },
   };
