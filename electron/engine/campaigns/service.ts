@@ -105,21 +105,26 @@ export function createCampaignService(deps: CampaignDeps) {
     return r ? toSummary(r) : null;
   }
 
+  // status() runs for every dashboard refresh and engine event: its statements are prepared once.
+  const recentStmt = db.prepare<[number, number], { n: number | null; first: number | null }>(
+    `SELECT SUM(recipients) AS n, MIN(sent_at) AS first FROM batches WHERE campaign_id = ? AND sent_at > ? AND state NOT IN ('returned')`);
+  const shortStmt = db.prepare<[number], { n: number }>(
+    `SELECT COUNT(*) AS n FROM batches WHERE campaign_id = ? AND processed IS NOT NULL AND processed < recipients`);
+  const decideStmt = db.prepare<[number], { n: number }>(
+    `SELECT COUNT(*) AS n FROM messages m JOIN batches b ON b.id = m.batch_id
+     WHERE m.campaign_id = ? AND m.status = 'uncertain' AND b.state = 'uncertain' AND b.polls > 0`);
+
   function status(id: number): CampaignStatus {
     const r = row(id);
     const counts = emptyCounts();
     for (const c of countsStmt.all(id)) counts[c.status] = c.n;
     const t = now();
-    const recent = db.prepare<[number, number], { n: number | null; first: number | null }>(
-      `SELECT SUM(recipients) AS n, MIN(sent_at) AS first FROM batches WHERE campaign_id = ? AND sent_at > ? AND state NOT IN ('returned')`).get(id, t - 10_000);
+    const recent = recentStmt.get(id, t - 10_000);
     const span = recent?.first ? Math.max(1000, t - recent.first) : 10_000;
     const rate = recent?.n ? (recent.n * 1000) / span : 0;
     const waiting = counts.queued + counts.submitting;
-    const short = db.prepare<[number], { n: number }>(
-      `SELECT COUNT(*) AS n FROM batches WHERE campaign_id = ? AND processed IS NOT NULL AND processed < recipients`).get(id)!.n;
-    const decide = db.prepare<[number], { n: number }>(
-      `SELECT COUNT(*) AS n FROM messages m JOIN batches b ON b.id = m.batch_id
-       WHERE m.campaign_id = ? AND m.status = 'uncertain' AND b.state = 'uncertain' AND b.polls > 0`).get(id)!.n;
+    const short = shortStmt.get(id)!.n;
+    const decide = decideStmt.get(id)!.n;
     return {
       ...toSummary(r), counts, shortBatches: short, needsDecision: decide,
       rate: Math.round(rate * 10) / 10,

@@ -65,18 +65,20 @@ export function createPoller(deps: PollerDeps) {
     return `Gateway report: ${raw}`;
   }
 
+  const reschedule = db.prepare(`UPDATE batches SET dlr_done = ?, polls = polls + ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`);
+  const settleBatch = db.prepare(`UPDATE batches SET state = 'accepted', gateway_ref = COALESCE(gateway_ref, ?), error = NULL WHERE id = ?`);
+
   function schedule(b: PollBatch, now: number, done: boolean, lookedUp: boolean) {
     const initial = b.poll_interval ?? settings.get('dlr.initialIntervalMs');
     const next = Math.min(settings.get('dlr.maxIntervalMs'), initial * 2);
-    db.prepare(`UPDATE batches SET dlr_done = ?, polls = polls + ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`)
-      .run(done ? 1 : 0, lookedUp ? 1 : 0, now + initial, next, b.id);
+    reschedule.run(done ? 1 : 0, lookedUp ? 1 : 0, now + initial, next, b.id);
   }
 
-  /** Writes one report; returns true when the batch needs no more polling. */
+  /** Writes one report's statuses (and settles an uncertain batch the report proves accepted). */
   function apply(b: PollBatch, report: Extract<BatchReport, { kind: 'ok' }>, now: number): void {
     db.transaction(() => {
       if (b.state === 'uncertain') {
-        db.prepare(`UPDATE batches SET state = 'accepted', gateway_ref = COALESCE(gateway_ref, ?), error = NULL WHERE id = ?`).run(report.batchId || b.client_ref, b.id);
+        settleBatch.run(report.batchId || b.client_ref, b.id);
         resolveUncertain.run(now, now, b.id);
       }
       const listed = report.statuses.every((s) => Array.isArray(s.recipients));
