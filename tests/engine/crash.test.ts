@@ -1,26 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../electron/engine/engine.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
 import { startSandbox, type Sandbox } from '../../electron/engine/sandbox/index.ts';
+import { cli as runCli } from '../helpers/cli.ts';
 import { makeList, numbers, tempDir, waitFor, TEST_TOKEN } from '../helpers/engine.ts';
 
-const BIN = path.resolve('bin/smsdesk.js');
 let sandbox: Sandbox;
 afterAll(async () => { await sandbox?.close(); });
 
-function cli(dataDir: string, args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; out: string; err: string }> } {
-  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, '--json', ...args], {
-    env: { ...process.env, SMSDESK_TOKEN: TEST_TOKEN, SMSDESK_GATEWAY_URL: sandbox.url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '', err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const done = new Promise<{ code: number | null; signal: string | null; out: string; err: string }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, out, err })));
-  return { child, done };
+function cli(dataDir: string, args: string[]) {
+  return runCli(dataDir, args, { SMSDESK_TOKEN: TEST_TOKEN, SMSDESK_GATEWAY_URL: sandbox.url });
 }
 
 describe('crash safety of `smsdesk send`', () => {

@@ -1,16 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createGatewayClient, type SendRequest } from '../../electron/engine/gateway/client.ts';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../electron/engine/sandbox/index.ts';
+import { startSandbox } from '../../electron/engine/sandbox/index.ts';
+import { useSandboxes } from '../helpers/sandbox.ts';
 import { defaultSettings, type SettingKey, type Settings } from '../../shared/settings.ts';
 
-const open: Sandbox[] = [];
-afterEach(async () => { while (open.length) await open.pop()!.close(); });
-
-async function sandbox(opts: SandboxOptions = {}) {
-  const sb = await startSandbox(opts);
-  open.push(sb);
-  return sb;
-}
+const sandbox = useSandboxes();
 
 function client(url: string, over: Partial<Settings> = {}) {
   const s = { ...defaultSettings(), 'gateway.answerTimeoutMs': 2_000, ...over };

@@ -6,7 +6,6 @@
  * JSON file in a folder named after the vitest process (their common parent); whichever file
  * finishes last finds all parts and prints the summary line.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +14,7 @@ import Database from 'better-sqlite3';
 import { mulberry32 } from '../../electron/engine/sandbox/random.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
-export const BIN = path.join(ROOT, 'bin/smsdesk.js');
+export { BIN } from '../helpers/cli.ts';
 
 /** The parts of the suite; the summary waits for all of them. */
 export const PARTS = ['gateway', 'crash', 'crashdata', 'storage', 'clock', 'input'] as const;
@@ -60,25 +59,7 @@ export function printSummary(): void {
 /** mulberry32: small, seeded, reproducible. */
 export const seeded = mulberry32;
 
-export interface CliRun {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; signal: string | null; out: string; err: string }>;
-}
-
-/** `node bin/smsdesk.js --data-dir DIR --json ARGS…` as a child process. */
-export function cli(dataDir: string, args: string[], env: Record<string, string | undefined> = {}, opts: { json?: boolean } = {}): CliRun {
-  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, ...(opts.json === false ? [] : ['--json']), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, SMSDESK_DEBUG: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '', err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const done = new Promise<{ code: number | null; signal: string | null; out: string; err: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, out, err })));
-  return { child, done };
-}
+export { cli, type CliRun } from '../helpers/cli.ts';
 
 /** Largest number of arrivals inside any window [t, t + windowMs). */
 export function maxInWindow(arrivals: number[], windowMs = 1000): number {

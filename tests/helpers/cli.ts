@@ -1,0 +1,25 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+export const BIN = path.join(ROOT, 'bin/smsdesk.js');
+
+export interface CliRun {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; signal: string | null; out: string; err: string }>;
+}
+
+/** `node bin/smsdesk.js --data-dir DIR --json ARGS…` as a child process. */
+export function cli(dataDir: string, args: string[], env: Record<string, string | undefined> = {}, opts: { json?: boolean } = {}): CliRun {
+  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, ...(opts.json === false ? [] : ['--json']), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, SMSDESK_DEBUG: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '', err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const done = new Promise<{ code: number | null; signal: string | null; out: string; err: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, out, err })));
+  return { child, done };
+}
