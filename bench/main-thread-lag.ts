@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 type Mode = 'worker' | 'inprocess';
@@ -65,7 +65,7 @@ async function child(): Promise<void> {
 function measureSelf(stop: () => Promise<void>, port: number): void {
   // one histogram, always sampling: a fresh one drops its first sample, which would hide a block
   // that starts right after it is enabled
-  const h: IntervalHistogram = monitorEventLoopDelay({ resolution: 2 });
+  const h = monitorEventLoopDelay({ resolution: 2 });
   h.enable();
   // garbage-collection pauses of this thread, to tell them apart from work done on it
   let gcMax = 0;

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// `npm test`: the type check, unit and engine tests (vitest), then the browser end-to-end tests (Playwright with
-// Debian's Chromium), then the Electron shell specs (they skip, saying why, where no Electron
-// binary exists). Ends with one line "N passed, N failed, N skipped" over all of them.
+// `npm test`: the system packages the tests need (installed when missing), the type check, unit and
+// engine tests (vitest; the keychain tests start their own private D-Bus session and gnome-keyring),
+// then the browser end-to-end tests (Playwright with its own or Debian's Chromium), then the Electron
+// shell specs (they skip, saying why, where no Electron binary exists). Ends with one line
+// "N passed, N failed, N skipped" over all of them.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requireNode } from './node-version.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'test-results');
@@ -21,12 +24,18 @@ function run(label, cmd, args, env = {}) {
   return r.status === 0;
 }
 
+function onPath(cmd) {
+  return (process.env.PATH ?? '').split(path.delimiter).some((d) => fs.existsSync(path.join(d, cmd)));
+}
+
 function readJson(file) {
   try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return null; }
 }
 
-// Tests use the Node build of the native modules (npm start may have left the Electron one).
-if (!run('native modules for Node', process.execPath, [path.join(root, 'scripts/native.mjs'), 'node'])) {
+requireNode();
+// What the tests need from the system (browser, keychain, spreadsheet): brought here when missing,
+// or one sentence with the exact command to run.
+if (!run('system packages the tests need', process.execPath, [path.join(root, 'scripts/system-deps.mjs')])) {
   console.log('\n0 passed, 1 failed');
   process.exit(1);
 }
@@ -52,7 +61,11 @@ for (const [label, config, name] of [
 ]) {
   const json = path.join(out, name);
   fs.rmSync(json, { force: true });
-  run(label, bin('playwright'), ['test', '-c', config, '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: json });
+  const argv = [bin('playwright'), 'test', '-c', config, '--reporter=list,json'];
+  // Electron needs a display: on a headless Linux machine the shell specs run under a virtual one.
+  const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY && name === 'electron.json' && onPath('xvfb-run');
+  const [cmd, ...args] = headless ? ['xvfb-run', '-a', ...argv] : argv;
+  run(label, cmd, args, { PLAYWRIGHT_JSON_OUTPUT_NAME: json });
   const r = readJson(json);
   if (r?.stats) {
     totals.passed += (r.stats.expected ?? 0) + (r.stats.flaky ?? 0);

@@ -37,12 +37,33 @@ async function main(): Promise<void> {
     ? await createEngine({ dataDir: args.dataDir ?? undefined, log })
     : await startEngineHost({ dataDir: args.dataDir ?? undefined, env: process.env, log });
   const downloads = createDownloadStore();
+  const key = generateKey();
   const handlers = createHandlers(engine, { mode: 'web', version, platform: process.platform, files: downloads.sink, log });
   const server = await startWebServer({
-    handlers, staticDir, key: generateKey(), port: args.port, downloads, log,
+    handlers, staticDir, key, port: args.port, downloads, log,
     subscribe: (emit) => createEventBridge(engine, emit, { log }),
   });
   await engine.start();
+
+  if (args.check) {
+    // what a user's browser does first, over real HTTP with the key: the page, then one API call
+    const page = await fetch(server.url);
+    const answer = await fetch(`${server.origin}/api/call`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-SMSDesk-Key': key }, body: JSON.stringify({ route: 'app.info', input: null }),
+    });
+    const body = await answer.json() as { ok: boolean; error?: { message: string } };
+    const ms = Math.round(performance.now());
+    if (!page.ok || !body.ok) {
+      console.error(`start check: the web mode did not answer (page HTTP ${page.status}; app.info ${body.ok ? 'ok' : body.error?.message ?? `HTTP ${answer.status}`}).`);
+      process.exitCode = 1;
+    } else {
+      console.log(`start check: ok: web mode served the page and answered app.info ${ms} ms after start; data folder ${engine.dataDir}${engine.sandbox ? '; sandbox: nothing is really sent' : ''}`);
+    }
+    await server.close();
+    downloads.close();
+    await engine.close();
+    return;
+  }
 
   const sandbox = engine.sandbox ? '\nNo API token is set: SMS Desk runs on its built-in sandbox and nothing is really sent.' : '';
   console.log(`SMS Desk web mode: ${server.url}\n\nOpen the address above in your browser (it carries your access key; keep it private).\nData folder: ${engine.dataDir}${sandbox}\nPress Ctrl+C to stop; a campaign being sent resumes where it left off next time.`);

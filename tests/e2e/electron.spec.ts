@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
  * so, and run wherever the binary exists. Run: npx playwright test -c playwright.electron.config.ts
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** as scripts/native.mjs electronBinary(): path.txt read directly, since require('electron') starts a download */
+/** as scripts/electron.mjs electronBinary(): path.txt read directly, since require('electron') starts a download */
 const binary = (() => {
   try {
     const dir = path.dirname(createRequire(path.join(root, 'package.json')).resolve('electron/package.json'));
@@ -24,23 +24,21 @@ const binary = (() => {
   }
 })();
 
-test.skip(!binary, 'no Electron binary installed: node_modules/electron has no dist/ (its download failed or was blocked); run `node node_modules/electron/install.js` where the network allows, then `npm start` works too');
+test.skip(!binary, 'no Electron binary here: node_modules/electron has no dist/ (npm start fetches it, and could not on this machine: its download host is unreachable); these specs run wherever `npm start` could fetch Electron');
 
 type Smsdesk = Record<string, Record<string, (input?: unknown) => Promise<{ ok: boolean; value?: any; error?: { code: string; message: string } }>>>;
 
 let dataDir: string;
 
 test.beforeAll(() => {
-  // the app as npm start builds it: renderer, main + preload bundles, native modules for Electron
-  for (const [cmd, args] of [['npx', ['vite', 'build']], [process.execPath, ['scripts/build-electron.mjs']], [process.execPath, ['scripts/native.mjs', 'electron']]] as const) {
+  // the app as npm start builds it: renderer, main + preload bundles (the native modules are N-API: one build for Node and Electron)
+  for (const [cmd, args] of [['npx', ['vite', 'build']], [process.execPath, ['scripts/build-electron.mjs']]] as const) {
     const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
   }
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-electron-'));
 });
 test.afterAll(() => {
-  // tests and the web mode need the Node build back
-  spawnSync(process.execPath, ['scripts/native.mjs', 'node'], { cwd: root, stdio: 'inherit' });
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
