@@ -24,7 +24,7 @@ const people = [
   ['Kemi', 'Lawal', '08021234509', 'Ilorin'],
   ['Bisi', 'Akande', '08051234510', 'Ogbomosho'],
   ['Sani', 'Umar', '09091234511', 'Sokoto'],
-  ['Jane', 'Smith', '+447700900123', 'London'],
+  ['Jane', 'Smith', '+447400123456', 'London'],
   ['Bad', 'Letters', '0803ABC4567', 'Nowhere'],
   ['Bad', 'Short', '0803123', 'Nowhere'],
   ['Dup', 'Licate', '0803 123 4501', 'Lagos'],

@@ -4,8 +4,10 @@
  * Sources (checked 2026-11): the NCC allocations as republished by several Nigerian sites
  * (naijnaira.com "Nigerian Mobile Number Prefixes by Network", nigeriaphonebook.com, the phoneng
  * library's coverage table, infocontemporary.com 2018 list); all agree on the table below.
+ * 0707 (once ZoomMobile) and 0911, where those web lists disagree, follow libphonenumber's
+ * Nigerian ranges (resources/metadata/234/ranges.csv), whose operator column is filed by the
+ * operators themselves (IR.21): 0707 is MTN, 0911 is Airtel.
  * Left out on purpose, because the sources disagree or the operator is not one of the four:
- * 0911 (Airtel in one list, "091x is MTN" in another), 0707 (ZoomMobile, later listed as MTN),
  * 0702/07020 (Smile, sometimes Airtel), 0804 (Ntel), 0801 (MAFAB), 0709/07027 (Multi-Links),
  * 0819/07028/07029 (Starcomms). Those numbers stay valid with network = null.
  * Mobile number portability (since 2013) lets a subscriber keep the number on another network,
@@ -14,8 +16,8 @@
 export type Network = 'MTN' | 'Airtel' | 'Glo' | '9mobile';
 
 const TABLE: Record<Network, string[]> = {
-  MTN: ['0803', '0806', '0703', '0706', '0813', '0816', '0810', '0814', '0903', '0906', '0913', '0916', '07025', '07026', '0704'],
-  Airtel: ['0802', '0808', '0708', '0812', '0701', '0902', '0901', '0904', '0907', '0912'],
+  MTN: ['0803', '0806', '0703', '0706', '0813', '0816', '0810', '0814', '0903', '0906', '0913', '0916', '07025', '07026', '0704', '0707'],
+  Airtel: ['0802', '0808', '0708', '0812', '0701', '0902', '0901', '0904', '0907', '0912', '0911'],
   Glo: ['0805', '0807', '0705', '0815', '0811', '0905', '0915'],
   '9mobile': ['0809', '0818', '0817', '0909', '0908'],
 };

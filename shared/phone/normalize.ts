@@ -8,7 +8,9 @@ export type NormalizeResult =
 // Nigerian mobile numbers: 10 national digits starting 70/71/80/81/90/91. Anything else
 // (landlines, short codes, foreign numbers) takes the slow, exact libphonenumber path.
 const NG_NATIONAL = /^[789][01]\d{8}$/;
-const SEPARATORS = /[\s\u00a0\u200b\u2060\ufeff().\-\/]/g;
+// Dashes include the Unicode ones a word processor puts between digit groups ("0803–123–4567"):
+// hyphen, non-breaking hyphen, figure/en/em dash, horizontal bar, minus sign, small and fullwidth hyphen-minus.
+const SEPARATORS = /[\s\u00a0\u200b\u2060\ufeff().\-\/\u2010-\u2015\u2212\ufe63\uff0d]/g;
 const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?e[+-]?\d+$/i;
 const LETTERS = /\p{L}/u;
 const MOBILE_TYPES = new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE']);
@@ -70,7 +72,12 @@ export function normalizeMsisdn(raw: string | number, defaultCountry = 'NG'): No
   // A spreadsheet number cell loses the "+": 447911123456 is a UK mobile, not a broken local one.
   if (!result.ok && !plus && digits.length >= 11) {
     const intl = parsePhoneNumberFromString('+' + digits);
-    if (intl?.isValid() && MOBILE_TYPES.has(intl.getType() ?? '')) return ok(digits, intl.country ?? '', null);
+    if (intl?.isValid()) {
+      const type = intl.getType() ?? '';
+      if (MOBILE_TYPES.has(type)) return ok(digits, intl.country ?? '', null);
+      // A foreign landline: say so, rather than "too long", which would send the user hunting for a typo.
+      return bad(NOT_MOBILE[type] ?? 'not a mobile number');
+    }
   }
   return result;
 }
@@ -111,13 +118,13 @@ function slowPath(input: string, defaultCountry: string): NormalizeResult {
     if (type && !MOBILE_TYPES.has(type)) return bad(NOT_MOBILE[type] ?? 'not a mobile number');
     return ok(msisdn, region, region === 'NG' ? nigerianNetwork(national) : null);
   }
-  // Strict for the home country, lenient abroad: foreign ranges change faster than our
-  // metadata (and test ranges like UK 07700 900xxx are "invalid" yet real to the user).
   if (phone.countryCallingCode === getCountryCallingCode(country)) {
     return bad(country === 'NG' ? 'not a Nigerian mobile number (unknown prefix or wrong length)' : 'not a valid mobile number for ' + country);
   }
-  if (phone.isPossible()) return ok(msisdn, region || (phone.getPossibleCountries()[0] ?? ''), null);
-  return bad('not a valid phone number');
+  // Strict abroad too: a number of the right length in a range no operator holds (or a
+  // reserved one such as UK 07700 900xxx) would be billed by the gateway and then fail.
+  const where = region || phone.getPossibleCountries()[0] || '+' + phone.countryCallingCode;
+  return bad(`not a number that exists in ${where} (no operator holds numbers starting like this); check the digits`);
 }
 
 /** Whether a two-letter code (e.g. "NG", "GB") is a country libphonenumber knows numbers for. */

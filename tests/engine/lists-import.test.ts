@@ -21,7 +21,7 @@ describe('lists.import from text files in every encoding and delimiter', () => {
     expect(report).toMatchObject({ rows: 15, valid: 12, invalid: 2, duplicates: 1, suppressed: 0, phoneColumn: 'Phone Number', headerRow: 1 });
     expect(report.fields).toEqual(['First Name', 'Last Name', 'Phone Number', 'City']);
     const { rows } = ctx.svc.lists.contacts(report.list.id, { offset: 0, limit: 100 });
-    expect(rows.map((r) => r.msisdn)).toEqual([...EXPECTED_FIRST_ELEVEN, '447700900123']);
+    expect(rows.map((r) => r.msisdn)).toEqual([...EXPECTED_FIRST_ELEVEN, '447400123456']);
     expect(rows[0]).toMatchObject({ seq: 1, row: 2, network: 'MTN', fields: { 'First Name': 'Adébáyọ̀', 'Last Name': 'Okafor', City: 'Lagos' } });
     expect(rows[2].fields['Last Name']).toBe('Peña');
     expect(rows[3].fields['First Name']).toBe('Émile');
@@ -84,10 +84,12 @@ describe('lists.import from spreadsheets made by LibreOffice', () => {
 
   it('reads a one-sheet xlsx converted from CSV, where Calc turned most numbers into number cells', async () => {
     const report = await ctx.svc.lists.import(fixture('simple.xlsx'), { list: 'Simple' });
-    // +447700900123 became the number 447700900123: a UK test-range number, so without its
-    // "+" it cannot be told apart from a broken Nigerian one and is rejected for the user to fix.
-    expect(report).toMatchObject({ rows: 15, valid: 11, invalid: 3, duplicates: 1 });
-    expect(report.rejects.map((r) => r.value)).toEqual(['447700900123', '0803ABC4567', '803123', '0803 123 4501']);
+    // +447400123456 became the number 447400123456: too long for Nigeria, so it is read as the
+    // UK mobile it was before the "+" was lost.
+    expect(report).toMatchObject({ rows: 15, valid: 12, invalid: 2, duplicates: 1 });
+    expect(report.rejects.map((r) => r.value)).toEqual(['0803ABC4567', '803123', '0803 123 4501']);
+    const { rows } = ctx.svc.lists.contacts(report.list.id, { offset: 0, limit: 100 });
+    expect(rows.find((r) => r.row === 13)).toMatchObject({ msisdn: '447400123456', network: null });
   });
 });
 

@@ -18,7 +18,8 @@ describe('normalizeMsisdn', () => {
   });
 
   it('keeps foreign numbers in their own country', () => {
-    expect(normalizeMsisdn('+447700900123')).toMatchObject({ ok: true, msisdn: '447700900123', country: 'GB', network: null });
+    expect(normalizeMsisdn('+447400123456')).toMatchObject({ ok: true, msisdn: '447400123456', country: 'GB', network: null });
+    expect(normalizeMsisdn('+254 712 345 678')).toMatchObject({ ok: true, msisdn: '254712345678', country: 'KE' });
     expect(normalizeMsisdn('00447911123456')).toMatchObject({ ok: true, msisdn: '447911123456' });
     expect(normalizeMsisdn(447911123456)).toMatchObject({ ok: true, msisdn: '447911123456' });
     expect(normalizeMsisdn('07911 123456', 'GB')).toMatchObject({ ok: true, msisdn: '447911123456' });
@@ -43,6 +44,43 @@ describe('normalizeMsisdn', () => {
     const r = normalizeMsisdn(raw);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toMatch(reason);
+  });
+
+  // Word and Excel put typographic dashes between digit groups; a pasted number must still read.
+  it.each([
+    ['en dash', '0803\u2013123\u20134567'],
+    ['em dash', '0803\u2014123\u20144567'],
+    ['minus sign', '0803\u2212123\u22124567'],
+    ['non-breaking hyphen', '0803\u2011123\u20114567'],
+    ['mixed, with a country code', '+234\u2011803\u2013123\u20144567'],
+  ])('reads a number written with a %s between the digit groups', (_name, raw) => {
+    expect(normalizeMsisdn(raw)).toEqual({ ok: true, msisdn: '2348031234567', country: 'NG', network: 'MTN' });
+  });
+
+  it('calls a foreign landline that lost its "+" a landline, not a number that is too long', () => {
+    for (const raw of ['33123456789', 33123456789, '0033 1 23 45 67 89', '+33 1 23 45 67 89']) {
+      const r = normalizeMsisdn(raw);
+      expect(r).toMatchObject({ ok: false, reason: expect.stringMatching(/landline/) });
+      if (!r.ok) expect(r.reason).not.toMatch(/too long/);
+    }
+  });
+
+  // Right length for the country, but in a range no operator holds: the gateway would bill and then fail it.
+  it.each([
+    ['+49 152 1234567', 'DE'],
+    ['+61 5 1234 5678', 'AU'],
+    ['+27 89 123 4567', 'ZA'],
+    ['0044 7700 900456', 'GB'],
+    ['+1 555 123 4567', 'US'],
+  ])('refuses %j, a number that cannot exist in %s', (raw, country) => {
+    const r = normalizeMsisdn(raw);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(new RegExp(`not a number that exists in ${country}.*check the digits`));
+  });
+
+  it('names MTN for 0707 and Airtel for 0911, in every form', () => {
+    for (const raw of ['07071234567', '+234 707 765 4321', 7079876543]) expect(normalizeMsisdn(raw)).toMatchObject({ ok: true, country: 'NG', network: 'MTN' });
+    for (const raw of ['09111234567', '+234 911 765 4321', 9119876543]) expect(normalizeMsisdn(raw)).toMatchObject({ ok: true, country: 'NG', network: 'Airtel' });
   });
 
   it('rejects fraction cells', () => {
