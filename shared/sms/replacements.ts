@@ -5,6 +5,7 @@
  * words and names. Kept apart from fix.ts so encoding.ts can name a replacement without a cycle.
  */
 export const gsmReplacements: ReadonlyMap<string, string> = new Map<string, string>([
+  ...controlReplacements(),
   // double quotes
   ['\u201C', '"'], ['\u201D', '"'], ['\u201E', '"'], ['\u201F', '"'], ['\u2033', '"'],
   ['\u00AB', '"'], ['\u00BB', '"'], ['\uFF02', '"'],
@@ -32,3 +33,20 @@ export const gsmReplacements: ReadonlyMap<string, string> = new Map<string, stri
   // Naira: "N500" is how Nigerians write prices where ₦ is unavailable
   ['\u20A6', 'N'],
 ]);
+
+/**
+ * Control characters a reader never sees but that force UCS-2 (they arrive in text pasted from
+ * PDFs, terminals, or a file decoded with the wrong code page). GSM-7 keeps LF, CR and FF
+ * (FF through the extension table) and the tab is turned into a space above. C0 controls and
+ * DEL are deleted; C1 controls become two spaces, as Twilio's Smart Encoding does, so a
+ * message counts the same here as in the calculator users compare us with; NEL (U+0085) is a
+ * line break like U+2028.
+ */
+function controlReplacements(): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const keep = new Set([0x09, 0x0a, 0x0c, 0x0d]);
+  for (let c = 0x00; c <= 0x1f; c++) if (!keep.has(c)) out.push([String.fromCharCode(c), '']);
+  out.push(['\u007F', '']);
+  for (let c = 0x80; c <= 0x9f; c++) out.push([String.fromCharCode(c), c === 0x85 ? '\n' : '  ']);
+  return out;
+}

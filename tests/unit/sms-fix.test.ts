@@ -43,6 +43,26 @@ describe('fixToGsm', () => {
     expect(fixToGsm('Pay ₦5,000\u200B now').text).toBe('Pay N5,000 now');
   });
 
+  // Text copied out of a PDF or a terminal, or a file read in the wrong code page, carries controls
+  // nobody can see; each one alone turns the whole message into UCS-2 (70 characters a part).
+  it('removes invisible control characters so a message that looks plain is GSM-7 again', () => {
+    const pasted = 'Dear customer,\u0002 your order\u0000 ships\u001F today.\u007F\r\nThanks\u000B';
+    expect(analyze(pasted).encoding).toBe('UCS-2');
+    const r = fixToGsm(pasted);
+    expect(r.text).toBe('Dear customer, your order ships today.\r\nThanks');
+    expect(analyze(r.text)).toMatchObject({ encoding: 'GSM-7', nonGsm: [] });
+    expect(r.replaced.map((x) => x.to)).toEqual(['', '', '', '', '']);
+  });
+
+  it('keeps a gap where a C1 control stood, and keeps line breaks, tabs as a space and form feeds', () => {
+    // \u0092 is what a Windows-1252 apostrophe becomes when the file is read as Latin-1
+    expect(fixToGsm('It\u0092s\u0085ready\tnow\f').text).toBe('It  s\nready now\f');
+    const long = 'x'.repeat(150) + '\u0096';
+    const r = fixToGsm(long);
+    expect(r.partsBefore).toBe(3);
+    expect(r.partsAfter).toBe(1);
+  });
+
   it('keeps emoji ZWJ sequences intact', () => {
     const family = '👨\u200D👩\u200D👧';
     expect(fixToGsm(family + ' “hi”').text).toBe(family + ' "hi"');
