@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ApiErrorShape } from '../../shared/ipc/contract.ts';
+import { redact } from '../engine/redact.ts';
 
 const MAX_MESSAGE = 1000;
 const CODE = /^[A-Z][A-Z0-9_]{1,40}$/;
@@ -29,12 +30,6 @@ export function toApiError(route: string, err: unknown, secrets: ReadonlyArray<s
   const raw = (err as { code?: unknown }).code;
   const code = typeof raw === 'string' && CODE.test(raw) ? raw : 'FAILED';
   return { code, message: clip(redact(firstBlock(err.message) || `${route} failed.`, secrets)) };
-}
-
-export function redact(text: string, secrets: ReadonlyArray<string>): string {
-  let out = text;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('[token]');
-  return out;
 }
 
 /** drops anything that looks like a stack trace appended to a message */

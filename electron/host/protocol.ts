@@ -1,5 +1,6 @@
 import type { EngineEvent } from '../engine/api.ts';
 import type { SandboxOptions } from '../engine/sandbox/index.ts';
+import { redact } from '../engine/redact.ts';
 
 /**
  * How the worker finds the token: the OS keychain (the app), or a fixed value (tests, benchmarks).
@@ -66,7 +67,7 @@ const BUG_NAMES = new Set(['TypeError', 'ReferenceError', 'SyntaxError', 'EvalEr
 /** The message and code only; the token (when the call carried it) is cut out before it crosses. */
 export function toWire(err: unknown, secrets: ReadonlyArray<string> = []): WireError {
   const e = err instanceof Error ? err : new Error(String(err));
-  const message = cut(e.message, secrets);
+  const message = redact(e.message, secrets);
   const code = (e as { code?: unknown }).code;
   // a bug's name matters to toApiError (it hides the text); anything else is a plain Error there
   return { name: BUG_NAMES.has(e.name) ? e.name : 'Error', message, ...(typeof code === 'string' ? { code } : {}) };
@@ -77,10 +78,4 @@ export function fromWire(w: WireError): Error & { code?: string } {
   const err = new Ctor(w.message) as Error & { code?: string };
   if (w.code !== undefined) err.code = w.code;
   return err;
-}
-
-export function cut(text: string, secrets: ReadonlyArray<string>): string {
-  let out = text;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('[token]');
-  return out;
 }

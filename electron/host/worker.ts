@@ -6,7 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from '../engine/engine.ts';
 import { createMemorySecrets, InvalidTokenError, KeychainUnavailableError, type KeychainProblem, type Secrets, type TokenSource } from '../engine/secrets/index.ts';
-import { cut, fromWire, METHODS, toWire, type FromWorker, type SecretsOp, type ToWorker, type WireCtl, type WorkerConfig } from './protocol.ts';
+import { fromWire, METHODS, toWire, type FromWorker, type SecretsOp, type ToWorker, type WireCtl, type WorkerConfig } from './protocol.ts';
+import { redact } from '../engine/redact.ts';
 
 const port = parentPort!;
 const config = workerData as WorkerConfig;
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     } catch (err) {
       const wire = toWire(err, secrets);
       // a bug (no code): its stack stays in this process's log, the caller gets the sentence only
-      if (wire.code === undefined) log(`${method} failed: ${cut((err as Error)?.stack ?? String(err), secrets)}`);
+      if (wire.code === undefined) log(`${method} failed: ${redact((err as Error)?.stack ?? String(err), secrets)}`);
       post({ t: 'result', id, ok: false, error: wire, sandbox: engine.sandbox });
     } finally {
       aborts.delete(id);

@@ -1,20 +1,36 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { HttpResult } from './http.ts';
 import { ANSWER_TIMEOUT, CONNECT_TIMEOUT } from './http.ts';
+import { carriesSecret, redact } from '../redact.ts';
 
 export type SendOutcome =
-  | { kind: 'accepted'; gatewayRef: string; processed: number | null; httpStatus: number }
+  /** refusedRef: the gateway's reference_id carried the token, so the client reference stands in */
+  | { kind: 'accepted'; gatewayRef: string; processed: number | null; httpStatus: number; refusedRef?: true }
   | { kind: 'retry'; reason: string; retryAfterMs: number | null; httpStatus: number | null; neverSent: boolean }
   | { kind: 'failed'; reason: string; httpStatus: number; campaignWide: boolean }
   | { kind: 'auth'; reason: string; httpStatus: number }
   | { kind: 'uncertain'; reason: string; httpStatus: number | null };
 
 /**
- * Removes every occurrence of the secret, so an answer that echoes the token cannot leak it.
- * The mark is non-ASCII, and tokens are printable ASCII, so redacting twice changes nothing.
+ * Everything the gateway said, with the token cut out in every form (../redact.ts) before any
+ * of it is parsed, clipped, logged or stored: body, status line, headers. A hostile or buggy
+ * gateway that echoes the Authorization header leaves nothing for later steps to leak.
  */
-export function redact(text: string, secret: string | null | undefined): string {
-  if (!secret) return text;
-  return text.split(secret).join('\u2022\u2022\u2022');
+export function scrubAnswer(r: HttpResult, token: string): HttpResult {
+  if (r.kind === 'network') return { ...r, message: redact(r.message, token), code: redact(r.code, token) };
+  const headers: IncomingHttpHeaders = {};
+  for (const [k, v] of Object.entries(r.headers)) {
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.map((x) => redact(x, token)) : redact(v, token);
+  }
+  return { ...r, statusText: redact(r.statusText, token), headers, body: redact(r.body, token) };
+}
+
+/**
+ * An identifier from the gateway (reference_id, batch_id) that we would store and later put in
+ * a report URL: null when it carries the token in any form, so it is never stored or requested.
+ */
+export function usableId(id: string, token: string | null | undefined): string | null {
+  return carriesSecret(id, token) ? null : id;
 }
 
 export function parseJson(body: string): unknown {
@@ -25,8 +41,12 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The gateway's human message: 9bits `message`, Sinch `text`, or the usual alternatives. */
-export function answerMessage(body: string): string | null {
+/**
+ * The gateway's human message: 9bits `message`, Sinch `text`, or the usual alternatives. The
+ * token is cut out before the message is clipped: half a token no longer matches.
+ */
+export function answerMessage(body: string, token?: string | null): string | null {
+  const clip = (s: string) => clipMessage(redact(s, token));
   const json = parseJson(body);
   if (isObject(json)) {
     for (const key of ['message', 'text', 'error_description', 'detail', 'description', 'error']) {
@@ -41,7 +61,7 @@ export function answerMessage(body: string): string | null {
   return text ? clip(text) : null;
 }
 
-function clip(s: string): string {
+function clipMessage(s: string): string {
   // Trailing full stops go: the message is quoted inside a sentence of ours.
   const t = s.replace(/\s+/g, ' ').trim().replace(/[.\s]+$/, '');
   return t.length > 300 ? `${t.slice(0, 297)}...` : t;
@@ -117,19 +137,19 @@ export function classifySend(
   r: HttpResult,
   ctx: { host: string; clientRef: string | null; now: number; token: string },
 ): SendOutcome {
-  const out = classifyRaw(r, ctx);
+  const out = classifyRaw(scrubAnswer(r, ctx.token), ctx);
   if ('reason' in out) out.reason = redact(out.reason, ctx.token);
   return out;
 }
 
-function classifyRaw(r: HttpResult, ctx: { host: string; clientRef: string | null; now: number }): SendOutcome {
+function classifyRaw(r: HttpResult, ctx: { host: string; clientRef: string | null; now: number; token: string }): SendOutcome {
   if (r.kind === 'network') {
     const reason = describeNetwork(r, ctx.host);
     if (r.phase === 'before-send') return { kind: 'retry', reason, retryAfterMs: null, httpStatus: null, neverSent: true };
     return { kind: 'uncertain', reason: `${reason} The request had been sent, so the gateway may have accepted it.`, httpStatus: null };
   }
   const s = r.status;
-  const msg = r.incomplete ? null : answerMessage(r.body);
+  const msg = r.incomplete ? null : answerMessage(r.body, ctx.token);
   const said = msg ? `: ${msg}` : '';
   if (s >= 200 && s < 300) return classifyOk(r, ctx);
   if (s === 401 || s === 403) {
@@ -151,7 +171,7 @@ function classifyRaw(r: HttpResult, ctx: { host: string; clientRef: string | nul
   return { kind: 'failed', reason: `The gateway refused the batch (${statusLine(r)})${said}.`, httpStatus: s, campaignWide: isCampaignWide(s, msg) };
 }
 
-function classifyOk(r: Extract<HttpResult, { kind: 'answer' }>, ctx: { clientRef: string | null }): SendOutcome {
+function classifyOk(r: Extract<HttpResult, { kind: 'answer' }>, ctx: { clientRef: string | null; token: string }): SendOutcome {
   const unreadable = (why: string): SendOutcome => ({
     kind: 'uncertain', reason: `The gateway answered ${statusLine(r)} but ${why}; it may or may not have accepted the batch.`, httpStatus: r.status,
   });
@@ -161,16 +181,22 @@ function classifyOk(r: Extract<HttpResult, { kind: 'answer' }>, ctx: { clientRef
   const code = asInt(json.status_code);
   if (code === null) return unreadable('the answer has no status_code');
   if (code !== 200) {
-    const msg = answerMessage(r.body);
+    const msg = answerMessage(r.body, ctx.token);
     const said = msg ? `: ${msg}` : '';
     if (code === 401 || code === 403) {
       return { kind: 'auth', reason: `The gateway refused the API token (status_code ${code})${said}. Enter a new token from the 9bits portal.`, httpStatus: r.status };
     }
     return { kind: 'failed', reason: `The gateway refused the batch (status_code ${code})${said}.`, httpStatus: r.status, campaignWide: isCampaignWide(code, msg) };
   }
-  const ref = typeof json.reference_id === 'string' && json.reference_id.trim() ? json.reference_id.trim()
+  const given = typeof json.reference_id === 'string' && json.reference_id.trim() ? json.reference_id.trim()
     : typeof json.reference_id === 'number' ? String(json.reference_id)
-      : ctx.clientRef ?? '';
+      : null;
+  // A reference carrying the token would be stored and put into report URLs: the batch is
+  // tracked by our own client reference instead, which the gateway also knows it by.
+  const refused = given !== null && usableId(given, ctx.token) === null;
   const processed = asInt(json.recipients_processed);
-  return { kind: 'accepted', gatewayRef: ref, processed: processed !== null && processed >= 0 ? processed : null, httpStatus: r.status };
+  return {
+    kind: 'accepted', gatewayRef: (refused ? null : given) ?? ctx.clientRef ?? '',
+    processed: processed !== null && processed >= 0 ? processed : null, httpStatus: r.status, ...(refused ? { refusedRef: true as const } : {}),
+  };
 }

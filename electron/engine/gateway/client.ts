@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { settingsSchema, type SettingKey, type Settings } from '../../../shared/settings.ts';
 import { httpRequest, type HttpResult } from './http.ts';
-import { classifySend, redact, type SendOutcome } from './classify.ts';
+import { classifySend, type SendOutcome } from './classify.ts';
+import { redact } from '../redact.ts';
 import { classifyBatchReport, classifyRecipientReport, type BatchReport, type RecipientReport } from './reports.ts';
 import { fillTemplate, gatewayUrl } from './url.ts';
 
@@ -101,6 +102,9 @@ export function createGatewayClient(deps: GatewayClientDeps): GatewayClient {
     const took = now() - started;
     const detail = out.kind === 'accepted' ? `ref=${out.gatewayRef} processed=${out.processed ?? '?'}/${req.to.length}` : out.reason;
     log(redact(`gateway: send ${req.to.length} recipient(s) ref=${req.clientRef ?? '-'} -> ${out.kind} (${res.kind === 'answer' ? `HTTP ${res.status}` : res.code}, ${took} ms) ${detail}`, tok.token));
+    if (out.kind === 'accepted' && out.refusedRef) {
+      log(`gateway: the reference_id in the answer to batch ${req.clientRef ?? '-'} contains the API token, so it is not stored; the batch is tracked by ${out.gatewayRef ? `its client reference ${out.gatewayRef}` : 'no reference (turn on gateway.clientReference)'}. Check the gateway: it echoes credentials.`);
+    }
     return out;
   }
 
@@ -115,6 +119,9 @@ export function createGatewayClient(deps: GatewayClientDeps): GatewayClient {
     const out = classify(res, { host: dest.url.host, token: tok.token, now: now() });
     const kind = (out as { kind: string }).kind;
     if (kind === 'error') log(redact(`gateway: report ${dest.url.pathname} -> ${(out as { reason: string }).reason}`, tok.token));
+    if ((out as { refusedBatchId?: true }).refusedBatchId) {
+      log(redact(`gateway: the batch_id in the report at ${dest.url.pathname} contains the API token, so it is not stored; the reference asked for stands in. Check the gateway: it echoes credentials.`, tok.token));
+    }
     return out;
   }
 

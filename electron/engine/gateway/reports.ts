@@ -1,10 +1,12 @@
 import type { HttpResult } from './http.ts';
-import { answerMessage, asInt, describeNetwork, isObject, parseJson, redact, retryAfterMs } from './classify.ts';
+import { answerMessage, asInt, describeNetwork, isObject, parseJson, retryAfterMs, scrubAnswer, usableId } from './classify.ts';
+import { redact } from '../redact.ts';
 
 export type ReportError = { kind: 'error'; reason: string; retryable: boolean; auth?: boolean; retryAfterMs?: number | null };
 export type ReportStatusGroup = { code: number | null; status: string; count: number; recipients: string[] | null };
 export type BatchReport =
-  | { kind: 'ok'; batchId: string; total: number | null; statuses: ReportStatusGroup[] }
+  /** refusedBatchId: the report's batch_id carried the token, so the reference asked for stands in */
+  | { kind: 'ok'; batchId: string; total: number | null; statuses: ReportStatusGroup[]; refusedBatchId?: true }
   | { kind: 'not-found' }
   | ReportError;
 export type RecipientReport =
@@ -18,12 +20,13 @@ type Ctx = { host: string; token: string; now: number; what: string };
  * A report lookup is a GET: repeating it is always safe, so every network failure is simply
  * retryable. A 404 means the gateway does not know the reference (or the recipient in it).
  */
-function classifyReport<T>(r: HttpResult, ctx: Ctx, parse: (json: unknown) => T | null): T | { kind: 'not-found' } | ReportError {
+function classifyReport<T>(raw: HttpResult, ctx: Ctx, parse: (json: unknown) => T | null): T | { kind: 'not-found' } | ReportError {
   const err = (reason: string, retryable: boolean, extra: Partial<ReportError> = {}): ReportError =>
     ({ kind: 'error', reason: redact(reason, ctx.token), retryable, ...extra });
+  const r = scrubAnswer(raw, ctx.token);
   if (r.kind === 'network') return err(`Could not fetch ${ctx.what}: ${describeNetwork(r, ctx.host)}`, true);
   const s = r.status;
-  const msg = r.incomplete ? null : answerMessage(r.body);
+  const msg = r.incomplete ? null : answerMessage(r.body, ctx.token);
   const said = msg ? `: ${msg}` : '';
   const line = `HTTP ${s}${r.statusText ? ` ${r.statusText}` : ''}`;
   if (s === 404) return { kind: 'not-found' };
@@ -39,13 +42,15 @@ function classifyReport<T>(r: HttpResult, ctx: Ctx, parse: (json: unknown) => T 
   return err(`The gateway refused the request for ${ctx.what} (${line})${said}. Check the gateway.dlrBatchPath / gateway.dlrRecipientPath settings.`, false);
 }
 
-function str(v: unknown): string | null {
-  if (typeof v === 'string') return v;
+/** A string field of the answer, the token cut out (a JSON escape can hide it from the body scrub). */
+function textOf(v: unknown, token: string | null | undefined): string | null {
+  if (typeof v === 'string') return redact(v, token);
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return null;
 }
 
-export function parseBatchReport(json: unknown, ref: string): Extract<BatchReport, { kind: 'ok' }> | null {
+export function parseBatchReport(json: unknown, ref: string, token?: string | null): Extract<BatchReport, { kind: 'ok' }> | null {
+  const str = (v: unknown) => textOf(v, token);
   if (!isObject(json) || !Array.isArray(json.statuses)) return null;
   const statuses: ReportStatusGroup[] = [];
   for (const g of json.statuses) {
@@ -57,10 +62,17 @@ export function parseBatchReport(json: unknown, ref: string): Extract<BatchRepor
     statuses.push({ code: asInt(g.code), status, count: count !== null && count >= 0 ? count : recipients?.length ?? 0, recipients });
   }
   const total = asInt(json.total_message_count);
-  return { kind: 'ok', batchId: str(json.batch_id) ?? ref, total: total !== null && total >= 0 ? total : null, statuses };
+  // The raw value is checked: a batch id is stored, so a redacted one is as unusable as the token.
+  const given = typeof json.batch_id === 'string' || typeof json.batch_id === 'number' ? String(json.batch_id) : null;
+  const refused = given !== null && usableId(given, token) === null;
+  return {
+    kind: 'ok', batchId: (refused ? null : given) ?? ref, total: total !== null && total >= 0 ? total : null, statuses,
+    ...(refused ? { refusedBatchId: true as const } : {}),
+  };
 }
 
-export function parseRecipientReport(json: unknown, msisdn: string): Extract<RecipientReport, { kind: 'ok' }> | null {
+export function parseRecipientReport(json: unknown, msisdn: string, token?: string | null): Extract<RecipientReport, { kind: 'ok' }> | null {
+  const str = (v: unknown) => textOf(v, token);
   if (!isObject(json)) return null;
   const status = str(json.status);
   if (status === null) return null;
@@ -68,10 +80,10 @@ export function parseRecipientReport(json: unknown, msisdn: string): Extract<Rec
 }
 
 export function classifyBatchReport(r: HttpResult, ctx: Omit<Ctx, 'what'>, ref: string): BatchReport {
-  return classifyReport(r, { ...ctx, what: `the delivery report of batch ${ref}` }, (j) => parseBatchReport(j, ref));
+  return classifyReport(r, { ...ctx, what: `the delivery report of batch ${ref}` }, (j) => parseBatchReport(j, ref, ctx.token));
 }
 
 export function classifyRecipientReport(r: HttpResult, ctx: Omit<Ctx, 'what'>, ref: string, msisdn: string): RecipientReport {
-  return classifyReport(r, { ...ctx, what: `the delivery report of ${msisdn} in batch ${ref}` }, (j) => parseRecipientReport(j, msisdn));
+  return classifyReport(r, { ...ctx, what: `the delivery report of ${msisdn} in batch ${ref}` }, (j) => parseRecipientReport(j, msisdn, ctx.token));
 }
 

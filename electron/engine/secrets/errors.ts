@@ -1,3 +1,5 @@
+import { redact } from '../redact.ts';
+
 /**
  * Why the OS keychain could not be used, told apart by the messages that keytar passes on from
  * libsecret / D-Bus / Node's module loader. The strings matched here were provoked for real on
@@ -66,8 +68,7 @@ export function classifyKeychainError(err: unknown): KeychainProblem {
 
 /** The message for a known reason, with the original error's first line as detail (token redacted). */
 export function keychainMessage(reason: KeychainProblem, err: unknown, token?: string): string {
-  let detail = rawMessage(err).split('\n')[0]!.trim();
-  if (token) detail = detail.split(token).join('[token]');
+  const detail = redact(rawMessage(err), token).split('\n')[0]!.trim();
   return `${ADVICE[reason]} ${ENV_HINT}${detail ? ` (Details: ${detail})` : ''}`;
 }
 
