@@ -1,13 +1,22 @@
 #!/usr/bin/env node
-// The `smsdesk` command: runs the TypeScript engine through tsx, so no build step is needed.
+// The `smsdesk` command. Runs the engine bundled by scripts/build-cli.mjs (dist-cli/smsdesk.cjs),
+// rebuilt first whenever a source is newer than it, so a start never compiles TypeScript.
 // npx (and npm scripts) put the project's own Node 24 first on PATH; a bare `node bin/smsdesk.js`
 // with an older Node would crash inside the native SQLite module, so say how to run it instead.
 if (Number(process.versions.node.split('.')[0]) < 24) {
   console.error(`smsdesk needs Node 24 (this is Node ${process.versions.node}). Run it as \`npx smsdesk …\` from the SMS Desk folder: npx uses the Node 24 that npm install put in node_modules.`);
   process.exit(1);
 }
-const { register } = await import('tsx/esm/api');
-register();
-const { runCli } = await import('../electron/engine/cli/main.ts');
-const code = await runCli(process.argv.slice(2));
-process.exitCode = code;
+const { createRequire } = await import('node:module');
+const { BUILDS, isStale } = await import('../scripts/stale.mjs');
+const { buildCli, CLI_BUNDLE } = await import('../scripts/build-cli.mjs');
+if (isStale(BUILDS.cli.output, BUILDS.cli.inputs)) {
+  try {
+    await buildCli();
+  } catch {
+    console.error('smsdesk: the command could not be built from its sources (esbuild\'s messages above say where); fix them, or `git status` to see what changed.');
+    process.exit(1);
+  }
+}
+const { runCli } = createRequire(import.meta.url)(CLI_BUNDLE);
+process.exitCode = await runCli(process.argv.slice(2));

@@ -25,6 +25,7 @@ export function isStale(output, inputs) {
 export const BUILDS = {
   page: { output: 'dist/renderer/index.html', inputs: ['renderer', 'shared', 'vite.config.ts', 'package.json'], cmd: ['vite', 'build'] },
   shell: { output: 'dist-electron/main.cjs', inputs: ['electron', 'shared', 'scripts/build-electron.mjs', 'package.json'], cmd: ['node', 'scripts/build-electron.mjs'] },
+  cli: { output: 'dist-cli/smsdesk.cjs', inputs: ['electron/engine', 'shared', 'scripts/build-cli.mjs', 'package.json'], cmd: ['node', 'scripts/build-cli.mjs'] },
 };
 
 /** Runs the build when stale; false (after its own messages) when it failed. */
