@@ -3,7 +3,6 @@ import https from 'node:https';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGatewayClient, type SendOutcome, type SendRequest } from '../../electron/engine/gateway/client.ts';
-import { isLoopbackHost } from '../../electron/engine/gateway/url.ts';
 import { defaultSettings, type SettingKey, type Settings } from '../../shared/settings.ts';
 
 // A self-signed certificate for 127.0.0.1: the client must refuse it (it is not trusted).
@@ -228,9 +227,14 @@ describe('safety', () => {
     expect((await c.checkToken()).ok).toBe(false);
   });
 
-  it('knows which hosts are loopback', () => {
-    for (const h of ['localhost', '127.0.0.1', '127.1.2.3', '[::1]', '::1', 'api.localhost']) expect(isLoopbackHost(h)).toBe(true);
-    for (const h of ['app.9bits.net', '10.0.0.1', '128.0.0.1', '127.0.0.1.nip.io', 'localhost.evil.com', '[::2]']) expect(isLoopbackHost(h)).toBe(false);
+  it('sends nothing over plain http to a *.localhost name, which a resolver would answer for', async () => {
+    const srv = await serve((_req, res) => json(res, 200, { reference_id: 'r1' }));
+    const c = client(srv.url.replace('127.0.0.1', 'gateway.localhost'));
+    const out = await c.send(REQ);
+    expect(out).toMatchObject({ kind: 'failed', httpStatus: 0, campaignWide: true });
+    expect((out as { reason: string }).reason).toMatch(/plain http.*localhost, 127\.0\.0\.1 or \[::1\]/);
+    expect((await c.checkToken()).ok).toBe(false);
+    expect(srv.seen).toHaveLength(0);
   });
 
   it('never lets the token into an outcome or a log line, even when the gateway echoes it', async () => {

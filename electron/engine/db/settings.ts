@@ -1,4 +1,5 @@
 import type { DB } from './open.ts';
+import { isLoopbackUrl, LOOPBACK_HOSTS_TEXT } from '../../../shared/loopback.ts';
 import { defaultSettings, isSettingKey, parseSettingValue, type SettingKey, type Settings } from '../../../shared/settings.ts';
 
 export class SettingError extends Error {
@@ -51,8 +52,6 @@ export function createSettingsStore(db: DB) {
 }
 export type SettingsStore = ReturnType<typeof createSettingsStore>;
 
-const LOOPBACK = /^(127(?:\.\d{1,3}){3}|localhost|\[::1\])$/i;
-
 /** HTTPS only, except loopback (the sandbox and tests). */
 export function checkBaseUrl(url: string): void {
   let u: URL;
@@ -63,6 +62,6 @@ export function checkBaseUrl(url: string): void {
   }
   if (u.username || u.password) throw new SettingError('The gateway address must not contain a user name or password; the token is stored in the keychain.');
   if (u.protocol === 'https:') return;
-  if (u.protocol === 'http:' && LOOPBACK.test(u.hostname)) return;
-  throw new SettingError(`The gateway address must start with https:// (plain http is allowed only for 127.0.0.1/localhost): ${url}`);
+  if (u.protocol === 'http:' && isLoopbackUrl(u)) return;
+  throw new SettingError(`The gateway address must start with https:// (plain http is allowed only for this computer: ${LOOPBACK_HOSTS_TEXT}): ${url}`);
 }

@@ -1,15 +1,5 @@
-/**
- * Where requests go, and the one rule about plain http: the token travels in a header, so it
- * is only ever sent unencrypted to this computer itself (the sandbox, a local test server).
- */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)) return true;
-  if (/^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)) return true;
-  return false;
-}
+/** Where requests go; plain http only to this computer (shared/loopback.ts has the rule). */
+import { isLoopbackUrl, LOOPBACK_HOSTS_TEXT } from '../../../shared/loopback.ts';
 
 export type UrlCheck = { ok: true; url: URL } | { ok: false; reason: string };
 
@@ -27,8 +17,8 @@ export function gatewayUrl(base: string, path: string): UrlCheck {
   }
   if (url.protocol === 'https:') return { ok: true, url };
   if (url.protocol === 'http:') {
-    if (isLoopbackHost(url.hostname)) return { ok: true, url };
-    return { ok: false, reason: `The gateway address ${url.origin} is plain http, which would send the token unencrypted. Use an https:// address (plain http is only allowed for this computer: localhost, 127.0.0.1, ::1).` };
+    if (isLoopbackUrl(url)) return { ok: true, url };
+    return { ok: false, reason: `The gateway address ${url.origin} is plain http, which would send the token unencrypted. Use an https:// address (plain http is only allowed for this computer: ${LOOPBACK_HOSTS_TEXT}).` };
   }
   return { ok: false, reason: `The gateway address must start with https:// (found ${url.protocol}//). Fix gateway.baseUrl.` };
 }
