@@ -1,4 +1,10 @@
 /** The batches a sandbox has accepted, in memory and, when asked, in a SQLite file. */
+// Static imports: the shell bundles this file, and a dynamic import() of a native module from
+// inside app.asar is fragile (the bundler cannot see it, the asar path redirection may not apply).
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+
 export interface SandboxBatch {
   ref: string;
   clientRef: string | null;
@@ -41,9 +47,6 @@ export async function createBatchStore(stateFile?: string): Promise<BatchStore> 
   let persist: ((b: SandboxBatch) => void) | null = null;
   let closeDb = () => {};
   if (stateFile) {
-    const { default: Database } = await import('better-sqlite3');
-    const fs = await import('node:fs');
-    const path = await import('node:path');
     fs.mkdirSync(path.dirname(stateFile), { recursive: true });
     const db = new Database(stateFile);
     db.pragma('journal_mode = WAL');
