@@ -1,16 +1,18 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
+import { contentSecurityPolicy } from './electron/security.ts';
 
 const root = fileURLToPath(new URL('./renderer', import.meta.url));
 const outDir = fileURLToPath(new URL('./dist/renderer', import.meta.url));
 
 /**
- * The packaged app runs under this policy (Electron sets it as a header too). Putting it in the
- * built page makes the web mode and the end-to-end tests fail loudly on any inline script or eval.
- * Only at build: the dev server's React refresh preamble is an inline script.
+ * The app's one policy (electron/security.ts), which Electron and the web server also send as a
+ * header. In the built page it holds wherever the page is opened, so the end-to-end tests fail
+ * loudly on any inline script or eval. Only at build: the dev server's React refresh preamble is an
+ * inline script.
  */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
+const CSP = contentSecurityPolicy('meta');
 
 function cspMeta(): Plugin {
   return {

@@ -66,32 +66,51 @@ export function externalLinkAllowed(url: unknown): boolean {
   return EXTERNAL_HOSTS.has(u.hostname.toLowerCase());
 }
 
-/** One strict policy for both modes: everything from our own origin, no inline or eval'd script. */
-export function contentSecurityPolicy(mode: 'electron' | 'web'): string {
-  const directives = [
-    "default-src 'self'",
-    "script-src 'self'",
-    // React sets styles through the CSSOM, which style-src does not restrict; no inline <style> needed.
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-src 'none'",
-    "frame-ancestors 'none'",
-  ];
-  // The web page is reached over plain http on 127.0.0.1; asking to upgrade would break it.
-  if (mode === 'electron') directives.push("media-src 'none'");
-  return directives.join('; ');
+/**
+ * The one Content-Security-Policy of the app, for Electron (app:// responses and the session) and the
+ * web mode's server alike, and the one Vite writes into the built page (vite.config.ts). Everything
+ * from our own origin, no inline or eval'd script. tests/unit/csp.test.ts checks all three use it.
+ */
+const CSP_DIRECTIVES: ReadonlyArray<readonly [string, string]> = [
+  ['default-src', "'self'"],
+  ['script-src', "'self'"],
+  // React sets styles through the CSSOM, which style-src does not restrict; no inline <style> needed.
+  ['style-src', "'self'"],
+  ['img-src', "'self' data: blob:"],
+  ['font-src', "'self'"],
+  ['connect-src', "'self'"],
+  // the CSV/XLSX parser runs in a module worker loaded from its own file
+  ['worker-src', "'self'"],
+  ['media-src', "'none'"],
+  ['object-src', "'none'"],
+  ['base-uri', "'none'"],
+  ['form-action', "'none'"],
+  ['frame-src', "'none'"],
+  ['frame-ancestors', "'none'"],
+];
+
+/** Directives a <meta> policy may not carry (the browser ignores them there and logs an error). */
+const HEADER_ONLY = new Set(['frame-ancestors', 'report-uri', 'sandbox']);
+
+/**
+ * The policy as sent in the Content-Security-Policy header ('header'), or as written into the page's
+ * <meta http-equiv> ('meta': the same minus what only a header can carry).
+ */
+export function contentSecurityPolicy(delivery: 'header' | 'meta' = 'header'): string {
+  return CSP_DIRECTIVES
+    .filter(([name]) => delivery === 'header' || !HEADER_ONLY.has(name))
+    .map(([name, value]) => `${name} ${value}`)
+    .join('; ');
 }
 
-/** BrowserWindow webPreferences: the renderer gets no Node, its own JS world, and the OS sandbox. */
-export function webPreferences(preload: string) {
+/**
+ * BrowserWindow webPreferences: the renderer gets no Node, its own JS world, and the OS sandbox.
+ * DevTools only when running from source (`npm start`), never in a packaged build.
+ */
+export function webPreferences(preload: string, opts: { packaged: boolean }) {
   return {
     preload,
+    devTools: !opts.packaged,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,

@@ -1,4 +1,4 @@
-import { BrowserWindow, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, protocol, session, shell } from 'electron';
 import fs from 'node:fs';
 import { resolveStatic } from './web/static.ts';
 import {
@@ -15,7 +15,7 @@ export function registerAppScheme(): void {
 
 /** Serves the built renderer on app://smsdesk/ with the CSP header; nothing outside that folder. */
 export function serveRenderer(rendererDir: string): void {
-  const csp = contentSecurityPolicy('electron');
+  const csp = contentSecurityPolicy();
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
     const hit = url.host === APP_HOST ? resolveStatic(rendererDir, url.pathname) : null;
@@ -31,7 +31,7 @@ export function hardenSession(): void {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler(permissionRequestHandler);
   ses.setPermissionCheckHandler(permissionCheckHandler);
-  const csp = contentSecurityPolicy('electron');
+  const csp = contentSecurityPolicy();
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
@@ -41,7 +41,7 @@ export function createMainWindow(opts: { preload: string; icon?: string }): Brow
   const win = new BrowserWindow({
     width: 1200, height: 820, minWidth: 760, minHeight: 560,
     show: false, title: 'SMS Desk', icon: opts.icon, backgroundColor: '#ffffff',
-    webPreferences: webPreferences(opts.preload),
+    webPreferences: webPreferences(opts.preload, { packaged: app.isPackaged }),
   });
   const wc = win.webContents;
   wc.setWindowOpenHandler(({ url }) => {

@@ -52,7 +52,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     throw new Error(`The web mode only listens on ${LOOPBACK} (asked for ${host}): it controls your SMS account and must not be reachable from the network.`);
   }
   if (!opts.key || opts.key.length < 16) throw new Error('The web mode needs an access key of at least 16 characters.');
-  const csp = contentSecurityPolicy('web');
+  const csp = contentSecurityPolicy();
   const clients = new Set<http.ServerResponse>();
   let port = 0;
 

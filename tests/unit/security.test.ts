@@ -80,14 +80,15 @@ describe('externalLinkAllowed: links opened in the browser are https to a checke
 });
 
 describe('contentSecurityPolicy', () => {
-  it.each(['electron', 'web'] as const)('%s: strict, no inline or eval\'d script', (mode) => {
-    const csp = contentSecurityPolicy(mode);
+  it.each(['header', 'meta'] as const)('%s: strict, no inline or eval\'d script', (delivery) => {
+    const csp = contentSecurityPolicy(delivery);
     const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
     expect(directives['default-src']).toEqual(["'self'"]);
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(directives['object-src']).toEqual(["'none'"]);
     expect(directives['base-uri']).toEqual(["'none'"]);
-    expect(directives['frame-ancestors']).toEqual(["'none'"]);
+    // a <meta> policy cannot carry frame-ancestors (the browser ignores it there); X-Frame-Options and the header do
+    expect(directives['frame-ancestors']).toEqual(delivery === 'header' ? ["'none'"] : undefined);
     expect(directives['connect-src']).toEqual(["'self'"]);
     expect(csp).not.toMatch(/unsafe-eval|unsafe-inline|\*/);
   });
@@ -95,12 +96,17 @@ describe('contentSecurityPolicy', () => {
 
 describe('webPreferences', () => {
   it('isolates the page from Node and sandboxes it', () => {
-    const p = webPreferences('/app/preload.cjs');
+    const p = webPreferences('/app/preload.cjs', { packaged: true });
     expect(p).toMatchObject({
       preload: '/app/preload.cjs', contextIsolation: true, sandbox: true, nodeIntegration: false,
       nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true,
       allowRunningInsecureContent: false, webviewTag: false, experimentalFeatures: false,
     });
+  });
+
+  it('a packaged build has no DevTools; running from source keeps them', () => {
+    expect(webPreferences('/p.cjs', { packaged: true }).devTools).toBe(false);
+    expect(webPreferences('/p.cjs', { packaged: false }).devTools).toBe(true);
   });
 });
 
