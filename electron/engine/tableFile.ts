@@ -6,7 +6,8 @@ import { csvLine, escapeFormula } from '../../shared/export.ts';
 /**
  * Writes a table as CSV (UTF-8 with BOM, which Excel needs for é and ñ) or XLSX, through a
  * temporary file renamed at the end, so a failed export never leaves half a file behind.
- * Text cells that a spreadsheet would run as a formula get a leading apostrophe in both formats;
+ * Text cells that a spreadsheet could run as a formula get a leading apostrophe in both formats,
+ * header included, by one rule (shared/export.ts: also at each line start, after a `;` or tab);
  * XLSX cells are text (a phone number never turns into 2.34803E+12), numbers stay numbers.
  */
 export function writeTable(file: string, format: 'csv' | 'xlsx', header: string[], rows: Iterable<unknown[]>, sheetName: string): { file: string; rows: number } {
@@ -29,7 +30,8 @@ export function writeTable(file: string, format: 'csv' | 'xlsx', header: string[
         fs.closeSync(fd);
       }
     } else {
-      const aoa: unknown[][] = [header];
+      // Header cells too: a list's column names come from the imported file.
+      const aoa: unknown[][] = [header.map((h) => escapeFormula(h))];
       for (const r of rows) {
         aoa.push(r.map((v) => (typeof v === 'number' ? v : escapeFormula(v == null ? '' : String(v)))));
         count++;

@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { mulberry32 } from '../../electron/engine/sandbox/random.ts';
 
@@ -107,4 +108,53 @@ export function filesContaining(dir: string, needle: string): string[] {
   };
   if (fs.existsSync(dir)) walk(dir);
   return hits;
+}
+
+/** The entries of a zip file (stored or deflated): the XML inside an XLSX, as a spreadsheet reads it. */
+export function unzip(buf: Buffer): Map<string, Buffer> {
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) throw new Error('not a zip file (no end of central directory)');
+  const out = new Map<string, Buffer>();
+  let p = buf.readUInt32LE(eocd + 16);
+  for (let i = buf.readUInt16LE(eocd + 10); i > 0; i--) {
+    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error('bad zip central directory');
+    const method = buf.readUInt16LE(p + 10);
+    const size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const skip = nameLen + buf.readUInt16LE(p + 30) + buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, start + size);
+    out.set(buf.subarray(p + 46, p + 46 + nameLen).toString('utf8'), method === 8 ? inflateRawSync(data) : Buffer.from(data));
+    p += 46 + skip;
+  }
+  return out;
+}
+
+/**
+ * Every place among `files` (and inside each zip among them: XLSX) holding the secret or any
+ * 12-character slice of it, as UTF-8 or UTF-16LE: "file", "file!entry", with the slice found.
+ */
+export function secretTraces(files: string[], secret: string, sliceLen = 12): string[] {
+  const needles = new Set<string>();
+  for (let i = 0; i + sliceLen <= secret.length; i++) needles.add(secret.slice(i, i + sliceLen));
+  if (needles.size === 0) needles.add(secret);
+  const patterns = [...needles].flatMap((text) => [{ text, bytes: Buffer.from(text, 'utf8') }, { text, bytes: Buffer.from(text, 'utf16le') }]);
+  const hits: string[] = [];
+  const scan = (where: string, b: Buffer) => {
+    const found = patterns.find((n) => b.includes(n.bytes));
+    if (found) hits.push(`${where} (${JSON.stringify(found.text)})`);
+    if (b.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) {
+      for (const [name, data] of unzip(b)) scan(`${where}!${name}`, data);
+    }
+  };
+  for (const f of files) scan(f, fs.readFileSync(f));
+  return hits;
+}
+
+/** Every file under dir, recursively. */
+export function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
