@@ -45,6 +45,10 @@ export interface CampaignCreate {
   name?: string;
   sendAt?: number | null;       // epoch ms
   schedule?: ScheduleMode;      // default 'local' when sendAt is set
+  /** recipients whose merge value is blank: leave them out, or send with the gap; unset = refuse */
+  blank?: 'skip' | 'send';
+  /** 'strip': values that alone make a message Unicode lose their accents (á → a); default 'keep' */
+  accents?: 'keep' | 'strip';
 }
 
 export type StatusCounts = Record<MessageStatus, number>;
@@ -87,6 +91,33 @@ export interface CampaignPreview {
   longest: { seq: number; msisdn: string; text: string; parts: number } | null;
   /** list positions (seq) of up to 100 recipients, longest message first */
   longestFirst: number[];
+  /** recipients over the typical part count because their values are long (not because of accents) */
+  longValues: number;
+  /** fields used without a fallback whose value is blank, by field; file row numbers (first 50) */
+  blank: Array<{ field: string; count: number; rows: number[]; sample: Array<{ row: number; msisdn: string }> }>;
+  /** recipients with at least one blank value (each counted once); left out of the totals when skipped */
+  blankRecipients: number;
+  /** recipients whose own values (accented names) make their message Unicode while the template is GSM-7 */
+  accents: {
+    recipients: number;
+    /** parts and cost the accents add over sending those values without them */
+    extraParts: number; extraCost: number;
+    /** the letters responsible, each with its marks, most frequent first */
+    chars: Array<{ shown: string; count: number }>;
+    sample: Array<{ row: number; msisdn: string; field: string; value: string; plain: string; parts: number; plainParts: number }>;
+    /** true when the totals already count those values without accents */
+    stripped: boolean;
+  };
+  /** the Nigerian languages the template itself is written in (it is Unicode by choice), or [] */
+  languages: string[];
+  /** recipients abroad, by country, priced per part as set in Settings or (guessed) at the Nigerian price */
+  destinations: Array<{ country: string; recipients: number; parts: number; pricePerPart: number; guessed: boolean; cost: number }>;
+}
+export interface PreviewInput {
+  list: string | number;
+  text: string;
+  blank?: 'skip' | 'send';
+  accents?: 'keep' | 'strip';
 }
 export interface MessageRow {
   seq: number; msisdn: string; network: string | null; fields: Record<string, string>; text: string; encoding: string; parts: number;
@@ -155,7 +186,7 @@ export interface Engine {
     /** a child campaign holding the failed / rejected / expired recipients only */
     resendFailed(id: number): CampaignSummary;
     /** parts, cost and unknown merge fields for a template over a list, before creating anything */
-    preview(input: { list: string | number; text: string }): CampaignPreview;
+    preview(input: PreviewInput): CampaignPreview;
     messages(id: number, page: { offset: number; limit: number; status?: MessageStatus; order?: 'seq' | 'parts-desc' }): { total: number; rows: MessageRow[] };
     /** one row per recipient: original fields, text, parts, status, reason, times; formula-escaped */
     export(id: number, file: string, format: 'csv' | 'xlsx'): { file: string; rows: number };

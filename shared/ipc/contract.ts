@@ -77,6 +77,8 @@ export const routes = {
     name: z.string().max(200).optional(),
     sendAt: s.epochMs.nullable().optional(),
     schedule: s.scheduleMode.optional(),
+    blank: s.blankChoice.optional(),
+    accents: s.accentChoice.optional(),
   }), s.campaignSummary),
   'campaigns.list': route(none, z.array(s.campaignSummary).max(100_000)),
   'campaigns.get': route(byId, s.campaignSummary.nullable()),
@@ -91,7 +93,9 @@ export const routes = {
   }), z.object({ total: z.number(), batches: z.array(s.uncertainBatch).max(s.MAX_UNCERTAIN_PAGE) })),
   'campaigns.resolve': route(z.strictObject({ id: s.id, decision: z.enum(['resend', 'mark-failed']) }), s.campaignStatus),
   'campaigns.resendFailed': route(byId, s.campaignSummary),
-  'campaigns.preview': route(z.strictObject({ list: s.listRef, text: z.string().max(s.MAX_TEMPLATE) }), s.campaignPreview),
+  'campaigns.preview': route(z.strictObject({
+    list: s.listRef, text: z.string().max(s.MAX_TEMPLATE), blank: s.blankChoice.optional(), accents: s.accentChoice.optional(),
+  }), s.campaignPreview),
   'campaigns.messages': route(z.strictObject({
     id: s.id, offset: s.page.shape.offset, limit: s.page.shape.limit,
     status: s.messageStatus.optional(), order: z.enum(['seq', 'parts-desc']).optional(),

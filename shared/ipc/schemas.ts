@@ -102,7 +102,29 @@ export const campaignPreview = z.object({
   longest: z.object({ seq: z.number(), msisdn: z.string(), text: z.string(), parts: z.number() }).nullable(),
   /** list positions of up to 100 recipients, longest message first */
   longestFirst: z.array(z.number()).max(1000).default([]),
+  longValues: z.number().default(0),
+  blank: z.array(z.object({
+    field: z.string(), count: z.number(), rows: z.array(z.number()).max(50),
+    sample: z.array(z.object({ row: z.number(), msisdn: z.string() })).max(5),
+  })).max(MAX_FIELDS).default([]),
+  blankRecipients: z.number().default(0),
+  accents: z.object({
+    recipients: z.number(), extraParts: z.number(), extraCost: z.number(),
+    chars: z.array(z.object({ shown: z.string(), count: z.number() })).max(20),
+    sample: z.array(z.object({
+      row: z.number(), msisdn: z.string(), field: z.string(), value: z.string(), plain: z.string(), parts: z.number(), plainParts: z.number(),
+    })).max(5),
+    stripped: z.boolean(),
+  }).default({ recipients: 0, extraParts: 0, extraCost: 0, chars: [], sample: [], stripped: false }),
+  languages: z.array(z.string()).max(10).default([]),
+  destinations: z.array(z.object({
+    country: z.string(), recipients: z.number(), parts: z.number(), pricePerPart: z.number(), guessed: z.boolean(), cost: z.number(),
+  })).max(300).default([]),
 });
+
+/** the user's answers to the data check, the same for the preview and the send */
+export const blankChoice = z.enum(['skip', 'send'], 'Choose what to do about blank values: skip or send.');
+export const accentChoice = z.enum(['keep', 'strip'], 'Choose keep or strip for accented values.');
 
 export const messageRow = z.object({
   seq: z.number(), msisdn: z.string(), network: z.string().nullable(), fields: fieldsRecord, text: z.string(),

@@ -3,3 +3,4 @@ export * from './fix.ts';
 export * from './template.ts';
 export * from './sender.ts';
 export * from './cost.ts';
+export * from './datacheck.ts';

@@ -1,10 +1,13 @@
 import type { DB } from '../db/open.ts';
 import type { SettingsStore } from '../db/settings.ts';
 import type {
-  CampaignCreate, CampaignPreview, CampaignStatus, CampaignSummary, MessageRow, MessageStatus, UncertainBatch,
+  CampaignCreate, CampaignPreview, CampaignStatus, CampaignSummary, MessageRow, MessageStatus, PreviewInput, UncertainBatch,
 } from '../api.ts';
 import { UserError } from '../errors.ts';
-import { analyze, checkSenderId, compileTemplate } from '../../../shared/sms/index.ts';
+import { checkSenderId, compileTemplate, estimateCost, withoutAccents } from '../../../shared/sms/index.ts';
+import { countryOfMsisdn, partPrice } from '../../../shared/sms/destination.ts';
+import { blankMessage, makeRenderer } from './datacheck.ts';
+import { checkSendAt } from '../../../shared/schedule.ts';
 import { toSummary, emptyCounts, type CampaignRow } from './rows.ts';
 
 interface ListRow { id: number; name: string; fields: string; contacts: number }
@@ -61,10 +64,15 @@ export function createCampaignService(deps: CampaignDeps) {
     const list = findList(input.list);
     const sender = checkSenderId(input.from);
     if (!sender.ok) throw new UserError('BAD_SENDER', sender.message);
-    const compiled = compile(list, input.text);
+    compile(list, input.text); // refuses an unknown field or a broken brace with its sentence
     const schedule = input.sendAt ? (input.schedule ?? 'local') : null;
-    if (input.sendAt != null && !Number.isFinite(input.sendAt)) throw new UserError('BAD_SCHEDULE', 'The send time is not a valid date. Use ISO 8601, e.g. 2026-12-01T09:00:00+01:00.');
     const t = now();
+    // Past times are refused for both schedules: a local one would go out at once, and the
+    // gateway's behaviour with a past send_at is not in its contract.
+    if (input.sendAt != null) {
+      const when = checkSendAt(input.sendAt, t);
+      if (!when.ok) throw new UserError('BAD_SCHEDULE', when.message);
+    }
     const name = input.name?.trim() || `${list.name} ${new Date(t).toISOString().slice(0, 16).replace('T', ' ')}`;
 
     const insertCampaign = db.prepare(`INSERT INTO campaigns (name, list_id, sender, template, state, schedule_mode, send_at, created_at)
@@ -72,23 +80,40 @@ export function createCampaignService(deps: CampaignDeps) {
     const insertMsg = db.prepare(`INSERT INTO messages (campaign_id, seq, contact_id, msisdn, network, fields, text, encoding, parts, status, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`);
     // Read in pages (keyset on seq): one connection cannot iterate and insert at once.
-    const contacts = db.prepare<[number, number], { id: number; seq: number; msisdn: string; network: string | null; fields: string; opted: number | null }>(
-      `SELECT c.id, c.seq, c.msisdn, c.network, c.fields, (o.msisdn IS NOT NULL) AS opted
+    const contacts = db.prepare<[number, number], { id: number; seq: number; row: number; msisdn: string; network: string | null; fields: string; opted: number | null }>(
+      `SELECT c.id, c.seq, c.row, c.msisdn, c.network, c.fields, (o.msisdn IS NOT NULL) AS opted
        FROM contacts c LEFT JOIN optouts o ON o.msisdn = c.msisdn WHERE c.list_id = ? AND c.seq > ? ORDER BY c.seq LIMIT 5000`);
 
+    const r = makeRenderer(input.text, JSON.parse(list.fields) as string[], input.accents ?? 'keep');
     const id = db.transaction(() => {
       const cid = Number(insertCampaign.run(name, list.id, input.from.trim(), input.text, schedule, input.sendAt ?? null, t).lastInsertRowid);
-      let seq = 0, parts = 0, suppressed = 0;
-      let lastText = '', lastA = { encoding: 'GSM-7', parts: 0 };
+      let seq = 0, parts = 0, suppressed = 0, skipped = 0;
+      const blank = new Map<string, { field: string; count: number; rows: number[] }>();
       for (let page = contacts.all(list.id, 0); page.length; page = contacts.all(list.id, page[page.length - 1].seq)) for (const c of page) {
         if (c.opted) { suppressed++; continue; }
-        const text = compiled.render(JSON.parse(c.fields));
-        if (text !== lastText) { const a = analyze(text); lastA = { encoding: a.encoding, parts: a.parts }; lastText = text; }
-        if (lastA.parts === 0) throw new UserError('EMPTY_TEXT', `The message for row ${seq + 1} (${c.msisdn}) is empty after merging fields; give the field a default, e.g. {first_name|Customer}.`);
-        insertMsg.run(cid, ++seq, c.id, c.msisdn, c.network, c.fields, text, lastA.encoding, lastA.parts, t);
-        parts += lastA.parts;
+        const m = r.render(JSON.parse(c.fields));
+        if (m.blank.length) {
+          for (const f of m.blank) {
+            const b = blank.get(f.header) ?? { field: `{${f.name}}`, count: 0, rows: [] };
+            b.count++;
+            if (b.rows.length < 5) b.rows.push(c.row);
+            blank.set(f.header, b);
+          }
+          if (input.blank === 'skip') { skipped++; continue; }
+          if (input.blank !== 'send') continue;
+        }
+        if (m.parts === 0) throw new UserError('EMPTY_TEXT', `The message for row ${c.row} (${c.msisdn}) is empty after merging fields; give the field a default, e.g. {first_name|Customer}.`);
+        insertMsg.run(cid, ++seq, c.id, c.msisdn, c.network, c.fields, m.text, m.encoding, m.parts, t);
+        parts += m.parts;
       }
-      if (seq === 0) throw new UserError('NO_RECIPIENTS', `List ${JSON.stringify(list.name)} has no one left to message (${suppressed} on the opt-out list).`);
+      // Refused after the whole list is read, so the sentence can count every blank; the transaction rolls back.
+      if (blank.size && input.blank === undefined) {
+        throw new UserError('BLANK_VALUES', blankMessage([...blank.values()], {
+          fallback: (f) => `give the field a fallback in the text such as ${f.slice(0, -1)}|Customer}`,
+          skip: 'leave those recipients out', send: 'send to them anyway with the gap',
+        }));
+      }
+      if (seq === 0) throw new UserError('NO_RECIPIENTS', `List ${JSON.stringify(list.name)} has no one left to message (${suppressed} on the opt-out list${skipped ? `, ${skipped} left out for blank values` : ''}).`);
       db.prepare('UPDATE campaigns SET recipients = ?, parts = ?, suppressed = ? WHERE id = ?').run(seq, parts, suppressed, cid);
       addCounts(cid, 'queued', seq);
       return cid;
@@ -247,40 +272,99 @@ export function createCampaignService(deps: CampaignDeps) {
     return toSummary(row(childId));
   }
 
-  function preview(input: { list: string | number; text: string }): CampaignPreview {
+  function preview(input: PreviewInput): CampaignPreview {
     const list = findList(input.list);
     const fields = JSON.parse(list.fields) as string[];
     const compiled = compileTemplate(input.text ?? '', fields);
     const price = deps.settings.get('price.perPart');
+    const perCountry = deps.settings.get('price.perCountry');
     const currency = deps.settings.get('price.currency');
-    const empty: CampaignPreview = { recipients: 0, suppressed: 0, totalParts: 0, maxParts: 0, typicalParts: 0, overTypical: 0, cost: 0, currency, encoding: 'GSM-7', unknownFields: [], templateError: null, longest: null, longestFirst: [] };
+    const noAccents: CampaignPreview['accents'] = { recipients: 0, extraParts: 0, extraCost: 0, chars: [], sample: [], stripped: false };
+    const empty: CampaignPreview = {
+      recipients: 0, suppressed: 0, totalParts: 0, maxParts: 0, typicalParts: 0, overTypical: 0, cost: 0, currency, encoding: 'GSM-7',
+      unknownFields: [], templateError: null, longest: null, longestFirst: [], longValues: 0, blank: [], blankRecipients: 0,
+      accents: noAccents, languages: [], destinations: [],
+    };
     if (!compiled.ok) return { ...empty, unknownFields: compiled.unknown, templateError: compiled.message };
+    const accents = input.accents ?? 'keep';
+    const r = makeRenderer(input.text, fields, accents);
     const hist = new Map<number, number>();
-    let recipients = 0, suppressed = 0, total = 0, gsm = 0, ucs = 0;
+    let recipients = 0, suppressed = 0, total = 0, gsm = 0, ucs = 0, blankRecipients = 0;
     let longest: CampaignPreview['longest'] = null;
-    let lastText: string | null = null, lastA = analyze('');
     const top = topLongest(LONGEST_FIRST);
-    const it = db.prepare<[number], { seq: number; msisdn: string; fields: string; opted: number }>(
-      `SELECT c.seq, c.msisdn, c.fields, (o.msisdn IS NOT NULL) AS opted FROM contacts c LEFT JOIN optouts o ON o.msisdn = c.msisdn WHERE c.list_id = ? ORDER BY c.seq`);
+    const blank = new Map<string, CampaignPreview['blank'][number]>();
+    const acc = { recipients: 0, extraParts: 0, sample: [] as CampaignPreview['accents']['sample'] };
+    const accChars = new Map<string, number>();
+    // "parts:partsWithoutAccents" of recipients whose accents cost them parts
+    const byValuesParts = new Map<string, number>();
+    const countries = new Map<string, { recipients: number; parts: number }>();
+    const it = db.prepare<[number], { seq: number; row: number; msisdn: string; fields: string; opted: number }>(
+      `SELECT c.seq, c.row, c.msisdn, c.fields, (o.msisdn IS NOT NULL) AS opted FROM contacts c LEFT JOIN optouts o ON o.msisdn = c.msisdn WHERE c.list_id = ? ORDER BY c.seq`);
     for (const c of it.iterate(list.id)) {
       if (c.opted) { suppressed++; continue; }
+      const values = JSON.parse(c.fields) as Record<string, string>;
+      const m = r.render(values);
+      if (m.blank.length) {
+        blankRecipients++;
+        for (const f of m.blank) {
+          let b = blank.get(f.header);
+          if (!b) { b = { field: f.name, count: 0, rows: [], sample: [] }; blank.set(f.header, b); }
+          b.count++;
+          if (b.rows.length < 50) b.rows.push(c.row);
+          if (b.sample.length < 5) b.sample.push({ row: c.row, msisdn: c.msisdn });
+        }
+        if (input.blank === 'skip') continue;
+      }
       recipients++;
-      const text = compiled.render(JSON.parse(c.fields));
-      if (text !== lastText) { lastA = analyze(text); lastText = text; }
-      total += lastA.parts;
-      if (lastA.encoding === 'GSM-7') gsm++; else ucs++;
-      hist.set(lastA.parts, (hist.get(lastA.parts) ?? 0) + 1);
-      if (!longest || lastA.parts > longest.parts || (lastA.parts === longest.parts && text.length > longest.text.length)) longest = { seq: c.seq, msisdn: c.msisdn, text, parts: lastA.parts };
-      top.offer(c.seq, lastA.parts, text.length);
+      if (m.byValues) {
+        acc.recipients++;
+        // what keeping the accents costs these recipients (or, stripped, what it was spared)
+        acc.extraParts += m.keptParts - m.plainParts;
+        if (m.parts > m.plainParts) { const key = `${m.parts}:${m.plainParts}`; byValuesParts.set(key, (byValuesParts.get(key) ?? 0) + 1); }
+        const culprit = r.culpritField(values);
+        if (culprit) {
+          for (const ch of culprit.chars) accChars.set(ch, (accChars.get(ch) ?? 0) + 1);
+          if (acc.sample.length < 5) acc.sample.push({ row: c.row, msisdn: c.msisdn, field: culprit.field, value: culprit.value, plain: withoutAccents(culprit.value), parts: m.keptParts, plainParts: m.plainParts });
+        }
+      }
+      total += m.parts;
+      if (m.encoding === 'GSM-7') gsm++; else ucs++;
+      hist.set(m.parts, (hist.get(m.parts) ?? 0) + 1);
+      const country = countryOfMsisdn(c.msisdn);
+      const k = countries.get(country);
+      if (k) { k.recipients++; k.parts += m.parts; } else countries.set(country, { recipients: 1, parts: m.parts });
+      if (!longest || m.parts > longest.parts || (m.parts === longest.parts && m.text.length > longest.text.length)) longest = { seq: c.seq, msisdn: c.msisdn, text: m.text, parts: m.parts };
+      top.offer(c.seq, m.parts, m.text.length);
     }
     let typical = 0, best = -1, max = 0;
     for (const [p, n] of hist) { if (n > best || (n === best && p < typical)) { best = n; typical = p; } max = Math.max(max, p); }
-    let over = 0;
+    let over = 0, overByAccents = 0;
     for (const [p, n] of hist) if (p > typical) over += n;
+    // over the typical count only because of accents: without them the message would be typical
+    for (const [key, n] of byValuesParts) { const [p, plain] = key.split(':').map(Number); if (p > typical && plain <= typical) overByAccents += n; }
+    let cost = 0;
+    const destinations: CampaignPreview['destinations'] = [];
+    for (const [country, k] of countries) {
+      const pp = partPrice(country, price, perCountry);
+      const c = estimateCost(k.parts, pp.price);
+      cost += c;
+      if (country !== 'NG') destinations.push({ country: country || 'unknown', recipients: k.recipients, parts: k.parts, pricePerPart: pp.price, guessed: pp.guessed, cost: c });
+    }
+    destinations.sort((a, b) => b.recipients - a.recipients || a.country.localeCompare(b.country));
     return {
       recipients, suppressed, totalParts: total, maxParts: max, typicalParts: typical, overTypical: over,
-      cost: Math.round(total * price * 100) / 100, currency, encoding: ucs && gsm ? 'mixed' : ucs ? 'UCS-2' : 'GSM-7', unknownFields: [], templateError: null, longest,
-      longestFirst: top.seqs(),
+      cost: Math.round(cost * 100) / 100, currency, encoding: ucs && gsm ? 'mixed' : ucs ? 'UCS-2' : 'GSM-7', unknownFields: [], templateError: null, longest,
+      longestFirst: top.seqs(), longValues: over - overByAccents,
+      blank: [...blank.values()], blankRecipients,
+      accents: {
+        recipients: acc.recipients, extraParts: acc.extraParts,
+        // the extra is priced at the home rate: accents are a Nigerian-name matter, and a guess at most abroad
+        extraCost: estimateCost(acc.extraParts, price),
+        chars: [...accChars].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([shown, count]) => ({ shown, count })),
+        sample: acc.sample, stripped: accents === 'strip' && acc.recipients > 0,
+      },
+      languages: r.languages,
+      destinations,
     };
   }
 
