@@ -26,6 +26,8 @@ export const settingsSchema = {
   'dlr.giveUpAfterMs': z.number().int().min(1_000).default(72 * 3_600_000),
   'price.perPart': z.number().min(0).max(1_000_000).default(4),
   'price.currency': z.string().min(3).max(3).default('NGN'),
+  /** price per part by destination country (ISO code); a country not here is priced at price.perPart, shown as a guess */
+  'price.perCountry': z.record(z.string().regex(/^[A-Z]{2}$/, 'a country is two capital letters, e.g. GB'), z.number().min(0).max(1_000_000)).default({}),
   'phone.defaultCountry': z.string().regex(/^[A-Z]{2}$/).default('NG'),
   'sender.last': z.string().max(15).default(''),
   'sender.recent': z.array(z.string().max(15)).max(20).default([]),
@@ -53,7 +55,7 @@ export function parseSettingValue<K extends SettingKey>(key: K, raw: unknown): S
     const def = schema.parse(undefined);
     if (typeof def === 'number') value = raw.trim() === '' ? NaN : Number(raw);
     else if (typeof def === 'boolean') value = raw === 'true' || raw === '1' || raw === 'on' ? true : raw === 'false' || raw === '0' || raw === 'off' ? false : raw;
-    else if (Array.isArray(def)) { try { value = JSON.parse(raw); } catch { value = raw; } }
+    else if (typeof def === 'object' && def !== null) { try { value = JSON.parse(raw); } catch { value = raw; } }
   }
   const res = schema.safeParse(value);
   if (!res.success) {
