@@ -46,7 +46,9 @@ function Shell() {
         <div className="brand">SMS Desk</div>
         {info ? (sandbox
           ? <div className="badge badge-sandbox" role="status">Sandbox — nothing is really sent</div>
-          : <div className="badge badge-live" role="status">LIVE — messages are sent and billed</div>) : null}
+          : <div className="badge badge-live" role="status">LIVE — messages are sent and billed</div>)
+          // the desktop window opens before the engine is ready; every call waits for it meanwhile
+          : loadError ? null : <div className="badge badge-starting" role="status">Starting SMS Desk…</div>}
       </header>
       <nav className="sidenav" aria-label="Main">
         <ul>
