@@ -52,12 +52,6 @@ export function toLocalInput(ms: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-export function fromLocalInput(value: string): number | null {
-  if (!value) return null;
-  const t = new Date(value).getTime();
-  return Number.isFinite(t) ? t : null;
-}
-
 /** "1 contact", "2,000 contacts". */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${Math.round(n) === 1 ? one : many}`;

@@ -1,10 +1,11 @@
 import { useEffect, useId, useState } from 'react';
+import { checkSendAt, localZoneText, readSendAt } from '../../../../shared/schedule.ts';
 import { checkSenderId } from '../../../../shared/sms/index.ts';
 import { api, type RouteOutput } from '../../api/index.ts';
 import { useApp } from '../../appState.tsx';
 import { ErrorNote, Section } from '../../components/ui.tsx';
 import { useAction, useLoad } from '../../components/useAction.ts';
-import { formatCost, formatCount, formatDateTime, fromLocalInput, plural, toLocalInput } from '../../lib/format.ts';
+import { formatCost, formatCount, formatDateTime, plural, toLocalInput } from '../../lib/format.ts';
 import { nextMorning, quietHoursWarning } from '../../lib/quietHours.ts';
 import { go } from '../../route.ts';
 
@@ -12,7 +13,7 @@ type Preview = RouteOutput<'campaigns.preview'>;
 
 export function ReviewPage() {
   const { draft, setDraft, sandbox, settings, setSetting } = useApp();
-  const ids = { when: useId(), now: useId(), later: useId(), local: useId(), gateway: useId(), name: useId() };
+  const ids = { when: useId(), zone: useId(), now: useId(), later: useId(), local: useId(), gateway: useId(), name: useId() };
   const lists = useLoad(() => api.lists.list(), []);
   const list = lists.data?.find((l) => l.id === draft.listId) ?? null;
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -21,6 +22,8 @@ export function ReviewPage() {
   const [later, setLater] = useState(draft.sendAt != null);
   const [name, setName] = useState('');
   const [now, setNow] = useState(() => Date.now());
+  // what the date picker holds when it is not a time that exists (the night the clocks go forward)
+  const [whenError, setWhenError] = useState<string | null>(null);
 
   useEffect(() => {
     if (draft.listId == null || !draft.text) return;
@@ -42,12 +45,14 @@ export function ReviewPage() {
   const sendAt = later ? draft.sendAt : null;
   const quiet = quietHoursWarning(sendAt, now);
   const sender = checkSenderId(draft.sender);
-  const inPast = later && sendAt != null && sendAt < now - 60_000;
+  // the same rule the engine applies when the campaign is created (shared/schedule.ts)
+  const when = later && sendAt != null ? checkSendAt(sendAt, now) : null;
   const blocker = !sender.ok ? sender.message
     : preview && preview.unknownFields.length ? `Unknown merge fields: ${preview.unknownFields.map((f) => `{${f}}`).join(', ')}. Go back and fix the message.`
     : preview && preview.recipients === 0 ? 'This list has no one left to send to (every contact opted out or invalid).'
+    : later && whenError ? whenError
     : later && sendAt == null ? 'Choose the date and time to send.'
-    : inPast ? 'That time has passed: choose a time in the future, or send now.'
+    : when && !when.ok ? when.message
     : null;
 
   async function go_() {
@@ -102,13 +107,18 @@ export function ReviewPage() {
         <fieldset className="choices">
           <legend className="visually-hidden">When to send</legend>
           <label className="choice"><input type="radio" name="when" id={ids.now} checked={!later} onChange={() => setLater(false)} /> Send now</label>
-          <label className="choice"><input type="radio" name="when" id={ids.later} checked={later} onChange={() => { setLater(true); if (draft.sendAt == null) setDraft({ sendAt: nextMorning(Date.now()) + 60 * 60_000 }); }} /> Schedule for later</label>
+          <label className="choice"><input type="radio" name="when" id={ids.later} checked={later} onChange={() => { setLater(true); if (draft.sendAt == null) { setWhenError(null); setDraft({ sendAt: nextMorning(Date.now()) + 60 * 60_000 }); } }} /> Schedule for later</label>
         </fieldset>
         {later ? (
           <>
             <div className="field">
               <label htmlFor={ids.when}>Date and time</label>
-              <input id={ids.when} type="datetime-local" value={draft.sendAt ? toLocalInput(draft.sendAt) : ''} onChange={(e) => setDraft({ sendAt: fromLocalInput(e.target.value) })} />
+              <input id={ids.when} type="datetime-local" value={draft.sendAt ? toLocalInput(draft.sendAt) : ''} aria-describedby={ids.zone} onChange={(e) => {
+                const r = e.target.value ? readSendAt(e.target.value, 'local') : null;
+                setWhenError(r && !r.ok ? r.message : null);
+                setDraft({ sendAt: r?.ok ? r.at : null });
+              }} />
+              <p className="hint" id={ids.zone} data-testid="send-at-zone">In this computer's time zone ({localZoneText(draft.sendAt ?? now)}).</p>
             </div>
             <fieldset className="choices">
               <legend>Who holds the messages until then</legend>
@@ -120,7 +130,7 @@ export function ReviewPage() {
           </>
         ) : null}
         {quiet ? <div className="warn-box" role="alert" data-testid="quiet-hours"><p>{quiet}</p>
-          <button type="button" onClick={() => { setLater(true); setDraft({ sendAt: nextMorning(Date.now()) }); }}>Schedule for {formatDateTime(nextMorning(now))}</button></div> : null}
+          <button type="button" onClick={() => { setLater(true); setWhenError(null); setDraft({ sendAt: nextMorning(Date.now()) }); }}>Schedule for {formatDateTime(nextMorning(now))}</button></div> : null}
         <div className="field">
           <label htmlFor={ids.name}>Campaign name (optional)</label>
           <input id={ids.name} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} placeholder={list ? `${list.name}, ${formatDateTime(now)}` : ''} />
