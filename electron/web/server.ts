@@ -117,12 +117,19 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
       return sendJson(res, 415, { ok: false, error: { code: 'BAD_INPUT', message: 'Send the call as application/json.' } });
     }
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) return tooLarge(req, res);
+    let text: string | null;
+    try {
+      text = await readBody(req, MAX_BODY);
+    } catch {
+      return; // the client went away mid-request: nobody to answer
+    }
+    if (text === null) return tooLarge(req, res);
     let body: unknown;
     try {
-      body = JSON.parse(await readBody(req, MAX_BODY));
-    } catch (err) {
-      const tooBig = (err as Error).message === 'too-big';
-      return sendJson(res, tooBig ? 413 : 400, { ok: false, error: { code: 'BAD_INPUT', message: tooBig ? 'The request is too large: send the rows in smaller chunks.' : 'The request is not valid JSON.' } });
+      body = JSON.parse(text);
+    } catch {
+      return sendJson(res, 400, { ok: false, error: { code: 'BAD_INPUT', message: 'The request is not valid JSON.' } });
     }
     const { route, input } = (body ?? {}) as { route?: unknown; input?: unknown };
     sendJson(res, 200, await dispatch(opts.handlers, route, input));
@@ -198,18 +205,45 @@ function sendText(res: http.ServerResponse, status: number, text: string): void 
   res.end(text);
 }
 
-function readBody(req: http.IncomingMessage, max: number): Promise<string> {
+/** The body as text, or null as soon as it grows past `max` (the rest is left unread). */
+function readBody(req: http.IncomingMessage, max: number): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size > max) { reject(new Error('too-big')); req.destroy(); return; }
+      if (size > max) { req.off('data', onData); resolve(null); return; }
       chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/**
+ * 413 with a sentence, then close. Destroying the socket mid-upload (as before) reached the page
+ * as a connection reset, with no sentence; so does answering early, since Node then closes a
+ * socket that still has upload bytes unread (the kernel answers them with a reset). So the rest
+ * of the upload is read and dropped first, and the answer goes once it ends. Only a client
+ * that sends far more, or for long, gets its answer early and is cut off.
+ */
+function tooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const DRAIN_LIMIT = 4 * MAX_BODY;
+  const DRAIN_MS = 30_000;
+  let drained = 0;
+  const answer = () => {
+    clearTimeout(cut);
+    if (res.headersSent || res.destroyed) return;
+    res.setHeader('Connection', 'close');
+    sendJson(res, 413, { ok: false, error: { code: 'BAD_INPUT', message: `The request is larger than ${MAX_BODY / (1024 * 1024)} MB, the most SMS Desk takes at once: send the rows in smaller chunks.` } });
+  };
+  const cut = setTimeout(answer, DRAIN_MS);
+  cut.unref();
+  req.on('data', (c: Buffer) => { drained += c.length; if (drained > DRAIN_LIMIT) answer(); });
+  req.once('close', () => clearTimeout(cut));
+  if (req.readableEnded) answer(); else req.once('end', answer);
+  req.resume();
 }
 
 export type { EventName };

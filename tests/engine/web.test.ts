@@ -113,6 +113,42 @@ describe('web bridge: who may talk to it', () => {
     expect((await call('campaigns.status', { id: 'x' })).result).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
   });
 
+  // A page that posts too much must get a sentence to show, not a reset connection.
+  it.each([['with its length announced', true], ['streamed without a length', false]])('answers an upload over 32 MB %s with 413 and a sentence, then closes', async (_name, announced) => {
+    const size = 33 * 1024 * 1024;
+    const chunk = Buffer.alloc(1024 * 1024, 0x20);
+    const got = await new Promise<{ status: number; body: string; closedByServer: boolean }>((resolve, reject) => {
+      const req = http.request({
+        host: '127.0.0.1', port: server.port, path: '/api/call', method: 'POST', agent: false,
+        headers: { Host: `127.0.0.1:${server.port}`, 'Content-Type': 'application/json', 'X-SMSDesk-Key': KEY, ...(announced ? { 'Content-Length': String(size) } : {}) },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0, body = Buffer.concat(chunks).toString('utf8');
+          // the server, not this client, ends the connection once the upload is drained
+          if (res.socket.destroyed) resolve({ status, body, closedByServer: true });
+          else res.socket.once('close', () => resolve({ status, body, closedByServer: true }));
+        });
+      });
+      req.on('error', reject);
+      let sent = 0;
+      const pump = () => {
+        while (sent < size) {
+          sent += chunk.length;
+          if (!req.write(chunk)) { req.once('drain', pump); return; }
+        }
+        req.end();
+      };
+      pump();
+    });
+    expect(got.status).toBe(413);
+    expect(JSON.parse(got.body)).toEqual({ ok: false, error: { code: 'BAD_INPUT', message: expect.stringMatching(/larger than 32 MB.*smaller chunks/) } });
+    expect(got.closedByServer).toBe(true);
+    // and the bridge still answers the next call
+    expect((await call('app.info')).status).toBe(200);
+  });
+
   it('compares keys in constant time over equal-length digests', () => {
     expect(keyMatches(KEY, KEY)).toBe(true);
     expect(keyMatches('', KEY)).toBe(false);
