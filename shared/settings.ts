@@ -32,6 +32,8 @@ export const settingsSchema = {
   'sender.last': z.string().max(15).default(''),
   'sender.recent': z.array(z.string().max(15)).max(20).default([]),
   'test.ownNumber': z.string().max(20).default(''),
+  /** automatic backups of the ledger kept in <data folder>/backups (the oldest beyond this are deleted) */
+  'backup.keep': z.number().int().min(1).max(365).default(7),
 } as const;
 
 export type SettingKey = keyof typeof settingsSchema;

@@ -2,8 +2,10 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Engine, EngineEvent, CampaignStatus } from './api.ts';
 import { openDatabase, type DB } from './db/open.ts';
+import { createBackupScheduler } from './db/backup.ts';
+import { LATEST_VERSION } from './db/migrations.ts';
 import { createSettingsStore } from './db/settings.ts';
-import { databaseFile, defaultDataDir } from './paths.ts';
+import { databaseFile, defaultDataDir, ensurePrivateFile, tightenDataDir } from './paths.ts';
 import { systemClock, sleep, type Clock } from './clock.ts';
 import { createGatewayClient, type GatewayClient } from './gateway/client.ts';
 import { startSandbox, type Sandbox } from './sandbox/index.ts';
@@ -33,6 +35,8 @@ export interface EngineDeps {
   gatewayUrl?: string | null;
   /** options for the built-in sandbox gateway (tests make it fast) */
   sandbox?: Parameters<typeof startSandbox>[0];
+  /** how often a running engine looks whether the daily backup is due (default hourly; tests make it fast) */
+  backupCheckMs?: number;
 }
 
 /**
@@ -45,6 +49,8 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
   const log = deps.log ?? (() => {});
   const dataDir = path.resolve(deps.dataDir ?? defaultDataDir(env));
   const db = openDatabase(databaseFile(dataDir));
+  // files earlier versions left readable by every user (0644 / 0755)
+  tightenDataDir(dataDir);
   const settings = createSettingsStore(db);
   const secrets = deps.secrets ?? createKeytarSecrets({ env });
   const gatewayOverride = deps.gatewayUrl ?? env.SMSDESK_GATEWAY_URL ?? null;
@@ -66,6 +72,8 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
   let sandbox: Sandbox | null = null;
   let sandboxStarting: Promise<Sandbox> | null = null;
   function ensureSandbox(): Promise<Sandbox> {
+    // the sandbox's own ledger holds the numbers sent to as well: the user's only, like smsdesk.db
+    if (!sandboxStarting) { try { ensurePrivateFile(path.join(dataDir, 'sandbox.db')); } catch { /* the sandbox says why it cannot open it */ } }
     sandboxStarting ??= startSandbox({ host: '127.0.0.1', port: 0, tokens: [SANDBOX_TOKEN], stateFile: path.join(dataDir, 'sandbox.db'), ...deps.sandbox })
       .then((s) => (sandbox = s));
     return sandboxStarting;
@@ -123,6 +131,9 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
   const campaigns = createCampaignService({ db, settings, now: () => clock.now(), mode: () => mode, changed });
   const lists = createListsService({ db, settings, now: () => clock.now() });
   const ledger = createLedger(db);
+  const backups = createBackupScheduler({
+    db, dataDir, now: () => clock.now(), keep: () => settings.get('backup.keep'), version: () => LATEST_VERSION, log, checkEveryMs: deps.backupCheckMs,
+  });
   const limiter = createRateLimiter({
     clock,
     limits: () => ({ requestsPerSecond: settings.get('rate.requestsPerSecond'), partsPerSecond: settings.get('rate.partsPerSecond') }),
@@ -234,6 +245,7 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
       if (started) return;
       started = true;
       sender.start();
+      backups.start();
       poller.start();
     },
     async waitIdle(campaignId, opts = {}) {
@@ -261,6 +273,7 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
     async close() {
       await sender.stop();
       await poller.stop();
+      await backups.stop();
       if (flushTimer) clearTimeout(flushTimer);
       if (sandboxStarting) await (await sandboxStarting.catch(() => null))?.close();
       db.close();

@@ -17,7 +17,8 @@ export function writeTable(file: string, format: 'csv' | 'xlsx', header: string[
   let count = 0;
   try {
     if (format === 'csv') {
-      const fd = fs.openSync(tmp, 'w');
+      // phone numbers and message texts: readable by the user only, like the ledger
+      const fd = fs.openSync(tmp, 'w', 0o600);
       try {
         let buf = '\ufeff' + csvLine(header);
         for (const r of rows) {
@@ -38,7 +39,7 @@ export function writeTable(file: string, format: 'csv' | 'xlsx', header: string[
       }
       const wb = XLSX.utils.book_new();
       XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(aoa, { cellDates: false }), sheetName);
-      fs.writeFileSync(tmp, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer);
+      fs.writeFileSync(tmp, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer, { mode: 0o600 });
     }
     fs.renameSync(tmp, target);
   } catch (e) {

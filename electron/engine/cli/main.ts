@@ -84,7 +84,7 @@ interface Result { json: unknown; text: string; code?: number }
 async function withEngine<T>(p: Parsed, io: Io, fn: (engine: Engine) => Promise<T>): Promise<T> {
   const dataDir = str(p, 'data-dir') ?? defaultDataDir(io.env);
   const logFile = path.join(dataDir, 'smsdesk.log');
-  const log = (line: string) => { try { fs.appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`); } catch { /* logging must never stop sending */ } };
+  const log = (line: string) => { try { fs.appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`, { mode: 0o600 }); } catch { /* logging must never stop sending */ } };
   // The engine creates the folder itself, with a clear message when it cannot.
   const engine = await createEngine({ dataDir, env: io.env, log });
   const stop = () => { void engine.close().finally(() => process.exit(130)); };
