@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { bundleElectron, EXTERNALS } from '../../scripts/build-electron.mjs';
+// @ts-expect-error: same
+import { runSmokeExecutable, unpackedExecutable } from '../../scripts/dist-smoke.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const schema = JSON.parse(fs.readFileSync('node_modules/app-builder-lib/scheme.json', 'utf8'));
@@ -120,7 +122,7 @@ describe.runIf(process.platform === 'linux')('the packaged app (electron-builder
     fs.mkdirSync(path.join(built, 'renderer'), { recursive: true });
     fs.writeFileSync(path.join(built, 'renderer/index.html'), '<!doctype html><title>SMS Desk</title>');
     await bundleElectron(path.join(built, 'dist-electron'), { logLevel: 'error' });
-    const files = (config.files as string[]).map((f) => ({
+    const fileSets = (config.files as string[]).map((f) => ({
       'dist-electron/**': { from: path.join(built, 'dist-electron'), to: 'dist-electron', filter: ['**/*', '!*.map'] },
       'dist/renderer/**': { from: path.join(built, 'renderer'), to: 'dist/renderer' },
     } as Record<string, object>)[f] ?? f);
@@ -135,7 +137,7 @@ describe.runIf(process.platform === 'linux')('the packaged app (electron-builder
     await build({
       projectDir: root,
       targets: Platform.LINUX.createTarget('dir', Arch.x64),
-      config: { ...config, files, electronDist: fake, directories: { ...config.directories, output: path.join(tmp, 'release') } },
+      config: { ...config, files: fileSets, electronDist: fake, directories: { ...config.directories, output: path.join(tmp, 'release') } },
       publish: 'never',
     });
     appDir = path.join(tmp, 'release/linux-unpacked');
@@ -178,7 +180,7 @@ describe.runIf(process.platform === 'linux')('the packaged app (electron-builder
       expect(missing, bundle).toEqual([]);
     }
     expect(files).toEqual(expect.arrayContaining(['/package.json', '/dist/renderer/index.html', '/dist-electron/icon.png']));
-    expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('/dist-electron/') && f.endsWith('.map'))).toEqual([]);
   });
 
   it('the Electron binary has its fuses flipped as configured', () => {
@@ -193,5 +195,15 @@ describe.runIf(process.platform === 'linux')('the packaged app (electron-builder
       expect(index, key).toBeTypeOf('number');
       expect(wire[index], key).toBe(on ? '1' : '0');
     }
+  });
+
+  it('dist:smoke finds the executable electron-builder wrote, and a run without a smoke line is a failure', async () => {
+    const exe = unpackedExecutable({
+      platform: 'linux', arch: 'x64', outDir: path.join(tmp, 'release'), productName: config.productName, executableName: config.linux.executableName,
+    });
+    expect(exe).toBe(path.join(appDir, 'smsdesk'));
+    // the stand-in Electron exits 0 and prints nothing: that must not pass for a working app
+    expect(await runSmokeExecutable(exe, { timeoutMs: 20_000 })).toEqual({ code: 1, line: 'smoke: FAILED the app exited with 0 without printing a smoke line' });
+    expect((await runSmokeExecutable(path.join(tmp, 'nothing-here'))).line).toMatch(/^smoke: FAILED there is no packaged app at /);
   });
 });
