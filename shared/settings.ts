@@ -14,7 +14,7 @@ export const settingsSchema = {
   'gateway.deliveryReport': z.enum(['none', 'yes']).default('none'),
   'gateway.connectTimeoutMs': z.number().int().min(100).max(600_000).default(10_000),
   'gateway.answerTimeoutMs': z.number().int().min(100).max(3_600_000).default(60_000),
-  'rate.requestsPerSecond': z.number().positive().max(10_000).default(5),
+  'rate.requestsPerSecond': z.number().min(0.01).max(10_000).default(5),
   'rate.recipientsPerRequest': z.number().int().min(1).max(10_000).default(100),
   /** 0 = no limit on message parts per second. */
   'rate.partsPerSecond': z.number().min(0).max(1_000_000).default(0),
@@ -23,7 +23,7 @@ export const settingsSchema = {
   'retry.maxMs': z.number().int().min(10).max(3_600_000).default(60_000),
   'dlr.initialIntervalMs': z.number().int().min(10).max(86_400_000).default(15_000),
   'dlr.maxIntervalMs': z.number().int().min(10).max(86_400_000).default(30 * 60_000),
-  'dlr.giveUpAfterMs': z.number().int().min(1_000).default(72 * 3_600_000),
+  'dlr.giveUpAfterMs': z.number().int().min(1_000).max(30 * 86_400_000).default(72 * 3_600_000),
   'price.perPart': z.number().min(0).max(1_000_000).default(4),
   'price.currency': z.string().min(3).max(3).default('NGN'),
   /** price per part by destination country (ISO code); a country not here is priced at price.perPart, shown as a guess */
@@ -32,12 +32,51 @@ export const settingsSchema = {
   'sender.last': z.string().max(15).default(''),
   'sender.recent': z.array(z.string().max(15)).max(20).default([]),
   'test.ownNumber': z.string().max(20).default(''),
-  /** automatic backups of the ledger kept in <data folder>/backups (the oldest beyond this are deleted) */
-  'backup.keep': z.number().int().min(1).max(365).default(7),
 } as const;
 
 export type SettingKey = keyof typeof settingsSchema;
 export type Settings = { [K in SettingKey]: z.output<(typeof settingsSchema)[K]> };
+
+/** What each setting is, in words, for the sentences that refuse a value. */
+export const settingLabels: Record<SettingKey, string> = {
+  'gateway.baseUrl': 'the gateway address',
+  'gateway.sendPath': 'the gateway\'s send path',
+  'gateway.dlrBatchPath': 'the gateway\'s delivery-report path for a batch',
+  'gateway.dlrRecipientPath': 'the gateway\'s delivery-report path for one recipient',
+  'gateway.messageField': 'the field the message text is sent in',
+  'gateway.clientReference': 'whether our own reference is sent with each batch',
+  'gateway.deliveryReport': 'whether the gateway is asked for delivery reports',
+  'gateway.connectTimeoutMs': 'the time allowed to connect to the gateway, in milliseconds',
+  'gateway.answerTimeoutMs': 'the time allowed for the gateway to answer, in milliseconds',
+  'rate.requestsPerSecond': 'the number of requests sent to the gateway per second',
+  'rate.recipientsPerRequest': 'the number of recipients in one request',
+  'rate.partsPerSecond': 'the number of message parts sent per second (0 for no limit)',
+  'rate.maxInFlight': 'the number of requests waiting for an answer at once',
+  'retry.initialMs': 'the first wait before a retry, in milliseconds',
+  'retry.maxMs': 'the longest wait between retries, in milliseconds',
+  'dlr.initialIntervalMs': 'the first wait between delivery-report checks, in milliseconds',
+  'dlr.maxIntervalMs': 'the longest wait between delivery-report checks, in milliseconds',
+  'dlr.giveUpAfterMs': 'how long to wait for a final delivery report, in milliseconds',
+  'price.perPart': 'the price of one SMS part',
+  'price.currency': 'the currency (three letters, e.g. NGN)',
+  'price.perCountry': 'the price per part for each foreign country, keyed by its two-letter code in capitals (e.g. {"GB": 30})',
+  'phone.defaultCountry': 'the default country (two capital letters, e.g. NG)',
+  'sender.last': 'the last sender ID used',
+  'sender.recent': 'the list of recent sender IDs',
+  'test.ownNumber': 'your own number for test messages',
+};
+
+// Only plain decimals: Number() would also take "0x10", "1e-300", "Infinity" and " ", which no
+// one types on purpose and which would turn a typo into a rate nobody meant.
+const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
+
+interface NumberRule { min: number; max: number; whole: boolean }
+
+function numberRule(key: SettingKey): NumberRule | null {
+  const inner = (settingsSchema[key] as unknown as { unwrap(): unknown }).unwrap();
+  if (!(inner instanceof z.ZodNumber)) return null;
+  return { min: inner.minValue ?? -Number.MAX_VALUE, max: inner.maxValue ?? Number.MAX_VALUE, whole: inner.isInt };
+}
 
 export function isSettingKey(key: string): key is SettingKey {
   return Object.prototype.hasOwnProperty.call(settingsSchema, key);
@@ -52,17 +91,33 @@ export function defaultSettings(): Settings {
 /** Parse a value typed on a command line or in a form into the setting's type, or throw a readable error. */
 export function parseSettingValue<K extends SettingKey>(key: K, raw: unknown): Settings[K] {
   const schema = settingsSchema[key];
+  const rule = numberRule(key);
+  if (rule) return parseNumber(key, raw, rule) as Settings[K];
   let value = raw;
   if (typeof raw === 'string') {
     const def = schema.parse(undefined);
-    if (typeof def === 'number') value = raw.trim() === '' ? NaN : Number(raw);
-    else if (typeof def === 'boolean') value = raw === 'true' || raw === '1' || raw === 'on' ? true : raw === 'false' || raw === '0' || raw === 'off' ? false : raw;
+    if (typeof def === 'boolean') value = raw === 'true' || raw === '1' || raw === 'on' ? true : raw === 'false' || raw === '0' || raw === 'off' ? false : raw;
     else if (typeof def === 'object' && def !== null) { try { value = JSON.parse(raw); } catch { value = raw; } }
   }
   const res = schema.safeParse(value);
   if (!res.success) {
     const msg = res.error.issues.map((i) => i.message).join('; ');
-    throw new Error(`Setting ${key} cannot be ${JSON.stringify(raw)}: ${msg}.`);
+    throw new Error(`Setting ${key} cannot be ${JSON.stringify(raw)}: ${settingLabels[key]} is wrong (${msg}).`);
   }
   return res.data as Settings[K];
+}
+
+function parseNumber(key: SettingKey, raw: unknown, rule: NumberRule): number {
+  const text = typeof raw === 'string' ? raw.trim() : null;
+  const value = text !== null && PLAIN_DECIMAL.test(text) ? Number(text) : typeof raw === 'number' ? raw : NaN;
+  const fits = Number.isFinite(value) && value >= rule.min && value <= rule.max && (!rule.whole || Number.isInteger(value));
+  if (fits) return value;
+  const kind = rule.whole ? 'a whole number' : 'a plain number';
+  const range = rule.max >= Number.MAX_SAFE_INTEGER ? `of at least ${rule.min}` : `from ${rule.min} to ${rule.max}`;
+  const shown = JSON.stringify(typeof raw === 'number' ? String(raw) : raw) ?? String(raw);
+  throw new Error(`Setting ${key} cannot be ${shown}: ${capitalize(settingLabels[key])} must be ${kind} ${range}, written with digits only (no exponent, hex or spaces).`);
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { parseArgs, need, str, int, UsageError, type Parsed } from './args.ts';
 import { statusJson, statusText, campaignJson } from './format.ts';
 import { previewText } from './preview.ts';
-import { accentFlag, blankFlag, blankRefusal, dataCheckJson, dataCheckLines } from './datacheck.ts';
 import { createEngine, SANDBOX_NOTICE, SANDBOX_TOKEN } from '../engine.ts';
 import { startSandbox } from '../sandbox/index.ts';
 import { defaultDataDir } from '../paths.ts';
 import { errorCode } from '../errors.ts';
 import { isSettingKey } from '../../../shared/settings.ts';
+import { parseSendAt as parseSendAtText } from '../../../shared/schedule.ts';
 import type { Engine } from '../api.ts';
 
 const HELP = `smsdesk: bulk SMS through the 9bits gateway (the engine of SMS Desk)
@@ -19,10 +19,9 @@ Usage: smsdesk [--data-dir DIR] [--json] COMMAND ...
   token set (reads the token from stdin) | token status | token clear | token test
   lists
   import FILE --list NAME [--sheet NAME] [--phone-column NAME] [--country CC] [--encoding ENC]
-  preview --text TEXT [--list NAME [--blank skip|send] [--accents keep|strip]]
+  preview --text TEXT [--list NAME]
   optout add NUMBER... | optout remove NUMBER... | optout list [--search TEXT] | optout import FILE
   campaign create --list NAME --from SENDER --text TEXT [--name NAME] [--send-at ISO] [--schedule local|gateway]
-                  [--blank skip|send] [--accents keep|strip]
   campaign list
   send CAMPAIGN [--wait]          status CAMPAIGN          dlr CAMPAIGN [--wait SECONDS]
   resolve CAMPAIGN --resend|--mark-failed                  pause|resume|cancel CAMPAIGN
@@ -36,7 +35,7 @@ const OPTS: Record<string, 'string' | 'boolean'> = {
   'data-dir': 'string', json: 'boolean', help: 'boolean', list: 'string', sheet: 'string', 'phone-column': 'string',
   country: 'string', encoding: 'string', text: 'string', from: 'string', name: 'string', 'send-at': 'string',
   schedule: 'string', wait: 'string', resend: 'boolean', 'mark-failed': 'boolean', port: 'string', search: 'string',
-  out: 'string', format: 'string', blank: 'string', accents: 'string', limit: 'string',
+  out: 'string', format: 'string', limit: 'string',
 };
 
 export interface Io { out(s: string): void; err(s: string): void; stdin(): Promise<string>; env: NodeJS.ProcessEnv }
@@ -124,10 +123,11 @@ function noticeText(engine: Engine) {
 }
 
 function parseSendAt(s: string | undefined): number | null {
-  if (!s) return null;
-  const t = Date.parse(s);
-  if (!Number.isFinite(t) || !/^\d{4}-\d{2}-\d{2}/.test(s)) throw new UsageError(`--send-at must be an ISO 8601 time such as 2026-12-01T09:00:00+01:00, not ${JSON.stringify(s)}.`);
-  return t;
+  if (s === undefined) return null;
+  // A server running the command may keep UTC while the user thinks in Lagos time: no guessing.
+  const r = parseSendAtText(s, { now: Date.now(), zone: 'required' });
+  if (!r.ok) throw new UsageError(`--send-at: ${r.message}`);
+  return r.at;
 }
 
 async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise<Result> {
@@ -207,12 +207,10 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
           text: `${base.encoding}, ${base.characters} characters, ${base.parts} part(s), ${base.charsLeft} left in this part${base.nonGsm.length ? `\nThese characters force Unicode (UCS-2): ${base.nonGsm.join(' ')}` : ''}` };
       }
       return withEngine(p, io, async (e) => {
-        const blank = blankFlag(str(p, 'blank'));
-        const accents = accentFlag(str(p, 'accents'));
-        const pv = e.campaigns.preview({ list: listRef, text, blank, accents });
+        const pv = e.campaigns.preview({ list: listRef, text });
         if (pv.unknownFields.length) throw Object.assign(new Error(`The message uses unknown merge field(s) ${pv.unknownFields.map((f) => `{${f}}`).join(', ')}; the list's fields are ${e.lists.get(listRef)?.fields.join(', ') || 'none'}.`), { code: 'UNKNOWN_FIELD' });
-        const json = { encoding: base.encoding, characters: base.characters, parts: base.parts, nonGsm: base.nonGsm, recipients: pv.recipients, totalParts: pv.totalParts, maxParts: pv.maxParts, cost: pv.cost, currency: pv.currency, suppressed: pv.suppressed, dataCheck: dataCheckJson(pv) };
-        return { json, text: [`${pv.recipients} recipients, ${pv.totalParts} parts in all (at most ${pv.maxParts} per recipient), estimated cost ${pv.cost.toFixed(2)} ${pv.currency}${pv.suppressed ? `; ${pv.suppressed} skipped (opt-out list)` : ''}`, ...dataCheckLines(pv, blank, accents)].join('\n') };
+        const json = { encoding: base.encoding, characters: base.characters, parts: base.parts, nonGsm: base.nonGsm, recipients: pv.recipients, totalParts: pv.totalParts, maxParts: pv.maxParts, cost: pv.cost, currency: pv.currency, suppressed: pv.suppressed };
+        return { json, text: `${pv.recipients} recipients, ${pv.totalParts} parts in all (at most ${pv.maxParts} per recipient), estimated cost ${pv.cost.toFixed(2)} ${pv.currency}${pv.suppressed ? `; ${pv.suppressed} skipped (opt-out list)` : ''}` };
       });
     }
     case 'optout': {
@@ -257,15 +255,9 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
       const schedule = str(p, 'schedule');
       if (schedule && schedule !== 'local' && schedule !== 'gateway') throw new UsageError('--schedule is `local` (held by this app; can be cancelled) or `gateway` (held by 9bits; cannot be recalled).');
       if (schedule && !sendAt) throw new UsageError('--schedule needs --send-at.');
-      const blank = blankFlag(str(p, 'blank'));
-      const accents = accentFlag(str(p, 'accents'));
       return withEngine(p, io, async (e) => {
-        // The data check first, so a refusal names the fields, the rows and the flags that answer it.
-        const pv = e.campaigns.preview({ list, text, blank, accents });
-        if (!pv.templateError && pv.blankRecipients > 0 && !blank) throw blankRefusal(pv);
-        const c = e.campaigns.create({ list, from, text, name: str(p, 'name'), sendAt, schedule: (schedule as 'local' | 'gateway' | undefined), blank, accents });
-        const check = dataCheckLines(pv, blank, accents);
-        return { json: { campaign: campaignJson(c), dataCheck: dataCheckJson(pv), ...notice(e) }, text: `Campaign ${c.id} "${c.name}" created: ${c.recipients} recipients, ${c.parts} parts${c.suppressed ? `, ${c.suppressed} skipped (opt-out list)` : ''}. Send it with \`smsdesk send ${c.id} --wait\`.${check.length ? '\n' + check.join('\n') : ''}${noticeText(e)}` };
+        const c = e.campaigns.create({ list, from, text, name: str(p, 'name'), sendAt, schedule: (schedule as 'local' | 'gateway' | undefined) });
+        return { json: { campaign: campaignJson(c), ...notice(e) }, text: `Campaign ${c.id} "${c.name}" created: ${c.recipients} recipients, ${c.parts} parts${c.suppressed ? `, ${c.suppressed} skipped (opt-out list)` : ''}. Send it with \`smsdesk send ${c.id} --wait\`.${noticeText(e)}` };
       });
     }
     case 'send':
