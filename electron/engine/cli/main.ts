@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs, need, str, int, UsageError, type Parsed } from './args.ts';
 import { statusJson, statusText, campaignJson } from './format.ts';
 import { previewText } from './preview.ts';
+import { accentFlag, blankFlag, blankRefusal, dataCheckJson, dataCheckLines } from './datacheck.ts';
 import { createEngine, SANDBOX_NOTICE, SANDBOX_TOKEN } from '../engine.ts';
 import { startSandbox } from '../sandbox/index.ts';
 import { defaultDataDir } from '../paths.ts';
@@ -19,9 +20,10 @@ Usage: smsdesk [--data-dir DIR] [--json] COMMAND ...
   token set (reads the token from stdin) | token status | token clear | token test
   lists
   import FILE --list NAME [--sheet NAME] [--phone-column NAME] [--country CC] [--encoding ENC]
-  preview --text TEXT [--list NAME]
+  preview --text TEXT [--list NAME [--blank skip|send] [--accents keep|strip]]
   optout add NUMBER... | optout remove NUMBER... | optout list [--search TEXT] | optout import FILE
   campaign create --list NAME --from SENDER --text TEXT [--name NAME] [--send-at ISO] [--schedule local|gateway]
+                  [--blank skip|send] [--accents keep|strip]
   campaign list
   send CAMPAIGN [--wait]          status CAMPAIGN          dlr CAMPAIGN [--wait SECONDS]
   resolve CAMPAIGN --resend|--mark-failed                  pause|resume|cancel CAMPAIGN
@@ -35,7 +37,7 @@ const OPTS: Record<string, 'string' | 'boolean'> = {
   'data-dir': 'string', json: 'boolean', help: 'boolean', list: 'string', sheet: 'string', 'phone-column': 'string',
   country: 'string', encoding: 'string', text: 'string', from: 'string', name: 'string', 'send-at': 'string',
   schedule: 'string', wait: 'string', resend: 'boolean', 'mark-failed': 'boolean', port: 'string', search: 'string',
-  out: 'string', format: 'string', limit: 'string',
+  out: 'string', format: 'string', blank: 'string', accents: 'string', limit: 'string',
 };
 
 export interface Io { out(s: string): void; err(s: string): void; stdin(): Promise<string>; env: NodeJS.ProcessEnv }
@@ -207,10 +209,12 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
           text: `${base.encoding}, ${base.characters} characters, ${base.parts} part(s), ${base.charsLeft} left in this part${base.nonGsm.length ? `\nThese characters force Unicode (UCS-2): ${base.nonGsm.join(' ')}` : ''}` };
       }
       return withEngine(p, io, async (e) => {
-        const pv = e.campaigns.preview({ list: listRef, text });
+        const blank = blankFlag(str(p, 'blank'));
+        const accents = accentFlag(str(p, 'accents'));
+        const pv = e.campaigns.preview({ list: listRef, text, blank, accents });
         if (pv.unknownFields.length) throw Object.assign(new Error(`The message uses unknown merge field(s) ${pv.unknownFields.map((f) => `{${f}}`).join(', ')}; the list's fields are ${e.lists.get(listRef)?.fields.join(', ') || 'none'}.`), { code: 'UNKNOWN_FIELD' });
-        const json = { encoding: base.encoding, characters: base.characters, parts: base.parts, nonGsm: base.nonGsm, recipients: pv.recipients, totalParts: pv.totalParts, maxParts: pv.maxParts, cost: pv.cost, currency: pv.currency, suppressed: pv.suppressed };
-        return { json, text: `${pv.recipients} recipients, ${pv.totalParts} parts in all (at most ${pv.maxParts} per recipient), estimated cost ${pv.cost.toFixed(2)} ${pv.currency}${pv.suppressed ? `; ${pv.suppressed} skipped (opt-out list)` : ''}` };
+        const json = { encoding: base.encoding, characters: base.characters, parts: base.parts, nonGsm: base.nonGsm, recipients: pv.recipients, totalParts: pv.totalParts, maxParts: pv.maxParts, cost: pv.cost, currency: pv.currency, suppressed: pv.suppressed, dataCheck: dataCheckJson(pv) };
+        return { json, text: [`${pv.recipients} recipients, ${pv.totalParts} parts in all (at most ${pv.maxParts} per recipient), estimated cost ${pv.cost.toFixed(2)} ${pv.currency}${pv.suppressed ? `; ${pv.suppressed} skipped (opt-out list)` : ''}`, ...dataCheckLines(pv, blank, accents)].join('\n') };
       });
     }
     case 'optout': {
@@ -255,9 +259,15 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
       const schedule = str(p, 'schedule');
       if (schedule && schedule !== 'local' && schedule !== 'gateway') throw new UsageError('--schedule is `local` (held by this app; can be cancelled) or `gateway` (held by 9bits; cannot be recalled).');
       if (schedule && !sendAt) throw new UsageError('--schedule needs --send-at.');
+      const blank = blankFlag(str(p, 'blank'));
+      const accents = accentFlag(str(p, 'accents'));
       return withEngine(p, io, async (e) => {
-        const c = e.campaigns.create({ list, from, text, name: str(p, 'name'), sendAt, schedule: (schedule as 'local' | 'gateway' | undefined) });
-        return { json: { campaign: campaignJson(c), ...notice(e) }, text: `Campaign ${c.id} "${c.name}" created: ${c.recipients} recipients, ${c.parts} parts${c.suppressed ? `, ${c.suppressed} skipped (opt-out list)` : ''}. Send it with \`smsdesk send ${c.id} --wait\`.${noticeText(e)}` };
+        // The data check first, so a refusal names the fields, the rows and the flags that answer it.
+        const pv = e.campaigns.preview({ list, text, blank, accents });
+        if (!pv.templateError && pv.blankRecipients > 0 && !blank) throw blankRefusal(pv);
+        const c = e.campaigns.create({ list, from, text, name: str(p, 'name'), sendAt, schedule: (schedule as 'local' | 'gateway' | undefined), blank, accents });
+        const check = dataCheckLines(pv, blank, accents);
+        return { json: { campaign: campaignJson(c), dataCheck: dataCheckJson(pv), ...notice(e) }, text: `Campaign ${c.id} "${c.name}" created: ${c.recipients} recipients, ${c.parts} parts${c.suppressed ? `, ${c.suppressed} skipped (opt-out list)` : ''}. Send it with \`smsdesk send ${c.id} --wait\`.${check.length ? '\n' + check.join('\n') : ''}${noticeText(e)}` };
       });
     }
     case 'send':
