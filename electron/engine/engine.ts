@@ -2,6 +2,8 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Engine, EngineEvent, CampaignStatus } from './api.ts';
 import { openDatabase, type DB } from './db/open.ts';
+import { claimFolder, FolderBusyError, openReader, ownerSentence, type OwnerInfo } from './db/owner.ts';
+import { checkLedger, repairLedger } from './queue/invariants.ts';
 import { createBackupScheduler } from './db/backup.ts';
 import { LATEST_VERSION } from './db/migrations.ts';
 import { createSettingsStore } from './db/settings.ts';
@@ -37,18 +39,44 @@ export interface EngineDeps {
   sandbox?: Parameters<typeof startSandbox>[0];
   /** how often a running engine looks whether the daily backup is due (default hourly; tests make it fast) */
   backupCheckMs?: number;
+  /**
+   * Who this engine is, for the data folder's owner lock (db/owner.ts). `need: 'write'` refuses
+   * to start unless it owns the folder; 'auto' (default) owns it when free and reads otherwise.
+   * `long` owners (the app, web mode, send --wait) are not waited for by others.
+   */
+  owner?: { what: string; long?: boolean; need?: 'write' | 'auto'; waitMs?: number };
 }
+
+/** Whether this engine owns its data folder; when not, who does (the reason its writes are refused). */
+export interface FolderAccess { owner: boolean; holder: OwnerInfo | null; message: string | null }
 
 /**
  * The composition root. Plain Node: the Electron main process, the CLI, the web bridge and the
  * tests all build the engine the same way.
  */
-export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db: DB; sandboxUrl(): string | null }> {
+export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db: DB; sandboxUrl(): string | null; folder: FolderAccess }> {
   const env = deps.env ?? process.env;
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? (() => {});
   const dataDir = path.resolve(deps.dataDir ?? defaultDataDir(env));
-  const db = openDatabase(databaseFile(dataDir));
+  const want = { what: 'SMS Desk', long: true, need: 'auto' as const, ...deps.owner };
+  const { lock, holder } = await claimFolder(dataDir, { what: want.what, long: want.long, waitMs: want.waitMs ?? (want.need === 'write' ? 3000 : 0) })
+    // A folder that cannot hold the lock file cannot hold the ledger either: openDatabase says why.
+    .catch((e) => { openDatabase(databaseFile(dataDir)).close(); throw e; });
+  if (!lock && want.need === 'write') throw new FolderBusyError(holder);
+  const folder: FolderAccess = { owner: !!lock, holder, message: lock ? null : ownerSentence(holder) };
+  let db: DB;
+  try {
+    db = lock ? openDatabase(databaseFile(dataDir)) : openReader(databaseFile(dataDir), holder);
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
+  /** Everything that changes state goes through the owner; anyone else gets its sentence. */
+  const owned = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
+    if (!lock) throw new FolderBusyError(holder);
+    return f(...a);
+  };
   // files earlier versions left readable by every user (0644 / 0755)
   tightenDataDir(dataDir);
   const settings = createSettingsStore(db);
@@ -139,17 +167,33 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
     limits: () => ({ requestsPerSecond: settings.get('rate.requestsPerSecond'), partsPerSecond: settings.get('rate.partsPerSecond') }),
   });
 
-  // Start-up recovery: half-made imports go, interrupted requests become uncertain, and the
+  // Start-up recovery, by the owner only and only now, as it takes the folder: nobody else can
+  // have a request in flight. Half-made imports go, interrupted requests become uncertain, the
+  // ledger is checked (anything it cannot account for goes back to "ask the user"), and the
   // limiter remembers the last seconds so a restart cannot burst.
-  cleanupInterruptedImports(db);
-  const t0 = clock.now();
-  const recovered = ledger.recoverInterrupted(t0, t0, settings.get('dlr.initialIntervalMs'));
-  if (recovered) log(`${recovered} request(s) were in flight when the app stopped; their outcome is being checked`);
-  limiter.seed(ledger.recentRequests(t0 - 5000, t0));
+  if (lock) {
+    try {
+      cleanupInterruptedImports(db);
+      const t0 = clock.now();
+      const recovered = ledger.recoverInterrupted(t0, t0, settings.get('dlr.initialIntervalMs'));
+      if (recovered) log(`${recovered} request(s) were in flight when the app stopped; their outcome is being checked`);
+      const found = checkLedger(db);
+      if (found.length) {
+        for (const v of found) log(`ledger check: campaign ${v.campaignId ?? '-'} batch ${v.batchId ?? '-'}: ${v.detail}`);
+        log(`ledger check: ${repairLedger(db, found, t0, settings.get('dlr.initialIntervalMs'))} row(s) set back to be checked with the gateway or decided by you`);
+      }
+      limiter.seed(ledger.recentRequests(t0 - 5000, t0));
+    } catch (e) {
+      db.close();
+      lock.release();
+      throw e;
+    }
+  }
 
   const sender = createSender({ db, ledger, settings, clock, limiter, clientFor, mode: () => mode, firstPollDelay, changed, blocked, log });
   const poller = createPoller({ db, settings, clock, clientFor, mode: () => mode, changed, log });
-  if (mode === 'sandbox' && !gatewayOverride) void ensureSandbox().catch((e) => log(`sandbox: ${(e as Error).message}`));
+  // The built-in sandbox keeps its state in the folder too: it is the owner's.
+  if (lock && mode === 'sandbox' && !gatewayOverride) void ensureSandbox().catch((e) => log(`sandbox: ${(e as Error).message}`));
 
   let started = false;
   async function refreshMode() {
@@ -168,14 +212,15 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
     sender.wake();
   }
 
-  const engine: Engine & { db: DB; sandboxUrl(): string | null } = {
+  const engine: Engine & { db: DB; sandboxUrl(): string | null; folder: FolderAccess } = {
     dataDir,
     get sandbox() { return mode === 'sandbox'; },
     db,
+    folder,
     sandboxUrl: () => gatewayOverride ?? sandbox?.url ?? null,
     settings: {
       get: (k) => settings.get(k),
-      set: (k, v) => { const r = settings.set(k, v); sender.wake(); return r as never; },
+      set: owned((k, v) => { const r = settings.set(k, v); sender.wake(); return r as never; }),
       all: () => settings.all(),
     },
     token: {
@@ -184,8 +229,8 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
         const set = Boolean(await readToken());
         return { set, source: set ? src : null, sandbox: mode === 'sandbox', ...(keychainProblem ? { problem: keychainProblem } : {}) };
       },
-      async set(token) { await secrets.set(token); await refreshMode(); },
-      async clear() { await secrets.clear(); await refreshMode(); },
+      set: owned(async (token: string) => { await secrets.set(token); await refreshMode(); }),
+      clear: owned(async () => { await secrets.clear(); await refreshMode(); }),
       async test() {
         if (mode === 'sandbox') return sandboxClient.checkToken();
         return liveClient.checkToken();
@@ -194,31 +239,39 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
     lists: {
       list: () => lists.lists.list(),
       get: (r) => lists.lists.get(r),
-      import: (p, o, ctl) => lists.lists.import(p, o, ctl),
-      delete: (id) => lists.lists.delete(id),
+      import: owned((p, o, ctl) => lists.lists.import(p, o, ctl)),
+      delete: owned((id) => lists.lists.delete(id)),
       contacts: (id, page) => lists.lists.contacts(id, page),
       rejects: (id, page) => lists.lists.rejects(id, page),
       exportRejects: (id, file, format) => lists.lists.exportRejects(id, file, format),
     },
-    imports: lists.imports,
-    optouts: lists.optouts,
+    imports: { begin: owned(lists.imports.begin), add: owned(lists.imports.add), commit: owned(lists.imports.commit), cancel: owned(lists.imports.cancel) },
+    optouts: { list: lists.optouts.list, add: owned(lists.optouts.add), remove: owned(lists.optouts.remove), import: owned(lists.optouts.import) },
     campaigns: {
-      create: (i) => campaigns.create(i),
+      create: owned((i) => campaigns.create(i)),
       list: () => campaigns.list(),
       get: (id) => campaigns.get(id),
       status: (id) => campaigns.status(id),
-      send: (id) => { const s = campaigns.send(id); sender.wake(); return s; },
-      pause: (id) => campaigns.pause(id),
-      resume: (id) => { const s = campaigns.resume(id); sender.wake(); return s; },
-      cancel: (id) => campaigns.cancel(id),
+      send: owned((id) => { const s = campaigns.send(id); sender.wake(); return s; }),
+      pause: owned((id) => campaigns.pause(id)),
+      resume: owned((id) => { const s = campaigns.resume(id); sender.wake(); return s; }),
+      cancel: owned((id) => campaigns.cancel(id)),
       uncertain: (id) => campaigns.uncertain(id),
-      resolve: (id, d) => { const s = campaigns.resolve(id, d); sender.wake(); return s; },
-      resendFailed: (id) => campaigns.resendFailed(id),
+      resolve: owned((id, d) => {
+        campaigns.resolve(id, d);
+        // "mark failed" on the last undecided recipients finishes the campaign now, not at the next loop.
+        if (ledger.completeIfDone(id, clock.now())) changed(id);
+        sender.wake();
+        return campaigns.status(id);
+      }),
+      resendFailed: owned((id) => campaigns.resendFailed(id)),
       preview: (i) => campaigns.preview(i),
       messages: (id, page) => campaigns.messages(id, page),
       export: (id, file, format) => exportCampaign(db, id, file, format),
       chart: (id) => campaigns.chart(id),
       async testSend(input) {
+        // A test message is a request too: only the owner's limiter may spend the rate.
+        if (!lock) throw new FolderBusyError(holder);
         const s = checkSenderId(input.from);
         if (!s.ok) return { ok: false, message: s.message };
         const n = normalizeMsisdn(input.to, settings.get('phone.defaultCountry'));
@@ -243,6 +296,8 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
     },
     start() {
       if (started) return;
+      // Not the owner: the owner sends and polls; this one only reads.
+      if (!lock) { log(`not sending from here: ${folder.message}`); return; }
       started = true;
       sender.start();
       backups.start();
@@ -261,9 +316,13 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
       }
     },
     async pollReports(campaignId, opts = {}) {
+      // Not the owner: what the ledger knows, no lookup. The owner polls itself, and a lookup from
+      // here could call a batch it still has in flight "not found".
+      if (!lock) return campaigns.status(campaignId);
       const until = clock.now() + (opts.waitMs ?? 0);
       for (;;) {
         const open = await poller.pollCampaign(campaignId);
+        if (ledger.completeIfDone(campaignId, clock.now())) changed(campaignId);
         const s = campaigns.status(campaignId);
         if (open === 0 || clock.now() >= until) return s;
         await sleep(Math.min(1000, Math.max(50, until - clock.now())));
@@ -277,6 +336,7 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
       if (flushTimer) clearTimeout(flushTimer);
       if (sandboxStarting) await (await sandboxStarting.catch(() => null))?.close();
       db.close();
+      lock?.release();
     },
   };
   return engine;

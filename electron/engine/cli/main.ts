@@ -84,12 +84,27 @@ function oneSentence(e: unknown): string {
 
 interface Result { json: unknown; text: string; code?: number }
 
-async function withEngine<T>(p: Parsed, io: Io, fn: (engine: Engine) => Promise<T>): Promise<T> {
+/** What each command may change: these take the data folder (db/owner.ts) or are refused; the rest only read. */
+const WRITES: Record<string, true | string[]> = {
+  config: ['set'], token: ['set', 'clear'], import: true, optout: ['add', 'remove', 'import'], campaign: ['create'],
+  send: true, resolve: true, pause: true, resume: true, cancel: true,
+};
+
+function folderNeed(p: Parsed): NonNullable<Parameters<typeof createEngine>[0]>['owner'] {
+  const [cmd = '', sub = ''] = p.positionals;
+  const w = WRITES[cmd];
+  const write = w === true || (Array.isArray(w) && w.includes(sub));
+  return { what: `smsdesk ${cmd}`, need: write ? 'write' : 'auto', long: cmd === 'send' && p.flags.has('wait') };
+}
+
+type CliEngine = Awaited<ReturnType<typeof createEngine>>;
+
+async function withEngine<T>(p: Parsed, io: Io, fn: (engine: CliEngine) => Promise<T>): Promise<T> {
   const dataDir = str(p, 'data-dir') ?? defaultDataDir(io.env);
   const logFile = path.join(dataDir, 'smsdesk.log');
   const log = (line: string) => { try { fs.appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`, { mode: 0o600 }); } catch { /* logging must never stop sending */ } };
   // The engine creates the folder itself, with a clear message when it cannot.
-  const engine = await createEngine({ dataDir, env: io.env, log });
+  const engine = await createEngine({ dataDir, env: io.env, log, owner: folderNeed(p) });
   const stop = () => { void engine.close().finally(() => process.exit(130)); };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -293,7 +308,9 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
       if (!Number.isFinite(secs) || secs < 0) throw new UsageError('--wait takes a number of seconds.');
       return withEngine(p, io, async (e) => {
         const s = await e.pollReports(campaignId(e, rest[0]), { waitMs: secs * 1000 });
-        return { json: { ...statusJson(s), ...notice(e) }, text: statusText(s) + noticeText(e) };
+        // Beside the owner: what is known so far; the owner looks the reports up itself.
+        const note = e.folder.owner ? null : `${e.folder.message} It checks the delivery reports itself; this is what it knows so far.`;
+        return { json: { ...statusJson(s), ...(note ? { readOnly: true, note } : {}), ...notice(e) }, text: statusText(s) + (note ? `\n${note}` : '') + noticeText(e) };
       });
     }
     case 'resolve': {

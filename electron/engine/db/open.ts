@@ -78,7 +78,9 @@ export function openDatabase(file: string, opts: { readonly?: boolean; check?: b
     }
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    migrate(db, file);
+    // A reader (a second process beside the folder's owner) never writes, not even a migration.
+    if (opts.readonly && found < LATEST_VERSION) throw new DataFileError(`The data file ${file} has not been brought up to date yet (schema ${found} of ${LATEST_VERSION}); only the SMS Desk process that owns the folder can do it. Try again once it has started.`);
+    if (!opts.readonly) migrate(db, file);
   } catch (e) {
     db.close();
     if (e instanceof DatabaseTooNewError) throw e;

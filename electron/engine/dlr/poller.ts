@@ -11,7 +11,7 @@ type Mode = 'sandbox' | 'live';
 
 interface PollBatch {
   id: number; campaign_id: number; client_ref: string; gateway_ref: string | null; state: 'accepted' | 'uncertain';
-  recipients: number; answered_at: number | null; created_at: number; poll_interval: number | null; polls: number; mode: Mode | null;
+  recipients: number; answered_at: number | null; created_at: number; http_status: number | null; poll_interval: number | null; polls: number; mode: Mode | null;
 }
 
 export interface PollerDeps {
@@ -37,7 +37,7 @@ export function createPoller(deps: PollerDeps) {
   let loop: Promise<void> | null = null;
   let stopAc = new AbortController();
 
-  const BATCH_COLS = `b.id, b.campaign_id, b.client_ref, b.gateway_ref, b.state, b.recipients, b.answered_at, b.created_at, b.poll_interval, b.polls, c.mode`;
+  const BATCH_COLS = `b.id, b.campaign_id, b.client_ref, b.gateway_ref, b.state, b.recipients, b.answered_at, b.created_at, b.http_status, b.poll_interval, b.polls, c.mode`;
   // A next poll further away than the longest interval was scheduled before the wall clock went
   // back (by hours, say): it is due now, not hours from now.
   const due = db.prepare<[number, number], PollBatch>(`SELECT ${BATCH_COLS} FROM batches b JOIN campaigns c ON c.id = b.campaign_id
@@ -135,7 +135,12 @@ export function createPoller(deps: PollerDeps) {
       updAll.run('unknown', null, null, now, 'No final delivery report within 72 hours.', now, b.id);
     }
     const stillUncertain = b.state === 'uncertain' && report.kind !== 'ok';
-    let lookedUp = report.kind !== 'error';
+    // "Not found" about a request the gateway never answered, younger than its answer timeout,
+    // proves nothing: the gateway may not have recorded it yet (it may still be on its way). It
+    // must never send the user to re-send. A request the gateway answered (a 500) it has finished with.
+    const tooYoung = report.kind === 'not-found' && b.state === 'uncertain' && b.http_status == null
+      && now - b.created_at < settings.get('gateway.answerTimeoutMs');
+    let lookedUp = report.kind !== 'error' && !tooYoung;
     if (report.kind === 'error' && b.state === 'uncertain' && !report.auth && b.polls === 0) {
       const n = (failedLookups.get(b.id) ?? 0) + 1;
       failedLookups.set(b.id, n);

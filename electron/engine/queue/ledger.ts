@@ -35,15 +35,18 @@ export function createLedger(db: DB) {
   const deleteBatch = db.prepare('DELETE FROM batches WHERE id = ?');
   const resizeBatch = db.prepare('UPDATE batches SET recipients = ?, parts = ? WHERE id = ?');
   const batchAccepted = db.prepare(`UPDATE batches SET state = 'accepted', gateway_ref = ?, processed = ?, http_status = ?, answered_at = ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`);
-  const messagesAccepted = db.prepare(`UPDATE messages SET status = 'accepted', accepted_at = ?, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`);
+  // Every transition moves all of the batch's open messages (submitting, or uncertain if a
+  // recovery got there first): a batch can never leave a recipient in a state it does not allow.
+  const messagesAccepted = db.prepare(`UPDATE messages SET status = 'accepted', accepted_at = ?, reason = NULL, updated_at = ? WHERE batch_id = ? AND status IN ('submitting', 'uncertain')`);
   const batchReturned = db.prepare(`UPDATE batches SET state = 'returned', error = ?, http_status = ?, answered_at = ?, dlr_done = 1 WHERE id = ?`);
-  const messagesReturned = db.prepare(`UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`);
+  const messagesReturned = db.prepare(`UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, updated_at = ? WHERE batch_id = ? AND status IN ('submitting', 'uncertain')`);
   const batchFailed = db.prepare(`UPDATE batches SET state = 'failed', error = ?, http_status = ?, answered_at = ?, dlr_done = 1 WHERE id = ?`);
-  const messagesFailed = db.prepare(`UPDATE messages SET status = 'failed', reason = ?, final_at = ?, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`);
+  const messagesFailed = db.prepare(`UPDATE messages SET status = 'failed', reason = ?, final_at = ?, updated_at = ? WHERE batch_id = ? AND status IN ('submitting', 'uncertain')`);
   const batchUncertain = db.prepare(`UPDATE batches SET state = 'uncertain', error = ?, http_status = ?, answered_at = ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`);
   const messagesUncertain = db.prepare(`UPDATE messages SET status = 'uncertain', reason = ?, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`);
-  // The counters of migration 2 answer "anything left to send?" without walking the queue.
-  const waiting = db.prepare<[number], { n: number | null }>(`SELECT SUM(n) AS n FROM campaign_counts WHERE campaign_id = ? AND status IN ('queued', 'submitting')`);
+  // The counters of migration 2 answer "anything left?" without walking the queue. Uncertain
+  // counts as left: a campaign is not "completed" while anyone's outcome is undecided.
+  const waiting = db.prepare<[number], { n: number | null }>(`SELECT SUM(n) AS n FROM campaign_counts WHERE campaign_id = ? AND status IN ('queued', 'submitting', 'uncertain')`);
   const complete = db.prepare(`UPDATE campaigns SET state = 'completed', finished_at = ?, retry_at = NULL WHERE id = ? AND state = 'sending'`);
 
   /** Commits the batch as submitting, with its own client reference, before any byte leaves. */
@@ -93,7 +96,7 @@ export function createLedger(db: DB) {
     return ids.length;
   });
 
-  /** Finishes the campaign when nothing is waiting to be sent. */
+  /** Finishes the campaign when nothing is waiting to be sent or decided. */
   function completeIfDone(campaignId: number, now: number): boolean {
     if ((waiting.get(campaignId)?.n ?? 0) > 0) return false;
     return complete.run(now, campaignId).changes > 0;

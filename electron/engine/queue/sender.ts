@@ -46,10 +46,12 @@ export function createSender(deps: SenderDeps) {
   // but a wall clock set back by hours must not stretch a one-second back-off into hours.
   const retryMono = new Map<number, number>();
 
-  /** The oldest sending campaign whose back-off is over. */
-  function pickCampaign(now: number): CampaignRow | undefined {
+  /** The oldest sending campaign with something queued whose back-off is over. */
+  function pickCampaign(now: number, sending: CampaignRow[]): CampaignRow | undefined {
     const longest = Math.max(settings.get('retry.maxMs'), RETRY_AFTER_CAP_MS);
-    for (const c of sendingNow.all()) {
+    for (const c of sending) {
+      // One waiting only for reports or for the user's decision must not hold up the next one.
+      if ((queuedCount.get(c.id)?.n ?? 0) === 0) continue;
       if (c.retry_at == null) return c;
       const mono = retryMono.get(c.id);
       if (mono !== undefined ? clock.mono() >= mono : c.retry_at <= now || c.retry_at - now > longest) return c;
@@ -58,6 +60,7 @@ export function createSender(deps: SenderDeps) {
   }
 
   const sendingNow = db.prepare<[], CampaignRow>(`SELECT * FROM campaigns WHERE state = 'sending' ORDER BY started_at, id`);
+  const queuedCount = db.prepare<[number], { n: number }>(`SELECT n FROM campaign_counts WHERE campaign_id = ? AND status = 'queued'`);
   const promote = db.prepare(`UPDATE campaigns SET state = 'sending', started_at = COALESCE(started_at, ?) WHERE state = 'scheduled' AND send_at <= ?`);
   const nextTimes = db.prepare<[], { r: number | null; s: number | null }>(
     `SELECT (SELECT MIN(retry_at) FROM campaigns WHERE state = 'sending') AS r, (SELECT MIN(send_at) FROM campaigns WHERE state = 'scheduled') AS s`);
@@ -225,8 +228,11 @@ export function createSender(deps: SenderDeps) {
   async function step() {
     const now = clock.now();
     if (promote.run(now, now).changes) deps.changed(0);
-    const c = pickCampaign(now);
+    const sending = sendingNow.all();
+    const c = pickCampaign(now, sending);
     if (!c) {
+      // Campaigns with nothing queued finish here once the last report or decision is in.
+      if (!inflight.size) for (const s of sending) if (ledger.completeIfDone(s.id, now)) deps.changed(s.id);
       const t = nextTimes.get()!;
       const next = Math.min(t.r ?? Infinity, t.s ?? Infinity);
       await idle(Math.min(1000, Math.max(5, next - now)));
