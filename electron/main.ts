@@ -12,6 +12,7 @@ import { createEventBridge, createHandlers, type EngineLike } from './handlers/i
 import { startEngineHost } from './host/host.ts';
 import { wantsInProcess } from './host/in-process.ts';
 import { registerIpc, windowEmitter } from './ipc.ts';
+import { applyRestore, restoreOffer } from './restore.ts';
 import { createTray } from './tray.ts';
 import { createMainWindow, hardenSession, registerAppScheme, serveRenderer } from './window.ts';
 
@@ -39,11 +40,7 @@ async function run(): Promise<void> {
   hardenSession();
   serveRenderer(path.join(root, 'dist/renderer'));
 
-  const engine = await startEngine().catch((err: Error) => {
-    dialog.showErrorBox('SMS Desk cannot start', err.message);
-    app.exit(1);
-    throw err;
-  });
+  const engine = await startEngineOrRestore();
   const handlers = createHandlers(engine, {
     mode: 'electron', version: app.getVersion(), platform: process.platform, files: createDialogFiles(() => win), log,
   });
@@ -102,6 +99,36 @@ async function run(): Promise<void> {
   });
 
   win = openWindow();
+}
+
+/** A damaged ledger with a backup: offer the backup (and start again on it) before giving up. */
+async function startEngineOrRestore(): Promise<EngineLike> {
+  for (;;) {
+    try {
+      return await startEngine();
+    } catch (err) {
+      const dataDir = app.getPath('userData');
+      const offer = restoreOffer(err, dataDir);
+      if (offer) {
+        const { response } = await dialog.showMessageBox({
+          type: 'error', title: 'SMS Desk cannot start', message: offer.message, detail: offer.detail,
+          buttons: offer.buttons, defaultId: 0, cancelId: 1, noLink: true,
+        });
+        if (response === 0) {
+          try {
+            const done = await applyRestore(offer, dataDir);
+            await dialog.showMessageBox({ type: 'info', title: 'Backup restored', message: done.message, buttons: ['Start SMS Desk'], noLink: true });
+            continue;
+          } catch (restoreErr) {
+            err = restoreErr;
+          }
+        }
+      }
+      dialog.showErrorBox('SMS Desk cannot start', (err as Error).message);
+      app.exit(1);
+      throw err;
+    }
+  }
 }
 
 /**

@@ -32,6 +32,8 @@ export const settingsSchema = {
   'sender.last': z.string().max(15).default(''),
   'sender.recent': z.array(z.string().max(15)).max(20).default([]),
   'test.ownNumber': z.string().max(20).default(''),
+  /** automatic backups of the ledger kept in <data folder>/backups (the oldest beyond this are deleted) */
+  'backup.keep': z.number().int().min(1).max(365).default(7),
 } as const;
 
 export type SettingKey = keyof typeof settingsSchema;
@@ -64,6 +66,7 @@ export const settingLabels: Record<SettingKey, string> = {
   'sender.last': 'the last sender ID used',
   'sender.recent': 'the list of recent sender IDs',
   'test.ownNumber': 'your own number for test messages',
+  'backup.keep': 'the number of automatic backups kept',
 };
 
 // Only plain decimals: Number() would also take "0x10", "1e-300", "Infinity" and " ", which no

@@ -7,6 +7,7 @@ import { accentFlag, blankFlag, blankRefusal, dataCheckJson, dataCheckLines } fr
 import { createEngine, SANDBOX_NOTICE, SANDBOX_TOKEN } from '../engine.ts';
 import { startSandbox } from '../sandbox/index.ts';
 import { defaultDataDir } from '../paths.ts';
+import { backupCommand, restoreCommand } from './backup.ts';
 import { errorCode } from '../errors.ts';
 import { isSettingKey } from '../../../shared/settings.ts';
 import { parseSendAt as parseSendAtText } from '../../../shared/schedule.ts';
@@ -28,6 +29,7 @@ Usage: smsdesk [--data-dir DIR] [--json] COMMAND ...
   send CAMPAIGN [--wait]          status CAMPAIGN          dlr CAMPAIGN [--wait SECONDS]
   resolve CAMPAIGN --resend|--mark-failed                  pause|resume|cancel CAMPAIGN
   export CAMPAIGN --out FILE [--format csv|xlsx]
+  backup --out FILE [--force]      restore (lists backups) | restore --latest | restore --from FILE
   sandbox [--port N]
 
 Environment: SMSDESK_TOKEN (overrides the keychain), SMSDESK_GATEWAY_URL (overrides gateway.baseUrl).
@@ -37,7 +39,7 @@ const OPTS: Record<string, 'string' | 'boolean'> = {
   'data-dir': 'string', json: 'boolean', help: 'boolean', list: 'string', sheet: 'string', 'phone-column': 'string',
   country: 'string', encoding: 'string', text: 'string', from: 'string', name: 'string', 'send-at': 'string',
   schedule: 'string', wait: 'string', resend: 'boolean', 'mark-failed': 'boolean', port: 'string', search: 'string',
-  out: 'string', format: 'string', blank: 'string', accents: 'string', limit: 'string',
+  out: 'string', format: 'string', blank: 'string', accents: 'string', limit: 'string', force: 'boolean', latest: 'boolean',
 };
 
 export interface Io { out(s: string): void; err(s: string): void; stdin(): Promise<string>; env: NodeJS.ProcessEnv }
@@ -344,6 +346,10 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
         return { json: r, text: `${r.rows} rows written to ${r.file}.` };
       });
     }
+    case 'backup':
+      return backupCommand(str(p, 'data-dir') ?? defaultDataDir(io.env), p);
+    case 'restore':
+      return restoreCommand(str(p, 'data-dir') ?? defaultDataDir(io.env), p);
     case 'sandbox': {
       const port = int(p, 'port', 0) ?? 0;
       const sb = await startSandbox({ host: '127.0.0.1', port, tokens: [SANDBOX_TOKEN, ...(io.env.SMSDESK_TOKEN ? [io.env.SMSDESK_TOKEN] : [])] });
