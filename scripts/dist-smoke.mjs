@@ -3,6 +3,8 @@
 // (electron-builder --dir) and starts that executable once in smoke mode (electron/smoke.ts). Exits
 // with the app's code, after printing its one `smoke: …` line. On Linux without a display run it
 // under `xvfb-run -a`. Expects `npm run build` to have run (the npm script does it first).
+// `--no-pack` skips packaging and starts what `npm run dist` left in release/ (the very app inside
+// the installers, signed where signing was set up): the release workflow does that.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,14 +44,17 @@ export function runSmokeExecutable(exe, { timeoutMs = 90_000, env = process.env 
 }
 
 async function main() {
-  const args = process.argv.slice(2);
+  const noPack = process.argv.includes('--no-pack');
+  const args = process.argv.slice(2).filter((a) => a !== '--no-pack');
   const archFlag = args.find((a) => ['--x64', '--arm64', '--ia32', '--armv7l'].includes(a));
   const arch = archFlag ? archFlag.slice(2) : process.arch;
-  const builderCli = createRequire(path.join(root, 'package.json')).resolve('electron-builder/cli.js');
-  const pack = spawnSync(process.execPath, [builderCli, '--dir', '--publish', 'never', ...args], { cwd: root, stdio: 'inherit' });
-  if (pack.status !== 0) {
-    console.error('smoke: FAILED electron-builder --dir did not finish: see its output above');
-    process.exit(1);
+  if (!noPack) {
+    const builderCli = createRequire(path.join(root, 'package.json')).resolve('electron-builder/cli.js');
+    const pack = spawnSync(process.execPath, [builderCli, '--dir', '--publish', 'never', ...args], { cwd: root, stdio: 'inherit' });
+    if (pack.status !== 0) {
+      console.log('smoke: FAILED electron-builder --dir did not finish: see its output above');
+      process.exit(1);
+    }
   }
   const { parse } = await import('yaml');
   const config = parse(fs.readFileSync(path.join(root, 'electron-builder.yml'), 'utf8'));
