@@ -1,18 +1,24 @@
 /**
  * The desktop shell: lifecycle, window, tray, wiring. Everything with logic lives elsewhere
- * (engine/, handlers/, security.ts, close.ts) and is tested without Electron.
+ * (engine/, handlers/, security.ts, close.ts, startup.ts, background.ts, smoke.ts) and is tested
+ * without Electron.
  */
 import { app, dialog, type BrowserWindow, type Tray } from 'electron';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { applyCloseChoice, CLOSE_BUTTONS, closePrompt } from './close.ts';
+import { backgroundMode, statusNotifierHostPresent } from './background.ts';
+import { CLOSE_BUTTONS, createCloseGuard, type BackgroundMode } from './close.ts';
 import { createEngine } from './engine/engine.ts';
 import { createKeytarSecrets } from './engine/secrets/index.ts';
 import { createDialogFiles } from './files.ts';
-import { createEventBridge, createHandlers, type EngineLike } from './handlers/index.ts';
+import { createEventBridge, createHandlers, type EngineLike, type Handlers } from './handlers/index.ts';
 import { startEngineHost } from './host/host.ts';
 import { wantsInProcess } from './host/in-process.ts';
 import { registerIpc, windowEmitter } from './ipc.ts';
 import { applyRestore, restoreOffer } from './restore.ts';
+import { runSmoke, smokeTimeoutMs, wantsSmoke } from './smoke.ts';
+import { deferredHandlers, withTimeout } from './startup.ts';
 import { createTray } from './tray.ts';
 import { createMainWindow, hardenSession, registerAppScheme, serveRenderer } from './window.ts';
 
@@ -22,6 +28,10 @@ const log = (line: string) => { if (process.env.SMSDESK_DEBUG) console.error(lin
 registerAppScheme();
 // a separate data folder (tests, a second account); must be set before the single-instance lock
 if (process.env.SMSDESK_DATA_DIR) app.setPath('userData', path.resolve(process.env.SMSDESK_DATA_DIR));
+// smoke mode (smoke.ts) checks a build without touching the user's data: a fresh folder, removed after
+const smoke = wantsSmoke(process.argv, process.env);
+const smokeDir = smoke && !process.env.SMSDESK_DATA_DIR ? fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-smoke-')) : null;
+if (smokeDir) app.setPath('userData', smokeDir);
 
 if (!app.requestSingleInstanceLock()) {
   // a second copy would open the same ledger: hand over to the first one instead
@@ -35,18 +45,37 @@ async function run(): Promise<void> {
   let tray: Tray | null = null;
   let quitting = false;
   let engineClosed = false;
+  /** the engine once created (closed at quit), and once started (the close prompt asks it) */
+  let opened: EngineLike | null = null;
+  let engine: EngineLike | null = null;
 
   await app.whenReady();
   hardenSession();
   serveRenderer(path.join(root, 'dist/renderer'));
 
-  const engine = await startEngineOrRestore();
-  const handlers = createHandlers(engine, {
-    mode: 'electron', version: app.getVersion(), platform: process.platform, files: createDialogFiles(() => win), log,
-  });
-  registerIpc(handlers);
-  createEventBridge(engine, windowEmitter(() => win), { log });
-  await engine.start();
+  // The window opens at once; the engine starts behind it (opening the ledger, recovering an
+  // interrupted send) and the page's calls wait for it meanwhile (startup.ts).
+  const ready = (async (): Promise<Handlers> => {
+    // no dialogs in smoke mode: a modal box would hold the run until its deadline
+    const e = smoke ? await startEngine() : await startEngineOrRestore();
+    opened = e;
+    const handlers = createHandlers(e, {
+      mode: 'electron', version: app.getVersion(), platform: process.platform, files: createDialogFiles(() => win), log,
+    });
+    createEventBridge(e, windowEmitter(() => win), { log });
+    try {
+      await e.start();
+    } catch (err) {
+      if (!smoke) {
+        dialog.showErrorBox('SMS Desk cannot start', (err as Error).message);
+        app.exit(1);
+      }
+      throw err;
+    }
+    engine = e;
+    return handlers;
+  })();
+  registerIpc(deferredHandlers(ready));
 
   const show = () => {
     if (!win || win.isDestroyed()) win = openWindow();
@@ -54,32 +83,39 @@ async function run(): Promise<void> {
     win.focus();
   };
   const quit = () => { quitting = true; app.quit(); };
+  const icon = path.join(root, 'dist-electron/icon.png');
+  // asked once, when first needed: whether this desktop shows tray icons at all (background.ts)
+  let background: Promise<BackgroundMode> | null = null;
+  const backgroundFor = () => (background ??= process.platform === 'linux'
+    ? statusNotifierHostPresent().then((host) => backgroundMode(process.platform, host))
+    : Promise.resolve(backgroundMode(process.platform, null)));
 
   function openWindow(): BrowserWindow {
-    const w = createMainWindow({ preload: path.join(root, 'dist-electron/preload.cjs'), icon: path.join(root, 'dist-electron/icon.png') });
-    let mayClose = false;
-    w.on('close', (e) => {
-      if (quitting || mayClose) return;
-      // the engine answers asynchronously (it runs in a worker): hold the close, ask, then decide
-      e.preventDefault();
-      void (async () => {
-        const prompt = await closePrompt(engine);
-        if (!prompt) {
-          mayClose = true;
-          return w.close();
-        }
-        const { response } = await dialog.showMessageBox(w, {
-          type: 'question', message: prompt.message, detail: prompt.detail, buttons: prompt.buttons,
-          defaultId: 0, cancelId: CLOSE_BUTTONS.length - 1, noLink: true,
-        });
-        const outcome = await applyCloseChoice(engine, CLOSE_BUTTONS[response]?.choice ?? 'cancel', prompt.sending);
-        if (outcome === 'hide') {
-          tray ??= createTray(path.join(root, 'dist-electron/icon.png'), { show, quit });
+    const w = createMainWindow({ preload: path.join(root, 'dist-electron/preload.cjs'), icon });
+    // close.ts: closes at once without an engine or when asking fails, one prompt at a time
+    const guard = createCloseGuard({
+      engine: () => engine,
+      ask: async (prompt) => (await dialog.showMessageBox(w, {
+        type: 'question', message: prompt.message, detail: prompt.detail, buttons: prompt.buttons,
+        defaultId: 0, cancelId: CLOSE_BUTTONS.length - 1, noLink: true,
+      })).response,
+      background: backgroundFor,
+      close: quit,
+      hide: () => {
+        try {
+          tray ??= createTray(icon, { show, quit });
           w.hide();
-        } else if (outcome === 'close') {
-          quit();
+        } catch (err) {
+          log(`tray: ${(err as Error).message}; minimising instead`);
+          w.minimize();
         }
-      })().catch((err: Error) => log(`close: ${err.message}`));
+      },
+      minimize: () => w.minimize(),
+      log,
+    });
+    w.on('close', (e) => {
+      if (quitting) return;
+      if (!guard.onClose()) e.preventDefault();
     });
     return w;
   }
@@ -88,17 +124,55 @@ async function run(): Promise<void> {
   app.on('activate', show);
   app.on('before-quit', () => { quitting = true; });
   app.on('window-all-closed', () => { if (!tray) app.quit(); });
-  // Quitting mid-send is safe: the ledger marks in-flight batches uncertain and resumes the rest next start.
+  // Quitting mid-send is safe: the ledger marks in-flight batches uncertain and resumes the rest next
+  // start. A hung engine must not keep the app from quitting, hence the deadline.
+  const closeEngine = () => (opened ? withTimeout(opened.close(), 10_000, 'the engine did not close within 10 s') : Promise.resolve());
   app.on('will-quit', (e) => {
-    if (engineClosed) return;
+    if (engineClosed || !opened) return;
     e.preventDefault();
-    void engine.close().catch((err: Error) => log(`engine close: ${err.message}`)).finally(() => {
+    void closeEngine().catch((err: Error) => log(`engine close: ${err.message}`)).finally(() => {
       engineClosed = true;
       app.quit();
     });
   });
 
   win = openWindow();
+  if (smoke) void smokeRun(ready, win, closeEngine);
+}
+
+/** `--smoke`: engine up, page rendered, one line on stdout, exit code 0 or 1 (smoke.ts). */
+async function smokeRun(ready: Promise<Handlers>, w: BrowserWindow, closeEngine: () => Promise<void>): Promise<void> {
+  const result = await runSmoke({
+    engine: ready.then(async (handlers) => {
+      const info = await handlers['app.info']();
+      if (!info.ok) throw new Error(info.error.message);
+      return { sandbox: info.value.sandbox };
+    }),
+    window: pageRendered(w),
+    timeoutMs: smokeTimeoutMs(process.env),
+  });
+  process.stdout.write(`${result.line}\n`);
+  await closeEngine().catch(() => {});
+  if (smokeDir) fs.rmSync(smokeDir, { recursive: true, force: true });
+  app.exit(result.code);
+}
+
+/** Resolves once our page has loaded and React has put something on it. */
+function pageRendered(w: BrowserWindow): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const wc = w.webContents;
+    wc.once('did-fail-load', (_e, code, description, url) => reject(new Error(`${url} did not load: ${description} (${code})`)));
+    wc.once('render-process-gone', (_e, details) => reject(new Error(`the page's process ended (${details.reason})`)));
+    const check = () => {
+      if (w.isDestroyed()) return reject(new Error('the window was closed'));
+      wc.executeJavaScript("document.getElementById('root')?.childElementCount ?? 0").then((n: number) => {
+        if (n > 0) resolve();
+        else setTimeout(check, 100);
+      }, reject);
+    };
+    if (wc.isLoading()) wc.once('did-finish-load', check);
+    else check();
+  });
 }
 
 /** A damaged ledger with a backup: offer the backup (and start again on it) before giving up. */
