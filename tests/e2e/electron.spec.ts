@@ -92,6 +92,20 @@ test('the window opens on our page with the security settings in force', async (
   }
 });
 
+test('smoke mode: the engine starts, the page renders, one line, exit code 0, the user\'s data untouched', () => {
+  // what `npm run dist:smoke` runs against the packaged app, here against the app from source
+  const before = fs.readdirSync(dataDir).sort();
+  const r = spawnSync(binary!, [root, '--smoke'], {
+    cwd: root, encoding: 'utf8', timeout: 120_000,
+    env: { ...process.env, SMSDESK_DATA_DIR: '', SMSDESK_TOKEN: '', SMSDESK_SMOKE_TIMEOUT_MS: '60000' },
+  });
+  const line = r.stdout.split(/\r?\n/).find((l) => l.startsWith('smoke: '));
+  expect(line, `stdout: ${r.stdout}\nstderr: ${r.stderr.slice(-2000)}`).toMatch(/^smoke: ok engine ready, window loaded, sandbox, \d+ ms$/);
+  expect(r.status).toBe(0);
+  // it ran in a temporary folder of its own (SMSDESK_DATA_DIR is empty here), not in the data folder
+  expect(fs.readdirSync(dataDir).sort()).toEqual(before);
+});
+
 test('token round-trip: set, status, clear; the token never comes back to the page', async () => {
   const { app, page } = await launch();
   const token = 'e2e-token-0a1b2c3d4e5f60718293';
