@@ -17,11 +17,14 @@ export type SendAtParse =
 const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const EXAMPLE = '2026-12-01T09:00+01:00';
 
-/** Refuses a send time that is not a real instant or has already passed. */
-export function checkSendAt(at: number, now: number): SendAtCheck {
+/**
+ * Refuses a send time that is not a real instant or has already passed. `show` writes a time
+ * for the sentence: UTC by default; a page that shows local times passes its own.
+ */
+export function checkSendAt(at: number, now: number, show: (ms: number) => string = utc): SendAtCheck {
   if (!Number.isFinite(at)) return { ok: false, message: `The send time is not a valid date. Write it like ${EXAMPLE}.` };
   if (at < now - SEND_AT_GRACE_MS) {
-    return { ok: false, message: `The send time ${utc(at)} has already passed (it is now ${utc(now)}). Choose a time in the future, or send now.` };
+    return { ok: false, message: `The send time ${show(at)} has already passed (it is now ${show(now)}). Choose a time in the future, or send now.` };
   }
   return { ok: true };
 }

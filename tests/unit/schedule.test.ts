@@ -66,6 +66,8 @@ describe('send time: one rule for the command, the Review page and the engine', 
     expect(parseSendAt('2026-11-20T12:00+01:00', { now: NOW, zone: 'required' }).ok).toBe(false);
     expect(checkSendAt(NOW - 30_000, NOW)).toEqual({ ok: true });
     expect(checkSendAt(NOW - 5 * 60_000, NOW).ok).toBe(false);
+    expect(checkSendAt(NOW - 3_600_000, NOW, (ms) => `${new Date(ms).getUTCHours()} o'clock`))
+      .toEqual({ ok: false, message: "The send time 11 o'clock has already passed (it is now 12 o'clock). Choose a time in the future, or send now." });
     expect(checkSendAt(Number.NaN, NOW)).toMatchObject({ ok: false, message: expect.stringMatching(/not a valid date/) });
   });
 });
