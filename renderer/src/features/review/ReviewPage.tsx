@@ -46,7 +46,7 @@ export function ReviewPage() {
   const quiet = quietHoursWarning(sendAt, now);
   const sender = checkSenderId(draft.sender);
   // the same rule the engine applies when the campaign is created (shared/schedule.ts)
-  const when = later && sendAt != null ? checkSendAt(sendAt, now) : null;
+  const when = later && sendAt != null ? checkSendAt(sendAt, now, formatDateTime) : null;
   const blocker = !sender.ok ? sender.message
     : preview && preview.unknownFields.length ? `Unknown merge fields: ${preview.unknownFields.map((f) => `{${f}}`).join(', ')}. Go back and fix the message.`
     : preview && preview.recipients === 0 ? 'This list has no one left to send to (every contact opted out or invalid).'
