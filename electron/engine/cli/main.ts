@@ -9,6 +9,7 @@ import { startSandbox } from '../sandbox/index.ts';
 import { defaultDataDir } from '../paths.ts';
 import { backupCommand, restoreCommand } from './backup.ts';
 import { errorCode } from '../errors.ts';
+import { redact } from '../redact.ts';
 import { isSettingKey } from '../../../shared/settings.ts';
 import { parseSendAt as parseSendAtText } from '../../../shared/schedule.ts';
 import type { Engine } from '../api.ts';
@@ -71,10 +72,11 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     return result.code ?? 0;
   } catch (e) {
     const code = e instanceof UsageError ? 'USAGE' : errorCode(e);
-    const message = oneSentence(e);
+    // Whatever failed, the token from the environment is not printed with it (nor in a stack).
+    const message = redact(oneSentence(e), io.env.SMSDESK_TOKEN);
     if (json) io.out(JSON.stringify({ error: { code, message } }) + '\n');
     io.err(`smsdesk: ${message}${e instanceof UsageError ? ' Run `smsdesk --help` for usage.' : ''}\n`);
-    if (code === 'INTERNAL' && io.env.SMSDESK_DEBUG) io.err(`${(e as Error).stack}\n`);
+    if (code === 'INTERNAL' && io.env.SMSDESK_DEBUG) io.err(`${redact(String((e as Error).stack), io.env.SMSDESK_TOKEN)}\n`);
     return e instanceof UsageError ? 2 : 1;
   }
 }
@@ -104,7 +106,7 @@ type CliEngine = Awaited<ReturnType<typeof createEngine>>;
 async function withEngine<T>(p: Parsed, io: Io, fn: (engine: CliEngine) => Promise<T>): Promise<T> {
   const dataDir = str(p, 'data-dir') ?? defaultDataDir(io.env);
   const logFile = path.join(dataDir, 'smsdesk.log');
-  const log = (line: string) => { try { fs.appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`, { mode: 0o600 }); } catch { /* logging must never stop sending */ } };
+  const log = (line: string) => { try { fs.appendFileSync(logFile, `${new Date().toISOString()} ${redact(line, io.env.SMSDESK_TOKEN)}\n`, { mode: 0o600 }); } catch { /* logging must never stop sending */ } };
   // The engine creates the folder itself, with a clear message when it cannot.
   const engine = await createEngine({ dataDir, env: io.env, log, owner: folderNeed(p) });
   const stop = () => { void engine.close().finally(() => process.exit(130)); };
