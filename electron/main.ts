@@ -215,8 +215,8 @@ function startEngine(): Promise<EngineLike> {
   // bundled to CommonJS and import() of a native module inside app.asar is fragile.
   const keychain = createKeytarSecrets({ loadKeytar: async () => require('keytar') });
   if (!wantsInProcess()) {
-    return startEngineHost({ dataDir, env: process.env, workerFile: path.join(root, 'dist-electron/engine-worker.cjs'), log, keychain });
+    return startEngineHost({ dataDir, env: process.env, workerFile: path.join(root, 'dist-electron/engine-worker.cjs'), log, keychain, owner: 'SMS Desk app' });
   }
-  return createEngine({ dataDir, log, secrets: keychain });
+  return createEngine({ dataDir, log, secrets: keychain, owner: { what: 'SMS Desk app', long: true } });
 }
 

@@ -46,6 +46,8 @@ export interface EngineHostOptions {
   log?: (line: string) => void;
   /** unexpected exits restarted within one minute before the host gives up (default 3) */
   maxRestarts?: number;
+  /** what owns the data folder while this host runs (see engine/db/owner.ts) */
+  owner?: string;
 }
 
 interface Pending { method: string; resolve(v: unknown): void; reject(e: Error): void; onProgress?: (p: unknown) => void; cleanup?: () => void }
@@ -62,7 +64,7 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
   const env = opts.env ?? process.env;
   const config: WorkerConfig = {
     dataDir: opts.dataDir, env: { ...env }, gatewayUrl: opts.gatewayUrl ?? null,
-    sandbox: opts.sandbox, secrets: opts.secrets ?? { kind: 'keychain' },
+    sandbox: opts.sandbox, secrets: opts.secrets ?? { kind: 'keychain' }, owner: opts.owner,
   };
   const workerFile = opts.workerFile;
   const maxRestarts = opts.maxRestarts ?? 3;

@@ -17,6 +17,8 @@ export interface WorkerConfig {
   env: Record<string, string | undefined>;
   gatewayUrl?: string | null;
   sandbox?: Omit<SandboxOptions, 'now'>;
+  /** what owns the data folder, for the sentence others get ("SMS Desk app", "SMS Desk web") */
+  owner?: string;
   secrets: HostSecrets;
 }
 

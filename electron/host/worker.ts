@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   try {
     engine = await createEngine({
       dataDir: config.dataDir, env: config.env, gatewayUrl: config.gatewayUrl ?? undefined,
-      sandbox: config.sandbox, secrets: secretsFor(config), log,
+      sandbox: config.sandbox, secrets: secretsFor(config), log, owner: { what: config.owner ?? 'SMS Desk', long: true },
     });
   } catch (err) {
     post({ t: 'fatal', error: toWire(err) });

@@ -34,8 +34,8 @@ async function main(): Promise<void> {
   // the engine runs in a worker thread so a long import or campaign never stalls the HTTP server
   // (SMSDESK_ENGINE_INPROCESS=1 keeps it on this thread, for debugging)
   const engine: EngineLike = wantsInProcess()
-    ? await createEngine({ dataDir: args.dataDir ?? undefined, log })
-    : await startEngineHost({ dataDir: args.dataDir ?? undefined, env: process.env, log });
+    ? await createEngine({ dataDir: args.dataDir ?? undefined, log, owner: { what: 'SMS Desk web', long: true } })
+    : await startEngineHost({ dataDir: args.dataDir ?? undefined, env: process.env, log, owner: 'SMS Desk web' });
   const downloads = createDownloadStore();
   const key = generateKey();
   const handlers = createHandlers(engine, { mode: 'web', version, platform: process.platform, files: downloads.sink, log });
