@@ -19,7 +19,7 @@ import { createCampaignService } from './campaigns/service.ts';
 import { exportCampaign } from './campaigns/export.ts';
 import { createListsService, cleanupInterruptedImports } from './lists/index.ts';
 import type { Secrets } from './secrets/index.ts';
-import { createKeytarSecrets, describeKeychainError } from './secrets/index.ts';
+import { createKeychainSecrets, describeKeychainError } from './secrets/index.ts';
 import { UserError } from './errors.ts';
 import { checkSenderId } from '../../shared/sms/index.ts';
 import { normalizeMsisdn } from '../../shared/phone/index.ts';
@@ -80,7 +80,7 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
   // files earlier versions left readable by every user (0644 / 0755)
   tightenDataDir(dataDir);
   const settings = createSettingsStore(db);
-  const secrets = deps.secrets ?? createKeytarSecrets({ env });
+  const secrets = deps.secrets ?? createKeychainSecrets({ env });
   const gatewayOverride = deps.gatewayUrl ?? env.SMSDESK_GATEWAY_URL ?? null;
 
   // The mode is decided by whether a token exists; a keychain that cannot be read means no token.

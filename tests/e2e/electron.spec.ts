@@ -47,8 +47,9 @@ async function launch(): Promise<{ app: ElectronApplication; page: Page }> {
     executablePath: binary!,
     args: [root],
     cwd: root,
-    // no keychain on CI machines: the environment token source is the documented fallback
-    env: { ...process.env, SMSDESK_DATA_DIR: dataDir, SMSDESK_TOKEN: '' },
+    // no keychain on CI machines: the environment token source is the documented fallback. The
+    // token round-trip sets and clears a token: in an entry of its own, never the user's real one.
+    env: { ...process.env, SMSDESK_DATA_DIR: dataDir, SMSDESK_TOKEN: '', SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e ${process.pid}-${Date.now().toString(36)}` },
   });
   const page = await app.firstWindow();
   await page.waitForFunction(() => 'smsdesk' in window);

@@ -129,7 +129,9 @@ describe('the API token never leaves the keychain / environment', () => {
     const dataDir = tempDir('smsdesk-leak-keychain-');
     dirs.push(dataDir);
     const home = tempDir('smsdesk-leak-home-');
-    const base = { ...process.env, WITH_KEYRING_HOME: home, SMSDESK_GATEWAY_URL: sandbox.url, SMSDESK_TOKEN: '' };
+    // a keychain entry of this test's own, never the real "SMS Desk" one
+    const service = `SMS Desk test ${process.pid}-${Date.now().toString(36)}`;
+    const base = { ...process.env, WITH_KEYRING_HOME: home, SMSDESK_GATEWAY_URL: sandbox.url, SMSDESK_TOKEN: '', SMSDESK_KEYCHAIN_SERVICE: service };
     delete (base as Record<string, string | undefined>).SMSDESK_TOKEN;
     const inKeyring = (args: string[], stdin = '') => new Promise<{ code: number | null; text: string }>((resolve) => {
       const c = spawn(WITH_KEYRING, [process.execPath, path.join(ROOT, 'bin/smsdesk.js'), '--data-dir', dataDir, ...args], { cwd: ROOT, env: base, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -1,6 +1,11 @@
-export type { Secrets, TokenSource, KeytarLike } from './types.ts';
-export { ENV_TOKEN_VAR } from './types.ts';
-export { createKeytarSecrets, type KeytarSecretsOptions } from './keytar.ts';
+export type { Secrets, TokenSource, KeyringModule, KeyringEntry } from './types.ts';
+export { ENV_TOKEN_VAR, KEYCHAIN_SERVICE_VAR, DEFAULT_KEYCHAIN_SERVICE } from './types.ts';
+export {
+  createKeychainSecrets,
+  keychainServiceName,
+  KEYCHAIN_TIMEOUT_MS,
+  type KeychainSecretsOptions,
+} from './keyring.ts';
 export { createMemorySecrets } from './memory.ts';
 export {
   KeychainUnavailableError,

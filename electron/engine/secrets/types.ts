@@ -1,3 +1,5 @@
+import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring';
+
 export type TokenSource = 'env' | 'keychain' | null;
 
 /** Where the 9bits API token lives. The engine only ever talks to this interface. */
@@ -11,11 +13,17 @@ export interface Secrets {
   source(): Promise<TokenSource>;
 }
 
-/** The part of keytar we use; keytar's own module satisfies it. */
-export interface KeytarLike {
-  getPassword(service: string, account: string): Promise<string | null>;
-  setPassword(service: string, account: string, password: string): Promise<void>;
-  deletePassword(service: string, account: string): Promise<boolean>;
+/** The part of an @napi-rs/keyring entry we use. */
+export type KeyringEntry = Pick<AsyncEntry, 'getPassword' | 'setPassword' | 'deletePassword'>;
+
+/** The part of the @napi-rs/keyring module we use. */
+export interface KeyringModule {
+  AsyncEntry: new (service: string, username: string, options?: EntryOptions) => KeyringEntry;
+  /** The Linux stores an entry can be pinned to; absent from builds that cannot pin one. */
+  LinuxStore?: { SecretService?: unknown };
 }
 
 export const ENV_TOKEN_VAR = 'SMSDESK_TOKEN';
+/** The keychain entry's service name; SMSDESK_KEYCHAIN_SERVICE replaces it (tests, side-by-side installs). */
+export const DEFAULT_KEYCHAIN_SERVICE = 'SMS Desk';
+export const KEYCHAIN_SERVICE_VAR = 'SMSDESK_KEYCHAIN_SERVICE';
