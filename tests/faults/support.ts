@@ -18,7 +18,7 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
 export { BIN } from '../helpers/cli.ts';
 
 /** The parts of the suite; the summary waits for all of them. */
-export const PARTS = ['gateway', 'crash', 'crashdata', 'storage', 'clock', 'input', 'hostile', 'corrupt'] as const;
+export const PARTS = ['gateway', 'crash', 'crashdata', 'storage', 'clock', 'input', 'hostile', 'corrupt', 'readers', 'senders'] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface Stats {
