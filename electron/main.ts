@@ -10,7 +10,7 @@ import path from 'node:path';
 import { backgroundMode, statusNotifierHostPresent } from './background.ts';
 import { CLOSE_BUTTONS, createCloseGuard, type BackgroundMode } from './close.ts';
 import { createEngine } from './engine/engine.ts';
-import { createKeytarSecrets } from './engine/secrets/index.ts';
+import { createKeychainSecrets } from './engine/secrets/index.ts';
 import { createDialogFiles } from './files.ts';
 import { createEventBridge, createHandlers, type EngineLike, type Handlers } from './handlers/index.ts';
 import { startEngineHost } from './host/host.ts';
@@ -213,7 +213,7 @@ function startEngine(): Promise<EngineLike> {
   const dataDir = app.getPath('userData');
   // The keychain lives on this thread (the worker asks for it): a plain require, since this file is
   // bundled to CommonJS and import() of a native module inside app.asar is fragile.
-  const keychain = createKeytarSecrets({ loadKeytar: async () => require('keytar') });
+  const keychain = createKeychainSecrets({ loadKeyring: async () => require('@napi-rs/keyring') });
   if (!wantsInProcess()) {
     return startEngineHost({ dataDir, env: process.env, workerFile: path.join(root, 'dist-electron/engine-worker.cjs'), log, keychain, owner: 'SMS Desk app' });
   }

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { SettingKey, Settings } from '../../shared/settings.ts';
 import type { Engine, EngineEvent } from '../engine/api.ts';
 import { fromWire, METHODS, toWire, type FromWorker, type HostSecrets, type ToWorker, type WireCtl, type WorkerConfig } from './protocol.ts';
-import { createKeytarSecrets, type Secrets } from '../engine/secrets/index.ts';
+import { createKeychainSecrets, type Secrets } from '../engine/secrets/index.ts';
 
 type Async<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
 type AsyncGroup<G> = { [K in keyof G]: Async<G[K]> };
@@ -39,7 +39,7 @@ export interface EngineHostOptions {
   sandbox?: WorkerConfig['sandbox'];
   /** default: the OS keychain, kept on this (the host's) thread and asked by the worker */
   secrets?: HostSecrets;
-  /** the keychain to answer the worker with (default: keytar); Electron passes one that require()s keytar */
+  /** the keychain to answer the worker with (default: the OS keychain); Electron passes one that require()s @napi-rs/keyring */
   keychain?: Secrets;
   /** the worker script: dist-electron/engine-worker.cjs in Electron, SOURCE_WORKER (tsx) elsewhere */
   workerFile: string | URL;
@@ -87,9 +87,9 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
   const post = (w: Worker, m: ToWorker) => w.postMessage(m);
   let keychain: Secrets | null = opts.keychain ?? null;
 
-  /** The worker's keychain requests, answered here (keytar stays loaded in this one thread). */
+  /** The worker's keychain requests, answered here (the native keychain module stays loaded in this one thread). */
   function answerSecrets(w: Worker, m: Extract<FromWorker, { t: 'secrets' }>): void {
-    keychain ??= createKeytarSecrets({ env });
+    keychain ??= createKeychainSecrets({ env });
     const k = keychain;
     const run = m.op === 'get' ? k.get() : m.op === 'source' ? k.source() : m.op === 'clear' ? k.clear() : k.set(m.arg ?? '');
     void run.then(

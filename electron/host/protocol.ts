@@ -4,9 +4,9 @@ import { redact } from '../engine/redact.ts';
 
 /**
  * How the worker finds the token: the OS keychain (the app), or a fixed value (tests, benchmarks).
- * The keychain stays on the host thread: libsecret registers GLib types once per process, and a
- * second worker loading keytar after a restart hits GLib criticals and hangs. The worker asks the
- * host over its port instead (`secrets` messages).
+ * The keychain stays on the host thread: a native module loaded there is loaded once per process,
+ * not again by every restarted worker (the libsecret-based module used before hit GLib criticals
+ * and hung on a second load). The worker asks the host over its port instead (`secrets` messages).
  */
 export type HostSecrets = { kind: 'keychain' } | { kind: 'memory'; token: string | null };
 export type SecretsOp = 'get' | 'set' | 'clear' | 'source';
