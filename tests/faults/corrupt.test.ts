@@ -1,7 +1,8 @@
 /**
- * The ledger damaged on disk between two runs, for real: pages in the middle overwritten, the file
- * cut short, its first page overwritten, another file in its place, cut to nothing. Each time the
- * next start refuses with one sentence naming the newest backup, `smsdesk restore --latest` puts
+ * The ledger damaged on disk, for real: pages overwritten under the running app (sending pauses
+ * with a sentence saying to restore), and between two runs pages in the middle overwritten, the
+ * file cut short, its first page overwritten, another file in its place, cut to nothing. Each time
+ * the next start refuses with one sentence naming the newest backup, `smsdesk restore --latest` puts
  * that backup back (the damaged file kept aside), and the campaign finishes from the backup's
  * ledger: nobody lost, nobody the backup knew as sent is sent again. Recipients sent to after the
  * backup are sent again — exactly those, which the restore says in words.
@@ -34,7 +35,16 @@ function acceptedTimes(): Map<string, number> {
 const rnd = seeded(10_2026);
 const noise = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(rnd() * 256)));
 
-const DAMAGE: Array<[string, (file: string) => void]> = [
+function overwritePages(file: string, from: number, every: number) {
+  const pages = fs.statSync(file).size / 4096;
+  const fd = fs.openSync(file, 'r+');
+  for (let p = from; p < pages; p += every) fs.writeSync(fd, noise(4096), 0, 4096, p * 4096);
+  fs.closeSync(fd);
+}
+
+/** what was damaged; how; whether it happens under the running app (else between two runs) */
+const DAMAGE: Array<[string, (file: string) => void, boolean?]> = [
+  ['pages overwritten under the running app', (file) => overwritePages(file, 2, 1), true],
   ['pages in the middle overwritten', (file) => {
     const pages = fs.statSync(file).size / 4096;
     const fd = fs.openSync(file, 'r+');
@@ -52,8 +62,8 @@ const DAMAGE: Array<[string, (file: string) => void]> = [
   ['cut to nothing', (file) => fs.truncateSync(file, 0)],
 ];
 
-describe('a damaged data file between two runs', () => {
-  it.each(DAMAGE)('%s: the sentence names the backup, restore brings it back, the campaign finishes', async (what, damage) => {
+describe('a damaged data file', () => {
+  it.each(DAMAGE)('%s: the sentence names the backup, restore brings it back, the campaign finishes', async (what, damage, running) => {
     const dataDir = tempDir('smsdesk-corrupt-');
     const file = path.join(dataDir, 'smsdesk.db');
     const open = () => createEngine({ dataDir, secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: sandbox.url, env: {} });
@@ -78,6 +88,8 @@ describe('a damaged data file between two runs', () => {
 
     // The next start makes the day's backup while it goes on sending; more goes out after it.
     const b = await open();
+    const blocked: Array<{ code: string | null; message: string | null }> = [];
+    b.on((e) => { if (e.type === 'sending-blocked') blocked.push(e.detail as (typeof blocked)[number]); });
     b.start();
     const backup = await waitFor(() => listBackups(dataDir).find((x) => x.at > first[0]!.at - DAY_MS), 'the daily backup at start');
     const inBackup = new Database(backup.file, { readonly: true });
@@ -86,11 +98,21 @@ describe('a damaged data file between two runs', () => {
     inBackup.close();
     expect(knownSent.size).toBeLessThan(N - 50);
     await waitFor(() => sentSoFar() >= knownSent.size + 50, '50 more sent after the backup');
+    if (running) {
+      damage(file);
+      // SQLite keeps the pages it read in its cache until the file changes under it: another
+      // connection touching the header (as a sync tool or a second program would) makes it read again.
+      const other = new Database(file);
+      other.pragma(`user_version = ${other.pragma('user_version', { simple: true }) as number}`);
+      other.close();
+      const ev = await waitFor(() => blocked.find((x) => x.code === 'storage'), 'sending paused on the damage', 30_000);
+      expect(ev.message).toMatch(/is damaged\. Sending is paused; quit SMS Desk and restore the newest backup/);
+    }
     await b.close();
     const sentAfterBackup = mine.filter((n) => count(n) > 0 && !knownSent.has(n));
     expect(sentAfterBackup.length).toBeGreaterThan(0);
 
-    damage(file);
+    if (!running) damage(file);
     const damaged = fs.readFileSync(file);
 
     // The app's start and the command both give the one sentence, naming the backup.
