@@ -91,7 +91,7 @@ async function run(): Promise<void> {
     : Promise.resolve(backgroundMode(process.platform, null)));
 
   function openWindow(): BrowserWindow {
-    const w = createMainWindow({ preload: path.join(root, 'dist-electron/preload.cjs'), icon });
+    const w = createMainWindow({ preload: path.join(root, 'dist-electron/preload.cjs'), icon, packaged: app.isPackaged });
     // close.ts: closes at once without an engine or when asking fails, one prompt at a time
     const guard = createCloseGuard({
       engine: () => engine,

@@ -1,4 +1,4 @@
-import { app, BrowserWindow, protocol, session, shell } from 'electron';
+import { BrowserWindow, protocol, session, shell } from 'electron';
 import fs from 'node:fs';
 import { resolveStatic } from './web/static.ts';
 import {
@@ -37,11 +37,12 @@ export function hardenSession(): void {
   });
 }
 
-export function createMainWindow(opts: { preload: string; icon?: string }): BrowserWindow {
+/** packaged: app.isPackaged (DevTools only when running from source); unknown counts as packaged */
+export function createMainWindow(opts: { preload: string; icon?: string; packaged?: boolean }): BrowserWindow {
   const win = new BrowserWindow({
     width: 1200, height: 820, minWidth: 760, minHeight: 560,
     show: false, title: 'SMS Desk', icon: opts.icon, backgroundColor: '#ffffff',
-    webPreferences: webPreferences(opts.preload, { packaged: app.isPackaged }),
+    webPreferences: webPreferences(opts.preload, { packaged: opts.packaged ?? true }),
   });
   const wc = win.webContents;
   wc.setWindowOpenHandler(({ url }) => {
