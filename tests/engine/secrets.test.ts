@@ -205,7 +205,7 @@ describe('real keychain (gnome-keyring through scripts/with-keyring.sh)', () => 
     ]);
     // A separate process reads it back: it is in the Secret Service, not in a process's memory.
     expect(second).toEqual([{ ok: true, value: TOKEN }, { ok: true, value: 'keychain' }]);
-    // And libsecret's own tool finds it under the documented service/account names.
+    // And libsecret's own tool (as another program would) finds it under the service/username attributes.
     expect(r.lookups).toEqual([TOKEN]);
   });
 
