@@ -52,6 +52,10 @@ describe('electron-builder.yml', () => {
     expect(targets('win')).toEqual(['nsis']);
     expect(targets('mac')).toEqual(['dmg']);
     expect(targets('linux')).toEqual(['deb', 'AppImage']);
+    // each package is built on (or with --x64/--arm64 for) the arch whose native binaries npm installed
+    for (const platform of ['win', 'mac', 'linux'] as const) {
+      expect((config[platform].target as Array<{ arch?: unknown }>).filter((t) => t.arch !== undefined), platform).toEqual([]);
+    }
     expect(config.mac).toMatchObject({ hardenedRuntime: true, category: expect.stringMatching(/^public\.app-category\./) });
     expect(config.linux).toMatchObject({ category: 'Office', maintainer: expect.stringContaining('@'), executableName: 'smsdesk' });
     // Electron's cookie encryption (a fuse above) stores its key through libsecret on Linux
