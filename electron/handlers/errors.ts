@@ -28,6 +28,10 @@ export function toApiError(route: string, err: unknown, secrets: ReadonlyArray<s
     return { code: 'INTERNAL', message: `SMS Desk hit an internal error while handling ${route}. Try again; if it keeps happening, report it.` };
   }
   const raw = (err as { code?: unknown }).code;
+  // SQLite's own words ("database disk image is malformed") tell the user nothing they can act on
+  if (typeof raw === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(raw)) {
+    return { code: 'DB_CORRUPT', message: 'The data file of SMS Desk is damaged. Quit SMS Desk and open it again to restore the newest backup (or run `smsdesk restore --latest`); the damaged file is kept aside.' };
+  }
   const code = typeof raw === 'string' && CODE.test(raw) ? raw : 'FAILED';
   return { code, message: clip(redact(firstBlock(err.message) || `${route} failed.`, secrets)) };
 }

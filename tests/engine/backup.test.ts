@@ -159,6 +159,22 @@ describe('smsdesk backup --out FILE', () => {
       await app.close();
     }
   });
+
+  it('refuses to copy a damaged ledger (the copy would pass for a good one) and writes nothing', async () => {
+    const dataDir = tempDir();
+    const app = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {} });
+    makeList(app, 'x', numbers(200).map((phone) => ({ phone })));
+    await app.close();
+    const db = path.join(dataDir, 'smsdesk.db');
+    const fd = fs.openSync(db, 'r+');
+    fs.writeSync(fd, Buffer.alloc(4096 * 3, 0xa5), 0, 4096 * 3, 4096 * 2);
+    fs.closeSync(fd);
+    const outDir = tempDir('smsdesk-out-');
+    const r = await cli(dataDir, ['backup', '--out', path.join(outDir, 'copy.db')], {}, { json: false }).done;
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/The data file .*smsdesk\.db is damaged: parts of it are unreadable .*there is no backup in/);
+    expect(fs.readdirSync(outDir)).toEqual([]);
+  });
 });
 
 describe('smsdesk restore', () => {

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../electron/engine/engine.ts';
+import { createHandlers } from '../../electron/handlers/index.ts';
 import { backupName, backupWhen, DAY_MS, listBackups } from '../../electron/engine/db/backup.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
 import { startSandbox, type Sandbox } from '../../electron/engine/sandbox/index.ts';
@@ -107,6 +108,10 @@ describe('a damaged data file', () => {
       other.close();
       const ev = await waitFor(() => blocked.find((x) => x.code === 'storage'), 'sending paused on the damage', 30_000);
       expect(ev.message).toMatch(/is damaged\. Sending is paused; quit SMS Desk and restore the newest backup/);
+      // the window's pages read damaged pages too: they get the same advice, not SQLite's words
+      const files = { savePath: async () => null, deliver: async () => ({ path: null, downloadUrl: null }) };
+      const page = await createHandlers(b, { mode: 'electron', version: 'test', platform: process.platform, files })['campaigns.messages']({ id: c.id, offset: 0, limit: 100 });
+      expect(page).toMatchObject({ ok: false, error: { code: 'DB_CORRUPT', message: expect.stringMatching(/is damaged\. Quit SMS Desk and open it again to restore the newest backup/) } });
     }
     await b.close();
     const sentAfterBackup = mine.filter((n) => count(n) > 0 && !knownSent.has(n));

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { str, UsageError, type Parsed } from './args.ts';
 import { backupFile, backupWhen, listBackups } from '../db/backup.ts';
 import { restoreWithLock } from '../db/restore.ts';
+import { DatabaseCorruptError, isCorruption } from '../db/corrupt.ts';
 import { databaseFile } from '../paths.ts';
 
 interface Result { json: unknown; text: string; code?: number }
@@ -14,7 +15,9 @@ function size(bytes: number): string {
 export async function backupCommand(dataDir: string, p: Parsed): Promise<Result> {
   const out = str(p, 'out');
   if (!out) throw new UsageError('Give the file to write: smsdesk backup --out FILE.');
-  const r = await backupFile(databaseFile(dataDir), out, { force: p.flags.has('force') });
+  const r = await backupFile(databaseFile(dataDir), out, { force: p.flags.has('force') }).catch((e: unknown) => {
+    throw isCorruption(e) ? new DatabaseCorruptError(databaseFile(dataDir), e) : e;
+  });
   return { json: { backup: r }, text: `Backup of ${databaseFile(dataDir)} written to ${r.file} (${size(r.bytes)}).` };
 }
 

@@ -217,6 +217,9 @@ export async function backupFile(dbFile: string, dest: string, opts: { force?: b
   if (!fs.existsSync(path.dirname(out))) throw Object.assign(new Error(`The folder ${path.dirname(out)} does not exist; create it first or choose another place.`), { code: 'NOT_FOUND' });
   const db = new Database(dbFile, { readonly: true, fileMustExist: true, timeout: 5000 });
   try {
+    // a copy of a damaged ledger would pass for a good one: refuse before anything is written
+    const problem = (db.pragma('quick_check(1)', { simple: true }) as string);
+    if (problem !== 'ok') throw Object.assign(new Error(problem), { code: 'SQLITE_CORRUPT' });
     return await backupTo(db, out, { stepPages: 0x7fffffff });
   } finally {
     db.close();
