@@ -62,8 +62,8 @@ export function createKeychainSecrets(opts: KeychainSecretsOptions = {}): Secret
   const load = opts.loadKeyring ?? importKeyring;
   const timeoutMs = opts.timeoutMs ?? KEYCHAIN_TIMEOUT_MS;
   let loaded: KeyringModule | null = null;
-  /** a request that outlived its time limit and is still running in the native module */
-  let stuck: Promise<unknown> | null = null;
+  /** requests that outlived their time limit and still run in the native module */
+  let hung = 0;
 
   async function keyring(): Promise<KeyringModule> {
     if (loaded) return loaded;
@@ -84,7 +84,7 @@ export function createKeychainSecrets(opts: KeychainSecretsOptions = {}): Secret
     const k = await keyring();
     // A request the keychain never answers (e.g. behind an unlock dialog nobody sees) keeps one of
     // libuv's few pool threads busy until it ends; piling more on would stall Node's file I/O too.
-    if (stuck) throw noAnswer('an earlier request is still waiting for the keychain');
+    if (hung > 0) throw noAnswer('an earlier request is still waiting for the keychain');
     const abort = new AbortController();
     let work: Promise<T>;
     try {
@@ -108,8 +108,8 @@ export function createKeychainSecrets(opts: KeychainSecretsOptions = {}): Secret
     }
     // The native call cannot be interrupted once it runs; the signal only drops it if it is still queued.
     abort.abort();
-    const running: Promise<unknown> = work.then(() => {}, () => {}).finally(() => { if (stuck === running) stuck = null; });
-    stuck = running;
+    hung++;
+    void work.then(() => {}, () => {}).finally(() => { hung--; });
     throw noAnswer('');
   }
 
