@@ -20,7 +20,7 @@ import { startSandbox, type Sandbox } from '../../electron/engine/sandbox/index.
 import { createEventBridge, createHandlers, type Handlers } from '../../electron/handlers/index.ts';
 import { ROUTE_NAMES, type RouteName } from '../../shared/ipc/contract.ts';
 import { numbers, tempDir, waitFor } from '../helpers/engine.ts';
-import { cli, filesContaining, ROOT } from '../faults/support.ts';
+import { cli, filesContaining, filesUnder, ROOT, secretTraces } from '../faults/support.ts';
 
 const TOKEN = `tok-LEAKCHECK-${randomBytes(12).toString('hex')}`;
 const WITH_KEYRING = path.join(ROOT, 'scripts/with-keyring.sh');
@@ -211,7 +211,11 @@ describe('the API token never leaves the keychain / environment', () => {
     expect(exports.length).toBeGreaterThanOrEqual(5);
     const leaks: string[] = [];
     for (const d of dirs) leaks.push(...filesContaining(d, TOKEN));
-    for (const s of seen) if (s.text.includes(TOKEN)) leaks.push(s.where);
+    // also any 12-character slice of it, and inside the XLSX zips
+    for (const d of dirs) leaks.push(...secretTraces(filesUnder(d), TOKEN));
+    leaks.push(...secretTraces(exports, TOKEN));
+    const slices = Array.from({ length: TOKEN.length - 11 }, (_, i) => TOKEN.slice(i, i + 12));
+    for (const s of seen) if (slices.some((x) => s.text.includes(x))) leaks.push(s.where);
     for (const f of exports) {
       if (f.endsWith('.xlsx')) {
         const wb = XLSX.read(fs.readFileSync(f));
