@@ -13,6 +13,10 @@ export interface Draft {
   text: string;
   sendAt: number | null;
   schedule: 'local' | 'gateway';
+  /** the data check's answer for recipients with a blank merge value; null = not chosen yet */
+  blank: 'skip' | 'send' | null;
+  /** values that alone make a message Unicode: sent as written, or without their accents */
+  accents: 'keep' | 'strip';
 }
 
 interface AppState {
@@ -30,7 +34,7 @@ interface AppState {
 
 const Ctx = createContext<AppState | null>(null);
 const DRAFT_KEY = 'smsdesk.draft';
-const EMPTY_DRAFT: Draft = { listId: null, sender: '', text: '', sendAt: null, schedule: 'local' };
+const EMPTY_DRAFT: Draft = { listId: null, sender: '', text: '', sendAt: null, schedule: 'local', blank: null, accents: 'keep' };
 
 function loadDraft(): Draft {
   try {
@@ -42,6 +46,8 @@ function loadDraft(): Draft {
       text: typeof raw.text === 'string' ? raw.text : '',
       sendAt: typeof raw.sendAt === 'number' ? raw.sendAt : null,
       schedule: raw.schedule === 'gateway' ? 'gateway' : 'local',
+      blank: raw.blank === 'skip' || raw.blank === 'send' ? raw.blank : null,
+      accents: raw.accents === 'strip' ? 'strip' : 'keep',
     };
   } catch {
     return EMPTY_DRAFT;

@@ -1,5 +1,5 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { analyze, checkSenderId, compileTemplate, fixToGsm } from '../../../../shared/sms/index.ts';
+import { analyze, checkSenderId, compileTemplate, fixToGsm, templateLanguages, unicodeCulprits } from '../../../../shared/sms/index.ts';
 import { api, type RouteOutput } from '../../api/index.ts';
 import { useApp } from '../../appState.tsx';
 import { ErrorNote, Section, Stat } from '../../components/ui.tsx';
@@ -8,6 +8,7 @@ import { formatCost, formatCount, plural } from '../../lib/format.ts';
 import { browserStorage, mergeFieldsOf } from '../../lib/mergeFields.ts';
 import { go } from '../../route.ts';
 import { Counter, Highlighted } from './Counter.tsx';
+import { DataCheck, dataCheckBlocker } from './DataCheck.tsx';
 import { RecipientPreview } from './RecipientPreview.tsx';
 import { useDebounced } from './useDebounced.ts';
 
@@ -49,22 +50,31 @@ export function ComposePage() {
     const partsAfter = after.ok && sampleFields ? analyze(after.render(sampleFields)).parts : f.partsAfter;
     return { text: f.text, saves: Math.max(0, a.parts - partsAfter), replaced: f.replaced };
   }, [draft.text, fields, sampleFields, a.parts]);
-  const unfixable = a.nonGsm.filter((c) => c.replacement === null);
+  // The box judges the text the user wrote, never one recipient's merged values: an accented
+  // name is the data check's business (below), with its own cost and choice.
+  const own = useMemo(() => unicodeCulprits(draft.text), [draft.text]);
+  const languages = useMemo(() => templateLanguages(draft.text), [draft.text]);
+  const fixedChars = new Set(fix?.replaced.map((r) => r.from) ?? []);
+  const unfixable = own.filter((c) => !fixedChars.has(c.shown));
+  const letters = unfixable.filter((c) => c.letter);
+  const symbols = unfixable.filter((c) => !c.letter);
+  // In a message written in Yoruba, Hausa or Igbo its letters are the language, not a problem.
+  const flagged = languages.length ? own.filter((c) => !c.letter) : own;
 
   // Totals over the whole list come from the engine, a moment after typing stops.
-  const debounced = useDebounced({ listId: draft.listId, text: draft.text }, 350);
+  const debounced = useDebounced({ listId: draft.listId, text: draft.text, blank: draft.blank, accents: draft.accents }, 350);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
   useEffect(() => {
     if (debounced.listId == null || debounced.text === '') { setPreview(null); setPreviewError(null); return; }
     let live = true;
-    api.campaigns.preview({ list: debounced.listId, text: debounced.text }).then(
+    api.campaigns.preview({ list: debounced.listId, text: debounced.text, blank: debounced.blank ?? undefined, accents: debounced.accents }).then(
       (p) => { if (live) { setPreview(p); setPreviewError(null); } },
       (e) => { if (live) setPreviewError(messageOf(e)); },
     );
     return () => { live = false; };
-  }, [debounced.listId, debounced.text]);
-  const stale = debounced.text !== draft.text || debounced.listId !== draft.listId;
+  }, [debounced.listId, debounced.text, debounced.blank, debounced.accents]);
+  const stale = debounced.text !== draft.text || debounced.listId !== draft.listId || debounced.blank !== draft.blank || debounced.accents !== draft.accents;
 
   const sender = checkSenderId(draft.sender);
   const unknown = !compiled.ok ? compiled.message : preview && preview.unknownFields.length ? `Unknown merge fields: ${preview.unknownFields.map((f) => `{${f}}`).join(', ')}.` : null;
@@ -72,7 +82,7 @@ export function ComposePage() {
     : draft.text.trim() === '' ? 'Write the message first.'
     : unknown ? unknown
     : !sender.ok ? sender.message
-    : null;
+    : dataCheckBlocker(preview, draft);
 
   function insertField(f: string) {
     const el = editor.current;
@@ -136,23 +146,38 @@ export function ComposePage() {
           onChange={(e) => setDraft({ text: e.target.value })}
         />
         <Counter a={a} basis={sampleFields && compiled.ok && draft.text.includes('{') ? 'for the recipient shown below' : ''} />
-        {a.nonGsm.length > 0 ? (
+        {languages.length > 0 ? (
+          <div className="info-box" data-testid="language">
+            <p>
+              <strong>Written in {languages.join(' and ')}.</strong> Its letters ({own.filter((c) => c.letter).slice(0, 12).map((c) => <mark key={c.shown} className="char">{c.shown}</mark>)}) are sent
+              in Unicode (UCS-2): 70 characters per part instead of 160. The parts and cost below include it.
+            </p>
+          </div>
+        ) : null}
+        {flagged.length > 0 ? (
           <div className="warn-box" data-testid="nongsm">
             <p>
-              <strong>{a.nonGsm.length === 1 ? 'This character forces' : 'These characters force'} Unicode (UCS-2)</strong>, so each part holds 70 characters instead of 160:{' '}
-              {a.nonGsm.map((c) => <mark key={c.char} className="char">{c.char === '\u00a0' ? 'no-break space' : c.char}{c.count > 1 ? ` ×${c.count}` : ''}</mark>)}
+              <strong>{flagged.length === 1 ? 'This character forces' : 'These characters force'} Unicode (UCS-2)</strong>, so each part holds 70 characters instead of 160:{' '}
+              {flagged.map((c) => <mark key={c.shown} className="char">{c.shown === '\u00a0' ? 'no-break space' : c.shown}{c.count > 1 ? ` ×${c.count}` : ''}</mark>)}
             </p>
-            <Highlighted text={draft.text} chars={new Set(a.nonGsm.map((c) => c.char))} />
+            <Highlighted text={draft.text} chars={new Set(flagged.map((c) => c.shown))} />
             {fix ? (
               <button type="button" className="primary" onClick={() => setDraft({ text: fix.text })}>
                 Replace with GSM equivalents{fix.saves > 0 ? ` (saves ${fix.saves} ${fix.saves === 1 ? 'part' : 'parts'} per message)` : ''}
               </button>
             ) : null}
-            {unfixable.length > 0 ? <p className="muted">{unfixable.map((c) => c.char).join(' ')} {unfixable.length === 1 ? 'has' : 'have'} no GSM equivalent: remove {unfixable.length === 1 ? 'it' : 'them'} to send as GSM-7.</p> : null}
+            {symbols.length > 0 ? <p className="muted">{symbols.map((c) => c.shown).join(' ')} {symbols.length === 1 ? 'has' : 'have'} no GSM equivalent: remove {symbols.length === 1 ? 'it' : 'them'} to send as GSM-7.</p> : null}
+            {letters.length > 0 && languages.length === 0 ? <p className="muted">{letters.map((c) => c.shown).join(' ')} {letters.length === 1 ? 'is a letter' : 'are letters'} GSM-7 does not have: keep {letters.length === 1 ? 'it' : 'them'} and pay Unicode parts, or write {letters.length === 1 ? 'it' : 'them'} without the accent.</p> : null}
           </div>
         ) : null}
         <ErrorNote error={unknown} />
       </Section>
+
+      {preview && !stale && (preview.blank.length || preview.accents.recipients || preview.destinations.length) ? (
+        <Section title="Data check">
+          <DataCheck preview={preview} draft={draft} setDraft={setDraft} fields={fields} />
+        </Section>
+      ) : null}
 
       {list ? (
         <RecipientPreview list={list} text={draft.text} compiled={compiled} longestFirst={preview?.longestFirst ?? NO_RANKING} onSample={setSampleFields} />
@@ -165,8 +190,11 @@ export function ComposePage() {
           <Stat label="SMS parts in total" value={<span data-testid="total-parts">{preview ? formatCount(preview.totalParts) : '—'}</span>} />
           <Stat label={`estimated cost (${formatCost(price, currency)} per part)`} value={<span data-testid="total-cost">{preview ? formatCost(preview.cost, currency) : '—'}</span>} />
         </div>
-        {preview && preview.overTypical > 0 ? (
-          <p className="muted">{formatCount(preview.overTypical)} recipients need more than {preview.typicalParts} {preview.typicalParts === 1 ? 'part' : 'parts'} because of long merge-field values (up to {preview.maxParts}).</p>
+        {preview && preview.longValues > 0 ? (
+          <p className="muted">{plural(preview.longValues, 'recipient')} need more than {preview.typicalParts} {preview.typicalParts === 1 ? 'part' : 'parts'} because of long merge-field values (up to {preview.maxParts}).</p>
+        ) : null}
+        {preview && preview.accents.recipients > 0 && preview.accents.extraParts > 0 && !preview.accents.stripped ? (
+          <p className="muted">{plural(preview.accents.recipients, 'recipient')} cost {plural(preview.accents.extraParts, 'more part')} ({formatCost(preview.accents.extraCost, currency)}) because of accents in their values: see the data check above.</p>
         ) : null}
         <ErrorNote error={previewError} />
         <div className="row-actions">

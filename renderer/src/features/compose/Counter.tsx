@@ -13,13 +13,18 @@ export function Counter({ a, basis }: { a: SmsAnalysis; basis: string }) {
   );
 }
 
-/** The message with every character that forces Unicode marked, so the user can find it. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * The message with every character that forces Unicode marked, so the user can find it. Marked
+ * by grapheme (chars holds NFC forms), so a tone mark is highlighted with its letter, not alone.
+ */
 export function Highlighted({ text, chars }: { text: string; chars: Set<string> }) {
   const out: Array<string | { c: string; k: number }> = [];
   let buf = '';
   let k = 0;
-  for (const ch of text) {
-    if (chars.has(ch)) {
+  for (const { segment: ch } of graphemes.segment(text)) {
+    if (chars.has(ch.normalize('NFC'))) {
       if (buf) { out.push(buf); buf = ''; }
       out.push({ c: ch, k: k++ });
     } else buf += ch;

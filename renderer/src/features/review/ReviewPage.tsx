@@ -8,6 +8,7 @@ import { useAction, useLoad } from '../../components/useAction.ts';
 import { formatCost, formatCount, formatDateTime, plural, toLocalInput } from '../../lib/format.ts';
 import { nextMorning, quietHoursWarning } from '../../lib/quietHours.ts';
 import { go } from '../../route.ts';
+import { DataCheck, dataCheckBlocker } from '../compose/DataCheck.tsx';
 
 type Preview = RouteOutput<'campaigns.preview'>;
 
@@ -27,9 +28,9 @@ export function ReviewPage() {
 
   useEffect(() => {
     if (draft.listId == null || !draft.text) return;
-    void load.run(async () => setPreview(await api.campaigns.preview({ list: draft.listId!, text: draft.text })));
+    void load.run(async () => setPreview(await api.campaigns.preview({ list: draft.listId!, text: draft.text, blank: draft.blank ?? undefined, accents: draft.accents })));
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [draft.listId, draft.text]);
+  }, [draft.listId, draft.text, draft.blank, draft.accents]);
   // The quiet-hours warning follows the clock while the page is open.
   useEffect(() => { const t = setInterval(() => setNow(Date.now()), 30_000); return () => clearInterval(t); }, []);
 
@@ -49,7 +50,8 @@ export function ReviewPage() {
   const when = later && sendAt != null ? checkSendAt(sendAt, now, formatDateTime) : null;
   const blocker = !sender.ok ? sender.message
     : preview && preview.unknownFields.length ? `Unknown merge fields: ${preview.unknownFields.map((f) => `{${f}}`).join(', ')}. Go back and fix the message.`
-    : preview && preview.recipients === 0 ? 'This list has no one left to send to (every contact opted out or invalid).'
+    : dataCheckBlocker(preview, draft) ? dataCheckBlocker(preview, draft)
+    : preview && preview.recipients === 0 ? 'This list has no one left to send to (every contact opted out, invalid or left out).'
     : later && whenError ? whenError
     : later && sendAt == null ? 'Choose the date and time to send.'
     : when && !when.ok ? when.message
@@ -59,6 +61,7 @@ export function ReviewPage() {
     const created = await send.run(async () => {
       const c = await api.campaigns.create({
         list: draft.listId!, from: draft.sender, text: draft.text,
+        blank: draft.blank ?? undefined, accents: draft.accents,
         name: name.trim() || undefined,
         sendAt: sendAt ?? undefined,
         schedule: sendAt != null ? draft.schedule : undefined,
@@ -70,7 +73,7 @@ export function ReviewPage() {
       return c;
     });
     if (created) {
-      setDraft({ text: '', sendAt: null });
+      setDraft({ text: '', sendAt: null, blank: null, accents: 'keep' });
       go({ page: 'campaign', id: created.id });
     }
   }
@@ -89,6 +92,16 @@ export function ReviewPage() {
           <dt>List</dt><dd>{list ? `${list.name} (${plural(list.contacts, 'contact')})` : '…'}</dd>
           <dt>Recipients</dt><dd data-testid="review-recipients">{preview ? formatCount(preview.recipients) : '…'}</dd>
           <dt>Skipped (opted out)</dt><dd>{preview ? formatCount(preview.suppressed) : '…'}</dd>
+          {preview && preview.blankRecipients > 0 ? (
+            <><dt>Blank merge values</dt><dd data-testid="review-blank">{plural(preview.blankRecipients, 'recipient')}: {draft.blank === 'skip' ? 'left out' : draft.blank === 'send' ? 'sent with the gap, as you chose' : 'not decided yet (see the data check below)'}</dd></>
+          ) : null}
+          {preview && preview.destinations.length > 0 ? (
+            <><dt>Abroad</dt><dd data-testid="review-foreign">{plural(preview.destinations.reduce((s, d) => s + d.recipients, 0), 'recipient')} ({preview.destinations.map((d) => `${d.country} ${formatCount(d.recipients)}`).join(', ')}){preview.destinations.some((d) => d.guessed) ? ', priced as a guess' : ''}</dd></>
+          ) : null}
+          {preview && preview.accents.recipients > 0 ? (
+            <><dt>Accented values</dt><dd>{plural(preview.accents.recipients, 'recipient')}: {preview.accents.stripped ? `sent without accents (saves ${plural(preview.accents.extraParts, 'part')})` : `kept as written (${plural(preview.accents.extraParts, 'extra part')}, ${formatCost(preview.accents.extraCost, preview.currency)})`}</dd></>
+          ) : null}
+          {preview && preview.languages.length > 0 ? <><dt>Language</dt><dd>{preview.languages.join(' and ')}: sent in Unicode (UCS-2), included in the cost</dd></> : null}
           <dt>SMS parts</dt><dd>{preview ? `${formatCount(preview.totalParts)} (${preview.encoding}${preview.maxParts > 1 ? `, up to ${preview.maxParts} per recipient` : ', 1 per recipient'})` : '…'}</dd>
           <dt>Estimated cost</dt><dd data-testid="review-cost"><strong>{preview ? formatCost(preview.cost, currency) : '…'}</strong></dd>
           <dt>Sender ID</dt><dd className="mono">{draft.sender || '—'}</dd>
@@ -102,6 +115,12 @@ export function ReviewPage() {
         </dl>
         <ErrorNote error={load.error} />
       </Section>
+
+      {preview && (preview.blank.length || preview.accents.recipients || preview.destinations.length) ? (
+        <Section title="Data check">
+          <DataCheck preview={preview} draft={draft} setDraft={setDraft} fields={list?.fields ?? []} />
+        </Section>
+      ) : null}
 
       <Section title="When">
         <fieldset className="choices">

@@ -33,6 +33,7 @@ export function SettingsPage() {
               <SettingField k="phone.defaultCountry" label="Default country (two letters)" hint="For numbers written without a country code, e.g. 0803…" />
             </div>
           </Section>
+          <PricesAbroad />
           <Section title="Data">
             <p>Your lists, campaigns and results are kept in <span className="mono" data-testid="data-dir">{info?.dataDir ?? '…'}</span>.</p>
             <p className="hint">Back up this folder to keep your history. The API token is not in it: it lives in the system keychain.</p>
@@ -152,5 +153,59 @@ function SettingCheck({ k, label, hint }: { k: SettingKey; label: string; hint?:
       {hint ? <p className="hint">{hint}</p> : null}
       <ErrorNote error={f.act.error} />
     </div>
+  );
+}
+
+/**
+ * Price per part for foreign destinations. A country without an entry is estimated at the
+ * Nigerian price and marked as a guess on Compose and Review.
+ */
+function PricesAbroad() {
+  const { settings, setSetting } = useApp();
+  const prices = settings?.['price.perCountry'] ?? {};
+  const currency = settings?.['price.currency'] ?? 'NGN';
+  const home = settings?.['price.perPart'] ?? 0;
+  const [country, setCountry] = useState('');
+  const [price, setPrice] = useState('');
+  const act = useAction();
+  const ids = { country: useId(), price: useId() };
+  async function save(next: Record<string, number>) {
+    return act.run(() => setSetting('price.perCountry', next));
+  }
+  async function add() {
+    const code = country.trim().toUpperCase();
+    const value = Number(price.trim());
+    if (!/^[A-Z]{2}$/.test(code)) { act.setError('Enter the country as its two-letter code, e.g. GB for the United Kingdom or GH for Ghana.'); return; }
+    if (price.trim() === '' || !Number.isFinite(value) || value < 0) { act.setError(`Enter the price of one SMS part to ${code} in ${currency}, e.g. 30.`); return; }
+    if (await save({ ...prices, [code]: value })) { setCountry(''); setPrice(''); }
+  }
+  const entries = Object.entries(prices).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <Section title="Price abroad">
+      <p className="hint">Numbers outside Nigeria are estimated at the Nigerian price ({home} {currency} per part) until you enter their price here; Compose and Review mark that estimate as a guess.</p>
+      {entries.length ? (
+        <table className="grid compact" data-testid="prices-abroad">
+          <thead><tr><th>Country</th><th className="num">Price per part ({currency})</th><th /></tr></thead>
+          <tbody>
+            {entries.map(([c, v]) => (
+              <tr key={c}><td>{c}</td><td className="num">{v}</td>
+                <td className="actions"><button type="button" onClick={() => { const next = { ...prices }; delete next[c]; void save(next); }}>Remove {c}</button></td></tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <form className="form-row" onSubmit={(e) => { e.preventDefault(); void add(); }}>
+        <div className="field">
+          <label htmlFor={ids.country}>Country (two letters)</label>
+          <input id={ids.country} value={country} maxLength={2} placeholder="GB" onChange={(e) => setCountry(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.price}>Price per part ({currency})</label>
+          <input id={ids.price} value={price} inputMode="decimal" placeholder="30" onChange={(e) => setPrice(e.target.value)} />
+        </div>
+        <div className="field field-end"><button type="submit" disabled={act.busy}>Set price</button></div>
+      </form>
+      <ErrorNote error={act.error} />
+    </Section>
   );
 }
