@@ -392,6 +392,14 @@ describe('keychain unavailable: real failures, explained', () => {
     expectExplained(failure(only(r)[0]), 'no-dbus', /Failed to connect to socket .*no-bus: No such file or directory/);
   });
 
+  it('a D-Bus address that is malformed, or a TCP one that refuses', async () => {
+    const argv = nodeChild({ steps: [{ op: 'set', token: TOKEN }] });
+    for (const [address, detail] of [['garbage', /Address does not contain a colon/], ['tcp:host=127.0.0.1,port=1', /Connection refused/]] as const) {
+      const r = await run(argv[0]!, argv.slice(1), baseEnv(tempDir('h'), { DBUS_SESSION_BUS_ADDRESS: address }));
+      expectExplained(failure(only(r)[0]), 'no-dbus', detail);
+    }
+  });
+
   it('a D-Bus session with no Secret Service provider', async () => {
     requireKeyringTools();
     const r = await run('dbus-run-session', [`--config-file=${busWithoutSecrets()}`, '--', ...nodeChild({ steps: allSteps })],
