@@ -26,7 +26,7 @@ export async function buildCli() {
     sourcemap: 'inline',
     logLevel: 'error',
     absWorkingDir: root,
-    external: ['better-sqlite3', '@napi-rs/keyring', 'electron', 'keytar'],
+    external: ['better-sqlite3', '@napi-rs/keyring', 'electron'],
   });
   fs.renameSync(tmp, CLI_BUNDLE);
 }
