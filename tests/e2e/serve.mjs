@@ -16,8 +16,9 @@ const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 const build = spawnSync(npx, ['vite', 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) { console.error('serve.mjs: the renderer build failed'); process.exit(1); }
 
-// No token: the built-in sandbox gateway answers, and nothing leaves this machine.
-const env = { ...process.env };
+// No token: the built-in sandbox gateway answers, and nothing leaves this machine. The specs save
+// and clear a token (settings.spec.ts): in a keychain entry of this run's own, never the real one.
+const env = { ...process.env, SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e ${process.pid}` };
 delete env.SMSDESK_TOKEN;
 const child = spawn(process.execPath, [path.join(root, 'scripts/web.mjs'), ...args, '--no-open'], { cwd: root, stdio: 'inherit', env });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));

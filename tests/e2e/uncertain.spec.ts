@@ -29,7 +29,8 @@ test.beforeAll(async () => {
   const gwPort = (gateway.address() as { port: number }).port;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-e2e-uncertain-'));
   bridge = spawn(process.execPath, ['scripts/web.mjs', '--port', '0', '--data-dir', dataDir, '--no-open'], {
-    env: { ...process.env, SMSDESK_WEB_KEY: KEY, SMSDESK_GATEWAY_URL: `http://127.0.0.1:${gwPort}`, SMSDESK_TOKEN: '' },
+    // no token, and a keychain entry of its own: never the developer's real token
+    env: { ...process.env, SMSDESK_WEB_KEY: KEY, SMSDESK_GATEWAY_URL: `http://127.0.0.1:${gwPort}`, SMSDESK_TOKEN: '', SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e ${process.pid}` },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   base = await new Promise<string>((resolve, reject) => {

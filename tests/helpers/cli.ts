@@ -9,11 +9,14 @@ export interface CliRun {
   done: Promise<{ code: number | null; signal: string | null; out: string; err: string }>;
 }
 
+/** A keychain entry of the test run's own: a child without SMSDESK_TOKEN never reads the developer's real token. */
+const KEYCHAIN_SERVICE = `SMS Desk test ${process.pid}`;
+
 /** `node bin/smsdesk.js --data-dir DIR --json ARGS…` as a child process. */
 export function cli(dataDir: string, args: string[], env: Record<string, string | undefined> = {}, opts: { json?: boolean } = {}): CliRun {
   const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, ...(opts.json === false ? [] : ['--json']), ...args], {
     cwd: ROOT,
-    env: { ...process.env, SMSDESK_DEBUG: '', ...env },
+    env: { ...process.env, SMSDESK_DEBUG: '', SMSDESK_KEYCHAIN_SERVICE: KEYCHAIN_SERVICE, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '', err = '';
