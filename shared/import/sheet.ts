@@ -100,7 +100,14 @@ export function sheetRowCount(workbook: Workbook, sheetName: string): number {
  * column, or the first sheet with any data.
  */
 export function chooseSheet(workbook: Workbook, fileName: string, requested?: string, defaultCountry = 'NG'): string {
-  const names = listSheets(workbook);
+  return pickSheet(listSheets(workbook), (name) => sheetRows(workbook, name, fileName, 0, SHEET_HEAD_ROWS), fileName, requested, defaultCountry);
+}
+
+/** Rows of each sheet that chooseSheet looks at. */
+export const SHEET_HEAD_ROWS = 60;
+
+/** chooseSheet over any reader: `head(name)` gives the sheet's first SHEET_HEAD_ROWS rows. */
+export function pickSheet(names: string[], head: (name: string) => string[][], fileName: string, requested?: string, defaultCountry = 'NG'): string {
   if (requested) {
     const found = names.find((n) => n === requested) ?? names.find((n) => n.toLowerCase() === requested.trim().toLowerCase());
     if (!found) throw new ImportError('IMPORT_NO_SHEET', `${fileName} has no sheet called "${requested}": choose one of ${names.map((n) => `"${n}"`).join(', ')}.`);
@@ -108,7 +115,7 @@ export function chooseSheet(workbook: Workbook, fileName: string, requested?: st
   }
   let firstWithData: string | null = null;
   for (const name of names) {
-    const rows = sheetRows(workbook, name, fileName, 0, 60);
+    const rows = head(name);
     if (!rows.some((r) => r.some((c) => c.trim() !== ''))) continue;
     firstWithData ??= name;
     const h = detectHeaderRow(rows);

@@ -3,7 +3,8 @@ import { createStreamDecoder, encodingOf, looksBinary, parseEncodingName, sniffE
 import { createCsvReader, type CsvReader, type Delimiter } from './csv.ts';
 import { createContactRowBuilder, type ContactRowBuilder, type ImportPlan, type ParsedContactRow } from './rows.ts';
 import { detectFormat } from './format.ts';
-import { chooseSheet, readWorkbook, sheetRowCount, sheetRows, type SheetLimits } from './sheet.ts';
+import { chooseSheet, pickSheet, readWorkbook, sheetRowCount, sheetRows, SHEET_HEAD_ROWS, type SheetLimits } from './sheet.ts';
+import { openXlsxStream, readHead, type ByteSource, type SheetProgress, type XlsxStreamLimits } from './xlsx-stream.ts';
 
 export interface SourceOptions {
   fileName: string;
@@ -99,6 +100,47 @@ export function parseSheetBytes(bytes: Uint8Array, opts: SourceOptions & { limit
     builder.add(sheetRows(wb, sheet, opts.fileName, r, r + step), r + 1);
     opts.onProgress?.(Math.min(r + step, total), total);
   }
+  const plan = builder.end();
+  return { plan, rows: builder.dataRows, sheet, encoding: null, delimiter: null };
+}
+
+export interface XlsxSourceOptions extends SourceOptions {
+  limits?: XlsxStreamLimits;
+  /** rows per batch handed to the row builder (5000) */
+  batchRows?: number;
+  /** the sheet that will be read, before onPlan */
+  onSheet?(sheet: string): void;
+  /** after each batch, once its contact rows went to onRows: the place to yield, report or cancel (throw) */
+  afterBatch?(p: SheetProgress & { contacts: number }): void | Promise<void>;
+}
+
+/**
+ * An .xlsx streamed (xlsx-stream.ts) to contact rows: the same sheet choice, header detection
+ * and cell text as parseSheetBytes, with memory that does not grow with the sheet. Throws
+ * NotStreamable, before any row went to onRows, for a file only SheetJS reads.
+ */
+export async function parseXlsxSource(src: ByteSource, opts: XlsxSourceOptions): Promise<ParsedSource> {
+  const wb = await openXlsxStream(src, opts.fileName, opts.limits);
+  let sheet: string;
+  if (opts.sheet) {
+    sheet = pickSheet(wb.sheets, () => [], opts.fileName, opts.sheet, opts.defaultCountry);
+  } else {
+    const heads = new Map<string, string[][]>();
+    for (const name of wb.sheets) heads.set(name, await readHead(wb, name, SHEET_HEAD_ROWS));
+    sheet = pickSheet(wb.sheets, (n) => heads.get(n) ?? [], opts.fileName, undefined, opts.defaultCountry);
+  }
+  opts.onSheet?.(sheet);
+  const builder = createContactRowBuilder({
+    fileName: opts.fileName, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn,
+    defaultCountry: opts.defaultCountry, onPlan: opts.onPlan, onRows: opts.onRows,
+  });
+  await wb.readRows(sheet, {
+    batchRows: opts.batchRows,
+    onRows: async (rows, first, progress) => {
+      builder.add(rows, first);
+      await opts.afterBatch?.({ ...progress, contacts: builder.dataRows });
+    },
+  });
   const plan = builder.end();
   return { plan, rows: builder.dataRows, sheet, encoding: null, delimiter: null };
 }

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import {
-  ImportError, baseName, checkZipInflation, chooseSheet, createContactRowBuilder, createTextImport, detectFormat, readWorkbook,
-  sheetRowCount, sheetRows, type ImportPlan, type ParsedContactRow, type ParsedSource,
+  ImportError, NotStreamable, baseName, checkZipInflation, chooseSheet, createContactRowBuilder, createTextImport, detectFormat,
+  parseXlsxSource, readWorkbook, sheetRowCount, sheetRows, type ByteSource, type ImportPlan, type ParsedContactRow, type ParsedSource,
 } from '../../../shared/import/index.ts';
 
 export interface ReadFileOptions {
@@ -24,7 +24,9 @@ export interface ReadFileOptions {
 // Each chunk is parsed and stored synchronously: 64 KB keeps every stretch of event-loop time short.
 const READ_CHUNK = 64 * 1024;
 const SHEET_SLICE = 5000;
-// Spreadsheets are read whole (SheetJS has no streaming reader); CSV has no such limit.
+// .xls, .ods and the .xlsx the streaming reader hands back are read whole by SheetJS (no
+// streaming reader), which needs several times the file in memory; CSV and streamed .xlsx have
+// no such limit (the streamed sheet's own limits are in shared/import/xlsx-stream.ts).
 const MAX_SPREADSHEET_BYTES = 150 * 1024 * 1024;
 
 export function cancelledError(fileName: string): ImportError {
@@ -79,6 +81,34 @@ export async function readContactFile(file: string, opts: ReadFileOptions): Prom
     const parsed = text.end();
     opts.onProgress?.({ rows, bytesRead, totalBytes });
     return parsed;
+  }
+
+  if (format === 'zip') {
+    // .xlsx streamed: the sheet is inflated and scanned piece by piece, never held whole
+    const fh = await fs.promises.open(file, 'r');
+    try {
+      const src: ByteSource = {
+        size: stat.size,
+        async read(offset, length) {
+          const buf = new Uint8Array(length);
+          const { bytesRead } = await fh.read(buf, 0, length, offset);
+          return bytesRead === length ? buf : buf.subarray(0, bytesRead);
+        },
+      };
+      return await parseXlsxSource(src, {
+        fileName, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn, defaultCountry: opts.defaultCountry, sheet: opts.sheet,
+        batchRows: SHEET_SLICE, onPlan: opts.onPlan, onSheet: opts.onSheet, onRows,
+        async afterBatch(p) {
+          opts.onProgress?.({ rows, bytesRead: Math.round(totalBytes * Math.min(1, p.bytesTotal ? p.bytesIn / p.bytesTotal : 1)), totalBytes });
+          await yieldToLoop();
+          abortCheck();
+        },
+      });
+    } catch (e) {
+      if (!(e instanceof NotStreamable)) throw e; // else: not a workbook the streaming reader knows, SheetJS below
+    } finally {
+      await fh.close();
+    }
   }
 
   if (stat.size > MAX_SPREADSHEET_BYTES) {
