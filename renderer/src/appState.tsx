@@ -15,6 +15,8 @@ export interface Draft {
   schedule: 'local' | 'gateway';
   /** the data check's answer for recipients with a blank merge value; null = not chosen yet */
   blank: 'skip' | 'send' | null;
+  /** which list and blank fields that answer was given for (a new list or field needs a new answer) */
+  blankFor: string;
   /** values that alone make a message Unicode: sent as written, or without their accents */
   accents: 'keep' | 'strip';
 }
@@ -34,7 +36,7 @@ interface AppState {
 
 const Ctx = createContext<AppState | null>(null);
 const DRAFT_KEY = 'smsdesk.draft';
-const EMPTY_DRAFT: Draft = { listId: null, sender: '', text: '', sendAt: null, schedule: 'local', blank: null, accents: 'keep' };
+const EMPTY_DRAFT: Draft = { listId: null, sender: '', text: '', sendAt: null, schedule: 'local', blank: null, blankFor: '', accents: 'keep' };
 
 function loadDraft(): Draft {
   try {
@@ -47,6 +49,7 @@ function loadDraft(): Draft {
       sendAt: typeof raw.sendAt === 'number' ? raw.sendAt : null,
       schedule: raw.schedule === 'gateway' ? 'gateway' : 'local',
       blank: raw.blank === 'skip' || raw.blank === 'send' ? raw.blank : null,
+      blankFor: typeof raw.blankFor === 'string' ? raw.blankFor : '',
       accents: raw.accents === 'strip' ? 'strip' : 'keep',
     };
   } catch {

@@ -50,6 +50,17 @@ test('a blank Name is caught before sending: fallback, skip, or send knowingly',
   // Without it, skipping is a choice the Review page repeats, and the send honours it.
   await page.getByLabel('Message text').fill('Dear {Name}, your parcel is ready.');
   await expect(check).toBeVisible();
+  // An answer holds for the list it was given for: another list asks again.
+  const other = await list(request, 'parcels blank 2', 'Name', [['08051230011', ''], ['08051230012', 'Bisi']]);
+  await check.getByLabel('Send to them anyway, with the gap').check();
+  await expect(page.getByRole('button', { name: 'Review and send…' })).toBeEnabled();
+  await page.reload();
+  await page.getByLabel('List').selectOption(String(other));
+  await expect(check).toContainText('1 recipient has no value for {Name}.');
+  await expect(check.getByLabel('Send to them anyway, with the gap')).not.toBeChecked();
+  await expect(page.getByRole('button', { name: 'Review and send…' })).toBeDisabled();
+  await page.getByLabel('List').selectOption(String(id));
+
   await check.getByLabel('Leave these 2 recipients out of this send').check();
   await expect(page.getByTestId('total-parts')).toHaveText('2');
   await page.getByRole('button', { name: 'Review and send…' }).click();

@@ -8,7 +8,7 @@ import { formatCost, formatCount, plural } from '../../lib/format.ts';
 import { browserStorage, mergeFieldsOf } from '../../lib/mergeFields.ts';
 import { go } from '../../route.ts';
 import { Counter, Highlighted } from './Counter.tsx';
-import { DataCheck, dataCheckBlocker } from './DataCheck.tsx';
+import { DataCheck, dataCheckBlocker, useBlankAnswerGuard } from './DataCheck.tsx';
 import { RecipientPreview } from './RecipientPreview.tsx';
 import { useDebounced } from './useDebounced.ts';
 
@@ -74,6 +74,7 @@ export function ComposePage() {
     );
     return () => { live = false; };
   }, [debounced.listId, debounced.text, debounced.blank, debounced.accents]);
+  useBlankAnswerGuard(preview, draft, setDraft);
   const stale = debounced.text !== draft.text || debounced.listId !== draft.listId || debounced.blank !== draft.blank || debounced.accents !== draft.accents;
 
   const sender = checkSenderId(draft.sender);

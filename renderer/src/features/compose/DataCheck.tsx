@@ -1,10 +1,24 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { bareFields, compileTemplate, withFallback } from '../../../../shared/sms/index.ts';
 import type { RouteOutput } from '../../api/index.ts';
 import type { Draft } from '../../appState.tsx';
 import { formatCost, formatCount, plural } from '../../lib/format.ts';
 
 type Preview = RouteOutput<'campaigns.preview'>;
+
+/** The list and fields a blank-value answer is about: the answer holds for these only. */
+function blankSignature(listId: number | null, preview: Preview): string {
+  return `${listId ?? ''}|${preview.blank.map((b) => b.field).join('|')}`;
+}
+
+/**
+ * An answer given for other blank fields (another list, a field added to the text) is dropped,
+ * so "send anyway" chosen for {Name} never silently covers a {Town} left blank later.
+ */
+export function useBlankAnswerGuard(preview: Preview | null, draft: Draft, setDraft: (u: Partial<Draft>) => void) {
+  const stale = preview != null && draft.blank !== null && draft.blankFor !== blankSignature(draft.listId, preview);
+  useEffect(() => { if (stale) setDraft({ blank: null, blankFor: '' }); }, [stale, setDraft]);
+}
 
 /** What blocks a send in the data check, or null: blank values need an answer first. */
 export function dataCheckBlocker(preview: Preview | null, draft: Draft): string | null {
@@ -68,9 +82,9 @@ function BlankCheck({ preview, draft, setDraft, fields }: { preview: Preview; dr
       </div>
       <fieldset className="choices">
         <legend>Or, without a fallback:</legend>
-        <label className="choice"><input type="radio" name="blank" id={ids.skip} checked={draft.blank === 'skip'} onChange={() => setDraft({ blank: 'skip' })} />
+        <label className="choice"><input type="radio" name="blank" id={ids.skip} checked={draft.blank === 'skip'} onChange={() => setDraft({ blank: 'skip', blankFor: blankSignature(draft.listId, preview) })} />
           <span>Leave these {plural(n, 'recipient')} out of this send</span></label>
-        <label className="choice"><input type="radio" name="blank" id={ids.send} checked={draft.blank === 'send'} onChange={() => setDraft({ blank: 'send' })} />
+        <label className="choice"><input type="radio" name="blank" id={ids.send} checked={draft.blank === 'send'} onChange={() => setDraft({ blank: 'send', blankFor: blankSignature(draft.listId, preview) })} />
           <span>Send to them anyway, with the gap</span></label>
       </fieldset>
       {draft.blank === null ? <p className="muted">Choose one before sending.</p> : null}

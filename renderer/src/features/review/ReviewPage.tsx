@@ -8,7 +8,7 @@ import { useAction, useLoad } from '../../components/useAction.ts';
 import { formatCost, formatCount, formatDateTime, plural, toLocalInput } from '../../lib/format.ts';
 import { nextMorning, quietHoursWarning } from '../../lib/quietHours.ts';
 import { go } from '../../route.ts';
-import { DataCheck, dataCheckBlocker } from '../compose/DataCheck.tsx';
+import { DataCheck, dataCheckBlocker, useBlankAnswerGuard } from '../compose/DataCheck.tsx';
 
 type Preview = RouteOutput<'campaigns.preview'>;
 
@@ -31,6 +31,7 @@ export function ReviewPage() {
     void load.run(async () => setPreview(await api.campaigns.preview({ list: draft.listId!, text: draft.text, blank: draft.blank ?? undefined, accents: draft.accents })));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [draft.listId, draft.text, draft.blank, draft.accents]);
+  useBlankAnswerGuard(preview, draft, setDraft);
   // The quiet-hours warning follows the clock while the page is open.
   useEffect(() => { const t = setInterval(() => setNow(Date.now()), 30_000); return () => clearInterval(t); }, []);
 
@@ -73,7 +74,7 @@ export function ReviewPage() {
       return c;
     });
     if (created) {
-      setDraft({ text: '', sendAt: null, blank: null, accents: 'keep' });
+      setDraft({ text: '', sendAt: null, blank: null, blankFor: '', accents: 'keep' });
       go({ page: 'campaign', id: created.id });
     }
   }
