@@ -19,7 +19,7 @@ export const NEEDS = [
   { commands: ['gnome-keyring-daemon'], pkg: 'gnome-keyring', why: 'the keychain tests store the token in a real Secret Service' },
   { commands: ['secret-tool'], pkg: 'libsecret-tools', why: 'the keychain tests read back what the app stored, as another program would' },
   { commands: ['soffice'], pkg: 'libreoffice-calc', why: 'the tests make real XLSX/XLS/ODS files and open our exports in a spreadsheet' },
-  { commands: ['xvfb-run'], pkg: 'xvfb', why: 'the Electron shell specs need a display where an Electron binary exists', optional: true },
+  { commands: ['xvfb-run', 'Xvfb'], pkg: 'xvfb', why: 'a keychain unlock dialog nobody answers is shown on a virtual display, and the Electron shell specs need one where an Electron binary exists' },
   { browser: true, pkg: 'chromium', why: 'the browser end-to-end tests drive the real page in Chromium' },
 ];
 
