@@ -11,6 +11,7 @@ import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
 import { startSandbox, type Sandbox } from '../../electron/engine/sandbox/index.ts';
 import { makeList, numbers, tempDir, waitFor, TEST_TOKEN } from '../helpers/engine.ts';
 import { cli, filesContaining, maxInWindow, printSummary, recordStats, seeded } from './support.ts';
+import { ledgerViolations } from './ledger.ts';
 
 const SEED = 5_2026;
 const KILLS = 20;
@@ -90,6 +91,7 @@ describe('crashes: SIGKILL of the sending process', () => {
     const twice = numbers(N).filter((n) => (counts.get(n) ?? 0) > 1);
     expect(lost).toEqual([]);
     expect(twice).toEqual([]);
+    expect(ledgerViolations(dataDir)).toEqual([]);
     expect(maxInWindow(rec.arrivals), 'requests in one second, over all restarts').toBeLessThanOrEqual(RPS);
     const leaks = [...filesContaining(dataDir, TEST_TOKEN), ...crashOutput.filter((s) => s.includes(TEST_TOKEN)).map(() => 'crash output')];
     expect(leaks).toEqual([]);
