@@ -153,7 +153,8 @@ describe('nonGsm report', () => {
 describe('previewText (smsdesk preview --text)', () => {
   it('gives the CLI the encoding, counts and the distinct characters to blame', () => {
     expect(previewText('Ẹ káàbọ\u0300 ẹ 😀')).toEqual({
-      encoding: 'UCS-2', characters: 12, parts: 1, nonGsm: ['Ẹ', 'á', 'ọ', '\u0300', 'ẹ', '😀'], charsLeft: 70 - 13, units: 13,
+      // the tone mark is named with its letter (ọ̀), never as a loose mark of its own
+      encoding: 'UCS-2', characters: 12, parts: 1, nonGsm: ['Ẹ', 'á', '\u1ecd\u0300', 'ẹ', '😀'], charsLeft: 70 - 13, units: 13,
     });
     expect(previewText(A(161))).toEqual({ encoding: 'GSM-7', characters: 161, parts: 2, nonGsm: [], charsLeft: 145, units: 161 });
   });

@@ -1,11 +1,11 @@
 /** `smsdesk preview --text TEXT`: what one message costs in parts, as plain data for the CLI to print. */
-import { analyze, type SmsEncoding } from '../../../shared/sms/index.ts';
+import { analyze, unicodeCulprits, type SmsEncoding } from '../../../shared/sms/index.ts';
 
 export interface TextPreview {
   encoding: SmsEncoding;
   characters: number;
   parts: number;
-  /** distinct characters that force UCS-2, in order of first appearance */
+  /** distinct characters that force UCS-2, in order of first appearance; a letter with its tone marks is one */
   nonGsm: string[];
   charsLeft: number;
   units: number;
@@ -17,7 +17,7 @@ export function previewText(text: string): TextPreview {
     encoding: a.encoding,
     characters: a.characters,
     parts: a.parts,
-    nonGsm: a.nonGsm.map((c) => c.char),
+    nonGsm: a.nonGsm.length ? unicodeCulprits(text).map((c) => c.shown) : [],
     charsLeft: a.charsLeft,
     units: a.units,
   };
