@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../../electron/engine/engine.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
+import { createHandlers } from '../../electron/handlers/index.ts';
 import { makeList, numbers, tempDir } from '../helpers/engine.ts';
 
 let close: (() => Promise<void>) | null = null;
@@ -113,5 +114,23 @@ describe('data check: cost per cause', () => {
     expect(q.destinations[0]).toMatchObject({ country: 'GB', pricePerPart: 30, guessed: false, cost: 30 });
     expect(q.cost).toBe(3 * 4 + 30 + 4);
     expect(() => engine.settings.set('price.perCountry', '{"uk": 30}')).toThrow(/two-letter code in capitals/);
+  });
+});
+
+describe('data check through the IPC contract', () => {
+  it('carries the choices and the findings across, and refuses a choice it does not know in a sentence', async () => {
+    const engine = await engineOf();
+    const nums = numbers(2);
+    makeList(engine, 'parcels', [{ phone: nums[0], Name: '' }, { phone: nums[1], Name: 'Adéwálé' }]);
+    const h = createHandlers(engine, { mode: 'web', version: '0.0.0', platform: 'linux', files: { savePath: async () => null, deliver: async (file: string) => ({ path: file, downloadUrl: null }) } });
+    const text = 'Dear {Name}, your parcel is ready for collection at our Ikeja office until Friday.';
+    const p = await h['campaigns.preview']({ list: 'parcels', text, blank: 'skip', accents: 'strip' });
+    expect(p.ok && p.value).toMatchObject({ recipients: 1, blankRecipients: 1, blank: [{ field: 'Name', rows: [2] }], accents: { recipients: 1, stripped: true } });
+    const bad = await h['campaigns.create']({ list: 'parcels', from: 'ACME', text, blank: 'maybe' } as never);
+    expect(bad.ok ? null : bad.error).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/skip or send/) });
+    const refused = await h['campaigns.create']({ list: 'parcels', from: 'ACME', text });
+    expect(refused.ok ? null : refused.error).toMatchObject({ code: 'BLANK_VALUES', message: expect.stringMatching(/1 recipient has no \{Name\} \(row 2\)/) });
+    const made = await h['campaigns.create']({ list: 'parcels', from: 'ACME', text, blank: 'skip', accents: 'strip' });
+    expect(made.ok && made.value).toMatchObject({ recipients: 1, parts: 1 });
   });
 });
