@@ -36,13 +36,17 @@ beforeAll(async () => {
   dataDir = tempDir('smsdesk-faults-input-');
   dbFile = path.join(dataDir, 'smsdesk.db');
   work = tempDir('smsdesk-faults-files-');
-  engine = await createEngine({ dataDir, secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: sandbox.url, env: {} });
+  await openEngine();
   makeList(engine, 'Existing', numbers(5).map((phone, i) => ({ phone, first_name: `Ada${i}` })));
   engine.optouts.add(['2348039999999'], 'test');
   engine.settings.set('rate.requestsPerSecond', 7);
   campaignId = engine.campaigns.create({ list: 'Existing', from: 'ACME', text: 'Hi {first_name}' }).id;
-  h = createHandlers(engine, { mode: 'electron', version: '0.0.0', platform: 'linux', files: { savePath: async () => null, deliver: async () => ({ path: null, downloadUrl: null }) } });
 });
+
+async function openEngine() {
+  engine = await createEngine({ dataDir, secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: sandbox.url, env: {} });
+  h = createHandlers(engine, { mode: 'electron', version: '0.0.0', platform: 'linux', files: { savePath: async () => null, deliver: async () => ({ path: null, downloadUrl: null }) } });
+}
 afterAll(async () => { await engine?.close(); await sandbox?.close(); });
 
 function file(name: string, content: string | Uint8Array): string {
@@ -54,11 +58,17 @@ function file(name: string, content: string | Uint8Array): string {
 /** The CLI in this process, as `smsdesk --data-dir DIR ARGS…` with the token in the environment. */
 async function cli(args: string[]): Promise<{ code: number; message: string }> {
   let out = '', err = '';
-  const code = await runCli(['--data-dir', dataDir, ...args], {
-    out: (s) => { out += s; }, err: (s) => { err += s; }, stdin: async () => '',
-    env: { SMSDESK_TOKEN: TEST_TOKEN, SMSDESK_GATEWAY_URL: sandbox.url },
-  });
-  return { code, message: err || out };
+  // A command that writes must own the data folder (one owner per folder): this file's engine steps aside.
+  await engine.close();
+  try {
+    const code = await runCli(['--data-dir', dataDir, ...args], {
+      out: (s) => { out += s; }, err: (s) => { err += s; }, stdin: async () => '',
+      env: { SMSDESK_TOKEN: TEST_TOKEN, SMSDESK_GATEWAY_URL: sandbox.url },
+    });
+    return { code, message: err || out };
+  } finally {
+    await openEngine();
+  }
 }
 
 async function ipc(route: keyof Handlers, input: unknown): Promise<{ code: number; message: string }> {
