@@ -11,6 +11,7 @@ import {
   DEFAULT_XLSX_STREAM_LIMITS, NotStreamable, blobSource, bytesSource, detectFormat, openXlsxStream, parseContactBytes,
   parseXlsxSource, readWorkbook, sheetRowCount, sheetRows, type ParsedContactRow, type ParsedSource, type XlsxStreamLimits,
 } from '../../shared/import/index.ts';
+import { openSheet, openSource, type Source } from '../../renderer/src/workers/sources.ts';
 
 const fixtures = path.join(__dirname, '../fixtures/import');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-xlsx-stream-'));
@@ -273,5 +274,46 @@ describe('streaming .xlsx reader: batches, progress and stopping', () => {
     // an error thrown by the consumer (the engine's cancel) ends the read and comes out as is
     const cancelled = new Error('cancelled');
     await expect(parseXlsxSource(bytesSource(bytes), { fileName: 'p.xlsx', onRows: () => {}, afterBatch: () => { throw cancelled; } })).rejects.toBe(cancelled);
+  });
+});
+
+describe('the renderer worker\'s source (renderer/src/workers/sources.ts) on a streamed .xlsx', () => {
+  /** Everything the Import page sees of a source: sheets and counts, first rows, all rows, the chosen sheet. */
+  async function seen(src: Source) {
+    const best = await src.bestSheet();
+    const out: Record<string, unknown> = { kind: src.kind, sheets: src.sheets, best };
+    for (const s of src.sheets) {
+      const rows: string[][] = [];
+      const progress: number[] = [];
+      await src.stream(s.name, async (r, first, p) => { expect(first).toBe(rows.length + 1); rows.push(...r); progress.push(p.done / p.total); }, { cancelled: false });
+      out[s.name] = { head: await src.head(s.name, 60), count: src.rowCount(s.name), rows, lastProgress: progress.at(-1) ?? null };
+    }
+    return out;
+  }
+
+  it.each(zipFixtures)('%s: what the page sees is what it saw with SheetJS', async (name) => {
+    const bytes = read(name);
+    const streamedSource = await openSource(new File([bytes as Uint8Array<ArrayBuffer>], name));
+    const sheetjsSource = openSheet(name, readWorkbook(bytes, name));
+    expect(await seen(streamedSource)).toEqual(await seen(sheetjsSource));
+  });
+
+  it('stops streaming when the page cancels', async () => {
+    const file = path.join(tmp, 'cancel.xlsx');
+    await writeXlsxFile(file, [HEADER, ...contactRows(10_000)], { strings: 'shared' });
+    const src = await openSource(new File([fs.readFileSync(file)], 'cancel.xlsx'));
+    expect(src.rowCount('Contacts')).toBe(10_001);
+    const signal = { cancelled: false };
+    let got = 0;
+    await src.stream('Contacts', async (r) => { got += r.length; signal.cancelled = true; }, signal);
+    expect(got).toBe(2000); // one chunk (SHEET_STEP), then nothing more
+  });
+
+  it('a zip the streaming reader hands back still gets SheetJS\'s bomb check in the worker', async () => {
+    const bomb = lyingZip([
+      { name: '[Content_Types].xml', data: new TextEncoder().encode('<Types/>'), declared: 8 },
+      { name: 'xl/worksheets/sheet1.xml', data: zerosDeflated(400), declared: 1024 },
+    ]);
+    await expect(openSource(new File([bomb as Uint8Array<ArrayBuffer>], 'bomb.xlsx'))).rejects.toMatchObject({ code: 'IMPORT_TOO_LARGE', message: expect.stringMatching(/^bomb\.xlsx would unpack to more than 300 MB/) });
   });
 });

@@ -1,6 +1,8 @@
 /**
  * A contact file as a source of string rows, for the parsing worker. CSV is streamed (memory stays
- * flat however long the file is); spreadsheets are read whole by SheetJS, which is how the format works.
+ * flat however long the file is), and so is .xlsx (shared/import/xlsx-stream.ts: the sheet is
+ * inflated and scanned piece by piece from the File); .xls, .ods and the .xlsx the streaming reader
+ * hands back (strict OOXML, xlsb, ZIP64) are read whole by SheetJS.
  *
  * Same checks and the same one-sentence errors as `smsdesk import` (shared/import): format by magic
  * bytes, zip bombs inflated-and-counted before SheetJS sees them, password-protected workbooks refused,
@@ -9,8 +11,8 @@
  * re-decide the header and phone column; here the user's mapping from the preview must win.
  */
 import {
-  checkZipInflation, createCsvReader, createStreamDecoder, detectFormat, encodingOf, looksBinary, looksLikePhone,
-  readWorkbook, sheetRowCount, sheetRows, sniffEncoding, type TextEncodingName, type Workbook,
+  NotStreamable, blobSource, checkZipInflation, createCsvReader, createStreamDecoder, detectFormat, encodingOf, looksBinary, looksLikePhone,
+  openXlsxStream, readHead, readWorkbook, sheetRowCount, sheetRows, sniffEncoding, type StreamedWorkbook, type TextEncodingName, type Workbook,
 } from '../../../shared/import/index.ts';
 import type { SheetInfo } from './protocol.ts';
 
@@ -40,6 +42,13 @@ export async function openSource(file: File): Promise<Source> {
   const head = new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer());
   const format = detectFormat(head, file.name); // PDFs, images and archives refused here
   if (format === 'text') return openCsv(file, head);
+  if (format === 'zip') {
+    try {
+      return await openStreamedSheet(file.name, await openXlsxStream(blobSource(file), file.name));
+    } catch (e) {
+      if (!(e instanceof NotStreamable)) throw e; // else SheetJS below, with its whole-file checks
+    }
+  }
   const bytes = new Uint8Array(await file.arrayBuffer());
   if (format === 'zip') await checkZipInflation(bytes, file.name);
   return openSheet(file.name, readWorkbook(bytes, file.name));
@@ -67,20 +76,69 @@ export function openSheet(fileName: string, wb: Workbook): Source {
         await sink(sheetRows(wb, s, fileName, i, i + SHEET_STEP), i + 1, { done: Math.min(total, i + SHEET_STEP), total });
       }
     },
-    async bestSheet() {
-      if (sheets.length === 0) throw new Error(`${fileName} has no sheets: open it in Excel and check that it holds your contacts.`);
-      if (sheets.length === 1) return { sheet: sheets[0].name, reason: `Sheet “${sheets[0].name}”, the only one in the file.` };
-      let best = sheets[0].name;
-      let bestScore = -1;
-      for (const s of sheets) {
-        let phones = 0;
-        for (const r of sheetRows(wb, s.name, fileName, 0, 60)) for (const c of r) if (looksLikePhone(c)) phones++;
-        if (phones > bestScore) { best = s.name; bestScore = phones; }
-      }
-      return bestScore > 0
-        ? { sheet: best, reason: `Sheet “${best}” of ${sheets.length}: it has the most phone numbers.` }
-        : { sheet: best, reason: `Sheet “${best}” of ${sheets.length}: no sheet has phone-like numbers in its first rows, so the first was taken.` };
+    async bestSheet() { return bestOf(fileName, sheets, (n) => sheetRows(wb, n, fileName, 0, 60)); },
+  };
+}
+
+/** Best sheet by phone-like cells in the first rows. */
+function bestOf(fileName: string, sheets: SheetInfo[], heads: (name: string) => string[][]): { sheet: string | null; reason: string } {
+  if (sheets.length === 0) throw new Error(`${fileName} has no sheets: open it in Excel and check that it holds your contacts.`);
+  if (sheets.length === 1) return { sheet: sheets[0].name, reason: `Sheet “${sheets[0].name}”, the only one in the file.` };
+  let best = sheets[0].name;
+  let bestScore = -1;
+  for (const s of sheets) {
+    let phones = 0;
+    for (const r of heads(s.name)) for (const c of r) if (looksLikePhone(c)) phones++;
+    if (phones > bestScore) { best = s.name; bestScore = phones; }
+  }
+  return bestScore > 0
+    ? { sheet: best, reason: `Sheet “${best}” of ${sheets.length}: it has the most phone numbers.` }
+    : { sheet: best, reason: `Sheet “${best}” of ${sheets.length}: no sheet has phone-like numbers in its first rows, so the first was taken.` };
+}
+
+const HEAD_CACHE = 60;
+
+/**
+ * An .xlsx read by the streaming reader. Each sheet is scanned once on opening to count its rows
+ * (the page shows them; the declared <dimension> may claim the whole grid) and to meet a bad cell
+ * before the mapping step rather than halfway through the import; memory stays flat throughout.
+ */
+async function openStreamedSheet(fileName: string, wb: StreamedWorkbook): Promise<Source> {
+  const first = wb.sheets[0] ?? '';
+  const name = (sheet: string | null) => sheet ?? first;
+  const sheets: SheetInfo[] = [];
+  const heads = new Map<string, string[][]>();
+  for (const n of wb.sheets) {
+    const head: string[][] = [];
+    const { lastRow } = await wb.readRows(n, {
+      batchRows: SHEET_STEP,
+      onRows: (rows) => { for (const r of rows) if (head.length < HEAD_CACHE) head.push(r); },
+    });
+    heads.set(n, head);
+    sheets.push({ name: n, rows: lastRow });
+  }
+  const rows = (sheet: string) => sheets.find((s) => s.name === sheet)?.rows ?? 0;
+  return {
+    kind: 'sheet', sheets, encoding: null,
+    async head(sheet, n) {
+      const s = name(sheet);
+      const cached = heads.get(s);
+      return (cached && n <= HEAD_CACHE ? cached.slice(0, n) : await readHead(wb, s, n)).map(trimRow);
     },
+    rowCount(sheet) { return rows(name(sheet)); },
+    async stream(sheet, sink, signal) {
+      const s = name(sheet);
+      const total = rows(s);
+      if (signal.cancelled) return;
+      await wb.readRows(s, {
+        batchRows: SHEET_STEP,
+        async onRows(batch, firstRow) {
+          await sink(batch, firstRow, { done: Math.min(total, firstRow + batch.length - 1), total });
+          return !signal.cancelled;
+        },
+      });
+    },
+    async bestSheet() { return bestOf(fileName, sheets, (n) => heads.get(n) ?? []); },
   };
 }
 
