@@ -753,7 +753,7 @@ async function scanSheet(
         const n = AT[0] >= 0 ? intAt(buf, AT[0], AT[1]) : rowNo + 1;
         if (!(n >= 1)) throw unsupported(`a row numbered "${AT[0] >= 0 ? buf.slice(AT[0], AT[1]) : ''}"`);
         if (n > limits.maxRows) throw tooBig(`a row ${n.toLocaleString('en-US')}`);
-        if (buf.charCodeAt(gt - 1) === 47) { rowNo = n; pos = gt + 1; continue; } // <row/>: no cells
+        if (buf.charCodeAt(gt - 1) === 47) { pos = gt + 1; continue; } // <row/>: no cells, and (as in SheetJS) no say in the numbering
         const close = buf.indexOf(rowClose, gt + 1);
         if (close < 0) { pos = lt; break; }
         rowNo = n;
