@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `smsdesk` command. Runs the engine bundled by scripts/build-cli.mjs (dist-cli/smsdesk.cjs),
+// The `smsdesk` command. Runs the engine bundled by scripts/build-node.mjs (dist-node/smsdesk.cjs),
 // rebuilt first whenever a source is newer than it, so a start never compiles TypeScript.
 // npx (and npm scripts) put the project's own Node 24 first on PATH; a bare `node bin/smsdesk.js`
 // with an older Node would crash inside the native SQLite module, so say how to run it instead.
@@ -9,14 +9,14 @@ if (Number(process.versions.node.split('.')[0]) < 24) {
 }
 const { createRequire } = await import('node:module');
 const { BUILDS, isStale } = await import('../scripts/stale.mjs');
-const { buildCli, CLI_BUNDLE } = await import('../scripts/build-cli.mjs');
+const { buildNode, TARGETS } = await import('../scripts/build-node.mjs');
 if (isStale(BUILDS.cli.output, BUILDS.cli.inputs)) {
   try {
-    await buildCli();
+    await buildNode(['cli']);
   } catch {
     console.error('smsdesk: the command could not be built from its sources (esbuild\'s messages above say where); fix them, or `git status` to see what changed.');
     process.exit(1);
   }
 }
-const { runCli } = createRequire(import.meta.url)(CLI_BUNDLE);
+const { runCli } = createRequire(import.meta.url)(`../${TARGETS.cli.out}`);
 process.exitCode = await runCli(process.argv.slice(2));

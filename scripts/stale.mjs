@@ -25,14 +25,15 @@ export function isStale(output, inputs) {
 export const BUILDS = {
   page: { output: 'dist/renderer/index.html', inputs: ['renderer', 'shared', 'vite.config.ts', 'package.json'], cmd: ['vite', 'build'] },
   shell: { output: 'dist-electron/main.cjs', inputs: ['electron', 'shared', 'scripts/build-electron.mjs', 'package.json'], cmd: ['node', 'scripts/build-electron.mjs'] },
-  cli: { output: 'dist-cli/smsdesk.cjs', inputs: ['electron/engine', 'shared', 'scripts/build-cli.mjs', 'package.json'], cmd: ['node', 'scripts/build-cli.mjs'] },
+  cli: { output: 'dist-node/smsdesk.cjs', inputs: ['electron/engine', 'shared', 'scripts/build-node.mjs', 'package.json'], cmd: ['node', 'scripts/build-node.mjs', 'cli'] },
+  web: { output: 'dist-node/web.mjs', inputs: ['electron', 'shared', 'scripts/build-node.mjs', 'package.json'], cmd: ['node', 'scripts/build-node.mjs', 'web', 'worker'] },
 };
 
 /** Runs the build when stale; false (after its own messages) when it failed. */
 export function buildIfStale(name, log = (s) => console.error(s)) {
   const b = BUILDS[name];
   if (!isStale(b.output, b.inputs)) return true;
-  log(`start: building the ${name === 'page' ? 'page (vite build)' : 'desktop shell (esbuild)'}…`);
+  log(`start: building the ${{ page: 'page (vite build)', shell: 'desktop shell (esbuild)', cli: 'command (esbuild)', web: 'web mode (esbuild)' }[name]}…`);
   const [cmd, ...args] = b.cmd;
   const exe = cmd === 'node' ? process.execPath : path.join(root, 'node_modules/.bin', process.platform === 'win32' ? `${cmd}.cmd` : cmd);
   const r = spawnSync(exe, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' });

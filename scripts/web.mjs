@@ -12,7 +12,12 @@ export function runWeb(args) {
     console.error('web: building the page failed; see the messages above.');
     process.exit(1);
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'electron/web/main.ts'), ...args], { cwd: root, stdio: 'inherit' });
+  // the server and the engine's worker run from their esbuild bundles (rebuilt when a source changed)
+  if (!buildIfStale('web')) {
+    console.error('web: building the web mode failed; see the messages above.');
+    process.exit(1);
+  }
+  const child = spawn(process.execPath, [path.join(root, 'dist-node/web.mjs'), ...args], { cwd: root, stdio: 'inherit' });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
 }

@@ -13,7 +13,19 @@ import { parseWebArgs } from './args.ts';
 import { createDownloadStore } from './downloads.ts';
 import { generateKey, startWebServer } from './server.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The checkout: the folder above this file (electron/web/) or above its bundle (dist-node/) with our package.json. */
+function appRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    try {
+      if (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'smsdesk') return dir;
+    } catch { /* not here */ }
+    if (path.dirname(dir) === dir) return path.resolve(from, '../..');
+  }
+}
+const root = appRoot(path.dirname(fileURLToPath(import.meta.url)));
+// Run from its bundle (scripts/build-node.mjs defines this), the worker is the bundled one too;
+// from source (tests, debugging), host/index.ts starts it through tsx.
+const workerFile = process.env.SMSDESK_BUNDLED ? path.join(root, 'dist-node/engine-worker.cjs') : undefined;
 
 async function main(): Promise<void> {
   let args;
@@ -35,7 +47,7 @@ async function main(): Promise<void> {
   // (SMSDESK_ENGINE_INPROCESS=1 keeps it on this thread, for debugging)
   const engine: EngineLike = wantsInProcess()
     ? await createEngine({ dataDir: args.dataDir ?? undefined, log, owner: { what: 'SMS Desk web', long: true } })
-    : await startEngineHost({ dataDir: args.dataDir ?? undefined, env: process.env, log, owner: 'SMS Desk web' });
+    : await startEngineHost({ dataDir: args.dataDir ?? undefined, env: process.env, workerFile, log, owner: 'SMS Desk web' });
   const downloads = createDownloadStore();
   const key = generateKey();
   const handlers = createHandlers(engine, { mode: 'web', version, platform: process.platform, files: downloads.sink, log });
