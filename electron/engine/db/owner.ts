@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase, type DB } from './open.ts';
+import { ensurePrivateDir, ensurePrivateFile, PRIVATE_FILE_MODE } from '../paths.ts';
 
 /**
  * One owner per data folder. The owner is the only process that writes the ledger, runs the
@@ -83,7 +84,8 @@ function isBusy(e: unknown): boolean {
 
 /** One attempt: the lock, or null when someone holds it. Other errors (read-only folder) throw. */
 function tryLock(dataDir: string, what: string, long: boolean, now: number): OwnerLock | null {
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
+  ensurePrivateFile(path.join(dataDir, LOCK_FILE));
   const db = new Database(path.join(dataDir, LOCK_FILE), { timeout: 0 });
   try {
     db.exec('BEGIN EXCLUSIVE');
@@ -97,7 +99,7 @@ function tryLock(dataDir: string, what: string, long: boolean, now: number): Own
   try {
     // Written whole then renamed: a reader never sees half a record.
     const tmp = `${infoFile}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(info));
+    fs.writeFileSync(tmp, JSON.stringify(info), { mode: PRIVATE_FILE_MODE });
     fs.renameSync(tmp, infoFile);
   } catch { /* the record is a courtesy; the lock alone keeps others out */ }
   let held = true;
