@@ -3,6 +3,7 @@
  * Plain data in, plain data out (JSON-serialisable), so it crosses IPC unchanged.
  */
 import type { SettingKey, Settings } from '../../shared/settings.ts';
+import type { NetworkGroup } from '../../shared/phone/networks.ts';
 
 export type MessageStatus =
   | 'queued' | 'submitting' | 'uncertain' | 'accepted' | 'failed'
@@ -65,9 +66,18 @@ export interface CampaignStatus extends CampaignSummary {
   shortBatches: number;
   /** recipients whose outcome is unknown and need a decision (see uncertain()) */
   needsDecision: number;
-  /** recipients per second over the last 10 s, and an ETA in ms for what is still queued */
-  rate: number; etaMs: number | null;
+  /**
+   * requests per second as the gateway saw them (answers in the limiter's last ten windows, so
+   * never above rateLimit; 0 unless sending), the recipients they carried, and an ETA in ms
+   */
+  rate: number; recipientRate: number; rateLimit: number; etaMs: number | null;
+  /** waiting out a back-off after the gateway could not take a request (503, 429, network down) */
+  retry: { at: number; reason: string | null } | null;
   sandbox: boolean;
+}
+/** One network's recipients by outcome (shared/outcome.ts). */
+export interface NetworkBreakdown {
+  network: NetworkGroup; recipients: number; delivered: number; failed: number; pending: number; unknown: number; cancelled: number;
 }
 export interface UncertainBatch {
   batchId: number; clientRef: string; sentAt: number | null; error: string | null;
@@ -176,6 +186,12 @@ export interface Engine {
     list(): CampaignSummary[];
     get(id: number): CampaignSummary | null;
     status(id: number): CampaignStatus;
+    /** campaigns still going (sending, scheduled, paused), for the strip on every page */
+    active(): CampaignStatus[];
+    /** delivered / failed / pending per network */
+    networks(id: number): NetworkBreakdown[];
+    /** ends the back-off of a campaign waiting for the gateway, so it tries again now */
+    retryNow(id: number): CampaignStatus;
     /** queue it for sending now (or at its local schedule) */
     send(id: number): CampaignStatus;
     pause(id: number): CampaignStatus;

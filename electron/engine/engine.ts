@@ -252,6 +252,13 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
       list: () => campaigns.list(),
       get: (id) => campaigns.get(id),
       status: (id) => campaigns.status(id),
+      active: () => campaigns.active(),
+      networks: (id) => campaigns.networks(id),
+      retryNow: owned((id) => {
+        campaigns.row(id); // an unknown campaign is refused with its sentence
+        if (sender.retryNow(id)) changed(id);
+        return campaigns.status(id);
+      }),
       send: owned((id) => { const s = campaigns.send(id); sender.wake(); return s; }),
       pause: owned((id) => campaigns.pause(id)),
       resume: owned((id) => { const s = campaigns.resume(id); sender.wake(); return s; }),

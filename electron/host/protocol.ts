@@ -58,6 +58,7 @@ export const METHODS: Readonly<Record<string, { ctlArg?: number }>> = {
   'imports.begin': {}, 'imports.add': {}, 'imports.commit': {}, 'imports.cancel': {},
   'optouts.list': {}, 'optouts.add': {}, 'optouts.remove': {}, 'optouts.import': {},
   'campaigns.create': {}, 'campaigns.list': {}, 'campaigns.get': {}, 'campaigns.status': {}, 'campaigns.send': {},
+  'campaigns.active': {}, 'campaigns.networks': {}, 'campaigns.retryNow': {},
   'campaigns.pause': {}, 'campaigns.resume': {}, 'campaigns.cancel': {}, 'campaigns.uncertain': {},
   'campaigns.resolve': {}, 'campaigns.resendFailed': {}, 'campaigns.preview': {}, 'campaigns.messages': {},
   'campaigns.export': {}, 'campaigns.chart': {}, 'campaigns.testSend': {},

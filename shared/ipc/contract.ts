@@ -83,6 +83,12 @@ export const routes = {
   'campaigns.list': route(none, z.array(s.campaignSummary).max(100_000)),
   'campaigns.get': route(byId, s.campaignSummary.nullable()),
   'campaigns.status': route(byId, s.campaignStatus),
+  /** campaigns still going (sending, scheduled, paused): the strip on every page */
+  'campaigns.active': route(none, z.array(s.campaignStatus).max(20)),
+  /** delivered / failed / pending per network */
+  'campaigns.networks': route(byId, z.array(s.networkBreakdown).max(s.NETWORK_GROUP_COUNT)),
+  /** "Retry now" during an outage: the campaign's back-off ends and the next request goes at once */
+  'campaigns.retryNow': route(byId, s.campaignStatus),
   'campaigns.send': route(byId, s.campaignStatus),
   'campaigns.pause': route(byId, s.campaignStatus),
   'campaigns.resume': route(byId, s.campaignStatus),

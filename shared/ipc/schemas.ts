@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { settingsSchema } from '../settings.ts';
+import { NETWORK_GROUPS } from '../phone/networks.ts';
 
 /**
  * Zod schemas of the engine's data types (electron/engine/api.ts), as they cross IPC or HTTP.
@@ -83,8 +84,17 @@ export const campaignStatus = campaignSummary.extend({
   shortBatches: z.number(),
   needsDecision: z.number(),
   rate: z.number(),
+  recipientRate: z.number(),
+  rateLimit: z.number(),
+  retry: z.object({ at: z.number(), reason: z.string().nullable() }).nullable(),
   etaMs: z.number().nullable(),
   sandbox: z.boolean(),
+});
+
+export const NETWORK_GROUP_COUNT = NETWORK_GROUPS.length;
+export const networkBreakdown = z.object({
+  network: z.enum(NETWORK_GROUPS), recipients: z.number(),
+  delivered: z.number(), failed: z.number(), pending: z.number(), unknown: z.number(), cancelled: z.number(),
 });
 
 export const uncertainBatch = z.object({

@@ -36,3 +36,21 @@ export function nigerianNetwork(national: string): Network | null {
 export function networkPrefixes(): Record<Network, readonly string[]> {
   return TABLE;
 }
+
+/** How the dashboard and exports group recipients: the four networks, other Nigerian numbers, numbers abroad. */
+export const NETWORK_GROUPS = ['MTN', 'Airtel', 'Glo', '9mobile', 'other', 'foreign'] as const;
+export type NetworkGroup = (typeof NETWORK_GROUPS)[number];
+
+export const NETWORK_GROUP_LABEL: Record<NetworkGroup, string> = {
+  MTN: 'MTN', Airtel: 'Airtel', Glo: 'Glo', '9mobile': '9mobile', other: 'Other Nigerian', foreign: 'Abroad',
+};
+
+/**
+ * The group of an international number (digits, e.g. "2348031234567"). `stored` is the network
+ * saved at import; a ledger written before networks were kept has null there, so the prefix decides.
+ */
+export function networkGroup(msisdn: string, stored: string | null = null): NetworkGroup {
+  if (stored && (NETWORK_GROUPS as readonly string[]).includes(stored) && stored !== 'other' && stored !== 'foreign') return stored as NetworkGroup;
+  if (!msisdn.startsWith('234')) return 'foreign';
+  return nigerianNetwork(msisdn.slice(3)) ?? 'other';
+}

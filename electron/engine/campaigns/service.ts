@@ -1,7 +1,7 @@
 import type { DB } from '../db/open.ts';
 import type { SettingsStore } from '../db/settings.ts';
 import type {
-  CampaignCreate, CampaignPreview, CampaignStatus, CampaignSummary, MessageRow, MessageStatus, PreviewInput, UncertainBatch,
+  CampaignCreate, CampaignPreview, CampaignStatus, CampaignSummary, MessageRow, MessageStatus, NetworkBreakdown, PreviewInput, UncertainBatch,
 } from '../api.ts';
 import { UserError } from '../errors.ts';
 import { checkSenderId, compileTemplate, estimateCost, withoutAccents } from '../../../shared/sms/index.ts';
@@ -9,6 +9,8 @@ import { countryOfMsisdn, partPrice } from '../../../shared/sms/destination.ts';
 import { blankMessage, makeRenderer } from './datacheck.ts';
 import { checkSendAt } from '../../../shared/schedule.ts';
 import { toSummary, emptyCounts, type CampaignRow } from './rows.ts';
+import { networkGroup, NETWORK_GROUPS, type NetworkGroup } from '../../../shared/phone/networks.ts';
+import { OUTCOME_OF } from '../../../shared/outcome.ts';
 
 interface ListRow { id: number; name: string; fields: string; contacts: number }
 
@@ -131,8 +133,13 @@ export function createCampaignService(deps: CampaignDeps) {
   }
 
   // status() runs for every dashboard refresh and engine event: its statements are prepared once.
-  const recentStmt = db.prepare<[number, number], { n: number | null; first: number | null }>(
-    `SELECT SUM(recipients) AS n, MIN(sent_at) AS first FROM batches WHERE campaign_id = ? AND sent_at > ? AND state NOT IN ('returned')`);
+  // Requests are counted from their answer, as the rate limiter counts them (queue/limiter.ts);
+  // a returned request (429, 503, network down) was not processed, so it is not counted.
+  const answeredStmt = db.prepare<[number, number, number, number], { n: number; r: number | null; first: number | null }>(
+    `SELECT COUNT(*) AS n, SUM(recipients) AS r, MIN(answered_at) AS first FROM batches
+     WHERE campaign_id = ? AND sent_at > ? AND answered_at > ? AND answered_at <= ? AND state != 'returned'`);
+  const returnedStmt = db.prepare<[number], { error: string | null }>(
+    `SELECT error FROM batches WHERE campaign_id = ? AND state = 'returned' ORDER BY id DESC LIMIT 1`);
   const shortStmt = db.prepare<[number], { n: number }>(
     `SELECT COUNT(*) AS n FROM batches WHERE campaign_id = ? AND processed IS NOT NULL AND processed < recipients`);
   const decideStmt = db.prepare<[number], { n: number }>(
@@ -144,18 +151,63 @@ export function createCampaignService(deps: CampaignDeps) {
     const counts = emptyCounts();
     for (const c of countsStmt.all(id)) counts[c.status] = c.n;
     const t = now();
-    const recent = recentStmt.get(id, t - 10_000);
-    const span = recent?.first ? Math.max(1000, t - recent.first) : 10_000;
-    const rate = recent?.n ? (recent.n * 1000) / span : 0;
+    const limit = deps.settings.get('rate.requestsPerSecond');
+    const rate = r.state === 'sending' ? gatewayRate(id, t, limit) : { requests: 0, recipients: 0 };
     const waiting = counts.queued + counts.submitting;
     const short = shortStmt.get(id)!.n;
     const decide = decideStmt.get(id)!.n;
+    const backoff = r.state === 'sending' && r.retry_at != null && r.retry_at > t && waiting > 0;
     return {
       ...toSummary(r), counts, shortBatches: short, needsDecision: decide,
-      rate: Math.round(rate * 10) / 10,
-      etaMs: waiting === 0 ? 0 : rate > 0 && r.state === 'sending' ? Math.round((waiting / rate) * 1000) : null,
+      rate: rate.requests, recipientRate: rate.recipients, rateLimit: limit,
+      retry: backoff ? { at: r.retry_at!, reason: returnedStmt.get(id)?.error ?? null } : null,
+      etaMs: waiting === 0 ? 0 : rate.recipients > 0 ? Math.round((waiting / rate.recipients) * 1000) : null,
       sandbox: (r.mode ?? deps.mode()) === 'sandbox',
     };
+  }
+
+  /**
+   * Requests per second as the gateway saw them, over the last ten windows of the limiter. The
+   * limiter lets at most `max` answers land in any one window, so dividing by whole windows (only
+   * those since the first answer, early in a send) can never show more than the limit; dividing
+   * by the exact span since the first request, as before, did (7.6 / s against 5 / s).
+   */
+  function gatewayRate(id: number, t: number, limit: number): { requests: number; recipients: number } {
+    const unit = limit >= 1 ? 1000 : 1000 / limit;
+    const span = 10 * unit;
+    // a request is answered at most its time-out after it left; 5 minutes covers any setting
+    const a = answeredStmt.get(id, t - span - 300_000, t - span, t);
+    if (!a || !a.n || a.first == null) return { requests: 0, recipients: 0 };
+    const windows = Math.min(10, Math.max(1, Math.ceil((t - a.first + 1) / unit)));
+    const seconds = (windows * unit) / 1000;
+    const round = (x: number) => Math.floor(x * 10) / 10;
+    return { requests: round(a.n / seconds), recipients: round((a.r ?? 0) / seconds) };
+  }
+
+  /** Campaigns still going (sending, scheduled or paused), the one sending longest first; at most 20. */
+  const activeStmt = db.prepare<[], { id: number }>(
+    `SELECT id FROM campaigns WHERE state IN ('sending', 'scheduled', 'paused')
+     ORDER BY state = 'sending' DESC, COALESCE(started_at, created_at), id LIMIT 20`);
+  function active(): CampaignStatus[] {
+    return activeStmt.all().map((a) => status(a.id));
+  }
+
+  // A stored network decides; a number saved without one (null) is grouped by its prefix.
+  const networksStmt = db.prepare<[number], { network: string | null; prefix: string | null; status: MessageStatus; n: number }>(
+    `SELECT network, substr(msisdn, 1, 7) AS prefix, status, COUNT(*) AS n
+     FROM messages WHERE campaign_id = ? GROUP BY 1, 2, 3`);
+  /** Delivered, failed and pending recipients per network (MTN, Airtel, Glo, 9mobile, other Nigerian, abroad). */
+  function networks(id: number): NetworkBreakdown[] {
+    row(id);
+    const by = new Map<NetworkGroup, NetworkBreakdown>();
+    for (const g of networksStmt.all(id)) {
+      const net = networkGroup(g.prefix ?? '', g.network);
+      let b = by.get(net);
+      if (!b) { b = { network: net, recipients: 0, delivered: 0, failed: 0, pending: 0, unknown: 0, cancelled: 0 }; by.set(net, b); }
+      b.recipients += g.n;
+      b[OUTCOME_OF[g.status]] += g.n;
+    }
+    return NETWORK_GROUPS.filter((n) => by.has(n)).map((n) => by.get(n)!);
   }
 
   function setState(id: number, state: CampaignRow['state'], extra: Partial<Pick<CampaignRow, 'pause_reason' | 'pause_code' | 'started_at' | 'mode'>> = {}) {
@@ -402,7 +454,7 @@ export function createCampaignService(deps: CampaignDeps) {
     return out;
   }
 
-  return { create, list, get, status, send, pause, resume, cancel, uncertain, resolve, resendFailed, preview, messages, chart, row, findList, compile };
+  return { create, list, get, status, active, networks, send, pause, resume, cancel, uncertain, resolve, resendFailed, preview, messages, chart, row, findList, compile };
 }
 export type CampaignService = ReturnType<typeof createCampaignService>;
 

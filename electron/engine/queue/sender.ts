@@ -72,6 +72,19 @@ export function createSender(deps: SenderDeps) {
 
   function wake() { wakeCtl.abort(); }
 
+  /**
+   * The user's "Retry now" during an outage: the campaign's back-off (and the shared gateway wait)
+   * ends at once. The limiter still counts every request, so this never bursts past the rate.
+   */
+  function retryNow(campaignId: number): boolean {
+    const waiting = retryMono.has(campaignId) || (getCampaign.get(campaignId)?.retry_at ?? null) !== null;
+    retryMono.delete(campaignId);
+    gatewayWaitUntil = 0;
+    db.prepare(`UPDATE campaigns SET retry_at = NULL WHERE id = ? AND retry_at IS NOT NULL`).run(campaignId);
+    wake();
+    return waiting;
+  }
+
   async function idle(ms: number) {
     const ac = new AbortController();
     const onStop = () => ac.abort();
@@ -288,6 +301,7 @@ export function createSender(deps: SenderDeps) {
       loop = null;
     },
     wake,
+    retryNow,
     inflight: () => inflight.size,
   };
 }

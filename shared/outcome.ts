@@ -1,0 +1,32 @@
+import type { z } from 'zod';
+import type { messageStatus } from './ipc/schemas.ts';
+
+type MessageStatus = z.infer<typeof messageStatus>;
+
+/**
+ * What a status means to the person who sent the campaign. The dashboard tiles, the chart legend,
+ * the per-network table and the CLI all count from this one table, so they cannot disagree.
+ */
+export type Outcome = 'delivered' | 'failed' | 'pending' | 'unknown' | 'cancelled';
+
+export const OUTCOME_OF: Record<MessageStatus, Outcome> = {
+  queued: 'pending', submitting: 'pending', uncertain: 'pending', accepted: 'pending', sent: 'pending',
+  delivered: 'delivered', failed: 'failed', rejected: 'failed', expired: 'failed', unknown: 'unknown', cancelled: 'cancelled',
+};
+
+export const OUTCOMES: readonly Outcome[] = ['delivered', 'failed', 'pending', 'unknown', 'cancelled'];
+
+export function statusesOf(outcome: Outcome): MessageStatus[] {
+  return (Object.keys(OUTCOME_OF) as MessageStatus[]).filter((s) => OUTCOME_OF[s] === outcome);
+}
+
+export function outcomeCounts(counts: Partial<Record<MessageStatus, number>>): Record<Outcome, number> {
+  const out: Record<Outcome, number> = { delivered: 0, failed: 0, pending: 0, unknown: 0, cancelled: 0 };
+  for (const [s, n] of Object.entries(counts) as Array<[MessageStatus, number | undefined]>) if (OUTCOME_OF[s]) out[OUTCOME_OF[s]] += n ?? 0;
+  return out;
+}
+
+/** Recipients the gateway has been given (whatever came of it): everything but queued, submitting and cancelled. */
+export function handedOver(counts: Record<MessageStatus, number>, recipients: number): number {
+  return recipients - counts.queued - counts.submitting - counts.cancelled;
+}
