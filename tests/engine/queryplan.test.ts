@@ -69,7 +69,7 @@ describe('hot queries use indexes (EXPLAIN QUERY PLAN)', () => {
 
   it('send loop: marking a batch submitting and accepted touches its rows by key', () => {
     expectIndexed(statement(/^UPDATE messages SET status = 'submitting'.* WHERE id IN \(SELECT value FROM json_each\(\?\)\)/), /USING INTEGER PRIMARY KEY/);
-    expectIndexed(statement(/^UPDATE messages SET status = 'accepted', accepted_at = \?, updated_at = \? WHERE batch_id = \?/), /USING INDEX messages_batch(_msisdn)? \(batch_id=\?\)/);
+    expectIndexed(statement(/^UPDATE messages SET status = 'accepted', accepted_at = \?, (reason = NULL, )?updated_at = \? WHERE batch_id = \?/), /USING INDEX messages_batch(_msisdn)? \(batch_id=\?\)/);
   });
 
   it('dashboard: status counts per campaign without scanning its messages', () => {
@@ -110,5 +110,12 @@ describe('hot queries use indexes (EXPLAIN QUERY PLAN)', () => {
   it('start-up: stray submitting messages are found by status, not among every queued message', () => {
     const sql = statement(/^UPDATE messages SET status = 'queued'.* WHERE .*status = 'submitting' AND \+?batch_id IS NULL/);
     expectIndexed(sql, /SEARCH messages USING (COVERING )?INDEX \w+ \([^)]*status=\?/);
+  });
+
+  // The ledger check runs at every start: stranded recipients by status, given-back batches by state.
+  it('start-up: the ledger check finds stranded recipients and given-back batches without a scan', () => {
+    expectIndexed(statement(/^SELECT m\.campaign_id, .* WHERE m\.campaign_id IN \(SELECT id FROM campaigns\) AND m\.status IN \('submitting', 'uncertain'\)/),
+      /SEARCH m USING (COVERING )?INDEX messages_campaign_status_seq \(campaign_id=\? AND status=\?\)/);
+    expectIndexed(statement(/^SELECT b\.campaign_id, b\.id, b\.state, m\.status/), /SEARCH b USING (COVERING )?INDEX batches_campaign_state \(campaign_id=\? AND state=\?\)/);
   });
 });
