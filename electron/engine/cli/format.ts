@@ -12,6 +12,9 @@ export function statusText(s: CampaignStatus): string {
     `  queued ${c.queued}, submitting ${c.submitting}, accepted ${c.accepted}, sent ${c.sent}, delivered ${c.delivered}`,
     `  failed ${c.failed}, rejected ${c.rejected}, expired ${c.expired}, unknown ${c.unknown}, uncertain ${c.uncertain}, cancelled ${c.cancelled}`,
   ];
+  // The campaign stays "sending" until these are settled: say how, as `send --wait` ends here.
+  const checking = c.uncertain - s.needsDecision;
+  if (checking > 0) lines.push(`  ${checking} recipient(s) with an unknown outcome are still to be checked against the delivery reports: \`smsdesk dlr ${s.id} --wait 60\``);
   if (s.needsDecision) lines.push(`  ${s.needsDecision} recipient(s) may or may not have been sent: decide with \`smsdesk resolve ${s.id} --resend\` or \`--mark-failed\``);
   if (s.shortBatches) lines.push(`  ${s.shortBatches} batch(es) were processed only in part by the gateway: check the export`);
   return lines.join('\n');
