@@ -205,5 +205,10 @@ describe('campaign state badge', () => {
     expect(undecided({ state: 'sending', needsDecision: 0, counts: counts(5) })).toBe(0);
     expect(undecided({ state: 'sending', needsDecision: 5, counts: counts(5) })).toBe(5);
     expect(stateBadge('sending', 5)).toEqual({ label: 'Sending', tone: 'sending' });
+    expect(stateBadge('sending', 5, 40)).toEqual({ label: 'Sending', tone: 'sending' });
+  });
+  it('sending with nothing left to send but undecided recipients waits for the user, and says so', () => {
+    expect(stateBadge('sending', 5, 0)).toEqual({ label: 'Needs your decision', tone: 'decide' });
+    expect(stateBadge('sending', 0, 0)).toEqual({ label: 'Sending', tone: 'sending' });
   });
 });

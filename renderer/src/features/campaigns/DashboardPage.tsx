@@ -58,7 +58,7 @@ export function DashboardPage({ id }: { id: number }) {
   const price = settings?.['price.perPart'] ?? 0;
   const currency = settings?.['price.currency'] ?? 'NGN';
   const toDecide = undecided(status);
-  const badge = stateBadge(status.state, toDecide);
+  const badge = stateBadge(status.state, toDecide, c.queued + c.submitting);
 
   async function exportAs(format: 'csv' | 'xlsx') {
     setSaved(null);

@@ -33,8 +33,12 @@ export function undecided(s: { state: string; needsDecision: number; counts: { u
   return s.state === 'completed' ? Math.max(s.needsDecision, s.counts.uncertain) : s.needsDecision;
 }
 
-/** The state badge: its words and its css modifier. */
-export function stateBadge(state: string, undecidedCount: number): { label: string; tone: string } {
-  if (state === 'completed' && undecidedCount > 0) return { label: 'Needs your decision', tone: 'decide' };
+/**
+ * The state badge: its words and its css modifier. The engine keeps a campaign "sending" while
+ * any recipient is undecided, so one with nothing left to send (`waiting`: queued + submitting)
+ * that waits only for the user says so.
+ */
+export function stateBadge(state: string, undecidedCount: number, waiting = Infinity): { label: string; tone: string } {
+  if (undecidedCount > 0 && (state === 'completed' || (state === 'sending' && waiting === 0))) return { label: 'Needs your decision', tone: 'decide' };
   return { label: STATE_LABEL[state] ?? state, tone: state };
 }
