@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../electron/engine/clock.ts';
 import { engineWithSandbox, makeList, numbers, waitFor, TEST_TOKEN } from '../helpers/engine.ts';
 import { filesContaining, maxInWindow, printSummary, recordStats } from './support.ts';
+import { checkLedger } from '../../electron/engine/queue/invariants.ts';
 
 const HOUR = 3_600_000;
 const stats = { recipients: 0, faults: 0, crashes: 0, lost: 0, duplicated: 0, tokenLeaks: 0 };
@@ -68,6 +69,7 @@ describe('clock jumps during a scheduled send', () => {
       stats.recipients += N;
       stats.faults += Object.values(rec.faultsInjected).reduce((a, b) => a + b, 0);
       stats.tokenLeaks += filesContaining(t.dataDir, TEST_TOKEN).length;
+      expect(checkLedger(t.engine.db, { thorough: true })).toEqual([]);
     } finally {
       await t.close();
     }
@@ -90,6 +92,7 @@ describe('clock jumps during a scheduled send', () => {
       jump(2 * HOUR);
       const s = await waitFor(async () => { const x = await t.engine.waitIdle(c.id); return x.state === 'completed' ? x : null; }, 'sent once the wall clock reaches the time');
       expect(s.counts.queued).toBe(0);
+      expect(checkLedger(t.engine.db, { thorough: true })).toEqual([]);
     } finally {
       await t.close();
     }
@@ -113,6 +116,7 @@ describe('clock jumps during a scheduled send', () => {
       // Once the polls themselves cover the give-up time, it does give up.
       const s = await waitFor(() => { const x = t.engine.campaigns.status(c.id); return x.counts.unknown === 4 ? x : null; }, 'give up after enough polling', 30_000);
       expect(s.counts.sent).toBe(0);
+      expect(checkLedger(t.engine.db, { thorough: true })).toEqual([]);
     } finally {
       await t.close();
     }

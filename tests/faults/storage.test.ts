@@ -17,6 +17,7 @@ import { createEngine } from '../../electron/engine/engine.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
 import { engineWithSandbox, makeList, numbers, tempDir, waitFor, TEST_TOKEN } from '../helpers/engine.ts';
 import { filesContaining, printSummary, recordStats } from './support.ts';
+import { checkLedger } from '../../electron/engine/queue/invariants.ts';
 
 const stats = { recipients: 0, faults: 0, crashes: 0, lost: 0, duplicated: 0, tokenLeaks: 0 };
 afterAll(() => { recordStats('storage', stats); printSummary(); });
@@ -72,6 +73,7 @@ async function blockMidSend(dataDir: string | undefined, block: (t: Awaited<Retu
     expect(twice).toEqual([]);
     const markedEnd = engine.db.prepare<[number], number>(`SELECT count(*) FROM messages WHERE campaign_id = ? AND ${TAKEN}`).pluck().get(c.id);
     expect(markedEnd).toBe(N);
+    expect(checkLedger(engine.db, { thorough: true })).toEqual([]);
     stats.recipients += N;
     stats.faults += 1;
     stats.lost += lost.length;
@@ -150,6 +152,7 @@ describe('storage trouble mid-send', () => {
       const s = await waitFor(() => { const x = again.campaigns.status(c.id); return x.state === 'completed' && x.counts.uncertain === 0 ? x : null; }, 'the campaign finished after the restart', 30_000);
       expect(s.counts.queued + s.counts.submitting).toBe(0);
       for (const n of numbers(N)) expect(sandbox.acceptedCount(n), n).toBe(1);
+      expect(checkLedger(again.db, { thorough: true })).toEqual([]);
       stats.recipients += N;
       stats.faults += 1;
     } finally {
