@@ -12,6 +12,7 @@ import { LATEST_VERSION } from '../../electron/engine/db/migrations.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
 import { engineWithSandbox, makeList, numbers, tempDir, waitFor, TEST_TOKEN } from '../helpers/engine.ts';
 import { cli, printSummary, recordStats, ROOT, seeded, tableDigests } from './support.ts';
+import { checkLedger } from '../../electron/engine/queue/invariants.ts';
 
 const stats = { recipients: 0, faults: 0, crashes: 0, lost: 0, duplicated: 0, tokenLeaks: 0 };
 afterAll(() => { recordStats('crashdata', stats); printSummary(); });
@@ -162,8 +163,10 @@ describe('a database file copied mid-write', () => {
       expect(s0.state).toBe('sending');
       restored.start();
       await restored.waitIdle(c.id);
-      const s = await waitFor(() => { const x = restored.campaigns.status(c.id); return x.counts.uncertain === 0 && x.counts.queued === 0 ? x : null; }, 'the hanging batch resolved from its report', 30_000);
+      // Completed only once the report has settled the uncertain batch too.
+      const s = await waitFor(() => { const x = restored.campaigns.status(c.id); return x.counts.uncertain === 0 && x.counts.queued === 0 && x.state === 'completed' ? x : null; }, 'the hanging batch resolved from its report', 30_000);
       expect(s.state).toBe('completed');
+      expect(checkLedger(restored.db, { thorough: true })).toEqual([]);
       const all = numbers(N);
       const twice = all.filter((n) => sandbox.acceptedCount(n) > 1);
       const lost = all.filter((n) => sandbox.acceptedCount(n) === 0);
