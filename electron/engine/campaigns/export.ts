@@ -1,10 +1,14 @@
 import type { DB } from '../db/open.ts';
 import { writeTable } from '../tableFile.ts';
 import { UserError } from '../errors.ts';
+import { NETWORK_GROUP_LABEL, networkGroup } from '../../../shared/phone/networks.ts';
 
 const iso = (t: unknown) => (typeof t === 'number' ? new Date(t).toISOString() : '');
 
-/** One row per recipient: original fields, text, parts, status, reason, times. */
+/**
+ * One row per recipient: original fields, text, parts, status, reason, times. The network column
+ * names the dashboard's groups (MTN … Other Nigerian, Abroad), so a pivot of the file matches it.
+ */
 export function exportCampaign(db: DB, campaignId: number, file: string, format: 'csv' | 'xlsx'): { file: string; rows: number } {
   const c = db.prepare<[number], { id: number }>('SELECT id FROM campaigns WHERE id = ?').get(campaignId);
   if (!c) throw new UserError('NOT_FOUND', `There is no campaign ${campaignId}.`);
@@ -19,7 +23,7 @@ export function exportCampaign(db: DB, campaignId: number, file: string, format:
   const it = db.prepare<[number], Record<string, unknown>>('SELECT * FROM messages WHERE campaign_id = ? ORDER BY seq').iterate(campaignId);
   const toRow = (m: Record<string, unknown>) => {
     const f = JSON.parse((m.fields as string) || '{}') as Record<string, string>;
-    return [m.seq, m.msisdn, m.network ?? '', ...fieldNames.map((k) => f[k] ?? ''), m.text, m.encoding, m.parts, m.status,
+    return [m.seq, m.msisdn, NETWORK_GROUP_LABEL[networkGroup(m.msisdn as string, (m.network as string | null) ?? null)], ...fieldNames.map((k) => f[k] ?? ''), m.text, m.encoding, m.parts, m.status,
       m.raw_status ?? '', m.reason ?? '', iso(m.submitted_at), iso(m.accepted_at), iso(m.final_at)];
   };
   function* rows() { for (const m of it) yield toRow(m); }
