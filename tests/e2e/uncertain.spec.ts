@@ -72,8 +72,8 @@ test('uncertain recipients are listed, and marking them failed settles the campa
   await panel.locator('summary').first().click();
   for (const n of ['+2348071230001', '+2348071230002', '+2348071230003']) await expect(panel).toContainText(n);
   await expect(panel.getByRole('button', { name: 'Re-send to those with no report' })).toBeVisible();
-  // Nothing is left to send, so the engine calls the campaign completed: it must not look finished.
-  await expect.poll(async () => (await call<{ state: string }>(request, 'campaigns.status', { id: c.id })).state).toBe('completed');
+  // Nothing is left to send, but a campaign is not completed while recipients are undecided.
+  await expect.poll(async () => (await call<{ state: string }>(request, 'campaigns.status', { id: c.id })).state).toBe('sending');
   await expect(page.getByTestId('campaign-state')).toHaveText('Needs your decision');
   await shot(page, '18-uncertain');
   await page.getByRole('link', { name: 'History' }).click();

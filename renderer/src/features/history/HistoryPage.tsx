@@ -11,6 +11,7 @@ import { stateBadge, undecided } from '../campaigns/statusText.ts';
 import { OptOuts } from './OptOuts.tsx';
 
 type Campaign = RouteOutput<'campaigns.list'>[number];
+type Status = RouteOutput<'campaigns.status'>;
 type List = RouteOutput<'lists.list'>[number];
 type Contact = RouteOutput<'lists.contacts'>['rows'][number];
 const PAGE = 25;
@@ -72,22 +73,24 @@ function Campaigns() {
 }
 
 function StateBadge({ state, toDecide }: { state: string; toDecide: number }) {
-  const b = stateBadge(state, toDecide);
+  // useUndecided counts a sending campaign's undecided recipients only once nothing waits to be sent.
+  const b = stateBadge(state, toDecide, 0);
   return <span className={`state state-${b.tone}`} title={toDecide > 0 ? `${formatCount(toDecide)} recipients may or may not have been sent: open the campaign to decide.` : undefined}>{b.label}</span>;
 }
 
 /**
- * The campaign list has no per-status counts, so the completed campaigns on the page shown
- * (at most one page) are asked for their status: a finished-looking campaign may still hold
- * recipients whose outcome is unknown.
+ * The campaign list has no per-status counts, so the completed and sending campaigns on the page
+ * shown (at most one page) are asked for their status: one with nothing left to send may still
+ * hold recipients whose outcome is unknown (the engine keeps it "sending" until they are decided).
  */
 function useUndecided(shown: Campaign[]): Map<number, number> {
   const [found, setFound] = useState<Map<number, number>>(new Map());
-  const ids = shown.filter((c) => c.state === 'completed').map((c) => c.id).join(',');
+  const ids = shown.filter((c) => c.state === 'completed' || c.state === 'sending').map((c) => c.id).join(',');
   useEffect(() => {
     if (!ids) return;
     let live = true;
-    Promise.all(ids.split(',').map(Number).map((id) => api.campaigns.status({ id }).then((s) => [id, undecided(s)] as const, () => [id, 0] as const)))
+    const waitsForUser = (s: Status) => (s.state === 'sending' && s.counts.queued + s.counts.submitting > 0 ? 0 : undecided(s));
+    Promise.all(ids.split(',').map(Number).map((id) => api.campaigns.status({ id }).then((s) => [id, waitsForUser(s)] as const, () => [id, 0] as const)))
       .then((pairs) => { if (live) setFound(new Map(pairs)); });
     return () => { live = false; };
   }, [ids]);
