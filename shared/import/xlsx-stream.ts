@@ -21,6 +21,12 @@ import { cellText } from './sheet.ts';
 export interface ByteSource {
   readonly size: number;
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * A raw-deflate inflater to use instead of DecompressionStream('deflate-raw'). Node's
+   * DecompressionStream hands out 16 KB per trip to zlib's thread; the engine passes a zlib
+   * stream with 1 MB chunks (shared code cannot import node:zlib).
+   */
+  inflateRaw?(): { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> };
 }
 
 export function bytesSource(bytes: Uint8Array): ByteSource {
@@ -170,7 +176,7 @@ async function* entryBytes(src: ByteSource, e: ZipEntry, fileName: string, budge
     }
     return;
   }
-  const ds = new DecompressionStream('deflate-raw');
+  const ds: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } = src.inflateRaw?.() ?? (new DecompressionStream('deflate-raw') as unknown as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> });
   const writer = ds.writable.getWriter();
   const reader = ds.readable.getReader();
   let stop = false;
@@ -316,6 +322,15 @@ const ANY_TAG = /<[^<>]*>/g;
 /** The text of a shared or inline string (`<si>`/`<is>` content), as SheetJS's parse_si. */
 function stringItem(x: string): string | undefined {
   if (!x) return '';
+  if (x.startsWith('<t>') || x.startsWith('<t ')) {
+    // the common <t>text</t> / <t xml:space="preserve">text</t>: what the regexes below give
+    const open = x.indexOf('>');
+    const close = x.indexOf('</t>', open);
+    if (close >= 0) {
+      const body = x.slice(open + 1, close);
+      return body.indexOf('&') >= 0 || body.indexOf('_x') >= 0 || body.indexOf('_X') >= 0 || body.indexOf('\r') >= 0 ? unescapeXml(body, true) : body;
+    }
+  }
   if (SI_T.test(x)) {
     const body = x.slice(x.indexOf('>') + 1);
     return unescapeXml(body.split(SI_T_END)[0] ?? '', true);
@@ -638,6 +653,7 @@ async function scanSheet(
   // element names with the prefix the sheet uses (`x:` in some .NET-written files)
   let px = '';
   let rowOpen = '<row', rowClose = '</row>', cOpen = '<c', cClose = '</c>', vOpen = '<v>', vClose = '</v>', dataClose = '</sheetData';
+  let isT = '<is><t', tClose = '</t>';
 
   /** the cells of the row whose content is buf[from, to) */
   const cellsOf = (buf: string, from: number, to: number, n: number): string[] => {
@@ -667,7 +683,7 @@ async function scanSheet(
       const style = AT[4] >= 0 ? intAt(buf, AT[4], AT[5]) : -1;
       // the <v> text, unescaped; undefined when there is none or it is empty (SheetJS: no value)
       let v: string | undefined;
-      if (ce > cs) {
+      if (ce > cs && t !== 'inlineStr') {
         let raw: string | undefined;
         if (buf.startsWith(vOpen, cs)) {
           const ve = buf.indexOf(vClose, cs + vOpen.length);
@@ -694,8 +710,23 @@ async function scanSheet(
         }
         case 'str': text = v !== undefined ? unescapeXml(v, true) : ''; break;
         case 'inlineStr': {
-          const is = inner(buf.slice(cs, ce), IS_OPEN, IS_CLOSE);
-          text = is !== undefined ? (stringItem(is) ?? '') : '';
+          // fast path for <is><t>…</t>, the whole of what writers put there; stringItem's own
+          // reading of a leading <t> is the same (text up to the first </t>)
+          let fast: string | undefined;
+          if (buf.startsWith(isT, cs)) {
+            const tc = buf.charCodeAt(cs + isT.length);
+            if (tc === 62 || tc === 32) {
+              const open = buf.indexOf('>', cs + isT.length);
+              const close = buf.indexOf(tClose, open);
+              if (open >= 0 && close >= 0 && close < ce) fast = buf.slice(open + 1, close);
+            }
+          }
+          if (fast !== undefined) {
+            text = fast.indexOf('&') >= 0 || fast.indexOf('_x') >= 0 || fast.indexOf('_X') >= 0 || fast.indexOf('\r') >= 0 ? unescapeXml(fast, true) : fast;
+          } else {
+            const is = inner(buf.slice(cs, ce), IS_OPEN, IS_CLOSE);
+            text = is !== undefined ? (stringItem(is) ?? '') : '';
+          }
           break;
         }
         case 'b': text = v === '1' || v === 'true' ? 'TRUE' : 'FALSE'; break;
@@ -735,6 +766,7 @@ async function scanSheet(
         px = m[1] ?? '';
         rowOpen = `<${px}row`; rowClose = `</${px}row>`; cOpen = `<${px}c`; cClose = `</${px}c>`;
         vOpen = `<${px}v>`; vClose = `</${px}v>`; dataClose = `</${px}sheetData`;
+        isT = `<${px}is><${px}t`; tClose = `</${px}t>`;
         pos = m.index + m[0].length;
       }
       for (;;) {
