@@ -85,8 +85,8 @@ function rezip(bytes: Uint8Array, edit: (name: string, text: string) => string):
 }
 
 describe('streaming .xlsx reader: the rows SheetJS gives', () => {
-  it('the zip fixtures are the LibreOffice-made ones', () => {
-    expect(zipFixtures.sort()).toEqual(['cells.xlsx', 'simple.xlsx', 'workbook-named.csv', 'workbook.xlsx']);
+  it('the zip fixtures include the LibreOffice-made ones (others added later are compared too)', () => {
+    expect(zipFixtures).toEqual(expect.arrayContaining(['cells.xlsx', 'simple.xlsx', 'workbook-named.csv', 'workbook.xlsx']));
   });
 
   it.each(zipFixtures)('%s: every sheet, row for row', async (name) => {
