@@ -20,6 +20,7 @@ import { applyRestore, restoreOffer } from './restore.ts';
 import { runSmoke, smokeTimeoutMs, wantsSmoke } from './smoke.ts';
 import { deferredHandlers, withTimeout } from './startup.ts';
 import { createTray } from './tray.ts';
+import { desktopNotices } from './notify.ts';
 import { createMainWindow, hardenSession, registerAppScheme, serveRenderer } from './window.ts';
 
 const root = app.getAppPath();
@@ -63,6 +64,11 @@ async function run(): Promise<void> {
       mode: 'electron', version: app.getVersion(), platform: process.platform, files: createDialogFiles(() => win), log,
     });
     createEventBridge(e, windowEmitter(() => win), { log });
+    // a click on "campaign sent" or "needs your decision" opens that campaign's dashboard
+    createEventBridge(e, desktopNotices((id) => {
+      show();
+      void win?.webContents.executeJavaScript(`location.hash = '#/campaign/${Math.trunc(id)}'`).catch(() => {});
+    }, log), { log });
     try {
       await e.start();
     } catch (err) {

@@ -7,6 +7,9 @@ import { ReviewPage } from './features/review/ReviewPage.tsx';
 import { DashboardPage } from './features/campaigns/DashboardPage.tsx';
 import { HistoryPage } from './features/history/HistoryPage.tsx';
 import { SettingsPage } from './features/settings/SettingsPage.tsx';
+import { ActiveStrip } from './features/campaigns/ActiveStrip.tsx';
+import { useActiveCampaigns } from './features/campaigns/useActive.ts';
+import { useWebNotices } from './features/campaigns/useNotices.ts';
 
 const NAV: Array<{ page: Route['page']; label: string; step?: string }> = [
   { page: 'import', label: 'Import contacts', step: '1' },
@@ -26,11 +29,23 @@ function useRoute(): Route {
   return route;
 }
 
+// The address the app was opened with: none (a fresh start, a restart) opens on a sending campaign.
+const OPENED_WITHOUT_PAGE = typeof window !== 'undefined' && /^#?\/?$/.test(window.location.hash);
+
 function Shell() {
   const route = useRoute();
   const { sandbox, loadError, info } = useApp();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
+  const live = useActiveCampaigns();
+  useWebNotices(live);
+  const opened = useRef(false);
+  useEffect(() => {
+    if (opened.current || !live) return;
+    opened.current = true;
+    const sending = live.find((c) => c.state === 'sending');
+    if (OPENED_WITHOUT_PAGE && sending && parseRoute(window.location.hash).page === 'import') window.location.replace(href({ page: 'campaign', id: sending.id }));
+  }, [live]);
 
   // Move focus to the new page's heading so keyboard and screen-reader users land on it.
   useEffect(() => {
@@ -50,6 +65,7 @@ function Shell() {
           // the desktop window opens before the engine is ready; every call waits for it meanwhile
           : loadError ? null : <div className="badge badge-starting" role="status">Starting SMS Desk…</div>}
       </header>
+      <ActiveStrip campaigns={live} route={route} />
       <nav className="sidenav" aria-label="Main">
         <ul>
           {NAV.map((n) => (

@@ -37,7 +37,20 @@ const bridge = typeof window !== 'undefined' ? window.smsdesk : undefined;
 const web = bridge ? null : createWebTransport(typeof window !== 'undefined' ? takeKeyFromLocation(window) : null);
 
 export const mode: 'electron' | 'web' = bridge ? 'electron' : 'web';
-const client = createClient(bridge ? electronTransport(bridge) : web!);
+/**
+ * Web mode: the browser asks once whether the page may notify, on the user's first send (a click,
+ * so the browser shows the question), never on page load. The desktop app needs no permission.
+ */
+let askedToNotify = false;
+function askToNotify(route: RouteName): void {
+  if (askedToNotify || (route !== 'campaigns.send' && route !== 'campaigns.resume')) return;
+  askedToNotify = true;
+  if (typeof Notification === 'undefined' || Notification.permission !== 'default') return;
+  Notification.requestPermission().catch(() => { /* refused or unsupported: the strip still shows progress */ });
+}
+const webTransport: Transport | null = web && { ...web, call: (route, input) => { askToNotify(route); return web.call(route, input); } };
+
+const client = createClient(bridge ? electronTransport(bridge) : webTransport!);
 
 export const api = client.api;
 export const onEvent = client.onEvent;

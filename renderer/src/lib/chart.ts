@@ -1,4 +1,6 @@
 /** Scaling for the delivery chart, drawn as plain SVG: cumulative counts per status group over time. */
+import type { MessageStatus } from '../../../electron/engine/api.ts';
+import { handedOver, outcomeCounts, statusesOf } from '../../../shared/outcome.ts';
 
 export interface ChartPoint { at: number; counts: Partial<Record<string, number>> }
 export interface SeriesDef { key: string; label: string; statuses: string[] }
@@ -7,12 +9,21 @@ export interface Tick { value: number; pos: number; label: string }
 export interface ChartSeries { key: string; label: string; path: string; last: number }
 export interface ChartModel { series: ChartSeries[]; xTicks: Tick[]; yTicks: Tick[]; yMax: number; empty: boolean }
 
-/** The engine's chart counts are cumulative: how many had been accepted, delivered, failed… by then. */
+/**
+ * The engine's chart counts are cumulative: how many had been handed over, delivered, failed… by
+ * then. Delivered and failed are the tiles' groups (shared/outcome.ts), so legend and tiles agree.
+ */
 export const DEFAULT_SERIES: SeriesDef[] = [
-  { key: 'accepted', label: 'Accepted by the gateway', statuses: ['accepted'] },
-  { key: 'delivered', label: 'Delivered', statuses: ['delivered'] },
-  { key: 'failed', label: 'Failed, rejected or expired', statuses: ['failed', 'rejected', 'expired', 'unknown'] },
+  { key: 'accepted', label: 'Handed to the gateway', statuses: ['accepted', 'uncertain'] },
+  { key: 'delivered', label: 'Delivered', statuses: statusesOf('delivered') },
+  { key: 'failed', label: 'Failed, rejected or expired', statuses: statusesOf('failed') },
 ];
+
+/** The values of the series right now, from the same status the tiles show. */
+export function latestValues(counts: Record<MessageStatus, number>, recipients: number): Record<string, number> {
+  const o = outcomeCounts(counts);
+  return { accepted: handedOver(counts, recipients), delivered: o.delivered, failed: o.failed };
+}
 
 /** 1, 2, 5 × 10^n at or above n: axis tops that read well. */
 export function niceCeil(n: number): number {
@@ -34,19 +45,31 @@ function timeLabel(ms: number, spanMs: number): string {
   return spanMs < 5 * 60_000 ? `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}` : `${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-export function buildChart(points: ChartPoint[], box: ChartBox, series: SeriesDef[] = DEFAULT_SERIES, yHint = 0): ChartModel {
+/**
+ * `latest`, when given, is the status the tiles show: the lines end there and the legend reads it,
+ * so the chart (refetched every 2 s, in 10-second buckets) can never contradict the tiles.
+ */
+export function buildChart(points: ChartPoint[], box: ChartBox, series: SeriesDef[] = DEFAULT_SERIES, yHint = 0,
+  latest?: { at: number; values: Partial<Record<string, number>> }): ChartModel {
   const plotW = box.width - box.left - box.right;
   const plotH = box.height - box.top - box.bottom;
   const sorted = [...points].sort((a, b) => a.at - b.at);
+  // the latest point carries series values, not status counts: stored under each series' first status
+  if (latest && sorted.length) {
+    const counts: Record<string, number> = {};
+    for (const s of series) counts[`series:${s.key}`] = latest.values[s.key] ?? 0;
+    sorted.push({ at: Math.max(latest.at, sorted[sorted.length - 1].at), counts });
+  }
+  const value = (p: ChartPoint, s: SeriesDef) => (`series:${s.key}` in p.counts ? p.counts[`series:${s.key}`] ?? 0 : sum(p.counts, s.statuses));
   let dataMax = 0;
-  for (const p of sorted) for (const s of series) dataMax = Math.max(dataMax, sum(p.counts, s.statuses));
+  for (const p of sorted) for (const s of series) dataMax = Math.max(dataMax, value(p, s));
   // Whole-number ticks on a 1/2/5 step, about four of them, the top one at or above the data.
   const top = Math.max(dataMax, yHint, 1);
   const step = Math.max(1, niceCeil(top / 4));
   const yMax = Math.ceil(top / step) * step;
   const yTicks: Tick[] = [];
   for (let v = 0; v <= yMax; v += step) yTicks.push({ value: v, pos: box.top + plotH - (v / yMax) * plotH, label: v.toLocaleString('en-NG') });
-  if (sorted.length === 0) return { series: series.map((s) => ({ key: s.key, label: s.label, path: '', last: 0 })), xTicks: [], yTicks, yMax, empty: true };
+  if (sorted.length === 0) return { series: series.map((s) => ({ key: s.key, label: s.label, path: '', last: latest?.values[s.key] ?? 0 })), xTicks: [], yTicks, yMax, empty: true };
 
   const t0 = sorted[0].at;
   const t1 = sorted[sorted.length - 1].at;
@@ -61,12 +84,12 @@ export function buildChart(points: ChartPoint[], box: ChartBox, series: SeriesDe
     let prevY = 0;
     sorted.forEach((p, i) => {
       const px = r(x(p.at));
-      const py = r(y(sum(p.counts, s.statuses)));
+      const py = r(y(value(p, s)));
       if (i === 0) d = sorted.length === 1 ? `M${box.left},${py}L${px},${py}` : `M${px},${py}`;
       else d += `L${px},${prevY}L${px},${py}`;
       prevY = py;
     });
-    return { key: s.key, label: s.label, path: d, last: sum(sorted[sorted.length - 1].counts, s.statuses) };
+    return { key: s.key, label: s.label, path: d, last: value(sorted[sorted.length - 1], s) };
   });
 
   const tickCount = Math.min(5, sorted.length);

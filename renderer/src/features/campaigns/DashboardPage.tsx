@@ -9,6 +9,10 @@ import { quietHoursWarning } from '../../lib/quietHours.ts';
 import { go } from '../../route.ts';
 import { useApp } from '../../appState.tsx';
 import { DeliveryChart } from './DeliveryChart.tsx';
+import { NetworkTable } from './NetworkTable.tsx';
+import { RetryBox } from './RetryBox.tsx';
+import { latestValues } from '../../lib/chart.ts';
+import { handedOver as handedOverOf, outcomeCounts } from '../../../../shared/outcome.ts';
 import { UncertainPanel } from './UncertainPanel.tsx';
 import { STATUS_LABEL, STATUS_ORDER, STATUS_TONE, stateBadge, undecided } from './statusText.ts';
 import { useCampaign, type Status } from './useCampaign.ts';
@@ -50,9 +54,11 @@ export function DashboardPage({ id }: { id: number }) {
 
   const c = status.counts;
   const total = status.recipients;
-  const handedOver = total - c.queued - c.submitting - c.cancelled;
-  const finals = c.delivered + c.failed + c.rejected + c.expired + c.unknown;
-  const failedish = c.failed + c.rejected + c.expired;
+  // tiles, legend and the network table all count from shared/outcome.ts
+  const outcome = outcomeCounts(c);
+  const handedOver = handedOverOf(c, total);
+  const finals = outcome.delivered + outcome.failed + outcome.unknown;
+  const failedish = outcome.failed;
   const act = (fn: (i: { id: number }) => Promise<Status>) => control.run(async () => { setBlocked(null); setStatus(await fn({ id })); });
   const rowsForFilter = filter ? c[filter] : total;
   const price = settings?.['price.perPart'] ?? 0;
@@ -96,6 +102,7 @@ export function DashboardPage({ id }: { id: number }) {
         </div>
       ) : null}
       {blocked ? <div className="error-box" role="alert"><p><strong>Sending stopped:</strong> {blocked}</p></div> : null}
+      {status.retry ? <RetryBox id={id} retry={status.retry} onStatus={setStatus} /> : null}
       {status.pauseReason && status.state === 'paused' ? <div className="warn-box" role="status"><p><strong>Paused:</strong> {status.pauseReason}</p></div> : null}
 
       <Section title="Progress" actions={<Controls status={status} busy={control.busy}
@@ -108,7 +115,8 @@ export function DashboardPage({ id }: { id: number }) {
           <ProgressBar value={finals} max={total} label="Final delivery reports" />
         </div>
         <div className="stats stats-small">
-          <Stat label="sending rate" value={c.queued + c.submitting > 0 ? formatRate(status.rate) : '—'} />
+          <Stat label={`requests / s the gateway saw (limit ${formatRate(status.rateLimit)})`}
+            value={<span data-testid="rate">{status.state === 'sending' ? `${status.rate.toFixed(1)} / s` : '0 / s'}</span>} />
           <Stat label="time left to hand over" value={c.queued + c.submitting > 0 ? formatEta(status.etaMs) : 'done'} />
           <Stat label="delivered" value={<span data-testid="count-delivered">{formatCount(c.delivered)}</span>} tone="good" />
           <Stat label="failed, rejected or expired" value={<span data-testid="count-failed">{formatCount(failedish)}</span>} tone={failedish ? 'bad' : 'muted'} />
@@ -119,7 +127,11 @@ export function DashboardPage({ id }: { id: number }) {
       {toDecide > 0 ? <UncertainPanel id={id} count={toDecide} onResolved={(s) => setStatus(s)} /> : null}
 
       <Section title="Delivery over time">
-        <DeliveryChart points={chart} recipients={total} />
+        <DeliveryChart points={chart} recipients={total} latest={{ at: Date.now(), values: latestValues(c, total) }} />
+      </Section>
+
+      <Section title="Delivery by network">
+        <NetworkTable id={id} version={`${status.state}:${handedOver}:${finals}`} />
       </Section>
 
       <Section title="Recipients by status">

@@ -10,8 +10,9 @@ function anchorFor(pos: number): 'start' | 'middle' | 'end' {
   return 'middle';
 }
 
-export function DeliveryChart({ points, recipients }: { points: ChartPoint[]; recipients: number }) {
-  const m = buildChart(points, BOX, DEFAULT_SERIES, recipients);
+/** `latest` is the status the tiles show: the legend reads it and the lines end on it. */
+export function DeliveryChart({ points, recipients, latest }: { points: ChartPoint[]; recipients: number; latest?: { at: number; values: Record<string, number> } }) {
+  const m = buildChart(points, BOX, DEFAULT_SERIES, recipients, latest);
   const summary = m.series.map((s) => `${s.label}: ${formatCount(s.last)}`).join(', ');
   return (
     <figure className="chart">
@@ -29,7 +30,7 @@ export function DeliveryChart({ points, recipients }: { points: ChartPoint[]; re
         {m.empty ? <text x={BOX.width / 2} y={BOX.height / 2} textAnchor="middle" className="chart-label">No delivery reports yet</text> : null}
       </svg>
       <figcaption className="legend">
-        {m.series.map((s) => <span key={s.key} className="legend-item"><span className={`swatch chart-${s.key}`} aria-hidden="true" />{s.label}: <strong>{formatCount(s.last)}</strong></span>)}
+        {m.series.map((s) => <span key={s.key} className="legend-item" data-series={s.key}><span className={`swatch chart-${s.key}`} aria-hidden="true" />{s.label}: <strong>{formatCount(s.last)}</strong></span>)}
       </figcaption>
     </figure>
   );
