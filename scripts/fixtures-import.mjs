@@ -117,4 +117,6 @@ End Sub
 execFileSync('soffice', [profile, '--headless', `macro:///Standard.Module1.Enc("${path.join(tmp, 'simple.csv')}","${path.join(tmp, 'protected.xls')}")`], { stdio: 'ignore' });
 fs.copyFileSync(path.join(tmp, 'protected.xls'), path.join(dir, 'protected.xls'));
 fs.rmSync(tmp, { recursive: true, force: true });
+// Formula cells (Name = CONCAT(...)) in .xls, .xlsx and .ods: their own script
+await import('./fixtures-formulas.mjs');
 for (const f of fs.readdirSync(dir)) console.log(f, fs.statSync(path.join(dir, f)).size);

@@ -5,6 +5,8 @@
  * 2 March and reads a time without a zone as the machine's local time without a word.
  */
 
+import { formatOffset, zoneLabel, zoneName } from './localTime.ts';
+
 /** A time up to a minute old is "now": the Review page picks minutes, and a click takes a moment. */
 export const SEND_AT_GRACE_MS = 60_000;
 
@@ -79,7 +81,7 @@ export function readSendAt(text: string, zoneRule: ZoneRule): SendAtParse {
 
 /** "Africa/Lagos, UTC+01:00": the zone a picked time is read in, as the Review page names it. */
 export function localZoneText(at: number): string {
-  return `${zoneName()}, UTC${formatOffset(-new Date(at).getTimezoneOffset())}`;
+  return zoneLabel(at);
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -99,15 +101,6 @@ function zoneMinutes(zone: string): number | null {
   return m[1] === '+' ? total : -total;
 }
 
-function formatOffset(minutes: number): string {
-  const sign = minutes < 0 ? '-' : '+';
-  const abs = Math.abs(minutes);
-  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-}
-
-function zoneName(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'local time';
-}
 
 function utc(at: number): string {
   return new Date(at).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';

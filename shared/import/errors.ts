@@ -21,3 +21,8 @@ export function baseName(file: string): string {
 
 /** Excel's own limit; longer cells are a broken file or an unclosed quote, never a contact. */
 export const MAX_CELL_CHARS = 32_767;
+
+/** A header and nothing under it: said the same way by the file import, the page and the commit. */
+export function noContactsBelowHeader(fileName: string | null | undefined, headerRow: number): ImportError {
+  return new ImportError('IMPORT_NO_ROWS', `No contacts found below the header row${headerRow > 0 ? ` (row ${headerRow})` : ''}${fileName ? ` of ${fileName}` : ''}: add one row per contact under the header, then import again.`);
+}

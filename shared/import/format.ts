@@ -9,7 +9,62 @@ export function detectFormat(bytes: Uint8Array, fileName: string): FileFormat {
   if (b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0 && b[4] === 0xa1 && b[5] === 0xb1 && b[6] === 0x1a && b[7] === 0xe1) return 'ole2';
   const kind = otherBinary(b);
   if (kind) throw new ImportError('IMPORT_BINARY', `${fileName} is ${kind}, not a contact list: export the contacts as CSV or XLSX and import that file.`);
+  // Read as CSV, a web page becomes one column of markup; Excel and Calc open its tables.
+  if (looksLikeHtml(b)) throw new ImportError('IMPORT_BINARY', `${fileName} is a web page (HTML), not a contact list: open it in Excel or LibreOffice Calc, save the contacts as CSV or XLSX, then import that file.`);
   return 'text';
+}
+
+const HTML_START = /^(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:!doctype\s+html|html|head|body|table|meta)[\s>/]/i;
+
+function looksLikeHtml(b: Uint8Array): boolean {
+  // the first KB as ASCII: UTF-8 (BOM skipped) or UTF-16 (every other byte), enough for the first tag
+  let start = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  let step = 1;
+  if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) { step = 2; start = b[0] === 0xff ? 2 : 3; }
+  let text = '';
+  for (let i = start; i < b.length && text.length < 1024; i += step) text += String.fromCharCode(b[i]);
+  return HTML_START.test(text.trimStart());
+}
+
+/**
+ * Word and PowerPoint files are zip or OLE2 containers like workbooks, and SheetJS only says it
+ * found no workbook in them; named, the user knows what to do. By entry names only: no inflating.
+ */
+export function otherOfficeDocument(bytes: Uint8Array, format: FileFormat): string | null {
+  if (format === 'zip') {
+    const names = zipEntryNames(bytes);
+    if (names.some((n) => n.startsWith('xl/') || n === 'content.xml')) return null;
+    if (names.includes('word/document.xml')) return 'a Word document';
+    if (names.includes('ppt/presentation.xml')) return 'a PowerPoint presentation';
+    return null;
+  }
+  if (format === 'ole2') {
+    if (hasOle2Entry(bytes, 'Workbook') || hasOle2Entry(bytes, 'Book')) return null;
+    if (hasOle2Entry(bytes, 'WordDocument')) return 'a Word document';
+    if (hasOle2Entry(bytes, 'PowerPoint Document')) return 'a PowerPoint presentation';
+  }
+  return null;
+}
+
+/** The names in a zip's central directory (none when it cannot be read: SheetJS then decides). */
+function zipEntryNames(bytes: Uint8Array): string[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
+  }
+  if (eocd < 0) return [];
+  const count = view.getUint16(eocd + 10, true);
+  let offset = view.getUint32(eocd + 16, true);
+  const names: string[] = [];
+  const decoder = new TextDecoder();
+  for (let n = 0; n < count && n < DEFAULT_ZIP_LIMITS.maxEntries; n++) {
+    if (offset + 46 > bytes.length || view.getUint32(offset, true) !== 0x02014b50) break;
+    const len = view.getUint16(offset + 28, true);
+    names.push(decoder.decode(bytes.subarray(offset + 46, offset + 46 + len)));
+    offset += 46 + len + view.getUint16(offset + 30, true) + view.getUint16(offset + 32, true);
+  }
+  return names;
 }
 
 function otherBinary(b: Uint8Array): string | null {
@@ -59,14 +114,18 @@ export function checkZipSizes(bytes: Uint8Array, fileName: string, limits: ZipLi
 
 /** An OOXML workbook saved with a password is an OLE2 file holding an EncryptedPackage stream. */
 export function isEncryptedOle2(bytes: Uint8Array): boolean {
-  const needle = 'EncryptedPackage';
+  return hasOle2Entry(bytes, 'EncryptedPackage');
+}
+
+/** Whether an OLE2 file has a directory entry of that name (names are UTF-16LE, NUL-ended). */
+function hasOle2Entry(bytes: Uint8Array, needle: string): boolean {
   const n = needle.length;
   // directory entry names are UTF-16LE
   outer: for (let i = 0; i + n * 2 <= bytes.length; i++) {
     for (let k = 0; k < n; k++) {
       if (bytes[i + 2 * k] !== needle.charCodeAt(k) || bytes[i + 2 * k + 1] !== 0) continue outer;
     }
-    return true;
+    if (bytes[i + 2 * n] === 0 && bytes[i + 2 * n + 1] === 0) return true; // the whole name, not a prefix
   }
   return false;
 }

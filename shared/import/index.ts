@@ -1,4 +1,4 @@
-export { ImportError, baseName, MAX_CELL_CHARS, type ImportErrorCode } from './errors.ts';
+export { ImportError, baseName, noContactsBelowHeader, MAX_CELL_CHARS, type ImportErrorCode } from './errors.ts';
 export { sniffEncoding, encodingOf, parseEncodingName, createStreamDecoder, looksBinary, type SniffedEncoding, type TextEncodingName, type StreamDecoder } from './encoding.ts';
 export { detectDelimiter, detectNewline, createCsvReader, type Delimiter, type CsvReader, type CsvReaderOptions } from './csv.ts';
 export { detectHeaderRow, detectColumns, fieldNames, columnLetter, looksLikePhone } from './columns.ts';

@@ -1,4 +1,4 @@
-import { ImportError } from './errors.ts';
+import { ImportError, noContactsBelowHeader } from './errors.ts';
 import { columnLetter, detectColumns, detectHeaderRow, fieldNames, headerKey } from './columns.ts';
 
 /** Same shape as RawContactRow in electron/engine/api.ts: the raw phone cell and every cell by header. */
@@ -123,7 +123,7 @@ export function createContactRowBuilder(opts: RowBuilderOptions): ContactRowBuil
       }
       if (!plan) makePlan();
       if (dataRows === 0) {
-        throw new ImportError('IMPORT_NO_ROWS', `${opts.fileName} has a header but no contact rows below it: add one row per contact, then import again.`);
+        throw noContactsBelowHeader(opts.fileName, plan!.headerRow);
       }
       return plan!;
     },

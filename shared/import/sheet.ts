@@ -1,6 +1,7 @@
 import * as XLSX from '@e965/xlsx';
 import { ImportError, MAX_CELL_CHARS } from './errors.ts';
-import { checkZipSizes, detectFormat, isEncryptedOle2, type ZipLimits } from './format.ts';
+import { checkZipSizes, detectFormat, isEncryptedOle2, otherOfficeDocument, type ZipLimits } from './format.ts';
+import { recalcTextFormulas } from './xlsFormula.ts';
 import { detectColumns, detectHeaderRow } from './columns.ts';
 
 export type Workbook = XLSX.WorkBook;
@@ -23,15 +24,19 @@ export function readWorkbook(bytes: Uint8Array, fileName: string, limits: SheetL
   const format = detectFormat(bytes, fileName);
   if (format === 'zip') checkZipSizes(bytes, fileName, limits);
   if (format === 'ole2' && isEncryptedOle2(bytes)) throw encrypted(fileName);
+  const other = otherOfficeDocument(bytes, format);
+  if (other) throw new ImportError('IMPORT_BINARY', `${fileName} is ${other}, not a spreadsheet: copy the contacts into Excel or LibreOffice Calc, save them as CSV or XLSX, then import that file.`);
   let wb: Workbook;
   try {
-    wb = XLSX.read(bytes, { type: 'array', dense: true, cellDates: true, cellText: false, cellHTML: false, cellFormula: false, cellStyles: false, WTF: false });
+    // .xls formulas are read to work out text results the file may have saved as 0 (xlsFormula.ts)
+    wb = XLSX.read(bytes, { type: 'array', dense: true, cellDates: true, cellText: false, cellHTML: false, cellFormula: format === 'ole2', cellStyles: false, WTF: false });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     if (/password|encrypt/i.test(msg)) throw encrypted(fileName);
     throw new ImportError('IMPORT_UNREADABLE', `${fileName} could not be read as a spreadsheet (${msg}): open it in Excel or LibreOffice, save it as XLSX or CSV, then import again.`);
   }
   for (const name of wb.SheetNames) {
+    if (format === 'ole2') recalcTextFormulas(wb.Sheets[name] as XLSX.DenseSheet);
     const data = (wb.Sheets[name] as XLSX.DenseSheet)['!data'] ?? [];
     let cols = 0;
     for (const r of data) if (r && r.length > cols) cols = r.length;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as XLSX from '@e965/xlsx';
 import { fixture, setup, tableCounts, type Ctx } from './lists-helpers.ts';
 import { lyingZip, zerosDeflated } from '../fixtures/zip.ts';
+import { wordDocx } from '../fixtures/office.ts';
 
 let ctx: Ctx;
 beforeEach(async () => {
@@ -47,7 +48,7 @@ describe('bad input: one clear sentence naming the file, database unchanged', ()
     await expectRefused(file, 'IMPORT_EMPTY', /is empty/);
   });
 
-  it('header only, no data rows', () => expectRefused(fixture('header-only.csv'), 'IMPORT_NO_ROWS', /no contact rows/));
+  it('header only, no data rows', () => expectRefused(fixture('header-only.csv'), 'IMPORT_NO_ROWS', /^No contacts found below the header row \(row 1\) of header-only\.csv: add one row per contact/));
 
   it('binary data named .csv', () => expectRefused(fixture('binary-named.csv'), 'IMPORT_BINARY', /binary data/));
 
@@ -103,6 +104,52 @@ describe('bad input: one clear sentence naming the file, database unchanged', ()
     const file = path.join(ctx.dir, 'locked.xlsx');
     fs.writeFileSync(file, XLSX.CFB.write(cfb, { type: 'buffer' }) as Buffer);
     await expectRefused(file, 'IMPORT_ENCRYPTED', /password/);
+  });
+
+  it('a Word document (.docx, a zip like .xlsx): named as such, not "Could not find workbook"', async () => {
+    const file = path.join(ctx.dir, 'contacts.docx');
+    fs.writeFileSync(file, wordDocx(['Name, Phone', 'Ada, 08031234501']));
+    await expectRefused(file, 'IMPORT_BINARY', /^contacts\.docx is a Word document, not a spreadsheet: copy the contacts into Excel or LibreOffice Calc, save them as CSV or XLSX, then import that file\.$/);
+  });
+
+  it('a Word document renamed .xlsx is still named a Word document', async () => {
+    const file = path.join(ctx.dir, 'contacts.xlsx');
+    fs.writeFileSync(file, wordDocx(['Ada 08031234501']));
+    await expectRefused(file, 'IMPORT_BINARY', /^contacts\.xlsx is a Word document/);
+  });
+
+  for (const [name, html] of [
+    ['page.html', '<!DOCTYPE html>\n<html><head><title>Contacts</title></head><body><table><tr><td>Name</td><td>Phone</td></tr><tr><td>Ada</td><td>08031234501</td></tr></table></body></html>\n'],
+    // Excel's "Save as Web Page", with a BOM, named .csv
+    ['saved-from-excel.csv', '\ufeff<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">\r\n<head><meta name=ProgId content=Excel.Sheet></head><body><table><tr><td>Phone</td></tr><tr><td>08031234501</td></tr></table></body></html>\r\n'],
+    ['table.htm', '  <table>\n<tr><th>Phone</th></tr>\n<tr><td>08031234501</td></tr>\n</table>\n'],
+  ] as const) {
+    it(`a web page (${name}) gets a sentence, not a one-column list of markup`, async () => {
+      const file = path.join(ctx.dir, name);
+      fs.writeFileSync(file, html);
+      await expectRefused(file, 'IMPORT_BINARY', new RegExp(`^${name.replace('.', '\\.')} is a web page \\(HTML\\), not a contact list: open it in Excel or LibreOffice Calc, save the contacts as CSV or XLSX, then import that file\\.$`));
+    });
+  }
+
+  it('a CSV whose first cell starts with "<" but is no web page still imports', async () => {
+    const file = path.join(ctx.dir, 'angle.csv');
+    fs.writeFileSync(file, '<name>,phone\r\nAda,08031234501\r\n');
+    await expect(ctx.svc.lists.import(file, { list: 'Angle' })).resolves.toMatchObject({ valid: 1 });
+  });
+
+  it('the page\'s import of a header-only file (begin, no rows, commit): a sentence and no empty list', () => {
+    const before = tableCounts(ctx.db);
+    const { importId } = ctx.svc.imports.begin({ list: 'header-only', fields: ['Name', 'Phone'], phoneColumn: 'Phone', source: 'header-only.csv', headerRow: 1 });
+    expect(() => ctx.svc.imports.commit(importId)).toThrow(expect.objectContaining({
+      code: 'IMPORT_NO_ROWS',
+      message: 'No contacts found below the header row (row 1) of header-only.csv: add one row per contact under the header, then import again.',
+    }));
+    expect(tableCounts(ctx.db)).toEqual(before);
+    expect(ctx.svc.lists.list().map((l) => l.name)).toEqual(['Existing']);
+    // the name stays free for the fixed file
+    const again = ctx.svc.imports.begin({ list: 'header-only', fields: ['Name', 'Phone'], phoneColumn: 'Phone', source: 'header-only.csv' });
+    ctx.svc.imports.add(again.importId, [{ row: 2, phone: '08031234501', fields: { Name: 'Ada', Phone: '08031234501' } }]);
+    expect(ctx.svc.imports.commit(again.importId)).toMatchObject({ valid: 1 });
   });
 
   it('no column looks like phone numbers', () => expectRefused(fixture('no-phone.csv'), 'IMPORT_NO_PHONE_COLUMN', /"Name", "City"/));

@@ -134,16 +134,17 @@ describe('imports fed by the renderer', () => {
 });
 
 describe('rejected rows export', () => {
-  it('CSV with BOM and the original headers plus reason; the fixed file re-imports', async () => {
+  it('CSV with BOM: the row number in the file first, the original headers in order, the reason; the fixed file re-imports', async () => {
     const report = await ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: 'Customers' });
     const out = path.join(ctx.dir, 'rejects.csv');
     expect(ctx.svc.lists.exportRejects(report.list.id, out, 'csv')).toEqual({ file: out, rows: 3 });
     const bytes = fs.readFileSync(out);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString('utf8').slice(1).trim().split('\r\n');
-    expect(lines[0]).toBe('First Name,Last Name,Phone Number,City,reason');
-    expect(lines[1]).toMatch(/^Bad,Letters,0803ABC4567,Nowhere,letters in the number$/);
-    expect(lines[3]).toMatch(/^Dup,Licate,0803 123 4501,Lagos,duplicate: same number as row 2$/);
+    expect(lines[0]).toBe('row,First Name,Last Name,Phone Number,City,reason');
+    // rows 14-16 of contacts-utf8.csv (the header is row 1)
+    expect(lines[1]).toMatch(/^14,Bad,Letters,0803ABC4567,Nowhere,letters in the number$/);
+    expect(lines[3]).toMatch(/^16,Dup,Licate,0803 123 4501,Lagos,duplicate: same number as row 2$/);
 
     // the user fixes the two invalid numbers and drops the duplicate
     const fixed = [lines[0], lines[1].replace('0803ABC4567', '08039994567'), lines[2].replace('0803123,', '08031239999,')].join('\r\n');
@@ -151,10 +152,23 @@ describe('rejected rows export', () => {
     fs.writeFileSync(fixedFile, '\ufeff' + fixed + '\r\n');
     const again = await ctx.svc.lists.import(fixedFile, { list: 'Customers (fixed)' });
     expect(again).toMatchObject({ rows: 2, valid: 2, invalid: 0, phoneColumn: 'Phone Number' });
-    expect(again.fields).toContain('reason');
+    expect(again.fields).toEqual(['row', 'First Name', 'Last Name', 'Phone Number', 'City', 'reason']);
   });
 
-  it('XLSX keeps every cell as text (no 2.34803E+12) and re-imports', async () => {
+  it('a list imported on the page keeps the phone column where the file had it, whichever columns became fields', async () => {
+    // as the Import page sends it: Phone (column B) not ticked as a merge field, in its place
+    const { importId } = ctx.svc.imports.begin({ list: 'Page', fields: ['Name', 'Phone', 'City'], phoneColumn: 'Phone', source: 'page.csv' });
+    ctx.svc.imports.add(importId, [
+      { row: 2, phone: '08031234501', fields: { Name: 'Ada', City: 'Lagos' } },
+      { row: 7, phone: 'call me', fields: { Name: 'Bola', City: 'Abuja' } },
+    ]);
+    const { list } = ctx.svc.imports.commit(importId);
+    const out = path.join(ctx.dir, 'page-rejects.csv');
+    ctx.svc.lists.exportRejects(list.id, out, 'csv');
+    expect(fs.readFileSync(out, 'utf8').slice(1).split('\r\n').slice(0, 2)).toEqual(['row,Name,Phone,City,reason', '7,Bola,call me,Abuja,letters in the number']);
+  });
+
+  it('XLSX: the row number as a number, every other cell as text (no 2.34803E+12, no apostrophe), and re-imports', async () => {
     const { importId } = ctx.svc.imports.begin({ list: 'L', fields: ['Name', 'Phone'], phoneColumn: 'Phone' });
     ctx.svc.imports.add(importId, [
       { row: 2, phone: '2348031234567', fields: { Name: '=HYPERLINK("x")', Phone: '2348031234567' } },
@@ -166,9 +180,9 @@ describe('rejected rows export', () => {
     expect(ctx.svc.lists.exportRejects(list.id, out, 'xlsx').rows).toBe(2);
     const wb = XLSX.read(fs.readFileSync(out));
     const rows = XLSX.utils.sheet_to_json<string[]>(wb.Sheets[wb.SheetNames[0]], { header: 1, raw: true });
-    expect(rows[0]).toEqual(['Name', 'Phone', 'reason']);
-    expect(rows[1]).toEqual(['Dup', '2348031234567', 'duplicate: same number as row 2']);
-    expect(rows[2][1]).toBe('080312345');
+    expect(rows[0]).toEqual(['row', 'Name', 'Phone', 'reason']);
+    expect(rows[1]).toEqual([3, 'Dup', '2348031234567', 'duplicate: same number as row 2']);
+    expect(rows[2]![2]).toBe('080312345');
     const again = await ctx.svc.lists.import(out, { list: 'L2' });
     expect(again).toMatchObject({ valid: 1, invalid: 1, phoneColumn: 'Phone' });
   });
@@ -179,6 +193,6 @@ describe('rejected rows export', () => {
     const { list } = ctx.svc.imports.commit(importId);
     const out = path.join(ctx.dir, 'f.csv');
     ctx.svc.lists.exportRejects(list.id, out, 'csv');
-    expect(fs.readFileSync(out, 'utf8').split('\r\n')[1]).toBe("'=cmd|x,'+1 bad,letters in the number");
+    expect(fs.readFileSync(out, 'utf8').split('\r\n')[1]).toBe("2,'=cmd|x,'+1 bad,letters in the number");
   });
 });

@@ -206,7 +206,7 @@ describe('TLS errors are never ignored', () => {
   }, 30_000);
 });
 
-describe('exports escape spreadsheet formulas', () => {
+describe('exports never hold a formula: escaped in CSV, string cells in XLSX', () => {
   const hostile = ['=HYPERLINK("http://evil.example","click")', '+1+1', '-2+3', '@SUM(A1:A9)', '\t=1+1', '\r=1+1', '=cmd|\' /C calc\'!A0'];
 
   it('campaign results CSV and XLSX, read back; rejected rows XLSX, read back', async () => {
@@ -222,24 +222,33 @@ describe('exports escape spreadsheet formulas', () => {
       engine.campaigns.export(c.id, xlsx, 'xlsx');
       const csvWb = XLSX.read(fs.readFileSync(csv, 'utf8'), { type: 'string', raw: true });
       const xlsxWb = XLSX.read(fs.readFileSync(xlsx), { cellFormula: true });
-      for (const wb of [csvWb, xlsxWb]) {
+      for (const [wb, format] of [[csvWb, 'csv'], [xlsxWb, 'xlsx']] as const) {
         const sheet = wb.Sheets[wb.SheetNames[0]];
         const data = XLSX.utils.sheet_to_json<Record<string, unknown>>(sheet, { raw: true });
-        // Each starts with the apostrophe; behind it the value as given (a leading tab or CR may be
-        // trimmed on the way, by the message renderer or by the CSV reader, escaped all the same;
-        // the line after that CR or tab gets its own apostrophe, see shared/export.ts).
         for (const col of ['note', 'text']) {
           const got = data.map((r) => String(r[col]));
-          for (const g of got) expect(g, col).toMatch(/^'/);
-          expect(got.map((g) => g.replace(/(^|[\r\n\t])'/g, '$1').trim()), col).toEqual(hostile.map((v) => v.trim()));
+          if (format === 'csv') {
+            // Each starts with the apostrophe; behind it the value as given (a leading tab or CR may be
+            // trimmed on the way, by the message renderer or by the CSV reader, escaped all the same;
+            // the line after that CR or tab gets its own apostrophe, see shared/export.ts).
+            for (const g of got) expect(g, col).toMatch(/^'/);
+            expect(got.map((g) => g.replace(/(^|[\r\n\t])'/g, '$1').trim()), col).toEqual(hostile.map((v) => v.trim()));
+          } else {
+            // XLSX: text cells, the value exactly as given (the message renderer may trim a leading tab or CR)
+            expect(got.map((g) => g.trim()), col).toEqual(hostile.map((v) => v.trim()));
+          }
         }
         for (const cell of Object.values(sheet)) if (cell && typeof cell === 'object' && 'f' in cell) expect.fail(`formula cell ${JSON.stringify(cell)}`);
+        if (format === 'xlsx') {
+          const cells = Object.entries(sheet).filter(([ref]) => !ref.startsWith('!')).map(([, c]) => c as XLSX.CellObject);
+          expect(cells.filter((c) => typeof c.v === 'string' && /^[=+\-@\t\r]/.test(c.v)).every((c) => c.t === 's'), 'hostile values are string cells').toBe(true);
+        }
       }
       const rej = path.join(dataDir, 'rej.xlsx');
       engine.lists.exportRejects(engine.lists.list()[0].id, rej, 'xlsx');
       const rejWb = XLSX.read(fs.readFileSync(rej), { cellFormula: true });
       const rejRows = XLSX.utils.sheet_to_json<Record<string, unknown>>(rejWb.Sheets[rejWb.SheetNames[0]], { raw: true });
-      expect(rejRows.map((r) => [r.phone, r.note])).toEqual([["'=1+2", "'@evil"]]);
+      expect(rejRows.map((r) => [r.phone, r.note])).toEqual([['=1+2', '@evil']]);
       for (const cell of Object.values(rejWb.Sheets[rejWb.SheetNames[0]])) if (cell && typeof cell === 'object' && 'f' in cell) expect.fail('formula cell in rejects');
     } finally {
       await engine.close();

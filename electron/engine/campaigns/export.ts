@@ -3,7 +3,8 @@ import { writeTable } from '../tableFile.ts';
 import { UserError } from '../errors.ts';
 import { NETWORK_GROUP_LABEL, networkGroup } from '../../../shared/phone/networks.ts';
 
-const iso = (t: unknown) => (typeof t === 'number' ? new Date(t).toISOString() : '');
+/** a moment: writeTable makes it a local date cell (XLSX) or local time with its offset (CSV) */
+const when = (t: unknown) => (typeof t === 'number' ? new Date(t) : '');
 
 /**
  * One row per recipient: original fields, text, parts, status, reason, times. The network column
@@ -24,7 +25,7 @@ export function exportCampaign(db: DB, campaignId: number, file: string, format:
   const toRow = (m: Record<string, unknown>) => {
     const f = JSON.parse((m.fields as string) || '{}') as Record<string, string>;
     return [m.seq, m.msisdn, NETWORK_GROUP_LABEL[networkGroup(m.msisdn as string, (m.network as string | null) ?? null)], ...fieldNames.map((k) => f[k] ?? ''), m.text, m.encoding, m.parts, m.status,
-      m.raw_status ?? '', m.reason ?? '', iso(m.submitted_at), iso(m.accepted_at), iso(m.final_at)];
+      m.raw_status ?? '', m.reason ?? '', when(m.submitted_at), when(m.accepted_at), when(m.final_at)];
   };
   function* rows() { for (const m of it) yield toRow(m); }
   try {

@@ -8,6 +8,7 @@ import { checkSenderId, compileTemplate, estimateCost, withoutAccents } from '..
 import { countryOfMsisdn, partPrice } from '../../../shared/sms/destination.ts';
 import { blankMessage, makeRenderer } from './datacheck.ts';
 import { checkSendAt } from '../../../shared/schedule.ts';
+import { localDateTime } from '../../../shared/localTime.ts';
 import { toSummary, emptyCounts, type CampaignRow } from './rows.ts';
 import { networkGroup, NETWORK_GROUPS, type NetworkGroup } from '../../../shared/phone/networks.ts';
 import { OUTCOME_OF } from '../../../shared/outcome.ts';
@@ -75,7 +76,8 @@ export function createCampaignService(deps: CampaignDeps) {
       const when = checkSendAt(input.sendAt, t);
       if (!when.ok) throw new UserError('BAD_SCHEDULE', when.message);
     }
-    const name = input.name?.trim() || `${list.name} ${new Date(t).toISOString().slice(0, 16).replace('T', ' ')}`;
+    // the user's clock, as the page's "created 08:42" beside it (the engine runs on their machine)
+    const name = input.name?.trim() || `${list.name} ${localDateTime(t)}`;
 
     const insertCampaign = db.prepare(`INSERT INTO campaigns (name, list_id, sender, template, state, schedule_mode, send_at, created_at)
       VALUES (?, ?, ?, ?, 'draft', ?, ?, ?)`);

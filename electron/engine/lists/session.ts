@@ -1,7 +1,7 @@
 import type { DB } from '../db/open.ts';
 import type { ImportCounts, ImportReport, RawContactRow } from '../api.ts';
 import { normalizeMsisdn } from '../../../shared/phone/index.ts';
-import { ImportError } from '../../../shared/import/index.ts';
+import { ImportError, noContactsBelowHeader } from '../../../shared/import/index.ts';
 import { deleteListChunked } from './cleanup.ts';
 import { createNumberIndex } from './numberIndex.ts';
 
@@ -103,6 +103,12 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
     },
     commit() {
       ensureOpen();
+      // A list of nobody would be offered for sending; the header alone is not a list.
+      if (counts.rows === 0) {
+        state = 'cancelled';
+        deleteListChunked(db, listId);
+        throw noContactsBelowHeader(opts.fileName ?? opts.source, opts.headerRow);
+      }
       const report: ImportReport = {
         list: { id: listId, name }, ...counts,
         sheet: opts.sheet, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn, fields,
