@@ -679,7 +679,9 @@ async function scanSheet(
       }
       col = AT[0] >= 0 ? columnAt(buf, AT[0], AT[1]) : col + 1;
       if (col >= limits.maxColumns) throw tooBig(`a cell in column ${(col + 1).toLocaleString('en-US')}`);
-      const t = AT[2] >= 0 ? buf.slice(AT[2], AT[3]) : undefined;
+      const tLen = AT[2] >= 0 ? AT[3] - AT[2] : -1;
+      // 'inlineStr' as the literal: a slice per cell of an inline-string sheet is 3M strings
+      const t = tLen < 0 ? undefined : tLen === 9 && buf.startsWith('inlineStr', AT[2]) ? 'inlineStr' : buf.slice(AT[2], AT[3]);
       const style = AT[4] >= 0 ? intAt(buf, AT[4], AT[5]) : -1;
       // the <v> text, unescaped; undefined when there is none or it is empty (SheetJS: no value)
       let v: string | undefined;
