@@ -144,7 +144,10 @@ export const messageRow = z.object({
 });
 
 export const settings = z.object(settingsSchema);
-export const settingKey = z.enum(Object.keys(settingsSchema) as [keyof typeof settingsSchema, ...(keyof typeof settingsSchema)[]]);
+// an unknown key gets one short sentence, not the list of every setting (it grows with each new one)
+export const settingKey = z.enum(Object.keys(settingsSchema) as [keyof typeof settingsSchema, ...(keyof typeof settingsSchema)[]], {
+  error: 'not one of the settings; Settings, or `smsdesk config list`, shows them all',
+});
 
 export const tokenStatus = z.object({
   set: z.boolean(),
