@@ -5,6 +5,7 @@
  * after the engine has stored the last), so a million rows never sit in memory twice.
  */
 import { detectColumns, detectHeaderRow, fieldNames } from '../../../shared/import/columns.ts';
+import { noContactsBelowHeader } from '../../../shared/import/errors.ts';
 import type { RawContactRow } from '../../../electron/engine/api.ts';
 import type { FromWorker, Layout, StreamPlan, ToWorker } from './protocol.ts';
 import { openSource, type Source } from './sources.ts';
@@ -31,6 +32,9 @@ async function layout(sheet: string | null, headerRow: number | null, sheetReaso
   const headerIndex = detected ? detectHeaderRow(top) : headerRow - 1;
   const header = headerIndex >= 0 ? (top[headerIndex] ?? []) : [];
   const sample = top.slice(headerIndex + 1).filter((r) => !blank(r));
+  // The whole file was read (fewer rows than asked for) and nothing is under the header: importing
+  // would make a list of nobody, so say so now, as `smsdesk import` and the engine's commit do.
+  if (sample.length === 0 && headerIndex >= 0 && top.length < HEAD_ROWS) throw noContactsBelowHeader(sheet && source.sheets.length > 1 ? `sheet “${sheet}” of ${fileName}` : fileName, headerIndex + 1);
   const width = Math.max(header.length, ...sample.map((r) => r.length), 1);
   const headers = fieldNames(header.map((c) => String(c ?? '')), width);
   const { phoneColumn } = detectColumns(header, sample.slice(0, 40));

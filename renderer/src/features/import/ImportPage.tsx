@@ -26,6 +26,19 @@ type Step =
 // the engine host; 5,000 took 60-90 ms). tests/e2e/import-large.spec.ts checks it.
 const CHUNK = MAX_IMPORT_CHUNK;
 
+const phoneName = (layout: Layout, mapping: Mapping) => layout.headers[mapping.phoneColumn] || `column_${mapping.phoneColumn + 1}`;
+
+/**
+ * The chosen fields with the phone column in its place: the engine keeps the phone column even
+ * when it is no merge field, and would put it last, so the rejected-rows file came out with its
+ * columns in another order than the user's file.
+ */
+function inFileOrder(layout: Layout, mapping: Mapping): string[] {
+  const cols = mapping.fields.map((f) => ({ column: f.column, name: f.name }));
+  if (!cols.some((f) => f.column === mapping.phoneColumn)) cols.push({ column: mapping.phoneColumn, name: phoneName(layout, mapping) });
+  return cols.sort((a, b) => a.column - b.column).map((f) => f.name);
+}
+
 export function ImportPage() {
   const { settings } = useApp();
   const [state, setState] = useState<Step>({ step: 'pick' });
@@ -113,8 +126,8 @@ export function ImportPage() {
     try {
       const begun = await api.imports.begin({
         list: name,
-        fields: mapping.fields.map((f) => f.name),
-        phoneColumn: layout.headers[mapping.phoneColumn] || `column_${mapping.phoneColumn + 1}`,
+        fields: inFileOrder(layout, mapping),
+        phoneColumn: phoneName(layout, mapping),
         source: layout.fileName,
         country: settings?.['phone.defaultCountry'],
         sheet: layout.sheet,
