@@ -8,7 +8,7 @@ import { checkSenderId, compileTemplate, estimateCost, withoutAccents } from '..
 import { countryOfMsisdn, partPrice } from '../../../shared/sms/destination.ts';
 import { blankMessage, makeRenderer } from './datacheck.ts';
 import { checkSendAt } from '../../../shared/schedule.ts';
-import { localDateTime } from '../../../shared/localTime.ts';
+import { localDateTime, zoneLabel } from '../../../shared/localTime.ts';
 import { toSummary, emptyCounts, type CampaignRow } from './rows.ts';
 import { networkGroup, NETWORK_GROUPS, type NetworkGroup } from '../../../shared/phone/networks.ts';
 import { OUTCOME_OF } from '../../../shared/outcome.ts';
@@ -73,7 +73,8 @@ export function createCampaignService(deps: CampaignDeps) {
     // Past times are refused for both schedules: a local one would go out at once, and the
     // gateway's behaviour with a past send_at is not in its contract.
     if (input.sendAt != null) {
-      const when = checkSendAt(input.sendAt, t);
+      // in the user's zone, named: the page (and the person reading this) works in local time
+      const when = checkSendAt(input.sendAt, t, (ms) => `${localDateTime(ms)} (${zoneLabel(ms)})`);
       if (!when.ok) throw new UserError('BAD_SCHEDULE', when.message);
     }
     // the user's clock, as the page's "created 08:42" beside it (the engine runs on their machine)
