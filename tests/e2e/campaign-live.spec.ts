@@ -88,6 +88,7 @@ test('the sending campaign is in sight on every page and after a reload; the rat
   expect(Math.max(...seen)).toBeLessThanOrEqual(5);
   expect(Math.max(...seen)).toBeGreaterThanOrEqual(3.5);
   await expect(page.getByText('limit 5.0 / s')).toBeVisible();
+  await page.screenshot({ path: 'docs/dashboard-sending.png', clip: { x: 0, y: 0, width: 1280, height: 900 } });
 
   // Paused: the gateway sees nothing, and the tile says 0.
   await page.getByRole('button', { name: 'Pause' }).click();

@@ -50,7 +50,7 @@ export function NetworkTable({ id, version }: { id: number; version: string }) {
               <tr key={r.network} data-network={r.network}>
                 <th scope="row">{NETWORK_GROUP_LABEL[r.network]}</th>
                 <td className="num">{formatCount(r.recipients)}</td>
-                <td className="num net-good" data-col="delivered">{formatCount(r.delivered)}</td>
+                <td className={r.delivered ? 'num net-good' : 'num'} data-col="delivered">{formatCount(r.delivered)}</td>
                 <td className={r.failed ? 'num net-bad' : 'num'} data-col="failed">{formatCount(r.failed)}</td>
                 <td className="num" data-col="pending">{formatCount(r.pending)}</td>
                 {showUnknown ? <td className="num" data-col="unknown">{formatCount(r.unknown)}</td> : null}

@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { startSandbox, type Sandbox } from '../../electron/engine/sandbox/index.ts';
+import { shot } from './helpers.ts';
+
+/**
+ * An outage: the gateway answers 503 to every send. The campaign waits out a long back-off; the
+ * dashboard and the strip say so, and "Retry now" sends the moment the gateway is back, instead
+ * of minutes later. Its own web bridge, pointed at a sandbox this test controls.
+ */
+const KEY = 'retry-now-e2e-key-0123456789';
+let gateway: Sandbox;
+let bridge: ChildProcess;
+let base = '';
+
+test.beforeAll(async () => {
+  gateway = await startSandbox({ tokens: 'any', faults: { p503: 1 }, timing: { dispatchMs: 100, finalMs: 300 } });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-e2e-retry-'));
+  bridge = spawn(process.execPath, ['scripts/web.mjs', '--port', '0', '--data-dir', dataDir, '--no-open'], {
+    env: { ...process.env, SMSDESK_WEB_KEY: KEY, SMSDESK_GATEWAY_URL: gateway.url, SMSDESK_TOKEN: '', SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e ${process.pid}` },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    bridge.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
+      if (m) resolve(m[0]);
+    });
+    bridge.on('exit', (code) => reject(new Error(`the web bridge stopped (${code}): ${out}`)));
+  });
+});
+
+test.afterAll(async () => {
+  bridge?.kill('SIGTERM');
+  await gateway?.close();
+});
+
+async function call<T>(request: APIRequestContext, route: string, input: unknown = null): Promise<T> {
+  const res = await request.post(`${base}/api/call`, { headers: { 'X-SMSDesk-Key': KEY }, data: { route, input } });
+  const body = await res.json() as { ok: boolean; value?: T; error?: { message: string } };
+  if (!body.ok) throw new Error(`${route}: ${body.error?.message}`);
+  return body.value as T;
+}
+
+test('during an outage the campaign says it waits for the gateway, and Retry now sends as soon as it is back', async ({ page, request }) => {
+  // a back-off of five to ten minutes: the test's time limit is two, so only the button can send
+  await call(request, 'settings.set', { key: 'retry.initialMs', value: 600_000 });
+  await call(request, 'settings.set', { key: 'retry.maxMs', value: 600_000 });
+  await call(request, 'settings.set', { key: 'dlr.initialIntervalMs', value: 300 });
+  const { importId } = await call<{ importId: string }>(request, 'imports.begin', { list: 'outage list', fields: [], phoneColumn: 'phone' });
+  await call(request, 'imports.add', { importId, rows: ['08031230001', '08021230002', '08051230003'].map((phone, i) => ({ row: i + 2, phone, fields: {} })) });
+  const report = await call<{ list: { id: number } }>(request, 'imports.commit', { importId });
+  const c = await call<{ id: number }>(request, 'campaigns.create', { list: report.list.id, from: 'ShopRite', name: 'Outage test', text: 'Our store opens at 9 on Saturday.' });
+
+  await page.goto(`${base}/?key=${KEY}#/campaign/${c.id}`);
+  await page.getByRole('button', { name: 'Send now' }).click();
+  const box = page.getByTestId('retry-box');
+  await expect(box).toContainText('Waiting for the gateway', { timeout: 20_000 });
+  await expect(box).toContainText(/503|unavailable/i);
+  await expect(box).toContainText(/next try is in about (5|6|7|8|9|10) min/);
+  const strip = page.getByTestId('active-strip');
+  await expect(strip).toContainText('Outage test: 0 / 3, waiting for the gateway');
+  await expect(page.getByTestId('progress-sent')).toHaveText('0 of 3');
+  expect(gateway.record().accepted).toHaveLength(0);
+  await shot(page, '31-retry-now-outage');
+
+  // The strip's button works from any page, too: go elsewhere, the gateway comes back, retry.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  gateway.setFaults({});
+  await strip.getByRole('button', { name: 'Retry now' }).click();
+  await expect(strip).not.toContainText('waiting for the gateway', { timeout: 10_000 });
+  await expect.poll(() => gateway.record().accepted.length, { timeout: 10_000 }).toBe(1);
+  await strip.getByRole('link', { name: /Outage test/ }).click().catch(() => { /* already gone: the campaign finished */ });
+  await page.goto(`${base}/?key=${KEY}#/campaign/${c.id}`);
+  await expect(page.getByTestId('progress-sent')).toHaveText('3 of 3');
+  await expect(box).toBeHidden();
+});
