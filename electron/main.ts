@@ -223,6 +223,6 @@ function startEngine(): Promise<EngineLike> {
   if (!wantsInProcess()) {
     return startEngineHost({ dataDir, env: process.env, workerFile: path.join(root, 'dist-electron/engine-worker.cjs'), log, keychain, owner: 'SMS Desk app' });
   }
-  return createEngine({ dataDir, log, secrets: keychain, owner: { what: 'SMS Desk app', long: true } });
+  return createEngine({ dataDir, log, secrets: keychain, owner: { what: 'SMS Desk app', long: true, need: 'write' } });
 }
 

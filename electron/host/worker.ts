@@ -59,7 +59,9 @@ async function main(): Promise<void> {
   try {
     engine = await createEngine({
       dataDir: config.dataDir, env: config.env, gatewayUrl: config.gatewayUrl ?? undefined,
-      sandbox: config.sandbox, secrets: secretsFor(config), log, owner: { what: config.owner ?? 'SMS Desk', long: true },
+      sandbox: config.sandbox, secrets: secretsFor(config), log,
+      // The app and web mode must own the folder: beside a running sender they refuse to start, with its sentence.
+      owner: { what: config.owner ?? 'SMS Desk', long: true, ...(config.owner ? { need: 'write' as const } : {}) },
     });
   } catch (err) {
     post({ t: 'fatal', error: toWire(err) });

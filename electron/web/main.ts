@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   // the engine runs in a worker thread so a long import or campaign never stalls the HTTP server
   // (SMSDESK_ENGINE_INPROCESS=1 keeps it on this thread, for debugging)
   const engine: EngineLike = wantsInProcess()
-    ? await createEngine({ dataDir: args.dataDir ?? undefined, log, owner: { what: 'SMS Desk web', long: true } })
+    ? await createEngine({ dataDir: args.dataDir ?? undefined, log, owner: { what: 'SMS Desk web', long: true, need: 'write' } })
     : await startEngineHost({ dataDir: args.dataDir ?? undefined, env: process.env, workerFile, log, owner: 'SMS Desk web' });
   const downloads = createDownloadStore();
   const key = generateKey();

@@ -8,9 +8,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type EngineDeps } from '../../electron/engine/engine.ts';
+import { startEngineHost } from '../../electron/host/index.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
 import { checkLedger } from '../../electron/engine/queue/invariants.ts';
-import { engineWithSandbox, makeList, numbers, waitFor, TEST_TOKEN, type TestEngine } from '../helpers/engine.ts';
+import { engineWithSandbox, makeList, numbers, tempDir, waitFor, TEST_TOKEN, type TestEngine } from '../helpers/engine.ts';
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => { while (open.length) await open.pop()!.close(); });
@@ -70,6 +71,26 @@ describe('the data folder has one owner', () => {
     expect(next.folder.owner).toBe(true);
     expect(next.db.prepare(`SELECT state FROM batches`).pluck().all()).toEqual(['uncertain']);
     await sandbox.close();
+  }, 30_000);
+});
+
+describe('the app and web mode own their folder', () => {
+  it('a second one refuses to start with the first one\'s sentence; once it closes, the folder is free', async () => {
+    const dataDir = tempDir();
+    const host = (owner: string) => startEngineHost({ dataDir, env: {}, secrets: { kind: 'memory', token: null }, owner });
+    const app = await host('SMS Desk app');
+    try {
+      await expect(host('SMS Desk web')).rejects.toMatchObject({
+        code: 'FOLDER_BUSY',
+        message: expect.stringMatching(new RegExp(`^SMS Desk is using this folder: process ${process.pid} \\(SMS Desk app\\), since \\d\\d:\\d\\d; use that window or stop it first\\.$`)),
+      });
+      expect(await app.lists.list()).toEqual([]);
+    } finally {
+      await app.close();
+    }
+    const web = await host('SMS Desk web');
+    expect(await web.lists.list()).toEqual([]);
+    await web.close();
   }, 30_000);
 });
 

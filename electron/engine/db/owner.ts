@@ -126,7 +126,8 @@ export async function claimFolder(dataDir: string, opts: { what: string; long: b
     const lock = tryLock(dataDir, opts.what, opts.long, now());
     if (lock) return { lock, holder: null };
     const holder = readOwnerInfo(dataDir);
-    if ((holder && holder.long) || Date.now() >= deadline) return { lock: null, holder };
+    // A holder in this very process is an engine closing (a worker being replaced): wait for it.
+    if ((holder && holder.long && holder.pid !== process.pid) || Date.now() >= deadline) return { lock: null, holder };
     await new Promise((r) => setTimeout(r, 50));
   }
 }
