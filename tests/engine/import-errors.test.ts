@@ -118,6 +118,18 @@ describe('bad input: one clear sentence naming the file, database unchanged', ()
     await expectRefused(file, 'IMPORT_BINARY', /^contacts\.xlsx is a Word document/);
   });
 
+  it('an Excel 97-era Word document (.doc, an OLE2 file like .xls) and a PowerPoint file are named too', async () => {
+    const cfb = XLSX.CFB.utils.cfb_new();
+    XLSX.CFB.utils.cfb_add(cfb, 'WordDocument', new Uint8Array(512).fill(0x41));
+    const doc = path.join(ctx.dir, 'letter.doc');
+    fs.writeFileSync(doc, XLSX.CFB.write(cfb, { type: 'buffer' }) as Buffer);
+    await expectRefused(doc, 'IMPORT_BINARY', /^letter\.doc is a Word document, not a spreadsheet/);
+    const pptx = path.join(ctx.dir, 'slides.pptx');
+    const data = new TextEncoder().encode('<p:presentation/>');
+    fs.writeFileSync(pptx, lyingZip([{ name: 'ppt/presentation.xml', data, declared: data.length }]));
+    await expectRefused(pptx, 'IMPORT_BINARY', /^slides\.pptx is a PowerPoint presentation, not a spreadsheet/);
+  });
+
   for (const [name, html] of [
     ['page.html', '<!DOCTYPE html>\n<html><head><title>Contacts</title></head><body><table><tr><td>Name</td><td>Phone</td></tr><tr><td>Ada</td><td>08031234501</td></tr></table></body></html>\n'],
     // Excel's "Save as Web Page", with a BOM, named .csv
