@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { call, openApp, shot } from './helpers.ts';
 
@@ -27,6 +28,12 @@ function rowsFor(count: number) {
   return rows;
 }
 
+async function noSeriousViolations(page: Page, name: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`), name).toEqual([]);
+}
+
 async function rateShown(page: Page): Promise<number> {
   const t = (await page.getByTestId('rate').textContent()) ?? '';
   const m = /([\d.]+) \/ s/.exec(t);
@@ -34,15 +41,26 @@ async function rateShown(page: Page): Promise<number> {
   return Number(m[1]);
 }
 
-test('the sending campaign is in sight on every page and after a reload; the rate never tops the limit; delivery by network', async ({ page, request, context }) => {
+test('the sending campaign is in sight on every page and after a reload; the rate never tops the limit; delivery by network', async ({ page, request }) => {
   // Record the page's notifications (the browser would show them on the desktop).
-  await context.grantPermissions(['notifications']);
+  // The browser's question is answered "Allow" the moment it is asked; the test counts when it was asked.
   await page.addInitScript(() => {
-    const shown: Array<{ title: string; body?: string }> = [];
-    (window as unknown as { shownNotices: typeof shown }).shownNotices = shown;
-    class Recorder { static permission = 'granted'; static requestPermission = async () => 'granted'; onclick: unknown = null;
-      constructor(title: string, opts?: { body?: string }) { shown.push({ title, body: opts?.body }); } close() {} }
-    (window as unknown as { Notification: unknown }).Notification = Recorder;
+    const w = window as unknown as { shownNotices: Array<{ title: string; body?: string }>; askedToNotify: number; Notification: unknown };
+    w.shownNotices = [];
+    w.askedToNotify = Number(sessionStorage.getItem('test.asked') ?? 0);
+    // a browser remembers the answer across reloads
+    class Recorder {
+      static permission = sessionStorage.getItem('test.permission') ?? 'default';
+      static requestPermission = async () => {
+        sessionStorage.setItem('test.asked', String(++w.askedToNotify));
+        sessionStorage.setItem('test.permission', (Recorder.permission = 'granted'));
+        return 'granted';
+      };
+      onclick: unknown = null;
+      constructor(title: string, opts?: { body?: string }) { w.shownNotices.push({ title, body: opts?.body }); }
+      close() {}
+    }
+    w.Notification = Recorder;
   });
   await call(request, 'settings.set', { key: 'rate.requestsPerSecond', value: 5 });
   await call(request, 'settings.set', { key: 'dlr.initialIntervalMs', value: 300 });
@@ -57,7 +75,11 @@ test('the sending campaign is in sight on every page and after a reload; the rat
 
   // Sent from its dashboard, as the user would; the app was opened on a page of its own.
   await openApp(page, `#/campaign/${c.id}`);
+  await expect(page.getByRole('button', { name: 'Send now' })).toBeVisible();
+  // never asked on page load, only with the first send
+  expect(await page.evaluate(() => (window as unknown as { askedToNotify: number }).askedToNotify)).toBe(0);
   await page.getByRole('button', { name: 'Send now' }).click();
+  await expect.poll(() => page.evaluate(() => (window as unknown as { askedToNotify: number }).askedToNotify)).toBe(1);
   const strip = page.getByTestId('active-strip');
   await expect(strip).toContainText(/Saturday opening: [\d,]+ \/ 80, sending/);
 
@@ -69,6 +91,7 @@ test('the sending campaign is in sight on every page and after a reload; the rat
   }
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Import contacts' }).click();
   await shot(page, '30-active-strip-import');
+  await noSeriousViolations(page, 'import page with the strip');
   await page.screenshot({ path: 'docs/active-strip.png', clip: { x: 0, y: 0, width: 1280, height: 260 } });
 
   // A reload keeps the strip; a fresh start (no page in the address) opens on the campaign.
@@ -126,6 +149,7 @@ test('the sending campaign is in sight on every page and after a reload; the rat
   const section = page.getByRole('region', { name: 'Delivery by network' });
   await section.scrollIntoViewIfNeeded();
   await section.screenshot({ path: 'docs/dashboard-networks.png' });
+  await noSeriousViolations(page, 'dashboard with the network table');
 
   // The export carries the same network names.
   const download = page.waitForEvent('download');
