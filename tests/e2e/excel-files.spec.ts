@@ -98,7 +98,7 @@ test('exports open right in a spreadsheet: local date cells, text phones without
   await expect(page.getByTestId('progress-final')).toHaveText('2 of 2', { timeout: 60_000 });
   // The name's time is the one "created" shows beside it: the user's clock, not UTC.
   const hhmm = local(c.createdAt).slice(0, 16);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`lagos-customers ${hhmm}`);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`lagos-customers, ${hhmm}`);
   await expect(page.getByText(`created ${hhmm}`)).toBeVisible();
   await docShot(page, 'campaign-local-time');
 

@@ -164,7 +164,7 @@ describe('exports open in LibreOffice Calc without a single formula', () => {
 
 describe('times in the exports are the user\'s own (Lagos, UTC+01:00)', () => {
   it('the default campaign name carries the local time of its creation', () => {
-    expect(timed.name).toBe(`lagos ${lagos(START).slice(0, 16)}`); // "lagos 2026-12-01 08:25"
+    expect(timed.name).toBe(`lagos, ${lagos(START).slice(0, 16)}`); // "lagos, 2026-12-01 08:25"
   });
 
   it('CSV: local time with its offset, e.g. 2026-12-01 08:25:49 +01:00', () => {

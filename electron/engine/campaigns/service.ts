@@ -77,8 +77,9 @@ export function createCampaignService(deps: CampaignDeps) {
       const when = checkSendAt(input.sendAt, t, (ms) => `${localDateTime(ms)} (${zoneLabel(ms)})`);
       if (!when.ok) throw new UserError('BAD_SCHEDULE', when.message);
     }
-    // the user's clock, as the page's "created 08:42" beside it (the engine runs on their machine)
-    const name = input.name?.trim() || `${list.name} ${localDateTime(t)}`;
+    // the user's clock, as the page's "created 08:42" beside it (the engine runs on their machine),
+    // written as the Review page's name field suggests it
+    const name = input.name?.trim() || `${list.name}, ${localDateTime(t)}`;
 
     const insertCampaign = db.prepare(`INSERT INTO campaigns (name, list_id, sender, template, state, schedule_mode, send_at, created_at)
       VALUES (?, ?, ?, ?, 'draft', ?, ?, ?)`);
