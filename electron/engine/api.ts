@@ -75,6 +75,8 @@ export interface CampaignStatus extends CampaignSummary {
   retry: { at: number; reason: string | null } | null;
   sandbox: boolean;
 }
+/** Recipients by network; upToDate false = the last count, redone soon (counting a big campaign is not free). */
+export interface NetworkCounts { networks: NetworkBreakdown[]; countedAt: number; upToDate: boolean }
 /** One network's recipients by outcome (shared/outcome.ts). */
 export interface NetworkBreakdown {
   network: NetworkGroup; recipients: number; delivered: number; failed: number; pending: number; unknown: number; cancelled: number;
@@ -189,7 +191,7 @@ export interface Engine {
     /** campaigns still going (sending, scheduled, paused), for the strip on every page */
     active(): CampaignStatus[];
     /** delivered / failed / pending per network */
-    networks(id: number): NetworkBreakdown[];
+    networks(id: number): NetworkCounts;
     /** ends the back-off of a campaign waiting for the gateway, so it tries again now */
     retryNow(id: number): CampaignStatus;
     /** queue it for sending now (or at its local schedule) */

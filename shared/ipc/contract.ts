@@ -86,7 +86,9 @@ export const routes = {
   /** campaigns still going (sending, scheduled, paused): the strip on every page */
   'campaigns.active': route(none, z.array(s.campaignStatus).max(20)),
   /** delivered / failed / pending per network */
-  'campaigns.networks': route(byId, z.array(s.networkBreakdown).max(s.NETWORK_GROUP_COUNT)),
+  'campaigns.networks': route(byId, z.object({
+    networks: z.array(s.networkBreakdown).max(s.NETWORK_GROUP_COUNT), countedAt: z.number(), upToDate: z.boolean(),
+  })),
   /** "Retry now" during an outage: the campaign's back-off ends and the next request goes at once */
   'campaigns.retryNow': route(byId, s.campaignStatus),
   'campaigns.send': route(byId, s.campaignStatus),

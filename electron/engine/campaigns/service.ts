@@ -1,7 +1,7 @@
 import type { DB } from '../db/open.ts';
 import type { SettingsStore } from '../db/settings.ts';
 import type {
-  CampaignCreate, CampaignPreview, CampaignStatus, CampaignSummary, MessageRow, MessageStatus, NetworkBreakdown, PreviewInput, UncertainBatch,
+  CampaignCreate, CampaignPreview, CampaignStatus, CampaignSummary, MessageRow, MessageStatus, NetworkBreakdown, NetworkCounts, PreviewInput, UncertainBatch,
 } from '../api.ts';
 import { UserError } from '../errors.ts';
 import { checkSenderId, compileTemplate, estimateCost, withoutAccents } from '../../../shared/sms/index.ts';
@@ -200,9 +200,25 @@ export function createCampaignService(deps: CampaignDeps) {
   const networksStmt = db.prepare<[number], { network: string | null; prefix: string | null; status: MessageStatus; n: number }>(
     `SELECT network, substr(msisdn, 1, 7) AS prefix, status, COUNT(*) AS n
      FROM messages WHERE campaign_id = ? GROUP BY 1, 2, 3`);
-  /** Delivered, failed and pending recipients per network (MTN, Airtel, Glo, 9mobile, other Nigerian, abroad). */
-  function networks(id: number): NetworkBreakdown[] {
+  /**
+   * Delivered, failed and pending recipients per network (MTN, Airtel, Glo, 9mobile, other
+   * Nigerian, abroad). Counting reads every message of the campaign (100,000 in about 0.1 s, on the
+   * thread that also sends), so while the counts move it is redone at most once per 30 times
+   * its own cost; in between the last count is returned with upToDate false.
+   */
+  const networkCache = new Map<number, { sig: string; at: number; took: number; result: NetworkCounts }>();
+  function networks(id: number): NetworkCounts {
     row(id);
+    const sig = countsStmt.all(id).map((c) => `${c.status}:${c.n}`).join(',');
+    const start = performance.now();
+    const hit = networkCache.get(id);
+    if (hit && hit.sig === sig) return { ...hit.result, upToDate: true };
+    if (hit && start - hit.at < Math.max(2000, 30 * hit.took)) return { ...hit.result, upToDate: false };
+    const result: NetworkCounts = { networks: countNetworks(id), countedAt: now(), upToDate: true };
+    networkCache.set(id, { sig, at: start, took: performance.now() - start, result });
+    return result;
+  }
+  function countNetworks(id: number): NetworkBreakdown[] {
     const by = new Map<NetworkGroup, NetworkBreakdown>();
     for (const g of networksStmt.all(id)) {
       const net = networkGroup(g.prefix ?? '', g.network);

@@ -5,11 +5,12 @@ import { ErrorNote } from '../../components/ui.tsx';
 import { formatCount } from '../../lib/format.ts';
 import { NETWORK_GROUP_LABEL } from '../../../../shared/phone/networks.ts';
 
-type Row = RouteOutput<'campaigns.networks'>[number];
+type Row = RouteOutput<'campaigns.networks'>['networks'][number];
 
 /**
  * Delivered / failed / pending per network. Counting by network scans the campaign's messages, so
- * it is fetched at most every 3 s while anything changes (`version`), not on every progress event.
+ * it is fetched at most every 3 s while anything changes (`version`), not on every progress event;
+ * an answer the engine says is not up to date yet is asked again.
  */
 export function NetworkTable({ id, version }: { id: number; version: string }) {
   const [rows, setRows] = useState<Row[] | null>(null);
@@ -17,15 +18,20 @@ export function NetworkTable({ id, version }: { id: number; version: string }) {
   const last = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
+  const [again, setAgain] = useState(0);
   useEffect(() => {
     if (timer.current) return;
     const wait = Math.max(0, 3000 - (Date.now() - last.current));
     timer.current = setTimeout(() => {
       timer.current = null;
       last.current = Date.now();
-      api.campaigns.networks({ id }).then((r) => { setRows(r); setError(null); }, (e) => setError(messageOf(e)));
+      api.campaigns.networks({ id }).then((r) => {
+        setRows(r.networks);
+        setError(null);
+        if (!r.upToDate) setAgain((n) => n + 1);
+      }, (e) => setError(messageOf(e)));
     }, wait);
-  }, [id, version]);
+  }, [id, version, again]);
   useEffect(() => () => { if (timer.current) clearTimeout(timer.current); timer.current = null; }, []);
 
   if (!rows) return error ? <ErrorNote error={error} /> : <p role="status">Counting by network…</p>;
