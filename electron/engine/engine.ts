@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Engine, EngineEvent, CampaignStatus } from './api.ts';
-import { openDatabase, type DB } from './db/open.ts';
-import { claimFolder, FolderBusyError, openReader, ownerSentence, type OwnerInfo } from './db/owner.ts';
+import type { DB } from './db/open.ts';
+import { FolderBusyError, openFolder, ownerSentence, type OwnerInfo } from './db/owner.ts';
 import { checkLedger, repairLedger } from './queue/invariants.ts';
 import { createBackupScheduler } from './db/backup.ts';
 import { LATEST_VERSION } from './db/migrations.ts';
@@ -60,18 +60,8 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
   const log = deps.log ?? (() => {});
   const dataDir = path.resolve(deps.dataDir ?? defaultDataDir(env));
   const want = { what: 'SMS Desk', long: true, need: 'auto' as const, ...deps.owner };
-  const { lock, holder } = await claimFolder(dataDir, { what: want.what, long: want.long, waitMs: want.waitMs ?? (want.need === 'write' ? 3000 : 0) })
-    // A folder that cannot hold the lock file cannot hold the ledger either: openDatabase says why.
-    .catch((e) => { openDatabase(databaseFile(dataDir)).close(); throw e; });
-  if (!lock && want.need === 'write') throw new FolderBusyError(holder);
+  const { lock, holder, db } = await openFolder(dataDir, databaseFile(dataDir), want);
   const folder: FolderAccess = { owner: !!lock, holder, message: lock ? null : ownerSentence(holder) };
-  let db: DB;
-  try {
-    db = lock ? openDatabase(databaseFile(dataDir)) : openReader(databaseFile(dataDir), holder);
-  } catch (e) {
-    lock?.release();
-    throw e;
-  }
   /** Everything that changes state goes through the owner; anyone else gets its sentence. */
   const owned = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
     if (!lock) throw new FolderBusyError(holder);

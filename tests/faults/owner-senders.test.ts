@@ -121,6 +121,20 @@ describe('a second sender on one folder', () => {
     expect(ledgerViolations(dataDir)).toEqual([]);
   }, 120_000);
 
+  it('four overlapping first starts in a new folder (three reading, one writing) all succeed: readers wait for the ledger to exist', async () => {
+    const dataDir = path.join(tempDir('smsdesk-faults-fresh-'), 'data');
+    const warm = await cli(tempDir('smsdesk-faults-warm-'), ['lists'], {}).done; // the command's bundle, built once
+    expect(warm.code, warm.err).toBe(0);
+    const runs = await Promise.all([['lists'], ['campaign', 'list'], ['config', 'get', 'rate.requestsPerSecond'], ['config', 'set', 'rate.requestsPerSecond', '7']]
+      .map((args) => cli(dataDir, args, {}).done.then((r) => ({ args, ...r }))));
+    for (const r of runs) {
+      expect(`${r.out}\n${r.err}`, r.args.join(' ')).not.toMatch(/database is locked|SQLITE_BUSY/i);
+      expect(r.code, `${r.args.join(' ')}: ${r.err}`).toBe(0);
+    }
+    expect(JSON.parse((await cli(dataDir, ['config', 'get', 'rate.requestsPerSecond'], {}).done).out).value).toBe(7);
+    expect(ledgerViolations(dataDir)).toEqual([]);
+  }, 60_000);
+
   it('a SIGKILLed owner leaves no stale lock: the next sender takes the folder at once and finishes', async () => {
     const RPS = 10;
     const { sb, dataDir, env, ids, all } = await folder({

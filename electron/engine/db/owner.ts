@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase, type DB } from './open.ts';
+import { LATEST_VERSION } from './migrations.ts';
 import { ensurePrivateDir, ensurePrivateFile, PRIVATE_FILE_MODE } from '../paths.ts';
 
 /**
@@ -138,8 +139,41 @@ export async function claimFolder(dataDir: string, opts: { what: string; long: b
  * open fails with openDatabase's sentence.
  */
 export function openReader(file: string, holder: OwnerInfo | null): DB {
-  if (!fs.existsSync(file)) {
-    throw new FolderBusyError(holder, `Another SMS Desk process${holder ? ` (process ${holder.pid}, ${holder.what})` : ''} is setting up this data folder; try again in a moment.`);
-  }
+  const notReady = () => new FolderBusyError(holder, `Another SMS Desk process${holder ? ` (process ${holder.pid}, ${holder.what})` : ''} is setting up this data folder; try again in a moment.`);
+  if (!fs.existsSync(file)) throw notReady();
+  // A file the owner has only just created (or is migrating) is not one to read yet.
+  let version = LATEST_VERSION;
+  try {
+    const peek = new Database(file, { readonly: true, fileMustExist: true });
+    try { version = peek.pragma('user_version', { simple: true }) as number; } finally { peek.close(); }
+  } catch { /* openDatabase below says what is wrong with it */ }
+  if (version < LATEST_VERSION) throw notReady();
   return openDatabase(file, { readonly: true });
+}
+
+/** How long a reader waits for an owner that is still setting the folder up (a first start). */
+const READY_WAIT_MS = 3000;
+
+/**
+ * The folder for one engine: owned (the lock, the ledger read-write) when it is free, else read
+ * only, or refused for an engine that must write. A reader that finds the ledger not made yet (four
+ * commands started at once in a new folder) waits a moment for the owner instead of failing.
+ */
+export async function openFolder(dataDir: string, file: string, want: { what: string; long: boolean; need: 'write' | 'auto'; waitMs?: number }): Promise<{ lock: OwnerLock | null; holder: OwnerInfo | null; db: DB }> {
+  const readyBy = Date.now() + READY_WAIT_MS;
+  for (;;) {
+    const { lock, holder } = await claimFolder(dataDir, { what: want.what, long: want.long, waitMs: want.waitMs ?? (want.need === 'write' ? 3000 : 0) })
+      // A folder that cannot hold the lock file cannot hold the ledger either: openDatabase says why.
+      .catch((e) => { openDatabase(file).close(); throw e; });
+    if (lock) {
+      try { return { lock, holder: null, db: openDatabase(file) }; } catch (e) { lock.release(); throw e; }
+    }
+    if (want.need === 'write') throw new FolderBusyError(holder);
+    try {
+      return { lock: null, holder, db: openReader(file, holder) };
+    } catch (e) {
+      if (!(e instanceof FolderBusyError) || Date.now() >= readyBy) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
