@@ -79,3 +79,26 @@ test('during an outage the campaign says it waits for the gateway, and Retry now
   await expect(page.getByTestId('progress-sent')).toHaveText('3 of 3');
   await expect(box).toBeHidden();
 });
+
+test('with the network down, one box says so with Retry now, and the button sends once the gateway answers', async ({ page, request }) => {
+  await call(request, 'settings.set', { key: 'retry.initialMs', value: 600_000 });
+  await call(request, 'settings.set', { key: 'retry.maxMs', value: 600_000 });
+  const { importId } = await call<{ importId: string }>(request, 'imports.begin', { list: 'offline list', fields: [], phoneColumn: 'phone' });
+  await call(request, 'imports.add', { importId, rows: ['08031240001', '08031240002'].map((phone, i) => ({ row: i + 2, phone, fields: {} })) });
+  const report = await call<{ list: { id: number } }>(request, 'imports.commit', { importId });
+  const c = await call<{ id: number }>(request, 'campaigns.create', { list: report.list.id, from: 'ShopRite', name: 'Offline test', text: 'Doors open at 9.' });
+  // the gateway's port refuses connections for a few seconds: to SMS Desk, the network is down
+  const downUntil = Date.now() + 4000;
+  gateway.setFaults({ downUntil });
+  await page.goto(`${base}/?key=${KEY}#/campaign/${c.id}`);
+  await page.getByRole('button', { name: 'Send now' }).click();
+  const box = page.getByTestId('retry-box');
+  await expect(box).toContainText('Waiting for the gateway', { timeout: 20_000 });
+  await expect(page.getByText('Sending stopped:')).toBeHidden();
+  await expect(page.getByTestId('progress-sent')).toHaveText('0 of 2');
+  // back up: the port answers again
+  await expect.poll(async () => { try { await fetch(gateway.url); return true; } catch { return false; } }, { timeout: 15_000 }).toBe(true);
+  await box.getByRole('button', { name: 'Retry now' }).click();
+  await expect(page.getByTestId('progress-sent')).toHaveText('2 of 2', { timeout: 10_000 });
+  await expect(box).toBeHidden();
+});

@@ -101,7 +101,8 @@ export function DashboardPage({ id }: { id: number }) {
           {quietHoursWarning(null, Date.now()) ? <p>{quietHoursWarning(null, Date.now())}</p> : null}
         </div>
       ) : null}
-      {blocked ? <div className="error-box" role="alert"><p><strong>Sending stopped:</strong> {blocked}</p></div> : null}
+      {/* during a back-off the retry box says it all, with its button; one box, not two */}
+      {blocked && !status.retry ? <div className="error-box" role="alert"><p><strong>Sending stopped:</strong> {blocked}</p></div> : null}
       {status.retry ? <RetryBox id={id} retry={status.retry} onStatus={setStatus} /> : null}
       {status.pauseReason && status.state === 'paused' ? <div className="warn-box" role="status"><p><strong>Paused:</strong> {status.pauseReason}</p></div> : null}
 
