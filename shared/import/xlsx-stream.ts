@@ -494,6 +494,13 @@ function inner(content: string, open: RegExp, close: RegExp): string | undefined
 }
 
 function numberText(v: string): string {
+  // 1 to 15 digits with no leading zero is already its own text (exact below 2^53)
+  const len = v.length;
+  if (len <= 15) {
+    let plain = len > 0 && v.charCodeAt(0) !== 48;
+    for (let i = 0; plain && i < len; i++) { const d = v.charCodeAt(i) - 48; plain = d >= 0 && d <= 9; }
+    if (plain) return v;
+  }
   const n = parseFloat(v);
   if (Number.isInteger(n)) return Math.abs(n) < 1e21 ? n.toFixed(0) : BigInt(n).toString();
   return String(n);
@@ -683,6 +690,24 @@ async function scanSheet(
       // 'inlineStr' as the literal: a slice per cell of an inline-string sheet is 3M strings
       const t = tLen < 0 ? undefined : tLen === 9 && buf.startsWith('inlineStr', AT[2]) ? 'inlineStr' : buf.slice(AT[2], AT[3]);
       const style = AT[4] >= 0 ? intAt(buf, AT[4], AT[5]) : -1;
+      // a shared-string index read straight from the buffer: no string for it (most cells are these)
+      if (t === 's' && buf.startsWith(vOpen, cs)) {
+        const vs = cs + vOpen.length;
+        const ve = buf.indexOf(vClose, vs);
+        if (ve >= 0 && ve <= ce) {
+          if (ve === vs) continue; // <v></v>: no value, no cell (SheetJS)
+          const idx = intAt(buf, vs, ve);
+          if (idx >= 0 && plainDigits(buf, vs, ve)) {
+            const str = sst.get(idx);
+            if (str === null) throw unsupported(`a text cell pointing at entry ${idx} of a table of ${sst.count}`);
+            const text = str ?? '';
+            if (text.length > MAX_CELL_CHARS) throw tooLong(n);
+            if (col === cells.length) cells.push(text);
+            else { while (cells.length < col) cells.push(''); cells[col] = text; }
+            continue;
+          }
+        }
+      }
       // the <v> text, unescaped; undefined when there is none or it is empty (SheetJS: no value)
       let v: string | undefined;
       if (ce > cs && t !== 'inlineStr') {
@@ -783,8 +808,18 @@ async function scanSheet(
         }
         const after = buf.charCodeAt(lt + rowOpen.length);
         if (!(after === 32 || after === 62 || after === 47 || after === 9 || after === 10 || after === 13)) { pos = gt + 1; continue; }
-        scanAttrs(buf, lt + rowOpen.length, gt);
-        const n = AT[0] >= 0 ? intAt(buf, AT[0], AT[1]) : rowNo + 1;
+        let n: number;
+        if (buf.startsWith(' r="', lt + rowOpen.length)) {
+          // r first, as Excel and LibreOffice write it: the other row attributes (100 characters
+          // of them from LibreOffice) need no reading
+          const vs = lt + rowOpen.length + 4;
+          n = intAt(buf, vs, buf.indexOf('"', vs));
+          AT[0] = vs;
+          AT[1] = buf.indexOf('"', vs);
+        } else {
+          scanAttrs(buf, lt + rowOpen.length, gt);
+          n = AT[0] >= 0 ? intAt(buf, AT[0], AT[1]) : rowNo + 1;
+        }
         if (!(n >= 1)) throw unsupported(`a row numbered "${AT[0] >= 0 ? buf.slice(AT[0], AT[1]) : ''}"`);
         if (n > limits.maxRows) throw tooBig(`a row ${n.toLocaleString('en-US')}`);
         if (buf.charCodeAt(gt - 1) === 47) { pos = gt + 1; continue; } // <row/>: no cells, and (as in SheetJS) no say in the numbering
@@ -844,6 +879,12 @@ function intAt(buf: string, from: number, to: number): number {
     n = n * 10 + d;
   }
   return i === start ? NaN : n;
+}
+
+/** buf[from, to) is digits only. */
+function plainDigits(buf: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) { const d = buf.charCodeAt(i) - 48; if (d < 0 || d > 9) return false; }
+  return true;
 }
 
 /** The 0-based column of a reference like "AB12" in buf[from, to), as SheetJS decodes it. */
