@@ -43,6 +43,8 @@ function numberToText(n: number): string | null {
  * only, country code first, as the 9bits gateway wants. Reasons are written for the user.
  */
 export function normalizeMsisdn(raw: string | number, defaultCountry = 'NG'): NormalizeResult {
+  const plain = typeof raw === 'string' ? plainDigits(raw) : null;
+  if (plain) return fromDigits(plain.digits, plain.plus, defaultCountry);
   let text: string;
   if (typeof raw === 'number') {
     const t = numberToText(raw);
@@ -65,21 +67,62 @@ export function normalizeMsisdn(raw: string | number, defaultCountry = 'NG'): No
   const plus = compact.startsWith('+');
   const digits = plus ? compact.slice(1) : compact;
   if (!/^\d+$/.test(digits)) return bad('unexpected characters in the number; use digits only');
+  return fromDigits(digits, plus, defaultCountry);
+}
 
-  const fast = nigerianFastPath(digits, plus, defaultCountry);
-  if (fast) return fast;
-  const result = slowPath(plus ? '+' + digits : digits, defaultCountry);
-  // A spreadsheet number cell loses the "+": 447911123456 is a UK mobile, not a broken local one.
-  if (!result.ok && !plus && digits.length >= 11) {
-    const intl = parsePhoneNumberFromString('+' + digits);
-    if (intl?.isValid()) {
-      const type = intl.getType() ?? '';
-      if (MOBILE_TYPES.has(type)) return ok(digits, intl.country ?? '', null);
-      // A foreign landline: say so, rather than "too long", which would send the user hunting for a typo.
-      return bad(NOT_MOBILE[type] ?? 'not a mobile number');
+/**
+ * The usual cell (digits, spaces, ASCII dashes, dots, slashes, brackets, one leading +) in one
+ * pass without regular expressions: the digits and whether a + (or 00) led them, exactly as the
+ * checks in normalizeMsisdn would leave them. Null for anything else (letters, an apostrophe,
+ * other characters, no digits), which takes those checks.
+ */
+function plainDigits(text: string): { digits: string; plus: boolean } | null {
+  let digits = '';
+  let runStart = -1;
+  let plus = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (runStart < 0) runStart = i;
+      continue;
+    }
+    if (runStart >= 0) { digits += text.slice(runStart, i); runStart = -1; }
+    if (c === 43) { // "+" counts only before the first digit, once
+      if (plus || digits !== '') return null;
+      plus = true;
+    } else if (c !== 32 && c !== 45 && c !== 46 && c !== 40 && c !== 41 && c !== 47) {
+      return null;
     }
   }
-  return result;
+  if (runStart >= 0) digits += runStart === 0 ? text : text.slice(runStart);
+  if (!plus && digits.startsWith('00')) { plus = true; digits = digits.slice(2); }
+  return digits === '' ? null : { digits, plus };
+}
+
+function fromDigits(digits: string, plus: boolean, defaultCountry: string): NormalizeResult {
+  const fast = nigerianFastPath(digits, plus, defaultCountry);
+  if (fast) return fast;
+  // libphonenumber throws (and catches) a ParseError for most numbers it refuses; the stack
+  // trace each one captures is most of the cost of an invalid row, and nobody reads it.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    const result = slowPath(plus ? '+' + digits : digits, defaultCountry);
+    // A spreadsheet number cell loses the "+": 447911123456 is a UK mobile, not a broken local one.
+    // (No country calling code starts with 0, so "+0…" can never be one.)
+    if (!result.ok && !plus && digits.length >= 11 && digits[0] !== '0') {
+      const intl = parsePhoneNumberFromString('+' + digits);
+      if (intl?.isValid()) {
+        const type = intl.getType() ?? '';
+        if (MOBILE_TYPES.has(type)) return ok(digits, intl.country ?? '', null);
+        // A foreign landline: say so, rather than "too long", which would send the user hunting for a typo.
+        return bad(NOT_MOBILE[type] ?? 'not a mobile number');
+      }
+    }
+    return result;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 function nigerianFastPath(digits: string, plus: boolean, defaultCountry: string): NormalizeResult | null {

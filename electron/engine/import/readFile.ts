@@ -20,6 +20,8 @@ export interface ReadFileOptions {
   onSheet?(sheet: string): void;
   /** contact rows in file order; synchronous, so the caller can store them before more are read */
   onRows(rows: ParsedContactRow[]): void;
+  /** after each read's rows went to onRows, before the next read: where the caller stores them in slices, yielding between */
+  afterRows?(): Promise<void>;
   onProgress?(p: { rows: number; bytesRead: number; totalBytes: number }): void;
 }
 
@@ -74,6 +76,7 @@ export async function readContactFile(file: string, opts: ReadFileOptions): Prom
         const bytes = chunk as Buffer;
         bytesRead += bytes.length;
         text.write(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        await opts.afterRows?.();
         opts.onProgress?.({ rows, bytesRead, totalBytes });
       }
     } finally {
@@ -103,6 +106,7 @@ export async function readContactFile(file: string, opts: ReadFileOptions): Prom
         fileName, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn, defaultCountry: opts.defaultCountry, sheet: opts.sheet,
         batchRows: SHEET_SLICE, onPlan: opts.onPlan, onSheet: opts.onSheet, onRows,
         async afterBatch(p) {
+          await opts.afterRows?.();
           opts.onProgress?.({ rows, bytesRead: Math.round(totalBytes * Math.min(1, p.bytesTotal ? p.bytesIn / p.bytesTotal : 1)), totalBytes });
           await yieldToLoop();
           abortCheck();
@@ -132,6 +136,7 @@ export async function readContactFile(file: string, opts: ReadFileOptions): Prom
   const total = sheetRowCount(wb, sheet);
   for (let r = 0; r < total; r += SHEET_SLICE) {
     builder.add(sheetRows(wb, sheet, fileName, r, r + SHEET_SLICE), r + 1);
+    await opts.afterRows?.();
     opts.onProgress?.({ rows, bytesRead: Math.round(totalBytes * Math.min(1, (r + SHEET_SLICE) / total)), totalBytes });
     await yieldToLoop();
     abortCheck();

@@ -5,9 +5,41 @@ import { ImportError, noContactsBelowHeader } from '../../../shared/import/index
 import { deleteListChunked } from './cleanup.ts';
 import { createNumberIndex } from './numberIndex.ts';
 
-/** Rows per transaction: big enough to be fast, small enough not to hold the shared connection. */
-export const STORE_CHUNK = 2000;
+/**
+ * Rows per transaction. A file import yields to the event loop between slices of this size, so
+ * the send loop sharing the process and the connection waits at most one slice (a few ms).
+ */
+export const STORE_CHUNK = 500;
 const REPORT_REJECTS = 100;
+/**
+ * The connection's page cache while a slice is stored. Imported pages are written once and never
+ * read back; kept in the engine's 64 MB cache they would grow the process by up to that much on
+ * a big file (and push out the pages the send loop reads). Set for each slice and put back after
+ * it, so nothing is left changed if an import is abandoned.
+ */
+const IMPORT_CACHE_KIB = 8192;
+
+/** Runs fn with the connection's page cache at IMPORT_CACHE_KIB at most (statements prepared once: a pragma per slice adds up). */
+function smallCacheRunner(db: DB): <T>(fn: () => T) => T {
+  const read = db.prepare('PRAGMA cache_size').pluck();
+  const pageKib = (db.pragma('page_size', { simple: true }) as number) / 1024;
+  const setTo = new Map<number, { run(): unknown }>();
+  const set = (n: number) => {
+    let st = setTo.get(n);
+    if (!st) { st = db.prepare(`PRAGMA cache_size = ${Math.trunc(n)}`); setTo.set(n, st); }
+    st.run();
+  };
+  return (fn) => {
+    const saved = read.get() as number;
+    if ((saved < 0 ? -saved : saved * pageKib) <= IMPORT_CACHE_KIB) return fn();
+    set(-IMPORT_CACHE_KIB);
+    try {
+      return fn();
+    } finally {
+      set(saved);
+    }
+  };
+}
 
 export interface SessionOptions {
   list: string;
@@ -55,7 +87,10 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
 
   const insertContact = db.prepare(`INSERT INTO contacts (list_id, seq, row, msisdn, network, fields) VALUES (?, ?, ?, ?, ?, ?)`);
   let firstRow = createNumberIndex();
-  const optedOut = db.prepare(`SELECT 1 FROM optouts WHERE msisdn = ?`).pluck();
+  const anyOptout = db.prepare(`SELECT EXISTS (SELECT 1 FROM optouts)`).pluck();
+  // one look-up per transaction for all its numbers, not one per row
+  const optedOutOf = db.prepare(`SELECT msisdn FROM optouts WHERE msisdn IN (SELECT value FROM json_each(?))`).pluck();
+  const withSmallCache = smallCacheRunner(db);
   const insertReject = db.prepare(`INSERT INTO import_rejects (list_id, row, kind, value, reason, fields) VALUES (?, ?, ?, ?, ?, ?)`);
 
   const counts: ImportCounts = { rows: 0, valid: 0, invalid: 0, duplicates: 0, suppressed: 0 };
@@ -69,21 +104,28 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
   };
 
   const storeChunk = db.transaction((rows: RawContactRow[]) => {
-    for (const row of rows) {
+    const found = rows.map((row) => normalizeMsisdn(row.phone ?? '', opts.country));
+    // read inside the transaction: nothing can add an opt-out between this and the inserts
+    let optedOut: Set<string> | null = null;
+    if (anyOptout.get()) {
+      const numbers: string[] = [];
+      for (const r of found) if (r.ok) numbers.push(r.msisdn);
+      optedOut = new Set(optedOutOf.all(JSON.stringify(numbers)) as string[]);
+    }
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i], r = found[i];
       counts.rows++;
       const cells = row.fields[opts.phoneColumn] === undefined ? { ...row.fields, [opts.phoneColumn]: row.phone } : row.fields;
       const fieldsJson = JSON.stringify(cells);
-      const r = normalizeMsisdn(row.phone ?? '', opts.country);
       if (!r.ok) { counts.invalid++; reject(row, 'invalid', r.reason, fieldsJson); continue; }
-      if (optedOut.get(r.msisdn)) { counts.suppressed++; reject(row, 'suppressed', `${r.msisdn} is on the opt-out list`, fieldsJson); continue; }
-      const first = firstRow.get(r.msisdn);
+      if (optedOut?.has(r.msisdn)) { counts.suppressed++; reject(row, 'suppressed', `${r.msisdn} is on the opt-out list`, fieldsJson); continue; }
+      const first = firstRow.firstOrSet(r.msisdn, row.row);
       if (first !== undefined) {
         counts.duplicates++;
         reject(row, 'duplicate', `same number as row ${first}`, fieldsJson);
         continue;
       }
       insertContact.run(listId, seq + 1, row.row, r.msisdn, r.network, fieldsJson);
-      firstRow.set(r.msisdn, row.row);
       seq++;
       counts.valid++;
     }
@@ -98,7 +140,9 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
     get counts() { return { ...counts }; },
     add(rows) {
       ensureOpen();
-      for (let i = 0; i < rows.length; i += STORE_CHUNK) storeChunk(rows.slice(i, i + STORE_CHUNK));
+      withSmallCache(() => {
+        for (let i = 0; i < rows.length; i += STORE_CHUNK) storeChunk(rows.slice(i, i + STORE_CHUNK));
+      });
       return { ...counts };
     },
     commit() {
