@@ -138,7 +138,8 @@ export interface MessageRow {
 }
 
 export interface EngineEvent {
-  type: 'campaign' | 'import-progress' | 'sending-blocked' | 'log';
+  /** 'log': a sentence for the user about the engine itself (the host's restart notice) */
+  type: 'campaign' | 'sending-blocked' | 'log';
   campaignId?: number;
   detail?: unknown;
 }
@@ -222,3 +223,73 @@ export interface Engine {
   on(listener: (e: EngineEvent) => void): () => void;
   close(): Promise<void>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The method registry: every Engine method another thread may call, checked against the interface.
+
+type AnyFn = (...args: never[]) => unknown;
+/** the groups of the Engine (settings, token, lists, …): its members that are objects of methods */
+export type EngineGroup = { [K in keyof Engine]: Engine[K] extends AnyFn ? never : Engine[K] extends object ? K : never }[keyof Engine];
+/** 'group.method' for every method of every group, and the top-level methods (on and close have their own messages) */
+export type EngineMethod =
+  | { [G in EngineGroup]: `${G}.${keyof Engine[G] & string}` }[EngineGroup]
+  | Exclude<{ [K in keyof Engine]: Engine[K] extends AnyFn ? K : never }[keyof Engine], 'on' | 'close'>;
+
+/**
+ * Every engine method the worker answers, where its control argument (signal / onProgress) sits,
+ * and whether the UI reaches it as a route of shared/ipc/contract.ts (`route: false` = CLI, host
+ * and tests only). `satisfies` makes a method missing here, or one the Engine no longer has, a
+ * compile error; the worker proxy (electron/host) and the route list check are built from it.
+ */
+export const METHODS = {
+  'settings.get': { route: false }, 'settings.set': {}, 'settings.all': {},
+  'token.status': {}, 'token.set': {}, 'token.clear': {}, 'token.test': {},
+  'lists.list': {}, 'lists.get': {}, 'lists.import': { ctlArg: 2, route: false }, 'lists.delete': {}, 'lists.contacts': {},
+  'lists.rejects': {}, 'lists.exportRejects': {},
+  'imports.begin': {}, 'imports.add': {}, 'imports.commit': {}, 'imports.cancel': {},
+  'optouts.list': {}, 'optouts.add': {}, 'optouts.remove': {}, 'optouts.import': { route: false },
+  'campaigns.create': {}, 'campaigns.list': {}, 'campaigns.get': {}, 'campaigns.status': {}, 'campaigns.send': {},
+  'campaigns.active': {}, 'campaigns.networks': {}, 'campaigns.retryNow': {},
+  'campaigns.pause': {}, 'campaigns.resume': {}, 'campaigns.cancel': {}, 'campaigns.uncertain': {},
+  'campaigns.resolve': {}, 'campaigns.resendFailed': {}, 'campaigns.preview': {}, 'campaigns.messages': {},
+  'campaigns.export': {}, 'campaigns.chart': {}, 'campaigns.testSend': {},
+  start: { route: false }, waitIdle: { ctlArg: 1, route: false }, pollReports: { route: false },
+} as const satisfies Record<EngineMethod, { ctlArg?: number; route?: false }>;
+
+/** the engine methods the UI reaches: each is also a route of the same name (electron/handlers/types.ts checks it) */
+export type RoutedMethod = { [M in EngineMethod]: (typeof METHODS)[M] extends { route: false } ? never : M }[EngineMethod];
+export const ROUTED_METHODS = (Object.keys(METHODS) as EngineMethod[]).filter((m) => !('route' in METHODS[m])) as RoutedMethod[];
+
+export function isEngineMethod(name: unknown): name is EngineMethod {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(METHODS, name);
+}
+/** where the control argument of a method sits, if it has one */
+export function ctlArgOf(method: EngineMethod): number | undefined {
+  const m = METHODS[method];
+  return 'ctlArg' in m ? m.ctlArg : undefined;
+}
+
+type Async<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+type MaybeAsync<F> = F extends (...args: infer A) => infer R ? (...args: A) => R | Promise<Awaited<R>> : never;
+type TopMethod = Exclude<EngineMethod, `${string}.${string}`>;
+/** settings.get/set keep their per-key types (a mapped type would widen them to every setting) */
+interface SettingsCallsAsync {
+  get<K extends SettingKey>(key: K): Promise<Settings[K]>;
+  set<K extends SettingKey>(key: K, value: unknown): Promise<Settings[K]>;
+  all(): Promise<Settings>;
+}
+interface SettingsCallsMaybe {
+  get<K extends SettingKey>(key: K): Settings[K] | Promise<Settings[K]>;
+  set<K extends SettingKey>(key: K, value: unknown): Settings[K] | Promise<Settings[K]>;
+  all(): Settings | Promise<Settings>;
+}
+interface EngineShell { readonly dataDir: string; readonly sandbox: boolean; on(listener: (e: EngineEvent) => void): () => void; close(): Promise<void> }
+
+/** The Engine answered from its worker thread (electron/host): every method of METHODS, as a promise. */
+export type AsyncEngine = EngineShell & { settings: SettingsCallsAsync }
+  & { [G in Exclude<EngineGroup, 'settings'>]: { [K in keyof Engine[G]]: Async<Engine[G][K]> } }
+  & { [M in TopMethod]: Async<Engine[M]> };
+/** What the handlers take: the Engine in this thread, or the AsyncEngine of a worker. Callers always `await`. */
+export type EngineLike = EngineShell & { settings: SettingsCallsMaybe }
+  & { [G in Exclude<EngineGroup, 'settings'>]: { [K in keyof Engine[G]]: MaybeAsync<Engine[G][K]> } }
+  & { [M in TopMethod]: MaybeAsync<Engine[M]> };

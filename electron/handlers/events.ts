@@ -36,11 +36,6 @@ export function createEventBridge(engine: EngineLike, emit: Emit, opts: { log?: 
     switch (e.type) {
       case 'campaign':
         return campaign(e);
-      case 'import-progress':
-        return send('import-progress', {
-          importId: typeof d.importId === 'string' ? d.importId : null,
-          phase: d.phase, rows: d.rows, bytesRead: d.bytesRead ?? 0, totalBytes: d.totalBytes ?? 0,
-        });
       case 'sending-blocked':
         return send('sending-blocked', {
           campaignId: e.campaignId ?? null,
@@ -48,6 +43,8 @@ export function createEventBridge(engine: EngineLike, emit: Emit, opts: { log?: 
           message: typeof e.detail === 'string' ? e.detail : (d.message ?? null),
         });
       case 'log':
+        // the host's "the engine stopped unexpectedly and was restarted": the page shows it
+        if (typeof e.detail === 'string') return send('engine-notice', { message: e.detail.slice(0, 500) });
         return;
     }
   });

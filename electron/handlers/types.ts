@@ -1,3 +1,4 @@
+import type { RoutedMethod } from '../engine/api.ts';
 import type { RouteName, RouteOutput, Routes } from '../../shared/ipc/contract.ts';
 import type { z } from 'zod';
 import type { Result } from '../../shared/ipc/contract.ts';
@@ -27,3 +28,11 @@ export type RouteImpls = { [R in RouteName]: RouteImpl<R> };
 /** what Electron IPC and the web bridge call: raw input in, a Result out, never a throw */
 export type Handler<R extends RouteName> = (input?: unknown) => Promise<Result<RouteOutput<R>>>;
 export type Handlers = { [R in RouteName]: Handler<R> };
+
+/** routes that are not an engine method of the same name (answered by the shell itself) */
+export type ShellRoute = 'app.info';
+// compile-time: every route is an engine method marked routed in METHODS (electron/engine/api.ts), or a
+// shell route, and every routed method has its route. Forgetting either side of a new route fails tsc.
+type Mismatch<A, B> = Exclude<A, B> | Exclude<B, A>;
+const routesMatchMethods: [Mismatch<RouteName, ShellRoute | RoutedMethod>] extends [never] ? true : Mismatch<RouteName, ShellRoute | RoutedMethod> = true;
+void routesMatchMethods;

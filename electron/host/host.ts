@@ -1,36 +1,13 @@
 import { Worker } from 'node:worker_threads';
-import type { SettingKey, Settings } from '../../shared/settings.ts';
-import type { Engine, EngineEvent } from '../engine/api.ts';
-import { fromWire, METHODS, toWire, type FromWorker, type HostSecrets, type ToWorker, type WireCtl, type WorkerConfig } from './protocol.ts';
+import type { AsyncEngine, EngineEvent, EngineGroup, EngineMethod } from '../engine/api.ts';
+import { ctlArgOf, fromWire, METHODS, toWire, type FromWorker, type HostSecrets, type ToWorker, type WireCtl, type WorkerConfig } from './protocol.ts';
 import { createKeychainSecrets, type Secrets } from '../engine/secrets/index.ts';
 
-type Async<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
-type AsyncGroup<G> = { [K in keyof G]: Async<G[K]> };
-
 /** The Engine of api.ts with every call answered by a promise from the engine's worker thread. */
-export interface RemoteEngine {
-  readonly dataDir: string;
-  /** as of the last answer from the worker (every answer carries it) */
-  readonly sandbox: boolean;
-  settings: {
-    get<K extends SettingKey>(key: K): Promise<Settings[K]>;
-    set<K extends SettingKey>(key: K, value: unknown): Promise<Settings[K]>;
-    all(): Promise<Settings>;
-  };
-  token: Engine['token'];
-  lists: AsyncGroup<Engine['lists']>;
-  imports: AsyncGroup<Engine['imports']>;
-  optouts: AsyncGroup<Engine['optouts']>;
-  campaigns: AsyncGroup<Engine['campaigns']>;
-  start(): Promise<void>;
-  waitIdle: Engine['waitIdle'];
-  pollReports: Engine['pollReports'];
-  on(listener: (e: EngineEvent) => void): () => void;
-  /** closes the engine in the worker (sender, poller, sandbox, database), then ends the thread */
-  close(): Promise<void>;
+export type RemoteEngine = AsyncEngine & {
   /** the thread itself, for diagnostics and tests */
   readonly host: { readonly worker: Worker | null; readonly restarts: number; ready(): Promise<void> };
-}
+};
 
 export interface EngineHostOptions {
   dataDir?: string;
@@ -50,7 +27,7 @@ export interface EngineHostOptions {
   owner?: string;
 }
 
-interface Pending { method: string; resolve(v: unknown): void; reject(e: Error): void; onProgress?: (p: unknown) => void; cleanup?: () => void }
+interface Pending { method: EngineMethod | 'close'; resolve(v: unknown): void; reject(e: Error): void; onProgress?: (p: unknown) => void; cleanup?: () => void }
 
 const coded = (code: string, message: string) => Object.assign(new Error(message), { code });
 
@@ -176,7 +153,7 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
     ready = spawn().catch((err: Error) => { down = coded('ENGINE_DOWN', `The SMS Desk engine could not be restarted: ${err.message}`); log(down.message); });
   }
 
-  async function call(method: string, args: unknown[]): Promise<unknown> {
+  async function call(method: EngineMethod, args: unknown[]): Promise<unknown> {
     if (closed) throw coded('ENGINE_CLOSED', 'SMS Desk is shutting down: the engine no longer takes requests.');
     await ready;
     // the worker died after this call was made: its restart has replaced `ready`, wait for that
@@ -200,8 +177,8 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
   }
 
   /** an AbortSignal and a progress callback cannot cross threads: flags go instead, and messages follow */
-  function wireCtl(id: number, method: string, args: unknown[], p: Pending, w: Worker): unknown[] {
-    const at = METHODS[method]?.ctlArg;
+  function wireCtl(id: number, method: EngineMethod, args: unknown[], p: Pending, w: Worker): unknown[] {
+    const at = ctlArgOf(method);
     const ctl = at === undefined ? undefined : args[at] as { signal?: AbortSignal; onProgress?: (x: unknown) => void } | undefined;
     if (at === undefined || !ctl) return args;
     const { signal, onProgress, ...rest } = ctl;
@@ -219,22 +196,23 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
 
   await spawn();
 
-  const fn = (method: string) => (...args: unknown[]) => call(method, args);
-  const group = (name: string, methods: string[]) => Object.fromEntries(methods.map((m) => [m, fn(`${name}.${m}`)]));
-  const methodsOf = (name: string) => Object.keys(METHODS).filter((k) => k.startsWith(`${name}.`)).map((k) => k.slice(name.length + 1));
+  // One function per entry of METHODS, which the compiler holds to the Engine interface: the proxy
+  // has exactly the engine's methods (a group of the Engine becomes an object of proxies).
+  const calls: Record<string, unknown> = {};
+  for (const method of Object.keys(METHODS) as EngineMethod[]) {
+    const dot = method.indexOf('.');
+    const f = method === 'start'
+      ? async () => { started = true; await call('start', []); }
+      : (...args: unknown[]) => call(method, args);
+    if (dot < 0) { calls[method] = f; continue; }
+    const g = method.slice(0, dot) as EngineGroup;
+    ((calls[g] ??= {}) as Record<string, unknown>)[method.slice(dot + 1)] = f;
+  }
 
   const remote = {
+    ...(calls as Omit<AsyncEngine, 'dataDir' | 'sandbox' | 'on' | 'close'>),
     get dataDir() { return dataDir; },
     get sandbox() { return sandbox; },
-    settings: group('settings', methodsOf('settings')),
-    token: group('token', methodsOf('token')),
-    lists: group('lists', methodsOf('lists')),
-    imports: group('imports', methodsOf('imports')),
-    optouts: group('optouts', methodsOf('optouts')),
-    campaigns: group('campaigns', methodsOf('campaigns')),
-    async start() { started = true; await call('start', []); },
-    waitIdle: fn('waitIdle'),
-    pollReports: fn('pollReports'),
     on(listener: (e: EngineEvent) => void) {
       listeners.add(listener);
       if (listeners.size === 1 && worker && workerReady) post(worker, { t: 'events', on: true });
@@ -277,5 +255,5 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
       ready: () => ready,
     },
   };
-  return remote as unknown as RemoteEngine;
+  return remote satisfies RemoteEngine;
 }

@@ -29,7 +29,7 @@ export interface WireError { name: string; message: string; code?: string }
 export interface WireCtl { signal?: boolean; progress?: boolean }
 
 export type ToWorker =
-  | { t: 'call'; id: number; method: string; args: unknown[] }
+  | { t: 'call'; id: number; method: EngineMethod; args: unknown[] }
   | { t: 'abort'; id: number }
   | { t: 'events'; on: boolean }
   | { t: 'close'; id: number }
@@ -46,24 +46,9 @@ export type FromWorker =
   | { t: 'log'; line: string }
   | { t: 'secrets'; id: number; op: SecretsOp; arg?: string };
 
-/**
- * Every engine method the proxy may call, and where its control argument (signal / onProgress)
- * sits. The worker refuses any other name, so a message can never reach into the engine's internals.
- */
-export const METHODS: Readonly<Record<string, { ctlArg?: number }>> = {
-  'settings.get': {}, 'settings.set': {}, 'settings.all': {},
-  'token.status': {}, 'token.set': {}, 'token.clear': {}, 'token.test': {},
-  'lists.list': {}, 'lists.get': {}, 'lists.import': { ctlArg: 2 }, 'lists.delete': {}, 'lists.contacts': {},
-  'lists.rejects': {}, 'lists.exportRejects': {},
-  'imports.begin': {}, 'imports.add': {}, 'imports.commit': {}, 'imports.cancel': {},
-  'optouts.list': {}, 'optouts.add': {}, 'optouts.remove': {}, 'optouts.import': {},
-  'campaigns.create': {}, 'campaigns.list': {}, 'campaigns.get': {}, 'campaigns.status': {}, 'campaigns.send': {},
-  'campaigns.active': {}, 'campaigns.networks': {}, 'campaigns.retryNow': {},
-  'campaigns.pause': {}, 'campaigns.resume': {}, 'campaigns.cancel': {}, 'campaigns.uncertain': {},
-  'campaigns.resolve': {}, 'campaigns.resendFailed': {}, 'campaigns.preview': {}, 'campaigns.messages': {},
-  'campaigns.export': {}, 'campaigns.chart': {}, 'campaigns.testSend': {},
-  start: {}, waitIdle: { ctlArg: 1 }, pollReports: {},
-};
+/** The method registry lives beside the Engine interface, so the compiler checks it against it. */
+export { METHODS, ctlArgOf, isEngineMethod, type EngineMethod } from '../engine/api.ts';
+import type { EngineMethod } from '../engine/api.ts';
 
 const BUG_NAMES = new Set(['TypeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError', 'RangeError']);
 

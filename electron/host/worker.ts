@@ -5,8 +5,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from '../engine/engine.ts';
+import type { EngineGroup, EngineMethod } from '../engine/api.ts';
 import { createMemorySecrets, InvalidTokenError, KeychainUnavailableError, type KeychainProblem, type Secrets, type TokenSource } from '../engine/secrets/index.ts';
-import { fromWire, METHODS, toWire, type FromWorker, type SecretsOp, type ToWorker, type WireCtl, type WorkerConfig } from './protocol.ts';
+import { ctlArgOf, fromWire, isEngineMethod, METHODS, toWire, type FromWorker, type SecretsOp, type ToWorker, type WireCtl, type WorkerConfig } from './protocol.ts';
 import { redact } from '../engine/redact.ts';
 
 const port = parentPort!;
@@ -73,15 +74,17 @@ async function main(): Promise<void> {
   let closing = false;
 
   function resolveMethod(method: string): (...args: unknown[]) => unknown {
-    if (!Object.prototype.hasOwnProperty.call(METHODS, method)) throw Object.assign(new Error(`The engine has no method ${method}.`), { code: 'NOT_FOUND' });
-    const [group, name] = method.includes('.') ? method.split('.') as [string, string] : [null, method];
-    const owner = (group ? (engine as unknown as Record<string, Record<string, unknown>>)[group] : engine) as Record<string, unknown>;
-    return (owner[name!] as (...a: unknown[]) => unknown).bind(owner);
+    if (!isEngineMethod(method)) throw Object.assign(new Error(`The engine has no method ${method}.`), { code: 'NOT_FOUND' });
+    const dot = method.indexOf('.');
+    const owner: object = dot < 0 ? engine : engine[method.slice(0, dot) as EngineGroup];
+    const f: unknown = Reflect.get(owner, dot < 0 ? method : method.slice(dot + 1));
+    if (typeof f !== 'function') throw Object.assign(new Error(`The engine has no method ${method}.`), { code: 'NOT_FOUND' });
+    return (...args: unknown[]) => Reflect.apply(f, owner, args);
   }
 
   /** rebuilds the control argument: a real AbortSignal and a progress callback that posts back */
   function withCtl(id: number, method: string, args: unknown[]): unknown[] {
-    const at = METHODS[method]?.ctlArg;
+    const at = isEngineMethod(method) ? ctlArgOf(method) : undefined;
     if (at === undefined || !args[at]) return args;
     const wire = args[at] as WireCtl;
     const ctl: { signal?: AbortSignal; onProgress?: (p: unknown) => void } = {};
@@ -127,6 +130,12 @@ async function main(): Promise<void> {
         );
     }
   });
+  // the compiler holds METHODS to the Engine interface; this holds the engine actually built to it
+  const missing = (Object.keys(METHODS) as EngineMethod[]).filter((m) => { try { resolveMethod(m); return false; } catch { return true; } });
+  if (missing.length) {
+    post({ t: 'fatal', error: toWire(new Error(`The SMS Desk engine lacks ${missing.join(', ')} (a bug).`)) });
+    return;
+  }
   post({ t: 'ready', dataDir: engine.dataDir, sandbox: engine.sandbox });
 }
 

@@ -10,6 +10,7 @@ import { SettingsPage } from './features/settings/SettingsPage.tsx';
 import { ActiveStrip } from './features/campaigns/ActiveStrip.tsx';
 import { useActiveCampaigns } from './features/campaigns/useActive.ts';
 import { useWebNotices } from './features/campaigns/useNotices.ts';
+import { onEvent } from './api/index.ts';
 
 const NAV: Array<{ page: Route['page']; label: string; step?: string }> = [
   { page: 'import', label: 'Import contacts', step: '1' },
@@ -40,6 +41,9 @@ function Shell() {
   const live = useActiveCampaigns();
   useWebNotices(live);
   const opened = useRef(false);
+  // "the engine stopped unexpectedly and was restarted": calls it held failed, so the user must hear of it
+  const [engineNotice, setEngineNotice] = useState<string | null>(null);
+  useEffect(() => onEvent('engine-notice', (p) => setEngineNotice(p.message)), []);
   useEffect(() => {
     if (opened.current || !live) return;
     opened.current = true;
@@ -80,6 +84,11 @@ function Shell() {
       </nav>
       <main id="main" ref={main} tabIndex={-1}>
         {loadError ? <p className="error-note" role="alert">{loadError}</p> : null}
+        {engineNotice ? (
+          <p className="error-note" role="alert">
+            {engineNotice} <button type="button" onClick={() => setEngineNotice(null)}>Dismiss</button>
+          </p>
+        ) : null}
         <Page route={route} />
       </main>
     </div>

@@ -126,11 +126,6 @@ export const events = {
    * campaignId and status are null when several campaigns changed at once (reload the list)
    */
   campaign: z.object({ campaignId: z.number().nullable(), status: s.campaignStatus.nullable() }),
-  'import-progress': z.object({
-    importId: z.string().nullable(),
-    phase: z.enum(['reading', 'storing', 'done']),
-    rows: z.number(), bytesRead: z.number(), totalBytes: z.number(),
-  }),
   /**
    * sending is held up by something the user must fix: the token was refused ('auth'), the
    * gateway is unreachable ('offline') or the disk is full ('storage'). code null = unblocked again.
@@ -140,6 +135,8 @@ export const events = {
     code: z.enum(['auth', 'offline', 'storage']).nullable(),
     message: z.string().nullable(),
   }),
+  /** something about the engine itself the user should know, e.g. it stopped unexpectedly and was restarted */
+  'engine-notice': z.object({ message: z.string().max(500) }),
 } as const;
 
 export type Routes = typeof routes;

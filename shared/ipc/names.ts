@@ -45,7 +45,7 @@ export const ROUTE_NAMES = [
   'campaigns.testSend',
 ] as const;
 
-export const EVENT_NAMES = ['campaign', 'import-progress', 'sending-blocked'] as const;
+export const EVENT_NAMES = ['campaign', 'sending-blocked', 'engine-notice'] as const;
 
 export type RouteName = (typeof ROUTE_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

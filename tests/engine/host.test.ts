@@ -147,6 +147,9 @@ describe('the engine in a worker thread, through the handlers', () => {
     await importList(engine, 'Crash', 50_000);
     const events: EngineEvent[] = [];
     engine.on((e) => events.push(e));
+    // what the page receives through the same bridge Electron IPC and the web bridge use
+    const page: Array<[EventName, unknown]> = [];
+    const offBridge = createEventBridge(engine, (name, payload) => page.push([name, payload]));
     const first = engine.host.worker!;
     const creating = engine.campaigns.create({ list: 'Crash', from: 'Shop', text: 'Hi {first_name}' });
     await first.terminate();
@@ -156,6 +159,9 @@ describe('the engine in a worker thread, through the handlers', () => {
     expect(engine.host.restarts).toBe(1);
     expect(engine.host.worker).not.toBe(first);
     expect(events.some((e) => e.type === 'log' && String(e.detail).includes('restarted'))).toBe(true);
+    // …and it reaches the page, which shows it (it used to be dropped by the bridge)
+    expect(page).toContainEqual(['engine-notice', { message: expect.stringMatching(/stopped unexpectedly .*was restarted/) }]);
+    offBridge();
 
     // all or nothing: the interrupted insert left no half campaign
     expect(after.every((c) => c.recipients === 50_000)).toBe(true);

@@ -8,7 +8,7 @@
  *   const r = await api.campaigns.export({ id, format: 'csv' }); await download(r);
  */
 import { ApiError, createClient, type Transport } from '../../../shared/ipc/client.ts';
-import { routes, type EventName, type Result, type RouteName, type RouteOutput } from '../../../shared/ipc/contract.ts';
+import { type EventName, type Result, type RouteName, type RouteOutput } from '../../../shared/ipc/contract.ts';
 import { createWebTransport, takeKeyFromLocation } from './web.ts';
 
 export { ApiError };
@@ -54,7 +54,6 @@ const client = createClient(bridge ? electronTransport(bridge) : webTransport!);
 
 export const api = client.api;
 export const onEvent = client.onEvent;
-export const routeNames = Object.keys(routes) as RouteName[];
 
 type ExportResult = RouteOutput<'campaigns.export'>;
 
