@@ -11,6 +11,7 @@ import { createNumberIndex } from './numberIndex.ts';
  */
 export const STORE_CHUNK = 500;
 const REPORT_REJECTS = 100;
+const INSERT_ROWS = 20;
 /**
  * The connection's page cache while a slice is stored. Imported pages are written once and never
  * read back; kept in the engine's 64 MB cache they would grow the process by up to that much on
@@ -85,13 +86,25 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
   const listId = Number(db.prepare(`INSERT INTO lists (name, state, fields, source, created_at) VALUES (?, 'importing', ?, ?, ?)`)
     .run(name, JSON.stringify(fields), opts.source, now()).lastInsertRowid);
 
-  const insertContact = db.prepare(`INSERT INTO contacts (list_id, seq, row, msisdn, network, fields) VALUES (?, ?, ?, ?, ?, ?)`);
+  // Rows go in INSERT_ROWS at a time (one statement, one call into SQLite, instead of one per
+  // row: about a third of the storing time), the rest of a slice one by one; same rows, same order.
+  const values = (n: number) => Array(n).fill('(?, ?, ?, ?, ?, ?)').join(', ');
+  const insertContact = db.prepare(`INSERT INTO contacts (list_id, seq, row, msisdn, network, fields) VALUES ${values(1)}`);
+  const insertContacts = db.prepare(`INSERT INTO contacts (list_id, seq, row, msisdn, network, fields) VALUES ${values(INSERT_ROWS)}`);
   let firstRow = createNumberIndex();
   const anyOptout = db.prepare(`SELECT EXISTS (SELECT 1 FROM optouts)`).pluck();
   // one look-up per transaction for all its numbers, not one per row
   const optedOutOf = db.prepare(`SELECT msisdn FROM optouts WHERE msisdn IN (SELECT value FROM json_each(?))`).pluck();
   const withSmallCache = smallCacheRunner(db);
-  const insertReject = db.prepare(`INSERT INTO import_rejects (list_id, row, kind, value, reason, fields) VALUES (?, ?, ?, ?, ?, ?)`);
+  const insertReject = db.prepare(`INSERT INTO import_rejects (list_id, row, kind, value, reason, fields) VALUES ${values(1)}`);
+  const insertRejects = db.prepare(`INSERT INTO import_rejects (list_id, row, kind, value, reason, fields) VALUES ${values(INSERT_ROWS)}`);
+  const contactArgs: unknown[] = [];
+  const rejectArgs: unknown[] = [];
+  const FULL = INSERT_ROWS * 6;
+  const flushArgs = (args: unknown[], one: { run(...a: unknown[]): unknown }) => {
+    for (let i = 0; i < args.length; i += 6) one.run(args[i], args[i + 1], args[i + 2], args[i + 3], args[i + 4], args[i + 5]);
+    args.length = 0;
+  };
 
   const counts: ImportCounts = { rows: 0, valid: 0, invalid: 0, duplicates: 0, suppressed: 0 };
   const firstRejects: ImportReport['rejects'] = [];
@@ -99,11 +112,14 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
   let state: 'open' | 'committed' | 'cancelled' = 'open';
 
   const reject = (row: RawContactRow, kind: 'invalid' | 'duplicate' | 'suppressed', reason: string, fieldsJson: string) => {
-    insertReject.run(listId, row.row, kind, row.phone, reason, fieldsJson);
+    rejectArgs.push(listId, row.row, kind, row.phone, reason, fieldsJson);
+    if (rejectArgs.length === FULL) { insertRejects.run(rejectArgs); rejectArgs.length = 0; }
     if (firstRejects.length < REPORT_REJECTS) firstRejects.push({ row: row.row, kind, value: row.phone, reason });
   };
 
   const storeChunk = db.transaction((rows: RawContactRow[]) => {
+    contactArgs.length = 0;
+    rejectArgs.length = 0;
     const found = rows.map((row) => normalizeMsisdn(row.phone ?? '', opts.country));
     // read inside the transaction: nothing can add an opt-out between this and the inserts
     let optedOut: Set<string> | null = null;
@@ -125,10 +141,13 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
         reject(row, 'duplicate', `same number as row ${first}`, fieldsJson);
         continue;
       }
-      insertContact.run(listId, seq + 1, row.row, r.msisdn, r.network, fieldsJson);
+      contactArgs.push(listId, seq + 1, row.row, r.msisdn, r.network, fieldsJson);
+      if (contactArgs.length === FULL) { insertContacts.run(contactArgs); contactArgs.length = 0; }
       seq++;
       counts.valid++;
     }
+    flushArgs(contactArgs, insertContact);
+    flushArgs(rejectArgs, insertReject);
   });
 
   const ensureOpen = () => {
