@@ -1,7 +1,4 @@
-import type { z } from 'zod';
-import type { messageStatus } from './ipc/schemas.ts';
-
-type MessageStatus = z.infer<typeof messageStatus>;
+import type { MessageStatus } from './vocabulary.ts';
 
 /**
  * What a status means to the person who sent the campaign. The dashboard tiles, the chart legend,

@@ -5,20 +5,13 @@
 import type { SettingKey, Settings } from '../../shared/settings.ts';
 import type { NetworkGroup } from '../../shared/phone/networks.ts';
 
-export type MessageStatus =
-  | 'queued' | 'submitting' | 'uncertain' | 'accepted' | 'failed'
-  | 'sent' | 'delivered' | 'rejected' | 'expired' | 'unknown' | 'cancelled';
+import type { CampaignState, MessageStatus, ScheduleMode } from '../../shared/vocabulary.ts';
+import type { RawContactRow } from '../../shared/import/rows.ts';
 
-export const MESSAGE_STATUSES: MessageStatus[] = [
-  'queued', 'submitting', 'uncertain', 'accepted', 'failed',
-  'sent', 'delivered', 'rejected', 'expired', 'unknown', 'cancelled',
-];
-
-/** Final: no further change expected from the gateway. */
-export const FINAL_STATUSES: ReadonlySet<MessageStatus> = new Set(['failed', 'delivered', 'rejected', 'expired', 'unknown', 'cancelled']);
-
-export type CampaignState = 'draft' | 'scheduled' | 'sending' | 'paused' | 'cancelled' | 'completed';
-export type ScheduleMode = 'local' | 'gateway';
+// The vocabulary and the parsed row live in shared/ (the window uses them too); named here as before.
+export { MESSAGE_STATUSES, FINAL_STATUSES, CAMPAIGN_STATES } from '../../shared/vocabulary.ts';
+export type { CampaignState, MessageStatus, ScheduleMode } from '../../shared/vocabulary.ts';
+export type { RawContactRow } from '../../shared/import/rows.ts';
 
 export interface ListSummary { id: number; name: string; contacts: number; fields: string[]; createdAt: number; source: string | null }
 
@@ -86,8 +79,6 @@ export interface UncertainBatch {
   recipients: Array<{ seq: number; msisdn: string }>;
 }
 
-/** One row handed to an import after parsing: the raw phone cell and every other cell by header. */
-export interface RawContactRow { row: number; phone: string; fields: Record<string, string> }
 export interface ImportCounts { rows: number; valid: number; invalid: number; duplicates: number; suppressed: number }
 export interface ContactRow { seq: number; row: number; msisdn: string; network: string | null; fields: Record<string, string> }
 export interface RejectRow { row: number; kind: 'invalid' | 'duplicate' | 'suppressed'; value: string; reason: string; fields: Record<string, string> }

@@ -1,8 +1,10 @@
 import { ImportError, noContactsBelowHeader } from './errors.ts';
 import { columnLetter, detectColumns, detectHeaderRow, fieldNames, headerKey } from './columns.ts';
 
-/** Same shape as RawContactRow in electron/engine/api.ts: the raw phone cell and every cell by header. */
-export interface ParsedContactRow { row: number; phone: string; fields: Record<string, string> }
+/** One row handed to an import after parsing: the raw phone cell and every other cell by header (imports.add takes these). */
+export interface RawContactRow { row: number; phone: string; fields: Record<string, string> }
+/** the parser's name for the same row */
+export type ParsedContactRow = RawContactRow;
 
 export interface ImportPlan {
   /** 1-based row number of the header in the file or sheet; 0 when the file has no header */

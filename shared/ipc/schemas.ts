@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { settingsSchema } from '../settings.ts';
 import { NETWORK_GROUPS } from '../phone/networks.ts';
+import { CAMPAIGN_STATES, MESSAGE_STATUSES, SCHEDULE_MODES } from '../vocabulary.ts';
 
 /**
  * Zod schemas of the engine's data types (electron/engine/api.ts), as they cross IPC or HTTP.
@@ -24,12 +25,9 @@ export const listRef = z.union([id, z.string().trim().min(1).max(200)]);
 export const format = z.enum(['csv', 'xlsx']);
 export const epochMs = z.number().int().min(0);
 
-export const messageStatus = z.enum([
-  'queued', 'submitting', 'uncertain', 'accepted', 'failed',
-  'sent', 'delivered', 'rejected', 'expired', 'unknown', 'cancelled',
-]);
-export const campaignState = z.enum(['draft', 'scheduled', 'sending', 'paused', 'cancelled', 'completed']);
-export const scheduleMode = z.enum(['local', 'gateway']);
+export const messageStatus = z.enum(MESSAGE_STATUSES);
+export const campaignState = z.enum(CAMPAIGN_STATES);
+export const scheduleMode = z.enum(SCHEDULE_MODES);
 
 export const page = z.strictObject({
   offset: z.number().int().min(0).default(0),

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isFinal, mapStatus } from '../../electron/engine/gateway/status.ts';
+import { mapStatus } from '../../electron/engine/gateway/status.ts';
+import { FINAL_SQL } from '../../electron/engine/campaigns/rows.ts';
+import { FINAL_STATUSES, isFinalStatus, sqlList } from '../../shared/vocabulary.ts';
 
 describe('mapStatus', () => {
   it.each([
@@ -26,10 +28,16 @@ describe('mapStatus', () => {
   });
 });
 
-describe('isFinal', () => {
-  it('treats delivered, failed, rejected, expired and unknown as final, sent as not', () => {
-    for (const s of ['delivered', 'failed', 'rejected', 'expired', 'unknown'] as const) expect(isFinal(s)).toBe(true);
-    expect(isFinal('sent')).toBe(false);
-    expect(isFinal('accepted')).toBe(false);
+describe('final statuses (shared/vocabulary.ts)', () => {
+  it('treats delivered, failed, rejected, expired, unknown and cancelled as final, sent and accepted as not', () => {
+    for (const s of ['delivered', 'failed', 'rejected', 'expired', 'unknown', 'cancelled'] as const) expect(isFinalStatus(s)).toBe(true);
+    expect(isFinalStatus('sent')).toBe(false);
+    expect(isFinalStatus('accepted')).toBe(false);
+    expect(isFinalStatus('uncertain')).toBe(false);
+  });
+
+  it('the ledger\'s SQL list is the same words, and only vocabulary words can be spliced into SQL', () => {
+    expect(FINAL_SQL).toBe(`(${FINAL_STATUSES.map((w) => `'${w}'`).join(',')})`);
+    expect(() => sqlList(["x') OR 1=1 --"])).toThrow(/not a vocabulary word/);
   });
 });

@@ -1,10 +1,10 @@
 import type { CampaignState, CampaignSummary, MessageStatus, ScheduleMode, StatusCounts } from '../api.ts';
-import { MESSAGE_STATUSES } from '../api.ts';
+import { FINAL_STATUSES, MESSAGE_STATUSES, sqlList, type GatewayMode } from '../../../shared/vocabulary.ts';
 
 export interface CampaignRow {
   id: number; name: string; list_id: number | null; parent_id: number | null; sender: string; template: string;
   state: CampaignState; schedule_mode: ScheduleMode | null; send_at: number | null; recipients: number; parts: number;
-  suppressed: number; pause_reason: string | null; pause_code: string | null; mode: 'sandbox' | 'live' | null;
+  suppressed: number; pause_reason: string | null; pause_code: string | null; mode: GatewayMode | null;
   retry_at: number | null; retry_count: number; created_at: number; started_at: number | null; finished_at: number | null;
   list_name?: string | null;
 }
@@ -24,5 +24,5 @@ export function emptyCounts(): StatusCounts {
   return c;
 }
 
-export const FINAL_SQL = `('failed','delivered','rejected','expired','unknown','cancelled')`;
+export const FINAL_SQL = sqlList(FINAL_STATUSES);
 export type { MessageStatus };

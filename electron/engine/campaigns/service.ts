@@ -12,6 +12,7 @@ import { localDateTime, zoneLabel } from '../../../shared/localTime.ts';
 import { toSummary, emptyCounts, type CampaignRow } from './rows.ts';
 import { networkGroup, NETWORK_GROUPS, type NetworkGroup } from '../../../shared/phone/networks.ts';
 import { OUTCOME_OF } from '../../../shared/outcome.ts';
+import type { GatewayMode } from '../../../shared/vocabulary.ts';
 
 interface ListRow { id: number; name: string; fields: string; contacts: number }
 
@@ -22,7 +23,7 @@ export interface CampaignDeps {
   settings: SettingsStore;
   now: () => number;
   /** 'sandbox' | 'live' as the engine runs right now */
-  mode: () => 'sandbox' | 'live';
+  mode: () => GatewayMode;
   changed: (campaignId: number) => void;
 }
 

@@ -1,10 +1,8 @@
-import { FINAL_STATUSES, type MessageStatus } from '../api.ts';
-
 export type ReportStatus = 'sent' | 'delivered' | 'failed' | 'rejected' | 'expired' | 'unknown';
 
 /**
  * Raw gateway statuses (9bits words, Sinch words, SMPP receipt words) to the product's
- * vocabulary, per ../shared/gateway-9bits.md. Keys are lower-case letters only, so
+ * vocabulary, per docs/gateway-9bits.md. Keys are lower-case letters only, so
  * "DELIVRD", "Delivered" and " delivered " all meet the same entry.
  *
  * Decisions the contract leaves open:
@@ -34,9 +32,4 @@ export function mapStatus(raw: string, code?: number | null): ReportStatus | nul
   if (key && Object.prototype.hasOwnProperty.call(TABLE, key)) return TABLE[key];
   if (!key && typeof code === 'number' && Object.prototype.hasOwnProperty.call(CODES, code)) return CODES[code];
   return null;
-}
-
-/** Final: the gateway will not change this status again, so polling for it can stop. */
-export function isFinal(productStatus: MessageStatus | ReportStatus): boolean {
-  return FINAL_STATUSES.has(productStatus);
 }

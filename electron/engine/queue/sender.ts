@@ -7,8 +7,9 @@ import type { CampaignRow } from '../campaigns/rows.ts';
 import type { Ledger, BatchRecord } from './ledger.ts';
 import type { RateLimiter, Permit } from './limiter.ts';
 import { isStorageError, storageMessage } from '../storage.ts';
+import type { GatewayMode } from '../../../shared/vocabulary.ts';
 
-export type Mode = 'sandbox' | 'live';
+export type Mode = GatewayMode;
 
 /** Longest wait a Retry-After may impose on one campaign. */
 export const RETRY_AFTER_CAP_MS = 3_600_000;

@@ -1,5 +1,5 @@
 /** Scaling for the delivery chart, drawn as plain SVG: cumulative counts per status group over time. */
-import type { MessageStatus } from '../../../electron/engine/api.ts';
+import type { MessageStatus } from '../../../shared/vocabulary.ts';
 import { handedOver, outcomeCounts, statusesOf } from '../../../shared/outcome.ts';
 
 export interface ChartPoint { at: number; counts: Partial<Record<string, number>> }

@@ -6,7 +6,7 @@
  */
 import { detectColumns, detectHeaderRow, fieldNames } from '../../../shared/import/columns.ts';
 import { noContactsBelowHeader } from '../../../shared/import/errors.ts';
-import type { RawContactRow } from '../../../electron/engine/api.ts';
+import type { RawContactRow } from '../../../shared/import/rows.ts';
 import type { FromWorker, Layout, StreamPlan, ToWorker } from './protocol.ts';
 import { openSource, type Source } from './sources.ts';
 

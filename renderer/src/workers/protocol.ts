@@ -1,5 +1,5 @@
 /** Messages between the Import page and the parsing worker. */
-import type { RawContactRow } from '../../../electron/engine/api.ts';
+import type { RawContactRow } from '../../../shared/import/rows.ts';
 
 export interface SheetInfo { name: string; rows: number }
 

@@ -1,5 +1,5 @@
 import { useCallback, useId, useState } from 'react';
-import type { MessageStatus } from '../../../../electron/engine/api.ts';
+import type { MessageStatus } from '../../../../shared/vocabulary.ts';
 import { api, download, type RouteOutput } from '../../api/index.ts';
 import { ConfirmDialog, ErrorNote, ProgressBar, Section, Stat } from '../../components/ui.tsx';
 import { useAction } from '../../components/useAction.ts';

@@ -1,4 +1,4 @@
-import type { MessageStatus } from '../../../../electron/engine/api.ts';
+import type { CampaignState, MessageStatus } from '../../../../shared/vocabulary.ts';
 
 export const STATUS_LABEL: Record<MessageStatus, string> = {
   queued: 'Waiting to send',
@@ -20,7 +20,7 @@ export const STATUS_TONE: Partial<Record<MessageStatus, 'good' | 'bad' | 'warn' 
 
 export const STATUS_ORDER: MessageStatus[] = ['delivered', 'sent', 'accepted', 'submitting', 'queued', 'uncertain', 'failed', 'rejected', 'expired', 'unknown', 'cancelled'];
 
-export const STATE_LABEL: Record<string, string> = {
+export const STATE_LABEL: Record<CampaignState, string> = {
   draft: 'Not started', scheduled: 'Scheduled', sending: 'Sending', paused: 'Paused', cancelled: 'Cancelled', completed: 'Completed',
 };
 
@@ -38,7 +38,7 @@ export function undecided(s: { state: string; needsDecision: number; counts: { u
  * any recipient is undecided, so one with nothing left to send (`waiting`: queued + submitting)
  * that waits only for the user says so.
  */
-export function stateBadge(state: string, undecidedCount: number, waiting = Infinity): { label: string; tone: string } {
+export function stateBadge(state: CampaignState, undecidedCount: number, waiting = Infinity): { label: string; tone: string } {
   if (undecidedCount > 0 && (state === 'completed' || (state === 'sending' && waiting === 0))) return { label: 'Needs your decision', tone: 'decide' };
-  return { label: STATE_LABEL[state] ?? state, tone: state };
+  return { label: STATE_LABEL[state], tone: state };
 }

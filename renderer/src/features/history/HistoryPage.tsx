@@ -8,6 +8,7 @@ import { clampPage, pageBounds } from '../../lib/paging.ts';
 import { browserStorage, mergeFieldsOf } from '../../lib/mergeFields.ts';
 import { Pager } from '../../components/Pager.tsx';
 import { stateBadge, undecided } from '../campaigns/statusText.ts';
+import type { CampaignState } from '../../../../shared/vocabulary.ts';
 import { OptOuts } from './OptOuts.tsx';
 
 type Campaign = RouteOutput<'campaigns.list'>[number];
@@ -72,7 +73,7 @@ function Campaigns() {
   );
 }
 
-function StateBadge({ state, toDecide }: { state: string; toDecide: number }) {
+function StateBadge({ state, toDecide }: { state: CampaignState; toDecide: number }) {
   // useUndecided counts a sending campaign's undecided recipients only once nothing waits to be sent.
   const b = stateBadge(state, toDecide, 0);
   return <span className={`state state-${b.tone}`} title={toDecide > 0 ? `${formatCount(toDecide)} recipients may or may not have been sent: open the campaign to decide.` : undefined}>{b.label}</span>;
