@@ -534,8 +534,9 @@ function relsPath(part: string): string {
 }
 
 /**
- * Opens an .xlsx for streaming: reads the directory, the workbook, its styles and its shared
- * strings. Throws NotStreamable for what only SheetJS may read, ImportError for a real refusal.
+ * Opens an .xlsx for streaming: reads the directory, the workbook, its rels and styles (the
+ * shared strings on the first readRows). Throws NotStreamable for what only SheetJS may read,
+ * ImportError for a real refusal.
  */
 export async function openXlsxStream(src: ByteSource, fileName: string, limits: XlsxStreamLimits = DEFAULT_XLSX_STREAM_LIMITS): Promise<StreamedWorkbook> {
   const entries = await readCentralDirectory(src, fileName, limits);
