@@ -99,30 +99,38 @@ function plainDigits(text: string): { digits: string; plus: boolean } | null {
   return digits === '' ? null : { digits, plus };
 }
 
+// What libphonenumber said about the last few thousand numbers it was asked about. A file's
+// junk repeats ("0803123", "+1 555 0100" in every other row of a bad export) and each answer
+// costs 5-25 µs; the answer depends on nothing but the digits and the country.
+const SLOW_MEMO_SIZE = 4096;
+const slowMemo = new Map<string, NormalizeResult>();
+
 function fromDigits(digits: string, plus: boolean, defaultCountry: string): NormalizeResult {
   const fast = nigerianFastPath(digits, plus, defaultCountry);
   if (fast) return fast;
-  // libphonenumber throws (and catches) a ParseError for most numbers it refuses; the stack
-  // trace each one captures is most of the cost of an invalid row, and nobody reads it.
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    const result = slowPath(plus ? '+' + digits : digits, defaultCountry);
-    // A spreadsheet number cell loses the "+": 447911123456 is a UK mobile, not a broken local one.
-    // (No country calling code starts with 0, so "+0…" can never be one.)
-    if (!result.ok && !plus && digits.length >= 11 && digits[0] !== '0') {
-      const intl = parsePhoneNumberFromString('+' + digits);
-      if (intl?.isValid()) {
-        const type = intl.getType() ?? '';
-        if (MOBILE_TYPES.has(type)) return ok(digits, intl.country ?? '', null);
-        // A foreign landline: say so, rather than "too long", which would send the user hunting for a typo.
-        return bad(NOT_MOBILE[type] ?? 'not a mobile number');
-      }
+  const memoKey = `${defaultCountry}|${plus ? '+' : ''}${digits}`;
+  const known = slowMemo.get(memoKey);
+  if (known) return { ...known };
+  const result = checkedSlowPath(digits, plus, defaultCountry);
+  if (slowMemo.size >= SLOW_MEMO_SIZE) slowMemo.clear();
+  slowMemo.set(memoKey, result);
+  return { ...result };
+}
+
+function checkedSlowPath(digits: string, plus: boolean, defaultCountry: string): NormalizeResult {
+  const result = slowPath(plus ? '+' + digits : digits, defaultCountry);
+  // A spreadsheet number cell loses the "+": 447911123456 is a UK mobile, not a broken local one.
+  // (No country calling code starts with 0, so "+0…" can never be one.)
+  if (!result.ok && !plus && digits.length >= 11 && digits[0] !== '0') {
+    const intl = parsePhoneNumberFromString('+' + digits);
+    if (intl?.isValid()) {
+      const type = intl.getType() ?? '';
+      if (MOBILE_TYPES.has(type)) return ok(digits, intl.country ?? '', null);
+      // A foreign landline: say so, rather than "too long", which would send the user hunting for a typo.
+      return bad(NOT_MOBILE[type] ?? 'not a mobile number');
     }
-    return result;
-  } finally {
-    Error.stackTraceLimit = limit;
   }
+  return result;
 }
 
 function nigerianFastPath(digits: string, plus: boolean, defaultCountry: string): NormalizeResult | null {
