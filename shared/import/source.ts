@@ -124,6 +124,8 @@ export async function parseXlsxSource(src: ByteSource, opts: XlsxSourceOptions):
   let sheet: string;
   if (opts.sheet) {
     sheet = pickSheet(wb.sheets, () => [], opts.fileName, opts.sheet, opts.defaultCountry);
+  } else if (wb.sheets.length === 1) {
+    sheet = wb.sheets[0]; // what pickSheet gives for one sheet, with or without data
   } else {
     const heads = new Map<string, string[][]>();
     for (const name of wb.sheets) heads.set(name, await readHead(wb, name, SHEET_HEAD_ROWS));
