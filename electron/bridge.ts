@@ -1,6 +1,8 @@
 // names.ts only: the sandboxed preload bundle must not pull in zod and the schemas
-import { EVENT_NAMES, ROUTE_NAMES, eventChannel, isEventName, routeChannel, type EventName, type RouteName } from '../shared/ipc/names.ts';
+import { EVENT_NAMES, ROUTE_NAMES, eventChannel, isEventName, routeChannel, type EventName, type RouteName, type SmsDeskBridge } from '../shared/ipc/names.ts';
 import type { Result } from '../shared/ipc/contract.ts';
+
+export type { SmsDeskBridge } from '../shared/ipc/names.ts';
 
 /** The part of Electron's ipcRenderer the preload uses (a fake one in tests). */
 export interface IpcRendererLike {
@@ -8,10 +10,6 @@ export interface IpcRendererLike {
   on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
   removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
 }
-
-export type SmsDeskBridge = Record<string, Record<string, (input?: unknown) => Promise<Result<unknown>>>> & {
-  on(event: EventName, cb: (payload: unknown) => void): () => void;
-};
 
 /**
  * What window.smsdesk holds: `smsdesk.<group>.<method>(input)` for each contract route and

@@ -146,7 +146,8 @@ export interface Engine {
     all(): Settings;
   };
   token: {
-    status(): Promise<{ set: boolean; source: 'env' | 'keychain' | null; sandbox: boolean }>;
+    /** `problem`: why the keychain cannot be read, when it cannot (the app then runs on the sandbox) */
+    status(): Promise<{ set: boolean; source: 'env' | 'keychain' | null; sandbox: boolean; problem?: string }>;
     set(token: string): Promise<void>;
     clear(): Promise<void>;
     /** asks the gateway whether the token is accepted, without sending an SMS */

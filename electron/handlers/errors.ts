@@ -1,11 +1,10 @@
 import type { z } from 'zod';
 import type { ApiErrorShape } from '../../shared/ipc/contract.ts';
 import { redact } from '../engine/redact.ts';
+import { BUG_ERROR_NAMES } from '../engine/errors.ts';
 
 const MAX_MESSAGE = 1000;
 const CODE = /^[A-Z][A-Z0-9_]{1,40}$/;
-/** errors that only a bug produces: their text means nothing to the user and may show internals */
-const BUG_ERRORS = new Set(['TypeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError']);
 
 /** One sentence per input problem, naming the field but never quoting the value (it may be the token). */
 export function badInput(route: string, error: z.ZodError): ApiErrorShape {
@@ -24,7 +23,7 @@ export function badInput(route: string, error: z.ZodError): ApiErrorShape {
  * and every secret passed in is cut out of the message.
  */
 export function toApiError(route: string, err: unknown, secrets: ReadonlyArray<string> = []): ApiErrorShape {
-  if (!(err instanceof Error) || BUG_ERRORS.has(err.name)) {
+  if (!(err instanceof Error) || BUG_ERROR_NAMES.has(err.name)) {
     return { code: 'INTERNAL', message: `SMS Desk hit an internal error while handling ${route}. Try again; if it keeps happening, report it.` };
   }
   const raw = (err as { code?: unknown }).code;

@@ -1,6 +1,7 @@
 import type { EngineEvent } from '../engine/api.ts';
 import type { SandboxOptions } from '../engine/sandbox/index.ts';
 import { redact } from '../engine/redact.ts';
+import { BUG_ERROR_NAMES } from '../engine/errors.ts';
 
 /**
  * How the worker finds the token: the OS keychain (the app), or a fixed value (tests, benchmarks).
@@ -50,7 +51,6 @@ export type FromWorker =
 export { METHODS, ctlArgOf, isEngineMethod, type EngineMethod } from '../engine/api.ts';
 import type { EngineMethod } from '../engine/api.ts';
 
-const BUG_NAMES = new Set(['TypeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError', 'RangeError']);
 
 /** The message and code only; the token (when the call carried it) is cut out before it crosses. */
 export function toWire(err: unknown, secrets: ReadonlyArray<string> = []): WireError {
@@ -58,7 +58,7 @@ export function toWire(err: unknown, secrets: ReadonlyArray<string> = []): WireE
   const message = redact(e.message, secrets);
   const code = (e as { code?: unknown }).code;
   // a bug's name matters to toApiError (it hides the text); anything else is a plain Error there
-  return { name: BUG_NAMES.has(e.name) ? e.name : 'Error', message, ...(typeof code === 'string' ? { code } : {}) };
+  return { name: BUG_ERROR_NAMES.has(e.name) ? e.name : 'Error', message, ...(typeof code === 'string' ? { code } : {}) };
 }
 
 export function fromWire(w: WireError): Error & { code?: string } {

@@ -11,7 +11,7 @@ import { createEventBridge, createHandlers, type EngineLike } from '../handlers/
 import { startEngineHost, wantsInProcess } from '../host/index.ts';
 import { parseWebArgs } from './args.ts';
 import { createDownloadStore } from './downloads.ts';
-import { generateKey, startWebServer } from './server.ts';
+import { generateKey, KEY_HEADER, startWebServer } from './server.ts';
 
 /** The checkout: the folder above this file (electron/web/) or above its bundle (dist-node/) with our package.json. */
 function appRoot(from: string): string {
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     // what a user's browser does first, over real HTTP with the key: the page, then one API call
     const page = await fetch(server.url);
     const answer = await fetch(`${server.origin}/api/call`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-SMSDesk-Key': key }, body: JSON.stringify({ route: 'app.info', input: null }),
+      method: 'POST', headers: { 'Content-Type': 'application/json', [KEY_HEADER]: key }, body: JSON.stringify({ route: 'app.info', input: null }),
     });
     const body = await answer.json() as { ok: boolean; error?: { message: string } };
     const ms = Math.round(performance.now());

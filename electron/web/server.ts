@@ -9,7 +9,9 @@ import { contentSecurityPolicy } from '../security.ts';
 import type { DownloadStore } from './downloads.ts';
 import { resolveStatic } from './static.ts';
 
-export const KEY_HEADER = 'x-smsdesk-key';
+import { KEY_HEADER } from '../../shared/ipc/names.ts';
+
+export { KEY_HEADER };
 const MAX_BODY = 32 * 1024 * 1024;
 const LOOPBACK = '127.0.0.1';
 

@@ -1,3 +1,5 @@
+import type { Result } from './contract.ts';
+
 /**
  * The route and event names alone, without their schemas: the preload imports only this file,
  * so the sandboxed preload bundle stays a few kilobytes (zod stays in the main process and the page).
@@ -63,3 +65,11 @@ export function isEventName(name: unknown): name is EventName {
 /** IPC channel names: one per route and one per event, so main registers each on its own. */
 export const routeChannel = (name: RouteName) => `smsdesk:route:${name}`;
 export const eventChannel = (name: EventName) => `smsdesk:event:${name}`;
+
+/** window.smsdesk as the preload builds it (electron/bridge.ts) and the page reads it (renderer/src/api). */
+export type SmsDeskBridge = Record<string, Record<string, (input?: unknown) => Promise<Result<unknown>>>> & {
+  on(event: EventName, cb: (payload: unknown) => void): () => void;
+};
+
+/** Web mode: the header carrying the access key. Lower case, as Node hands headers to the server. */
+export const KEY_HEADER = 'x-smsdesk-key';

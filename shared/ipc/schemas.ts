@@ -151,6 +151,8 @@ export const tokenStatus = z.object({
   set: z.boolean(),
   source: z.enum(['env', 'keychain']).nullable(),
   sandbox: z.boolean(),
+  /** why the keychain cannot be read (so no token could be found there), in a sentence saying what to do */
+  problem: z.string().max(1000).optional(),
 });
 
 /** what a check against the gateway says, in one sentence for the user */

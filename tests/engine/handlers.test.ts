@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../../electron/engine/engine.ts';
-import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
+import { createMemorySecrets, KeychainUnavailableError, type Secrets } from '../../electron/engine/secrets/index.ts';
 import { createEventBridge, createHandlers, type FileSink, type Handlers } from '../../electron/handlers/index.ts';
 import type { EventName } from '../../shared/ipc/contract.ts';
 import { numbers, tempDir, waitFor } from '../helpers/engine.ts';
@@ -112,6 +112,42 @@ describe('handlers over a real engine', () => {
     expect(r.error.message).not.toMatch(/\bat .*\.ts:\d+/);
     const exp = await h['campaigns.export']({ id: 424242 });
     expect(exp).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('a list is named by one rule everywhere: a number is its id, a text its name first (a list named "7" is not list 7)', async () => {
+    const probe = await importList('Probe', 1);
+    // a list whose name is the id the next list will get, made before that list
+    const named = await importList(String(probe.list.id + 2), 3);
+    const target = await importList('Gamma', 4);
+    expect(target.list.id, 'ids are given in order').toBe(probe.list.id + 2);
+    const id = target.list.id;
+    // a number: the list with that id, never the list with that name (which comes first in the table)
+    expect((await ok(h['campaigns.create']({ list: id, from: 'Shop', text: 'Hi' }))).listId).toBe(id);
+    expect((await ok(h['campaigns.preview']({ list: id, text: 'Hi' }))).recipients).toBe(4);
+    expect((await ok(h['lists.get']({ id })))!.name).toBe('Gamma');
+    // a text: the list with that name, the same in lists.get, campaigns.create and campaigns.preview
+    expect((await ok(h['campaigns.create']({ list: String(id), from: 'Shop', text: 'Hi' }))).listId).toBe(named.list.id);
+    expect((await ok(h['campaigns.preview']({ list: String(id), text: 'Hi' }))).recipients).toBe(3);
+    expect((await ok(h['lists.get']({ id: String(id) })))!.id).toBe(named.list.id);
+    // digits that name no list still find the list with that id
+    expect((await ok(h['campaigns.preview']({ list: String(probe.list.id), text: 'Hi' }))).recipients).toBe(1);
+  });
+
+  it('token.status says why the keychain cannot be read (Settings shows it), instead of a bare "no token"', async () => {
+    const broken: Secrets = {
+      get: async () => { throw new KeychainUnavailableError('locked', 'The system keychain is locked: unlock it (log in again) and reopen SMS Desk.'); },
+      set: async () => {}, clear: async () => {}, source: async () => null,
+    };
+    const dir = tempDir('smsdesk-keychain-');
+    const e = await createEngine({ dataDir: dir, secrets: broken, env: {} });
+    try {
+      const hh = createHandlers(e, { mode: 'electron', version: '9.9.9', platform: 'linux', files });
+      const s = await ok(hh['token.status']());
+      expect(s).toMatchObject({ set: false, source: null, sandbox: true, problem: expect.stringMatching(/keychain is locked: unlock it/) });
+    } finally {
+      await e.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('settings.set takes form strings, returns every setting, and refuses bad values with a sentence', async () => {

@@ -8,6 +8,8 @@ import { MAX_IMPORT_CHUNK, MAX_PAGE } from '../../shared/ipc/schemas.ts';
 import { buildBridge, type IpcRendererLike } from '../../electron/bridge.ts';
 import { createHandlers } from '../../electron/handlers/index.ts';
 import { createIpcRouter } from '../../electron/handlers/sender.ts';
+import { toApiError } from '../../electron/handlers/errors.ts';
+import { fromWire, toWire } from '../../electron/host/protocol.ts';
 import { APP_ORIGIN, isTrustedSender } from '../../electron/security.ts';
 import { METHODS, ROUTED_METHODS, type Engine } from '../../electron/engine/api.ts';
 
@@ -152,6 +154,21 @@ describe('handlers: input is checked before the engine sees it', () => {
     const res = await h['token.set']({ token });
     expect(res.ok).toBe(false);
     expect(JSON.stringify(res)).not.toContain('xxxxxxxx');
+  });
+});
+
+describe('errors: a bug is a bug in this thread and from the worker', () => {
+  it('one list of bug names: each is INTERNAL (no internals shown) whether thrown here or across the worker port', () => {
+    for (const Bug of [TypeError, ReferenceError, SyntaxError, RangeError]) {
+      const here = toApiError('campaigns.status', new Bug('Cannot read properties of undefined (reading \'x\') at /src/engine.ts:12'));
+      const crossed = toApiError('campaigns.status', fromWire(toWire(new Bug('Invalid time value'))));
+      expect(here.code, Bug.name).toBe('INTERNAL');
+      expect(crossed.code, Bug.name).toBe('INTERNAL');
+      expect(here.message + crossed.message).not.toMatch(/engine\.ts|undefined|Invalid time/);
+    }
+    // the engine's own refusal keeps its code and sentence on both paths
+    const refusal = Object.assign(new Error('There is no campaign 9: it may have been deleted.'), { code: 'NOT_FOUND' });
+    expect(toApiError('campaigns.status', fromWire(toWire(refusal)))).toEqual({ code: 'NOT_FOUND', message: refusal.message });
   });
 });
 

@@ -10,6 +10,7 @@ import { blankMessage, makeRenderer } from './datacheck.ts';
 import { checkSendAt } from '../../../shared/schedule.ts';
 import { localDateTime, zoneLabel } from '../../../shared/localTime.ts';
 import { toSummary, emptyCounts, type CampaignRow } from './rows.ts';
+import { findList as findListRecord } from '../lists/queries.ts';
 import { networkGroup, NETWORK_GROUPS, type NetworkGroup } from '../../../shared/phone/networks.ts';
 import { OUTCOME_OF } from '../../../shared/outcome.ts';
 import type { GatewayMode } from '../../../shared/vocabulary.ts';
@@ -46,11 +47,9 @@ export function createCampaignService(deps: CampaignDeps) {
     return r;
   }
 
+  /** the one rule of lists/queries.ts: a number is an id; a text is a name first, then (digits only) an id */
   function findList(ref: string | number): ListRow {
-    const byId = typeof ref === 'number' || /^\d+$/.test(String(ref));
-    const l = byId
-      ? db.prepare<[number, string], ListRow>(`SELECT id, name, fields, contacts FROM lists WHERE state = 'ready' AND (id = ? OR name = ?)`).get(Number(ref), String(ref))
-      : db.prepare<[string], ListRow>(`SELECT id, name, fields, contacts FROM lists WHERE state = 'ready' AND name = ?`).get(String(ref));
+    const l = findListRecord(db, ref);
     if (!l) throw new UserError('LIST_NOT_FOUND', `There is no list called ${JSON.stringify(String(ref))}. Import one first (smsdesk import FILE --list NAME).`);
     return l;
   }
@@ -251,9 +250,10 @@ export function createCampaignService(deps: CampaignDeps) {
     return status(id);
   }
 
-  function pause(id: number, reason = 'Paused by you.', code = 'user'): CampaignStatus {
+  /** the user's pause (the sender pauses for auth, storage and the like itself, with its own reason and code) */
+  function pause(id: number): CampaignStatus {
     const r = row(id);
-    if (r.state === 'sending' || r.state === 'scheduled' || (r.state === 'paused' && code !== 'user')) setState(id, 'paused', { pause_reason: reason, pause_code: code });
+    if (r.state === 'sending' || r.state === 'scheduled') setState(id, 'paused', { pause_reason: 'Paused by you.', pause_code: 'user' });
     return status(id);
   }
 

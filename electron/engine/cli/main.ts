@@ -114,7 +114,7 @@ async function withEngine<T>(p: Parsed, io: Io, fn: (engine: CliEngine) => Promi
   process.once('SIGTERM', stop);
   try {
     const r = await fn(engine);
-    // Every output made on the sandbox says so, in both forms.
+    // Every output made on the sandbox says so, in both forms (here only, not in each command).
     if (engine.sandbox && r && typeof r === 'object' && 'json' in r) {
       const res = r as unknown as Result;
       if (res.json && typeof res.json === 'object' && !('notice' in res.json)) Object.assign(res.json, { sandbox: true, notice: SANDBOX_NOTICE });
@@ -136,12 +136,6 @@ function campaignId(engine: Engine, ref: string | undefined): number {
   return c.id;
 }
 
-function notice(engine: Engine) {
-  return engine.sandbox ? { sandbox: true, notice: SANDBOX_NOTICE } : {};
-}
-function noticeText(engine: Engine) {
-  return engine.sandbox ? `\n(${SANDBOX_NOTICE})` : '';
-}
 
 function parseSendAt(s: string | undefined): number | null {
   if (s === undefined) return null;
@@ -184,7 +178,7 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
       return withEngine(p, io, async (e) => {
         if (sub === 'status') {
           const s = await e.token.status();
-          return { json: { token: s }, text: s.set ? `A token is set (from ${s.source === 'env' ? 'SMSDESK_TOKEN' : 'the keychain'}).` : `No token is set: the built-in sandbox gateway is used (${SANDBOX_NOTICE}).${'problem' in s ? ` ${(s as { problem?: string }).problem}` : ''}` };
+          return { json: { token: s }, text: s.set ? `A token is set (from ${s.source === 'env' ? 'SMSDESK_TOKEN' : 'the keychain'}).` : `No token is set: the built-in sandbox gateway is used (${SANDBOX_NOTICE}).${s.problem ? ` ${s.problem}` : ''}` };
         }
         if (sub === 'clear') { await e.token.clear(); return { json: { token: await e.token.status() }, text: 'Token removed from the keychain.' }; }
         if (sub === 'test') { const r = await e.token.test(); return { json: { test: r }, text: r.message, code: r.ok ? 0 : 1 }; }
@@ -286,7 +280,7 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
         if (!pv.templateError && pv.blankRecipients > 0 && !blank) throw blankRefusal(pv);
         const c = e.campaigns.create({ list, from, text, name: str(p, 'name'), sendAt, schedule: (schedule as 'local' | 'gateway' | undefined), blank, accents });
         const check = dataCheckLines(pv, blank, accents);
-        return { json: { campaign: campaignJson(c), dataCheck: dataCheckJson(pv), ...notice(e) }, text: `Campaign ${c.id} "${c.name}" created: ${c.recipients} recipients, ${c.parts} parts${c.suppressed ? `, ${c.suppressed} skipped (opt-out list)` : ''}. Send it with \`smsdesk send ${c.id} --wait\`.${check.length ? '\n' + check.join('\n') : ''}${noticeText(e)}` };
+        return { json: { campaign: campaignJson(c), dataCheck: dataCheckJson(pv) }, text: `Campaign ${c.id} "${c.name}" created: ${c.recipients} recipients, ${c.parts} parts${c.suppressed ? `, ${c.suppressed} skipped (opt-out list)` : ''}. Send it with \`smsdesk send ${c.id} --wait\`.${check.length ? '\n' + check.join('\n') : ''}` };
       });
     }
     case 'send':
@@ -299,12 +293,12 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
           s = await e.waitIdle(id);
         }
         const tail = p.flags.has('wait') ? '' : `\nQueued. Keep SMS Desk open, or run \`smsdesk send ${id} --wait\`, to send it.`;
-        return { json: { ...statusJson(s), ...notice(e) }, text: statusText(s) + tail + noticeText(e), code: s.state === 'paused' ? 1 : 0 };
+        return { json: { ...statusJson(s) }, text: statusText(s) + tail, code: s.state === 'paused' ? 1 : 0 };
       });
     case 'status':
       return withEngine(p, io, async (e) => {
         const s = e.campaigns.status(campaignId(e, rest[0]));
-        return { json: { ...statusJson(s), ...notice(e) }, text: statusText(s) + noticeText(e) };
+        return { json: { ...statusJson(s) }, text: statusText(s) };
       });
     case 'dlr': {
       const waitS = str(p, 'wait');
@@ -314,7 +308,7 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
         const s = await e.pollReports(campaignId(e, rest[0]), { waitMs: secs * 1000 });
         // Beside the owner: what is known so far; the owner looks the reports up itself.
         const note = e.folder.owner ? null : `${e.folder.message} It checks the delivery reports itself; this is what it knows so far.`;
-        return { json: { ...statusJson(s), ...(note ? { readOnly: true, note } : {}), ...notice(e) }, text: statusText(s) + (note ? `\n${note}` : '') + noticeText(e) };
+        return { json: { ...statusJson(s), ...(note ? { readOnly: true, note } : {}) }, text: statusText(s) + (note ? `\n${note}` : '') };
       });
     }
     case 'resolve': {
@@ -330,14 +324,14 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
           ? 'No recipient was waiting for a decision.'
           : resend ? `${moved} recipient(s) are queued again; run \`smsdesk send ${id} --wait\`.` : `${moved} recipient(s) marked failed.`;
         const left = still ? ` ${still} other uncertain recipient(s) are still being checked against delivery reports; decide on them once the check ends.` : '';
-        return { json: { ...statusJson(s), resolved: moved, ...notice(e) }, text: `${statusText(s)}\n${what}${left}` };
+        return { json: { ...statusJson(s), resolved: moved }, text: `${statusText(s)}\n${what}${left}` };
       });
     }
     case 'pause': case 'resume': case 'cancel':
       return withEngine(p, io, async (e) => {
         const id = campaignId(e, rest[0]);
         const s = cmd === 'pause' ? e.campaigns.pause(id) : cmd === 'resume' ? e.campaigns.resume(id) : e.campaigns.cancel(id);
-        return { json: { ...statusJson(s), ...notice(e) }, text: statusText(s) };
+        return { json: { ...statusJson(s) }, text: statusText(s) };
       });
     case 'export': {
       const out = need(p, 'out', 'the file to write');

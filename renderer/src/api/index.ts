@@ -8,16 +8,15 @@
  *   const r = await api.campaigns.export({ id, format: 'csv' }); await download(r);
  */
 import { ApiError, createClient, type Transport } from '../../../shared/ipc/client.ts';
-import { type EventName, type Result, type RouteName, type RouteOutput } from '../../../shared/ipc/contract.ts';
+import type { RouteName, RouteOutput } from '../../../shared/ipc/contract.ts';
+import type { SmsDeskBridge } from '../../../shared/ipc/names.ts';
 import { createWebTransport, takeKeyFromLocation } from './web.ts';
 
 export { ApiError };
 export type { Api } from '../../../shared/ipc/client.ts';
 export type { EventName, EventPayload, RouteInput, RouteName, RouteOutput } from '../../../shared/ipc/contract.ts';
 
-type Bridge = Record<string, Record<string, (input: unknown) => Promise<Result<unknown>>>> & {
-  on(event: EventName, cb: (payload: unknown) => void): () => void;
-};
+type Bridge = SmsDeskBridge;
 
 declare global {
   interface Window { smsdesk?: Bridge }

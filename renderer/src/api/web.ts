@@ -6,7 +6,9 @@ import type { EventName, Result } from '../../../shared/ipc/contract.ts';
  * The access key arrives once in the address (?key=…, printed by `npm run web`), is kept in
  * sessionStorage and removed from the address bar so it does not end up in history or screenshots.
  */
-export const KEY_HEADER = 'X-SMSDesk-Key';
+import { KEY_HEADER } from '../../../shared/ipc/names.ts';
+
+export { KEY_HEADER };
 const STORAGE_KEY = 'smsdesk.key';
 
 export function takeKeyFromLocation(win: Window = window): string | null {

@@ -78,6 +78,7 @@ function TokenSection() {
           : token.set ? <>A token is set{token.source === 'env' ? ' (from the SMSDESK_TOKEN environment variable)' : ' (in the system keychain)'}. Messages are really sent.</>
           : <>No token is set: SMS Desk runs in <strong>sandbox</strong> mode and nothing is really sent.</>}
       </p>
+      {token?.problem ? <p className="error-note" role="alert" data-testid="token-problem">{token.problem}</p> : null}
       <form className="form-row" onSubmit={(e) => { e.preventDefault(); void save(); }}>
         <div className="field grow">
           <label htmlFor={id}>{token?.set ? 'Replace the token' : 'Paste your token'}</label>
