@@ -5,6 +5,9 @@
  * where a Map of strings costs ~100 bytes an entry, and keeps memory close to flat as the file grows.
  * A slot's three words sit side by side (low, high, row), so a probe touches one cache line.
  */
+/** reserve() goes no further (2^23 slots, 96 MB: 4 million numbers); past that the table grows as it fills */
+const MAX_RESERVE_SLOTS = 1 << 23;
+
 export function createNumberIndex(initialCapacity = 1 << 12) {
   let cap = initialCapacity;
   let table = new Uint32Array(cap * 3); // [lo, hi, row + 1]; row word 0 = empty slot
@@ -31,9 +34,9 @@ export function createNumberIndex(initialCapacity = 1 << 12) {
     return i;
   }
 
-  function grow() {
+  function grow(to = cap * 2) {
     const old = table;
-    cap *= 2;
+    cap = to;
     table = new Uint32Array(cap * 3);
     for (let j = 0; j < old.length; j += 3) {
       if (old[j + 2] === 0) continue;
@@ -70,6 +73,15 @@ export function createNumberIndex(initialCapacity = 1 << 12) {
       if (table[i + 2] !== 0) return table[i + 2] - 1;
       put(i, row);
       return undefined;
+    },
+    /**
+     * Room for this many numbers without growing again. Growing rehashes every number in one go
+     * (50-90 ms at half a million): done while the table is small, it costs nothing.
+     */
+    reserve(numbers: number): void {
+      let to = cap;
+      while (numbers * 2 > to && to < MAX_RESERVE_SLOTS) to *= 2;
+      if (to > cap) grow(to);
     },
     get size() { return size; },
   };

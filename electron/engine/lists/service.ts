@@ -49,6 +49,7 @@ export function createListsService(deps: ListsServiceDeps): ListsService {
     let sheet: string | null = null;
     let pending: RawContactRow[] = [];
     let lastProgress = { rows: 0, bytesRead: 0, totalBytes: 0 };
+    let expected = false;
     const flush = () => {
       if (!pending.length) return;
       session!.add(pending);
@@ -82,6 +83,11 @@ export function createListsService(deps: ListsServiceDeps): ListsService {
         },
         afterRows: storeSlices,
         onProgress: (p) => {
+          // once, after the first read: the file's size and its first rows tell how many rows to expect
+          if (session && !expected && p.rows > 0 && p.bytesRead > 0) {
+            expected = true;
+            session.expectRows(p.rows * Math.max(1, p.totalBytes / p.bytesRead));
+          }
           lastProgress = p;
           ctl.onProgress?.({ phase: session ? 'storing' : 'reading', ...p });
         },

@@ -57,6 +57,8 @@ export interface SessionOptions {
 export interface ImportSession {
   readonly listId: number;
   add(rows: RawContactRow[]): ImportCounts;
+  /** how many rows the whole file probably holds (from its size), so memory for them is set aside early */
+  expectRows(rows: number): void;
   commit(): ImportReport;
   cancel(): void;
   readonly counts: ImportCounts;
@@ -157,6 +159,9 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
   return {
     listId,
     get counts() { return { ...counts }; },
+    expectRows(rows) {
+      if (state === 'open' && Number.isFinite(rows) && rows > 0) firstRow.reserve(Math.ceil(rows));
+    },
     add(rows) {
       ensureOpen();
       withSmallCache(() => {
