@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { migrations, LATEST_VERSION } from './migrations.ts';
+import { migrations, LATEST_VERSION, type Migration } from './migrations.ts';
 import { ensurePrivateDir, PRIVATE_FILE_MODE, tighten } from '../paths.ts';
 import { copyBeforeMigration, listBackups } from './backup.ts';
 import { DatabaseCorruptError, isCorruption } from './corrupt.ts';
@@ -92,10 +92,12 @@ export function openDatabase(file: string, opts: { readonly?: boolean; check?: b
   return db;
 }
 
-export function migrate(db: DB, file = 'database'): void {
+/** Each migration in its own transaction: a crash inside one leaves the file at the one before. */
+export function migrate(db: DB, file = 'database', list: readonly Migration[] = migrations): void {
   const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > LATEST_VERSION) throw new DatabaseTooNewError(file, current);
-  for (const m of migrations) {
+  const latest = list === migrations ? LATEST_VERSION : (list[list.length - 1]?.version ?? 0);
+  if (current > latest) throw new DatabaseTooNewError(file, current);
+  for (const m of list) {
     if (m.version <= current) continue;
     db.transaction(() => {
       m.up(db);
