@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Every setting the product has, with its default. Values the 9bits contract only *assumes*
- * (../shared/gateway-9bits.md) live here, never as constants buried in code.
+ * (docs/gateway-9bits.md) live here, never as constants buried in code.
  */
 export const settingsSchema = {
   'gateway.baseUrl': z.string().url().default('https://app.9bits.net:2096'),
