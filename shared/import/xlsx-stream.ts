@@ -382,11 +382,21 @@ class SharedStrings {
   }
 
   /** null: no such index */
+  // the last strings asked for, by index: a column of first names or cities asks for the same
+  // few dozen strings a million times, each a new copy otherwise
+  private cacheKey = new Int32Array(4096).fill(-1);
+  private cacheVal: string[] = new Array<string>(4096);
+
   get(i: number): string | undefined | null {
     if (!(i >= 0 && i < this.count)) return null;
+    const slot = i & 4095;
+    if (this.cacheKey[slot] === i) return this.cacheVal[slot];
     const st = this.start[i];
     if (st < 0) return undefined;
-    return this.pages[this.page[i]].slice(st, st + this.len[i]);
+    const s = this.pages[this.page[i]].slice(st, st + this.len[i]);
+    this.cacheKey[slot] = i;
+    this.cacheVal[slot] = s;
+    return s;
   }
 }
 
@@ -690,7 +700,6 @@ async function scanSheet(
       const tLen = AT[2] >= 0 ? AT[3] - AT[2] : -1;
       // 'inlineStr' as the literal: a slice per cell of an inline-string sheet is 3M strings
       const t = tLen < 0 ? undefined : tLen === 9 && buf.startsWith('inlineStr', AT[2]) ? 'inlineStr' : buf.slice(AT[2], AT[3]);
-      const style = AT[4] >= 0 ? intAt(buf, AT[4], AT[5]) : -1;
       // a shared-string index read straight from the buffer: no string for it (most cells are these)
       if (t === 's' && buf.startsWith(vOpen, cs)) {
         const vs = cs + vOpen.length;
@@ -726,6 +735,7 @@ async function scanSheet(
         case undefined:
         case 'n': {
           if (v === undefined) continue;
+          const style = AT[4] >= 0 && dateStyles ? intAt(buf, AT[4], AT[5]) : -1;
           text = style >= 0 && dateStyles?.[style] ? serialText(parseFloat(v), date1904) : numberText(v);
           break;
         }
@@ -814,9 +824,10 @@ async function scanSheet(
           // r first, as Excel and LibreOffice write it: the other row attributes (100 characters
           // of them from LibreOffice) need no reading
           const vs = lt + rowOpen.length + 4;
-          n = intAt(buf, vs, buf.indexOf('"', vs));
+          const ve = buf.indexOf('"', vs);
+          n = intAt(buf, vs, ve);
           AT[0] = vs;
-          AT[1] = buf.indexOf('"', vs);
+          AT[1] = ve;
         } else {
           scanAttrs(buf, lt + rowOpen.length, gt);
           n = AT[0] >= 0 ? intAt(buf, AT[0], AT[1]) : rowNo + 1;
