@@ -34,6 +34,8 @@ export const settingsSchema = {
   'test.ownNumber': z.string().max(20).default(''),
   /** automatic backups of the ledger kept in <data folder>/backups (the oldest beyond this are deleted) */
   'backup.keep': z.number().int().min(1).max(365).default(7),
+  /** 0 = off. Re-send a batch with an unknown outcome once this many lookups found no record of it (needs gateway.clientReference). */
+  'uncertain.autoResendAfterChecks': z.number().int().min(0).max(100).default(0),
 } as const;
 
 export type SettingKey = keyof typeof settingsSchema;
@@ -67,6 +69,7 @@ export const settingLabels: Record<SettingKey, string> = {
   'sender.recent': 'the list of recent sender IDs',
   'test.ownNumber': 'your own number for test messages',
   'backup.keep': 'the number of automatic backups kept',
+  'uncertain.autoResendAfterChecks': 'the number of checks without a record before a batch with an unknown outcome is re-sent by itself (0 for never)',
 };
 
 // Only plain decimals: Number() would also take "0x10", "1e-300", "Infinity" and " ", which no
@@ -119,6 +122,23 @@ function parseNumber(key: SettingKey, raw: unknown, rule: NumberRule): number {
   const range = rule.max >= Number.MAX_SAFE_INTEGER ? `of at least ${rule.min}` : `from ${rule.min} to ${rule.max}`;
   const shown = JSON.stringify(typeof raw === 'number' ? String(raw) : raw) ?? String(raw);
   throw new Error(`Setting ${key} cannot be ${shown}: ${capitalize(settingLabels[key])} must be ${kind} ${range}, written with digits only (no exponent, hex or spaces).`);
+}
+
+/**
+ * A refusal as the Settings page shows it beside its field: the field has a label already, so the
+ * internal key ("Setting price.perPart cannot be …:") goes; the sentence with the human label stays.
+ */
+export function settingErrorForForm(key: SettingKey, message: string): string {
+  const prefix = `Setting ${key} cannot be `;
+  if (!message.startsWith(prefix)) return message;
+  const rest = message.slice(prefix.length);
+  // the refused value was written with JSON.stringify: skip it whole (it may hold ": ")
+  const m = /^("(?:[^"\\]|\\.)*"|[^:]*): /.exec(rest);
+  if (!m) return message;
+  // zod's own wording ("Too small: expected string to have >=3 characters") is for developers;
+  // the schema's custom messages are written lower-case, for people, and are kept
+  const why = rest.slice(m[0].length).replace(/ is wrong \((.*)\)\.$/, (_, detail: string) => (/^[a-z]/.test(detail) ? ` is not valid: ${detail}.` : ' is not valid.'));
+  return `${m[1]} is not allowed. ${capitalize(why)}`;
 }
 
 function capitalize(s: string): string {

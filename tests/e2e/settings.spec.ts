@@ -19,7 +19,10 @@ test('settings save with clear errors; the token field is a password field, clea
     const price = page.getByLabel(/Price per SMS part/);
     await price.fill('-1');
     await price.press('Enter');
-    await expect(page.getByRole('alert').filter({ hasText: 'price.perPart' })).toBeVisible();
+    // in the field's words, not the internal key or zod's
+    const refusal = page.getByRole('alert').filter({ hasText: '"-1" is not allowed. The price of one SMS part must be a plain number from 0 to' });
+    await expect(refusal).toBeVisible();
+    await expect(refusal).not.toContainText('price.perPart');
     await expect(price).toHaveValue('4');
     expect((await call<Record<string, unknown>>(request, 'settings.all'))['price.perPart']).toBe(4);
     await price.fill('5.5');
@@ -42,6 +45,12 @@ test('settings save with clear errors; the token field is a password field, clea
     if (await live.isVisible()) {
       await page.getByRole('button', { name: 'Test token' }).click();
       await expect(page.locator('.error-note, .ok-note').first()).toBeVisible();
+      // Clearing asks first: "Cancel" keeps the token and the live mode.
+      page.once('dialog', (d) => { expect(d.message()).toContain('sandbox mode'); void d.dismiss(); });
+      await page.getByRole('button', { name: 'Clear token' }).click();
+      await expect(live).toBeVisible();
+      await expect(page.getByTestId('token-status')).toContainText('A token is set');
+      page.once('dialog', (d) => void d.accept());
       await page.getByRole('button', { name: 'Clear token' }).click();
       await expect(page.getByText('Sandbox — nothing is really sent').first()).toBeVisible();
     }

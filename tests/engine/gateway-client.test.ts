@@ -300,7 +300,8 @@ describe('delivery reports and token check', () => {
     expect(await client(srv.url).checkToken()).toMatchObject({ ok: true });
     const refused = await client(srv.url, {}, async () => 'wrong-token').checkToken();
     expect(refused.ok).toBe(false);
-    expect(refused.message).toMatch(/refused the API token/);
+    // in words: no made-up batch reference, no command line
+    expect(refused.message).toBe('9bits refused this token (HTTP 401): check it in your 9bits account and paste it again.');
     const offline = await client(`http://127.0.0.1:${await freePort()}`).checkToken();
     expect(offline.ok).toBe(false);
     expect(offline.message).toMatch(/refused the connection/);

@@ -118,7 +118,7 @@ describe('the API token never leaves the keychain / environment', () => {
     await run(dataDir, ['dlr', '3', '--wait', '1'], hostile, false);
     const test = await run(dataDir, ['token', 'test'], hostile, false);
     expect(test.code).toBe(1);
-    expect(test.out + test.err).toMatch(/refused the API token/);
+    expect(test.out + test.err).toMatch(/9bits refused this token/);
     const out = path.join(dataDir, 'hostile.xlsx');
     await run(dataDir, ['export', '3', '--out', out], hostile);
     exports.push(out);

@@ -146,8 +146,12 @@ export function createGatewayClient(deps: GatewayClientDeps): GatewayClient {
     if (res.kind === 'answer' && ((res.status >= 200 && res.status < 300) || res.status === 404)) {
       return { ok: true, message: `The gateway at ${dest.url.host} accepted the token.` };
     }
+    // Said in the user's words: the made-up reference of the check and the CLI are not theirs to read.
+    if (res.kind === 'answer' && (res.status === 401 || res.status === 403)) {
+      return { ok: false, message: `9bits refused this token (HTTP ${res.status}): check it in your 9bits account and paste it again.` };
+    }
     const out = classifyBatchReport(res, { host: dest.url.host, token: tok.token, now: now() }, ref);
-    if (out.kind === 'error' && out.auth) return { ok: false, message: out.reason };
+    if (out.kind === 'error' && out.auth) return { ok: false, message: '9bits refused this token: check it in your 9bits account and paste it again.' };
     const why = out.kind === 'error' ? out.reason : 'unexpected answer.';
     return { ok: false, message: redact(`The token could not be checked. ${why}`, tok.token) };
   }

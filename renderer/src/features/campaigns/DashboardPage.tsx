@@ -22,7 +22,8 @@ type Message = RouteOutput<'campaigns.messages'>['rows'][number];
 const COLUMNS: Column<Message>[] = [
   { key: 'seq', label: '#', width: '4.5rem', render: (m) => m.seq },
   { key: 'msisdn', label: 'Number', width: '10rem', render: (m) => <span className="mono">+{m.msisdn}</span> },
-  { key: 'status', label: 'Status', width: '11rem', render: (m) => <span className={`pill pill-${STATUS_TONE[m.status] ?? 'plain'}`}>{STATUS_LABEL[m.status]}</span> },
+  // wide enough for the longest label ("Accepted by gateway") at 1280 px
+  { key: 'status', label: 'Status', width: '13rem', render: (m) => <span className={`pill pill-${STATUS_TONE[m.status] ?? 'plain'}`}>{STATUS_LABEL[m.status]}</span> },
   { key: 'parts', label: 'Parts', width: '4rem', render: (m) => m.parts },
   { key: 'reason', label: 'Detail', width: 'minmax(8rem, 1fr)', render: (m) => { const d = m.reason ?? m.rawStatus ?? ''; return <span title={d}>{d}</span>; } },
   { key: 'time', label: 'Updated', width: '11.5rem', render: (m) => formatDateTime(m.finalAt ?? m.acceptedAt ?? m.submittedAt) },
@@ -122,6 +123,9 @@ export function DashboardPage({ id }: { id: number }) {
           <Stat label="delivered" value={<span data-testid="count-delivered">{formatCount(c.delivered)}</span>} tone="good" />
           <Stat label="failed, rejected or expired" value={<span data-testid="count-failed">{formatCount(failedish)}</span>} tone={failedish ? 'bad' : 'muted'} />
         </div>
+        {status.sandbox && failedish > 0 ? (
+          <p className="hint" data-testid="sandbox-failures">The sandbox reports a few messages as failed, rejected or expired on purpose, so you can see how failures and “Re-send to failed” look. Nothing was really sent, and a live campaign fails only where the gateway says so.</p>
+        ) : null}
         <ErrorNote error={control.error ?? error} />
       </Section>
 

@@ -98,6 +98,20 @@ export function ComposePage() {
     });
   }
 
+  /**
+   * The GSM fix goes in as an edit of the textarea, so its own undo (Ctrl+Z) brings the original
+   * text back; setting the value from React would leave nothing to undo.
+   */
+  function applyFix(text: string) {
+    const el = editor.current;
+    if (el) {
+      el.focus();
+      el.select();
+      if (document.execCommand('insertText', false, text) && el.value === text) return;
+    }
+    setDraft({ text });
+  }
+
   const recent = settings?.['sender.recent'] ?? [];
   const price = settings?.['price.perPart'] ?? 0;
   const currency = preview?.currency ?? settings?.['price.currency'] ?? 'NGN';
@@ -115,12 +129,13 @@ export function ComposePage() {
               <option value="">{lists.data && lists.data.length === 0 ? 'No lists yet: import contacts first' : 'Choose a list…'}</option>
               {lists.data?.map((l) => <option key={l.id} value={l.id}>{l.name} ({plural(l.contacts, 'contact')})</option>)}
             </select>
+            {lists.data && lists.data.length === 0 ? <p className="hint"><a href="#/import">Import a contact list</a> to send to.</p> : null}
             <ErrorNote error={lists.error} />
           </div>
           <div className="field">
             <label htmlFor={ids.sender}>Sender ID</label>
             <input
-              id={ids.sender} value={draft.sender} list={ids.senders} maxLength={15} autoComplete="off"
+              id={ids.sender} value={draft.sender} list={ids.senders} maxLength={40} autoComplete="off"
               aria-invalid={draft.sender !== '' && !sender.ok} aria-describedby={ids.senderErr}
               onChange={(e) => setDraft({ sender: e.target.value })}
             />
@@ -163,7 +178,7 @@ export function ComposePage() {
             </p>
             <Highlighted text={draft.text} chars={new Set(flagged.map((c) => c.shown))} />
             {fix ? (
-              <button type="button" className="primary" onClick={() => setDraft({ text: fix.text })}>
+              <button type="button" className="primary" onClick={() => applyFix(fix.text)}>
                 Replace with GSM equivalents{fix.saves > 0 ? ` (saves ${fix.saves} ${fix.saves === 1 ? 'part' : 'parts'} per message)` : ''}
               </button>
             ) : null}

@@ -54,7 +54,7 @@ function Campaigns() {
           <tbody>
             {shown.map((c: Campaign) => (
               <tr key={c.id}>
-                <td><a href={`#/campaign/${c.id}`}>{c.name}</a>{c.parentId ? <span className="muted"> (re-send)</span> : null}</td>
+                <td><a href={`#/campaign/${c.id}`}>{c.name}</a>{c.parentId && !/re-send/.test(c.name) ? <span className="muted"> (re-send)</span> : null}</td>
                 <td><StateBadge state={c.state} toDecide={toDecide.get(c.id) ?? 0} /></td>
                 <td>{c.listName ?? '—'}</td>
                 <td className="mono">{c.sender}</td>

@@ -104,7 +104,10 @@ export function ReviewPage() {
           ) : null}
           {preview && preview.languages.length > 0 ? <><dt>Language</dt><dd>{preview.languages.join(' and ')}: sent in Unicode (UCS-2), included in the cost</dd></> : null}
           <dt>SMS parts</dt><dd>{preview ? `${formatCount(preview.totalParts)} (${preview.encoding}${preview.maxParts > 1 ? `, up to ${preview.maxParts} per recipient` : ', 1 per recipient'})` : '…'}</dd>
-          <dt>Estimated cost</dt><dd data-testid="review-cost"><strong>{preview ? formatCost(preview.cost, currency) : '…'}</strong></dd>
+          <dt>Estimated cost</dt><dd>{sandbox
+            // the sandbox bills nothing: the figure is what the same campaign would cost live
+            ? <><strong>Nothing: the sandbox is free.</strong> <span className="muted">Sent live, it would cost about <span data-testid="review-cost">{preview ? formatCost(preview.cost, currency) : '…'}</span>.</span></>
+            : <strong data-testid="review-cost">{preview ? formatCost(preview.cost, currency) : '…'}</strong>}</dd>
           <dt>Sender ID</dt><dd className="mono">{draft.sender || '—'}</dd>
           <dt>When</dt><dd>{sendAt == null ? 'Now' : `${formatDateTime(sendAt)} (${draft.schedule === 'gateway' ? 'held by the gateway' : 'held by SMS Desk'})`}</dd>
           <dt>Message</dt><dd><div className="bubble bubble-wide">{draft.text}</div>{preview?.longest && preview.longest.text !== draft.text ? (

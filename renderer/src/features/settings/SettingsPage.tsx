@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import type { SettingKey, Settings } from '../../../../shared/settings.ts';
+import { settingErrorForForm, type SettingKey, type Settings } from '../../../../shared/settings.ts';
 import { api } from '../../api/index.ts';
 import { useApp } from '../../appState.tsx';
 import { ErrorNote, Section } from '../../components/ui.tsx';
@@ -67,6 +67,8 @@ function TokenSection() {
   }
   async function clear() {
     setVerdict(null);
+    // Clearing switches every later send to the sandbox: the user confirms it, and can cancel.
+    if (!window.confirm('Clear the 9bits token? SMS Desk goes back to sandbox mode: nothing is really sent until you paste a token again.')) return;
     const r = await act.run(() => api.token.clear());
     if (r) { setToken(r); setVerdict({ ok: true, message: 'Token removed. SMS Desk is back in sandbox mode: nothing is really sent.' }); }
   }
@@ -124,7 +126,7 @@ function SettingField({ k, label, hint, type = 'text', step }: { k: SettingKey; 
         onBlur={() => void f.commit(f.value)} onKeyDown={(e) => { if (e.key === 'Enter') void f.commit(f.value); }}
         aria-invalid={!!f.act.error} aria-describedby={err} data-setting={k} />
       <div id={err}>
-        {f.act.error ? <p className="error-note" role="alert">{f.act.error}</p> : hint ? <p className="hint">{hint}</p> : null}
+        {f.act.error ? <p className="error-note" role="alert">{settingErrorForForm(k, f.act.error)}</p> : hint ? <p className="hint">{hint}</p> : null}
         {f.saved ? <p className="ok-note small" role="status">Saved.</p> : null}
       </div>
     </div>
@@ -141,7 +143,7 @@ function SettingSelect({ k, label, options, hint }: { k: SettingKey; label: stri
         {options.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
       </select>
       {hint ? <p className="hint">{hint}</p> : null}
-      <ErrorNote error={f.act.error} />
+      <ErrorNote error={f.act.error && settingErrorForForm(k, f.act.error)} />
     </div>
   );
 }
@@ -152,7 +154,7 @@ function SettingCheck({ k, label, hint }: { k: SettingKey; label: string; hint?:
     <div className="field">
       <label className="check"><input type="checkbox" checked={f.value === 'true'} onChange={(e) => { f.setValue(String(e.target.checked)); void f.commit(e.target.checked); }} /> {label}</label>
       {hint ? <p className="hint">{hint}</p> : null}
-      <ErrorNote error={f.act.error} />
+      <ErrorNote error={f.act.error && settingErrorForForm(k, f.act.error)} />
     </div>
   );
 }
