@@ -168,7 +168,9 @@ describe('send loop against the sandbox gateway', () => {
     engine.start();
     const s = await engine.waitIdle(c.id);
     expect(s.state).toBe('paused');
-    expect(s.pauseReason).toMatch(/refused the token.*Set a valid token/);
+    // it says what saving a token will do: resume at once, not wait for a "resume"
+    expect(s.pauseReason).toMatch(/refused the token.*Set a valid token.*sending resumes by itself once it is saved\./);
+    expect(s.pauseReason).not.toMatch(/then resume/);
     expect(s.counts.queued).toBe(20);
     expect(JSON.stringify(events)).not.toContain('wrong-token-value');
     await engine.token.set(TEST_TOKEN);

@@ -195,7 +195,8 @@ export function createSender(deps: SenderDeps) {
         let ids: number[] = [];
         await durable('an auth pause', () => db.transaction(() => {
           ledger.markReturned(batch.id, o.reason, o.httpStatus, now);
-          ids = pauseAll.all(`The gateway refused the token (${o.httpStatus}). Set a valid token in Settings (or smsdesk token set), then resume.`, 'auth').map((r) => r.id);
+          // Saving a token lifts this pause by itself (engine.refreshMode): the sentence says so.
+          ids = pauseAll.all(`The gateway refused the token (${o.httpStatus}). Set a valid token in Settings (or smsdesk token set): sending resumes by itself once it is saved.`, 'auth').map((r) => r.id);
         })());
         for (const id of ids) deps.changed(id);
         deps.blocked({ code: 'auth', message: o.reason });
