@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { openDatabase, DatabaseTooNewError } from '../../electron/engine/db/open.ts';
+import { openDatabase, migrate, DatabaseTooNewError } from '../../electron/engine/db/open.ts';
 import { migrations, LATEST_VERSION } from '../../electron/engine/db/migrations.ts';
+import { createLedger } from '../../electron/engine/queue/ledger.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-mig-'));
 
@@ -50,9 +51,17 @@ describe('migrations', () => {
   });
 });
 
+/** A file brought to `version` exactly, as an older SMS Desk left it. */
+function fileAt(version: number): { file: string; db: Database.Database } {
+  const file = path.join(tmp(), 'smsdesk.db');
+  const db = new Database(file);
+  migrate(db, file, migrations.filter((m) => m.version <= version));
+  return { file, db };
+}
+
 describe('migration 2: status counters', () => {
-  it('keep per-campaign counts equal to a full count through updates and deletes', () => {
-    const db = openDatabase(path.join(tmp(), 'smsdesk.db'));
+  it('keep per-campaign counts equal to a full count through updates and deletes (files before migration 4)', () => {
+    const { db } = fileAt(3);
     db.prepare(`INSERT INTO campaigns (id, name, sender, template, state, created_at) VALUES (1, 'c', 'A', 't', 'draft', 0), (2, 'd', 'A', 't', 'draft', 0)`).run();
     const ins = db.prepare(`INSERT INTO messages (campaign_id, seq, msisdn, text, encoding, parts, status, updated_at) VALUES (?, ?, ?, 'x', 'GSM-7', 1, 'queued', 0)`);
     for (let i = 1; i <= 50; i++) ins.run(i % 2 ? 1 : 2, i, String(2348030000000 + i));
@@ -78,6 +87,54 @@ describe('migration 2: status counters', () => {
     raw.close();
     const db = openDatabase(file);
     expect(db.prepare(`SELECT status, n FROM campaign_counts ORDER BY status`).all()).toEqual([{ status: 'failed', n: 1 }, { status: 'queued', n: 1 }]);
+    db.close();
+  });
+});
+
+describe('migration 4: counters kept per statement', () => {
+  const truth = (db: Database.Database) => db.prepare(`SELECT campaign_id, status, COUNT(*) AS n FROM messages GROUP BY 1, 2 ORDER BY 1, 2`).all();
+  const kept = (db: Database.Database) => db.prepare(`SELECT campaign_id, status, n FROM campaign_counts WHERE n != 0 ORDER BY 1, 2`).all();
+
+  it('keeps the counts of a file migrated mid-send, and the ledger keeps them right through every outcome of a request', () => {
+    const { file, db: raw } = fileAt(3);
+    raw.prepare(`INSERT INTO campaigns (id, name, sender, template, state, created_at) VALUES (1, 'c', 'A', 't', 'sending', 0), (2, 'd', 'A', 't', 'sending', 0)`).run();
+    const ins = raw.prepare(`INSERT INTO messages (campaign_id, seq, msisdn, text, encoding, parts, status, updated_at) VALUES (?, ?, ?, 'x', 'GSM-7', 1, 'queued', 0)`);
+    for (let i = 1; i <= 60; i++) ins.run(i % 2 ? 1 : 2, i, String(2348030000000 + i));
+    raw.prepare(`INSERT INTO campaign_counts SELECT campaign_id, status, COUNT(*) FROM messages GROUP BY 1, 2`).run();
+    raw.prepare(`UPDATE messages SET status = 'delivered' WHERE seq <= 6`).run(); // counted by the old trigger
+    const before = kept(raw);
+    raw.close();
+
+    const db = openDatabase(file);
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name = 'messages_count_update'`).get()).toEqual({ n: 0 });
+    expect(kept(db)).toEqual(before);
+    expect(kept(db)).toEqual(truth(db));
+
+    const ledger = createLedger(db);
+    const t = 1_700_000_003_000;
+    const send = () => ledger.commitSubmitting(1, ledger.nextBatch(1, 5, 0), t)!;
+    ledger.markAccepted(send().id, 'g1', 5, 200, t, t + 1000, 1000);
+    ledger.markReturned(send().id, 'busy', 503, t);
+    ledger.markFailed(send().id, 'refused', 400, t);
+    const u = send();
+    ledger.markUncertain(u.id, 'timeout', null, t, t + 1000, 1000);
+    ledger.markAccepted(u.id, 'g2', 5, 200, t + 5000, t + 6000, 1000); // the late answer settles the uncertain ones
+    const u2 = send();
+    ledger.markUncertain(u2.id, 'timeout', null, t, t + 1000, 1000);
+    ledger.markReturned(u2.id, 'busy', 503, t + 7000);
+    send(); // left submitting, as a crash would
+    ledger.recoverInterrupted(t + 20_000, t + 21_000, 1000);
+    expect(kept(db)).toEqual(truth(db));
+    expect(db.prepare(`SELECT status, n FROM campaign_counts WHERE campaign_id = 1 AND n != 0 ORDER BY status`).all()).toEqual([
+      { status: 'accepted', n: 10 }, { status: 'delivered', n: 3 }, { status: 'failed', n: 5 }, { status: 'queued', n: 7 }, { status: 'uncertain', n: 5 },
+    ]);
+    // The chart still sees each transition once, in the 10-second bucket of its time.
+    expect(db.prepare(`SELECT at, status, n FROM status_buckets WHERE campaign_id = 1 AND at > 0 ORDER BY at, status`).all()).toEqual([
+      { at: 1_700_000_000_000, status: 'accepted', n: 10 }, { at: 1_700_000_000_000, status: 'failed', n: 5 },
+      { at: 1_700_000_000_000, status: 'queued', n: 5 }, { at: 1_700_000_000_000, status: 'submitting', n: 30 },
+      { at: 1_700_000_000_000, status: 'uncertain', n: 10 }, { at: 1_700_000_010_000, status: 'queued', n: 5 },
+      { at: 1_700_000_020_000, status: 'uncertain', n: 5 },
+    ]);
     db.close();
   });
 });

@@ -83,9 +83,15 @@ describe('hot queries use indexes (EXPLAIN QUERY PLAN)', () => {
     expectIndexed(statement(/^SELECT MIN\(next_poll_at\) AS t FROM batches WHERE dlr_done = 0/), /USING (COVERING )?INDEX batches_poll/);
   });
 
-  it("poller: each recipient's report updates one row through (batch_id, msisdn)", () => {
-    const sql = statement(/^UPDATE messages SET status = \?, raw_status = \?, raw_code = \?, final_at = \?, reason = \?, updated_at = \? WHERE batch_id = \? AND msisdn = \?/);
-    expectIndexed(sql, /SEARCH messages USING INDEX messages_batch_msisdn \(batch_id=\? AND msisdn=\?\)/);
+  it("poller: a report reads its batch's rows through the batch index once, then updates each recipient by key", () => {
+    expectIndexed(statement(/^SELECT id, msisdn, status FROM messages WHERE batch_id = \?$/), /SEARCH messages USING INDEX messages_batch_msisdn \(batch_id=\?\)/);
+    const sql = statement(/^UPDATE messages SET status = \?, raw_status = \?, raw_code = \?, final_at = \?, reason = \?, updated_at = \? WHERE id = \?/);
+    expectIndexed(sql, /USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+  });
+
+  it('send loop: the uncertain rows of a batch (normally none) are found through the (campaign, status) index', () => {
+    const sql = statement(/^UPDATE messages SET status = 'accepted'.* WHERE campaign_id = \? AND status = 'uncertain' AND \+batch_id = \?/);
+    expectIndexed(sql, /SEARCH messages USING INDEX messages_campaign_status_seq \(campaign_id=\? AND status=\?\)/);
   });
 
   it('start-up: the rate limiter is seeded from the last seconds of requests only', () => {

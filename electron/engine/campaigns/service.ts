@@ -4,6 +4,7 @@ import type {
   CampaignCreate, CampaignPreview, CampaignStatus, CampaignSummary, MessageRow, MessageStatus, NetworkBreakdown, NetworkCounts, PreviewInput, UncertainBatch,
 } from '../api.ts';
 import { UserError } from '../errors.ts';
+import { createCounts } from '../queue/counts.ts';
 import { checkSenderId, compileTemplate, estimateCost, withoutAccents } from '../../../shared/sms/index.ts';
 import { countryOfMsisdn, partPrice } from '../../../shared/sms/destination.ts';
 import { blankMessage, makeRenderer } from './datacheck.ts';
@@ -30,6 +31,7 @@ export interface CampaignDeps {
 
 export function createCampaignService(deps: CampaignDeps) {
   const { db, now } = deps;
+  const counts = createCounts(db);
 
   const getRow = db.prepare<[number], CampaignRow>(`${SELECT_CAMPAIGN} WHERE c.id = ?`);
   const countsStmt = db.prepare<[number], { status: MessageStatus; n: number }>(
@@ -274,8 +276,9 @@ export function createCampaignService(deps: CampaignDeps) {
     if (r.state === 'cancelled' || r.state === 'completed') return status(id);
     const t = now();
     db.transaction(() => {
-      db.prepare(`UPDATE messages SET status = 'cancelled', reason = 'Cancelled before sending.', final_at = ?, updated_at = ?
-        WHERE campaign_id = ? AND status = 'queued'`).run(t, t, id);
+      const n = db.prepare(`UPDATE messages SET status = 'cancelled', reason = 'Cancelled before sending.', final_at = ?, updated_at = ?
+        WHERE campaign_id = ? AND status = 'queued'`).run(t, t, id).changes;
+      counts.move(id, 'queued', 'cancelled', n, t);
       db.prepare(`UPDATE campaigns SET state = 'cancelled', finished_at = ?, retry_at = NULL WHERE id = ?`).run(t, id);
     })();
     deps.changed(id);
@@ -310,12 +313,16 @@ export function createCampaignService(deps: CampaignDeps) {
       const batches = db.prepare<[number], { id: number }>(`SELECT id FROM batches WHERE campaign_id = ? AND state = 'uncertain' AND polls > 0`).all(id);
       for (const b of batches) {
         if (decision === 'resend') {
-          touched += db.prepare(`UPDATE messages SET status = 'queued', batch_id = NULL, reason = 'Re-sent by your decision after an unknown outcome.', updated_at = ?
+          const n = db.prepare(`UPDATE messages SET status = 'queued', batch_id = NULL, reason = 'Re-sent by your decision after an unknown outcome.', updated_at = ?
             WHERE batch_id = ? AND status = 'uncertain'`).run(t, b.id).changes;
+          counts.move(id, 'uncertain', 'queued', n, t);
+          touched += n;
           db.prepare(`UPDATE batches SET state = 'resent', dlr_done = 1 WHERE id = ?`).run(b.id);
         } else {
-          touched += db.prepare(`UPDATE messages SET status = 'failed', reason = 'Outcome unknown; marked failed by your decision.', final_at = ?, updated_at = ?
+          const n = db.prepare(`UPDATE messages SET status = 'failed', reason = 'Outcome unknown; marked failed by your decision.', final_at = ?, updated_at = ?
             WHERE batch_id = ? AND status = 'uncertain'`).run(t, t, b.id).changes;
+          counts.move(id, 'uncertain', 'failed', n, t);
+          touched += n;
           db.prepare(`UPDATE batches SET state = 'failed', error = COALESCE(error, 'marked failed by the user'), dlr_done = 1 WHERE id = ?`).run(b.id);
         }
       }

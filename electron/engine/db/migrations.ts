@@ -196,6 +196,17 @@ export const migrations: Migration[] = [
       db.exec(`DROP INDEX contacts_list_msisdn;`);
     },
   },
+  {
+    version: 4,
+    name: 'status counters kept per statement, not per row',
+    // The trigger fired three statements for every message row that changed status: twice per
+    // message while sending, once per delivery report. Every writer now moves the counters and
+    // buckets itself, once per statement, in the same transaction (electron/engine/queue/counts.ts).
+    // The delete trigger stays: deletes are rare.
+    up(db) {
+      db.exec(`DROP TRIGGER messages_count_update;`);
+    },
+  },
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;

@@ -6,6 +6,9 @@ import type { GatewayClient, BatchReport } from '../gateway/client.ts';
 import { mapStatus } from '../gateway/status.ts';
 import { FINAL_SQL } from '../campaigns/rows.ts';
 import { isStorageError } from '../storage.ts';
+import { createCounts } from '../queue/counts.ts';
+import type { MessageStatus } from '../api.ts';
+import { isFinalStatus } from '../../../shared/vocabulary.ts';
 
 type Mode = 'sandbox' | 'live';
 
@@ -24,7 +27,6 @@ export interface PollerDeps {
   log(line: string): void;
 }
 
-const FINAL = new Set(['delivered', 'failed', 'rejected', 'expired', 'unknown']);
 
 /**
  * Delivery reports, polled per batch with back-off (15 s doubling to 30 min by default) until
@@ -45,11 +47,42 @@ export function createPoller(deps: PollerDeps) {
   const ofCampaign = db.prepare<[number], PollBatch>(`SELECT ${BATCH_COLS} FROM batches b JOIN campaigns c ON c.id = b.campaign_id
     WHERE b.campaign_id = ? AND b.dlr_done = 0 AND b.state IN ('accepted', 'uncertain') ORDER BY b.id`);
   const nextDue = db.prepare<[], { t: number | null }>(`SELECT MIN(next_poll_at) AS t FROM batches WHERE dlr_done = 0 AND state IN ('accepted', 'uncertain')`);
-  const updMsg = db.prepare(`UPDATE messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, reason = ?, updated_at = ?
-    WHERE batch_id = ? AND msisdn = ? AND status NOT IN ${FINAL_SQL}`);
-  const updRaw = db.prepare(`UPDATE messages SET raw_status = ?, raw_code = ?, updated_at = ? WHERE batch_id = ? AND msisdn = ? AND status NOT IN ${FINAL_SQL}`);
-  const updAll = db.prepare(`UPDATE messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, reason = ?, updated_at = ?
+  const counts = createCounts(db);
+  // A report is applied by primary key, from the batch's rows read once: the old status of each
+  // row is known, so the counters move once per report (migration 4), not once per row.
+  type Row = { id: number; msisdn: string; status: MessageStatus };
+  const batchRows = db.prepare<[number], Row>(`SELECT id, msisdn, status FROM messages WHERE batch_id = ?`);
+  const recipientRows = db.prepare<[number, string], Row>(`SELECT id, msisdn, status FROM messages WHERE batch_id = ? AND msisdn = ?`);
+  const setStatus = db.prepare(`UPDATE messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, reason = ?, updated_at = ? WHERE id = ?`);
+  const setRaw = db.prepare(`UPDATE messages SET raw_status = ?, raw_code = ?, updated_at = ? WHERE id = ?`);
+  const openByStatus = db.prepare<[number], { status: MessageStatus; n: number }>(`SELECT status, COUNT(*) AS n FROM messages WHERE batch_id = ? AND status NOT IN ${FINAL_SQL} GROUP BY status`);
+  const updAllStmt = db.prepare(`UPDATE messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, reason = ?, updated_at = ?
     WHERE batch_id = ? AND status NOT IN ${FINAL_SQL}`);
+  /** Every open message of the batch to one status (a summary report, or no report within 72 h). */
+  const updAll = db.transaction((b: PollBatch, status: MessageStatus, raw: string | null, code: number | null, finalAt: number | null, reason: string | null, now: number) => {
+    const before = openByStatus.all(b.id);
+    updAllStmt.run(status, raw, code, finalAt, reason, now, b.id);
+    for (const r of before) counts.move(b.campaign_id, r.status, status, r.n, now);
+  });
+  /** One recipient's report on its rows: open rows only, a final status is never overwritten. */
+  function applyTo(rows: Row[] | undefined, mapped: MessageStatus | null, raw: string, code: number | null, now: number, moved: ReturnType<typeof counts.tally>, campaignId: number) {
+    if (!rows) return;
+    for (const r of rows) {
+      if (isFinalStatus(r.status)) continue;
+      if (mapped) {
+        setStatus.run(mapped, raw, code, isFinalStatus(mapped) ? now : null, reasonFor(mapped, raw), now, r.id);
+        moved.add(campaignId, r.status, mapped);
+        r.status = mapped;
+      } else {
+        setRaw.run(raw, code, now, r.id);
+      }
+    }
+  }
+  const applyOne = db.transaction((b: PollBatch, msisdn: string, mapped: MessageStatus, raw: string, code: number | null, now: number) => {
+    const moved = counts.tally();
+    applyTo(recipientRows.all(b.id, msisdn), mapped, raw, code, now, moved, b.campaign_id);
+    moved.flush(now);
+  });
   const openMsisdns = db.prepare<[number], { msisdn: string }>(`SELECT msisdn FROM messages WHERE batch_id = ? AND status NOT IN ${FINAL_SQL} LIMIT 200`);
   const openCount = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM messages WHERE batch_id = ? AND status NOT IN ${FINAL_SQL}`);
   const resolveUncertain = db.prepare(`UPDATE messages SET status = 'accepted', accepted_at = ?, reason = NULL, updated_at = ? WHERE batch_id = ? AND status = 'uncertain'`);
@@ -79,21 +112,25 @@ export function createPoller(deps: PollerDeps) {
     db.transaction(() => {
       if (b.state === 'uncertain') {
         settleBatch.run(report.batchId || b.client_ref, b.id);
-        resolveUncertain.run(now, now, b.id);
+        counts.move(b.campaign_id, 'uncertain', 'accepted', resolveUncertain.run(now, now, b.id).changes, now);
       }
       const listed = report.statuses.every((s) => Array.isArray(s.recipients));
+      let rows: Map<string, Row[]> | null = null;
+      const moved = counts.tally();
       for (const s of report.statuses) {
         const mapped = mapStatus(s.status, s.code);
         if (Array.isArray(s.recipients)) {
-          for (const msisdn of s.recipients) {
-            if (mapped) updMsg.run(mapped, s.status, s.code, FINAL.has(mapped) ? now : null, reasonFor(mapped, s.status), now, b.id, msisdn);
-            else updRaw.run(s.status, s.code, now, b.id, msisdn);
+          if (!rows) {
+            rows = new Map();
+            for (const r of batchRows.all(b.id)) { const l = rows.get(r.msisdn); if (l) l.push(r); else rows.set(r.msisdn, [r]); }
           }
+          for (const msisdn of s.recipients) applyTo(rows.get(msisdn), mapped, s.status, s.code, now, moved, b.campaign_id);
         } else if (!listed && report.statuses.length === 1 && mapped && (s.count === b.recipients || report.total === b.recipients)) {
           // A summary without recipient lists still settles a batch whose recipients all share one status.
-          updAll.run(mapped, s.status, s.code, FINAL.has(mapped) ? now : null, reasonFor(mapped, s.status), now, b.id);
+          updAll(b, mapped, s.status, s.code, isFinalStatus(mapped) ? now : null, reasonFor(mapped, s.status), now);
         }
       }
+      moved.flush(now);
     })();
   }
 
@@ -120,7 +157,7 @@ export function createPoller(deps: PollerDeps) {
           const r = await client.fetchRecipientReport(ref, msisdn);
           if (r.kind !== 'ok') continue;
           const mapped = mapStatus(r.status, r.code);
-          if (mapped) updMsg.run(mapped, r.status, r.code, FINAL.has(mapped) ? now : null, reasonFor(mapped, r.status), now, b.id, msisdn);
+          if (mapped) applyOne(b, msisdn, mapped, r.status, r.code, now);
         }
       }
     } else if (report.kind === 'error') {
@@ -132,7 +169,7 @@ export function createPoller(deps: PollerDeps) {
     // (on the back-off schedule) must also cover most of the give-up time.
     const tooOld = now - acceptedAt > settings.get('dlr.giveUpAfterMs') && b.polls + 1 >= pollsToCover(settings.get('dlr.giveUpAfterMs')) / 2;
     if (open > 0 && tooOld && b.state === 'accepted') {
-      updAll.run('unknown', null, null, now, 'No final delivery report within 72 hours.', now, b.id);
+      updAll(b, 'unknown', null, null, now, 'No final delivery report within 72 hours.', now);
     }
     const stillUncertain = b.state === 'uncertain' && report.kind !== 'ok';
     // "Not found" about a request the gateway never answered, younger than its answer timeout,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DB } from '../db/open.ts';
 import type { MessageStatus } from '../api.ts';
+import { createCounts } from './counts.ts';
 
 export type BatchState = 'submitting' | 'accepted' | 'uncertain' | 'failed' | 'returned' | 'resent';
 
@@ -124,6 +125,11 @@ export function repairLedger(db: DB, found: Violation[], now: number, pollInterv
       for (const m of ms) { attach.run(bid, REPAIR_REASON, now, m.id); fixed++; }
     }
     // Last, from the counters as they are now: a campaign with anything left is sending again.
+    // The writes above change statuses their WHERE does not fix one by one (a repair is rare):
+    // the campaigns they touched are counted again from their rows.
+    const counts = createCounts(db);
+    const touched = new Set<number>([...found.map((v) => v.campaignId), ...orphans.map((o) => o.campaign_id)].filter((c): c is number => c != null));
+    for (const cid of touched) counts.recount(cid);
     const reopened = db.prepare(`UPDATE campaigns SET state = 'sending', finished_at = NULL WHERE state = 'completed' AND id IN
       (SELECT campaign_id FROM campaign_counts WHERE status IN ${sqlList(UNFINISHED)} AND n > 0)`).run().changes;
     fixed += reopened;

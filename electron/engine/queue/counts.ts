@@ -1,0 +1,60 @@
+import type { DB } from '../db/open.ts';
+import type { MessageStatus } from '../api.ts';
+
+/** The chart's bucket width (status_buckets.at): the same 10 seconds migration 2 used. */
+export const BUCKET_MS = 10_000;
+
+/**
+ * The per-campaign status counters (campaign_counts) and the chart's transitions per 10-second
+ * bucket (status_buckets). Until migration 4 a trigger moved them for every message row; it was
+ * most of the cost of sending (each row fired three statements, twice per message). Now every
+ * statement that changes messages.status moves them here, once per statement, in the same
+ * transaction: `move` with the statement's changes, where its WHERE fixes the old status.
+ */
+export function createCounts(db: DB) {
+  const take = db.prepare(`UPDATE campaign_counts SET n = n - ? WHERE campaign_id = ? AND status = ?`);
+  const give = db.prepare(`INSERT INTO campaign_counts (campaign_id, status, n) VALUES (?, ?, ?)
+    ON CONFLICT (campaign_id, status) DO UPDATE SET n = n + excluded.n`);
+  const bucket = db.prepare(`INSERT INTO status_buckets (campaign_id, at, status, n) VALUES (?, ?, ?, ?)
+    ON CONFLICT (campaign_id, at, status) DO UPDATE SET n = n + excluded.n`);
+  const truth = db.prepare<[number], { status: string; n: number }>(
+    `SELECT status, COUNT(*) AS n FROM messages WHERE campaign_id = ? GROUP BY status`);
+  const clear = db.prepare(`DELETE FROM campaign_counts WHERE campaign_id = ?`);
+
+  /** `n` messages of one campaign went from `from` to `to`; `at` is the updated_at they got. */
+  function move(campaignId: number, from: MessageStatus, to: MessageStatus, n: number, at: number): void {
+    if (n <= 0 || from === to) return;
+    take.run(n, campaignId, from);
+    give.run(campaignId, to, n);
+    bucket.run(campaignId, Math.floor(at / BUCKET_MS) * BUCKET_MS, to, n);
+  }
+
+  /** Adds up transitions (old → new status) of one statement or one report, then moves them in a few statements. */
+  function tally() {
+    const pending = new Map<string, { campaignId: number; from: MessageStatus; to: MessageStatus; n: number }>();
+    return {
+      add(campaignId: number, from: MessageStatus, to: MessageStatus, n = 1) {
+        if (from === to || n <= 0) return;
+        const key = `${campaignId}\0${from}\0${to}`;
+        const e = pending.get(key);
+        if (e) e.n += n; else pending.set(key, { campaignId, from, to, n });
+      },
+      flush(at: number) {
+        for (const e of pending.values()) move(e.campaignId, e.from, e.to, e.n, at);
+        pending.clear();
+      },
+    };
+  }
+
+  /**
+   * Counts one campaign's messages from scratch (O(campaign)): for the rare writers whose old
+   * statuses are not known per statement (the start-up repair). The chart buckets keep their history.
+   */
+  function recount(campaignId: number): void {
+    clear.run(campaignId);
+    for (const r of truth.all(campaignId)) give.run(campaignId, r.status, r.n);
+  }
+
+  return { move, tally, recount };
+}
+export type Counts = ReturnType<typeof createCounts>;
