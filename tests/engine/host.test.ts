@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineEvent, RawContactRow } from '../../electron/engine/api.ts';
+import { METHODS, type EngineEvent, type RawContactRow } from '../../electron/engine/api.ts';
+import { createEngine } from '../../electron/engine/engine.ts';
+import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
 import { createEventBridge, createHandlers, type EngineLike, type FileSink, type Handlers } from '../../electron/handlers/index.ts';
 import { startEngineHost, type RemoteEngine } from '../../electron/host/index.ts';
 import type { EventName } from '../../shared/ipc/contract.ts';
@@ -58,6 +60,29 @@ afterEach(async () => {
 });
 
 describe('the engine in a worker thread, through the handlers', () => {
+  it('the proxy answers exactly the methods of the engine built in this thread, so a route cannot work in one and not the other', async () => {
+    const dir = tempDir('smsdesk-host-inproc-');
+    const local = await createEngine({ dataDir: dir, secrets: createMemorySecrets(null), env: {} });
+    try {
+      const callable = (e: object) => Object.keys(METHODS).filter((m) => {
+        const [g, name] = m.includes('.') ? m.split('.') : [null, m];
+        const owner = g ? Reflect.get(e, g) : e;
+        return typeof Reflect.get(owner ?? {}, name!) === 'function';
+      });
+      expect(callable(local)).toEqual(Object.keys(METHODS));
+      expect(callable(engine)).toEqual(Object.keys(METHODS));
+      for (const g of ['settings', 'token', 'lists', 'imports', 'optouts', 'campaigns'] as const) {
+        expect(Object.keys(engine[g]).sort(), g).toEqual(Object.keys(local[g]).sort());
+      }
+      // and one answers like the other
+      expect(await engine.campaigns.list()).toEqual(local.campaigns.list());
+      expect(await engine.settings.all()).toMatchObject({ 'rate.requestsPerSecond': 1000 });
+    } finally {
+      await local.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('imports, previews, sends on the sandbox with events, pages and exports, all through the proxy', async () => {
     const events: Array<[EventName, unknown]> = [];
     const off = createEventBridge(engine, (name, payload) => events.push([name, payload]));
