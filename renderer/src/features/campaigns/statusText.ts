@@ -18,7 +18,11 @@ export const STATUS_TONE: Partial<Record<MessageStatus, 'good' | 'bad' | 'warn' 
   delivered: 'good', failed: 'bad', rejected: 'bad', expired: 'bad', uncertain: 'warn', unknown: 'warn', cancelled: 'muted', queued: 'muted',
 };
 
-export const STATUS_ORDER: MessageStatus[] = ['delivered', 'sent', 'accepted', 'submitting', 'queued', 'uncertain', 'failed', 'rejected', 'expired', 'unknown', 'cancelled'];
+/** every status in the order the dashboard shows them; a status left out fails tsc below */
+export const STATUS_ORDER = ['delivered', 'sent', 'accepted', 'submitting', 'queued', 'uncertain', 'failed', 'rejected', 'expired', 'unknown', 'cancelled'] as const satisfies readonly MessageStatus[];
+type Unordered = Exclude<MessageStatus, (typeof STATUS_ORDER)[number]>;
+const everyStatusOrdered: [Unordered] extends [never] ? true : Unordered = true;
+void everyStatusOrdered;
 
 export const STATE_LABEL: Record<CampaignState, string> = {
   draft: 'Not started', scheduled: 'Scheduled', sending: 'Sending', paused: 'Paused', cancelled: 'Cancelled', completed: 'Completed',
