@@ -4,7 +4,8 @@
  * (shared/ipc/schemas.ts), the SQL lists (electron/engine/campaigns/rows.ts), the engine's types
  * (electron/engine/api.ts) and the labels (renderer/src/features/campaigns/statusText.ts) derive
  * from these arrays; a label table is a `Record<…>` over them, so a forgotten word fails tsc.
- * The SQLite CHECK constraints of shipped migrations are frozen text: a new word needs a migration.
+ * The ledger stores these words as plain text in users' files: a new word is free, renaming or
+ * dropping one needs a migration that rewrites the stored rows.
  */
 
 /** A recipient's message, from the ledger's point of view (see docs/gateway-9bits.md for the gateway's own words). */
