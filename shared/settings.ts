@@ -32,6 +32,9 @@ export const settingsSchema = {
   'sender.last': z.string().max(15).default(''),
   'sender.recent': z.array(z.string().max(15)).max(20).default([]),
   'test.ownNumber': z.string().max(20).default(''),
+  /** what Compose opens with after a reload: the last list and template chosen (0 = none) */
+  'compose.lastList': z.number().int().min(0).default(0),
+  'compose.lastTemplate': z.number().int().min(0).default(0),
   /** automatic backups of the ledger kept in <data folder>/backups (the oldest beyond this are deleted) */
   'backup.keep': z.number().int().min(1).max(365).default(7),
   /** 0 = off. Re-send a batch with an unknown outcome once this many lookups found no record of it (needs gateway.clientReference). */
@@ -68,6 +71,8 @@ export const settingLabels: Record<SettingKey, string> = {
   'sender.last': 'the last sender ID used',
   'sender.recent': 'the list of recent sender IDs',
   'test.ownNumber': 'your own number for test messages',
+  'compose.lastList': 'the list Compose opens with',
+  'compose.lastTemplate': 'the template Compose opens with',
   'backup.keep': 'the number of automatic backups kept',
   'uncertain.autoResendAfterChecks': 'the number of checks without a record before a batch with an unknown outcome is re-sent by itself (0 for never)',
 };

@@ -76,8 +76,37 @@ export interface NetworkBreakdown {
 }
 export interface UncertainBatch {
   batchId: number; clientRef: string; sentAt: number | null; error: string | null;
+  /** the gateway's HTTP answer (500, 502, 504), or null when none came (timeout, reset, app stopped) */
+  httpStatus: number | null;
+  /** lookups that count as evidence; 0 = not looked up yet, so not decidable yet */
+  checks: number;
+  /** every report lookup made for this batch and what the gateway answered, oldest first */
+  lookups: Array<{ at: number; answer: 'found' | 'not-found' | 'not-found-early' | 'error'; detail: string | null }>;
+  recipientCount: number;
+  /** the batch's undecided recipients (at most 200 of them when a page was asked for) */
   recipients: Array<{ seq: number; msisdn: string }>;
 }
+
+/** Undecided recipients grouped by what happened to their request. */
+export interface UncertainCause {
+  httpStatus: number | null;
+  /** one example of the recorded reason (requests without an answer differ in detail) */
+  error: string | null;
+  batches: number; recipients: number;
+  /** batches not looked up yet */
+  unchecked: number;
+  /** the fewest / most checks made among the looked-up batches */
+  minChecks: number; maxChecks: number;
+  /** lookups that failed (no answer from the report endpoint) among them */
+  failedLookups: number;
+}
+
+/** A saved message: picked in Compose to fill the sender ID and the text. */
+export interface Template { id: number; name: string; sender: string; text: string; createdAt: number; updatedAt: number }
+/** `id` given: change that template; without: a new one */
+export interface TemplateInput { id?: number; name: string; sender: string; text: string }
+
+export interface UncertainPage { total: number; recipients: number; causes: UncertainCause[]; batches: UncertainBatch[] }
 
 export interface ImportCounts { rows: number; valid: number; invalid: number; duplicates: number; suppressed: number }
 export interface ContactRow { seq: number; row: number; msisdn: string; network: string | null; fields: Record<string, string> }
@@ -176,6 +205,12 @@ export interface Engine {
     remove(numbers: string[]): { removed: number };
     import(path: string, opts?: { country?: string; encoding?: string }): { added: number; invalid: number; rows: number };
   };
+  templates: {
+    /** every saved template, by name */
+    list(): Template[];
+    save(input: TemplateInput): Template;
+    delete(id: number): { deleted: boolean };
+  };
   campaigns: {
     create(input: CampaignCreate): CampaignSummary;
     list(): CampaignSummary[];
@@ -192,7 +227,8 @@ export interface Engine {
     pause(id: number): CampaignStatus;
     resume(id: number): CampaignStatus;
     cancel(id: number): CampaignStatus;
-    uncertain(id: number): UncertainBatch[];
+    /** undecided batches by cause, and one page of them (every batch and recipient without a page) */
+    uncertain(id: number, page?: { offset: number; limit: number }): UncertainPage;
     resolve(id: number, decision: 'resend' | 'mark-failed'): CampaignStatus;
     /** a child campaign holding the failed / rejected / expired recipients only */
     resendFailed(id: number): CampaignSummary;
@@ -240,6 +276,7 @@ export const METHODS = {
   'lists.rejects': {}, 'lists.exportRejects': {},
   'imports.begin': {}, 'imports.add': {}, 'imports.commit': {}, 'imports.cancel': {},
   'optouts.list': {}, 'optouts.add': {}, 'optouts.remove': {}, 'optouts.import': { route: false },
+  'templates.list': {}, 'templates.save': {}, 'templates.delete': {},
   'campaigns.create': {}, 'campaigns.list': {}, 'campaigns.get': {}, 'campaigns.status': {}, 'campaigns.send': {},
   'campaigns.active': {}, 'campaigns.networks': {}, 'campaigns.retryNow': {},
   'campaigns.pause': {}, 'campaigns.resume': {}, 'campaigns.cancel': {}, 'campaigns.uncertain': {},

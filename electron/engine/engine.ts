@@ -17,6 +17,7 @@ import { createSender, type Mode } from './queue/sender.ts';
 import { createPoller } from './dlr/poller.ts';
 import { createCampaignService } from './campaigns/service.ts';
 import { exportCampaign } from './campaigns/export.ts';
+import { createTemplatesService } from './templates/service.ts';
 import { createListsService, cleanupInterruptedImports } from './lists/index.ts';
 import type { Secrets } from './secrets/index.ts';
 import { createKeychainSecrets, describeKeychainError } from './secrets/index.ts';
@@ -148,6 +149,7 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
 
   const campaigns = createCampaignService({ db, settings, now: () => clock.now(), mode: () => mode, changed });
   const lists = createListsService({ db, settings, now: () => clock.now() });
+  const templates = createTemplatesService({ db, now: () => clock.now() });
   const ledger = createLedger(db);
   const backups = createBackupScheduler({
     db, dataDir, now: () => clock.now(), keep: () => settings.get('backup.keep'), version: () => LATEST_VERSION, log, checkEveryMs: deps.backupCheckMs,
@@ -181,7 +183,7 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
   }
 
   const sender = createSender({ db, ledger, settings, clock, limiter, clientFor, mode: () => mode, firstPollDelay, changed, blocked, log });
-  const poller = createPoller({ db, settings, clock, clientFor, mode: () => mode, changed, log });
+  const poller = createPoller({ db, settings, clock, clientFor, mode: () => mode, changed, log, noRecord: (batchId) => { if (campaigns.autoResend(batchId)) sender.wake(); } });
   // The built-in sandbox keeps its state in the folder too: it is the owner's.
   if (lock && mode === 'sandbox' && !gatewayOverride) void ensureSandbox().catch((e) => log(`sandbox: ${(e as Error).message}`));
 
@@ -237,6 +239,7 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
     },
     imports: { begin: owned(lists.imports.begin), add: owned(lists.imports.add), commit: owned(lists.imports.commit), cancel: owned(lists.imports.cancel) },
     optouts: { list: lists.optouts.list, add: owned(lists.optouts.add), remove: owned(lists.optouts.remove), import: owned(lists.optouts.import) },
+    templates: { list: () => templates.list(), save: owned((i) => templates.save(i)), delete: owned((id) => templates.delete(id)) },
     campaigns: {
       create: owned((i) => campaigns.create(i)),
       list: () => campaigns.list(),
@@ -253,7 +256,7 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
       pause: owned((id) => campaigns.pause(id)),
       resume: owned((id) => { const s = campaigns.resume(id); sender.wake(); return s; }),
       cancel: owned((id) => campaigns.cancel(id)),
-      uncertain: (id) => campaigns.uncertain(id),
+      uncertain: (id, page) => campaigns.uncertain(id, page),
       resolve: owned((id, d) => {
         campaigns.resolve(id, d);
         // "mark failed" on the last undecided recipients finishes the campaign now, not at the next loop.

@@ -1,5 +1,5 @@
 import type { EngineLike } from './engine-like.ts';
-import { MAX_CHART_POINTS } from '../../shared/ipc/schemas.ts';
+import { MAX_CHART_POINTS, MAX_TEMPLATES } from '../../shared/ipc/schemas.ts';
 import type { HandlerDeps, RouteImpls } from './types.ts';
 
 /** One function per route of shared/ipc/contract.ts; inputs arrive parsed, outputs are checked by the caller. */
@@ -66,6 +66,9 @@ export function routeImpls(engine: EngineLike, deps: HandlerDeps): RouteImpls {
     'optouts.list': (page) => engine.optouts.list(page),
     'optouts.add': ({ numbers, source }) => engine.optouts.add(numbers, source),
     'optouts.remove': ({ numbers }) => engine.optouts.remove(numbers),
+    'templates.list': async () => (await engine.templates.list()).slice(0, MAX_TEMPLATES),
+    'templates.save': (input) => engine.templates.save(input),
+    'templates.delete': ({ id }) => engine.templates.delete(id),
 
     'campaigns.create': (input) => engine.campaigns.create(input),
     'campaigns.list': () => engine.campaigns.list(),
@@ -79,10 +82,15 @@ export function routeImpls(engine: EngineLike, deps: HandlerDeps): RouteImpls {
     'campaigns.resume': ({ id }) => engine.campaigns.resume(id),
     'campaigns.cancel': ({ id }) => engine.campaigns.cancel(id),
     'campaigns.uncertain': async ({ id, offset, limit }) => {
-      const all = await engine.campaigns.uncertain(id);
-      return { total: all.length, batches: all.slice(offset, offset + limit) };
+      const u = await engine.campaigns.uncertain(id, { offset, limit });
+      return { ...u, causes: u.causes.slice(0, 100) };
     },
-    'campaigns.resolve': ({ id, decision }) => engine.campaigns.resolve(id, decision),
+    'campaigns.resolve': async ({ id, decision }) => {
+      // A re-send round looks every undecided batch up once more first: one the gateway has
+      // recorded since is settled by its report and not sent again.
+      if (decision === 'resend') await engine.pollReports(id);
+      return engine.campaigns.resolve(id, decision);
+    },
     'campaigns.resendFailed': ({ id }) => engine.campaigns.resendFailed(id),
     'campaigns.preview': (input) => engine.campaigns.preview(input),
     'campaigns.messages': ({ id, ...page }) => engine.campaigns.messages(id, page),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as s from './schemas.ts';
 import type { EventName, RouteName } from './names.ts';
+import { MAX_TEMPLATE_NAME, MAX_TEMPLATE_TEXT } from '../templates.ts';
 
 export { EVENT_NAMES, ROUTE_NAMES, eventChannel, isEventName, isRouteName, routeChannel } from './names.ts';
 export type { EventName, RouteName } from './names.ts';
@@ -70,6 +71,16 @@ export const routes = {
     numbers: z.array(z.string().max(200)).min(1).max(s.MAX_NUMBERS_PER_CALL, `Send at most ${s.MAX_NUMBERS_PER_CALL} numbers per call.`),
   }), z.object({ removed: z.number() })),
 
+  'templates.list': route(none, z.array(s.template).max(s.MAX_TEMPLATES)),
+  'templates.save': route(z.strictObject({
+    id: s.id.optional(),
+    // a size guard only: the engine refuses a name over MAX_TEMPLATE_NAME with its own sentence
+    name: z.string().max(200, `A template name has at most ${MAX_TEMPLATE_NAME} characters.`),
+    sender: z.string().max(40),
+    text: z.string().max(MAX_TEMPLATE_TEXT, `A template holds at most ${MAX_TEMPLATE_TEXT} characters.`),
+  }), s.template),
+  'templates.delete': route(byId, z.object({ deleted: z.boolean() })),
+
   'campaigns.create': route(z.strictObject({
     list: s.listRef,
     from: z.string().trim().min(1, 'Enter a sender ID.').max(15, 'A sender ID has at most 15 characters.'),
@@ -98,7 +109,9 @@ export const routes = {
   /** uncertain batches, a page of batches at a time */
   'campaigns.uncertain': route(z.strictObject({
     id: s.id, offset: s.page.shape.offset, limit: z.number().int().min(1).max(s.MAX_UNCERTAIN_PAGE).default(20),
-  }), z.object({ total: z.number(), batches: z.array(s.uncertainBatch).max(s.MAX_UNCERTAIN_PAGE) })),
+  }), z.object({
+    total: z.number(), recipients: z.number(), causes: z.array(s.uncertainCause).max(100), batches: z.array(s.uncertainBatch).max(s.MAX_UNCERTAIN_PAGE),
+  })),
   'campaigns.resolve': route(z.strictObject({ id: s.id, decision: z.enum(['resend', 'mark-failed']) }), s.campaignStatus),
   'campaigns.resendFailed': route(byId, s.campaignSummary),
   'campaigns.preview': route(z.strictObject({

@@ -95,9 +95,20 @@ export const networkBreakdown = z.object({
   delivered: z.number(), failed: z.number(), pending: z.number(), unknown: z.number(), cancelled: z.number(),
 });
 
+export const MAX_TEMPLATES = 1000;
+export const template = z.object({ id: z.number(), name: z.string(), sender: z.string(), text: z.string(), createdAt: z.number(), updatedAt: z.number() });
+
 export const uncertainBatch = z.object({
   batchId: z.number(), clientRef: z.string(), sentAt: z.number().nullable(), error: z.string().nullable(),
-  recipients: z.array(z.object({ seq: z.number(), msisdn: z.string() })),
+  httpStatus: z.number().nullable(), checks: z.number(),
+  lookups: z.array(z.object({ at: z.number(), answer: z.enum(['found', 'not-found', 'not-found-early', 'error']), detail: z.string().nullable() })).max(1000),
+  recipientCount: z.number(),
+  /** at most 200 per batch; recipientCount says how many there are */
+  recipients: z.array(z.object({ seq: z.number(), msisdn: z.string() })).max(200),
+});
+export const uncertainCause = z.object({
+  httpStatus: z.number().nullable(), error: z.string().nullable(), batches: z.number(), recipients: z.number(),
+  unchecked: z.number(), minChecks: z.number(), maxChecks: z.number(), failedLookups: z.number(),
 });
 
 export const campaignPreview = z.object({

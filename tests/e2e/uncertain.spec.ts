@@ -4,6 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
+import { startSandbox, type Sandbox } from '../../electron/engine/sandbox/index.ts';
 import { shot } from './helpers.ts';
 
 /**
@@ -81,10 +82,122 @@ test('uncertain recipients are listed, and marking them failed settles the campa
   const row = page.getByRole('row').filter({ has: link });
   await expect(row.locator('.state')).toHaveText('Needs your decision');
   await shot(page, '19-history-needs-decision');
-  await link.click();
+  await row.locator(`a[href="#/campaign/${c.id}"]`).click();
 
   await panel.getByRole('button', { name: 'Mark them failed (do not re-send)' }).click();
   await expect(panel).toBeHidden();
   await expect(page.getByTestId('count-failed')).toHaveText('3');
   await expect(page.getByTestId('campaign-state')).toHaveText('Completed');
+});
+
+/**
+ * What the user saw (issue 12, found 5): one request in five answered HTTP 500, one recipient per
+ * request. The panel must say in one line what happened and what the lookups found, keep the
+ * batch ids behind a disclosure with each batch's lookups, and every re-send must end with each
+ * number accepted exactly once.
+ */
+test.describe('a gateway answering one request in five with HTTP 500', () => {
+  const KEY2 = 'uncertain-500-e2e-key-0123456789';
+  let sandbox: Sandbox;
+  let bridge2: ChildProcess;
+  let base2 = '';
+
+  test.beforeAll(async () => {
+    sandbox = await startSandbox({ tokens: 'any', faults: { p500: 0.2, seed: 12 }, timing: { dispatchMs: 50, finalMs: 150 } });
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-e2e-uncertain500-'));
+    bridge2 = spawn(process.execPath, ['scripts/web.mjs', '--port', '0', '--data-dir', dataDir, '--no-open'], {
+      env: { ...process.env, SMSDESK_WEB_KEY: KEY2, SMSDESK_GATEWAY_URL: sandbox.url, SMSDESK_TOKEN: '', SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e 500 ${process.pid}` },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    base2 = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      bridge2.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
+        if (m) resolve(m[0]);
+      });
+      bridge2.on('exit', (code) => reject(new Error(`the web bridge stopped (${code}): ${out}`)));
+    });
+  });
+
+  test.afterAll(async () => {
+    bridge2?.kill('SIGTERM');
+    await sandbox?.close();
+  });
+
+  async function call2<T>(request: APIRequestContext, route: string, input: unknown = null): Promise<T> {
+    const res = await request.post(`${base2}/api/call`, { headers: { 'X-SMSDesk-Key': KEY2 }, data: { route, input } });
+    const body = await res.json() as { ok: boolean; value?: T; error?: { message: string } };
+    if (!body.ok) throw new Error(`${route}: ${body.error?.message}`);
+    return body.value as T;
+  }
+
+  test('one summary by cause with the evidence, batches behind a disclosure, and re-sends that end with everyone accepted once', async ({ page, request }) => {
+    test.setTimeout(180_000);
+    for (const [key, value] of [['dlr.initialIntervalMs', 150], ['dlr.maxIntervalMs', 300], ['retry.initialMs', 50],
+      ['rate.recipientsPerRequest', 1], ['rate.requestsPerSecond', 100]] as const) await call2(request, 'settings.set', { key, value });
+    const numbers = Array.from({ length: 60 }, (_, i) => `0803${String(5550000 + i)}`);
+    const { importId } = await call2<{ importId: string }>(request, 'imports.begin', { list: 'flaky gateway', fields: [], phoneColumn: 'phone' });
+    await call2(request, 'imports.add', { importId, rows: numbers.map((phone, i) => ({ row: i + 2, phone, fields: {} })) });
+    const report = await call2<{ list: { id: number } }>(request, 'imports.commit', { importId });
+    const c = await call2<{ id: number }>(request, 'campaigns.create', { list: report.list.id, from: 'Flaky', text: 'Our store opens at 9.' });
+    await call2(request, 'campaigns.send', { id: c.id });
+
+    await page.goto(`${base2}/?key=${KEY2}#/campaign/${c.id}`);
+    const panel = page.getByTestId('uncertain');
+    const cause = panel.getByTestId('uncertain-cause');
+    // One line for the cause, in words, with what the lookups found: not "the connection broke".
+    await expect(cause).toHaveCount(1, { timeout: 60_000 });
+    await expect(cause).toContainText(/\d+ recipients in \d+ batches: 9bits answered HTTP 500/);
+    await expect(cause).toContainText(/After \d+(–\d+)? checks?, 9bits has no record of any of these \d+ batches\./, { timeout: 30_000 });
+    await expect(panel).not.toContainText('connection broke');
+    await expect(panel).not.toContainText('1 recipients');
+    // The batch ids are behind a disclosure; each batch shows its lookups and their answers.
+    const batch = panel.getByTestId('uncertain-batch').first();
+    await expect(batch).toBeHidden();
+    await panel.getByText(/Show the \d+ batches and the lookups made/).click();
+    await expect(batch).toBeVisible();
+    await expect(batch.locator('summary')).toContainText(/1 recipient, sent .*HTTP 500; \d+ checks?, no record/);
+    await batch.locator('summary').click();
+    await expect(batch.getByRole('list', { name: /Report lookups for batch/ }).getByRole('listitem').first()).toContainText('no record of this batch');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await panel.screenshot({ path: 'docs/uncertain-panel.png' });
+    await shot(page, '20-uncertain-500s');
+
+    // Re-send rounds as the user did: each re-checks first, and only HTTP 500s come back.
+    for (let round = 0; round < 12; round++) {
+      const s = await call2<{ state: string; needsDecision: number; counts: { uncertain: number; queued: number; submitting: number } }>(request, 'campaigns.status', { id: c.id });
+      if (s.state === 'completed') break;
+      if (s.needsDecision > 0 && s.counts.queued + s.counts.submitting === 0 && s.needsDecision === s.counts.uncertain) {
+        await panel.getByRole('button', { name: 'Re-send to those with no report' }).click();
+      }
+      await expect.poll(async () => {
+        const t = await call2<{ state: string; needsDecision: number; counts: { uncertain: number; queued: number; submitting: number } }>(request, 'campaigns.status', { id: c.id });
+        return t.state === 'completed' || (t.counts.queued + t.counts.submitting === 0 && t.needsDecision === t.counts.uncertain && t.needsDecision > 0);
+      }, { timeout: 30_000 }).toBe(true);
+    }
+    await expect(page.getByTestId('campaign-state')).toHaveText('Completed', { timeout: 30_000 });
+    await expect(panel).toBeHidden();
+    for (const n of numbers) expect(sandbox.acceptedCount(`234${n.slice(1)}`), n).toBe(1);
+
+    // Once every report is in: the sandbox's deliberate failures are explained as such.
+    const done = await expect.poll(async () => {
+      const t = await call2<{ counts: Record<string, number> }>(request, 'campaigns.status', { id: c.id });
+      return t.counts.delivered + t.counts.failed + t.counts.rejected + t.counts.expired;
+    }, { timeout: 30_000 }).toBe(numbers.length).then(() => call2<{ counts: Record<string, number> }>(request, 'campaigns.status', { id: c.id }));
+    const failedish = done.counts.failed + done.counts.rejected + done.counts.expired;
+    if (failedish > 0) await expect(page.getByTestId('sandbox-failures')).toContainText('on purpose');
+    else await expect(page.getByTestId('sandbox-failures')).toBeHidden();
+    // At 1280 px the longest status label fits its column, and every detail cell carries its full text as a tooltip.
+    const table = page.getByRole('table', { name: 'Recipients' });
+    await expect(table.getByRole('row').nth(1)).toBeVisible();
+    const fits = await table.locator('.pill').first().evaluate((pill) => {
+      pill.textContent = 'Accepted by gateway';
+      const cell = pill.closest('[role="cell"]') as HTMLElement;
+      return cell.scrollWidth <= cell.clientWidth;
+    });
+    expect(fits).toBe(true);
+    const details = await table.locator('[role="cell"] span[title]').evaluateAll((els) => els.map((e) => [e.textContent, e.getAttribute('title')]));
+    for (const [textContent, title] of details) expect(title).toBe(textContent);
+  });
 });

@@ -138,3 +138,31 @@ describe('migration 4: counters kept per statement', () => {
     db.close();
   });
 });
+
+describe('migration 5: report lookups and re-sends under the first reference', () => {
+  it('adds the lookup record and the re-send reference to a file with campaigns in it, keeping its messages', () => {
+    const { file, db: raw } = fileAt(4);
+    raw.prepare(`INSERT INTO campaigns (id, name, sender, template, state, created_at) VALUES (1, 'c', 'A', 't', 'sending', 0)`).run();
+    raw.prepare(`INSERT INTO batches (id, campaign_id, client_ref, state, recipients, parts, text, created_at, http_status, polls) VALUES (1, 1, 'ref1', 'uncertain', 1, 1, 'x', 0, 500, 1)`).run();
+    raw.prepare(`INSERT INTO messages (campaign_id, seq, msisdn, text, encoding, parts, status, batch_id, updated_at) VALUES (1, 1, '2348030000001', 'x', 'GSM-7', 1, 'uncertain', 1, 0)`).run();
+    raw.close();
+    const db = openDatabase(file);
+    expect(db.prepare(`SELECT msisdn, status, resend_ref FROM messages`).all()).toEqual([{ msisdn: '2348030000001', status: 'uncertain', resend_ref: null }]);
+    db.prepare(`INSERT INTO batch_lookups (batch_id, at, answer, detail) VALUES (1, 5, 'not-found', NULL)`).run();
+    expect(db.prepare(`SELECT batch_id, answer FROM batch_lookups`).all()).toEqual([{ batch_id: 1, answer: 'not-found' }]);
+    db.close();
+  });
+});
+
+describe('migration 6: saved message templates', () => {
+  it('creates the templates table on an existing file; names are unique without regard to case', () => {
+    const { file, db: raw } = fileAt(5);
+    raw.prepare(`INSERT INTO settings VALUES ('sender.last', '"ACME"')`).run();
+    raw.close();
+    const db = openDatabase(file);
+    expect(db.prepare(`SELECT value FROM settings WHERE key = 'sender.last'`).get()).toEqual({ value: '"ACME"' });
+    db.prepare(`INSERT INTO templates (name, sender, text, created_at, updated_at) VALUES ('Promo', 'ACME', 'Hi', 1, 1)`).run();
+    expect(() => db.prepare(`INSERT INTO templates (name, sender, text, created_at, updated_at) VALUES ('promo', '', 'Yo', 2, 2)`).run()).toThrow(/UNIQUE/);
+    db.close();
+  });
+});

@@ -129,7 +129,7 @@ describe('the ledger check at start-up', () => {
     e.start();
     // Looked up by its reference (the gateway never saw it), then offered to the user: never silence.
     s = await waitFor(() => { const x = e.campaigns.status(c.id); return x.needsDecision === 10 ? x : null; }, 'the stranded recipients offered to resolve');
-    expect(e.campaigns.uncertain(c.id).flatMap((b) => b.recipients.map((r) => r.msisdn))).toEqual(all.slice(0, 10));
+    expect(e.campaigns.uncertain(c.id).batches.flatMap((b) => b.recipients.map((r) => r.msisdn))).toEqual(all.slice(0, 10));
     e.campaigns.resolve(c.id, 'resend');
     s = await waitFor(() => { const x = e.campaigns.status(c.id); return x.state === 'completed' ? x : null; }, 'the campaign completes after the re-send');
     for (const n of all.slice(0, 10)) expect(sandbox.acceptedCount(n), n).toBe(1);

@@ -115,7 +115,7 @@ describe('send loop against the sandbox gateway', () => {
     // The accepted-then-500 batch resolves from the gateway's report; the plain 500 waits for the user.
     const s = await waitFor(() => { const x = engine.campaigns.status(c.id); return x.needsDecision > 0 && x.counts.uncertain === x.needsDecision ? x : null; }, 'unresolved batch flagged');
     expect(s.needsDecision).toBe(10);
-    const unsure = engine.campaigns.uncertain(c.id);
+    const unsure = engine.campaigns.uncertain(c.id).batches;
     expect(unsure).toHaveLength(1);
     expect(unsure[0].recipients).toHaveLength(10);
     const atRisk = unsure[0].recipients.map((r) => r.msisdn);

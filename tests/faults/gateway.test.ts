@@ -59,7 +59,7 @@ describe('gateway faults: 20,000 recipients through every fault mode at once', (
         }, 'every uncertain batch looked up', 30_000);
         if (s.counts.uncertain === 0) break;
         expect(round, 'resend rounds').toBeLessThan(6);
-        const listed = engine.campaigns.uncertain(c.id).flatMap((b) => b.recipients.map((r) => r.msisdn));
+        const listed = engine.campaigns.uncertain(c.id).batches.flatMap((b) => b.recipients.map((r) => r.msisdn));
         const inDb = engine.db.prepare<[number], string>(`SELECT msisdn FROM messages WHERE campaign_id = ? AND status = 'uncertain'`).pluck().all(c.id);
         expect(new Set(listed)).toEqual(new Set(inDb));
         expect(listed).toHaveLength(s.counts.uncertain);
@@ -124,7 +124,7 @@ describe('the user\'s decision covers only batches whose lookup found nothing', 
       await waitFor(() => engine.campaigns.status(c.id).counts.uncertain === 20, 'batch B uncertain too');
       expect(engine.campaigns.status(c.id).needsDecision).toBe(10);
       // Both batches are listed (the window shows them); the decision will cover batch A only.
-      expect(engine.campaigns.uncertain(c.id).flatMap((b) => b.recipients.map((r) => r.msisdn))).toEqual(all);
+      expect(engine.campaigns.uncertain(c.id).batches.flatMap((b) => b.recipients.map((r) => r.msisdn))).toEqual(all);
       sandbox.setFaults({});
       engine.campaigns.resolve(c.id, 'resend');
       await engine.waitIdle(c.id);

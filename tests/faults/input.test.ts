@@ -245,7 +245,7 @@ describe('gateway answers that are not what the contract says', () => {
       await waitFor(() => eng.campaigns.status(c.id).needsDecision === 3, 'the user asked after failed lookups');
       expect(reportLookups).toBeGreaterThanOrEqual(seen + 3);
       expect(eng.campaigns.status(c.id).counts.uncertain).toBe(3);
-      const [b] = eng.campaigns.uncertain(c.id);
+      const [b] = eng.campaigns.uncertain(c.id).batches;
       expect(b.recipients).toHaveLength(3);
       expect(b.error).toMatch(reason);
       expect(b.error!.length).toBeLessThan(600);

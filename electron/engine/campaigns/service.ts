@@ -1,7 +1,7 @@
 import type { DB } from '../db/open.ts';
 import type { SettingsStore } from '../db/settings.ts';
 import type {
-  CampaignCreate, CampaignPreview, CampaignStatus, CampaignSummary, MessageRow, MessageStatus, NetworkBreakdown, NetworkCounts, PreviewInput, UncertainBatch,
+  CampaignCreate, CampaignPreview, CampaignStatus, CampaignSummary, MessageRow, MessageStatus, NetworkBreakdown, NetworkCounts, PreviewInput, UncertainBatch, UncertainCause, UncertainPage,
 } from '../api.ts';
 import { UserError } from '../errors.ts';
 import { createCounts } from '../queue/counts.ts';
@@ -285,18 +285,64 @@ export function createCampaignService(deps: CampaignDeps) {
     return status(id);
   }
 
+  // Undecided batches, paged in SQL: a campaign hit by a run of 500s holds hundreds of them, and
+  // the dashboard shows 20. Recipients come in one statement per page, not one per batch.
+  const RECIPIENTS_PER_BATCH = 200;
+  const uncertainCount = db.prepare<[number], { n: number; r: number | null }>(
+    `SELECT COUNT(DISTINCT b.id) AS n, COUNT(m.id) AS r FROM batches b JOIN messages m ON m.batch_id = b.id AND m.status = 'uncertain'
+     WHERE b.campaign_id = ? AND b.state = 'uncertain'`);
+  const uncertainCauses = db.prepare<[number], { http_status: number | null; error: string | null; batches: number; recipients: number; unchecked: number; min_checks: number | null; max_checks: number | null; failed: number }>(
+    `WITH u AS (
+       SELECT b.id, b.http_status, b.error, b.polls, COUNT(m.id) AS n,
+         (SELECT COUNT(*) FROM batch_lookups l WHERE l.batch_id = b.id AND l.answer = 'error') AS failed
+       FROM batches b JOIN messages m ON m.batch_id = b.id AND m.status = 'uncertain'
+       WHERE b.campaign_id = ? AND b.state = 'uncertain' GROUP BY b.id)
+     SELECT http_status, MIN(error) AS error, COUNT(*) AS batches, SUM(n) AS recipients, SUM(polls = 0) AS unchecked,
+       MIN(CASE WHEN polls > 0 THEN polls END) AS min_checks, MAX(polls) AS max_checks, SUM(failed) AS failed
+     FROM u GROUP BY http_status ORDER BY recipients DESC`);
+  const uncertainBatches = db.prepare<[number, number, number], { id: number; client_ref: string; sent_at: number | null; error: string | null; http_status: number | null; polls: number }>(
+    `SELECT b.id, b.client_ref, b.sent_at, b.error, b.http_status, b.polls FROM batches b
+     WHERE b.campaign_id = ? AND b.state = 'uncertain' AND EXISTS (SELECT 1 FROM messages m WHERE m.batch_id = b.id AND m.status = 'uncertain')
+     ORDER BY b.id LIMIT ? OFFSET ?`);
+  const pageRecipients = db.prepare<[string, number], { batch_id: number; seq: number; msisdn: string; n: number }>(
+    `SELECT batch_id, seq, msisdn, n FROM (
+       SELECT m.batch_id, m.seq, m.msisdn, ROW_NUMBER() OVER (PARTITION BY m.batch_id ORDER BY m.seq) AS k, COUNT(*) OVER (PARTITION BY m.batch_id) AS n
+       FROM messages m WHERE m.batch_id IN (SELECT value FROM json_each(?)) AND m.status = 'uncertain')
+     WHERE k <= ? ORDER BY batch_id, seq`);
+  const pageLookups = db.prepare<[string], { batch_id: number; at: number; answer: UncertainBatch['lookups'][number]['answer']; detail: string | null }>(
+    `SELECT batch_id, at, answer, detail FROM batch_lookups WHERE batch_id IN (SELECT value FROM json_each(?)) ORDER BY batch_id, at`);
+
   /**
-   * Every batch whose outcome is unknown, with its recipients. Those not looked up yet are listed
-   * too (the window shows them), but resolve() leaves them until their lookup has run.
+   * Undecided recipients by cause (what the gateway answered, how many lookups found nothing), and
+   * one page of their batches with the evidence of each. Batches not looked up yet are listed too
+   * (the window shows them), but resolve() leaves them until their lookup has run.
    */
-  function uncertain(id: number): UncertainBatch[] {
+  function uncertain(id: number, page?: { offset: number; limit: number }): UncertainPage {
     row(id);
-    const batches = db.prepare<[number], { id: number; client_ref: string; sent_at: number | null; error: string | null }>(
-      `SELECT id, client_ref, sent_at, error FROM batches WHERE campaign_id = ? AND state = 'uncertain' ORDER BY id`).all(id);
-    const recips = db.prepare<[number], { seq: number; msisdn: string }>(
-      `SELECT seq, msisdn FROM messages WHERE batch_id = ? AND status = 'uncertain' ORDER BY seq`);
-    return batches.map((b) => ({ batchId: b.id, clientRef: b.client_ref, sentAt: b.sent_at, error: b.error, recipients: recips.all(b.id) }))
-      .filter((b) => b.recipients.length > 0);
+    const count = uncertainCount.get(id)!;
+    const causes: UncertainCause[] = uncertainCauses.all(id).map((c) => ({
+      httpStatus: c.http_status, error: c.error, batches: c.batches, recipients: c.recipients, unchecked: c.unchecked,
+      minChecks: c.min_checks ?? 0, maxChecks: c.max_checks ?? 0, failedLookups: c.failed,
+    }));
+    const rows = uncertainBatches.all(id, page ? page.limit : -1, page ? page.offset : 0);
+    const ids = JSON.stringify(rows.map((b) => b.id));
+    const recips = new Map<number, { n: number; list: Array<{ seq: number; msisdn: string }> }>();
+    for (const r of pageRecipients.all(ids, page ? RECIPIENTS_PER_BATCH : Number.MAX_SAFE_INTEGER)) {
+      let e = recips.get(r.batch_id);
+      if (!e) recips.set(r.batch_id, (e = { n: r.n, list: [] }));
+      e.list.push({ seq: r.seq, msisdn: r.msisdn });
+    }
+    const lookups = new Map<number, UncertainBatch['lookups']>();
+    for (const l of pageLookups.all(ids)) {
+      const list = lookups.get(l.batch_id) ?? [];
+      list.push({ at: l.at, answer: l.answer, detail: l.detail });
+      lookups.set(l.batch_id, list);
+    }
+    const batches = rows.map((b): UncertainBatch => ({
+      batchId: b.id, clientRef: b.client_ref, sentAt: b.sent_at, error: b.error, httpStatus: b.http_status, checks: b.polls,
+      lookups: lookups.get(b.id) ?? [], recipientCount: recips.get(b.id)?.n ?? 0, recipients: recips.get(b.id)?.list ?? [],
+    }));
+    return { total: count.n, recipients: count.r ?? 0, causes, batches };
   }
 
   /**
@@ -313,11 +359,7 @@ export function createCampaignService(deps: CampaignDeps) {
       const batches = db.prepare<[number], { id: number }>(`SELECT id FROM batches WHERE campaign_id = ? AND state = 'uncertain' AND polls > 0`).all(id);
       for (const b of batches) {
         if (decision === 'resend') {
-          const n = db.prepare(`UPDATE messages SET status = 'queued', batch_id = NULL, reason = 'Re-sent by your decision after an unknown outcome.', updated_at = ?
-            WHERE batch_id = ? AND status = 'uncertain'`).run(t, b.id).changes;
-          counts.move(id, 'uncertain', 'queued', n, t);
-          touched += n;
-          db.prepare(`UPDATE batches SET state = 'resent', dlr_done = 1 WHERE id = ?`).run(b.id);
+          touched += resendBatch(b.id, 'Re-sent by your decision after an unknown outcome.', t);
         } else {
           const n = db.prepare(`UPDATE messages SET status = 'failed', reason = 'Outcome unknown; marked failed by your decision.', final_at = ?, updated_at = ?
             WHERE batch_id = ? AND status = 'uncertain'`).run(t, t, b.id).changes;
@@ -334,12 +376,54 @@ export function createCampaignService(deps: CampaignDeps) {
     return status(id);
   }
 
+  const resendMessages = db.prepare(`UPDATE messages SET status = 'queued', batch_id = NULL, resend_ref = ?, reason = ?, updated_at = ?
+    WHERE batch_id = ? AND status = 'uncertain'`);
+  // The old row gives its reference to the re-send (client_ref is unique) and keeps it findable.
+  const batchResent = db.prepare(`UPDATE batches SET state = 'resent', dlr_done = 1, client_ref = client_ref || '~' || id WHERE id = ?`);
+  /** Queues an undecided batch again, whole, under its first reference (see ledger.nextBatch). */
+  function resendBatch(batchId: number, reason: string, t: number): number {
+    const b = db.prepare<[number], { client_ref: string; campaign_id: number }>(`SELECT client_ref, campaign_id FROM batches WHERE id = ? AND state = 'uncertain'`).get(batchId);
+    if (!b) return 0;
+    const n = resendMessages.run(b.client_ref, reason, t, batchId).changes;
+    counts.move(b.campaign_id, 'uncertain', 'queued', n, t);
+    batchResent.run(batchId);
+    return n;
+  }
+
+  /**
+   * "Re-send automatically when the gateway has no record after N checks" (off by default): the
+   * poller calls this after each lookup that found nothing. Only with the client reference on:
+   * the re-send goes under the first reference, so a gateway that honours it cannot send twice.
+   */
+  function autoResend(batchId: number): boolean {
+    const n = deps.settings.get('uncertain.autoResendAfterChecks');
+    if (n <= 0 || !deps.settings.get('gateway.clientReference')) return false;
+    const b = db.prepare<[number], { campaign_id: number; misses: number }>(
+      `SELECT b.campaign_id, (SELECT COUNT(*) FROM batch_lookups l WHERE l.batch_id = b.id AND l.answer = 'not-found') AS misses
+       FROM batches b WHERE b.id = ? AND b.state = 'uncertain'`).get(batchId);
+    if (!b || b.misses < n) return false;
+    const moved = db.transaction(() => {
+      const k = resendBatch(batchId, `Re-sent automatically: the gateway had no record after ${b.misses} checks.`, now());
+      if (k > 0) db.prepare(`UPDATE campaigns SET state = 'sending', finished_at = NULL WHERE id = ? AND state IN ('sending', 'completed')`).run(b.campaign_id);
+      return k;
+    })();
+    if (moved > 0) deps.changed(b.campaign_id);
+    return moved > 0;
+  }
+
+  /** "June promo (re-send to failed)", then "June promo (re-send 2 to failed)": never a suffix on a suffix. */
+  function resendName(name: string): string {
+    const m = / \(re-send(?: (\d+))? to failed\)$/.exec(name);
+    if (!m) return `${name} (re-send to failed)`;
+    return `${name.slice(0, m.index)} (re-send ${Number(m[1] ?? 1) + 1} to failed)`;
+  }
+
   function resendFailed(id: number): CampaignSummary {
     const r = row(id);
     const t = now();
     const childId = db.transaction(() => {
       const cid = Number(db.prepare(`INSERT INTO campaigns (name, list_id, parent_id, sender, template, state, created_at)
-        VALUES (?, ?, ?, ?, ?, 'draft', ?)`).run(`${r.name} (re-send to failed)`, r.list_id, id, r.sender, r.template, t).lastInsertRowid);
+        VALUES (?, ?, ?, ?, ?, 'draft', ?)`).run(resendName(r.name), r.list_id, id, r.sender, r.template, t).lastInsertRowid);
       const res = db.prepare(`INSERT INTO messages (campaign_id, seq, contact_id, msisdn, network, fields, text, encoding, parts, status, updated_at)
         SELECT ?, ROW_NUMBER() OVER (ORDER BY m.seq), m.contact_id, m.msisdn, m.network, m.fields, m.text, m.encoding, m.parts, 'queued', ?
         FROM messages m LEFT JOIN optouts o ON o.msisdn = m.msisdn
@@ -482,7 +566,7 @@ export function createCampaignService(deps: CampaignDeps) {
     return out;
   }
 
-  return { create, list, get, status, active, networks, send, pause, resume, cancel, uncertain, resolve, resendFailed, preview, messages, chart, row, findList, compile };
+  return { create, list, get, status, active, networks, send, pause, resume, cancel, uncertain, resolve, autoResend, resendFailed, preview, messages, chart, row, findList, compile };
 }
 export type CampaignService = ReturnType<typeof createCampaignService>;
 

@@ -316,6 +316,8 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
       if (resend === fail) throw new UsageError('Choose one: --resend (send again to the recipients with no report) or --mark-failed.');
       return withEngine(p, io, async (e) => {
         const id = campaignId(e, rest[0]);
+        // A re-send looks the undecided batches up once more first (the web and the app do too).
+        if (resend) await e.pollReports(id);
         const before = e.campaigns.status(id);
         const s = e.campaigns.resolve(id, resend ? 'resend' : 'mark-failed');
         const moved = before.needsDecision - s.needsDecision;

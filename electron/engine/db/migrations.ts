@@ -207,6 +207,46 @@ export const migrations: Migration[] = [
       db.exec(`DROP TRIGGER messages_count_update;`);
     },
   },
+  {
+    version: 5,
+    name: 'report lookups of uncertain batches, re-sends under the first reference',
+    // The evidence a user needs before re-sending: every lookup made for a batch whose outcome
+    // was unknown, and what the gateway answered. Only uncertain batches write here (a few rows each).
+    up(db) {
+      db.exec(`
+        CREATE TABLE batch_lookups (
+          batch_id INTEGER NOT NULL REFERENCES batches(id),
+          at       INTEGER NOT NULL,
+          answer   TEXT NOT NULL,     -- 'found' | 'not-found' | 'not-found-early' | 'error'
+          detail   TEXT
+        );
+        CREATE INDEX batch_lookups_batch ON batch_lookups(batch_id, at);
+        -- A re-sent batch goes again under its first reference_id, so a gateway that honours
+        -- the reference answers a repeat of a batch it did take with the first result instead
+        -- of sending twice. NULL for every message sent the first time (no table rewrite).
+        ALTER TABLE messages ADD COLUMN resend_ref TEXT;
+      `);
+    },
+  },
+  {
+    version: 6,
+    name: 'saved message templates',
+    // Names are unique as people read them ("Promo" and "promo " are one name): the service trims,
+    // and the index compares without case.
+    up(db) {
+      db.exec(`
+        CREATE TABLE templates (
+          id         INTEGER PRIMARY KEY,
+          name       TEXT NOT NULL,
+          sender     TEXT NOT NULL DEFAULT '',
+          text       TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX templates_name ON templates(name COLLATE NOCASE);
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;

@@ -25,6 +25,8 @@ export interface PollerDeps {
   mode(): Mode;
   changed(campaignId: number): void;
   log(line: string): void;
+  /** after a lookup that found no record of an uncertain batch: re-send it if the user allowed that */
+  noRecord?(batchId: number): void;
 }
 
 
@@ -99,6 +101,7 @@ export function createPoller(deps: PollerDeps) {
   }
 
   const reschedule = db.prepare(`UPDATE batches SET dlr_done = ?, polls = polls + ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`);
+  const recordLookup = db.prepare(`INSERT INTO batch_lookups (batch_id, at, answer, detail) VALUES (?, ?, ?, ?)`);
   const settleBatch = db.prepare(`UPDATE batches SET state = 'accepted', gateway_ref = COALESCE(gateway_ref, ?), error = NULL WHERE id = ?`);
 
   function schedule(b: PollBatch, now: number, done: boolean, lookedUp: boolean) {
@@ -184,7 +187,13 @@ export function createPoller(deps: PollerDeps) {
       lookedUp = n >= LOOKUPS_BEFORE_ASKING;
     }
     if (lookedUp) failedLookups.delete(b.id);
+    // What the user weighs before re-sending: each lookup of a batch whose outcome is unknown.
+    if (b.state === 'uncertain') {
+      const answer = report.kind === 'ok' ? 'found' : report.kind === 'error' ? 'error' : tooYoung ? 'not-found-early' : 'not-found';
+      recordLookup.run(b.id, now, answer, report.kind === 'error' ? report.reason : null);
+    }
     schedule(b, now, (open === 0 && !stillUncertain) || tooOld, lookedUp);
+    if (b.state === 'uncertain' && report.kind === 'not-found' && !tooYoung) deps.noRecord?.(b.id);
     deps.changed(b.campaign_id);
   }
 

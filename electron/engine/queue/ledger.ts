@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DB } from '../db/open.ts';
 import { createCounts } from './counts.ts';
 
-export interface QueuedMessage { id: number; seq: number; msisdn: string; text: string; parts: number }
+export interface QueuedMessage { id: number; seq: number; msisdn: string; text: string; parts: number; resend_ref?: string | null }
 export interface BatchRecord { id: number; campaignId: number; clientRef: string; to: string[]; text: string; parts: number; messageIds: number[] }
 
 /**
@@ -12,15 +12,20 @@ export interface BatchRecord { id: number; campaignId: number; clientRef: string
 export function createLedger(db: DB) {
   const counts = createCounts(db);
   const queuedStmt = db.prepare<[number, number], QueuedMessage>(
-    `SELECT id, seq, msisdn, text, parts FROM messages WHERE campaign_id = ? AND status = 'queued' ORDER BY seq LIMIT ?`);
+    `SELECT id, seq, msisdn, text, parts, resend_ref FROM messages WHERE campaign_id = ? AND status = 'queued' ORDER BY seq LIMIT ?`);
+  const resendGroup = db.prepare<[number, string], QueuedMessage>(
+    `SELECT id, seq, msisdn, text, parts, resend_ref FROM messages WHERE campaign_id = ? AND status = 'queued' AND resend_ref = ? ORDER BY seq`);
 
   /** The lowest-seq queued messages that share one text, capped by recipients and by parts. */
   function nextBatch(campaignId: number, maxRecipients: number, maxParts: number): QueuedMessage[] {
     const rows = queuedStmt.all(campaignId, maxRecipients);
+    // A re-sent batch goes whole under its first reference: a part of it under that reference
+    // would be answered with the first result by a gateway that honours it, and never sent.
+    if (rows.length && rows[0].resend_ref) return resendGroup.all(campaignId, rows[0].resend_ref);
     const out: QueuedMessage[] = [];
     let parts = 0;
     for (const r of rows) {
-      if (out.length && r.text !== out[0].text) break;
+      if (out.length && (r.text !== out[0].text || r.resend_ref)) break;
       if (out.length && maxParts > 0 && parts + r.parts > maxParts) break;
       out.push(r);
       parts += r.parts;
@@ -36,6 +41,8 @@ export function createLedger(db: DB) {
     WHERE id IN (SELECT value FROM json_each(?)) AND status = 'queued'`);
   const takenOf = db.prepare<[number], { id: number }>(`SELECT id FROM messages WHERE batch_id = ?`);
   const deleteBatch = db.prepare('DELETE FROM batches WHERE id = ?');
+  // A re-send that came back unprocessed (503) left its row holding the reference: free it.
+  const freeRef = db.prepare(`UPDATE batches SET client_ref = client_ref || '~' || id WHERE client_ref = ? AND state IN ('returned', 'resent')`);
   const resizeBatch = db.prepare('UPDATE batches SET recipients = ?, parts = ? WHERE id = ?');
   const batchAccepted = db.prepare(`UPDATE batches SET state = 'accepted', gateway_ref = ?, processed = ?, http_status = ?, answered_at = ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`);
   // Every transition moves all of the batch's open messages (submitting, or uncertain if a
@@ -61,7 +68,8 @@ export function createLedger(db: DB) {
 
   /** Commits the batch as submitting, with its own client reference, before any byte leaves. */
   const commitSubmitting = db.transaction((campaignId: number, msgs: QueuedMessage[], now: number): BatchRecord | null => {
-    const clientRef = randomUUID().replace(/-/g, '');
+    const clientRef = msgs[0].resend_ref ?? randomUUID().replace(/-/g, '');
+    if (msgs[0].resend_ref) freeRef.run(clientRef);
     const parts = msgs.reduce((s, m) => s + m.parts, 0);
     const batchId = Number(insertBatch.run(campaignId, clientRef, msgs.length, parts, msgs[0].text, now, now).lastInsertRowid);
     const n = takeMessages.run(batchId, now, now, JSON.stringify(msgs.map((m) => m.id))).changes;

@@ -10,6 +10,7 @@ import { go } from '../../route.ts';
 import { Counter, Highlighted } from './Counter.tsx';
 import { DataCheck, dataCheckBlocker, useBlankAnswerGuard } from './DataCheck.tsx';
 import { RecipientPreview } from './RecipientPreview.tsx';
+import { Templates } from './Templates.tsx';
 import { useDebounced } from './useDebounced.ts';
 
 /** stable empty ranking, so the preview does not jump back to the start on every render */
@@ -28,13 +29,20 @@ export function ComposePage() {
   const editor = useRef<HTMLTextAreaElement>(null);
   const ids = { list: useId(), sender: useId(), text: useId(), senders: useId(), own: useId(), senderErr: useId() };
 
-  // Pick the newest list when arriving without one.
+  // Arriving without a list: the one chosen last (kept in the ledger, so a reload or a restart
+  // keeps it), else the newest.
+  const lastList = settings?.['compose.lastList'] ?? 0;
   useEffect(() => {
-    if (draft.listId == null && lists.data && lists.data.length > 0) {
+    if (draft.listId == null && lists.data && lists.data.length > 0 && settings) {
+      const remembered = lists.data.find((l) => l.id === lastList);
       const newest = [...lists.data].sort((a, b) => b.createdAt - a.createdAt)[0];
-      setDraft({ listId: newest.id });
+      setDraft({ listId: (remembered ?? newest).id });
     }
-  }, [lists.data, draft.listId, setDraft]);
+  }, [lists.data, draft.listId, setDraft, lastList, settings]);
+  function chooseList(id: number | null) {
+    setDraft({ listId: id });
+    if (id != null) void setSetting('compose.lastList', id).catch(() => { /* remembered for this session only */ });
+  }
   useEffect(() => {
     if (!draft.sender && settings?.['sender.last']) setDraft({ sender: settings['sender.last'] });
   }, [settings, draft.sender, setDraft]);
@@ -125,7 +133,7 @@ export function ComposePage() {
         <div className="form-row">
           <div className="field">
             <label htmlFor={ids.list}>List</label>
-            <select id={ids.list} value={draft.listId ?? ''} onChange={(e) => setDraft({ listId: e.target.value ? Number(e.target.value) : null })}>
+            <select id={ids.list} value={draft.listId ?? ''} onChange={(e) => chooseList(e.target.value ? Number(e.target.value) : null)}>
               <option value="">{lists.data && lists.data.length === 0 ? 'No lists yet: import contacts first' : 'Choose a list…'}</option>
               {lists.data?.map((l) => <option key={l.id} value={l.id}>{l.name} ({plural(l.contacts, 'contact')})</option>)}
             </select>
@@ -148,6 +156,7 @@ export function ComposePage() {
       </Section>
 
       <Section title="Message">
+        <Templates />
         {insertable.length > 0 ? (
           <div className="chips" role="group" aria-label="Insert a merge field">
             <span className="muted">Insert:</span>
