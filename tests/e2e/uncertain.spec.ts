@@ -200,4 +200,28 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
     const details = await table.locator('[role="cell"] span[title]').evaluateAll((els) => els.map((e) => [e.textContent, e.getAttribute('title')]));
     for (const [textContent, title] of details) expect(title).toBe(textContent);
   });
+
+  test('with "re-send by itself after 2 checks" set in Settings, the same campaign completes without a click, each number accepted once', async ({ page, request }) => {
+    test.setTimeout(120_000);
+    for (const [key, value] of [['dlr.initialIntervalMs', 150], ['dlr.maxIntervalMs', 300], ['retry.initialMs', 50],
+      ['rate.recipientsPerRequest', 1], ['rate.requestsPerSecond', 100]] as const) await call2(request, 'settings.set', { key, value });
+    await page.goto(`${base2}/?key=${KEY2}#/settings`);
+    const field = page.getByLabel(/Re-send by itself when 9bits has no record after this many checks/);
+    await expect(field).toHaveValue('0'); // off unless the user turns it on
+    await field.fill('2');
+    await field.press('Enter');
+    await expect(page.getByText('Saved.').first()).toBeVisible();
+
+    const numbers = Array.from({ length: 40 }, (_, i) => `0802${String(7770000 + i)}`);
+    const { importId } = await call2<{ importId: string }>(request, 'imports.begin', { list: 'flaky again', fields: [], phoneColumn: 'phone' });
+    await call2(request, 'imports.add', { importId, rows: numbers.map((phone, i) => ({ row: i + 2, phone, fields: {} })) });
+    const report = await call2<{ list: { id: number } }>(request, 'imports.commit', { importId });
+    const c = await call2<{ id: number }>(request, 'campaigns.create', { list: report.list.id, from: 'Flaky', text: 'Opening hours changed.' });
+    await call2(request, 'campaigns.send', { id: c.id });
+    await page.goto(`${base2}/?key=${KEY2}#/campaign/${c.id}`);
+    await expect(page.getByTestId('campaign-state')).toHaveText('Completed', { timeout: 60_000 });
+    for (const n of numbers) expect(sandbox.acceptedCount(`234${n.slice(1)}`), n).toBe(1);
+    expect(sandbox.record().faultsInjected.p500 ?? 0).toBeGreaterThan(0);
+    await call2(request, 'settings.set', { key: 'uncertain.autoResendAfterChecks', value: 0 });
+  });
 });

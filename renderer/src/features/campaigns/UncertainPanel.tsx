@@ -28,6 +28,11 @@ export function evidenceText(c: Pick<Cause, 'batches' | 'unchecked' | 'minChecks
   return parts.join(' ');
 }
 
+/** lookups come seconds apart: the minute alone would show the same time twice */
+function timeWithSeconds(ms: number): string {
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
 const ANSWER: Record<Batch['lookups'][number]['answer'], string> = {
   'found': 'a report was found',
   'not-found': 'no record of this batch',
@@ -46,7 +51,7 @@ function BatchDetails({ b }: { b: Batch }) {
       <p className="muted">Reference sent to 9bits: <span className="mono">{b.clientRef}</span>{b.error ? `. Recorded: ${b.error}` : ''}</p>
       {b.lookups.length ? (
         <ol className="lookups" aria-label={`Report lookups for batch ${b.batchId}`}>
-          {b.lookups.map((l, i) => <li key={i}>{formatDateTime(l.at)}: {ANSWER[l.answer]}{l.detail ? ` (${l.detail})` : ''}</li>)}
+          {b.lookups.map((l, i) => <li key={i}>{timeWithSeconds(l.at)}: {ANSWER[l.answer]}{l.detail ? ` (${l.detail})` : ''}</li>)}
         </ol>
       ) : <p className="muted">No report lookup made yet.</p>}
       <ul className="numbers">{b.recipients.map((r) => <li key={r.seq} className="mono">+{r.msisdn}</li>)}</ul>
@@ -79,7 +84,8 @@ export function UncertainPanel({ id, count, onResolved }: { id: number; count: n
         </p>
       ))}
       <p>9bits may or may not have accepted these messages. Re-sending to someone it did accept sends them the message twice; when it still has no record after several checks, it most likely never took the batch.
-        {' '}Re-send checks each batch once more first and sends only those still unknown.</p>
+        {' '}Re-send checks each batch once more first and sends only those still unknown, under the reference of the first try.
+        {' '}To have this done by itself after a number of checks, see <a href="#/settings">Settings → Unknown outcomes</a>.</p>
       {data && data.total > 0 ? (
         <details className="uncertain-batches">
           <summary>Show the {plural(data.total, 'batch', 'batches')} and the lookups made</summary>

@@ -27,6 +27,10 @@ export function SettingsPage() {
             </div>
             <p className="hint">Match your 9bits account's limit; faster than the account allows only makes the gateway refuse requests.</p>
           </Section>
+          <Section title="Unknown outcomes">
+            <SettingField k="uncertain.autoResendAfterChecks" label="Re-send by itself when 9bits has no record after this many checks (0 = never, ask me)" type="number"
+              hint="Off by default: you decide on the dashboard. Only used while “Send our own reference with each batch” is on: the re-send carries the first reference, so if 9bits did take the batch it answers with the first result instead of sending it twice." />
+          </Section>
           <Section title="Price and numbers">
             <div className="form-row">
               <SettingField k="price.perPart" label={`Price per SMS part (${settings['price.currency']})`} type="number" step="0.01" />
