@@ -8,6 +8,19 @@ import { call, openApp } from './helpers.ts';
  * This spec starts from an empty data folder (its own server, one spec at a time).
  */
 test('compose: empty picker links to Import, a 16-digit sender is explained, the GSM fix can be undone', async ({ page, request }) => {
+  // Rejected rows: a long reason is cut by its cell, and the whole of it is its tooltip.
+  await openApp(page, '#/import');
+  await page.getByTestId('import-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('phone\n08031239999\n0803 not a phone number at all really\n') });
+  await expect(page.getByTestId('mapping-table')).toBeVisible();
+  await page.getByLabel('Name of the new list').fill('with a bad row');
+  await page.getByRole('button', { name: /^Import/ }).click();
+  const rejects = page.getByRole('table', { name: 'Rejected rows' });
+  const reason = rejects.getByRole('cell').nth(3).locator('span');
+  await expect(reason).not.toHaveText('');
+  expect(await reason.getAttribute('title')).toBe(await reason.textContent());
+  expect(await rejects.getByRole('cell').nth(2).locator('span').getAttribute('title')).toBe('0803 not a phone number at all really');
+  await call(request, 'lists.delete', { id: (await call<Array<{ id: number }>>(request, 'lists.list'))[0].id });
+
   await openApp(page, '#/compose');
   const picker = page.getByLabel('List', { exact: true });
   await expect(picker).toContainText('No lists yet');

@@ -15,8 +15,9 @@ const KIND: Record<Reject['kind'], string> = { invalid: 'Invalid', duplicate: 'D
 const COLUMNS: Column<Reject>[] = [
   { key: 'row', label: 'Row', width: '5rem', render: (r) => r.row },
   { key: 'kind', label: 'Problem', width: '8rem', render: (r) => KIND[r.kind] },
-  { key: 'value', label: 'Value', width: 'minmax(8rem, 1fr)', render: (r) => <span className="mono">{r.value || '(empty)'}</span> },
-  { key: 'reason', label: 'Reason', width: 'minmax(12rem, 2fr)', render: (r) => r.reason },
+  // the cells cut long text with an ellipsis: the whole of it shows on hover
+  { key: 'value', label: 'Value', width: 'minmax(8rem, 1fr)', render: (r) => <span className="mono" title={r.value || '(empty)'}>{r.value || '(empty)'}</span> },
+  { key: 'reason', label: 'Reason', width: 'minmax(12rem, 2fr)', render: (r) => <span title={r.reason}>{r.reason}</span> },
 ];
 
 export function ImportReportView({ report, onAnother }: { report: Report; onAnother(): void }) {
