@@ -1,11 +1,17 @@
 import { expect, test } from '@playwright/test';
-import { call, openApp } from './helpers.ts';
+import { ownServer } from './helpers.ts';
+
+let server: Awaited<ReturnType<typeof ownServer>>;
+test.beforeAll(async () => { server = await ownServer(); });
+test.afterAll(async () => { await server?.close(); });
+const openApp = (page: Parameters<typeof server.open>[0], hash?: string) => server.open(page, hash);
+const call = <T,>(request: Parameters<typeof server.call>[0], route: string, input?: unknown) => server.call<T>(request, route, input);
 
 /**
  * Issue 12, found 10, in Compose: the empty list picker leads to Import, a 16-digit sender ID is
  * refused in words instead of cut by the field, the GSM fix is one Ctrl+Z away from undone, and
  * the sandbox's Review says it bills nothing.
- * This spec starts from an empty data folder (its own server, one spec at a time).
+ * This spec starts from an empty data folder: its own server (helpers.ts ownServer), whatever ran before.
  */
 test('compose: empty picker links to Import, a 16-digit sender is explained, the GSM fix can be undone', async ({ page, request }) => {
   // Rejected rows: a long reason is cut by its cell, and the whole of it is its tooltip.

@@ -39,3 +39,42 @@ export function xlsxFromCsv(csv: string, name: string): string {
   if (!fs.existsSync(out)) throw new Error(`soffice did not write ${out}`);
   return out;
 }
+
+/**
+ * A web-mode server of a spec's own, on a fresh data folder (the shared one has every other spec's
+ * lists): for what only an empty folder shows. No token, its own keychain entry, the sandbox gateway.
+ */
+export async function ownServer(): Promise<{
+  base: string; open(page: Page, hash?: string): Promise<void>; call<T = unknown>(request: APIRequestContext, route: string, input?: unknown): Promise<T>; close(): Promise<void>;
+}> {
+  const { spawn } = await import('node:child_process');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-e2e-own-'));
+  const child = spawn(process.execPath, ['scripts/web.mjs', '--port', '0', '--data-dir', dataDir, '--no-open'], {
+    env: { ...process.env, SMSDESK_WEB_KEY: E2E_KEY, SMSDESK_TOKEN: '', SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e own ${process.pid}` },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
+      if (m) resolve(m[0]);
+    });
+    child.on('exit', (code) => reject(new Error(`the web server stopped (${code}): ${out}`)));
+  });
+  return {
+    base,
+    open: async (page, hash = '') => { await page.goto(`${base}/?key=${encodeURIComponent(E2E_KEY)}${hash}`); },
+    call: async <T,>(request: APIRequestContext, route: string, input: unknown = null) => {
+      const res = await request.post(`${base}/api/call`, { headers: { 'X-SMSDesk-Key': E2E_KEY }, data: { route, input } });
+      const body = await res.json() as { ok: boolean; value?: T; error?: { message: string } };
+      if (!body.ok) throw new Error(`${route}: ${body.error?.message}`);
+      return body.value as T;
+    },
+    close: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
