@@ -45,11 +45,13 @@ if (!run('type check (tsc --noEmit)', bin('tsc'), ['-p', 'tsconfig.json', '--noE
 
 const vitestJson = path.join(out, 'vitest.json');
 fs.rmSync(vitestJson, { force: true });
-run('unit and engine tests (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+const vitestOk = run('unit and engine tests (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
 const v = readJson(vitestJson);
 if (v) {
   totals.passed += v.numPassedTests ?? 0;
-  totals.failed += (v.numFailedTests ?? 0);
+  // an error outside any test (an unhandled rejection, a file that failed to load) fails the run
+  // without failing a test: count it, so the closing line never says 0 failed on a red run
+  totals.failed += (v.numFailedTests ?? 0) || (vitestOk ? 0 : 1);
   totals.skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
 } else {
   totals.failed += 1;
@@ -65,11 +67,11 @@ for (const [label, config, name] of [
   // Electron needs a display: on a headless Linux machine the shell specs run under a virtual one.
   const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY && name === 'electron.json' && onPath('xvfb-run');
   const [cmd, ...args] = headless ? ['xvfb-run', '-a', ...argv] : argv;
-  run(label, cmd, args, { PLAYWRIGHT_JSON_OUTPUT_NAME: json });
+  const ok = run(label, cmd, args, { PLAYWRIGHT_JSON_OUTPUT_NAME: json });
   const r = readJson(json);
   if (r?.stats) {
     totals.passed += (r.stats.expected ?? 0) + (r.stats.flaky ?? 0);
-    totals.failed += r.stats.unexpected ?? 0;
+    totals.failed += (r.stats.unexpected ?? 0) || (ok ? 0 : 1);
     totals.skipped += r.stats.skipped ?? 0;
   } else {
     totals.failed += 1;
