@@ -91,7 +91,7 @@ test('10l: the list chosen in Compose is still chosen after a reload, beside the
   await expect(picker.locator('option:checked')).toHaveText('Yaba shoppers (2 contacts)');
 });
 
-test('10i and 10h: the sandbox says its failures are on purpose; a re-send of a re-send is named once in History', async ({ page, request }) => {
+test('10i, 10e and 10h: the sandbox says its failures are on purpose, each detail is whole in its tooltip; a re-send of a re-send is named once in History', async ({ page, request }) => {
   await call(request, 'settings.set', { key: 'dlr.initialIntervalMs', value: 300 });
   await call(request, 'settings.set', { key: 'dlr.maxIntervalMs', value: 1000 });
   await list(request, 'Surulere shoppers', ['08031240001', '08021240002', '08051240003']);
@@ -109,6 +109,13 @@ test('10i and 10h: the sandbox says its failures are on purpose; a re-send of a 
   await expect(page.getByTestId('count-failed')).toHaveText('3');
   await expect(page.getByTestId('sandbox-failures')).toContainText('on purpose');
   await expect(page.getByTestId('sandbox-failures')).toContainText('Nothing was really sent');
+  // 10e: each failure's detail is whole in its tooltip, however narrow its cell.
+  const details = page.getByRole('table', { name: 'Recipients' }).locator('[role="cell"] span[title]');
+  await expect(details).toHaveCount(3);
+  for (const [text, title] of await details.evaluateAll((els) => els.map((e) => [e.textContent, e.getAttribute('title')]))) {
+    expect(text).not.toBe('');
+    expect(title).toBe(text);
+  }
 
   // Re-send to the failed, twice: the second is the re-send of the first re-send.
   await page.getByRole('button', { name: 'Re-send to failed only (3)' }).click();
