@@ -5,10 +5,10 @@ import { sleep } from '../clock.ts';
 import type { GatewayClient, BatchReport } from '../gateway/client.ts';
 import { mapStatus } from '../gateway/status.ts';
 import { FINAL_SQL } from '../campaigns/rows.ts';
+import { isFinalStatus } from '../../../shared/vocabulary.ts';
 import { isStorageError } from '../storage.ts';
 import { createCounts } from '../queue/counts.ts';
 import type { MessageStatus } from '../api.ts';
-import { isFinalStatus } from '../../../shared/vocabulary.ts';
 
 type Mode = 'sandbox' | 'live';
 
