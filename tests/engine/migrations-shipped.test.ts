@@ -20,6 +20,9 @@ const SHIPPED: Record<number, string> = {
   1: 'bea0a868043871b832c0fd8accaac23d38d21e00c81fdddc6f516a9c92320d72',
   2: '5d44f45855c32816c4c62d42f338d9db9df9b146ed6af08e290cb79663cda5ba',
   3: 'f231eb6e3172613fb5909b260511023ea1dd3da4501c4eefe98f06de7fff848f',
+  4: 'c2f0b14ed560536726ccb60e296181b422b3a849fe3ea81a5feed6102b60d5d3',
+  5: '0ed7839629277ebd92ce3fcb633e722742c095eaa335a0b5f6168f33623ff651',
+  6: '2b474ff346e9182745cdd0c97a703671557a22860d582aecee71d424d5d6b0c2',
 };
 
 /** each migration's source text by version, straight from the file (not from the transpiled function) */
