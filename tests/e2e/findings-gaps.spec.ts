@@ -132,7 +132,7 @@ test('10i, 10e and 10h: the sandbox says its failures are on purpose, each detai
   for (const t of await names.allTextContents()) expect(t).not.toContain('(re-send)');
 });
 
-test('10b, 10n, 10g: a wrong token is refused in words; after the 401 the right token resumes sending by itself; Clear token asks', async ({ page, request }) => {
+test('10b, 10n, 10e, 10g: a wrong token is refused in words; after the 401 the right token resumes sending by itself; "Accepted by gateway" fits at 1280 px; Clear token asks', async ({ page, request }) => {
   await open(page, '#/settings');
   const field = page.getByLabel(/^(Paste your token|Replace the token)$/);
   await field.fill(WRONG);
@@ -160,6 +160,9 @@ test('10b, 10n, 10g: a wrong token is refused in words; after the 401 the right 
   const lekki = () => gateway.record().accepted.filter((a) => a.text === 'Lekki opens at 9.');
   expect(lekki()).toHaveLength(0);
 
+  // Live, the first report lookup waits this long: the recipients stay "Accepted by gateway" meanwhile.
+  await call(request, 'settings.set', { key: 'dlr.initialIntervalMs', value: 600_000 });
+  await call(request, 'settings.set', { key: 'dlr.maxIntervalMs', value: 600_000 });
   // The user does what it says: the right token in Settings, and nothing else.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
   await page.getByLabel(/^(Paste your token|Replace the token)$/).fill(GOOD);
@@ -169,6 +172,16 @@ test('10b, 10n, 10g: a wrong token is refused in words; after the 401 the right 
   await open(page, `#/campaign/${c.id}`);
   await expect(page.getByTestId('progress-sent')).toHaveText('2 of 2');
   await expect(page.getByRole('button', { name: 'Resume' })).toHaveCount(0);
+  // 10e: at 1280 px the longest status label is whole in its column.
+  expect(page.viewportSize()?.width).toBe(1280);
+  const pills = page.getByRole('table', { name: 'Recipients' }).locator('.pill');
+  await expect(pills).toHaveText(['Accepted by gateway', 'Accepted by gateway']);
+  for (const fits of await pills.evaluateAll((els) => els.map((p) => {
+    const cell = p.closest('[role="cell"]') as HTMLElement;
+    // on one line, and its right edge inside the cell's (an ellipsis or a wrap would break either)
+    const r = p.getBoundingClientRect(), c = cell.getBoundingClientRect();
+    return p.getClientRects().length === 1 && r.right <= c.right && cell.scrollWidth <= cell.clientWidth;
+  }))) expect(fits).toBe(true);
 
   // 10g: Clear token asks first; Cancel keeps the token, OK goes back to the sandbox.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
