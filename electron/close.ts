@@ -1,5 +1,6 @@
 import type { EngineLike } from './handlers/engine-like.ts';
 import { withTimeout } from './startup.ts';
+import { isSending } from '../shared/lifecycle.ts';
 
 /**
  * What closing the window means while campaigns are sending: the user picks between keeping the
@@ -22,7 +23,7 @@ export const CLOSE_BUTTONS: ReadonlyArray<{ choice: CloseChoice; label: string }
 export interface ClosePrompt { message: string; detail: string; buttons: string[]; sending: number[] }
 
 export async function closePrompt(engine: EngineLike, background: BackgroundMode = 'tray'): Promise<ClosePrompt | null> {
-  const sending = (await engine.campaigns.list()).filter((c) => c.state === 'sending').map((c) => c.id);
+  const sending = (await engine.campaigns.list()).filter((c) => isSending(c.state)).map((c) => c.id);
   if (sending.length === 0) return null;
   const what = sending.length === 1 ? 'A campaign is' : `${sending.length} campaigns are`;
   const where = background === 'tray'

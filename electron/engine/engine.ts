@@ -16,6 +16,7 @@ import { createLedger } from './queue/ledger.ts';
 import { createSender, type Mode } from './queue/sender.ts';
 import { createPoller } from './dlr/poller.ts';
 import { createCampaignService } from './campaigns/service.ts';
+import { createLifecycle } from './campaigns/lifecycle.ts';
 import { exportCampaign } from './campaigns/export.ts';
 import { createTemplatesService } from './templates/service.ts';
 import { createListsService, cleanupInterruptedImports } from './lists/index.ts';
@@ -197,8 +198,7 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
     }
     // A new token lifts an auth pause.
     if (mode === 'live') {
-      const ids = db.prepare<[], { id: number }>(`SELECT id FROM campaigns WHERE state = 'paused' AND pause_code = 'auth'`).all();
-      for (const { id } of ids) { try { campaigns.resume(id); } catch { /* mode change: stays paused */ } }
+      for (const id of createLifecycle(db).pausedFor('auth')) { try { campaigns.resume(id); } catch { /* mode change: stays paused */ } }
       if (blockedState.code === 'auth') blocked({ code: null, message: null });
     }
     sender.wake();

@@ -5,6 +5,8 @@ import type {
 } from '../api.ts';
 import { UserError } from '../errors.ts';
 import { createCounts } from '../queue/counts.ts';
+import { createLifecycle } from './lifecycle.ts';
+import { canCancel, canPause, canStart, reopensOnResend, type PauseCode } from '../../../shared/lifecycle.ts';
 import { checkSenderId, compileTemplate, estimateCost, withoutAccents } from '../../../shared/sms/index.ts';
 import { countryOfMsisdn, partPrice } from '../../../shared/sms/destination.ts';
 import { blankMessage, makeRenderer } from './datacheck.ts';
@@ -32,6 +34,7 @@ export interface CampaignDeps {
 export function createCampaignService(deps: CampaignDeps) {
   const { db, now } = deps;
   const counts = createCounts(db);
+  const lifecycle = createLifecycle(db);
 
   const getRow = db.prepare<[number], CampaignRow>(`${SELECT_CAMPAIGN} WHERE c.id = ?`);
   const countsStmt = db.prepare<[number], { status: MessageStatus; n: number }>(
@@ -232,18 +235,15 @@ export function createCampaignService(deps: CampaignDeps) {
     return NETWORK_GROUPS.filter((n) => by.has(n)).map((n) => by.get(n)!);
   }
 
-  function setState(id: number, state: CampaignRow['state'], extra: Partial<Pick<CampaignRow, 'pause_reason' | 'pause_code' | 'started_at' | 'mode'>> = {}) {
-    db.prepare(`UPDATE campaigns SET state = ?, pause_reason = ?, pause_code = ?,
-      started_at = COALESCE(started_at, ?), mode = COALESCE(mode, ?), retry_at = NULL WHERE id = ?`)
-      .run(state, extra.pause_reason ?? null, extra.pause_code ?? null, extra.started_at ?? null, extra.mode ?? null, id);
+  function setState(id: number, state: CampaignRow['state'], extra: Partial<Pick<CampaignRow, 'pause_reason' | 'started_at' | 'mode'>> & { pause_code?: PauseCode } = {}) {
+    lifecycle.enter(id, state, extra);
     deps.changed(id);
   }
 
   function send(id: number): CampaignStatus {
     const r = row(id);
     if (r.state === 'cancelled') throw new UserError('CANCELLED', `Campaign ${id} was cancelled; create a new one to send again.`);
-    if (r.state === 'completed') return status(id);
-    if (r.state === 'sending' || r.state === 'scheduled') return status(id);
+    if (!canStart(r.state)) return status(id);
     const t = now();
     const mode = deps.mode();
     if (r.mode && r.mode !== mode) throw new UserError('MODE_CHANGED', modeMessage(r.mode));
@@ -255,13 +255,13 @@ export function createCampaignService(deps: CampaignDeps) {
   /** the user's pause (the sender pauses for auth, storage and the like itself, with its own reason and code) */
   function pause(id: number): CampaignStatus {
     const r = row(id);
-    if (r.state === 'sending' || r.state === 'scheduled') setState(id, 'paused', { pause_reason: 'Paused by you.', pause_code: 'user' });
+    if (canPause(r.state)) setState(id, 'paused', { pause_reason: 'Paused by you.', pause_code: 'user' });
     return status(id);
   }
 
   function resume(id: number): CampaignStatus {
     const r = row(id);
-    if (r.state !== 'paused' && r.state !== 'draft') return status(id);
+    if (!canStart(r.state)) return status(id);
     const mode = deps.mode();
     if (r.mode && r.mode !== mode) throw new UserError('MODE_CHANGED', modeMessage(r.mode));
     const t = now();
@@ -273,13 +273,13 @@ export function createCampaignService(deps: CampaignDeps) {
   /** Queued messages are cancelled; whatever was submitted stays tracked and keeps its reports. */
   function cancel(id: number): CampaignStatus {
     const r = row(id);
-    if (r.state === 'cancelled' || r.state === 'completed') return status(id);
+    if (!canCancel(r.state)) return status(id);
     const t = now();
     db.transaction(() => {
       const n = db.prepare(`UPDATE messages SET status = 'cancelled', reason = 'Cancelled before sending.', final_at = ?, updated_at = ?
         WHERE campaign_id = ? AND status = 'queued'`).run(t, t, id).changes;
       counts.move(id, 'queued', 'cancelled', n, t);
-      db.prepare(`UPDATE campaigns SET state = 'cancelled', finished_at = ?, retry_at = NULL WHERE id = ?`).run(t, id);
+      lifecycle.cancel(id, t);
     })();
     deps.changed(id);
     return status(id);
@@ -368,9 +368,7 @@ export function createCampaignService(deps: CampaignDeps) {
           db.prepare(`UPDATE batches SET state = 'failed', error = COALESCE(error, 'marked failed by the user'), dlr_done = 1 WHERE id = ?`).run(b.id);
         }
       }
-      if (decision === 'resend' && touched > 0 && (r.state === 'completed' || r.state === 'sending')) {
-        db.prepare(`UPDATE campaigns SET state = 'sending', finished_at = NULL, retry_at = NULL WHERE id = ?`).run(id);
-      }
+      if (decision === 'resend' && touched > 0 && reopensOnResend(r.state)) lifecycle.reopenForResend(id);
     })();
     deps.changed(id);
     return status(id);
@@ -404,7 +402,7 @@ export function createCampaignService(deps: CampaignDeps) {
     if (!b || b.misses < n) return false;
     const moved = db.transaction(() => {
       const k = resendBatch(batchId, `Re-sent automatically: the gateway had no record after ${b.misses} checks.`, now());
-      if (k > 0) db.prepare(`UPDATE campaigns SET state = 'sending', finished_at = NULL WHERE id = ? AND state IN ('sending', 'completed')`).run(b.campaign_id);
+      if (k > 0) lifecycle.reopenIfDone(b.campaign_id);
       return k;
     })();
     if (moved > 0) deps.changed(b.campaign_id);

@@ -6,6 +6,8 @@ import { backupWhen, listBackups, parseBackupName } from './backup.ts';
 import { checkCopy } from './corrupt.ts';
 import { LATEST_VERSION } from './migrations.ts';
 import { openDatabase } from './open.ts';
+import { createLifecycle } from '../campaigns/lifecycle.ts';
+import type { PauseCode } from '../../../shared/lifecycle.ts';
 import { claimFolder, FolderBusyError, ownerSentence } from './owner.ts';
 
 export interface RestoreResult {
@@ -20,7 +22,7 @@ export interface RestoreResult {
   message: string;
 }
 
-export const RESTORE_PAUSE_CODE = 'restore';
+export const RESTORE_PAUSE_CODE: PauseCode = 'restore';
 
 function stamp(t: number): string {
   const iso = new Date(t).toISOString();
@@ -88,8 +90,7 @@ export function restoreBackup(dataDir: string, opts: { from?: string; now?: numb
     const db = openDatabase(target);
     let paused = 0;
     try {
-      paused = db.prepare(`UPDATE campaigns SET state = 'paused', pause_code = ?, pause_reason = ?, retry_at = NULL WHERE state IN ('sending', 'scheduled')`)
-        .run(RESTORE_PAUSE_CODE, `Restored from the backup of ${backupWhen(src.at)}: recipients sent to after it are queued again and would get the message twice. Check the delivery reports, then resume.`).changes;
+      paused = createLifecycle(db).pauseAllForRestore(`Restored from the backup of ${backupWhen(src.at)}: recipients sent to after it are queued again and would get the message twice. Check the delivery reports, then resume.`);
     } finally {
       db.close();
     }

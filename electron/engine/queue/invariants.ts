@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DB } from '../db/open.ts';
 import type { MessageStatus } from '../api.ts';
 import { createCounts } from './counts.ts';
+import { createLifecycle } from '../campaigns/lifecycle.ts';
 
 export type BatchState = 'submitting' | 'accepted' | 'uncertain' | 'failed' | 'returned' | 'resent';
 
@@ -130,8 +131,7 @@ export function repairLedger(db: DB, found: Violation[], now: number, pollInterv
     const counts = createCounts(db);
     const touched = new Set<number>([...found.map((v) => v.campaignId), ...orphans.map((o) => o.campaign_id)].filter((c): c is number => c != null));
     for (const cid of touched) counts.recount(cid);
-    const reopened = db.prepare(`UPDATE campaigns SET state = 'sending', finished_at = NULL WHERE state = 'completed' AND id IN
-      (SELECT campaign_id FROM campaign_counts WHERE status IN ${sqlList(UNFINISHED)} AND n > 0)`).run().changes;
+    const reopened = createLifecycle(db).reopenUnfinished(UNFINISHED);
     fixed += reopened;
   })();
   return fixed;

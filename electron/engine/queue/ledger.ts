@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DB } from '../db/open.ts';
 import { createCounts } from './counts.ts';
+import { createLifecycle } from '../campaigns/lifecycle.ts';
 
 export interface QueuedMessage { id: number; seq: number; msisdn: string; text: string; parts: number; resend_ref?: string | null }
 export interface BatchRecord { id: number; campaignId: number; clientRef: string; to: string[]; text: string; parts: number; messageIds: number[] }
@@ -64,7 +65,7 @@ export function createLedger(db: DB) {
   // The counters of migration 2 answer "anything left?" without walking the queue. Uncertain
   // counts as left: a campaign is not "completed" while anyone's outcome is undecided.
   const waiting = db.prepare<[number], { n: number | null }>(`SELECT SUM(n) AS n FROM campaign_counts WHERE campaign_id = ? AND status IN ('queued', 'submitting', 'uncertain')`);
-  const complete = db.prepare(`UPDATE campaigns SET state = 'completed', finished_at = ?, retry_at = NULL WHERE id = ? AND state = 'sending'`);
+  const lifecycle = createLifecycle(db);
 
   /** Commits the batch as submitting, with its own client reference, before any byte leaves. */
   const commitSubmitting = db.transaction((campaignId: number, msgs: QueuedMessage[], now: number): BatchRecord | null => {
@@ -129,7 +130,7 @@ export function createLedger(db: DB) {
   /** Finishes the campaign when nothing is waiting to be sent or decided. */
   function completeIfDone(campaignId: number, now: number): boolean {
     if ((waiting.get(campaignId)?.n ?? 0) > 0) return false;
-    return complete.run(now, campaignId).changes > 0;
+    return lifecycle.complete(campaignId, now);
   }
 
   /** Request times of the last few seconds, to seed the rate limiter after a restart. */

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import { sleep } from '../clock.ts';
 import type { GatewayClient, SendOutcome } from '../gateway/client.ts';
 import type { CampaignRow } from '../campaigns/rows.ts';
+import { createLifecycle } from '../campaigns/lifecycle.ts';
 import type { Ledger, BatchRecord } from './ledger.ts';
 import type { RateLimiter, Permit } from './limiter.ts';
 import { isStorageError, storageMessage } from '../storage.ts';
@@ -62,13 +63,11 @@ export function createSender(deps: SenderDeps) {
 
   const sendingNow = db.prepare<[], CampaignRow>(`SELECT * FROM campaigns WHERE state = 'sending' ORDER BY started_at, id`);
   const queuedCount = db.prepare<[number], { n: number }>(`SELECT n FROM campaign_counts WHERE campaign_id = ? AND status = 'queued'`);
-  const promote = db.prepare(`UPDATE campaigns SET state = 'sending', started_at = COALESCE(started_at, ?) WHERE state = 'scheduled' AND send_at <= ?`);
+  const lifecycle = createLifecycle(db);
   const nextTimes = db.prepare<[], { r: number | null; s: number | null }>(
     `SELECT (SELECT MIN(retry_at) FROM campaigns WHERE state = 'sending') AS r, (SELECT MIN(send_at) FROM campaigns WHERE state = 'scheduled') AS s`);
   const setRetry = db.prepare(`UPDATE campaigns SET retry_at = ?, retry_count = retry_count + 1 WHERE id = ?`);
   const clearRetry = db.prepare(`UPDATE campaigns SET retry_count = 0, retry_at = NULL WHERE id = ? AND (retry_count != 0 OR retry_at IS NOT NULL)`);
-  const pauseStmt = db.prepare(`UPDATE campaigns SET state = 'paused', pause_reason = ?, pause_code = ? WHERE id = ? AND state IN ('sending', 'scheduled')`);
-  const pauseAll = db.prepare<[string, string], { id: number }>(`UPDATE campaigns SET state = 'paused', pause_reason = ?, pause_code = ? WHERE state IN ('sending', 'scheduled') RETURNING id`);
   const getCampaign = db.prepare<[number], CampaignRow>(`SELECT * FROM campaigns WHERE id = ?`);
 
   function wake() { wakeCtl.abort(); }
@@ -183,7 +182,7 @@ export function createSender(deps: SenderDeps) {
         if (o.campaignWide || n >= 3) {
           await durable('a paused campaign', () => db.transaction(() => {
             ledger.markReturned(batch.id, o.reason, o.httpStatus, now);
-            pauseStmt.run(`${o.reason} Fix it (sender ID, message field or gateway settings), then resume.`, 'request', c.id);
+            lifecycle.pause(c.id, `${o.reason} Fix it (sender ID, message field or gateway settings), then resume.`, 'request');
           })());
         } else {
           await durable('a failed batch', () => ledger.markFailed(batch.id, o.reason, o.httpStatus, now));
@@ -196,7 +195,7 @@ export function createSender(deps: SenderDeps) {
         await durable('an auth pause', () => db.transaction(() => {
           ledger.markReturned(batch.id, o.reason, o.httpStatus, now);
           // Saving a token lifts this pause by itself (engine.refreshMode): the sentence says so.
-          ids = pauseAll.all(`The gateway refused the token (${o.httpStatus}). Set a valid token in Settings (or smsdesk token set): sending resumes by itself once it is saved.`, 'auth').map((r) => r.id);
+          ids = lifecycle.pauseAll(`The gateway refused the token (${o.httpStatus}). Set a valid token in Settings (or smsdesk token set): sending resumes by itself once it is saved.`, 'auth');
         })());
         for (const id of ids) deps.changed(id);
         deps.blocked({ code: 'auth', message: o.reason });
@@ -242,7 +241,7 @@ export function createSender(deps: SenderDeps) {
 
   async function step() {
     const now = clock.now();
-    if (promote.run(now, now).changes) deps.changed(0);
+    if (lifecycle.promoteDue(now)) deps.changed(0);
     const sending = sendingNow.all();
     const c = pickCampaign(now, sending);
     if (!c) {
@@ -255,9 +254,9 @@ export function createSender(deps: SenderDeps) {
     }
     const mode = deps.mode();
     if (c.mode && c.mode !== mode) {
-      pauseStmt.run(c.mode === 'sandbox'
+      lifecycle.pause(c.id, c.mode === 'sandbox'
         ? 'Started on the sandbox; a real token is now set. It will not switch to real sending: create a new campaign to send for real.'
-        : 'Started on the live gateway, but no token is set now. Set the token, then resume.', 'mode', c.id);
+        : 'Started on the live gateway, but no token is set now. Set the token, then resume.', 'mode');
       deps.changed(c.id);
       return;
     }

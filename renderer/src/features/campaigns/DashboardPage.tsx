@@ -15,6 +15,7 @@ import { latestValues } from '../../lib/chart.ts';
 import { handedOver as handedOverOf, outcomeCounts } from '../../../../shared/outcome.ts';
 import { UncertainPanel } from './UncertainPanel.tsx';
 import { STATUS_LABEL, STATUS_ORDER, STATUS_TONE, stateBadge, undecided } from './statusText.ts';
+import { canCancel, canPause, canResume, canSend } from '../../../../shared/lifecycle.ts';
 import { useCampaign, type Status } from './useCampaign.ts';
 
 type Message = RouteOutput<'campaigns.messages'>['rows'][number];
@@ -192,10 +193,10 @@ function Controls({ status, busy, onSend, onPause, onResume, onCancel }: {
   const s = status.state;
   return (
     <>
-      {s === 'draft' ? <button type="button" className="primary" disabled={busy} onClick={onSend}>Send now</button> : null}
-      {s === 'sending' || s === 'scheduled' ? <button type="button" disabled={busy} onClick={onPause}>Pause</button> : null}
-      {s === 'paused' ? <button type="button" className="primary" disabled={busy} onClick={onResume}>Resume</button> : null}
-      {s === 'sending' || s === 'scheduled' || s === 'paused' || s === 'draft' ? <button type="button" className="danger" disabled={busy} onClick={onCancel}>Cancel…</button> : null}
+      {canSend(s) ? <button type="button" className="primary" disabled={busy} onClick={onSend}>Send now</button> : null}
+      {canPause(s) ? <button type="button" disabled={busy} onClick={onPause}>Pause</button> : null}
+      {canResume(s) ? <button type="button" className="primary" disabled={busy} onClick={onResume}>Resume</button> : null}
+      {canCancel(s) ? <button type="button" className="danger" disabled={busy} onClick={onCancel}>Cancel…</button> : null}
     </>
   );
 }

@@ -1,16 +1,15 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, onEvent, type RouteOutput } from '../../api/index.ts';
 import { messageOf } from '../../components/useAction.ts';
+import { isLive as isLiveState } from '../../../../shared/lifecycle.ts';
 
 export type Status = RouteOutput<'campaigns.status'>;
 export type ChartData = RouteOutput<'campaigns.chart'>;
 
-const LIVE_STATES = new Set(['sending', 'scheduled', 'paused', 'draft']);
-
 /** Still changing: a live state, or messages without a final delivery report. */
 export function isLive(s: Status): boolean {
   const c = s.counts;
-  return LIVE_STATES.has(s.state) || c.queued + c.submitting + c.accepted + c.sent + c.uncertain > 0;
+  return isLiveState(s.state) || c.queued + c.submitting + c.accepted + c.sent + c.uncertain > 0;
 }
 
 /**
