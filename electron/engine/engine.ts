@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { Engine, EngineEvent, CampaignStatus } from './api.ts';
 import type { DB } from './db/open.ts';
 import { FolderBusyError, openFolder, ownerSentence, type OwnerInfo } from './db/owner.ts';
@@ -7,27 +6,25 @@ import { checkLedger, repairLedger } from './queue/invariants.ts';
 import { createBackupScheduler } from './db/backup.ts';
 import { LATEST_VERSION } from './db/migrations.ts';
 import { createSettingsStore } from './db/settings.ts';
-import { databaseFile, defaultDataDir, ensurePrivateFile, tightenDataDir } from './paths.ts';
+import { databaseFile, defaultDataDir, tightenDataDir } from './paths.ts';
 import { systemClock, sleep, type Clock } from './clock.ts';
-import { createGatewayClient, type GatewayClient } from './gateway/client.ts';
-import { startSandbox, type Sandbox } from './sandbox/index.ts';
+import type { startSandbox } from './sandbox/index.ts';
 import { createRateLimiter } from './queue/limiter.ts';
 import { createLedger } from './queue/ledger.ts';
-import { createSender, type Mode } from './queue/sender.ts';
+import { createSender } from './queue/sender.ts';
 import { createPoller } from './dlr/poller.ts';
 import { createCampaignService } from './campaigns/service.ts';
 import { createLifecycle } from './campaigns/lifecycle.ts';
+import { createTestSend } from './campaigns/testSend.ts';
+import { createModes, SANDBOX_NOTICE, SANDBOX_TOKEN } from './mode.ts';
 import { exportCampaign } from './campaigns/export.ts';
 import { createTemplatesService } from './templates/service.ts';
 import { createListsService, cleanupInterruptedImports } from './lists/index.ts';
 import type { Secrets } from './secrets/index.ts';
-import { createKeychainSecrets, describeKeychainError } from './secrets/index.ts';
+import { createKeychainSecrets } from './secrets/index.ts';
 import { UserError } from './errors.ts';
-import { checkSenderId } from '../../shared/sms/index.ts';
-import { normalizeMsisdn } from '../../shared/phone/index.ts';
 
-export const SANDBOX_TOKEN = 'sandbox';
-export const SANDBOX_NOTICE = 'sandbox: nothing is really sent';
+export { SANDBOX_NOTICE, SANDBOX_TOKEN };
 
 export interface EngineDeps {
   dataDir?: string;
@@ -75,51 +72,8 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
   const secrets = deps.secrets ?? createKeychainSecrets({ env });
   const gatewayOverride = deps.gatewayUrl ?? env.SMSDESK_GATEWAY_URL ?? null;
 
-  // The mode is decided by whether a token exists; a keychain that cannot be read means no token.
-  let keychainProblem: string | null = null;
-  async function readToken(): Promise<string | null> {
-    try {
-      const t = await secrets.get();
-      keychainProblem = null;
-      return t;
-    } catch (e) {
-      keychainProblem = describeKeychainError(e);
-      return null;
-    }
-  }
-  let mode: Mode = (await readToken()) ? 'live' : 'sandbox';
-
-  let sandbox: Sandbox | null = null;
-  let sandboxStarting: Promise<Sandbox> | null = null;
-  function ensureSandbox(): Promise<Sandbox> {
-    // the sandbox's own ledger holds the numbers sent to as well: the user's only, like smsdesk.db
-    if (!sandboxStarting) { try { ensurePrivateFile(path.join(dataDir, 'sandbox.db')); } catch { /* the sandbox says why it cannot open it */ } }
-    sandboxStarting ??= startSandbox({ host: '127.0.0.1', port: 0, tokens: [SANDBOX_TOKEN], stateFile: path.join(dataDir, 'sandbox.db'), ...deps.sandbox })
-      .then((s) => (sandbox = s));
-    return sandboxStarting;
-  }
-
-  const liveClient = createGatewayClient({
-    settings,
-    token: async () => (await readToken()) ?? '',
-    baseUrl: gatewayOverride ? () => gatewayOverride : undefined,
-    log,
-  });
-  const sandboxBase = createGatewayClient({
-    settings,
-    token: async () => SANDBOX_TOKEN,
-    baseUrl: () => gatewayOverride ?? sandbox?.url ?? 'http://127.0.0.1:9',
-    log,
-  });
-  // The sandbox client waits for the built-in sandbox to be listening before each call.
-  const sandboxClient: GatewayClient = {
-    send: async (r) => { if (!gatewayOverride) await ensureSandbox(); return sandboxBase.send(r); },
-    fetchBatchReport: async (r) => { if (!gatewayOverride) await ensureSandbox(); return sandboxBase.fetchBatchReport(r); },
-    fetchRecipientReport: async (r, m) => { if (!gatewayOverride) await ensureSandbox(); return sandboxBase.fetchRecipientReport(r, m); },
-    checkToken: async () => ({ ok: true, message: `No token is set: the built-in sandbox gateway is in use (${SANDBOX_NOTICE}).` }),
-  };
-  const clientFor = (m: Mode) => (m === 'live' ? liveClient : sandboxClient);
-  const firstPollDelay = (m: Mode) => (m === 'sandbox' ? Math.min(2000, settings.get('dlr.initialIntervalMs')) : settings.get('dlr.initialIntervalMs'));
+  const modes = await createModes({ dataDir, settings, secrets, gatewayOverride, sandbox: deps.sandbox, log });
+  const { clientFor, firstPollDelay } = modes;
 
   // Events: many changes per second collapse into one status per campaign every 250 ms.
   const listeners = new Set<(e: EngineEvent) => void>();
@@ -148,7 +102,7 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
     emit({ type: 'sending-blocked', detail: b });
   }
 
-  const campaigns = createCampaignService({ db, settings, now: () => clock.now(), mode: () => mode, changed });
+  const campaigns = createCampaignService({ db, settings, now: () => clock.now(), mode: () => modes.current, changed });
   const lists = createListsService({ db, settings, now: () => clock.now() });
   const templates = createTemplatesService({ db, now: () => clock.now() });
   const ledger = createLedger(db);
@@ -183,21 +137,16 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
     }
   }
 
-  const sender = createSender({ db, ledger, settings, clock, limiter, clientFor, mode: () => mode, firstPollDelay, changed, blocked, log });
-  const poller = createPoller({ db, settings, clock, clientFor, mode: () => mode, changed, log, noRecord: (batchId) => { if (campaigns.autoResend(batchId)) sender.wake(); } });
+  const sender = createSender({ db, ledger, settings, clock, limiter, clientFor, mode: () => modes.current, firstPollDelay, changed, blocked, log });
+  const poller = createPoller({ db, settings, clock, clientFor, mode: () => modes.current, changed, log, noRecord: (batchId) => { if (campaigns.autoResend(batchId)) sender.wake(); } });
   // The built-in sandbox keeps its state in the folder too: it is the owner's.
-  if (lock && mode === 'sandbox' && !gatewayOverride) void ensureSandbox().catch((e) => log(`sandbox: ${(e as Error).message}`));
+  if (lock) modes.warmUp();
+  const testSend = createTestSend({ db, settings, campaigns, limiter, clientFor, mode: () => modes.current });
 
   let started = false;
   async function refreshMode() {
-    const next: Mode = (await readToken()) ? 'live' : 'sandbox';
-    if (next !== mode) {
-      mode = next;
-      log(`gateway: ${mode === 'live' ? 'live 9bits gateway' : `built-in sandbox (${SANDBOX_NOTICE})`}`);
-      if (mode === 'sandbox' && !gatewayOverride) void ensureSandbox().catch(() => {});
-    }
     // A new token lifts an auth pause.
-    if (mode === 'live') {
+    if ((await modes.refresh()) === 'live') {
       for (const id of createLifecycle(db).pausedFor('auth')) { try { campaigns.resume(id); } catch { /* mode change: stays paused */ } }
       if (blockedState.code === 'auth') blocked({ code: null, message: null });
     }
@@ -206,10 +155,10 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
 
   const engine: Engine & { db: DB; sandboxUrl(): string | null; folder: FolderAccess } = {
     dataDir,
-    get sandbox() { return mode === 'sandbox'; },
+    get sandbox() { return modes.current === 'sandbox'; },
     db,
     folder,
-    sandboxUrl: () => gatewayOverride ?? sandbox?.url ?? null,
+    sandboxUrl: modes.sandboxUrl,
     settings: {
       get: (k) => settings.get(k),
       set: owned((k, v) => { const r = settings.set(k, v); sender.wake(); return r as never; }),
@@ -218,14 +167,14 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
     token: {
       async status() {
         const src = await secrets.source().catch(() => null);
-        const set = Boolean(await readToken());
-        return { set, source: set ? src : null, sandbox: mode === 'sandbox', ...(keychainProblem ? { problem: keychainProblem } : {}) };
+        const set = Boolean(await modes.readToken());
+        const problem = modes.keychainProblem();
+        return { set, source: set ? src : null, sandbox: modes.current === 'sandbox', ...(problem ? { problem } : {}) };
       },
       set: owned(async (token: string) => { await secrets.set(token); await refreshMode(); }),
       clear: owned(async () => { await secrets.clear(); await refreshMode(); }),
       async test() {
-        if (mode === 'sandbox') return sandboxClient.checkToken();
-        return liveClient.checkToken();
+        return clientFor(modes.current).checkToken();
       },
     },
     lists: {
@@ -272,26 +221,7 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
       async testSend(input) {
         // A test message is a request too: only the owner's limiter may spend the rate.
         if (!lock) throw new FolderBusyError(holder);
-        const s = checkSenderId(input.from);
-        if (!s.ok) return { ok: false, message: s.message };
-        const n = normalizeMsisdn(input.to, settings.get('phone.defaultCountry'));
-        if (!n.ok) return { ok: false, message: `The test number ${JSON.stringify(input.to)} is not valid: ${n.reason}` };
-        let text = input.text;
-        if (input.list != null) {
-          const list = campaigns.findList(input.list);
-          const compiled = campaigns.compile(list, input.text);
-          const first = db.prepare<[number], { fields: string }>('SELECT fields FROM contacts WHERE list_id = ? ORDER BY seq LIMIT 1').get(list.id);
-          text = compiled.render(JSON.parse(first?.fields ?? '{}'));
-        }
-        const permit = await limiter.acquire({ recipients: 1, parts: 1 });
-        const out = await clientFor(mode).send({ from: input.from.trim(), to: [n.msisdn], text, clientRef: randomUUID().replace(/-/g, '') })
-          .finally(() => permit?.release());
-        const where = mode === 'sandbox' ? ` (${SANDBOX_NOTICE})` : '';
-        switch (out.kind) {
-          case 'accepted': return { ok: true, message: `Test message accepted by the gateway for ${n.msisdn}${where}.` };
-          case 'uncertain': return { ok: false, message: `The gateway did not answer clearly (${out.reason}); the test message may or may not arrive.` };
-          default: return { ok: false, message: out.reason };
-        }
+        return testSend(input);
       },
     },
     start() {
@@ -334,7 +264,7 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
       await poller.stop();
       await backups.stop();
       if (flushTimer) clearTimeout(flushTimer);
-      if (sandboxStarting) await (await sandboxStarting.catch(() => null))?.close();
+      await modes.close();
       db.close();
       lock?.release();
     },
