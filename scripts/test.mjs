@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// `npm test`: the system packages the tests need (installed when missing), the type check, unit and
-// engine tests (vitest; the keychain tests start their own private D-Bus session and gnome-keyring),
-// then the browser end-to-end tests (Playwright with its own or Debian's Chromium), then the Electron
-// shell specs (they skip, saying why, where no Electron binary exists). Ends with one line
-// "N passed, N failed, N skipped" over all of them.
+// `npm test`: the system packages the tests need (installed when missing), the type check, the lint
+// and the format check, unit and engine tests (vitest; the keychain tests start their own private
+// D-Bus session and gnome-keyring), then the browser end-to-end tests (Playwright with its own or
+// Debian's Chromium), then the Electron shell specs (they skip, saying why, where no Electron binary
+// exists). Ends with one line "N passed, N failed, N skipped" over all of them.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,6 +42,10 @@ if (!run('system packages the tests need', process.execPath, [path.join(root, 's
 
 // Types first: strict TypeScript over every folder (a failure here fails the run, counted once).
 if (!run('type check (tsc --noEmit)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])) totals.failed += 1;
+// What the compiler does not hold: floating promises, non-exhaustive switches, hooks, the process
+// boundaries (eslint.config.js); then the layout, one formatter's (.prettierrc.json). Each counts once.
+if (!run('lint (eslint)', bin('eslint'), ['.'])) totals.failed += 1;
+if (!run('format check (prettier --check)', bin('prettier'), ['--check', '.', '--log-level', 'warn'])) totals.failed += 1;
 
 const vitestJson = path.join(out, 'vitest.json');
 fs.rmSync(vitestJson, { force: true });
