@@ -4,7 +4,7 @@ import { startSandbox, type SandboxOptions } from '../electron/engine/sandbox/in
 const opts = JSON.parse(process.argv[2] ?? '{}') as SandboxOptions;
 const sandbox = await startSandbox(opts);
 process.send!({ url: sandbox.url });
-process.on('message', async (m: { id: number; cmd: string }) => {
+process.on('message', (m: { id: number; cmd: string }) => {
   if (m.cmd === 'arrivals') process.send!({ id: m.id, value: sandbox.record().arrivals });
-  if (m.cmd === 'close') { await sandbox.close(); process.disconnect(); process.exit(0); }
+  if (m.cmd === 'close') void sandbox.close().then(() => { process.disconnect(); process.exit(0); });
 });

@@ -78,12 +78,12 @@ if (which === 'all' || which === '2') {
   const proxy = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
-    req.on('end', async () => {
+    req.on('end', () => void (async () => {
       if (req.method === 'POST') await sleep(3000);
       const r = await fetch(f.sb.url + req.url, { method: req.method, headers: req.headers as Record<string, string>, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined });
       res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
       res.end(Buffer.from(await r.arrayBuffer()));
-    });
+    })().catch((err: Error) => { res.writeHead(502); res.end(err.message); }));
   });
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
   f.env.SMSDESK_GATEWAY_URL = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;

@@ -186,7 +186,8 @@ async function startEngineOrRestore(): Promise<EngineLike> {
   for (;;) {
     try {
       return await startEngine();
-    } catch (err) {
+    } catch (startErr) {
+      let err = startErr; // the restore's own error, when it fails, is the one the user sees
       const dataDir = app.getPath('userData');
       const offer = restoreOffer(err, dataDir);
       if (offer) {

@@ -115,6 +115,7 @@ async function main(): Promise<void> {
   port.on('message', (m: ToWorker) => {
     switch (m.t) {
       case 'call': return void call(m.id, m.method, m.args);
+      case 'secrets-result': return; // the keychain's answers: the listener above takes them
       case 'abort': return aborts.get(m.id)?.abort();
       case 'events':
         // the engine computes a campaign's status for each event only while someone listens

@@ -69,7 +69,7 @@ export function cellText(cell: XLSX.CellObject | undefined | null): string {
       return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 19).replace('T', ' ');
     }
     case 'e': return '';
-    default: return String(v);
+    case 's': case 'z': default: return String(v); // default: a type the file made up
   }
 }
 

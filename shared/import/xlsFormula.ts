@@ -30,7 +30,7 @@ export function recalcTextFormulas(sheet: DenseSheet): number {
       case 's': return String(cell.v);
       case 'n': return cell.v as number;
       case 'b': return Boolean(cell.v);
-      default: return undefined; // errors, dates: not for a name
+      case 'e': case 'd': case 'z': default: return undefined; // errors, dates, blanks (or a type the file made up): not for a name
     }
   };
   for (const row of data) {

@@ -10,7 +10,7 @@ export type NormalizeResult =
 const NG_NATIONAL = /^[789][01]\d{8}$/;
 // Dashes include the Unicode ones a word processor puts between digit groups ("0803–123–4567"):
 // hyphen, non-breaking hyphen, figure/en/em dash, horizontal bar, minus sign, small and fullwidth hyphen-minus.
-const SEPARATORS = /[\s\u00a0\u200b\u2060\ufeff().\-\/\u2010-\u2015\u2212\ufe63\uff0d]/g;
+const SEPARATORS = /[\s\u00a0\u200b\u2060\ufeff().\-/\u2010-\u2015\u2212\ufe63\uff0d]/g;
 const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?e[+-]?\d+$/i;
 const LETTERS = /\p{L}/u;
 const MOBILE_TYPES = new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE']);

@@ -77,7 +77,7 @@ describe('uncertain batches: what the user weighs before re-sending', () => {
     engine.settings.set('uncertain.autoResendAfterChecks', 3);
     await waitFor(() => engine.campaigns.status(c.id).state === 'completed', 'completed by the automatic re-send');
     for (const n of numbers(10)) expect(sandbox.acceptedCount(n)).toBe(1);
-    const reasons = await engine.campaigns.messages(c.id, { offset: 0, limit: 10 });
+    const reasons = engine.campaigns.messages(c.id, { offset: 0, limit: 10 });
     expect(reasons.rows.every((r) => r.status !== 'uncertain')).toBe(true);
   });
 });

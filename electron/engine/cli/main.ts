@@ -249,7 +249,7 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
         }
         if (sub === 'import') {
           if (!nums[0]) throw new UsageError('Give the file: smsdesk optout import FILE.');
-          const r = await e.optouts.import(path.resolve(nums[0]), { country: str(p, 'country')?.toUpperCase(), encoding: str(p, 'encoding') });
+          const r = e.optouts.import(path.resolve(nums[0]), { country: str(p, 'country')?.toUpperCase(), encoding: str(p, 'encoding') });
           return { json: r, text: `${r.added} number(s) added from ${r.rows} row(s); ${r.invalid} not valid.` };
         }
         throw new UsageError('Use `optout add`, `optout remove`, `optout list` or `optout import`.');

@@ -24,7 +24,7 @@ export function ComposePage() {
   const list = lists.data?.find((l) => l.id === draft.listId) ?? null;
   // Every field the list stores renders (the engine checks templates against them); the insert
   // buttons offer only the columns the user chose, not an unticked phone column.
-  const fields = list?.fields ?? [];
+  const fields = useMemo(() => list?.fields ?? [], [list]);
   const insertable = useMemo(() => (list ? mergeFieldsOf(browserStorage(), list) : []), [list]);
   const editor = useRef<HTMLTextAreaElement>(null);
   const ids = { list: useId(), sender: useId(), text: useId(), senders: useId(), own: useId(), senderErr: useId() };

@@ -91,7 +91,7 @@ function useUndecided(shown: Campaign[]): Map<number, number> {
     if (!ids) return;
     let live = true;
     const waitsForUser = (s: Status) => (s.state === 'sending' && s.counts.queued + s.counts.submitting > 0 ? 0 : undecided(s));
-    Promise.all(ids.split(',').map(Number).map((id) => api.campaigns.status({ id }).then((s) => [id, waitsForUser(s)] as const, () => [id, 0] as const)))
+    void Promise.all(ids.split(',').map(Number).map((id) => api.campaigns.status({ id }).then((s) => [id, waitsForUser(s)] as const, () => [id, 0] as const)))
       .then((pairs) => { if (live) setFound(new Map(pairs)); });
     return () => { live = false; };
   }, [ids]);
