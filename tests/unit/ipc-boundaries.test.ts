@@ -7,7 +7,7 @@ function importsOf(file: string, runtimeOnly = false): string[] {
   let src = fs.readFileSync(file, 'utf8');
   // type-only imports vanish when bundled
   if (runtimeOnly) src = src.replace(/(^|\n)\s*(import|export) type [^;]*;/g, '$1');
-  return [...src.matchAll(/(?:^|\n)\s*(?:import|export)[^'"\n]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]!);
+  return [...src.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]!);
 }
 const filesIn = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f));
 
