@@ -43,7 +43,7 @@ export function createTestSend(deps: {
     switch (out.kind) {
       case 'accepted': return { ok: true, message: `Test message accepted by the gateway for ${n.msisdn}${where}.` };
       case 'uncertain': return { ok: false, message: `The gateway did not answer clearly (${out.reason}); the test message may or may not arrive.` };
-      default: return { ok: false, message: out.reason };
+      case 'retry': case 'failed': case 'auth': return { ok: false, message: out.reason };
     }
   };
 }
