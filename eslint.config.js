@@ -10,12 +10,12 @@ import reactHooks from 'eslint-plugin-react-hooks';
 const nodeBuiltins = `^(node:.*|${builtinModules.filter((m) => !m.startsWith('_')).join('|')})(/.*)?$`;
 
 /** One `no-restricted-imports` rule from [regex, why] pairs: the message says what to do instead. */
-const forbid = (...groups) => [
-  'error',
-  { patterns: groups.map(([regex, message]) => ({ regex, message })) },
-];
+const forbid = (...groups) => ['error', { patterns: groups.map(([regex, message]) => ({ regex, message })) }];
 
-const electronPackage = ['^electron(/.*)?$', 'Only the shell (electron/, outside electron/engine) may import Electron.'];
+const electronPackage = [
+  '^electron(/.*)?$',
+  'Only the shell (electron/, outside electron/engine) may import Electron.',
+];
 
 export default tseslint.config(
   {

@@ -14,7 +14,13 @@ export const E2E_KEY = process.env.SMSDESK_E2E_KEY ?? 'e2e-access-key-0123456789
 const dataDir = path.join(os.tmpdir(), `smsdesk-e2e-${E2E_PORT}`);
 
 // Playwright's own Chromium cannot be downloaded here; the system one is used when it is missing.
-const bundled = (() => { try { return chromium.executablePath(); } catch { return ''; } })();
+const bundled = (() => {
+  try {
+    return chromium.executablePath();
+  } catch {
+    return '';
+  }
+})();
 const executablePath = bundled && fs.existsSync(bundled) ? undefined : '/usr/bin/chromium';
 
 export default defineConfig({
@@ -37,7 +43,14 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     },
   },
   webServer: {

@@ -44,13 +44,19 @@ export default defineConfig({
     fs: { allow: [fileURLToPath(new URL('.', import.meta.url))] },
     // `SMSDESK_API=http://127.0.0.1:PORT npx vite`: the dev page talks to a running `npm run web`
     // (open the dev page with that server's ?key=…), so components are developed against the real engine.
-    proxy: devApi ? {
-      '/api': {
-        target: devApi,
-        changeOrigin: true,
-        // The bridge refuses calls from another origin; through this proxy they are ours.
-        configure: (proxy) => { proxy.on('proxyReq', (req) => { if (req.getHeader('origin')) req.setHeader('origin', devApi); }); },
-      },
-    } : undefined,
+    proxy: devApi
+      ? {
+          '/api': {
+            target: devApi,
+            changeOrigin: true,
+            // The bridge refuses calls from another origin; through this proxy they are ours.
+            configure: (proxy) => {
+              proxy.on('proxyReq', (req) => {
+                if (req.getHeader('origin')) req.setHeader('origin', devApi);
+              });
+            },
+          },
+        }
+      : undefined,
   },
 });

@@ -21,18 +21,29 @@ const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').
 const sized = (n: number) => Math.max(1000, Math.round(n * SCALE));
 
 interface Figure {
-  id: string; what: string; unit: string;
-  product: Stat | null; baseline: Stat | null; baselineWhat: string | null;
+  id: string;
+  what: string;
+  unit: string;
+  product: Stat | null;
+  baseline: Stat | null;
+  baselineWhat: string | null;
   /** product / baseline per run (or the figure itself when the target is absolute) */
   ratio: Stat | null;
-  target: string; met: boolean | null; note?: string; error?: string;
+  target: string;
+  met: boolean | null;
+  note?: string;
+  error?: string;
 }
 const figures: Figure[] = [];
 const work = tempDir('smsdesk-bench-data-');
 const started = Date.now();
 
-function log(line: string) { process.stderr.write(`bench: ${line}\n`); }
-function ratios(p: number[], b: number[]) { return p.map((x, i) => x / b[i]); }
+function log(line: string) {
+  process.stderr.write(`bench: ${line}\n`);
+}
+function ratios(p: number[], b: number[]) {
+  return p.map((x, i) => x / b[i]);
+}
 
 async function measure(id: string, title: string, fn: () => Promise<void>) {
   if (ONLY && !ONLY.has(id)) return;
@@ -41,13 +52,26 @@ async function measure(id: string, title: string, fn: () => Promise<void>) {
   try {
     await fn();
   } catch (e) {
-    figures.push({ id, what: title, unit: '', product: null, baseline: null, baselineWhat: null, ratio: null, target: '-', met: null, error: (e as Error).message.split('\n')[0] });
+    figures.push({
+      id,
+      what: title,
+      unit: '',
+      product: null,
+      baseline: null,
+      baselineWhat: null,
+      ratio: null,
+      target: '-',
+      met: null,
+      error: (e as Error).message.split('\n')[0],
+    });
     log(`${id}. failed: ${(e as Error).stack ?? e}`);
   }
   log(`${id}. done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-function add(f: Figure) { figures.push(f); }
+function add(f: Figure) {
+  figures.push(f);
+}
 
 // 1. CSV import ------------------------------------------------------------------------------
 const csvBig = path.join(work, 'contacts-1m.csv');
@@ -61,20 +85,65 @@ function ensureCsv() {
 
 await measure('1', `CSV import, ${bigRows.toLocaleString('en-US')} rows`, async () => {
   ensureCsv();
-  const eng: number[] = [], base: number[] = [], rssBig: number[] = [], rssSmall: number[] = [], baseRss: number[] = [];
+  const eng: number[] = [],
+    base: number[] = [],
+    rssBig: number[] = [],
+    rssSmall: number[] = [],
+    baseRss: number[] = [];
   let counts = '';
   for (let i = 0; i < RUNS; i++) {
     const b = await runChild<{ wallMs: number }>('csvBaseline', { file: csvBig });
-    const e = await runChild<{ wallMs: number; valid: number; invalid: number; duplicates: number; rssAtCheckpointMb: number }>('importEngine', { file: csvBig, checkpointRows: smallRows });
-    base.push(b.wallMs); baseRss.push(b.maxRssMb); eng.push(e.wallMs); rssBig.push(e.maxRssMb); rssSmall.push(e.rssAtCheckpointMb);
+    const e = await runChild<{
+      wallMs: number;
+      valid: number;
+      invalid: number;
+      duplicates: number;
+      rssAtCheckpointMb: number;
+    }>('importEngine', { file: csvBig, checkpointRows: smallRows });
+    base.push(b.wallMs);
+    baseRss.push(b.maxRssMb);
+    eng.push(e.wallMs);
+    rssBig.push(e.maxRssMb);
+    rssSmall.push(e.rssAtCheckpointMb);
     counts = `${e.valid} valid, ${e.invalid} invalid, ${e.duplicates} duplicates`;
   }
   const r = stat(ratios(eng, base));
-  add({ id: '1a', what: `CSV import ${bigRows.toLocaleString('en-US')} rows: time`, unit: 'ms', product: stat(eng), baseline: stat(base), baselineWhat: 'papaparse + raw INSERT, one transaction', ratio: r, target: '≤ 2.0×', met: r.median <= 2.0, note: counts });
+  add({
+    id: '1a',
+    what: `CSV import ${bigRows.toLocaleString('en-US')} rows: time`,
+    unit: 'ms',
+    product: stat(eng),
+    baseline: stat(base),
+    baselineWhat: 'papaparse + raw INSERT, one transaction',
+    ratio: r,
+    target: '≤ 2.0×',
+    met: r.median <= 2.0,
+    note: counts,
+  });
   const rss = stat(rssBig);
-  add({ id: '1b', what: 'CSV import: peak RSS', unit: 'MB', product: rss, baseline: stat(baseRss), baselineWhat: 'peak RSS of the baseline', ratio: stat(ratios(rssBig, baseRss)), target: '< 400 MB', met: rss.max < 400 });
+  add({
+    id: '1b',
+    what: 'CSV import: peak RSS',
+    unit: 'MB',
+    product: rss,
+    baseline: stat(baseRss),
+    baselineWhat: 'peak RSS of the baseline',
+    ratio: stat(ratios(rssBig, baseRss)),
+    target: '< 400 MB',
+    met: rss.max < 400,
+  });
   const flat = stat(ratios(rssBig, rssSmall));
-  add({ id: '1c', what: `CSV import: peak RSS after ${bigRows.toLocaleString('en-US')} rows / after the first ${smallRows.toLocaleString('en-US')}`, unit: 'MB', product: rss, baseline: stat(rssSmall), baselineWhat: `peak RSS after ${smallRows.toLocaleString('en-US')} rows, same process`, ratio: flat, target: '≤ 1.5× (flat)', met: flat.median <= 1.5 });
+  add({
+    id: '1c',
+    what: `CSV import: peak RSS after ${bigRows.toLocaleString('en-US')} rows / after the first ${smallRows.toLocaleString('en-US')}`,
+    unit: 'MB',
+    product: rss,
+    baseline: stat(rssSmall),
+    baselineWhat: `peak RSS after ${smallRows.toLocaleString('en-US')} rows, same process`,
+    ratio: flat,
+    target: '≤ 1.5× (flat)',
+    met: flat.median <= 1.5,
+  });
 });
 
 // 2. XLSX import -----------------------------------------------------------------------------
@@ -82,37 +151,95 @@ const xlsxRows = sized(200_000);
 await measure('2', `XLSX import, ${xlsxRows.toLocaleString('en-US')} rows`, async () => {
   const file = path.join(work, 'contacts.xlsx');
   writeXlsx(file, xlsxRows);
-  const eng: number[] = [], base: number[] = [], rss: number[] = [], baseRss: number[] = [];
+  const eng: number[] = [],
+    base: number[] = [],
+    rss: number[] = [],
+    baseRss: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const b = await runChild<{ wallMs: number }>('xlsxBaseline', { file });
     const e = await runChild<{ wallMs: number }>('importEngine', { file });
-    base.push(b.wallMs); baseRss.push(b.maxRssMb); eng.push(e.wallMs); rss.push(e.maxRssMb);
+    base.push(b.wallMs);
+    baseRss.push(b.maxRssMb);
+    eng.push(e.wallMs);
+    rss.push(e.maxRssMb);
   }
   const r = stat(ratios(eng, base));
-  add({ id: '2a', what: `XLSX import ${xlsxRows.toLocaleString('en-US')} rows: time`, unit: 'ms', product: stat(eng), baseline: stat(base), baselineWhat: 'SheetJS read + sheet_to_json arrays', ratio: r, target: '≤ 1.5×', met: r.median <= 1.5 });
+  add({
+    id: '2a',
+    what: `XLSX import ${xlsxRows.toLocaleString('en-US')} rows: time`,
+    unit: 'ms',
+    product: stat(eng),
+    baseline: stat(base),
+    baselineWhat: 'SheetJS read + sheet_to_json arrays',
+    ratio: r,
+    target: '≤ 1.5×',
+    met: r.median <= 1.5,
+  });
   const m = stat(rss);
-  add({ id: '2b', what: 'XLSX import: peak RSS', unit: 'MB', product: m, baseline: stat(baseRss), baselineWhat: 'peak RSS of the baseline', ratio: stat(ratios(rss, baseRss)), target: '< 700 MB', met: m.max < 700 });
+  add({
+    id: '2b',
+    what: 'XLSX import: peak RSS',
+    unit: 'MB',
+    product: m,
+    baseline: stat(baseRss),
+    baselineWhat: 'peak RSS of the baseline',
+    ratio: stat(ratios(rss, baseRss)),
+    target: '< 700 MB',
+    met: m.max < 700,
+  });
 });
 
 // 3. Preview ---------------------------------------------------------------------------------
 const renderN = sized(1_000_000);
 await measure('3', 'Preview: parts/encoding and rendering', async () => {
-  const gsm: number[] = [], ucs: number[] = [], gsmScan: number[] = [], ucsScan: number[] = [];
+  const gsm: number[] = [],
+    ucs: number[] = [],
+    gsmScan: number[] = [],
+    ucsScan: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const a = await runChild<{ gsmMs: number; ucs2Ms: number; gsmScanMs: number; ucs2ScanMs: number }>('analyzeCalls', { calls: 20_000 });
-    gsm.push(a.gsmMs); ucs.push(a.ucs2Ms); gsmScan.push(a.gsmScanMs); ucsScan.push(a.ucs2ScanMs);
+    const a = await runChild<{ gsmMs: number; ucs2Ms: number; gsmScanMs: number; ucs2ScanMs: number }>('analyzeCalls', {
+      calls: 20_000,
+    });
+    gsm.push(a.gsmMs);
+    ucs.push(a.ucs2Ms);
+    gsmScan.push(a.gsmScanMs);
+    ucsScan.push(a.ucs2ScanMs);
   }
-  for (const [name, v, s] of [['GSM-7', gsm, gsmScan], ['UCS-2', ucs, ucsScan]] as const) {
+  for (const [name, v, s] of [
+    ['GSM-7', gsm, gsmScan],
+    ['UCS-2', ucs, ucsScan],
+  ] as const) {
     const st = stat(v);
-    add({ id: name === 'GSM-7' ? '3a' : '3b', what: `analyze() of a 1,600-char ${name} text, per call`, unit: 'ms', product: st, baseline: stat(s), baselineWhat: 'one charCodeAt pass over the text', ratio: stat(ratios(v, s)), target: '< 0.2 ms', met: st.max < 0.2 });
+    add({
+      id: name === 'GSM-7' ? '3a' : '3b',
+      what: `analyze() of a 1,600-char ${name} text, per call`,
+      unit: 'ms',
+      product: st,
+      baseline: stat(s),
+      baselineWhat: 'one charCodeAt pass over the text',
+      ratio: stat(ratios(v, s)),
+      target: '< 0.2 ms',
+      met: st.max < 0.2,
+    });
   }
-  const eng: number[] = [], base: number[] = [];
+  const eng: number[] = [],
+    base: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     base.push((await runChild<{ wallMs: number }>('renderRows', { rows: renderN, which: 'baseline' })).wallMs);
     eng.push((await runChild<{ wallMs: number }>('renderRows', { rows: renderN, which: 'engine' })).wallMs);
   }
   const r = stat(ratios(eng, base));
-  add({ id: '3c', what: `render ${renderN.toLocaleString('en-US')} recipients, 2 merge fields`, unit: 'ms', product: stat(eng), baseline: stat(base), baselineWhat: 'String.replace loop', ratio: r, target: '≤ 2.0×', met: r.median <= 2.0 });
+  add({
+    id: '3c',
+    what: `render ${renderN.toLocaleString('en-US')} recipients, 2 merge fields`,
+    unit: 'ms',
+    product: stat(eng),
+    baseline: stat(base),
+    baselineWhat: 'String.replace loop',
+    ratio: r,
+    target: '≤ 2.0×',
+    met: r.median <= 2.0,
+  });
 });
 
 // 4. Send-rate accuracy ----------------------------------------------------------------------
@@ -120,24 +247,64 @@ const windowMs = Math.max(3000, Math.round(10_000 * SCALE));
 let sendOnlyLag: Stat | null = null;
 await measure('4', `Send-rate accuracy, ${windowMs / 1000}-s window, 20 ms latency`, async () => {
   for (const rps of [5, 50, 500]) {
-    const achieved: number[] = [], busiest: number[] = [], lag: number[] = [];
+    const achieved: number[] = [],
+      busiest: number[] = [],
+      lag: number[] = [];
     let left = 0;
     const db = path.join(work, `rate-${rps}`, 'smsdesk.db');
-    const { campaignId } = await runChild<{ campaignId: number }>('seedDb', { file: db, recipients: rateRecipients(rps, 100, windowMs) });
+    const { campaignId } = await runChild<{ campaignId: number }>('seedDb', {
+      file: db,
+      recipients: rateRecipients(rps, 100, windowMs),
+    });
     const sb = await startSandboxProcess({ tokens: [BENCH_TOKEN], latencyMs: 20 });
     try {
       for (let i = 0; i < RUNS; i++) {
         const before = (await sb.arrivals()).length;
-        const r = await runChild<{ queuedLeft: number; lagP99Ms: number }>('rateSend', { url: sb.url, rps, perRequest: 100, maxInFlight: 16, windowMs, db, campaignId });
+        const r = await runChild<{ queuedLeft: number; lagP99Ms: number }>('rateSend', {
+          url: sb.url,
+          rps,
+          perRequest: 100,
+          maxInFlight: 16,
+          windowMs,
+          db,
+          campaignId,
+        });
         const f = rateFigures((await sb.arrivals()).slice(before), rps, windowMs);
-        achieved.push(f.achieved); busiest.push(f.busiest); lag.push(r.lagP99Ms); left = r.queuedLeft;
+        achieved.push(f.achieved);
+        busiest.push(f.busiest);
+        lag.push(r.lagP99Ms);
+        left = r.queuedLeft;
       }
-    } finally { await sb.close(); }
+    } finally {
+      await sb.close();
+    }
     fs.rmSync(path.dirname(db), { recursive: true, force: true });
     if (rps === 50) sendOnlyLag = stat(lag);
-    const a = stat(achieved), b = stat(busiest);
-    add({ id: `4-${rps}`, what: `send rate ${rps}/s × 100 recipients: achieved / configured`, unit: '', product: a, baseline: null, baselineWhat: `configured ${rps} requests/s`, ratio: a, target: '≥ 0.95', met: a.min >= 0.95, note: left === 0 ? 'campaign ran out before the window ended' : undefined });
-    add({ id: `4-${rps}w`, what: `send rate ${rps}/s: busiest 1-s window / limit`, unit: '', product: b, baseline: null, baselineWhat: `configured ${rps} requests/s`, ratio: b, target: '≤ 1.0 always', met: b.max <= 1.0 });
+    const a = stat(achieved),
+      b = stat(busiest);
+    add({
+      id: `4-${rps}`,
+      what: `send rate ${rps}/s × 100 recipients: achieved / configured`,
+      unit: '',
+      product: a,
+      baseline: null,
+      baselineWhat: `configured ${rps} requests/s`,
+      ratio: a,
+      target: '≥ 0.95',
+      met: a.min >= 0.95,
+      note: left === 0 ? 'campaign ran out before the window ended' : undefined,
+    });
+    add({
+      id: `4-${rps}w`,
+      what: `send rate ${rps}/s: busiest 1-s window / limit`,
+      unit: '',
+      product: b,
+      baseline: null,
+      baselineWhat: `configured ${rps} requests/s`,
+      ratio: b,
+      target: '≤ 1.0 always',
+      met: b.max <= 1.0,
+    });
   }
 });
 
@@ -146,18 +313,37 @@ const overheadN = sized(100_000);
 await measure('5', `Engine overhead, ${overheadN.toLocaleString('en-US')} recipients, no limit`, async () => {
   const sb = await startSandboxProcess({ tokens: [BENCH_TOKEN] });
   try {
-    const eng: number[] = [], base: number[] = [], engWall: number[] = [], baseWall: number[] = [];
+    const eng: number[] = [],
+      base: number[] = [],
+      engWall: number[] = [],
+      baseWall: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const args = { url: sb.url, recipients: overheadN, perRequest: 100, maxInFlight: 8 };
       const b = await runChild<{ cpuMs: number; wallMs: number; accepted: number }>('overheadBaseline', args);
       const e = await runChild<{ cpuMs: number; wallMs: number; accepted: number }>('overheadEngine', args);
-      if (e.accepted !== overheadN || b.accepted !== overheadN) throw new Error(`sent ${e.accepted} / ${b.accepted} of ${overheadN}`);
-      eng.push((e.cpuMs * 1000) / overheadN); base.push((b.cpuMs * 1000) / overheadN); engWall.push(e.wallMs); baseWall.push(b.wallMs);
+      if (e.accepted !== overheadN || b.accepted !== overheadN)
+        throw new Error(`sent ${e.accepted} / ${b.accepted} of ${overheadN}`);
+      eng.push((e.cpuMs * 1000) / overheadN);
+      base.push((b.cpuMs * 1000) / overheadN);
+      engWall.push(e.wallMs);
+      baseWall.push(b.wallMs);
     }
     const r = stat(ratios(eng, base));
-    add({ id: '5', what: 'CPU time of the sending process per recipient', unit: 'µs', product: stat(eng), baseline: stat(base), baselineWhat: 'same HTTP requests, no persistence', ratio: r, target: '≤ 1.5×', met: r.median <= 1.5,
-      note: `wall ${fmt(stat(engWall).median / 1000)} s vs ${fmt(stat(baseWall).median / 1000)} s` });
-  } finally { await sb.close(); }
+    add({
+      id: '5',
+      what: 'CPU time of the sending process per recipient',
+      unit: 'µs',
+      product: stat(eng),
+      baseline: stat(base),
+      baselineWhat: 'same HTTP requests, no persistence',
+      ratio: r,
+      target: '≤ 1.5×',
+      met: r.median <= 1.5,
+      note: `wall ${fmt(stat(engWall).median / 1000)} s vs ${fmt(stat(baseWall).median / 1000)} s`,
+    });
+  } finally {
+    await sb.close();
+  }
 });
 
 // 6. Delivery reports ------------------------------------------------------------------------
@@ -165,16 +351,29 @@ const dlrN = sized(1_000_000);
 await measure('6', `Delivery reports: ${dlrN.toLocaleString('en-US')} status updates`, async () => {
   const db = path.join(work, 'dlr', 'smsdesk.db');
   const seed = await runChild<{ campaignId: number }>('seedDb', { file: db, recipients: dlrN, accepted: 1 });
-  const eng: number[] = [], base: number[] = [];
+  const eng: number[] = [],
+    base: number[] = [];
   let final = 0;
   for (let i = 0; i < RUNS; i++) {
     const b = await runChild<{ wallMs: number }>('dlrBaseline', { db, campaignId: seed.campaignId });
     const e = await runChild<{ wallMs: number; final: number }>('dlrEngine', { db, campaignId: seed.campaignId });
-    base.push(b.wallMs); eng.push(e.wallMs); final = e.final;
+    base.push(b.wallMs);
+    eng.push(e.wallMs);
+    final = e.final;
   }
   if (final !== dlrN) throw new Error(`only ${final} of ${dlrN} messages reached a final status`);
   const r = stat(ratios(eng, base));
-  add({ id: '6', what: `apply ${dlrN.toLocaleString('en-US')} delivery statuses (poller, reports in memory)`, unit: 'ms', product: stat(eng), baseline: stat(base), baselineWhat: 'raw UPDATE by id, 10k per transaction', ratio: r, target: '≤ 1.5×', met: r.median <= 1.5 });
+  add({
+    id: '6',
+    what: `apply ${dlrN.toLocaleString('en-US')} delivery statuses (poller, reports in memory)`,
+    unit: 'ms',
+    product: stat(eng),
+    baseline: stat(base),
+    baselineWhat: 'raw UPDATE by id, 10k per transaction',
+    ratio: r,
+    target: '≤ 1.5×',
+    met: r.median <= 1.5,
+  });
   fs.rmSync(path.dirname(db), { recursive: true, force: true });
 });
 
@@ -183,35 +382,76 @@ const startN = sized(1_000_000);
 await measure('7', `Start-up with ${startN.toLocaleString('en-US')} messages`, async () => {
   const src = path.join(work, 'startup', 'smsdesk.db');
   await runChild('seedDb', { file: src, recipients: startN, delivered: 0.5, accepted: 0.3, submittingBatch: true });
-  const copy = () => { const d = tempDir(); fs.copyFileSync(src, path.join(d, 'smsdesk.db')); return d; };
-  const eng: number[] = [], base: number[] = [];
+  const copy = () => {
+    const d = tempDir();
+    fs.copyFileSync(src, path.join(d, 'smsdesk.db'));
+    return d;
+  };
+  const eng: number[] = [],
+    base: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     base.push((await runChild<{ wallMs: number }>('startupBaseline', { dataDir: copy() })).wallMs);
     eng.push((await runChild<{ wallMs: number }>('startupEngine', { dataDir: copy() })).wallMs);
   }
   const r = stat(ratios(eng, base));
-  add({ id: '7', what: 'createEngine() ready', unit: 'ms', product: stat(eng), baseline: stat(base), baselineWhat: 'open the file, read one row', ratio: r, target: '< 10×', met: r.median < 10, note: `file ${fmt(fs.statSync(src).size / 1048576)} MB` });
+  add({
+    id: '7',
+    what: 'createEngine() ready',
+    unit: 'ms',
+    product: stat(eng),
+    baseline: stat(base),
+    baselineWhat: 'open the file, read one row',
+    ratio: r,
+    target: '< 10×',
+    met: r.median < 10,
+    note: `file ${fmt(fs.statSync(src).size / 1048576)} MB`,
+  });
   fs.rmSync(path.dirname(src), { recursive: true, force: true });
 });
 
 // 8. Event-loop lag --------------------------------------------------------------------------
 await measure('8', `Event-loop lag: ${bigRows.toLocaleString('en-US')}-row import while sending`, async () => {
   ensureCsv();
-  const p99: number[] = [], rates: number[] = [];
+  const p99: number[] = [],
+    rates: number[] = [];
   let note = '';
   // A campaign of 250,000: enough to keep sending at 50 requests/s through the whole import.
   const db = path.join(work, 'lag', 'smsdesk.db');
   const { campaignId } = await runChild<{ campaignId: number }>('seedDb', { file: db, recipients: sized(250_000) });
   for (let i = 0; i < RUNS; i++) {
-    const sb = await startSandboxProcess({ tokens: [BENCH_TOKEN], latencyMs: 20, timing: { dispatchMs: 500, finalMs: 2000 } });
+    const sb = await startSandboxProcess({
+      tokens: [BENCH_TOKEN],
+      latencyMs: 20,
+      timing: { dispatchMs: 500, finalMs: 2000 },
+    });
     try {
-      const r = await runChild<{ p99Ms: number; maxMs: number; sendRate: number; queuedLeft: number; importMs: number }>('lagImportWhileSending', { url: sb.url, file: csvBig, rps: 50, db, campaignId });
-      p99.push(r.p99Ms); rates.push(r.sendRate);
+      const r = await runChild<{
+        p99Ms: number;
+        maxMs: number;
+        sendRate: number;
+        queuedLeft: number;
+        importMs: number;
+      }>('lagImportWhileSending', { url: sb.url, file: csvBig, rps: 50, db, campaignId });
+      p99.push(r.p99Ms);
+      rates.push(r.sendRate);
       note = `sending at ${fmt(stat(rates).median)} recipients/s during the import${r.queuedLeft === 0 ? ' (campaign ran out)' : ''}; max ${fmt(r.maxMs)} ms`;
-    } finally { await sb.close(); }
+    } finally {
+      await sb.close();
+    }
   }
   const s = stat(p99);
-  add({ id: '8', what: 'event-loop delay p99 in the engine process', unit: 'ms', product: s, baseline: sendOnlyLag, baselineWhat: sendOnlyLag ? 'p99 while sending only (figure 4, 50/s)' : null, ratio: sendOnlyLag ? stat(p99.map((x) => x / sendOnlyLag!.median)) : null, target: '< 50 ms', met: s.max < 50, note });
+  add({
+    id: '8',
+    what: 'event-loop delay p99 in the engine process',
+    unit: 'ms',
+    product: s,
+    baseline: sendOnlyLag,
+    baselineWhat: sendOnlyLag ? 'p99 while sending only (figure 4, 50/s)' : null,
+    ratio: sendOnlyLag ? stat(p99.map((x) => x / sendOnlyLag!.median)) : null,
+    target: '< 50 ms',
+    met: s.max < 50,
+    note,
+  });
 });
 
 // 9. Full-height XLSX, streamed --------------------------------------------------------------
@@ -219,55 +459,112 @@ await measure('8', `Event-loop lag: ${bigRows.toLocaleString('en-US')}-row impor
 // writes (verbose row attributes, shared strings; or inline strings, as many exporters write),
 // against the same rows as CSV through the same engine import.
 const tallRows = sized(1_048_575);
-await measure('9', `XLSX import, ${(tallRows + 1).toLocaleString('en-US')} rows (streamed) vs the same rows as CSV`, async () => {
-  const csv = path.join(work, 'tall.csv');
-  writeCsv(csv, tallRows);
-  for (const strings of ['shared', 'inline'] as const) {
-    const file = path.join(work, `tall-${strings}.xlsx`);
-    const { sheetXmlBytes } = await writeXlsxFile(file, (function* () { yield HEADER; yield* contactRows(tallRows); })(), { strings });
-    const eng: number[] = [], base: number[] = [], rss: number[] = [], baseRss: number[] = [], cpu: number[] = [];
-    type Counts = { wallMs: number; rows: number; valid: number; invalid: number; duplicates: number };
-    for (let i = 0; i < RUNS; i++) {
-      const b = await runChild<Counts>('importEngine', { file: csv });
-      const e = await runChild<Counts>('importEngine', { file });
-      // the same rows must give the same list, or the comparison means nothing
-      if (e.rows !== b.rows || e.valid !== b.valid || e.invalid !== b.invalid || e.duplicates !== b.duplicates) {
-        throw new Error(`xlsx (${strings}) gave ${e.rows}/${e.valid}/${e.invalid}/${e.duplicates} rows/valid/invalid/duplicates, csv ${b.rows}/${b.valid}/${b.invalid}/${b.duplicates}`);
+await measure(
+  '9',
+  `XLSX import, ${(tallRows + 1).toLocaleString('en-US')} rows (streamed) vs the same rows as CSV`,
+  async () => {
+    const csv = path.join(work, 'tall.csv');
+    writeCsv(csv, tallRows);
+    for (const strings of ['shared', 'inline'] as const) {
+      const file = path.join(work, `tall-${strings}.xlsx`);
+      const { sheetXmlBytes } = await writeXlsxFile(
+        file,
+        (function* () {
+          yield HEADER;
+          yield* contactRows(tallRows);
+        })(),
+        { strings },
+      );
+      const eng: number[] = [],
+        base: number[] = [],
+        rss: number[] = [],
+        baseRss: number[] = [],
+        cpu: number[] = [];
+      type Counts = { wallMs: number; rows: number; valid: number; invalid: number; duplicates: number };
+      for (let i = 0; i < RUNS; i++) {
+        const b = await runChild<Counts>('importEngine', { file: csv });
+        const e = await runChild<Counts>('importEngine', { file });
+        // the same rows must give the same list, or the comparison means nothing
+        if (e.rows !== b.rows || e.valid !== b.valid || e.invalid !== b.invalid || e.duplicates !== b.duplicates) {
+          throw new Error(
+            `xlsx (${strings}) gave ${e.rows}/${e.valid}/${e.invalid}/${e.duplicates} rows/valid/invalid/duplicates, csv ${b.rows}/${b.valid}/${b.invalid}/${b.duplicates}`,
+          );
+        }
+        base.push(b.wallMs);
+        baseRss.push(b.maxRssMb);
+        eng.push(e.wallMs);
+        rss.push(e.maxRssMb);
+        // CPU time (all threads, zlib's included) moves less than wall time on a shared machine
+        cpu.push((e.cpuUserMs + e.cpuSystemMs) / (b.cpuUserMs + b.cpuSystemMs));
       }
-      base.push(b.wallMs); baseRss.push(b.maxRssMb); eng.push(e.wallMs); rss.push(e.maxRssMb);
-      // CPU time (all threads, zlib's included) moves less than wall time on a shared machine
-      cpu.push((e.cpuUserMs + e.cpuSystemMs) / (b.cpuUserMs + b.cpuSystemMs));
+      const id = strings === 'shared' ? '9' : '9i';
+      const note = `${fmt(fs.statSync(file).size / 1048576)} MB file, ${fmt(sheetXmlBytes / 1048576)} MB of sheet XML; CPU time ${fmt(stat(cpu).median)}× the CSV import's`;
+      const r = stat(ratios(eng, base));
+      add({
+        id: `${id}a`,
+        what: `XLSX import ${(tallRows + 1).toLocaleString('en-US')} rows, ${strings} strings: time`,
+        unit: 'ms',
+        product: stat(eng),
+        baseline: stat(base),
+        baselineWhat: 'the same rows as CSV, same engine import',
+        ratio: r,
+        target: '≤ 2.0×',
+        met: r.median <= 2.0,
+        note,
+      });
+      const m = stat(rss);
+      add({
+        id: `${id}b`,
+        what: `XLSX import, ${strings} strings: peak RSS`,
+        unit: 'MB',
+        product: m,
+        baseline: stat(baseRss),
+        baselineWhat: 'peak RSS of the CSV import',
+        ratio: stat(ratios(rss, baseRss)),
+        target: '< 1024 MB',
+        met: m.max < 1024,
+      });
+      fs.rmSync(file, { force: true });
     }
-    const id = strings === 'shared' ? '9' : '9i';
-    const note = `${fmt(fs.statSync(file).size / 1048576)} MB file, ${fmt(sheetXmlBytes / 1048576)} MB of sheet XML; CPU time ${fmt(stat(cpu).median)}× the CSV import's`;
-    const r = stat(ratios(eng, base));
-    add({ id: `${id}a`, what: `XLSX import ${(tallRows + 1).toLocaleString('en-US')} rows, ${strings} strings: time`, unit: 'ms', product: stat(eng), baseline: stat(base), baselineWhat: 'the same rows as CSV, same engine import', ratio: r, target: '≤ 2.0×', met: r.median <= 2.0, note });
-    const m = stat(rss);
-    add({ id: `${id}b`, what: `XLSX import, ${strings} strings: peak RSS`, unit: 'MB', product: m, baseline: stat(baseRss), baselineWhat: 'peak RSS of the CSV import', ratio: stat(ratios(rss, baseRss)), target: '< 1024 MB', met: m.max < 1024 });
-    fs.rmSync(file, { force: true });
-  }
-  fs.rmSync(csv, { force: true });
-});
+    fs.rmSync(csv, { force: true });
+  },
+);
 
 // 10-11. Waiting for the command and the web mode ---------------------------------------------
 // Whole processes as a user starts them (bundles built once before timing), interleaved with a
 // baseline process that only opens the ledger and runs the same query.
 await measure('10', 'The smsdesk command: start to exit', async () => {
   const dir = tempDir('smsdesk-bench-cmd-');
-  await runChild('seedDb', { file: path.join(dir, 'smsdesk.db'), recipients: sized(100_000), delivered: 0.5, accepted: 0.3 });
+  await runChild('seedDb', {
+    file: path.join(dir, 'smsdesk.db'),
+    recipients: sized(100_000),
+    delivered: 0.5,
+    accepted: 0.3,
+  });
   const cases = [
     { id: '10a', args: ['lists'], sql: "SELECT * FROM lists WHERE state = 'ready' ORDER BY created_at DESC, id DESC" },
     { id: '10b', args: ['status', '1'], sql: 'SELECT * FROM campaigns WHERE id = 1' },
   ];
   commandWall(dir, ['lists']); // builds the command's bundle if a source changed
   for (const c of cases) {
-    const eng: number[] = [], base: number[] = [];
+    const eng: number[] = [],
+      base: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       base.push(queryWall(dir, c.sql));
       eng.push(commandWall(dir, c.args));
     }
     const r = stat(ratios(eng, base));
-    add({ id: c.id, what: `smsdesk ${c.args.join(' ')}: start to exit`, unit: 'ms', product: stat(eng), baseline: stat(base), baselineWhat: 'node: open the ledger read-only, run the same query', ratio: r, target: '≤ 2.0×', met: r.median <= 2.0 });
+    add({
+      id: c.id,
+      what: `smsdesk ${c.args.join(' ')}: start to exit`,
+      unit: 'ms',
+      product: stat(eng),
+      baseline: stat(base),
+      baselineWhat: 'node: open the ledger read-only, run the same query',
+      ratio: r,
+      target: '≤ 2.0×',
+      met: r.median <= 2.0,
+    });
   }
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -277,27 +574,65 @@ await measure('11', 'Web mode: start to the first answered API call', async () =
   await webFirstAnswer(tempDir('smsdesk-bench-web-')); // builds the page and the bundles if a source changed
   for (let i = 0; i < RUNS; i++) times.push(await webFirstAnswer(tempDir('smsdesk-bench-web-')));
   const t = stat(times);
-  add({ id: '11', what: 'npm run web (scripts/web.mjs) to the first answered API call', unit: 'ms', product: t, baseline: null, baselineWhat: 'absolute target', ratio: null, target: '≤ 1500 ms', met: t.median <= 1500 });
+  add({
+    id: '11',
+    what: 'npm run web (scripts/web.mjs) to the first answered API call',
+    unit: 'ms',
+    product: t,
+    baseline: null,
+    baselineWhat: 'absolute target',
+    ratio: null,
+    target: '≤ 1500 ms',
+    met: t.median <= 1500,
+  });
 });
 
 // Output -------------------------------------------------------------------------------------
 fs.rmSync(work, { recursive: true, force: true });
 const durationS = (Date.now() - started) / 1000;
-const header = ['#', 'figure', 'product median [min–max]', 'baseline median', 'ratio median [min–max]', 'target', 'met'];
+const header = [
+  '#',
+  'figure',
+  'product median [min–max]',
+  'baseline median',
+  'ratio median [min–max]',
+  'target',
+  'met',
+];
 const rows = figures.map((f) => [
-  f.id, f.error ? `${f.what}: ERROR ${f.error}` : f.what + (f.note ? ` (${f.note})` : ''),
-  fmtStat(f.product, f.unit), f.baseline ? `${fmt(f.baseline.median, f.unit)} (${f.baselineWhat})` : (f.baselineWhat ?? '-'),
-  fmtStat(f.ratio), f.target, f.met === null ? '?' : f.met ? 'yes' : 'NO',
+  f.id,
+  f.error ? `${f.what}: ERROR ${f.error}` : f.what + (f.note ? ` (${f.note})` : ''),
+  fmtStat(f.product, f.unit),
+  f.baseline ? `${fmt(f.baseline.median, f.unit)} (${f.baselineWhat})` : (f.baselineWhat ?? '-'),
+  fmtStat(f.ratio),
+  f.target,
+  f.met === null ? '?' : f.met ? 'yes' : 'NO',
 ]);
 const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-console.log(`\nSMS Desk benchmarks — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, scale ${SCALE}, ${RUNS} runs each, ${durationS.toFixed(0)} s`);
-console.log(`(shared machine, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}: figures are noisy)\n`);
+console.log(
+  `\nSMS Desk benchmarks — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, scale ${SCALE}, ${RUNS} runs each, ${durationS.toFixed(0)} s`,
+);
+console.log(
+  `(shared machine, load average ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}: figures are noisy)\n`,
+);
 console.log(table);
 const met = figures.filter((f) => f.met === true).length;
 console.log(`\n${met} of ${figures.length} figures meet their target.`);
 const result = {
-  date: new Date().toISOString(), durationS, scale: SCALE, runs: RUNS,
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? null, node: process.version, platform: `${process.platform} ${os.release()}`, loadavg: os.loadavg() },
+  date: new Date().toISOString(),
+  durationS,
+  scale: SCALE,
+  runs: RUNS,
+  machine: {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model ?? null,
+    node: process.version,
+    platform: `${process.platform} ${os.release()}`,
+    loadavg: os.loadavg(),
+  },
   figures,
 };
 fs.writeFileSync(path.join(here, 'results.json'), JSON.stringify(result, null, 2) + '\n');

@@ -6,5 +6,9 @@ const sandbox = await startSandbox(opts);
 process.send!({ url: sandbox.url });
 process.on('message', (m: { id: number; cmd: string }) => {
   if (m.cmd === 'arrivals') process.send!({ id: m.id, value: sandbox.record().arrivals });
-  if (m.cmd === 'close') void sandbox.close().then(() => { process.disconnect(); process.exit(0); });
+  if (m.cmd === 'close')
+    void sandbox.close().then(() => {
+      process.disconnect();
+      process.exit(0);
+    });
 });

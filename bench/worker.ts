@@ -9,7 +9,10 @@ try {
   const value = await job(JSON.parse(raw ?? '{}'));
   const cpu = process.cpuUsage();
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
-  process.send!({ ok: true, value: { ...value, maxRssMb, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000 } }, () => process.exit(0));
+  process.send!(
+    { ok: true, value: { ...value, maxRssMb, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000 } },
+    () => process.exit(0),
+  );
 } catch (e) {
   process.send!({ ok: false, error: `${name}: ${(e as Error).stack ?? e}` }, () => process.exit(1));
 }

@@ -4,7 +4,9 @@
 // npx (and npm scripts) put the project's own Node 24 first on PATH; a bare `node bin/smsdesk.js`
 // with an older Node would crash inside the native SQLite module, so say how to run it instead.
 if (Number(process.versions.node.split('.')[0]) < 24) {
-  console.error(`smsdesk needs Node 24 (this is Node ${process.versions.node}). Run it as \`npx smsdesk …\` from the SMS Desk folder: npx uses the Node 24 that npm install put in node_modules.`);
+  console.error(
+    `smsdesk needs Node 24 (this is Node ${process.versions.node}). Run it as \`npx smsdesk …\` from the SMS Desk folder: npx uses the Node 24 that npm install put in node_modules.`,
+  );
   process.exit(1);
 }
 const { createRequire, enableCompileCache } = await import('node:module');
@@ -16,7 +18,9 @@ if (isStale(BUILDS.cli.output, BUILDS.cli.inputs)) {
   try {
     await buildNode(['cli']);
   } catch {
-    console.error('smsdesk: the command could not be built from its sources (esbuild\'s messages above say where); fix them, or `git status` to see what changed.');
+    console.error(
+      "smsdesk: the command could not be built from its sources (esbuild's messages above say where); fix them, or `git status` to see what changed.",
+    );
     process.exit(1);
   }
 }

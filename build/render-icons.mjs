@@ -13,7 +13,9 @@ try {
   fs.mkdirSync(path.join(here, 'icons'), { recursive: true });
   for (const size of [512, 256, 128, 64, 32, 16]) {
     const page = await browser.newPage({ viewport: { width: size, height: size }, deviceScaleFactor: 1 });
-    await page.setContent(`<html><body style="margin:0;background:transparent">${svg.replace('<svg ', `<svg style="display:block;width:${size}px;height:${size}px" `)}</body></html>`);
+    await page.setContent(
+      `<html><body style="margin:0;background:transparent">${svg.replace('<svg ', `<svg style="display:block;width:${size}px;height:${size}px" `)}</body></html>`,
+    );
     const png = await page.screenshot({ omitBackground: true, clip: { x: 0, y: 0, width: size, height: size } });
     fs.writeFileSync(path.join(here, 'icons', `${size}x${size}.png`), png);
     if (size === 512) fs.writeFileSync(path.join(here, 'icon.png'), png);

@@ -17,8 +17,33 @@ const PROPERTY = 'IsStatusNotifierHostRegistered';
 
 /** The two command-line D-Bus clients a desktop usually has, asking the watcher the same question. */
 export const STATUS_NOTIFIER_QUERIES: ReadonlyArray<{ cmd: string; args: string[] }> = [
-  { cmd: 'gdbus', args: ['call', '--session', '--dest', WATCHER, '--object-path', '/StatusNotifierWatcher', '--method', 'org.freedesktop.DBus.Properties.Get', WATCHER, PROPERTY] },
-  { cmd: 'dbus-send', args: ['--session', '--print-reply', `--dest=${WATCHER}`, '/StatusNotifierWatcher', 'org.freedesktop.DBus.Properties.Get', `string:${WATCHER}`, `string:${PROPERTY}`] },
+  {
+    cmd: 'gdbus',
+    args: [
+      'call',
+      '--session',
+      '--dest',
+      WATCHER,
+      '--object-path',
+      '/StatusNotifierWatcher',
+      '--method',
+      'org.freedesktop.DBus.Properties.Get',
+      WATCHER,
+      PROPERTY,
+    ],
+  },
+  {
+    cmd: 'dbus-send',
+    args: [
+      '--session',
+      '--print-reply',
+      `--dest=${WATCHER}`,
+      '/StatusNotifierWatcher',
+      'org.freedesktop.DBus.Properties.Get',
+      `string:${WATCHER}`,
+      `string:${PROPERTY}`,
+    ],
+  },
 ];
 
 /** Reads the answer of either client: gdbus prints `(<true>,)`, dbus-send `variant boolean true`. */
@@ -30,15 +55,21 @@ export function parseHostRegistered(stdout: string): boolean | null {
 
 type Exec = (cmd: string, args: string[], opts: { timeout: number }) => Promise<{ stdout: string }>;
 
-const execFileAsync: Exec = (cmd, args, opts) => new Promise((resolve, reject) => {
-  execFile(cmd, args, { timeout: opts.timeout, encoding: 'utf8' }, (err, stdout) => (err ? reject(Object.assign(err, { stdout })) : resolve({ stdout })));
-});
+const execFileAsync: Exec = (cmd, args, opts) =>
+  new Promise((resolve, reject) => {
+    execFile(cmd, args, { timeout: opts.timeout, encoding: 'utf8' }, (err, stdout) =>
+      err ? reject(Object.assign(err, { stdout })) : resolve({ stdout }),
+    );
+  });
 
 /**
  * true: a host is registered; false: the bus answered and there is none (no watcher at all is also
  * an answer); null: neither client exists or the bus did not answer in time.
  */
-export async function statusNotifierHostPresent(exec: Exec = execFileAsync, timeoutMs = 1_500): Promise<boolean | null> {
+export async function statusNotifierHostPresent(
+  exec: Exec = execFileAsync,
+  timeoutMs = 1_500,
+): Promise<boolean | null> {
   for (const q of STATUS_NOTIFIER_QUERIES) {
     try {
       return parseHostRegistered((await exec(q.cmd, q.args, { timeout: timeoutMs })).stdout) ?? false;

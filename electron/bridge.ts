@@ -1,5 +1,14 @@
 // names.ts only: the sandboxed preload bundle must not pull in zod and the schemas
-import { EVENT_NAMES, ROUTE_NAMES, eventChannel, isEventName, routeChannel, type EventName, type RouteName, type SmsDeskBridge } from '../shared/ipc/names.ts';
+import {
+  EVENT_NAMES,
+  ROUTE_NAMES,
+  eventChannel,
+  isEventName,
+  routeChannel,
+  type EventName,
+  type RouteName,
+  type SmsDeskBridge,
+} from '../shared/ipc/names.ts';
 import type { Result } from '../shared/ipc/contract.ts';
 
 export type { SmsDeskBridge } from '../shared/ipc/names.ts';
@@ -30,7 +39,9 @@ export function buildBridge(ipc: IpcRendererLike): SmsDeskBridge {
     const listener = (_e: unknown, payload: unknown) => cb(payload);
     const channel = eventChannel(event);
     ipc.on(channel, listener);
-    return () => { ipc.removeListener(channel, listener); };
+    return () => {
+      ipc.removeListener(channel, listener);
+    };
   };
   return Object.assign(bridge, { on }) as SmsDeskBridge;
 }

@@ -20,15 +20,24 @@ export const CLOSE_BUTTONS: ReadonlyArray<{ choice: CloseChoice; label: string }
   { choice: 'cancel', label: 'Cancel' },
 ];
 
-export interface ClosePrompt { message: string; detail: string; buttons: string[]; sending: number[] }
+export interface ClosePrompt {
+  message: string;
+  detail: string;
+  buttons: string[];
+  sending: number[];
+}
 
-export async function closePrompt(engine: EngineLike, background: BackgroundMode = 'tray'): Promise<ClosePrompt | null> {
+export async function closePrompt(
+  engine: EngineLike,
+  background: BackgroundMode = 'tray',
+): Promise<ClosePrompt | null> {
   const sending = (await engine.campaigns.list()).filter((c) => isSending(c.state)).map((c) => c.id);
   if (sending.length === 0) return null;
   const what = sending.length === 1 ? 'A campaign is' : `${sending.length} campaigns are`;
-  const where = background === 'tray'
-    ? 'Keep sending with the window closed (SMS Desk stays in the tray)'
-    : 'Keep sending with the window minimised (this desktop shows no tray icons)';
+  const where =
+    background === 'tray'
+      ? 'Keep sending with the window closed (SMS Desk stays in the tray)'
+      : 'Keep sending with the window minimised (this desktop shows no tray icons)';
   return {
     message: `${what} still sending.`,
     detail: `${where}, or pause now and resume later from the campaign page. Nothing already queued is lost either way.`,
@@ -38,11 +47,19 @@ export async function closePrompt(engine: EngineLike, background: BackgroundMode
 }
 
 /** Applies the choice: close the window (and quit), put it out of the way ('hide'), or leave it as it is. */
-export async function applyCloseChoice(engine: EngineLike, choice: CloseChoice, sending: number[]): Promise<'close' | 'hide' | 'stay'> {
+export async function applyCloseChoice(
+  engine: EngineLike,
+  choice: CloseChoice,
+  sending: number[],
+): Promise<'close' | 'hide' | 'stay'> {
   if (choice === 'cancel') return 'stay';
   if (choice === 'background') return 'hide';
   for (const id of sending) {
-    try { await engine.campaigns.pause(id); } catch { /* finished or cancelled meanwhile: nothing to pause */ }
+    try {
+      await engine.campaigns.pause(id);
+    } catch {
+      /* finished or cancelled meanwhile: nothing to pause */
+    }
   }
   return 'close';
 }
@@ -90,7 +107,11 @@ export function createCloseGuard(deps: CloseGuardDeps): CloseGuard {
     let mode: BackgroundMode;
     try {
       mode = await deps.background().catch(() => 'minimize' as const);
-      prompt = await withTimeout(closePrompt(engine, mode), timeoutMs, 'the engine did not say in time what is sending');
+      prompt = await withTimeout(
+        closePrompt(engine, mode),
+        timeoutMs,
+        'the engine did not say in time what is sending',
+      );
     } catch (err) {
       deps.log?.(`close: ${(err as Error).message}; closing without asking`);
       return 'close';
@@ -125,9 +146,15 @@ export function createCloseGuard(deps: CloseGuardDeps): CloseGuard {
       const engine = deps.engine();
       if (!engine) return true;
       pending = decide(engine);
-      void pending.then(act, () => act('close')).finally(() => { pending = null; });
+      void pending
+        .then(act, () => act('close'))
+        .finally(() => {
+          pending = null;
+        });
       return false;
     },
-    get pending() { return pending; },
+    get pending() {
+      return pending;
+    },
   };
 }

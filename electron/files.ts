@@ -9,8 +9,13 @@ export function createDialogFiles(window: () => BrowserWindow | null): FileSink 
       const opts = {
         title: 'Save export',
         defaultPath: path.join(app.getPath('documents'), suggestedName),
-        filters: format === 'xlsx' ? [{ name: 'Excel workbook', extensions: ['xlsx'] }] : [{ name: 'CSV file', extensions: ['csv'] }],
-        properties: ['createDirectory', 'showOverwriteConfirmation'] as Array<'createDirectory' | 'showOverwriteConfirmation'>,
+        filters:
+          format === 'xlsx'
+            ? [{ name: 'Excel workbook', extensions: ['xlsx'] }]
+            : [{ name: 'CSV file', extensions: ['csv'] }],
+        properties: ['createDirectory', 'showOverwriteConfirmation'] as Array<
+          'createDirectory' | 'showOverwriteConfirmation'
+        >,
       };
       const win = window();
       const res = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);

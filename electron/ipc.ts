@@ -12,7 +12,9 @@ export function registerIpc(handlers: Handlers): () => void {
     // senderFrame is null when the frame navigated away or was destroyed before the call arrived
     ipcMain.handle(routeChannel(name), (event, input: unknown) => route(name, event.senderFrame?.url ?? null, input));
   }
-  return () => { for (const name of ROUTE_NAMES) ipcMain.removeHandler(routeChannel(name)); };
+  return () => {
+    for (const name of ROUTE_NAMES) ipcMain.removeHandler(routeChannel(name));
+  };
 }
 
 /** Sends contract events to the window's top frame, if it is showing our page. */

@@ -24,14 +24,17 @@ import { desktopNotices } from './notify.ts';
 import { createMainWindow, hardenSession, registerAppScheme, serveRenderer } from './window.ts';
 
 const root = app.getAppPath();
-const log = (line: string) => { if (process.env.SMSDESK_DEBUG) console.error(line); };
+const log = (line: string) => {
+  if (process.env.SMSDESK_DEBUG) console.error(line);
+};
 
 registerAppScheme();
 // a separate data folder (tests, a second account); must be set before the single-instance lock
 if (process.env.SMSDESK_DATA_DIR) app.setPath('userData', path.resolve(process.env.SMSDESK_DATA_DIR));
 // smoke mode (smoke.ts) checks a build without touching the user's data: a fresh folder, removed after
 const smoke = wantsSmoke(process.argv, process.env);
-const smokeDir = smoke && !process.env.SMSDESK_DATA_DIR ? fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-smoke-')) : null;
+const smokeDir =
+  smoke && !process.env.SMSDESK_DATA_DIR ? fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-smoke-')) : null;
 if (smokeDir) app.setPath('userData', smokeDir);
 
 if (!app.requestSingleInstanceLock()) {
@@ -61,14 +64,26 @@ async function run(): Promise<void> {
     const e = smoke ? await startEngine() : await startEngineOrRestore();
     opened = e;
     const handlers = createHandlers(e, {
-      mode: 'electron', version: app.getVersion(), platform: process.platform, files: createDialogFiles(() => win), log,
+      mode: 'electron',
+      version: app.getVersion(),
+      platform: process.platform,
+      files: createDialogFiles(() => win),
+      log,
     });
-    createEventBridge(e, windowEmitter(() => win), { log });
+    createEventBridge(
+      e,
+      windowEmitter(() => win),
+      { log },
+    );
     // a click on "campaign sent" or "needs your decision" opens that campaign's dashboard
-    createEventBridge(e, desktopNotices((id) => {
-      show();
-      void win?.webContents.executeJavaScript(`location.hash = '#/campaign/${Math.trunc(id)}'`).catch(() => {});
-    }, log), { log });
+    createEventBridge(
+      e,
+      desktopNotices((id) => {
+        show();
+        void win?.webContents.executeJavaScript(`location.hash = '#/campaign/${Math.trunc(id)}'`).catch(() => {});
+      }, log),
+      { log },
+    );
     try {
       await e.start();
     } catch (err) {
@@ -88,23 +103,40 @@ async function run(): Promise<void> {
     win.show();
     win.focus();
   };
-  const quit = () => { quitting = true; app.quit(); };
+  const quit = () => {
+    quitting = true;
+    app.quit();
+  };
   const icon = path.join(root, 'dist-electron/icon.png');
   // asked once, when first needed: whether this desktop shows tray icons at all (background.ts)
   let background: Promise<BackgroundMode> | null = null;
-  const backgroundFor = () => (background ??= process.platform === 'linux'
-    ? statusNotifierHostPresent().then((host) => backgroundMode(process.platform, host))
-    : Promise.resolve(backgroundMode(process.platform, null)));
+  const backgroundFor = () =>
+    (background ??=
+      process.platform === 'linux'
+        ? statusNotifierHostPresent().then((host) => backgroundMode(process.platform, host))
+        : Promise.resolve(backgroundMode(process.platform, null)));
 
   function openWindow(): BrowserWindow {
-    const w = createMainWindow({ preload: path.join(root, 'dist-electron/preload.cjs'), icon, packaged: app.isPackaged });
+    const w = createMainWindow({
+      preload: path.join(root, 'dist-electron/preload.cjs'),
+      icon,
+      packaged: app.isPackaged,
+    });
     // close.ts: closes at once without an engine or when asking fails, one prompt at a time
     const guard = createCloseGuard({
       engine: () => engine,
-      ask: async (prompt) => (await dialog.showMessageBox(w, {
-        type: 'question', message: prompt.message, detail: prompt.detail, buttons: prompt.buttons,
-        defaultId: 0, cancelId: CLOSE_BUTTONS.length - 1, noLink: true,
-      })).response,
+      ask: async (prompt) =>
+        (
+          await dialog.showMessageBox(w, {
+            type: 'question',
+            message: prompt.message,
+            detail: prompt.detail,
+            buttons: prompt.buttons,
+            defaultId: 0,
+            cancelId: CLOSE_BUTTONS.length - 1,
+            noLink: true,
+          })
+        ).response,
       background: backgroundFor,
       close: quit,
       hide: () => {
@@ -128,18 +160,25 @@ async function run(): Promise<void> {
 
   app.on('second-instance', show);
   app.on('activate', show);
-  app.on('before-quit', () => { quitting = true; });
-  app.on('window-all-closed', () => { if (!tray) app.quit(); });
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  app.on('window-all-closed', () => {
+    if (!tray) app.quit();
+  });
   // Quitting mid-send is safe: the ledger marks in-flight batches uncertain and resumes the rest next
   // start. A hung engine must not keep the app from quitting, hence the deadline.
-  const closeEngine = () => (opened ? withTimeout(opened.close(), 10_000, 'the engine did not close within 10 s') : Promise.resolve());
+  const closeEngine = () =>
+    opened ? withTimeout(opened.close(), 10_000, 'the engine did not close within 10 s') : Promise.resolve();
   app.on('will-quit', (e) => {
     if (engineClosed || !opened) return;
     e.preventDefault();
-    void closeEngine().catch((err: Error) => log(`engine close: ${err.message}`)).finally(() => {
-      engineClosed = true;
-      app.quit();
-    });
+    void closeEngine()
+      .catch((err: Error) => log(`engine close: ${err.message}`))
+      .finally(() => {
+        engineClosed = true;
+        app.quit();
+      });
   });
 
   win = openWindow();
@@ -167,7 +206,9 @@ async function smokeRun(ready: Promise<Handlers>, w: BrowserWindow, closeEngine:
 function pageRendered(w: BrowserWindow): Promise<void> {
   return new Promise((resolve, reject) => {
     const wc = w.webContents;
-    wc.once('did-fail-load', (_e, code, description, url) => reject(new Error(`${url} did not load: ${description} (${code})`)));
+    wc.once('did-fail-load', (_e, code, description, url) =>
+      reject(new Error(`${url} did not load: ${description} (${code})`)),
+    );
     wc.once('render-process-gone', (_e, details) => reject(new Error(`the page's process ended (${details.reason})`)));
     const check = () => {
       if (w.isDestroyed()) return reject(new Error('the window was closed'));
@@ -192,13 +233,25 @@ async function startEngineOrRestore(): Promise<EngineLike> {
       const offer = restoreOffer(err, dataDir);
       if (offer) {
         const { response } = await dialog.showMessageBox({
-          type: 'error', title: 'SMS Desk cannot start', message: offer.message, detail: offer.detail,
-          buttons: offer.buttons, defaultId: 0, cancelId: 1, noLink: true,
+          type: 'error',
+          title: 'SMS Desk cannot start',
+          message: offer.message,
+          detail: offer.detail,
+          buttons: offer.buttons,
+          defaultId: 0,
+          cancelId: 1,
+          noLink: true,
         });
         if (response === 0) {
           try {
             const done = await applyRestore(offer, dataDir);
-            await dialog.showMessageBox({ type: 'info', title: 'Backup restored', message: done.message, buttons: ['Start SMS Desk'], noLink: true });
+            await dialog.showMessageBox({
+              type: 'info',
+              title: 'Backup restored',
+              message: done.message,
+              buttons: ['Start SMS Desk'],
+              noLink: true,
+            });
             continue;
           } catch (restoreErr) {
             err = restoreErr;
@@ -222,8 +275,14 @@ function startEngine(): Promise<EngineLike> {
   // bundled to CommonJS and import() of a native module inside app.asar is fragile.
   const keychain = createKeychainSecrets({ loadKeyring: async () => require('@napi-rs/keyring') });
   if (!wantsInProcess()) {
-    return startEngineHost({ dataDir, env: process.env, workerFile: path.join(root, 'dist-electron/engine-worker.cjs'), log, keychain, owner: 'SMS Desk app' });
+    return startEngineHost({
+      dataDir,
+      env: process.env,
+      workerFile: path.join(root, 'dist-electron/engine-worker.cjs'),
+      log,
+      keychain,
+      owner: 'SMS Desk app',
+    });
   }
   return createEngine({ dataDir, log, secrets: keychain, owner: { what: 'SMS Desk app', long: true, need: 'write' } });
 }
-

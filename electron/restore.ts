@@ -7,7 +7,12 @@ import { restoreWithLock, type RestoreResult } from './engine/db/restore.ts';
  * crosses from the engine's worker, so the backup is looked up again here, in the same folder.
  * Pure apart from the file system, so it is tested without Electron.
  */
-export interface RestoreOffer { message: string; detail: string; buttons: [string, string]; backup: { file: string; at: number; when: string } }
+export interface RestoreOffer {
+  message: string;
+  detail: string;
+  buttons: [string, string];
+  backup: { file: string; at: number; when: string };
+}
 
 export function restoreOffer(err: unknown, dataDir: string): RestoreOffer | null {
   if ((err as { code?: unknown })?.code !== 'DB_CORRUPT') return null;

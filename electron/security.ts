@@ -97,8 +97,7 @@ const HEADER_ONLY = new Set(['frame-ancestors', 'report-uri', 'sandbox']);
  * <meta http-equiv> ('meta': the same minus what only a header can carry).
  */
 export function contentSecurityPolicy(delivery: 'header' | 'meta' = 'header'): string {
-  return CSP_DIRECTIVES
-    .filter(([name]) => delivery === 'header' || !HEADER_ONLY.has(name))
+  return CSP_DIRECTIVES.filter(([name]) => delivery === 'header' || !HEADER_ONLY.has(name))
     .map(([name, value]) => `${name} ${value}`)
     .join('; ');
 }
@@ -128,7 +127,11 @@ export function webPreferences(preload: string, opts: { packaged: boolean }) {
 }
 
 /** Camera, microphone, notifications, geolocation…: the app needs none, so every request is refused. */
-export function permissionRequestHandler(_wc: unknown, _permission: string, callback: (granted: boolean) => void): void {
+export function permissionRequestHandler(
+  _wc: unknown,
+  _permission: string,
+  callback: (granted: boolean) => void,
+): void {
   callback(false);
 }
 export function permissionCheckHandler(): boolean {

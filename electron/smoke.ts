@@ -26,31 +26,48 @@ export interface SmokeSteps {
   now?: () => number;
 }
 
-export interface SmokeResult { code: 0 | 1; line: string }
+export interface SmokeResult {
+  code: 0 | 1;
+  line: string;
+}
 
 /** One line for the log and the exit code: `smoke: ok …` with 0, or `smoke: FAILED …` with 1. */
 export async function runSmoke(steps: SmokeSteps): Promise<SmokeResult> {
   const now = steps.now ?? Date.now;
   const t0 = now();
   const done = { engine: false, window: false };
-  const track = <T>(p: Promise<T>, what: 'engine' | 'window', failure: string) => p.then(
-    (v) => { done[what] = true; return v; },
-    (err: unknown) => { throw new Error(`${failure}: ${oneLine(err)}`); },
-  );
+  const track = <T>(p: Promise<T>, what: 'engine' | 'window', failure: string) =>
+    p.then(
+      (v) => {
+        done[what] = true;
+        return v;
+      },
+      (err: unknown) => {
+        throw new Error(`${failure}: ${oneLine(err)}`);
+      },
+    );
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const waiting = [!done.engine && 'the engine to start', !done.window && 'the window to load'].filter(Boolean).join(' and ');
+      const waiting = [!done.engine && 'the engine to start', !done.window && 'the window to load']
+        .filter(Boolean)
+        .join(' and ');
       reject(new Error(`timed out after ${steps.timeoutMs} ms waiting for ${waiting}`));
     }, steps.timeoutMs);
   });
   try {
     const [engine] = await Promise.race([
-      Promise.all([track(steps.engine, 'engine', 'the engine did not start'), track(steps.window, 'window', 'the window did not load')]),
+      Promise.all([
+        track(steps.engine, 'engine', 'the engine did not start'),
+        track(steps.window, 'window', 'the window did not load'),
+      ]),
       deadline,
     ]);
     const ms = Math.round(now() - t0);
-    return { code: 0, line: `smoke: ok engine ready, window loaded, ${engine.sandbox ? 'sandbox' : 'live gateway'}, ${ms} ms` };
+    return {
+      code: 0,
+      line: `smoke: ok engine ready, window loaded, ${engine.sandbox ? 'sandbox' : 'live gateway'}, ${ms} ms`,
+    };
   } catch (err) {
     return { code: 1, line: `smoke: FAILED ${oneLine(err)}` };
   } finally {

@@ -41,6 +41,8 @@ export function deferredHandlers(ready: Promise<Handlers>, names: readonly Route
 /** Settles like `p`, or rejects with `message` after `ms`: for steps that must not hold up a quit. */
 export function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ms); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -2,8 +2,15 @@ import { BrowserWindow, protocol, session, shell } from 'electron';
 import fs from 'node:fs';
 import { resolveStatic } from './web/static.ts';
 import {
-  APP_HOST, APP_ORIGIN, APP_SCHEME, contentSecurityPolicy, externalLinkAllowed, isAllowedNavigation,
-  permissionCheckHandler, permissionRequestHandler, webPreferences,
+  APP_HOST,
+  APP_ORIGIN,
+  APP_SCHEME,
+  contentSecurityPolicy,
+  externalLinkAllowed,
+  isAllowedNavigation,
+  permissionCheckHandler,
+  permissionRequestHandler,
+  webPreferences,
 } from './security.ts';
 
 /** Must run before app 'ready': app:// behaves like https (secure context, fetch, its own origin). */
@@ -40,8 +47,14 @@ export function hardenSession(): void {
 /** packaged: app.isPackaged (DevTools only when running from source); unknown counts as packaged */
 export function createMainWindow(opts: { preload: string; icon?: string; packaged?: boolean }): BrowserWindow {
   const win = new BrowserWindow({
-    width: 1200, height: 820, minWidth: 760, minHeight: 560,
-    show: false, title: 'SMS Desk', icon: opts.icon, backgroundColor: '#ffffff',
+    width: 1200,
+    height: 820,
+    minWidth: 760,
+    minHeight: 560,
+    show: false,
+    title: 'SMS Desk',
+    icon: opts.icon,
+    backgroundColor: '#ffffff',
     webPreferences: webPreferences(opts.preload, { packaged: opts.packaged ?? true }),
   });
   const wc = win.webContents;
@@ -57,7 +70,9 @@ export function createMainWindow(opts: { preload: string; icon?: string; package
   };
   wc.on('will-navigate', guard);
   wc.on('will-redirect', guard);
-  wc.on('will-frame-navigate', (e) => { if (!isAllowedNavigation(e.url, APP_ORIGIN)) e.preventDefault(); });
+  wc.on('will-frame-navigate', (e) => {
+    if (!isAllowedNavigation(e.url, APP_ORIGIN)) e.preventDefault();
+  });
   wc.on('will-attach-webview', (e) => e.preventDefault());
   win.once('ready-to-show', () => win.show());
   void win.loadURL(`${APP_ORIGIN}/index.html`);

@@ -17,11 +17,30 @@ export async function bundleElectron(outDir = 'dist-electron', { logLevel = 'inf
   const out = (name) => path.join(outDir, name);
   const common = { bundle: true, format: 'cjs', sourcemap: true, logLevel, absWorkingDir: root, external: EXTERNALS };
   await Promise.all([
-    build({ ...common, entryPoints: ['electron/main.ts'], outfile: out('main.cjs'), platform: 'node', target: 'node22' }),
+    build({
+      ...common,
+      entryPoints: ['electron/main.ts'],
+      outfile: out('main.cjs'),
+      platform: 'node',
+      target: 'node22',
+    }),
     // the engine's worker thread (electron/host) opens the ledger with better-sqlite3 itself, so it stays external here too
-    build({ ...common, entryPoints: ['electron/host/worker.ts'], outfile: out('engine-worker.cjs'), platform: 'node', target: 'node22' }),
+    build({
+      ...common,
+      entryPoints: ['electron/host/worker.ts'],
+      outfile: out('engine-worker.cjs'),
+      platform: 'node',
+      target: 'node22',
+    }),
     // the sandboxed preload has no Node: bundle for the browser, only 'electron' is required at run time
-    build({ ...common, entryPoints: ['electron/preload.ts'], outfile: out('preload.cjs'), platform: 'browser', target: 'chrome140', external: ['electron'] }),
+    build({
+      ...common,
+      entryPoints: ['electron/preload.ts'],
+      outfile: out('preload.cjs'),
+      platform: 'browser',
+      target: 'chrome140',
+      external: ['electron'],
+    }),
   ]);
   // the window and tray icon ship inside the app (build/ itself is not packaged)
   fs.copyFileSync(path.join(root, 'build/icons/256x256.png'), path.resolve(root, out('icon.png')));

@@ -21,36 +21,46 @@ export const TARGETS = {
 
 export async function buildNode(names = Object.keys(TARGETS)) {
   const { build } = await import('esbuild');
-  await Promise.all(names.map(async (name) => {
-    const t = TARGETS[name];
-    const outfile = path.join(root, t.out);
-    fs.mkdirSync(path.dirname(outfile), { recursive: true });
-    // written aside and renamed: two starts at once never run a half-written bundle
-    const tmp = `${outfile}.${process.pid}.tmp`;
-    await build({
-      entryPoints: [path.join(root, t.entry)],
-      outfile: tmp,
-      bundle: true,
-      platform: 'node',
-      format: t.format,
-      target: 'node24',
-      sourcemap: true,
-      // a third smaller to read and compile at every start (no code here depends on function or class
-      // names: errors set theirs explicitly); the .map beside it gives readable stacks with --enable-source-maps
-      minify: true,
-      logLevel: 'error',
-      absWorkingDir: root,
-      external: EXTERNAL,
-      // an ES module bundle still meets CommonJS packages that call require()
-      banner: t.format === 'esm' ? { js: "import { createRequire as __smsdeskRequire } from 'node:module'; const require = __smsdeskRequire(import.meta.url);" } : undefined,
-      define: { 'process.env.SMSDESK_BUNDLED': '"1"' },
-    });
-    // the map is named after the final file, and so is the bundle's pointer to it
-    const code = fs.readFileSync(tmp, 'utf8').replace(`sourceMappingURL=${path.basename(tmp)}.map`, `sourceMappingURL=${path.basename(outfile)}.map`);
-    fs.writeFileSync(tmp, code);
-    fs.renameSync(`${tmp}.map`, `${outfile}.map`);
-    fs.renameSync(tmp, outfile);
-  }));
+  await Promise.all(
+    names.map(async (name) => {
+      const t = TARGETS[name];
+      const outfile = path.join(root, t.out);
+      fs.mkdirSync(path.dirname(outfile), { recursive: true });
+      // written aside and renamed: two starts at once never run a half-written bundle
+      const tmp = `${outfile}.${process.pid}.tmp`;
+      await build({
+        entryPoints: [path.join(root, t.entry)],
+        outfile: tmp,
+        bundle: true,
+        platform: 'node',
+        format: t.format,
+        target: 'node24',
+        sourcemap: true,
+        // a third smaller to read and compile at every start (no code here depends on function or class
+        // names: errors set theirs explicitly); the .map beside it gives readable stacks with --enable-source-maps
+        minify: true,
+        logLevel: 'error',
+        absWorkingDir: root,
+        external: EXTERNAL,
+        // an ES module bundle still meets CommonJS packages that call require()
+        banner:
+          t.format === 'esm'
+            ? {
+                js: "import { createRequire as __smsdeskRequire } from 'node:module'; const require = __smsdeskRequire(import.meta.url);",
+              }
+            : undefined,
+        define: { 'process.env.SMSDESK_BUNDLED': '"1"' },
+      });
+      // the map is named after the final file, and so is the bundle's pointer to it
+      const code = fs
+        .readFileSync(tmp, 'utf8')
+        .replace(`sourceMappingURL=${path.basename(tmp)}.map`, `sourceMappingURL=${path.basename(outfile)}.map`);
+      fs.writeFileSync(tmp, code);
+      fs.renameSync(`${tmp}.map`, `${outfile}.map`);
+      fs.renameSync(tmp, outfile);
+    }),
+  );
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await buildNode(process.argv.slice(2).length ? process.argv.slice(2) : undefined);
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  await buildNode(process.argv.slice(2).length ? process.argv.slice(2) : undefined);

@@ -11,7 +11,11 @@ import { pathToFileURL } from 'node:url';
 const require = createRequire(import.meta.url);
 
 function electronDir() {
-  try { return path.dirname(require.resolve('electron/package.json')); } catch { return null; }
+  try {
+    return path.dirname(require.resolve('electron/package.json'));
+  } catch {
+    return null;
+  }
 }
 
 export function electronVersion() {
@@ -30,7 +34,9 @@ export function electronBinary() {
   const exe = fs.existsSync(pathFile) ? fs.readFileSync(pathFile, 'utf8').trim() : '';
   const full = process.env.ELECTRON_OVERRIDE_DIST_PATH
     ? path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH, exe || 'electron')
-    : exe ? path.join(dir, 'dist', exe) : '';
+    : exe
+      ? path.join(dir, 'dist', exe)
+      : '';
   return full && fs.existsSync(full) ? full : null;
 }
 
@@ -75,12 +81,22 @@ export async function fetchElectron({ log = (s) => process.stderr.write(s) } = {
   } catch (err) {
     return { ok: false, reason: `its download failed (${firstLine(err)})` };
   }
-  const r = spawnSync(process.execPath, [path.join(dir, 'install.js')], { encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] });
-  if (r.status !== 0 || !electronBinary()) return { ok: false, reason: `unpacking it failed (${firstLine(r.stderr || `exit ${r.status}`)})` };
+  const r = spawnSync(process.execPath, [path.join(dir, 'install.js')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  if (r.status !== 0 || !electronBinary())
+    return { ok: false, reason: `unpacking it failed (${firstLine(r.stderr || `exit ${r.status}`)})` };
   return { ok: true, reason: null };
 }
 
 function firstLine(err) {
-  const text = err instanceof Error ? `${err.message}${err.cause ? `: ${err.cause.message ?? err.cause}` : ''}` : String(err);
-  return text.split('\n').map((l) => l.trim()).find(Boolean) ?? 'unknown error';
+  const text =
+    err instanceof Error ? `${err.message}${err.cause ? `: ${err.cause.message ?? err.cause}` : ''}` : String(err);
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find(Boolean) ?? 'unknown error'
+  );
 }

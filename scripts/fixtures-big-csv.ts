@@ -16,7 +16,10 @@ export function writeBigCsv(file: string, rows: number): void {
   let buf = '';
   for (let i = 0; i < rows; i++) {
     buf += `Adé${i},Okafor,${forms[i % 4]}${String(31_000_000 + (i % 9_000_000)).padStart(8, '0')},Lagos\n`;
-    if (buf.length > 1 << 20) { fs.writeSync(fd, buf); buf = ''; }
+    if (buf.length > 1 << 20) {
+      fs.writeSync(fd, buf);
+      buf = '';
+    }
   }
   fs.writeSync(fd, buf);
   fs.closeSync(fd);
@@ -33,11 +36,20 @@ async function main() {
   if (process.env.CACHE_KB) db.pragma(`cache_size = -${Number(process.env.CACHE_KB)}`);
   const svc = createListsService({ db, settings: { get: () => 'NG' } });
   const base = process.memoryUsage();
-  let peakHeap = 0, peakRss = 0;
+  let peakHeap = 0,
+    peakRss = 0;
   const t0 = performance.now();
-  const report = await svc.lists.import(file, { list: 'Big' }, {
-    onProgress() { const m = process.memoryUsage(); peakHeap = Math.max(peakHeap, m.heapUsed); peakRss = Math.max(peakRss, m.rss); },
-  });
+  const report = await svc.lists.import(
+    file,
+    { list: 'Big' },
+    {
+      onProgress() {
+        const m = process.memoryUsage();
+        peakHeap = Math.max(peakHeap, m.heapUsed);
+        peakRss = Math.max(peakRss, m.rss);
+      },
+    },
+  );
   const importMs = performance.now() - t0;
   const t1 = performance.now();
   svc.lists.delete(report.list.id);
@@ -45,8 +57,17 @@ async function main() {
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
   const mb = (n: number) => Math.round(n / 1048576);
-  console.log(JSON.stringify({ rows, valid: report.valid, importMs: Math.round(importMs), rowsPerSec: Math.round(rows / (importMs / 1000)),
-    heapMB: { before: mb(base.heapUsed), peak: mb(peakHeap) }, rssMB: { before: mb(base.rss), peak: mb(peakRss) }, deleteMs: Math.round(deleteMs) }));
+  console.log(
+    JSON.stringify({
+      rows,
+      valid: report.valid,
+      importMs: Math.round(importMs),
+      rowsPerSec: Math.round(rows / (importMs / 1000)),
+      heapMB: { before: mb(base.heapUsed), peak: mb(peakHeap) },
+      rssMB: { before: mb(base.rss), peak: mb(peakRss) },
+      deleteMs: Math.round(deleteMs),
+    }),
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

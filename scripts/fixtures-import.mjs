@@ -42,12 +42,27 @@ put('contacts-unicode.txt', Buffer.from('\ufeff' + text('\t'), 'utf16le'));
 // UTF-16BE with BOM: swap the bytes of the LE encoding
 const le = Buffer.from('\ufeff' + text(','), 'utf16le');
 const be = Buffer.alloc(le.length);
-for (let i = 0; i < le.length; i += 2) { be[i] = le[i + 1]; be[i + 1] = le[i]; }
+for (let i = 0; i < le.length; i += 2) {
+  be[i] = le[i + 1];
+  be[i + 1] = le[i];
+}
 put('contacts-utf16be.csv', be);
 // Windows-1252 ("CSV (Comma delimited)" from Excel on Windows): é, ñ, £ as single bytes
-const w1252 = [['Name', 'Phone', 'Note'], ['José Muñoz', '08031234501', 'owes £5'], ['Renée Côté', '08031234502', 'café'], ['Zoë', '08031234503', 'naïve']]
-  .map((r) => csvLine(r)).join('\r\n') + '\r\n';
-put('contacts-1252.csv', Buffer.from([...w1252].map((ch) => ({ 'é': 0xe9, 'ñ': 0xf1, '£': 0xa3, 'ô': 0xf4, 'ë': 0xeb, 'ï': 0xef }[ch] ?? ch.charCodeAt(0)))));
+const w1252 =
+  [
+    ['Name', 'Phone', 'Note'],
+    ['José Muñoz', '08031234501', 'owes £5'],
+    ['Renée Côté', '08031234502', 'café'],
+    ['Zoë', '08031234503', 'naïve'],
+  ]
+    .map((r) => csvLine(r))
+    .join('\r\n') + '\r\n';
+put(
+  'contacts-1252.csv',
+  Buffer.from(
+    [...w1252].map((ch) => ({ é: 0xe9, ñ: 0xf1, '£': 0xa3, ô: 0xf4, ë: 0xeb, ï: 0xef })[ch] ?? ch.charCodeAt(0)),
+  ),
+);
 
 // Bad inputs
 put('empty.csv', '');
@@ -61,14 +76,15 @@ put('optouts.csv', 'Mobile\r\n08031234501\r\n+234 806 123 4508\r\nnot a number\r
 
 // Spreadsheets: a flat ODS with two sheets (notes first, contacts second with two title rows,
 // header on row 3, phone numbers as *numeric* cells), converted by LibreOffice to xlsx/xls/ods.
-const cell = (v) => typeof v === 'number'
-  ? `<table:table-cell office:value-type="float" office:value="${v}"><text:p>${v}</text:p></table:table-cell>`
-  : `<table:table-cell office:value-type="string"><text:p>${v.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text:p></table:table-cell>`;
+const cell = (v) =>
+  typeof v === 'number'
+    ? `<table:table-cell office:value-type="float" office:value="${v}"><text:p>${v}</text:p></table:table-cell>`
+    : `<table:table-cell office:value-type="string"><text:p>${v.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text:p></table:table-cell>`;
 const row = (cells) => `<table:table-row>${cells.map(cell).join('')}</table:table-row>`;
 const empty = '<table:table-row><table:table-cell/></table:table-row>';
 const contacts = [
-  ['Adébáyọ̀', 8031234501, 'Lagos'],        // Excel dropped the 0: numeric cell
-  ['Chinedu', 2348031234502, 'Enugu'],       // full international, numeric: must keep every digit
+  ['Adébáyọ̀', 8031234501, 'Lagos'], // Excel dropped the 0: numeric cell
+  ['Chinedu', 2348031234502, 'Enugu'], // full international, numeric: must keep every digit
   ['Ngozi', '+234 803 123 4503', 'Abuja'],
   ['José Muñoz', '08031234504', 'Kano'],
   ['Bad', 12345, 'Nowhere'],
@@ -83,8 +99,15 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-fixtures-'));
 fs.writeFileSync(path.join(tmp, 'workbook.fods'), fods);
 fs.writeFileSync(path.join(tmp, 'simple.csv'), text(','));
 const profile = `-env:UserInstallation=file://${tmp}/profile`;
-for (const [src, fmt] of [['workbook.fods', 'xlsx'], ['workbook.fods', 'xls'], ['workbook.fods', 'ods'], ['simple.csv', 'xlsx']]) {
-  execFileSync('soffice', [profile, '--headless', '--convert-to', fmt, '--outdir', tmp, path.join(tmp, src)], { stdio: 'ignore' });
+for (const [src, fmt] of [
+  ['workbook.fods', 'xlsx'],
+  ['workbook.fods', 'xls'],
+  ['workbook.fods', 'ods'],
+  ['simple.csv', 'xlsx'],
+]) {
+  execFileSync('soffice', [profile, '--headless', '--convert-to', fmt, '--outdir', tmp, path.join(tmp, src)], {
+    stdio: 'ignore',
+  });
 }
 fs.copyFileSync(path.join(tmp, 'workbook.xlsx'), path.join(dir, 'workbook.xlsx'));
 fs.copyFileSync(path.join(tmp, 'workbook.xls'), path.join(dir, 'workbook.xls'));
@@ -96,7 +119,9 @@ fs.copyFileSync(path.join(tmp, 'workbook.xlsx'), path.join(dir, 'workbook-named.
 // throw-away profile (created by the conversions above) saves with one.
 const basic = path.join(tmp, 'profile/user/basic/Standard/Module1.xba');
 const q = (s) => s.replace(/"/g, '&quot;');
-fs.writeFileSync(basic, `<?xml version="1.0" encoding="UTF-8"?>
+fs.writeFileSync(
+  basic,
+  `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
 <script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" script:language="StarBasic">${q(`
 Sub Enc(inp As String, outp As String)
@@ -113,8 +138,17 @@ Sub Enc(inp As String, outp As String)
   doc.close(True)
 End Sub
 `)}</script:module>
-`);
-execFileSync('soffice', [profile, '--headless', `macro:///Standard.Module1.Enc("${path.join(tmp, 'simple.csv')}","${path.join(tmp, 'protected.xls')}")`], { stdio: 'ignore' });
+`,
+);
+execFileSync(
+  'soffice',
+  [
+    profile,
+    '--headless',
+    `macro:///Standard.Module1.Enc("${path.join(tmp, 'simple.csv')}","${path.join(tmp, 'protected.xls')}")`,
+  ],
+  { stdio: 'ignore' },
+);
 fs.copyFileSync(path.join(tmp, 'protected.xls'), path.join(dir, 'protected.xls'));
 fs.rmSync(tmp, { recursive: true, force: true });
 // Formula cells (Name = CONCAT(...)) in .xls, .xlsx and .ods: their own script

@@ -10,18 +10,30 @@ import { execFileSync } from 'node:child_process';
 
 const dir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../tests/fixtures/import');
 const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const p = (s) => s.split('\n').map((l) => `<text:p>${esc(l)}</text:p>`).join('');
+const p = (s) =>
+  s
+    .split('\n')
+    .map((l) => `<text:p>${esc(l)}</text:p>`)
+    .join('');
 const c = {
   s: (v) => `<table:table-cell office:value-type="string">${p(v)}</table:table-cell>`,
-  rich: (a, b) => `<table:table-cell office:value-type="string"><text:p>${esc(a)}<text:span text:style-name="T1">${esc(b)}</text:span></text:p></table:table-cell>`,
+  rich: (a, b) =>
+    `<table:table-cell office:value-type="string"><text:p>${esc(a)}<text:span text:style-name="T1">${esc(b)}</text:span></text:p></table:table-cell>`,
   n: (v) => `<table:table-cell office:value-type="float" office:value="${v}"><text:p>${v}</text:p></table:table-cell>`,
-  pct: (v) => `<table:table-cell table:style-name="cePct" office:value-type="percentage" office:value="${v}"><text:p>${v * 100}%</text:p></table:table-cell>`,
-  date: (v) => `<table:table-cell table:style-name="ceDate" office:value-type="date" office:date-value="${v}"><text:p>${v}</text:p></table:table-cell>`,
-  stamp: (v) => `<table:table-cell table:style-name="ceStamp" office:value-type="date" office:date-value="${v}"><text:p>${v}</text:p></table:table-cell>`,
-  time: (v) => `<table:table-cell table:style-name="ceTime" office:value-type="time" office:time-value="${v}"><text:p>${v}</text:p></table:table-cell>`,
-  b: (v) => `<table:table-cell office:value-type="boolean" office:boolean-value="${v}"><text:p>${v ? 'TRUE' : 'FALSE'}</text:p></table:table-cell>`,
-  fs: (f, v) => `<table:table-cell table:formula="of:${esc(f)}" office:value-type="string" office:string-value="${esc(v)}"><text:p>${esc(v)}</text:p></table:table-cell>`,
-  fn: (f, v) => `<table:table-cell table:formula="of:${esc(f)}" office:value-type="float" office:value="${v}"><text:p>${v}</text:p></table:table-cell>`,
+  pct: (v) =>
+    `<table:table-cell table:style-name="cePct" office:value-type="percentage" office:value="${v}"><text:p>${v * 100}%</text:p></table:table-cell>`,
+  date: (v) =>
+    `<table:table-cell table:style-name="ceDate" office:value-type="date" office:date-value="${v}"><text:p>${v}</text:p></table:table-cell>`,
+  stamp: (v) =>
+    `<table:table-cell table:style-name="ceStamp" office:value-type="date" office:date-value="${v}"><text:p>${v}</text:p></table:table-cell>`,
+  time: (v) =>
+    `<table:table-cell table:style-name="ceTime" office:value-type="time" office:time-value="${v}"><text:p>${v}</text:p></table:table-cell>`,
+  b: (v) =>
+    `<table:table-cell office:value-type="boolean" office:boolean-value="${v}"><text:p>${v ? 'TRUE' : 'FALSE'}</text:p></table:table-cell>`,
+  fs: (f, v) =>
+    `<table:table-cell table:formula="of:${esc(f)}" office:value-type="string" office:string-value="${esc(v)}"><text:p>${esc(v)}</text:p></table:table-cell>`,
+  fn: (f, v) =>
+    `<table:table-cell table:formula="of:${esc(f)}" office:value-type="float" office:value="${v}"><text:p>${v}</text:p></table:table-cell>`,
   ferr: (f) => `<table:table-cell table:formula="of:${esc(f)}"><text:p>#DIV/0!</text:p></table:table-cell>`,
   skip: (n) => `<table:table-cell table:number-columns-repeated="${n}"/>`,
 };
@@ -55,7 +67,19 @@ ${row(c.s('Old date'), c.n(8031234501), c.date('1900-01-15'), c.skip(1), c.n('1e
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-fixtures-'));
 fs.writeFileSync(path.join(tmp, 'cells.fods'), fods);
-execFileSync('soffice', [`-env:UserInstallation=file://${tmp}/profile`, '--headless', '--convert-to', 'xlsx', '--outdir', tmp, path.join(tmp, 'cells.fods')], { stdio: 'ignore' });
+execFileSync(
+  'soffice',
+  [
+    `-env:UserInstallation=file://${tmp}/profile`,
+    '--headless',
+    '--convert-to',
+    'xlsx',
+    '--outdir',
+    tmp,
+    path.join(tmp, 'cells.fods'),
+  ],
+  { stdio: 'ignore' },
+);
 fs.copyFileSync(path.join(tmp, 'cells.xlsx'), path.join(dir, 'cells.xlsx'));
 fs.rmSync(tmp, { recursive: true, force: true });
 console.log('cells.xlsx', fs.statSync(path.join(dir, 'cells.xlsx')).size);

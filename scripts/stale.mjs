@@ -23,20 +23,45 @@ export function isStale(output, inputs) {
 
 /** The two builds the app needs, each with the sources it is made from. */
 export const BUILDS = {
-  page: { output: 'dist/renderer/index.html', inputs: ['renderer', 'shared', 'vite.config.ts', 'package.json'], cmd: ['vite', 'build'] },
-  shell: { output: 'dist-electron/main.cjs', inputs: ['electron', 'shared', 'scripts/build-electron.mjs', 'package.json'], cmd: ['node', 'scripts/build-electron.mjs'] },
-  cli: { output: 'dist-node/smsdesk.cjs', inputs: ['electron/engine', 'shared', 'scripts/build-node.mjs', 'package.json'], cmd: ['node', 'scripts/build-node.mjs', 'cli'] },
-  web: { output: 'dist-node/web.mjs', inputs: ['electron', 'shared', 'scripts/build-node.mjs', 'package.json'], cmd: ['node', 'scripts/build-node.mjs', 'web', 'worker'] },
+  page: {
+    output: 'dist/renderer/index.html',
+    inputs: ['renderer', 'shared', 'vite.config.ts', 'package.json'],
+    cmd: ['vite', 'build'],
+  },
+  shell: {
+    output: 'dist-electron/main.cjs',
+    inputs: ['electron', 'shared', 'scripts/build-electron.mjs', 'package.json'],
+    cmd: ['node', 'scripts/build-electron.mjs'],
+  },
+  cli: {
+    output: 'dist-node/smsdesk.cjs',
+    inputs: ['electron/engine', 'shared', 'scripts/build-node.mjs', 'package.json'],
+    cmd: ['node', 'scripts/build-node.mjs', 'cli'],
+  },
+  web: {
+    output: 'dist-node/web.mjs',
+    inputs: ['electron', 'shared', 'scripts/build-node.mjs', 'package.json'],
+    cmd: ['node', 'scripts/build-node.mjs', 'web', 'worker'],
+  },
 };
 
 /** Runs the build when stale; false (after its own messages) when it failed. */
 export function buildIfStale(name, log = (s) => console.error(s)) {
   const b = BUILDS[name];
   if (!isStale(b.output, b.inputs)) return true;
-  log(`start: building the ${{ page: 'page (vite build)', shell: 'desktop shell (esbuild)', cli: 'command (esbuild)', web: 'web mode (esbuild)' }[name]}…`);
+  log(
+    `start: building the ${{ page: 'page (vite build)', shell: 'desktop shell (esbuild)', cli: 'command (esbuild)', web: 'web mode (esbuild)' }[name]}…`,
+  );
   const [cmd, ...args] = b.cmd;
-  const exe = cmd === 'node' ? process.execPath : path.join(root, 'node_modules/.bin', process.platform === 'win32' ? `${cmd}.cmd` : cmd);
-  const r = spawnSync(exe, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' });
+  const exe =
+    cmd === 'node'
+      ? process.execPath
+      : path.join(root, 'node_modules/.bin', process.platform === 'win32' ? `${cmd}.cmd` : cmd);
+  const r = spawnSync(exe, args, {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    shell: process.platform === 'win32',
+  });
   if (r.status === 0) fs.utimesSync(path.join(root, b.output), new Date(), new Date());
   return r.status === 0;
 }

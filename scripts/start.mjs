@@ -42,7 +42,10 @@ if (why) {
     process.exit(1);
   }
   const started = Date.now();
-  const child = spawn(electronBinary(), [root, ...(check ? ['--smoke'] : []), ...args], { cwd: root, stdio: ['inherit', 'inherit', 'pipe'] });
+  const child = spawn(electronBinary(), [root, ...(check ? ['--smoke'] : []), ...args], {
+    cwd: root,
+    stdio: ['inherit', 'inherit', 'pipe'],
+  });
   let tail = '';
   child.stderr.on('data', (chunk) => {
     process.stderr.write(chunk);
@@ -53,7 +56,12 @@ if (why) {
     // An Electron that dies within seconds never showed the user anything: fall back, saying why.
     // (Not in --check: there a failed smoke run is the answer.)
     if (!check && code !== 0 && !signal && Date.now() - started < 15_000) {
-      const last = tail.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? `exit code ${code}`;
+      const last =
+        tail
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .pop() ?? `exit code ${code}`;
       return web(`Electron exited at start (${last})`);
     }
     process.exit(code ?? 0);

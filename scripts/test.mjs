@@ -29,7 +29,11 @@ function onPath(cmd) {
 }
 
 function readJson(file) {
-  try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return null; }
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
 }
 
 requireNode();
@@ -45,11 +49,17 @@ if (!run('type check (tsc --noEmit)', bin('tsc'), ['-p', 'tsconfig.json', '--noE
 // What the compiler does not hold: floating promises, non-exhaustive switches, hooks, the process
 // boundaries (eslint.config.js); then the layout, one formatter's (.prettierrc.json). Each counts once.
 if (!run('lint (eslint)', bin('eslint'), ['.'])) totals.failed += 1;
-if (!run('format check (prettier --check)', bin('prettier'), ['--check', '.', '--log-level', 'warn'])) totals.failed += 1;
+if (!run('format check (prettier --check)', bin('prettier'), ['--check', '.', '--log-level', 'warn']))
+  totals.failed += 1;
 
 const vitestJson = path.join(out, 'vitest.json');
 fs.rmSync(vitestJson, { force: true });
-const vitestOk = run('unit and engine tests (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+const vitestOk = run('unit and engine tests (vitest)', bin('vitest'), [
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${vitestJson}`,
+]);
 const v = readJson(vitestJson);
 if (v) {
   totals.passed += v.numPassedTests ?? 0;
@@ -69,7 +79,12 @@ for (const [label, config, name] of [
   fs.rmSync(json, { force: true });
   const argv = [bin('playwright'), 'test', '-c', config, '--reporter=list,json'];
   // Electron needs a display: on a headless Linux machine the shell specs run under a virtual one.
-  const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY && name === 'electron.json' && onPath('xvfb-run');
+  const headless =
+    process.platform === 'linux' &&
+    !process.env.DISPLAY &&
+    !process.env.WAYLAND_DISPLAY &&
+    name === 'electron.json' &&
+    onPath('xvfb-run');
   const [cmd, ...args] = headless ? ['xvfb-run', '-a', ...argv] : argv;
   const ok = run(label, cmd, args, { PLAYWRIGHT_JSON_OUTPUT_NAME: json });
   const r = readJson(json);

@@ -17,7 +17,10 @@ export function runWeb(args) {
     console.error('web: building the web mode failed; see the messages above.');
     process.exit(1);
   }
-  const child = spawn(process.execPath, [path.join(root, 'dist-node/web.mjs'), ...args], { cwd: root, stdio: 'inherit' });
+  const child = spawn(process.execPath, [path.join(root, 'dist-node/web.mjs'), ...args], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
 }

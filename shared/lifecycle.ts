@@ -11,10 +11,10 @@ import type { CampaignState } from './vocabulary.ts';
 
 /** Why a campaign is paused; stored in campaigns.pause_code (plain text in users' files: add words, never rename). */
 export const PAUSE_CODES = [
-  'user',    // the user pressed Pause (or "Pause and close")
-  'auth',    // the gateway refused the token: lifted by itself once a new token is saved
+  'user', // the user pressed Pause (or "Pause and close")
+  'auth', // the gateway refused the token: lifted by itself once a new token is saved
   'request', // the gateway refused the request (sender ID, message field, settings): the user fixes and resumes
-  'mode',    // started on the sandbox and a token is now set, or the other way round
+  'mode', // started on the sandbox and a token is now set, or the other way round
   'restore', // a backup was restored: recipients after it would get the message twice
 ] as const;
 export type PauseCode = (typeof PAUSE_CODES)[number];

@@ -4,10 +4,20 @@
  * web page each feed it the statuses they receive and show what it returns.
  */
 export interface NoticeInput {
-  id: number; name: string; state: string; recipients: number; needsDecision: number; pauseReason: string | null;
+  id: number;
+  name: string;
+  state: string;
+  recipients: number;
+  needsDecision: number;
+  pauseReason: string | null;
   counts: { delivered: number; failed: number; rejected: number; expired: number; uncertain: number };
 }
-export interface Notice { campaignId: number; kind: 'completed' | 'decision' | 'paused'; title: string; body: string }
+export interface Notice {
+  campaignId: number;
+  kind: 'completed' | 'decision' | 'paused';
+  title: string;
+  body: string;
+}
 
 const USER_PAUSE = 'Paused by you.';
 
@@ -29,16 +39,24 @@ export function createNoticeTracker() {
       if (!prev) return null;
       const decide = needsDecision(s);
       if (decide > 0 && needsDecision(prev) === 0) {
-        return { campaignId: s.id, kind: 'decision', title: `${s.name}: your decision is needed`,
-          body: `${fmt(decide)} recipients may or may not have received the message. Open the campaign to re-send or mark them failed.` };
+        return {
+          campaignId: s.id,
+          kind: 'decision',
+          title: `${s.name}: your decision is needed`,
+          body: `${fmt(decide)} recipients may or may not have received the message. Open the campaign to re-send or mark them failed.`,
+        };
       }
       if (s.state === 'paused' && prev.state !== 'paused' && s.pauseReason && s.pauseReason !== USER_PAUSE) {
         return { campaignId: s.id, kind: 'paused', title: `${s.name} is paused`, body: s.pauseReason };
       }
       if (s.state === 'completed' && prev.state !== 'completed' && decide === 0) {
         const failed = s.counts.failed + s.counts.rejected + s.counts.expired;
-        return { campaignId: s.id, kind: 'completed', title: `${s.name} is sent`,
-          body: `All ${fmt(s.recipients)} recipients handed to the gateway: ${fmt(s.counts.delivered)} delivered so far, ${fmt(failed)} failed.` };
+        return {
+          campaignId: s.id,
+          kind: 'completed',
+          title: `${s.name} is sent`,
+          body: `All ${fmt(s.recipients)} recipients handed to the gateway: ${fmt(s.counts.delivered)} delivered so far, ${fmt(failed)} failed.`,
+        };
       }
       return null;
     },

@@ -7,8 +7,17 @@ import type { MessageStatus } from './vocabulary.ts';
 export type Outcome = 'delivered' | 'failed' | 'pending' | 'unknown' | 'cancelled';
 
 export const OUTCOME_OF: Record<MessageStatus, Outcome> = {
-  queued: 'pending', submitting: 'pending', uncertain: 'pending', accepted: 'pending', sent: 'pending',
-  delivered: 'delivered', failed: 'failed', rejected: 'failed', expired: 'failed', unknown: 'unknown', cancelled: 'cancelled',
+  queued: 'pending',
+  submitting: 'pending',
+  uncertain: 'pending',
+  accepted: 'pending',
+  sent: 'pending',
+  delivered: 'delivered',
+  failed: 'failed',
+  rejected: 'failed',
+  expired: 'failed',
+  unknown: 'unknown',
+  cancelled: 'cancelled',
 };
 
 export const OUTCOMES: readonly Outcome[] = ['delivered', 'failed', 'pending', 'unknown', 'cancelled'];
@@ -19,7 +28,8 @@ export function statusesOf(outcome: Outcome): MessageStatus[] {
 
 export function outcomeCounts(counts: Partial<Record<MessageStatus, number>>): Record<Outcome, number> {
   const out: Record<Outcome, number> = { delivered: 0, failed: 0, pending: 0, unknown: 0, cancelled: 0 };
-  for (const [s, n] of Object.entries(counts) as Array<[MessageStatus, number | undefined]>) if (OUTCOME_OF[s]) out[OUTCOME_OF[s]] += n ?? 0;
+  for (const [s, n] of Object.entries(counts) as Array<[MessageStatus, number | undefined]>)
+    if (OUTCOME_OF[s]) out[OUTCOME_OF[s]] += n ?? 0;
   return out;
 }
 

@@ -13,10 +13,15 @@ export const SEND_AT_GRACE_MS = 60_000;
 export type ZoneRule = 'required' | 'local';
 export type SendAtCheck = { ok: true } | { ok: false; message: string };
 export type SendAtParse =
-  | { ok: true; at: number; /** set when no zone was written: which one was assumed, in words */ assumedZone: string | null }
+  | {
+      ok: true;
+      at: number;
+      /** set when no zone was written: which one was assumed, in words */ assumedZone: string | null;
+    }
   | { ok: false; message: string };
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const EXAMPLE = '2026-12-01T09:00+01:00';
 
 /**
@@ -24,9 +29,13 @@ const EXAMPLE = '2026-12-01T09:00+01:00';
  * for the sentence: UTC by default; a page that shows local times passes its own.
  */
 export function checkSendAt(at: number, now: number, show: (ms: number) => string = utc): SendAtCheck {
-  if (!Number.isFinite(at)) return { ok: false, message: `The send time is not a valid date. Write it like ${EXAMPLE}.` };
+  if (!Number.isFinite(at))
+    return { ok: false, message: `The send time is not a valid date. Write it like ${EXAMPLE}.` };
   if (at < now - SEND_AT_GRACE_MS) {
-    return { ok: false, message: `The send time ${show(at)} has already passed (it is now ${show(now)}). Choose a time in the future, or send now.` };
+    return {
+      ok: false,
+      message: `The send time ${show(at)} has already passed (it is now ${show(now)}). Choose a time in the future, or send now.`,
+    };
   }
   return { ok: true };
 }
@@ -47,20 +56,32 @@ export function parseSendAt(text: string, opts: { now: number; zone: ZoneRule })
 export function readSendAt(text: string, zoneRule: ZoneRule): SendAtParse {
   const s = String(text ?? '').trim();
   const m = ISO.exec(s);
-  if (!m) return { ok: false, message: `The send time must be an ISO 8601 date and time such as ${EXAMPLE} (year-month-day, then hours:minutes and a time zone), not ${JSON.stringify(s)}.` };
+  if (!m)
+    return {
+      ok: false,
+      message: `The send time must be an ISO 8601 date and time such as ${EXAMPLE} (year-month-day, then hours:minutes and a time zone), not ${JSON.stringify(s)}.`,
+    };
   const [y, mo, d, h, mi, sec] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x)));
   const ms = m[7] ? Number(m[7].padEnd(3, '0')) : 0;
   const zone = m[8];
   if (mo < 1 || mo > 12) return { ok: false, message: `${s} has no month ${mo}: months go from 01 to 12.` };
   const days = daysInMonth(y, mo);
   if (d < 1 || d > days) return { ok: false, message: `${s} is not a date: ${MONTHS[mo - 1]} ${y} has ${days} days.` };
-  if (h > 23 || mi > 59 || sec > 59) return { ok: false, message: `${s} is not a time of day: hours go from 00 to 23, minutes and seconds from 00 to 59.` };
+  if (h > 23 || mi > 59 || sec > 59)
+    return {
+      ok: false,
+      message: `${s} is not a time of day: hours go from 00 to 23, minutes and seconds from 00 to 59.`,
+    };
 
   let at: number;
   let assumedZone: string | null = null;
   if (zone) {
     const offset = zoneMinutes(zone);
-    if (offset === null) return { ok: false, message: `${s} has a time zone that does not exist (${zone}): offsets go from -12:00 to +14:00.` };
+    if (offset === null)
+      return {
+        ok: false,
+        message: `${s} has a time zone that does not exist (${zone}): offsets go from -12:00 to +14:00.`,
+      };
     at = Date.UTC(y, mo - 1, d, h, mi, sec, ms) - offset * 60_000;
   } else {
     const local = new Date(y, mo - 1, d, h, mi, sec, ms);
@@ -68,11 +89,23 @@ export function readSendAt(text: string, zoneRule: ZoneRule): SendAtParse {
     if (zoneRule === 'required') {
       const off = formatOffset(-local.getTimezoneOffset());
       const base = s.replace(' ', 'T');
-      return { ok: false, message: `${s} has no time zone. Add one: ${base}${off} for this computer's time zone (${zoneName()}), or ${base}Z for UTC.` };
+      return {
+        ok: false,
+        message: `${s} has no time zone. Add one: ${base}${off} for this computer's time zone (${zoneName()}), or ${base}Z for UTC.`,
+      };
     }
     // A wall-clock time skipped when the clocks go forward comes back from Date as another hour.
-    if (local.getFullYear() !== y || local.getMonth() !== mo - 1 || local.getDate() !== d || local.getHours() !== h || local.getMinutes() !== mi) {
-      return { ok: false, message: `${s} does not exist in this computer's time zone (${zoneName()}): the clocks go forward then. Choose another time.` };
+    if (
+      local.getFullYear() !== y ||
+      local.getMonth() !== mo - 1 ||
+      local.getDate() !== d ||
+      local.getHours() !== h ||
+      local.getMinutes() !== mi
+    ) {
+      return {
+        ok: false,
+        message: `${s} does not exist in this computer's time zone (${zoneName()}): the clocks go forward then. Choose another time.`,
+      };
     }
     assumedZone = localZoneText(at);
   }
@@ -84,7 +117,20 @@ export function localZoneText(at: number): string {
   return zoneLabel(at);
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 function daysInMonth(y: number, mo: number): number {
   return new Date(Date.UTC(y, mo, 0)).getUTCDate();
@@ -100,7 +146,6 @@ function zoneMinutes(zone: string): number | null {
   if (minutes > 59 || (m[1] === '+' ? total > 14 * 60 : total > 12 * 60)) return null;
   return m[1] === '+' ? total : -total;
 }
-
 
 function utc(at: number): string {
   return new Date(at).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';

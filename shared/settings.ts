@@ -22,13 +22,31 @@ export const settingsSchema = {
   'retry.initialMs': z.number().int().min(10).max(600_000).default(1_000),
   'retry.maxMs': z.number().int().min(10).max(3_600_000).default(60_000),
   'dlr.initialIntervalMs': z.number().int().min(10).max(86_400_000).default(15_000),
-  'dlr.maxIntervalMs': z.number().int().min(10).max(86_400_000).default(30 * 60_000),
-  'dlr.giveUpAfterMs': z.number().int().min(1_000).max(30 * 86_400_000).default(72 * 3_600_000),
+  'dlr.maxIntervalMs': z
+    .number()
+    .int()
+    .min(10)
+    .max(86_400_000)
+    .default(30 * 60_000),
+  'dlr.giveUpAfterMs': z
+    .number()
+    .int()
+    .min(1_000)
+    .max(30 * 86_400_000)
+    .default(72 * 3_600_000),
   'price.perPart': z.number().min(0).max(1_000_000).default(4),
   'price.currency': z.string().min(3).max(3).default('NGN'),
   /** price per part by destination country (ISO code); a country not here is priced at price.perPart, shown as a guess */
-  'price.perCountry': z.record(z.string().regex(/^[A-Z]{2}$/, 'a country is two capital letters, e.g. GB'), z.number().min(0).max(1_000_000)).default({}),
-  'phone.defaultCountry': z.string().regex(/^[A-Z]{2}$/).default('NG'),
+  'price.perCountry': z
+    .record(
+      z.string().regex(/^[A-Z]{2}$/, 'a country is two capital letters, e.g. GB'),
+      z.number().min(0).max(1_000_000),
+    )
+    .default({}),
+  'phone.defaultCountry': z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .default('NG'),
   'sender.last': z.string().max(15).default(''),
   'sender.recent': z.array(z.string().max(15)).max(20).default([]),
   'test.ownNumber': z.string().max(20).default(''),
@@ -47,9 +65,9 @@ export type Settings = { [K in SettingKey]: z.output<(typeof settingsSchema)[K]>
 /** What each setting is, in words, for the sentences that refuse a value. */
 export const settingLabels: Record<SettingKey, string> = {
   'gateway.baseUrl': 'the gateway address',
-  'gateway.sendPath': 'the gateway\'s send path',
-  'gateway.dlrBatchPath': 'the gateway\'s delivery-report path for a batch',
-  'gateway.dlrRecipientPath': 'the gateway\'s delivery-report path for one recipient',
+  'gateway.sendPath': "the gateway's send path",
+  'gateway.dlrBatchPath': "the gateway's delivery-report path for a batch",
+  'gateway.dlrRecipientPath': "the gateway's delivery-report path for one recipient",
   'gateway.messageField': 'the field the message text is sent in',
   'gateway.clientReference': 'whether our own reference is sent with each batch',
   'gateway.deliveryReport': 'whether the gateway is asked for delivery reports',
@@ -66,7 +84,8 @@ export const settingLabels: Record<SettingKey, string> = {
   'dlr.giveUpAfterMs': 'how long to wait for a final delivery report, in milliseconds',
   'price.perPart': 'the price of one SMS part',
   'price.currency': 'the currency (three letters, e.g. NGN)',
-  'price.perCountry': 'the price per part for each foreign country, keyed by its two-letter code in capitals (e.g. {"GB": 30})',
+  'price.perCountry':
+    'the price per part for each foreign country, keyed by its two-letter code in capitals (e.g. {"GB": 30})',
   'phone.defaultCountry': 'the default country (two capital letters, e.g. NG)',
   'sender.last': 'the last sender ID used',
   'sender.recent': 'the list of recent sender IDs',
@@ -74,14 +93,19 @@ export const settingLabels: Record<SettingKey, string> = {
   'compose.lastList': 'the list Compose opens with',
   'compose.lastTemplate': 'the template Compose opens with',
   'backup.keep': 'the number of automatic backups kept',
-  'uncertain.autoResendAfterChecks': 'the number of checks without a record before a batch with an unknown outcome is re-sent by itself (0 for never)',
+  'uncertain.autoResendAfterChecks':
+    'the number of checks without a record before a batch with an unknown outcome is re-sent by itself (0 for never)',
 };
 
 // Only plain decimals: Number() would also take "0x10", "1e-300", "Infinity" and " ", which no
 // one types on purpose and which would turn a typo into a rate nobody meant.
 const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
 
-interface NumberRule { min: number; max: number; whole: boolean }
+interface NumberRule {
+  min: number;
+  max: number;
+  whole: boolean;
+}
 
 function numberRule(key: SettingKey): NumberRule | null {
   const inner = (settingsSchema[key] as unknown as { unwrap(): unknown }).unwrap();
@@ -107,8 +131,20 @@ export function parseSettingValue<K extends SettingKey>(key: K, raw: unknown): S
   let value = raw;
   if (typeof raw === 'string') {
     const def = schema.parse(undefined);
-    if (typeof def === 'boolean') value = raw === 'true' || raw === '1' || raw === 'on' ? true : raw === 'false' || raw === '0' || raw === 'off' ? false : raw;
-    else if (typeof def === 'object' && def !== null) { try { value = JSON.parse(raw); } catch { value = raw; } }
+    if (typeof def === 'boolean')
+      value =
+        raw === 'true' || raw === '1' || raw === 'on'
+          ? true
+          : raw === 'false' || raw === '0' || raw === 'off'
+            ? false
+            : raw;
+    else if (typeof def === 'object' && def !== null) {
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        value = raw;
+      }
+    }
   }
   const res = schema.safeParse(value);
   if (!res.success) {
@@ -121,12 +157,15 @@ export function parseSettingValue<K extends SettingKey>(key: K, raw: unknown): S
 function parseNumber(key: SettingKey, raw: unknown, rule: NumberRule): number {
   const text = typeof raw === 'string' ? raw.trim() : null;
   const value = text !== null && PLAIN_DECIMAL.test(text) ? Number(text) : typeof raw === 'number' ? raw : NaN;
-  const fits = Number.isFinite(value) && value >= rule.min && value <= rule.max && (!rule.whole || Number.isInteger(value));
+  const fits =
+    Number.isFinite(value) && value >= rule.min && value <= rule.max && (!rule.whole || Number.isInteger(value));
   if (fits) return value;
   const kind = rule.whole ? 'a whole number' : 'a plain number';
   const range = rule.max >= Number.MAX_SAFE_INTEGER ? `of at least ${rule.min}` : `from ${rule.min} to ${rule.max}`;
   const shown = JSON.stringify(typeof raw === 'number' ? String(raw) : raw) ?? String(raw);
-  throw new Error(`Setting ${key} cannot be ${shown}: ${capitalize(settingLabels[key])} must be ${kind} ${range}, written with digits only (no exponent, hex or spaces).`);
+  throw new Error(
+    `Setting ${key} cannot be ${shown}: ${capitalize(settingLabels[key])} must be ${kind} ${range}, written with digits only (no exponent, hex or spaces).`,
+  );
 }
 
 /**
@@ -142,7 +181,11 @@ export function settingErrorForForm(key: SettingKey, message: string): string {
   if (!m) return message;
   // zod's own wording ("Too small: expected string to have >=3 characters") is for developers;
   // the schema's custom messages are written lower-case, for people, and are kept
-  const why = rest.slice(m[0].length).replace(/ is wrong \((.*)\)\.$/, (_, detail: string) => (/^[a-z]/.test(detail) ? ` is not valid: ${detail}.` : ' is not valid.'));
+  const why = rest
+    .slice(m[0].length)
+    .replace(/ is wrong \((.*)\)\.$/, (_, detail: string) =>
+      /^[a-z]/.test(detail) ? ` is not valid: ${detail}.` : ' is not valid.',
+    );
   return `${m[1]} is not allowed. ${capitalize(why)}`;
 }
 

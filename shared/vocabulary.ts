@@ -10,13 +10,29 @@
 
 /** A recipient's message, from the ledger's point of view (see docs/gateway-9bits.md for the gateway's own words). */
 export const MESSAGE_STATUSES = [
-  'queued', 'submitting', 'uncertain', 'accepted', 'failed',
-  'sent', 'delivered', 'rejected', 'expired', 'unknown', 'cancelled',
+  'queued',
+  'submitting',
+  'uncertain',
+  'accepted',
+  'failed',
+  'sent',
+  'delivered',
+  'rejected',
+  'expired',
+  'unknown',
+  'cancelled',
 ] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** Final: no further change expected from the gateway (the poller stops asking about these). */
-export const FINAL_STATUSES = ['failed', 'delivered', 'rejected', 'expired', 'unknown', 'cancelled'] as const satisfies readonly MessageStatus[];
+export const FINAL_STATUSES = [
+  'failed',
+  'delivered',
+  'rejected',
+  'expired',
+  'unknown',
+  'cancelled',
+] as const satisfies readonly MessageStatus[];
 export type FinalStatus = (typeof FINAL_STATUSES)[number];
 
 const finalSet: ReadonlySet<string> = new Set(FINAL_STATUSES);

@@ -10,9 +10,14 @@ const BIN = path.join(root, 'bin/smsdesk.js');
 
 function wall(args: string[]): number {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, SMSDESK_TOKEN: '' } });
+  const r = spawnSync(process.execPath, args, {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, SMSDESK_TOKEN: '' },
+  });
   const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
+  if (r.status !== 0)
+    throw new Error(`${args.join(' ')} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
   return ms;
 }
 
@@ -31,8 +36,11 @@ export function queryWall(dataDir: string, sql: string): number {
 export async function webFirstAnswer(dataDir: string): Promise<number> {
   const key = 'bench-web-key-0123456789abcdef';
   const t0 = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'scripts/web.mjs'), '--no-open', '--port', '0', '--data-dir', dataDir],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SMSDESK_WEB_KEY: key, SMSDESK_TOKEN: '' } });
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'scripts/web.mjs'), '--no-open', '--port', '0', '--data-dir', dataDir],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SMSDESK_WEB_KEY: key, SMSDESK_TOKEN: '' } },
+  );
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -41,8 +49,12 @@ export async function webFirstAnswer(dataDir: string): Promise<number> {
       const port = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)?.[1];
       if (port) {
         const r = await fetch(`http://127.0.0.1:${port}/api/call`, {
-          method: 'POST', headers: { 'Content-Type': 'application/json', 'X-SMSDesk-Key': key }, body: JSON.stringify({ route: 'app.info', input: null }),
-        }).then((res) => res.json() as Promise<{ ok: boolean }>).catch(() => null);
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-SMSDesk-Key': key },
+          body: JSON.stringify({ route: 'app.info', input: null }),
+        })
+          .then((res) => res.json() as Promise<{ ok: boolean }>)
+          .catch(() => null);
         if (r?.ok) return performance.now() - t0;
       }
       await new Promise((res) => setTimeout(res, 5));

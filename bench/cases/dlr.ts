@@ -10,7 +10,11 @@ import type { GatewayClient } from '../../electron/engine/gateway/client.ts';
 import { createStatusModel, DEFAULT_PROPORTIONS } from '../../electron/engine/sandbox/reports.ts';
 import { ms, tempDir, BENCH_TOKEN } from '../lib/engine.ts';
 
-interface BatchRow { id: number; gateway_ref: string; client_ref: string }
+interface BatchRow {
+  id: number;
+  gateway_ref: string;
+  client_ref: string;
+}
 
 function copyDb(src: string): { dir: string; file: string } {
   const dir = tempDir();
@@ -22,12 +26,27 @@ function copyDb(src: string): { dir: string; file: string } {
 /** The sandbox's own full reports (final statuses) for every open batch, as JSON bodies. */
 function reportsFor(db: Database.Database): Map<string, string> {
   const model = createStatusModel(7, { dispatchMs: 0, finalMs: 0 }, DEFAULT_PROPORTIONS);
-  const batches = db.prepare<[], BatchRow>(`SELECT id, gateway_ref, client_ref FROM batches WHERE dlr_done = 0 AND state = 'accepted'`).all();
+  const batches = db
+    .prepare<[], BatchRow>(`SELECT id, gateway_ref, client_ref FROM batches WHERE dlr_done = 0 AND state = 'accepted'`)
+    .all();
   const to = db.prepare<[number], string>('SELECT msisdn FROM messages WHERE batch_id = ? ORDER BY seq').pluck();
   const out = new Map<string, string>();
   const later = Date.now() + 86_400_000;
   for (const b of batches) {
-    const report = model.batchReport({ ref: b.gateway_ref, clientRef: b.client_ref, from: 'ACME', to: to.all(b.id), text: '', at: 0, sendAt: null, processed: 0 }, later, true);
+    const report = model.batchReport(
+      {
+        ref: b.gateway_ref,
+        clientRef: b.client_ref,
+        from: 'ACME',
+        to: to.all(b.id),
+        text: '',
+        at: 0,
+        sendAt: null,
+        processed: 0,
+      },
+      later,
+      true,
+    );
     out.set(b.gateway_ref, JSON.stringify(report));
   }
   return out;
@@ -43,21 +62,35 @@ export async function dlrEngine(a: { db: string; campaignId: number }) {
   const db = openDatabase(file);
   const bodies = reportsFor(db);
   const client: GatewayClient = {
-    send: () => { throw new Error('not in this benchmark'); },
+    send: () => {
+      throw new Error('not in this benchmark');
+    },
     fetchRecipientReport: async () => ({ kind: 'not-found' }),
     checkToken: async () => ({ ok: true, message: '' }),
-    fetchBatchReport: async (ref) => classifyBatchReport(
-      { kind: 'answer', status: 200, statusText: 'OK', headers: {}, body: bodies.get(ref) ?? '', incomplete: false },
-      // a token that never occurs in a report: the client masks the token wherever it appears
-      { host: 'bench', token: BENCH_TOKEN, now: Date.now() }, ref),
+    fetchBatchReport: async (ref) =>
+      classifyBatchReport(
+        { kind: 'answer', status: 200, statusText: 'OK', headers: {}, body: bodies.get(ref) ?? '', incomplete: false },
+        // a token that never occurs in a report: the client masks the token wherever it appears
+        { host: 'bench', token: BENCH_TOKEN, now: Date.now() },
+        ref,
+      ),
   };
   const poller = createPoller({
-    db, settings: createSettingsStore(db), clock: systemClock, clientFor: () => client, mode: () => 'live', changed: () => {}, log: () => {},
+    db,
+    settings: createSettingsStore(db),
+    clock: systemClock,
+    clientFor: () => client,
+    mode: () => 'live',
+    changed: () => {},
+    log: () => {},
   });
   const t0 = process.hrtime.bigint();
   const open = await poller.pollCampaign(a.campaignId);
   const wallMs = ms(t0);
-  const final = db.prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND final_at IS NOT NULL`).pluck().get(a.campaignId) as number;
+  const final = db
+    .prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND final_at IS NOT NULL`)
+    .pluck()
+    .get(a.campaignId) as number;
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
   return { wallMs, final, openBatches: open };
@@ -69,12 +102,22 @@ export async function dlrBaseline(a: { db: string; campaignId: number }) {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  const ids = db.prepare(`SELECT id FROM messages WHERE campaign_id = ? AND status = 'accepted' ORDER BY id`).pluck().all(a.campaignId) as number[];
-  const STAT = [['delivered', 'Delivered', 0], ['failed', 'Failed', 402], ['rejected', 'Rejected', 408], ['expired', 'Expired', 406]] as const;
-  const upd = db.prepare('UPDATE messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, updated_at = ? WHERE id = ?');
+  const ids = db
+    .prepare(`SELECT id FROM messages WHERE campaign_id = ? AND status = 'accepted' ORDER BY id`)
+    .pluck()
+    .all(a.campaignId) as number[];
+  const STAT = [
+    ['delivered', 'Delivered', 0],
+    ['failed', 'Failed', 402],
+    ['rejected', 'Rejected', 408],
+    ['expired', 'Expired', 406],
+  ] as const;
+  const upd = db.prepare(
+    'UPDATE messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, updated_at = ? WHERE id = ?',
+  );
   const chunk = db.transaction((from: number, now: number) => {
     for (let i = from; i < Math.min(ids.length, from + 10_000); i++) {
-      const s = STAT[i % 20 < 18 ? 0 : (i % 4)];
+      const s = STAT[i % 20 < 18 ? 0 : i % 4];
       upd.run(s[0], s[1], s[2], now, now, ids[i]);
     }
   });

@@ -13,14 +13,22 @@ export async function importEngine(a: { file: string; checkpointRows?: number })
   // that stays flat as rows grow.
   let rssAtCheckpointMb: number | null = null;
   const onProgress = (p: { rows: number }) => {
-    if (rssAtCheckpointMb === null && a.checkpointRows && p.rows >= a.checkpointRows) rssAtCheckpointMb = process.resourceUsage().maxRSS / 1024;
+    if (rssAtCheckpointMb === null && a.checkpointRows && p.rows >= a.checkpointRows)
+      rssAtCheckpointMb = process.resourceUsage().maxRSS / 1024;
   };
   const t0 = process.hrtime.bigint();
   const report = await engine.lists.import(a.file, { list: 'bench', country: 'NG' }, { onProgress });
   const wallMs = ms(t0);
   await engine.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  return { wallMs, rows: report.rows, valid: report.valid, invalid: report.invalid, duplicates: report.duplicates, rssAtCheckpointMb };
+  return {
+    wallMs,
+    rows: report.rows,
+    valid: report.valid,
+    invalid: report.invalid,
+    duplicates: report.duplicates,
+    rssAtCheckpointMb,
+  };
 }
 
 function rawTable(dir: string) {
@@ -43,7 +51,10 @@ export async function csvBaseline(a: { file: string }) {
   await new Promise<void>((resolve, reject) => {
     Papa.parse<string[]>(fs.createReadStream(a.file), {
       step: (r) => {
-        if (header) { header = false; return; }
+        if (header) {
+          header = false;
+          return;
+        }
         const d = r.data;
         if (d.length < 3) return;
         insert.run(d[0], d[1], d[2]);

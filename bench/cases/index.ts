@@ -7,10 +7,18 @@ import { lagImportWhileSending } from './lag.ts';
 import { seedDb } from './seed.ts';
 
 export const jobs = {
-  importEngine, csvBaseline, xlsxBaseline,
-  analyzeCalls, renderRows,
-  rateSend, overheadEngine, overheadBaseline,
-  dlrEngine, dlrBaseline,
-  startupEngine, startupBaseline,
-  lagImportWhileSending, seedDb,
+  importEngine,
+  csvBaseline,
+  xlsxBaseline,
+  analyzeCalls,
+  renderRows,
+  rateSend,
+  overheadEngine,
+  overheadBaseline,
+  dlrEngine,
+  dlrBaseline,
+  startupEngine,
+  startupBaseline,
+  lagImportWhileSending,
+  seedDb,
 } as const;

@@ -6,18 +6,33 @@ import { benchEngine, dataDirFrom, ms } from '../lib/engine.ts';
  * Event-loop lag in the process hosting the engine while it imports a large CSV and a
  * campaign sends (to the sandbox in another process) and its reports are polled.
  */
-export async function lagImportWhileSending(a: { url: string; file: string; rps: number; db: string; campaignId: number }) {
+export async function lagImportWhileSending(a: {
+  url: string;
+  file: string;
+  rps: number;
+  db: string;
+  campaignId: number;
+}) {
   const dir = dataDirFrom(a.db);
   const cid = a.campaignId;
   const engine = await benchEngine(dir, a.url, {
-    'rate.requestsPerSecond': a.rps, 'rate.recipientsPerRequest': 100, 'rate.maxInFlight': 4,
-    'dlr.initialIntervalMs': 1000, 'dlr.maxIntervalMs': 4000,
+    'rate.requestsPerSecond': a.rps,
+    'rate.recipientsPerRequest': 100,
+    'rate.maxInFlight': 4,
+    'dlr.initialIntervalMs': 1000,
+    'dlr.maxIntervalMs': 4000,
   });
   // The UI listens to campaign events; so does this process (their cost is part of the figure).
   let events = 0;
-  engine.on(() => { events++; });
+  engine.on(() => {
+    events++;
+  });
   engine.start();
-  const sentBefore = () => engine.db.prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status != 'queued'`).pluck().get(cid) as number;
+  const sentBefore = () =>
+    engine.db
+      .prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status != 'queued'`)
+      .pluck()
+      .get(cid) as number;
   // Let the send loop reach its pace before the import starts.
   const total = engine.db.prepare('SELECT recipients FROM campaigns WHERE id = ?').pluck().get(cid) as number;
   const warm = Math.min(a.rps * 100, Math.floor(total / 10));
@@ -27,15 +42,34 @@ export async function lagImportWhileSending(a: { url: string; file: string; rps:
   h.enable();
   const t0 = process.hrtime.bigint();
   let progress = 0;
-  const report = await engine.lists.import(a.file, { list: 'lag', country: 'NG' }, { onProgress: () => { progress++; } });
+  const report = await engine.lists.import(
+    a.file,
+    { list: 'lag', country: 'NG' },
+    {
+      onProgress: () => {
+        progress++;
+      },
+    },
+  );
   const importMs = ms(t0);
   h.disable();
   const sentDuring = sentBefore() - s0;
-  const queuedLeft = engine.db.prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status = 'queued'`).pluck().get(cid) as number;
+  const queuedLeft = engine.db
+    .prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status = 'queued'`)
+    .pluck()
+    .get(cid) as number;
   await engine.close();
   fs.rmSync(dir, { recursive: true, force: true });
   return {
-    p50Ms: h.percentile(50) / 1e6, p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6,
-    importMs, rows: report.rows, sentDuring, sendRate: sentDuring / (importMs / 1000), queuedLeft, events, progress,
+    p50Ms: h.percentile(50) / 1e6,
+    p99Ms: h.percentile(99) / 1e6,
+    maxMs: h.max / 1e6,
+    importMs,
+    rows: report.rows,
+    sentDuring,
+    sendRate: sentDuring / (importMs / 1000),
+    queuedLeft,
+    events,
+    progress,
   };
 }

@@ -11,7 +11,10 @@ function textOf(len: number, extra = ''): string {
 /** analyze() on a 1,600-character text (GSM-7, and the same with one curly quote: UCS-2). */
 export async function analyzeCalls(a: { calls: number }) {
   const out: Record<string, number> = {};
-  for (const [name, text] of [['gsm', textOf(1600)], ['ucs2', textOf(1600, '\u2019')]] as const) {
+  for (const [name, text] of [
+    ['gsm', textOf(1600)],
+    ['ucs2', textOf(1600, '\u2019')],
+  ] as const) {
     let sink = 0;
     for (let i = 0; i < 2000; i++) sink += analyze(text).parts; // warm-up
     let t0 = process.hrtime.bigint();
@@ -19,7 +22,11 @@ export async function analyzeCalls(a: { calls: number }) {
     out[`${name}Ms`] = Number(process.hrtime.bigint() - t0) / 1e6 / a.calls;
     // Baseline for scale: one charCodeAt pass over the same text.
     t0 = process.hrtime.bigint();
-    for (let i = 0; i < a.calls; i++) { let s = 0; for (let j = 0; j < text.length; j++) s += text.charCodeAt(j); sink += s & 1; }
+    for (let i = 0; i < a.calls; i++) {
+      let s = 0;
+      for (let j = 0; j < text.length; j++) s += text.charCodeAt(j);
+      sink += s & 1;
+    }
     out[`${name}ScanMs`] = Number(process.hrtime.bigint() - t0) / 1e6 / a.calls;
     if (sink === -1) console.log(sink);
   }

@@ -4,7 +4,8 @@ import { benchEngine, dataDirFrom, ms, tempDir, BENCH_TOKEN } from '../lib/engin
 import { seedCampaign, msisdnOf, SEED_TEXT } from '../lib/seed.ts';
 
 /** Recipients a rate run needs: the window plus the time to reach the pace, with room to spare. */
-export const rateRecipients = (rps: number, perRequest: number, windowMs: number) => Math.ceil(rps * perRequest * (windowMs / 1000 + 3));
+export const rateRecipients = (rps: number, perRequest: number, windowMs: number) =>
+  Math.ceil(rps * perRequest * (windowMs / 1000 + 3));
 import fs from 'node:fs';
 
 const QUIET_POLLER = { 'dlr.initialIntervalMs': 3_600_000, 'dlr.maxIntervalMs': 3_600_000 };
@@ -21,11 +22,22 @@ async function until(cond: () => boolean, signalMs = 20, timeoutMs = 600_000) {
  * Send-rate accuracy: the engine sends to the sandbox (another process) for `windowMs` plus a
  * little; the orchestrator reads the arrival times from the sandbox.
  */
-export async function rateSend(a: { url: string; rps: number; perRequest: number; maxInFlight: number; windowMs: number; db: string; campaignId: number }) {
+export async function rateSend(a: {
+  url: string;
+  rps: number;
+  perRequest: number;
+  maxInFlight: number;
+  windowMs: number;
+  db: string;
+  campaignId: number;
+}) {
   const dir = dataDirFrom(a.db);
   const cid = a.campaignId;
   const engine = await benchEngine(dir, a.url, {
-    'rate.requestsPerSecond': a.rps, 'rate.recipientsPerRequest': a.perRequest, 'rate.maxInFlight': a.maxInFlight, ...QUIET_POLLER,
+    'rate.requestsPerSecond': a.rps,
+    'rate.recipientsPerRequest': a.perRequest,
+    'rate.maxInFlight': a.maxInFlight,
+    ...QUIET_POLLER,
   });
   const t0 = Date.now();
   engine.start();
@@ -33,7 +45,10 @@ export async function rateSend(a: { url: string; rps: number; perRequest: number
   lag.enable();
   await new Promise((r) => setTimeout(r, a.windowMs + 1500));
   lag.disable();
-  const queued = engine.db.prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status = 'queued'`).pluck().get(cid) as number;
+  const queued = engine.db
+    .prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status = 'queued'`)
+    .pluck()
+    .get(cid) as number;
   await engine.close();
   fs.rmSync(dir, { recursive: true, force: true });
   return { startedAt: t0, queuedLeft: queued, lagP99Ms: lag.percentile(99) / 1e6 };
@@ -43,7 +58,10 @@ export async function rateSend(a: { url: string; rps: number; perRequest: number
 export async function overheadEngine(a: { url: string; recipients: number; perRequest: number; maxInFlight: number }) {
   const dir = tempDir();
   const engine = await benchEngine(dir, a.url, {
-    'rate.requestsPerSecond': 10_000, 'rate.recipientsPerRequest': a.perRequest, 'rate.maxInFlight': a.maxInFlight, ...QUIET_POLLER,
+    'rate.requestsPerSecond': 10_000,
+    'rate.recipientsPerRequest': a.perRequest,
+    'rate.maxInFlight': a.maxInFlight,
+    ...QUIET_POLLER,
   });
   const cid = seedCampaign(engine.db, { recipients: a.recipients, state: 'sending' });
   // A cheap completion check: waitIdle would add a status() count per change to the figure.
@@ -54,7 +72,10 @@ export async function overheadEngine(a: { url: string; recipients: number; perRe
   await until(() => state.get(cid) === 'completed', 10);
   const wallMs = ms(t0);
   const cpu = process.cpuUsage(cpu0);
-  const accepted = engine.db.prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status = 'accepted'`).pluck().get(cid) as number;
+  const accepted = engine.db
+    .prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status = 'accepted'`)
+    .pluck()
+    .get(cid) as number;
   await engine.close();
   fs.rmSync(dir, { recursive: true, force: true });
   return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, accepted };
@@ -62,17 +83,27 @@ export async function overheadEngine(a: { url: string; recipients: number; perRe
 
 function post(url: URL, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, {
-      method: 'POST', agent: false,
-      headers: { Authorization: `Bearer ${BENCH_TOKEN}`, Accept: 'application/json', 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const j = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { recipients_processed: number };
-        resolve(j.recipients_processed);
-      });
-    });
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: {
+          Authorization: `Bearer ${BENCH_TOKEN}`,
+          Accept: 'application/json',
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const j = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { recipients_processed: number };
+          resolve(j.recipients_processed);
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -82,7 +113,12 @@ function post(url: URL, body: string): Promise<number> {
  * Baseline: the same requests (same bodies, a fresh connection each, as the engine's client
  * makes them, the same number in flight) with nothing written anywhere.
  */
-export async function overheadBaseline(a: { url: string; recipients: number; perRequest: number; maxInFlight: number }) {
+export async function overheadBaseline(a: {
+  url: string;
+  recipients: number;
+  perRequest: number;
+  maxInFlight: number;
+}) {
   const url = new URL('/ng/v1/sendsms', a.url);
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
@@ -94,7 +130,14 @@ export async function overheadBaseline(a: { url: string; recipients: number; per
       next += a.perRequest;
       const to: string[] = [];
       for (let n = from; n < from + a.perRequest && n <= a.recipients; n++) to.push(msisdnOf(n));
-      const body = JSON.stringify({ from: 'ACME', to, body: SEED_TEXT, content: SEED_TEXT, delivery_report: 'none', reference_id: randomUUID().replace(/-/g, '') });
+      const body = JSON.stringify({
+        from: 'ACME',
+        to,
+        body: SEED_TEXT,
+        content: SEED_TEXT,
+        delivery_report: 'none',
+        reference_id: randomUUID().replace(/-/g, ''),
+      });
       const got = await post(url, body);
       accepted += got;
     }

@@ -8,7 +8,12 @@ import { BENCH_TOKEN, NO_GATEWAY, ms } from '../lib/engine.ts';
 /** createEngine() on a data folder holding a 1M-message database, until it resolves (ready). */
 export async function startupEngine(a: { dataDir: string }) {
   const t0 = process.hrtime.bigint();
-  const engine = await createEngine({ dataDir: a.dataDir, secrets: createMemorySecrets(BENCH_TOKEN), gatewayUrl: NO_GATEWAY, env: {} });
+  const engine = await createEngine({
+    dataDir: a.dataDir,
+    secrets: createMemorySecrets(BENCH_TOKEN),
+    gatewayUrl: NO_GATEWAY,
+    env: {},
+  });
   const wallMs = ms(t0);
   await engine.close();
   fs.rmSync(a.dataDir, { recursive: true, force: true });

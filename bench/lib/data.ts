@@ -5,19 +5,69 @@ import { mulberry32 } from '../../electron/engine/sandbox/random.ts';
 /** Small seeded PRNG so every run imports the very same file. */
 export const rng = mulberry32;
 
-const PREFIXES = ['0803', '0806', '0813', '0816', '0703', '0706', '0805', '0807', '0815', '0802', '0808', '0812', '0809', '0817'];
-const FIRST = ['Ada', 'Chinedu', 'Ngozi', 'Tunde', 'Bola', 'Emeka', 'Funmi', 'Ibrahim', 'Aisha', 'Kemi', 'Segun', 'Zainab', 'Obi', 'Yemi', 'Halima', 'Femi'];
-const CITY = ['Lagos', 'Abuja', 'Kano', 'Ibadan', 'Port Harcourt', 'Benin City', 'Enugu', 'Kaduna', 'Jos', 'Ilorin', 'Owerri', 'Abeokuta'];
+const PREFIXES = [
+  '0803',
+  '0806',
+  '0813',
+  '0816',
+  '0703',
+  '0706',
+  '0805',
+  '0807',
+  '0815',
+  '0802',
+  '0808',
+  '0812',
+  '0809',
+  '0817',
+];
+const FIRST = [
+  'Ada',
+  'Chinedu',
+  'Ngozi',
+  'Tunde',
+  'Bola',
+  'Emeka',
+  'Funmi',
+  'Ibrahim',
+  'Aisha',
+  'Kemi',
+  'Segun',
+  'Zainab',
+  'Obi',
+  'Yemi',
+  'Halima',
+  'Femi',
+];
+const CITY = [
+  'Lagos',
+  'Abuja',
+  'Kano',
+  'Ibadan',
+  'Port Harcourt',
+  'Benin City',
+  'Enugu',
+  'Kaduna',
+  'Jos',
+  'Ilorin',
+  'Owerri',
+  'Abeokuta',
+];
 const INVALID = ['12345', 'n/a', '0803123', '+1 555 0100', 'call me', '080312345678901', ''];
 
 /** The numbers of the file in every common spelling: 0803 123 4567, +234…, 803…, 234…. */
 function spell(prefix: string, rest: string, style: number): string {
   switch (style) {
-    case 0: return `${prefix}${rest}`;
-    case 1: return `${prefix} ${rest.slice(0, 3)} ${rest.slice(3)}`;
-    case 2: return `+234${prefix.slice(1)}${rest}`;
-    case 3: return `234${prefix.slice(1)}${rest}`;
-    default: return `${prefix.slice(1)}${rest}`;
+    case 0:
+      return `${prefix}${rest}`;
+    case 1:
+      return `${prefix} ${rest.slice(0, 3)} ${rest.slice(3)}`;
+    case 2:
+      return `+234${prefix.slice(1)}${rest}`;
+    case 3:
+      return `234${prefix.slice(1)}${rest}`;
+    default:
+      return `${prefix.slice(1)}${rest}`;
   }
 }
 
@@ -33,7 +83,7 @@ export function* contactRows(n: number, seed = 42): Generator<[string, string, s
     const first = FIRST[Math.floor(r() * FIRST.length)];
     const city = CITY[Math.floor(r() * CITY.length)];
     let phone: string;
-    if (u < 0.10) phone = INVALID[Math.floor(r() * INVALID.length)];
+    if (u < 0.1) phone = INVALID[Math.floor(r() * INVALID.length)];
     else if (u < 0.15 && valid.length) {
       const [p, rest] = valid[Math.floor(r() * valid.length)];
       phone = spell(p, rest, Math.floor(r() * 5));
@@ -61,7 +111,10 @@ export function writeCsv(file: string, n: number): void {
   let buf = HEADER.join(',') + '\n';
   for (const row of contactRows(n)) {
     buf += row.map(csvCell).join(',') + '\n';
-    if (buf.length > 1 << 20) { fs.writeSync(fd, buf); buf = ''; }
+    if (buf.length > 1 << 20) {
+      fs.writeSync(fd, buf);
+      buf = '';
+    }
   }
   fs.writeSync(fd, buf);
   fs.closeSync(fd);

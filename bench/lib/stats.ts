@@ -1,4 +1,9 @@
-export interface Stat { median: number; min: number; max: number; runs: number[] }
+export interface Stat {
+  median: number;
+  min: number;
+  max: number;
+  runs: number[];
+}
 
 export function stat(values: number[]): Stat {
   const v = values.filter((x) => Number.isFinite(x));
@@ -11,7 +16,18 @@ export function stat(values: number[]): Stat {
 export function fmt(x: number, unit = ''): string {
   if (!Number.isFinite(x)) return '-';
   const a = Math.abs(x);
-  const n = a >= 1000 ? x.toFixed(0) : a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : a >= 1 ? x.toFixed(2) : a >= 0.01 ? x.toFixed(3) : x.toPrecision(2);
+  const n =
+    a >= 1000
+      ? x.toFixed(0)
+      : a >= 100
+        ? x.toFixed(0)
+        : a >= 10
+          ? x.toFixed(1)
+          : a >= 1
+            ? x.toFixed(2)
+            : a >= 0.01
+              ? x.toFixed(3)
+              : x.toPrecision(2);
   return unit ? `${n} ${unit}` : n;
 }
 

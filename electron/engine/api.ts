@@ -13,32 +13,51 @@ export { MESSAGE_STATUSES, FINAL_STATUSES, CAMPAIGN_STATES } from '../../shared/
 export type { CampaignState, MessageStatus, ScheduleMode } from '../../shared/vocabulary.ts';
 export type { RawContactRow } from '../../shared/import/rows.ts';
 
-export interface ListSummary { id: number; name: string; contacts: number; fields: string[]; createdAt: number; source: string | null }
+export interface ListSummary {
+  id: number;
+  name: string;
+  contacts: number;
+  fields: string[];
+  createdAt: number;
+  source: string | null;
+}
 
 export interface ImportOptions {
-  list: string;                 // name of the new list
+  list: string; // name of the new list
   sheet?: string;
-  headerRow?: number;           // 1-based row of the header, overrides detection
+  headerRow?: number; // 1-based row of the header, overrides detection
   phoneColumn?: string;
-  country?: string;             // default country, e.g. 'NG'
-  encoding?: string;            // override detection: 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252'
+  country?: string; // default country, e.g. 'NG'
+  encoding?: string; // override detection: 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252'
 }
-export interface ImportProgress { phase: 'reading' | 'storing' | 'done'; rows: number; bytesRead: number; totalBytes: number }
+export interface ImportProgress {
+  phase: 'reading' | 'storing' | 'done';
+  rows: number;
+  bytesRead: number;
+  totalBytes: number;
+}
 export interface ImportReport {
   list: { id: number; name: string };
-  rows: number; valid: number; invalid: number; duplicates: number; suppressed: number;
-  sheet: string | null; headerRow: number; phoneColumn: string; fields: string[];
+  rows: number;
+  valid: number;
+  invalid: number;
+  duplicates: number;
+  suppressed: number;
+  sheet: string | null;
+  headerRow: number;
+  phoneColumn: string;
+  fields: string[];
   /** the first rejected rows (all of them are kept in the database and exportable) */
   rejects: Array<{ row: number; kind: 'invalid' | 'duplicate' | 'suppressed'; value: string; reason: string }>;
 }
 
 export interface CampaignCreate {
-  list: string | number;        // list name or id
-  from: string;                 // sender ID
-  text: string;                 // template with {merge_fields}
+  list: string | number; // list name or id
+  from: string; // sender ID
+  text: string; // template with {merge_fields}
   name?: string;
-  sendAt?: number | null;       // epoch ms
-  schedule?: ScheduleMode;      // default 'local' when sendAt is set
+  sendAt?: number | null; // epoch ms
+  schedule?: ScheduleMode; // default 'local' when sendAt is set
   /** recipients whose merge value is blank: leave them out, or send with the gap; unset = refuse */
   blank?: 'skip' | 'send';
   /** 'strip': values that alone make a message Unicode lose their accents (á → a); default 'keep' */
@@ -48,10 +67,23 @@ export interface CampaignCreate {
 export type StatusCounts = Record<MessageStatus, number>;
 
 export interface CampaignSummary {
-  id: number; name: string; state: CampaignState; listId: number | null; listName: string | null; parentId: number | null;
-  sender: string; template: string; recipients: number; parts: number; suppressed: number;
-  scheduleMode: ScheduleMode | null; sendAt: number | null; pauseReason: string | null;
-  createdAt: number; startedAt: number | null; finishedAt: number | null;
+  id: number;
+  name: string;
+  state: CampaignState;
+  listId: number | null;
+  listName: string | null;
+  parentId: number | null;
+  sender: string;
+  template: string;
+  recipients: number;
+  parts: number;
+  suppressed: number;
+  scheduleMode: ScheduleMode | null;
+  sendAt: number | null;
+  pauseReason: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
 }
 export interface CampaignStatus extends CampaignSummary {
   counts: StatusCounts;
@@ -63,19 +95,35 @@ export interface CampaignStatus extends CampaignSummary {
    * requests per second as the gateway saw them (answers in the limiter's last ten windows, so
    * never above rateLimit; 0 unless sending), the recipients they carried, and an ETA in ms
    */
-  rate: number; recipientRate: number; rateLimit: number; etaMs: number | null;
+  rate: number;
+  recipientRate: number;
+  rateLimit: number;
+  etaMs: number | null;
   /** waiting out a back-off after the gateway could not take a request (503, 429, network down) */
   retry: { at: number; reason: string | null } | null;
   sandbox: boolean;
 }
 /** Recipients by network; upToDate false = the last count, redone soon (counting a big campaign is not free). */
-export interface NetworkCounts { networks: NetworkBreakdown[]; countedAt: number; upToDate: boolean }
+export interface NetworkCounts {
+  networks: NetworkBreakdown[];
+  countedAt: number;
+  upToDate: boolean;
+}
 /** One network's recipients by outcome (shared/outcome.ts). */
 export interface NetworkBreakdown {
-  network: NetworkGroup; recipients: number; delivered: number; failed: number; pending: number; unknown: number; cancelled: number;
+  network: NetworkGroup;
+  recipients: number;
+  delivered: number;
+  failed: number;
+  pending: number;
+  unknown: number;
+  cancelled: number;
 }
 export interface UncertainBatch {
-  batchId: number; clientRef: string; sentAt: number | null; error: string | null;
+  batchId: number;
+  clientRef: string;
+  sentAt: number | null;
+  error: string | null;
   /** the gateway's HTTP answer (500, 502, 504), or null when none came (timeout, reset, app stopped) */
   httpStatus: number | null;
   /** lookups that count as evidence; 0 = not looked up yet, so not decidable yet */
@@ -92,30 +140,73 @@ export interface UncertainCause {
   httpStatus: number | null;
   /** one example of the recorded reason (requests without an answer differ in detail) */
   error: string | null;
-  batches: number; recipients: number;
+  batches: number;
+  recipients: number;
   /** batches not looked up yet */
   unchecked: number;
   /** the fewest / most checks made among the looked-up batches */
-  minChecks: number; maxChecks: number;
+  minChecks: number;
+  maxChecks: number;
   /** lookups that failed (no answer from the report endpoint) among them */
   failedLookups: number;
 }
 
 /** A saved message: picked in Compose to fill the sender ID and the text. */
-export interface Template { id: number; name: string; sender: string; text: string; createdAt: number; updatedAt: number }
+export interface Template {
+  id: number;
+  name: string;
+  sender: string;
+  text: string;
+  createdAt: number;
+  updatedAt: number;
+}
 /** `id` given: change that template; without: a new one */
-export interface TemplateInput { id?: number; name: string; sender: string; text: string }
+export interface TemplateInput {
+  id?: number;
+  name: string;
+  sender: string;
+  text: string;
+}
 
-export interface UncertainPage { total: number; recipients: number; causes: UncertainCause[]; batches: UncertainBatch[] }
+export interface UncertainPage {
+  total: number;
+  recipients: number;
+  causes: UncertainCause[];
+  batches: UncertainBatch[];
+}
 
-export interface ImportCounts { rows: number; valid: number; invalid: number; duplicates: number; suppressed: number }
-export interface ContactRow { seq: number; row: number; msisdn: string; network: string | null; fields: Record<string, string> }
-export interface RejectRow { row: number; kind: 'invalid' | 'duplicate' | 'suppressed'; value: string; reason: string; fields: Record<string, string> }
+export interface ImportCounts {
+  rows: number;
+  valid: number;
+  invalid: number;
+  duplicates: number;
+  suppressed: number;
+}
+export interface ContactRow {
+  seq: number;
+  row: number;
+  msisdn: string;
+  network: string | null;
+  fields: Record<string, string>;
+}
+export interface RejectRow {
+  row: number;
+  kind: 'invalid' | 'duplicate' | 'suppressed';
+  value: string;
+  reason: string;
+  fields: Record<string, string>;
+}
 
 export interface CampaignPreview {
-  recipients: number; suppressed: number; totalParts: number; maxParts: number; typicalParts: number;
+  recipients: number;
+  suppressed: number;
+  totalParts: number;
+  maxParts: number;
+  typicalParts: number;
   /** recipients needing more parts than the typical (most common) count */
-  overTypical: number; cost: number; currency: string;
+  overTypical: number;
+  cost: number;
+  currency: string;
   encoding: 'GSM-7' | 'UCS-2' | 'mixed';
   unknownFields: string[];
   /** why the template cannot be used (unknown field, unclosed brace), or null */
@@ -133,17 +224,33 @@ export interface CampaignPreview {
   accents: {
     recipients: number;
     /** parts and cost the accents add over sending those values without them */
-    extraParts: number; extraCost: number;
+    extraParts: number;
+    extraCost: number;
     /** the letters responsible, each with its marks, most frequent first */
     chars: Array<{ shown: string; count: number }>;
-    sample: Array<{ row: number; msisdn: string; field: string; value: string; plain: string; parts: number; plainParts: number }>;
+    sample: Array<{
+      row: number;
+      msisdn: string;
+      field: string;
+      value: string;
+      plain: string;
+      parts: number;
+      plainParts: number;
+    }>;
     /** true when the totals already count those values without accents */
     stripped: boolean;
   };
   /** the Nigerian languages the template itself is written in (it is Unicode by choice), or [] */
   languages: string[];
   /** recipients abroad, by country, priced per part as set in Settings or (guessed) at the Nigerian price */
-  destinations: Array<{ country: string; recipients: number; parts: number; pricePerPart: number; guessed: boolean; cost: number }>;
+  destinations: Array<{
+    country: string;
+    recipients: number;
+    parts: number;
+    pricePerPart: number;
+    guessed: boolean;
+    cost: number;
+  }>;
 }
 export interface PreviewInput {
   list: string | number;
@@ -152,9 +259,20 @@ export interface PreviewInput {
   accents?: 'keep' | 'strip';
 }
 export interface MessageRow {
-  seq: number; msisdn: string; network: string | null; fields: Record<string, string>; text: string; encoding: string; parts: number;
-  status: MessageStatus; rawStatus: string | null; rawCode: number | null; reason: string | null;
-  submittedAt: number | null; acceptedAt: number | null; finalAt: number | null;
+  seq: number;
+  msisdn: string;
+  network: string | null;
+  fields: Record<string, string>;
+  text: string;
+  encoding: string;
+  parts: number;
+  status: MessageStatus;
+  rawStatus: string | null;
+  rawCode: number | null;
+  reason: string | null;
+  submittedAt: number | null;
+  acceptedAt: number | null;
+  finalAt: number | null;
 }
 
 export interface EngineEvent {
@@ -185,7 +303,11 @@ export interface Engine {
   lists: {
     list(): ListSummary[];
     get(idOrName: number | string): ListSummary | null;
-    import(path: string, opts: ImportOptions, ctl?: { signal?: AbortSignal; onProgress?(p: ImportProgress): void }): Promise<ImportReport>;
+    import(
+      path: string,
+      opts: ImportOptions,
+      ctl?: { signal?: AbortSignal; onProgress?(p: ImportProgress): void },
+    ): Promise<ImportReport>;
     delete(id: number): void;
     contacts(listId: number, page: { offset: number; limit: number }): { total: number; rows: ContactRow[] };
     rejects(listId: number, page: { offset: number; limit: number }): { total: number; rows: RejectRow[] };
@@ -194,16 +316,30 @@ export interface Engine {
   };
   /** imports fed row by row (the renderer parses in a worker and sends chunks); same rules as lists.import */
   imports: {
-    begin(opts: { list: string; fields: string[]; phoneColumn: string; source?: string; country?: string; sheet?: string | null; headerRow?: number }): { importId: string };
+    begin(opts: {
+      list: string;
+      fields: string[];
+      phoneColumn: string;
+      source?: string;
+      country?: string;
+      sheet?: string | null;
+      headerRow?: number;
+    }): { importId: string };
     add(importId: string, rows: RawContactRow[]): ImportCounts;
     commit(importId: string): ImportReport;
     cancel(importId: string): void;
   };
   optouts: {
-    list(page: { offset: number; limit: number; search?: string }): { total: number; rows: Array<{ msisdn: string; addedAt: number; source: string | null }> };
+    list(page: { offset: number; limit: number; search?: string }): {
+      total: number;
+      rows: Array<{ msisdn: string; addedAt: number; source: string | null }>;
+    };
     add(numbers: string[], source?: string): { added: number; invalid: string[] };
     remove(numbers: string[]): { removed: number };
-    import(path: string, opts?: { country?: string; encoding?: string }): { added: number; invalid: number; rows: number };
+    import(
+      path: string,
+      opts?: { country?: string; encoding?: string },
+    ): { added: number; invalid: number; rows: number };
   };
   templates: {
     /** every saved template, by name */
@@ -234,13 +370,21 @@ export interface Engine {
     resendFailed(id: number): CampaignSummary;
     /** parts, cost and unknown merge fields for a template over a list, before creating anything */
     preview(input: PreviewInput): CampaignPreview;
-    messages(id: number, page: { offset: number; limit: number; status?: MessageStatus; order?: 'seq' | 'parts-desc' }): { total: number; rows: MessageRow[] };
+    messages(
+      id: number,
+      page: { offset: number; limit: number; status?: MessageStatus; order?: 'seq' | 'parts-desc' },
+    ): { total: number; rows: MessageRow[] };
     /** one row per recipient: original fields, text, parts, status, reason, times; formula-escaped */
     export(id: number, file: string, format: 'csv' | 'xlsx'): { file: string; rows: number };
     /** cumulative counts per status over time, for the delivery chart */
     chart(id: number): Array<{ at: number; counts: Partial<StatusCounts> }>;
     /** sends the template, rendered with the first recipient's fields, to one number (the user's own) */
-    testSend(input: { from: string; text: string; to: string; list?: string | number }): Promise<{ ok: boolean; message: string }>;
+    testSend(input: {
+      from: string;
+      text: string;
+      to: string;
+      list?: string | number;
+    }): Promise<{ ok: boolean; message: string }>;
   };
   /** run the send loop and the delivery-report poller until close() */
   start(): void;
@@ -257,7 +401,9 @@ export interface Engine {
 
 type AnyFn = (...args: never[]) => unknown;
 /** the groups of the Engine (settings, token, lists, …): its members that are objects of methods */
-export type EngineGroup = { [K in keyof Engine]: Engine[K] extends AnyFn ? never : Engine[K] extends object ? K : never }[keyof Engine];
+export type EngineGroup = {
+  [K in keyof Engine]: Engine[K] extends AnyFn ? never : Engine[K] extends object ? K : never;
+}[keyof Engine];
 /** 'group.method' for every method of every group, and the top-level methods (on and close have their own messages) */
 export type EngineMethod =
   | { [G in EngineGroup]: `${G}.${keyof Engine[G] & string}` }[EngineGroup]
@@ -270,24 +416,62 @@ export type EngineMethod =
  * compile error; the worker proxy (electron/host) and the route list check are built from it.
  */
 export const METHODS = {
-  'settings.get': { route: false }, 'settings.set': {}, 'settings.all': {},
-  'token.status': {}, 'token.set': {}, 'token.clear': {}, 'token.test': {},
-  'lists.list': {}, 'lists.get': {}, 'lists.import': { ctlArg: 2, route: false }, 'lists.delete': {}, 'lists.contacts': {},
-  'lists.rejects': {}, 'lists.exportRejects': {},
-  'imports.begin': {}, 'imports.add': {}, 'imports.commit': {}, 'imports.cancel': {},
-  'optouts.list': {}, 'optouts.add': {}, 'optouts.remove': {}, 'optouts.import': { route: false },
-  'templates.list': {}, 'templates.save': {}, 'templates.delete': {},
-  'campaigns.create': {}, 'campaigns.list': {}, 'campaigns.get': {}, 'campaigns.status': {}, 'campaigns.send': {},
-  'campaigns.active': {}, 'campaigns.networks': {}, 'campaigns.retryNow': {},
-  'campaigns.pause': {}, 'campaigns.resume': {}, 'campaigns.cancel': {}, 'campaigns.uncertain': {},
-  'campaigns.resolve': {}, 'campaigns.resendFailed': {}, 'campaigns.preview': {}, 'campaigns.messages': {},
-  'campaigns.export': {}, 'campaigns.chart': {}, 'campaigns.testSend': {},
-  start: { route: false }, waitIdle: { ctlArg: 1, route: false }, pollReports: { route: false },
+  'settings.get': { route: false },
+  'settings.set': {},
+  'settings.all': {},
+  'token.status': {},
+  'token.set': {},
+  'token.clear': {},
+  'token.test': {},
+  'lists.list': {},
+  'lists.get': {},
+  'lists.import': { ctlArg: 2, route: false },
+  'lists.delete': {},
+  'lists.contacts': {},
+  'lists.rejects': {},
+  'lists.exportRejects': {},
+  'imports.begin': {},
+  'imports.add': {},
+  'imports.commit': {},
+  'imports.cancel': {},
+  'optouts.list': {},
+  'optouts.add': {},
+  'optouts.remove': {},
+  'optouts.import': { route: false },
+  'templates.list': {},
+  'templates.save': {},
+  'templates.delete': {},
+  'campaigns.create': {},
+  'campaigns.list': {},
+  'campaigns.get': {},
+  'campaigns.status': {},
+  'campaigns.send': {},
+  'campaigns.active': {},
+  'campaigns.networks': {},
+  'campaigns.retryNow': {},
+  'campaigns.pause': {},
+  'campaigns.resume': {},
+  'campaigns.cancel': {},
+  'campaigns.uncertain': {},
+  'campaigns.resolve': {},
+  'campaigns.resendFailed': {},
+  'campaigns.preview': {},
+  'campaigns.messages': {},
+  'campaigns.export': {},
+  'campaigns.chart': {},
+  'campaigns.testSend': {},
+  start: { route: false },
+  waitIdle: { ctlArg: 1, route: false },
+  pollReports: { route: false },
 } as const satisfies Record<EngineMethod, { ctlArg?: number; route?: false }>;
 
 /** the engine methods the UI reaches: each is also a route of the same name (electron/handlers/types.ts checks it) */
-export type RoutedMethod = { [M in EngineMethod]: (typeof METHODS)[M] extends { route: false } ? never : M }[EngineMethod];
-export const ROUTED_METHODS = (Object.keys(METHODS) as EngineMethod[]).filter((m) => !('route' in METHODS[m])) as RoutedMethod[];
+export type RoutedMethod = {
+  [M in EngineMethod]: (typeof METHODS)[M] extends { route: false } ? never : M;
+}[EngineMethod];
+export const ROUTED_METHODS = (Object.keys(METHODS) as EngineMethod[]).filter(
+  (m) => !('route' in METHODS[m]),
+) as RoutedMethod[];
 
 export function isEngineMethod(name: unknown): name is EngineMethod {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(METHODS, name);
@@ -312,13 +496,18 @@ interface SettingsCallsMaybe {
   set<K extends SettingKey>(key: K, value: unknown): Settings[K] | Promise<Settings[K]>;
   all(): Settings | Promise<Settings>;
 }
-interface EngineShell { readonly dataDir: string; readonly sandbox: boolean; on(listener: (e: EngineEvent) => void): () => void; close(): Promise<void> }
+interface EngineShell {
+  readonly dataDir: string;
+  readonly sandbox: boolean;
+  on(listener: (e: EngineEvent) => void): () => void;
+  close(): Promise<void>;
+}
 
 /** The Engine answered from its worker thread (electron/host): every method of METHODS, as a promise. */
-export type AsyncEngine = EngineShell & { settings: SettingsCallsAsync }
-  & { [G in Exclude<EngineGroup, 'settings'>]: { [K in keyof Engine[G]]: Async<Engine[G][K]> } }
-  & { [M in TopMethod]: Async<Engine[M]> };
+export type AsyncEngine = EngineShell & { settings: SettingsCallsAsync } & {
+  [G in Exclude<EngineGroup, 'settings'>]: { [K in keyof Engine[G]]: Async<Engine[G][K]> };
+} & { [M in TopMethod]: Async<Engine[M]> };
 /** What the handlers take: the Engine in this thread, or the AsyncEngine of a worker. Callers always `await`. */
-export type EngineLike = EngineShell & { settings: SettingsCallsMaybe }
-  & { [G in Exclude<EngineGroup, 'settings'>]: { [K in keyof Engine[G]]: MaybeAsync<Engine[G][K]> } }
-  & { [M in TopMethod]: MaybeAsync<Engine[M]> };
+export type EngineLike = EngineShell & { settings: SettingsCallsMaybe } & {
+  [G in Exclude<EngineGroup, 'settings'>]: { [K in keyof Engine[G]]: MaybeAsync<Engine[G][K]> };
+} & { [M in TopMethod]: MaybeAsync<Engine[M]> };

@@ -47,13 +47,19 @@ export interface EngineDeps {
 }
 
 /** Whether this engine owns its data folder; when not, who does (the reason its writes are refused). */
-export interface FolderAccess { owner: boolean; holder: OwnerInfo | null; message: string | null }
+export interface FolderAccess {
+  owner: boolean;
+  holder: OwnerInfo | null;
+  message: string | null;
+}
 
 /**
  * The composition root. Plain Node: the Electron main process, the CLI, the web bridge and the
  * tests all build the engine the same way.
  */
-export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db: DB; sandboxUrl(): string | null; folder: FolderAccess }> {
+export async function createEngine(
+  deps: EngineDeps = {},
+): Promise<Engine & { db: DB; sandboxUrl(): string | null; folder: FolderAccess }> {
   const env = deps.env ?? process.env;
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? (() => {});
@@ -62,10 +68,12 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
   const { lock, holder, db } = await openFolder(dataDir, databaseFile(dataDir), want);
   const folder: FolderAccess = { owner: !!lock, holder, message: lock ? null : ownerSentence(holder) };
   /** Everything that changes state goes through the owner; anyone else gets its sentence. */
-  const owned = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
-    if (!lock) throw new FolderBusyError(holder);
-    return f(...a);
-  };
+  const owned =
+    <A extends unknown[], R>(f: (...a: A) => R) =>
+    (...a: A): R => {
+      if (!lock) throw new FolderBusyError(holder);
+      return f(...a);
+    };
   // files earlier versions left readable by every user (0644 / 0755)
   tightenDataDir(dataDir);
   const settings = createSettingsStore(db);
@@ -80,7 +88,15 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
   const dirty = new Set<number>();
   let flushTimer: NodeJS.Timeout | null = null;
   const idleWaiters = new Set<() => void>();
-  function emit(e: EngineEvent) { for (const l of listeners) { try { l(e); } catch (err) { log(`listener: ${(err as Error).message}`); } } }
+  function emit(e: EngineEvent) {
+    for (const l of listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        log(`listener: ${(err as Error).message}`);
+      }
+    }
+  }
   function changed(id: number) {
     for (const w of idleWaiters) w();
     if (!listeners.size) return;
@@ -90,8 +106,15 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
       const ids = [...dirty];
       dirty.clear();
       for (const cid of ids) {
-        if (cid === 0) { emit({ type: 'campaign' }); continue; }
-        try { emit({ type: 'campaign', campaignId: cid, detail: campaigns.status(cid) }); } catch { /* deleted */ }
+        if (cid === 0) {
+          emit({ type: 'campaign' });
+          continue;
+        }
+        try {
+          emit({ type: 'campaign', campaignId: cid, detail: campaigns.status(cid) });
+        } catch {
+          /* deleted */
+        }
       }
     }, 250);
   }
@@ -107,11 +130,20 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
   const templates = createTemplatesService({ db, now: () => clock.now() });
   const ledger = createLedger(db);
   const backups = createBackupScheduler({
-    db, dataDir, now: () => clock.now(), keep: () => settings.get('backup.keep'), version: () => LATEST_VERSION, log, checkEveryMs: deps.backupCheckMs,
+    db,
+    dataDir,
+    now: () => clock.now(),
+    keep: () => settings.get('backup.keep'),
+    version: () => LATEST_VERSION,
+    log,
+    checkEveryMs: deps.backupCheckMs,
   });
   const limiter = createRateLimiter({
     clock,
-    limits: () => ({ requestsPerSecond: settings.get('rate.requestsPerSecond'), partsPerSecond: settings.get('rate.partsPerSecond') }),
+    limits: () => ({
+      requestsPerSecond: settings.get('rate.requestsPerSecond'),
+      partsPerSecond: settings.get('rate.partsPerSecond'),
+    }),
   });
 
   // Start-up recovery, by the owner only and only now, as it takes the folder: nobody else can
@@ -126,8 +158,11 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
       if (recovered) log(`${recovered} request(s) were in flight when the app stopped; their outcome is being checked`);
       const found = checkLedger(db);
       if (found.length) {
-        for (const v of found) log(`ledger check: campaign ${v.campaignId ?? '-'} batch ${v.batchId ?? '-'}: ${v.detail}`);
-        log(`ledger check: ${repairLedger(db, found, t0, settings.get('dlr.initialIntervalMs'))} row(s) set back to be checked with the gateway or decided by you`);
+        for (const v of found)
+          log(`ledger check: campaign ${v.campaignId ?? '-'} batch ${v.batchId ?? '-'}: ${v.detail}`);
+        log(
+          `ledger check: ${repairLedger(db, found, t0, settings.get('dlr.initialIntervalMs'))} row(s) set back to be checked with the gateway or decided by you`,
+        );
       }
       limiter.seed(ledger.recentRequests(t0 - 5000, t0));
     } catch (e) {
@@ -137,8 +172,31 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
     }
   }
 
-  const sender = createSender({ db, ledger, settings, clock, limiter, clientFor, mode: () => modes.current, firstPollDelay, changed, blocked, log });
-  const poller = createPoller({ db, settings, clock, clientFor, mode: () => modes.current, changed, log, noRecord: (batchId) => { if (campaigns.autoResend(batchId)) sender.wake(); } });
+  const sender = createSender({
+    db,
+    ledger,
+    settings,
+    clock,
+    limiter,
+    clientFor,
+    mode: () => modes.current,
+    firstPollDelay,
+    changed,
+    blocked,
+    log,
+  });
+  const poller = createPoller({
+    db,
+    settings,
+    clock,
+    clientFor,
+    mode: () => modes.current,
+    changed,
+    log,
+    noRecord: (batchId) => {
+      if (campaigns.autoResend(batchId)) sender.wake();
+    },
+  });
   // The built-in sandbox keeps its state in the folder too: it is the owner's.
   if (lock) modes.warmUp();
   const testSend = createTestSend({ db, settings, campaigns, limiter, clientFor, mode: () => modes.current });
@@ -147,7 +205,13 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
   async function refreshMode() {
     // A new token lifts an auth pause.
     if ((await modes.refresh()) === 'live') {
-      for (const id of createLifecycle(db).pausedFor('auth')) { try { campaigns.resume(id); } catch { /* mode change: stays paused */ } }
+      for (const id of createLifecycle(db).pausedFor('auth')) {
+        try {
+          campaigns.resume(id);
+        } catch {
+          /* mode change: stays paused */
+        }
+      }
       if (blockedState.code === 'auth') blocked({ code: null, message: null });
     }
     sender.wake();
@@ -155,13 +219,19 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
 
   const engine: Engine & { db: DB; sandboxUrl(): string | null; folder: FolderAccess } = {
     dataDir,
-    get sandbox() { return modes.current === 'sandbox'; },
+    get sandbox() {
+      return modes.current === 'sandbox';
+    },
     db,
     folder,
     sandboxUrl: modes.sandboxUrl,
     settings: {
       get: (k) => settings.get(k),
-      set: owned((k, v) => { const r = settings.set(k, v); sender.wake(); return r as never; }),
+      set: owned((k, v) => {
+        const r = settings.set(k, v);
+        sender.wake();
+        return r as never;
+      }),
       all: () => settings.all(),
     },
     token: {
@@ -171,8 +241,14 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
         const problem = modes.keychainProblem();
         return { set, source: set ? src : null, sandbox: modes.current === 'sandbox', ...(problem ? { problem } : {}) };
       },
-      set: owned(async (token: string) => { await secrets.set(token); await refreshMode(); }),
-      clear: owned(async () => { await secrets.clear(); await refreshMode(); }),
+      set: owned(async (token: string) => {
+        await secrets.set(token);
+        await refreshMode();
+      }),
+      clear: owned(async () => {
+        await secrets.clear();
+        await refreshMode();
+      }),
       async test() {
         return clientFor(modes.current).checkToken();
       },
@@ -186,9 +262,23 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
       rejects: (id, page) => lists.lists.rejects(id, page),
       exportRejects: (id, file, format) => lists.lists.exportRejects(id, file, format),
     },
-    imports: { begin: owned(lists.imports.begin), add: owned(lists.imports.add), commit: owned(lists.imports.commit), cancel: owned(lists.imports.cancel) },
-    optouts: { list: lists.optouts.list, add: owned(lists.optouts.add), remove: owned(lists.optouts.remove), import: owned(lists.optouts.import) },
-    templates: { list: () => templates.list(), save: owned((i) => templates.save(i)), delete: owned((id) => templates.delete(id)) },
+    imports: {
+      begin: owned(lists.imports.begin),
+      add: owned(lists.imports.add),
+      commit: owned(lists.imports.commit),
+      cancel: owned(lists.imports.cancel),
+    },
+    optouts: {
+      list: lists.optouts.list,
+      add: owned(lists.optouts.add),
+      remove: owned(lists.optouts.remove),
+      import: owned(lists.optouts.import),
+    },
+    templates: {
+      list: () => templates.list(),
+      save: owned((i) => templates.save(i)),
+      delete: owned((id) => templates.delete(id)),
+    },
     campaigns: {
       create: owned((i) => campaigns.create(i)),
       list: () => campaigns.list(),
@@ -201,9 +291,17 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
         if (sender.retryNow(id)) changed(id);
         return campaigns.status(id);
       }),
-      send: owned((id) => { const s = campaigns.send(id); sender.wake(); return s; }),
+      send: owned((id) => {
+        const s = campaigns.send(id);
+        sender.wake();
+        return s;
+      }),
       pause: owned((id) => campaigns.pause(id)),
-      resume: owned((id) => { const s = campaigns.resume(id); sender.wake(); return s; }),
+      resume: owned((id) => {
+        const s = campaigns.resume(id);
+        sender.wake();
+        return s;
+      }),
       cancel: owned((id) => campaigns.cancel(id)),
       uncertain: (id, page) => campaigns.uncertain(id, page),
       resolve: owned((id, d) => {
@@ -227,7 +325,10 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
     start() {
       if (started) return;
       // Not the owner: the owner sends and polls; this one only reads.
-      if (!lock) { log(`not sending from here: ${folder.message}`); return; }
+      if (!lock) {
+        log(`not sending from here: ${folder.message}`);
+        return;
+      }
       started = true;
       sender.start();
       backups.start();
@@ -237,9 +338,21 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
       for (;;) {
         const s = campaigns.status(campaignId);
         const busy = s.counts.queued + s.counts.submitting;
-        if (busy === 0 || s.state === 'paused' || s.state === 'cancelled' || s.state === 'completed' || s.state === 'draft' || opts.signal?.aborted) return s;
+        if (
+          busy === 0 ||
+          s.state === 'paused' ||
+          s.state === 'cancelled' ||
+          s.state === 'completed' ||
+          s.state === 'draft' ||
+          opts.signal?.aborted
+        )
+          return s;
         await new Promise<void>((resolve) => {
-          const done = () => { idleWaiters.delete(done); clearTimeout(t); resolve(); };
+          const done = () => {
+            idleWaiters.delete(done);
+            clearTimeout(t);
+            resolve();
+          };
           const t = setTimeout(done, 500);
           idleWaiters.add(done);
         });
@@ -258,7 +371,10 @@ export async function createEngine(deps: EngineDeps = {}): Promise<Engine & { db
         await sleep(Math.min(1000, Math.max(50, until - clock.now())));
       }
     },
-    on(l) { listeners.add(l); return () => listeners.delete(l); },
+    on(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
     async close() {
       await sender.stop();
       await poller.stop();

@@ -1,6 +1,9 @@
 /** An error the user caused or can fix: `message` is one plain sentence saying what to do. */
 export class UserError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -15,4 +18,11 @@ export function errorCode(e: unknown): string {
  * nothing to the user and may show internals. The worker protocol keeps these names across the
  * thread boundary, and the handlers answer them with INTERNAL; one list, so the two agree.
  */
-export const BUG_ERROR_NAMES: ReadonlySet<string> = new Set(['TypeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError', 'RangeError']);
+export const BUG_ERROR_NAMES: ReadonlySet<string> = new Set([
+  'TypeError',
+  'ReferenceError',
+  'SyntaxError',
+  'EvalError',
+  'URIError',
+  'RangeError',
+]);

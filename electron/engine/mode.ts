@@ -45,9 +45,20 @@ export async function createModes(deps: {
   let sandboxStarting: Promise<Sandbox> | null = null;
   function ensureSandbox(): Promise<Sandbox> {
     // the sandbox's own ledger holds the numbers sent to as well: the user's only, like smsdesk.db
-    if (!sandboxStarting) { try { ensurePrivateFile(path.join(dataDir, 'sandbox.db')); } catch { /* the sandbox says why it cannot open it */ } }
-    sandboxStarting ??= startSandbox({ host: '127.0.0.1', port: 0, tokens: [SANDBOX_TOKEN], stateFile: path.join(dataDir, 'sandbox.db'), ...deps.sandbox })
-      .then((s) => (sandbox = s));
+    if (!sandboxStarting) {
+      try {
+        ensurePrivateFile(path.join(dataDir, 'sandbox.db'));
+      } catch {
+        /* the sandbox says why it cannot open it */
+      }
+    }
+    sandboxStarting ??= startSandbox({
+      host: '127.0.0.1',
+      port: 0,
+      tokens: [SANDBOX_TOKEN],
+      stateFile: path.join(dataDir, 'sandbox.db'),
+      ...deps.sandbox,
+    }).then((s) => (sandbox = s));
     return sandboxStarting;
   }
 
@@ -65,22 +76,38 @@ export async function createModes(deps: {
   });
   // The sandbox client waits for the built-in sandbox to be listening before each call.
   const sandboxClient: GatewayClient = {
-    send: async (r) => { if (!gatewayOverride) await ensureSandbox(); return sandboxBase.send(r); },
-    fetchBatchReport: async (r) => { if (!gatewayOverride) await ensureSandbox(); return sandboxBase.fetchBatchReport(r); },
-    fetchRecipientReport: async (r, m) => { if (!gatewayOverride) await ensureSandbox(); return sandboxBase.fetchRecipientReport(r, m); },
-    checkToken: async () => ({ ok: true, message: `No token is set: the built-in sandbox gateway is in use (${SANDBOX_NOTICE}).` }),
+    send: async (r) => {
+      if (!gatewayOverride) await ensureSandbox();
+      return sandboxBase.send(r);
+    },
+    fetchBatchReport: async (r) => {
+      if (!gatewayOverride) await ensureSandbox();
+      return sandboxBase.fetchBatchReport(r);
+    },
+    fetchRecipientReport: async (r, m) => {
+      if (!gatewayOverride) await ensureSandbox();
+      return sandboxBase.fetchRecipientReport(r, m);
+    },
+    checkToken: async () => ({
+      ok: true,
+      message: `No token is set: the built-in sandbox gateway is in use (${SANDBOX_NOTICE}).`,
+    }),
   };
 
   return {
-    get current(): GatewayMode { return mode; },
+    get current(): GatewayMode {
+      return mode;
+    },
     keychainProblem: () => keychainProblem,
     readToken,
     clientFor: (m: GatewayMode) => (m === 'live' ? liveClient : sandboxClient),
-    firstPollDelay: (m: GatewayMode) => (m === 'sandbox' ? Math.min(2000, settings.get('dlr.initialIntervalMs')) : settings.get('dlr.initialIntervalMs')),
+    firstPollDelay: (m: GatewayMode) =>
+      m === 'sandbox' ? Math.min(2000, settings.get('dlr.initialIntervalMs')) : settings.get('dlr.initialIntervalMs'),
     sandboxUrl: () => gatewayOverride ?? sandbox?.url ?? null,
     /** starts the built-in sandbox now if it is the one in use (the owner does, at start) */
     warmUp() {
-      if (mode === 'sandbox' && !gatewayOverride) void ensureSandbox().catch((e) => log(`sandbox: ${(e as Error).message}`));
+      if (mode === 'sandbox' && !gatewayOverride)
+        void ensureSandbox().catch((e) => log(`sandbox: ${(e as Error).message}`));
     },
     /** reads the token again and switches the gateway if it came or went; the mode now */
     async refresh(): Promise<GatewayMode> {

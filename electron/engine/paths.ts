@@ -5,7 +5,10 @@ import path from 'node:path';
 export const APP_NAME = 'SMS Desk';
 
 /** The folder Electron's app.getPath('userData') gives an app named "SMS Desk" on this OS. */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   const home = env.HOME || os.homedir();
   if (platform === 'win32') return path.join(env.APPDATA || path.join(home, 'AppData', 'Roaming'), APP_NAME);
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', APP_NAME);
@@ -39,7 +42,9 @@ export function tighten(file: string): void {
   try {
     const st = fs.statSync(file);
     if (st.mode & 0o077) fs.chmodSync(file, st.mode & (st.isDirectory() ? PRIVATE_DIR_MODE : PRIVATE_FILE_MODE));
-  } catch { /* gone, or not ours to change: the folder's own mode still shuts others out */ }
+  } catch {
+    /* gone, or not ours to change: the folder's own mode still shuts others out */
+  }
 }
 
 /** Every file directly in the data folder (ledger, -wal, -shm, logs, sandbox state) made private. */
@@ -47,7 +52,11 @@ export function tightenDataDir(dataDir: string): void {
   if (!POSIX) return;
   tighten(dataDir);
   let names: string[] = [];
-  try { names = fs.readdirSync(dataDir); } catch { return; }
+  try {
+    names = fs.readdirSync(dataDir);
+  } catch {
+    return;
+  }
   for (const n of names) tighten(path.join(dataDir, n));
 }
 

@@ -51,7 +51,9 @@ function base64Fragments(secret: string): string[] {
   const bytes = Buffer.from(secret, 'utf8');
   const out = new Set<string>();
   for (let shift = 0; shift < 3; shift++) {
-    const enc = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64').replace(/=+$/, '');
+    const enc = Buffer.concat([Buffer.alloc(shift), bytes])
+      .toString('base64')
+      .replace(/=+$/, '');
     const first = Math.ceil((8 * shift) / 6);
     const last = Math.floor((8 * (shift + bytes.length)) / 6); // exclusive
     const inner = enc.slice(first, last);
@@ -75,7 +77,7 @@ function patternFor(secret: string): RegExp {
 }
 
 function list(secrets: Secrets): string[] {
-  const all = typeof secrets === 'string' ? [secrets] : secrets ?? [];
+  const all = typeof secrets === 'string' ? [secrets] : (secrets ?? []);
   return all.filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
 

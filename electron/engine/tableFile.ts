@@ -16,7 +16,13 @@ import { excelLocalSerial, localStamp } from '../../shared/localTime.ts';
  * which is never written), so "+2348031234567" and "=1+1" stay exactly the text they are, and a
  * phone number never turns into 2.34803E+12. Numbers stay numbers.
  */
-export function writeTable(file: string, format: 'csv' | 'xlsx', header: string[], rows: Iterable<unknown[]>, sheetName: string): { file: string; rows: number } {
+export function writeTable(
+  file: string,
+  format: 'csv' | 'xlsx',
+  header: string[],
+  rows: Iterable<unknown[]>,
+  sheetName: string,
+): { file: string; rows: number } {
   const target = path.resolve(file);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const tmp = `${target}.${process.pid}.tmp`;
@@ -30,7 +36,10 @@ export function writeTable(file: string, format: 'csv' | 'xlsx', header: string[
         for (const r of rows) {
           buf += csvLine(r.map((v) => (v instanceof Date ? localStamp(v.getTime()) : v)));
           count++;
-          if (buf.length > 1 << 20) { fs.writeSync(fd, buf); buf = ''; }
+          if (buf.length > 1 << 20) {
+            fs.writeSync(fd, buf);
+            buf = '';
+          }
         }
         fs.writeSync(fd, buf);
       } finally {
@@ -44,7 +53,9 @@ export function writeTable(file: string, format: 'csv' | 'xlsx', header: string[
       }
       const wb = XLSX.utils.book_new();
       XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(aoa, { cellDates: false }), sheetName);
-      fs.writeFileSync(tmp, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer, { mode: 0o600 });
+      fs.writeFileSync(tmp, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer, {
+        mode: 0o600,
+      });
     }
     fs.renameSync(tmp, target);
   } catch (e) {

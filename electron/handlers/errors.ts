@@ -12,8 +12,15 @@ export function badInput(route: string, error: z.ZodError): ApiErrorShape {
   if (!issue) return { code: 'BAD_INPUT', message: `The request for ${route} is malformed.` };
   const where = issue.path.length ? issue.path.join('.') : '';
   const msg = issue.message.trim();
-  const sentence = /[.!?]$/.test(msg) ? msg : where ? `${route}: "${where}" is not valid (${msg}).` : `${route}: ${msg}.`;
-  const more = error.issues.length > 1 ? ` (${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''} in the same request.)` : '';
+  const sentence = /[.!?]$/.test(msg)
+    ? msg
+    : where
+      ? `${route}: "${where}" is not valid (${msg}).`
+      : `${route}: ${msg}.`;
+  const more =
+    error.issues.length > 1
+      ? ` (${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''} in the same request.)`
+      : '';
   return { code: 'BAD_INPUT', message: clip(sentence + more) };
 }
 
@@ -24,12 +31,19 @@ export function badInput(route: string, error: z.ZodError): ApiErrorShape {
  */
 export function toApiError(route: string, err: unknown, secrets: ReadonlyArray<string> = []): ApiErrorShape {
   if (!(err instanceof Error) || BUG_ERROR_NAMES.has(err.name)) {
-    return { code: 'INTERNAL', message: `SMS Desk hit an internal error while handling ${route}. Try again; if it keeps happening, report it.` };
+    return {
+      code: 'INTERNAL',
+      message: `SMS Desk hit an internal error while handling ${route}. Try again; if it keeps happening, report it.`,
+    };
   }
   const raw = (err as { code?: unknown }).code;
   // SQLite's own words ("database disk image is malformed") tell the user nothing they can act on
   if (typeof raw === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(raw)) {
-    return { code: 'DB_CORRUPT', message: 'The data file of SMS Desk is damaged. Quit SMS Desk and open it again to restore the newest backup (or run `smsdesk restore --latest`); the damaged file is kept aside.' };
+    return {
+      code: 'DB_CORRUPT',
+      message:
+        'The data file of SMS Desk is damaged. Quit SMS Desk and open it again to restore the newest backup (or run `smsdesk restore --latest`); the damaged file is kept aside.',
+    };
   }
   const code = typeof raw === 'string' && CODE.test(raw) ? raw : 'FAILED';
   return { code, message: clip(redact(firstBlock(err.message) || `${route} failed.`, secrets)) };

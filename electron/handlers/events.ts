@@ -9,23 +9,33 @@ export type Emit = <E extends EventName>(name: E, payload: EventPayload<E>) => v
  * contract does not list reaches the page). The engine already coalesces campaign changes to a few
  * per second; its event carries the status, which is read afresh only when it is missing.
  */
-export function createEventBridge(engine: EngineLike, emit: Emit, opts: { log?: (m: string) => void } = {}): () => void {
+export function createEventBridge(
+  engine: EngineLike,
+  emit: Emit,
+  opts: { log?: (m: string) => void } = {},
+): () => void {
   let closed = false;
 
   const send = <E extends EventName>(name: E, payload: unknown) => {
     const parsed = events[name].safeParse(payload);
     if (parsed.success) emit(name, parsed.data as EventPayload<E>);
-    else opts.log?.(`dropped a ${name} event outside the contract: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+    else
+      opts.log?.(
+        `dropped a ${name} event outside the contract: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+      );
   };
 
   const campaign = (e: EngineEvent) => {
     if (typeof e.campaignId !== 'number') return send('campaign', { campaignId: null, status: null });
     const fromEvent = events.campaign.shape.status.safeParse(e.detail);
-    if (fromEvent.success && fromEvent.data) return send('campaign', { campaignId: e.campaignId, status: fromEvent.data });
+    if (fromEvent.success && fromEvent.data)
+      return send('campaign', { campaignId: e.campaignId, status: fromEvent.data });
     const id = e.campaignId;
     // the engine may live in a worker: its answer comes later, and the bridge may be closed by then
     void (async () => engine.campaigns.status(id))().then(
-      (status) => { if (!closed) send('campaign', { campaignId: id, status }); },
+      (status) => {
+        if (!closed) send('campaign', { campaignId: id, status });
+      },
       (err: Error) => opts.log?.(`campaign ${id}: no status for its event (${err.message})`),
     );
   };

@@ -34,8 +34,19 @@ export function createHandlers(engine: EngineLike, deps: HandlerDeps): Handlers 
       }
       const parsedOut = outSchema.safeParse(value);
       if (!parsedOut.success) {
-        deps.log?.(`${name} returned data outside the contract: ${parsedOut.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-        return { ok: false, error: { code: 'INTERNAL', message: `SMS Desk produced an answer for ${name} that the window cannot read (a bug). Try again; if it keeps happening, report it.` } };
+        deps.log?.(
+          `${name} returned data outside the contract: ${parsedOut.error.issues
+            .slice(0, 3)
+            .map((i) => `${i.path.join('.')}: ${i.message}`)
+            .join('; ')}`,
+        );
+        return {
+          ok: false,
+          error: {
+            code: 'INTERNAL',
+            message: `SMS Desk produced an answer for ${name} that the window cannot read (a bug). Try again; if it keeps happening, report it.`,
+          },
+        };
       }
       return { ok: true, value: parsedOut.data } as never;
     };
@@ -46,7 +57,10 @@ export function createHandlers(engine: EngineLike, deps: HandlerDeps): Handlers 
 /** Route by name, for transports that receive the name as data (the web bridge). */
 export async function dispatch(handlers: Handlers, route: unknown, input: unknown) {
   if (typeof route !== 'string' || !Object.prototype.hasOwnProperty.call(handlers, route)) {
-    return { ok: false as const, error: { code: 'NOT_FOUND', message: `There is no route named ${JSON.stringify(String(route).slice(0, 60))}.` } };
+    return {
+      ok: false as const,
+      error: { code: 'NOT_FOUND', message: `There is no route named ${JSON.stringify(String(route).slice(0, 60))}.` },
+    };
   }
   return handlers[route as RouteName](input);
 }

@@ -4,7 +4,11 @@ import type { HandlerDeps, RouteImpls } from './types.ts';
 
 /** One function per route of shared/ipc/contract.ts; inputs arrive parsed, outputs are checked by the caller. */
 export function routeImpls(engine: EngineLike, deps: HandlerDeps): RouteImpls {
-  async function exportTo(suggested: string, format: 'csv' | 'xlsx', write: (file: string) => Promise<{ file: string; rows: number }> | { file: string; rows: number }) {
+  async function exportTo(
+    suggested: string,
+    format: 'csv' | 'xlsx',
+    write: (file: string) => Promise<{ file: string; rows: number }> | { file: string; rows: number },
+  ) {
     const name = `${suggested}.${format}`;
     const file = await deps.files.savePath(name, format);
     if (!file) return { saved: false, rows: 0, name, path: null, downloadUrl: null };
@@ -21,7 +25,11 @@ export function routeImpls(engine: EngineLike, deps: HandlerDeps): RouteImpls {
 
   return {
     'app.info': () => ({
-      version: deps.version, sandbox: engine.sandbox, dataDir: engine.dataDir, platform: deps.platform, mode: deps.mode,
+      version: deps.version,
+      sandbox: engine.sandbox,
+      dataDir: engine.dataDir,
+      platform: deps.platform,
+      mode: deps.mode,
     }),
 
     'settings.all': () => engine.settings.all(),
@@ -52,7 +60,9 @@ export function routeImpls(engine: EngineLike, deps: HandlerDeps): RouteImpls {
     'lists.exportRejects': async ({ listId, format }) => {
       const list = await engine.lists.get(listId);
       if (!list) throw notFound(`There is no list ${listId}: it may have been deleted.`);
-      return exportTo(`${safeName(list.name)}-rejected`, format, (file) => engine.lists.exportRejects(listId, file, format));
+      return exportTo(`${safeName(list.name)}-rejected`, format, (file) =>
+        engine.lists.exportRejects(listId, file, format),
+      );
     },
 
     'imports.begin': (input) => engine.imports.begin(input),
@@ -97,7 +107,9 @@ export function routeImpls(engine: EngineLike, deps: HandlerDeps): RouteImpls {
     'campaigns.export': async ({ id, format }) => {
       const c = await engine.campaigns.get(id);
       if (!c) throw notFound(`There is no campaign ${id}: it may have been deleted.`);
-      return exportTo(`${safeName(c.name || `campaign-${id}`)}-results`, format, (file) => engine.campaigns.export(id, file, format));
+      return exportTo(`${safeName(c.name || `campaign-${id}`)}-results`, format, (file) =>
+        engine.campaigns.export(id, file, format),
+      );
     },
     'campaigns.chart': async ({ id }) => thin(await engine.campaigns.chart(id), MAX_CHART_POINTS),
     'campaigns.testSend': (input) => engine.campaigns.testSend(input),
@@ -110,7 +122,11 @@ function notFound(message: string): Error {
 
 /** a file name the user will recognise, safe on every OS */
 export function safeName(name: string): string {
-  const cleaned = name.replace(/[\\/:*?"<>|\x00-\x1f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80);
+  const cleaned = name
+    .replace(/[\\/:*?"<>|\x00-\x1f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 80);
   return cleaned.replace(/^\.+/, '') || 'export';
 }
 

@@ -9,7 +9,10 @@ import type { Handlers } from './types.ts';
 export function createIpcRouter(handlers: Handlers, isTrusted: (frameUrl: string | null | undefined) => boolean) {
   return async (route: RouteName, frameUrl: string | null | undefined, input: unknown): Promise<Result<unknown>> => {
     if (!isTrusted(frameUrl)) {
-      return { ok: false, error: { code: 'FORBIDDEN', message: 'This call did not come from the SMS Desk window and was refused.' } };
+      return {
+        ok: false,
+        error: { code: 'FORBIDDEN', message: 'This call did not come from the SMS Desk window and was refused.' },
+      };
     }
     return handlers[route](input);
   };

@@ -22,7 +22,9 @@ export interface HandlerDeps {
 }
 
 /** the body of a route: parsed input in, output (still to be validated) out */
-export type RouteImpl<R extends RouteName> = (input: z.output<Routes[R]['input']>) => Promise<z.input<Routes[R]['output']>> | z.input<Routes[R]['output']>;
+export type RouteImpl<R extends RouteName> = (
+  input: z.output<Routes[R]['input']>,
+) => Promise<z.input<Routes[R]['output']>> | z.input<Routes[R]['output']>;
 export type RouteImpls = { [R in RouteName]: RouteImpl<R> };
 
 /** what Electron IPC and the web bridge call: raw input in, a Result out, never a throw */
@@ -34,5 +36,7 @@ export type ShellRoute = 'app.info';
 // compile-time: every route is an engine method marked routed in METHODS (electron/engine/api.ts), or a
 // shell route, and every routed method has its route. Forgetting either side of a new route fails tsc.
 type Mismatch<A, B> = Exclude<A, B> | Exclude<B, A>;
-const routesMatchMethods: [Mismatch<RouteName, ShellRoute | RoutedMethod>] extends [never] ? true : Mismatch<RouteName, ShellRoute | RoutedMethod> = true;
+const routesMatchMethods: [Mismatch<RouteName, ShellRoute | RoutedMethod>] extends [never]
+  ? true
+  : Mismatch<RouteName, ShellRoute | RoutedMethod> = true;
 void routesMatchMethods;

@@ -1,6 +1,16 @@
 import { Worker } from 'node:worker_threads';
 import type { AsyncEngine, EngineEvent, EngineGroup, EngineMethod } from '../engine/api.ts';
-import { ctlArgOf, fromWire, METHODS, toWire, type FromWorker, type HostSecrets, type ToWorker, type WireCtl, type WorkerConfig } from './protocol.ts';
+import {
+  ctlArgOf,
+  fromWire,
+  METHODS,
+  toWire,
+  type FromWorker,
+  type HostSecrets,
+  type ToWorker,
+  type WireCtl,
+  type WorkerConfig,
+} from './protocol.ts';
 import { createKeychainSecrets, type Secrets } from '../engine/secrets/index.ts';
 
 /** The Engine of api.ts with every call answered by a promise from the engine's worker thread. */
@@ -27,7 +37,13 @@ export interface EngineHostOptions {
   owner?: string;
 }
 
-interface Pending { method: EngineMethod | 'close'; resolve(v: unknown): void; reject(e: Error): void; onProgress?: (p: unknown) => void; cleanup?: () => void }
+interface Pending {
+  method: EngineMethod | 'close';
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+  onProgress?: (p: unknown) => void;
+  cleanup?: () => void;
+}
 
 const coded = (code: string, message: string) => Object.assign(new Error(message), { code });
 
@@ -40,8 +56,12 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
   const log = opts.log ?? (() => {});
   const env = opts.env ?? process.env;
   const config: WorkerConfig = {
-    dataDir: opts.dataDir, env: { ...env }, gatewayUrl: opts.gatewayUrl ?? null,
-    sandbox: opts.sandbox, secrets: opts.secrets ?? { kind: 'keychain' }, owner: opts.owner,
+    dataDir: opts.dataDir,
+    env: { ...env },
+    gatewayUrl: opts.gatewayUrl ?? null,
+    sandbox: opts.sandbox,
+    secrets: opts.secrets ?? { kind: 'keychain' },
+    owner: opts.owner,
   };
   const workerFile = opts.workerFile;
   const maxRestarts = opts.maxRestarts ?? 3;
@@ -68,14 +88,25 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
   function answerSecrets(w: Worker, m: Extract<FromWorker, { t: 'secrets' }>): void {
     keychain ??= createKeychainSecrets({ env });
     const k = keychain;
-    const run = m.op === 'get' ? k.get() : m.op === 'source' ? k.source() : m.op === 'clear' ? k.clear() : k.set(m.arg ?? '');
-    void run.then(
-      (value) => post(w, { t: 'secrets-result', id: m.id, ok: true, value: value ?? null }),
-      (err) => {
-        const reason = (err as { reason?: unknown })?.reason;
-        post(w, { t: 'secrets-result', id: m.id, ok: false, error: { ...toWire(err, m.arg ? [m.arg, m.arg.trim()] : []), ...(typeof reason === 'string' ? { reason } : {}) } });
-      },
-    ).catch((err: Error) => log(`keychain answer: ${err.message}`));
+    const run =
+      m.op === 'get' ? k.get() : m.op === 'source' ? k.source() : m.op === 'clear' ? k.clear() : k.set(m.arg ?? '');
+    void run
+      .then(
+        (value) => post(w, { t: 'secrets-result', id: m.id, ok: true, value: value ?? null }),
+        (err) => {
+          const reason = (err as { reason?: unknown })?.reason;
+          post(w, {
+            t: 'secrets-result',
+            id: m.id,
+            ok: false,
+            error: {
+              ...toWire(err, m.arg ? [m.arg, m.arg.trim()] : []),
+              ...(typeof reason === 'string' ? { reason } : {}),
+            },
+          });
+        },
+      )
+      .catch((err: Error) => log(`keychain answer: ${err.message}`));
   }
 
   function spawn(): Promise<void> {
@@ -105,20 +136,41 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
             if (!p) return;
             pending.delete(m.id);
             p.cleanup?.();
-            if (m.t === 'result' && m.ok) { sandbox = m.sandbox; p.resolve(m.value); } else { sandbox = m.sandbox; p.reject(fromWire(m.error)); }
+            if (m.t === 'result' && m.ok) {
+              sandbox = m.sandbox;
+              p.resolve(m.value);
+            } else {
+              sandbox = m.sandbox;
+              p.reject(fromWire(m.error));
+            }
             return;
           }
-          case 'progress': return pending.get(m.id)?.onProgress?.(m.value);
+          case 'progress':
+            return pending.get(m.id)?.onProgress?.(m.value);
           case 'event':
-            for (const l of listeners) { try { l(m.event); } catch (err) { log(`listener: ${(err as Error).message}`); } }
+            for (const l of listeners) {
+              try {
+                l(m.event);
+              } catch (err) {
+                log(`listener: ${(err as Error).message}`);
+              }
+            }
             return;
-          case 'log': return log(m.line);
-          case 'secrets': return answerSecrets(w, m);
+          case 'log':
+            return log(m.line);
+          case 'secrets':
+            return answerSecrets(w, m);
         }
       });
-      w.on('error', (err) => { lastError = err; log(`engine worker: ${err.message}`); });
+      w.on('error', (err) => {
+        lastError = err;
+        log(`engine worker: ${err.message}`);
+      });
       w.on('exit', (code) => {
-        if (worker === w) { worker = null; workerReady = false; }
+        if (worker === w) {
+          worker = null;
+          workerReady = false;
+        }
         if (expectedExit.has(w)) return;
         const why = lastError ? lastError.message : `exit code ${code}`;
         // before ready the start itself failed: whoever waits on it decides, no restart loop
@@ -139,18 +191,35 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
     for (const [id, p] of pending) {
       pending.delete(id);
       p.cleanup?.();
-      p.reject(coded('ENGINE_RESTARTED', `The SMS Desk engine stopped unexpectedly while working on ${p.method} (${why}) and ${next}: check whether it was done, then try again.`));
+      p.reject(
+        coded(
+          'ENGINE_RESTARTED',
+          `The SMS Desk engine stopped unexpectedly while working on ${p.method} (${why}) and ${next}: check whether it was done, then try again.`,
+        ),
+      );
     }
     if (closed) return;
     if (!restart) {
-      down = coded('ENGINE_DOWN', `The SMS Desk engine stopped ${crashes.length} times within a minute and was not restarted again: quit and reopen SMS Desk.`);
+      down = coded(
+        'ENGINE_DOWN',
+        `The SMS Desk engine stopped ${crashes.length} times within a minute and was not restarted again: quit and reopen SMS Desk.`,
+      );
       log(down.message);
       return;
     }
     restarts++;
     log(`engine worker stopped (${why}); restarting it`);
-    for (const l of listeners) { try { l({ type: 'log', detail: `The engine stopped unexpectedly (${why}) and was restarted.` }); } catch { /* a listener's bug is not ours */ } }
-    ready = spawn().catch((err: Error) => { down = coded('ENGINE_DOWN', `The SMS Desk engine could not be restarted: ${err.message}`); log(down.message); });
+    for (const l of listeners) {
+      try {
+        l({ type: 'log', detail: `The engine stopped unexpectedly (${why}) and was restarted.` });
+      } catch {
+        /* a listener's bug is not ours */
+      }
+    }
+    ready = spawn().catch((err: Error) => {
+      down = coded('ENGINE_DOWN', `The SMS Desk engine could not be restarted: ${err.message}`);
+      log(down.message);
+    });
   }
 
   async function call(method: EngineMethod, args: unknown[]): Promise<unknown> {
@@ -160,7 +229,8 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
     if (!down && (!worker || !workerReady)) await ready;
     if (down) throw down;
     const w = worker;
-    if (!w || !workerReady) throw coded('ENGINE_RESTARTED', `The SMS Desk engine is restarting: try ${method} again in a moment.`);
+    if (!w || !workerReady)
+      throw coded('ENGINE_RESTARTED', `The SMS Desk engine is restarting: try ${method} again in a moment.`);
     return new Promise((resolve, reject) => {
       const id = nextId++;
       const p: Pending = { method, resolve, reject };
@@ -171,7 +241,9 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
       } catch (err) {
         pending.delete(id);
         p.cleanup?.();
-        reject(coded('BAD_INPUT', `The request for ${method} cannot be handed to the engine (${(err as Error).message}).`));
+        reject(
+          coded('BAD_INPUT', `The request for ${method} cannot be handed to the engine (${(err as Error).message}).`),
+        );
       }
     });
   }
@@ -179,15 +251,23 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
   /** an AbortSignal and a progress callback cannot cross threads: flags go instead, and messages follow */
   function wireCtl(id: number, method: EngineMethod, args: unknown[], p: Pending, w: Worker): unknown[] {
     const at = ctlArgOf(method);
-    const ctl = at === undefined ? undefined : args[at] as { signal?: AbortSignal; onProgress?: (x: unknown) => void } | undefined;
+    const ctl =
+      at === undefined
+        ? undefined
+        : (args[at] as { signal?: AbortSignal; onProgress?: (x: unknown) => void } | undefined);
     if (at === undefined || !ctl) return args;
     const { signal, onProgress, ...rest } = ctl;
     const wire: WireCtl & Record<string, unknown> = { ...rest, signal: !!signal, progress: !!onProgress };
     if (onProgress) p.onProgress = onProgress;
     if (signal) {
-      const abort = () => { if (worker === w) post(w, { t: 'abort', id }); };
+      const abort = () => {
+        if (worker === w) post(w, { t: 'abort', id });
+      };
       if (signal.aborted) queueMicrotask(abort);
-      else { signal.addEventListener('abort', abort, { once: true }); p.cleanup = () => signal.removeEventListener('abort', abort); }
+      else {
+        signal.addEventListener('abort', abort, { once: true });
+        p.cleanup = () => signal.removeEventListener('abort', abort);
+      }
     }
     const out = args.slice();
     out[at] = wire;
@@ -201,18 +281,29 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
   const calls: Record<string, unknown> = {};
   for (const method of Object.keys(METHODS) as EngineMethod[]) {
     const dot = method.indexOf('.');
-    const f = method === 'start'
-      ? async () => { started = true; await call('start', []); }
-      : (...args: unknown[]) => call(method, args);
-    if (dot < 0) { calls[method] = f; continue; }
+    const f =
+      method === 'start'
+        ? async () => {
+            started = true;
+            await call('start', []);
+          }
+        : (...args: unknown[]) => call(method, args);
+    if (dot < 0) {
+      calls[method] = f;
+      continue;
+    }
     const g = method.slice(0, dot) as EngineGroup;
     ((calls[g] ??= {}) as Record<string, unknown>)[method.slice(dot + 1)] = f;
   }
 
   const remote = {
     ...(calls as Omit<AsyncEngine, 'dataDir' | 'sandbox' | 'on' | 'close'>),
-    get dataDir() { return dataDir; },
-    get sandbox() { return sandbox; },
+    get dataDir() {
+      return dataDir;
+    },
+    get sandbox() {
+      return sandbox;
+    },
     on(listener: (e: EngineEvent) => void) {
       listeners.add(listener);
       if (listeners.size === 1 && worker && workerReady) post(worker, { t: 'events', on: true });
@@ -230,12 +321,24 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
           expectedExit.add(w);
           const id = nextId++;
           const answered = new Promise<void>((resolve) => {
-            pending.set(id, { method: 'close', resolve: () => resolve(), reject: (e) => { log(`engine close: ${e.message}`); resolve(); } });
+            pending.set(id, {
+              method: 'close',
+              resolve: () => resolve(),
+              reject: (e) => {
+                log(`engine close: ${e.message}`);
+                resolve();
+              },
+            });
           });
           const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
           let timer: NodeJS.Timeout | undefined;
           // a worker stuck in a long call still ends: SQLite's WAL keeps what was committed
-          const late = new Promise<void>((resolve) => { timer = setTimeout(() => { log('engine close: no answer in 15 s, ending the worker'); resolve(); }, 15_000); });
+          const late = new Promise<void>((resolve) => {
+            timer = setTimeout(() => {
+              log('engine close: no answer in 15 s, ending the worker');
+              resolve();
+            }, 15_000);
+          });
           post(w, { t: 'close', id });
           await Promise.race([answered, exited, late]);
           clearTimeout(timer);
@@ -250,8 +353,12 @@ export async function startEngineHost(opts: EngineHostOptions): Promise<RemoteEn
       return closing;
     },
     host: {
-      get worker() { return worker; },
-      get restarts() { return restarts; },
+      get worker() {
+        return worker;
+      },
+      get restarts() {
+        return restarts;
+      },
       ready: () => ready,
     },
   };

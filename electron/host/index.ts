@@ -9,7 +9,9 @@ export type { HostSecrets } from './protocol.ts';
  */
 export const SOURCE_WORKER = new URL('./worker-boot.mjs', import.meta.url);
 
-export function startEngineHost(opts: Omit<EngineHostOptions, 'workerFile'> & { workerFile?: string | URL } = {}): Promise<RemoteEngine> {
+export function startEngineHost(
+  opts: Omit<EngineHostOptions, 'workerFile'> & { workerFile?: string | URL } = {},
+): Promise<RemoteEngine> {
   return startHost({ ...opts, workerFile: opts.workerFile ?? SOURCE_WORKER });
 }
 

@@ -24,10 +24,17 @@ export interface WorkerConfig {
 }
 
 /** An error as it crosses the thread boundary: what toApiError reads, never a stack. */
-export interface WireError { name: string; message: string; code?: string }
+export interface WireError {
+  name: string;
+  message: string;
+  code?: string;
+}
 
 /** Stand-ins for what cannot be cloned: an AbortSignal and a progress callback. */
-export interface WireCtl { signal?: boolean; progress?: boolean }
+export interface WireCtl {
+  signal?: boolean;
+  progress?: boolean;
+}
 
 export type ToWorker =
   | { t: 'call'; id: number; method: EngineMethod; args: unknown[] }
@@ -51,18 +58,24 @@ export type FromWorker =
 export { METHODS, ctlArgOf, isEngineMethod, type EngineMethod } from '../engine/api.ts';
 import type { EngineMethod } from '../engine/api.ts';
 
-
 /** The message and code only; the token (when the call carried it) is cut out before it crosses. */
 export function toWire(err: unknown, secrets: ReadonlyArray<string> = []): WireError {
   const e = err instanceof Error ? err : new Error(String(err));
   const message = redact(e.message, secrets);
   const code = (e as { code?: unknown }).code;
   // a bug's name matters to toApiError (it hides the text); anything else is a plain Error there
-  return { name: BUG_ERROR_NAMES.has(e.name) ? e.name : 'Error', message, ...(typeof code === 'string' ? { code } : {}) };
+  return {
+    name: BUG_ERROR_NAMES.has(e.name) ? e.name : 'Error',
+    message,
+    ...(typeof code === 'string' ? { code } : {}),
+  };
 }
 
 export function fromWire(w: WireError): Error & { code?: string } {
-  const Ctor = ({ TypeError, ReferenceError, SyntaxError, EvalError, URIError, RangeError } as Record<string, ErrorConstructor>)[w.name] ?? Error;
+  const Ctor =
+    ({ TypeError, ReferenceError, SyntaxError, EvalError, URIError, RangeError } as Record<string, ErrorConstructor>)[
+      w.name
+    ] ?? Error;
   const err = new Ctor(w.message) as Error & { code?: string };
   if (w.code !== undefined) err.code = w.code;
   return err;

@@ -1,4 +1,10 @@
-export interface WebArgs { port: number; dataDir: string | null; open: boolean; staticDir: string | null; check: boolean }
+export interface WebArgs {
+  port: number;
+  dataDir: string | null;
+  open: boolean;
+  staticDir: string | null;
+  check: boolean;
+}
 
 /** `--port N --data-dir DIR --no-open --static DIR --check`; throws one sentence for anything else */
 export function parseWebArgs(argv: string[]): WebArgs {
@@ -15,18 +21,31 @@ export function parseWebArgs(argv: string[]): WebArgs {
       case '--port': {
         const v = value();
         const n = Number(v);
-        if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--port must be a number from 0 to 65535 (0 picks a free one), not ${JSON.stringify(v)}.`);
+        if (!Number.isInteger(n) || n < 0 || n > 65535)
+          throw new Error(`--port must be a number from 0 to 65535 (0 picks a free one), not ${JSON.stringify(v)}.`);
         out.port = n;
         break;
       }
-      case '--data-dir': out.dataDir = value(); break;
-      case '--static': out.staticDir = value(); break;
-      case '--no-open': out.open = false; break;
+      case '--data-dir':
+        out.dataDir = value();
+        break;
+      case '--static':
+        out.staticDir = value();
+        break;
+      case '--no-open':
+        out.open = false;
+        break;
       // start, answer one API call over HTTP, print one line, stop: the non-interactive start check
-      case '--check': out.check = true; out.open = false; break;
+      case '--check':
+        out.check = true;
+        out.open = false;
+        break;
       case '--host': {
         const v = value();
-        if (v !== '127.0.0.1' && v !== 'localhost') throw new Error(`The web mode only listens on 127.0.0.1, never on ${JSON.stringify(v)}: it controls your SMS account and must not be reachable from the network.`);
+        if (v !== '127.0.0.1' && v !== 'localhost')
+          throw new Error(
+            `The web mode only listens on 127.0.0.1, never on ${JSON.stringify(v)}: it controls your SMS account and must not be reachable from the network.`,
+          );
         break;
       }
       default:

@@ -4,7 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FileSink } from '../handlers/types.ts';
 
-export interface Download { file: string; name: string; expiresAt: number }
+export interface Download {
+  file: string;
+  name: string;
+  expiresAt: number;
+}
 
 /**
  * Exports in web mode: written into a private temp folder, then handed out once through an
@@ -31,7 +35,11 @@ export function createDownloadStore(opts: { root?: string; ttlMs?: number; now?:
   };
 
   function sweep(): void {
-    for (const [id, d] of ready) if (d.expiresAt <= now()) { ready.delete(id); remove(d.file); }
+    for (const [id, d] of ready)
+      if (d.expiresAt <= now()) {
+        ready.delete(id);
+        remove(d.file);
+      }
   }
 
   return {

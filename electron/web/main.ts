@@ -18,7 +18,9 @@ function appRoot(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     try {
       if (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'smsdesk') return dir;
-    } catch { /* not here */ }
+    } catch {
+      /* not here */
+    }
     if (path.dirname(dir) === dir) return path.resolve(from, '../..');
   }
 }
@@ -37,22 +39,47 @@ async function main(): Promise<void> {
   }
   const staticDir = path.resolve(args.staticDir ?? path.join(root, 'dist/renderer'));
   if (!fs.existsSync(path.join(staticDir, 'index.html'))) {
-    console.error(`The web page is not built (${staticDir}/index.html is missing): run \`npx vite build\` or start with \`npm run web\`.`);
+    console.error(
+      `The web page is not built (${staticDir}/index.html is missing): run \`npx vite build\` or start with \`npm run web\`.`,
+    );
     process.exit(1);
   }
-  const log = (line: string) => { if (process.env.SMSDESK_DEBUG) console.error(line); };
+  const log = (line: string) => {
+    if (process.env.SMSDESK_DEBUG) console.error(line);
+  };
   const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version as string;
 
   // the engine runs in a worker thread so a long import or campaign never stalls the HTTP server
   // (SMSDESK_ENGINE_INPROCESS=1 keeps it on this thread, for debugging)
   const engine: EngineLike = wantsInProcess()
-    ? await createEngine({ dataDir: args.dataDir ?? undefined, log, owner: { what: 'SMS Desk web', long: true, need: 'write' } })
-    : await startEngineHost({ dataDir: args.dataDir ?? undefined, env: process.env, workerFile, log, owner: 'SMS Desk web' });
+    ? await createEngine({
+        dataDir: args.dataDir ?? undefined,
+        log,
+        owner: { what: 'SMS Desk web', long: true, need: 'write' },
+      })
+    : await startEngineHost({
+        dataDir: args.dataDir ?? undefined,
+        env: process.env,
+        workerFile,
+        log,
+        owner: 'SMS Desk web',
+      });
   const downloads = createDownloadStore();
   const key = generateKey();
-  const handlers = createHandlers(engine, { mode: 'web', version, platform: process.platform, files: downloads.sink, log });
+  const handlers = createHandlers(engine, {
+    mode: 'web',
+    version,
+    platform: process.platform,
+    files: downloads.sink,
+    log,
+  });
   const server = await startWebServer({
-    handlers, staticDir, key, port: args.port, downloads, log,
+    handlers,
+    staticDir,
+    key,
+    port: args.port,
+    downloads,
+    log,
     subscribe: (emit) => createEventBridge(engine, emit, { log }),
   });
   await engine.start();
@@ -61,15 +88,21 @@ async function main(): Promise<void> {
     // what a user's browser does first, over real HTTP with the key: the page, then one API call
     const page = await fetch(server.url);
     const answer = await fetch(`${server.origin}/api/call`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json', [KEY_HEADER]: key }, body: JSON.stringify({ route: 'app.info', input: null }),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', [KEY_HEADER]: key },
+      body: JSON.stringify({ route: 'app.info', input: null }),
     });
-    const body = await answer.json() as { ok: boolean; error?: { message: string } };
+    const body = (await answer.json()) as { ok: boolean; error?: { message: string } };
     const ms = Math.round(performance.now());
     if (!page.ok || !body.ok) {
-      console.error(`start check: the web mode did not answer (page HTTP ${page.status}; app.info ${body.ok ? 'ok' : body.error?.message ?? `HTTP ${answer.status}`}).`);
+      console.error(
+        `start check: the web mode did not answer (page HTTP ${page.status}; app.info ${body.ok ? 'ok' : (body.error?.message ?? `HTTP ${answer.status}`)}).`,
+      );
       process.exitCode = 1;
     } else {
-      console.log(`start check: ok: web mode served the page and answered app.info ${ms} ms after start; data folder ${engine.dataDir}${engine.sandbox ? '; sandbox: nothing is really sent' : ''}`);
+      console.log(
+        `start check: ok: web mode served the page and answered app.info ${ms} ms after start; data folder ${engine.dataDir}${engine.sandbox ? '; sandbox: nothing is really sent' : ''}`,
+      );
     }
     await server.close();
     downloads.close();
@@ -77,8 +110,12 @@ async function main(): Promise<void> {
     return;
   }
 
-  const sandbox = engine.sandbox ? '\nNo API token is set: SMS Desk runs on its built-in sandbox and nothing is really sent.' : '';
-  console.log(`SMS Desk web mode: ${server.url}\n\nOpen the address above in your browser (it carries your access key; keep it private).\nData folder: ${engine.dataDir}${sandbox}\nPress Ctrl+C to stop; a campaign being sent resumes where it left off next time.`);
+  const sandbox = engine.sandbox
+    ? '\nNo API token is set: SMS Desk runs on its built-in sandbox and nothing is really sent.'
+    : '';
+  console.log(
+    `SMS Desk web mode: ${server.url}\n\nOpen the address above in your browser (it carries your access key; keep it private).\nData folder: ${engine.dataDir}${sandbox}\nPress Ctrl+C to stop; a campaign being sent resumes where it left off next time.`,
+  );
   if (args.open) openBrowser(server.url);
 
   let stopping = false;
@@ -95,14 +132,19 @@ async function main(): Promise<void> {
 }
 
 function openBrowser(url: string): void {
-  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]]
-    : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]]
-      : ['xdg-open', [url]];
+  const [cmd, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]]
+        : ['xdg-open', [url]];
   try {
     const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
     child.on('error', () => {});
     child.unref();
-  } catch { /* no browser opener: the link is printed */ }
+  } catch {
+    /* no browser opener: the link is printed */
+  }
 }
 
 main().catch((err) => {

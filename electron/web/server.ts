@@ -32,7 +32,12 @@ export interface WebServerOptions {
   log?: (msg: string) => void;
 }
 
-export interface WebServer { port: number; origin: string; url: string; close(): Promise<void> }
+export interface WebServer {
+  port: number;
+  origin: string;
+  url: string;
+  close(): Promise<void>;
+}
 
 export function generateKey(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.SMSDESK_WEB_KEY;
@@ -51,7 +56,9 @@ export function keyMatches(given: string | null | undefined, key: string): boole
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const host = opts.host ?? LOOPBACK;
   if (host !== LOOPBACK) {
-    throw new Error(`The web mode only listens on ${LOOPBACK} (asked for ${host}): it controls your SMS account and must not be reachable from the network.`);
+    throw new Error(
+      `The web mode only listens on ${LOOPBACK} (asked for ${host}): it controls your SMS account and must not be reachable from the network.`,
+    );
   }
   if (!opts.key || opts.key.length < 16) throw new Error('The web mode needs an access key of at least 16 characters.');
   const csp = contentSecurityPolicy();
@@ -67,7 +74,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     baseHeaders(res, csp);
     handle(req, res).catch((err) => {
       opts.log?.(`web: ${req.method} ${req.url} failed: ${(err as Error).stack ?? String(err)}`);
-      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'INTERNAL', message: 'SMS Desk hit an internal error while answering.' } });
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          ok: false,
+          error: { code: 'INTERNAL', message: 'SMS Desk hit an internal error while answering.' },
+        });
       else res.destroy();
     });
   });
@@ -85,21 +96,33 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (origin !== undefined && !allowedHosts.map((h) => `http://${h}`).includes(origin.toLowerCase())) {
       return refuse(res, 403, 'Requests from other sites are refused.');
     }
-    if (req.headers['sec-fetch-site'] === 'cross-site') return refuse(res, 403, 'Requests from other sites are refused.');
+    if (req.headers['sec-fetch-site'] === 'cross-site')
+      return refuse(res, 403, 'Requests from other sites are refused.');
 
     const url = new URL(req.url ?? '/', `http://${LOOPBACK}:${port}`);
     if (url.pathname.startsWith('/api/')) {
       res.setHeader('Cache-Control', 'no-store');
       const headerKey = req.headers[KEY_HEADER];
-      const given = typeof headerKey === 'string' ? headerKey
-        // EventSource and plain links cannot set headers: those two may carry the key in the query.
-        : (url.pathname === '/api/events' || url.pathname.startsWith('/api/download/')) ? url.searchParams.get('key') : null;
+      const given =
+        typeof headerKey === 'string'
+          ? headerKey
+          : // EventSource and plain links cannot set headers: those two may carry the key in the query.
+            url.pathname === '/api/events' || url.pathname.startsWith('/api/download/')
+            ? url.searchParams.get('key')
+            : null;
       if (!keyMatches(given, opts.key)) {
-        return sendJson(res, 401, { ok: false, error: { code: 'UNAUTHORIZED', message: 'Missing or wrong access key: open SMS Desk with the link printed in the terminal.' } });
+        return sendJson(res, 401, {
+          ok: false,
+          error: {
+            code: 'UNAUTHORIZED',
+            message: 'Missing or wrong access key: open SMS Desk with the link printed in the terminal.',
+          },
+        });
       }
       if (url.pathname === '/api/call') return call(req, res);
       if (url.pathname === '/api/events' && req.method === 'GET') return events(req, res);
-      if (url.pathname.startsWith('/api/download/') && req.method === 'GET') return download(url.pathname.slice('/api/download/'.length), res);
+      if (url.pathname.startsWith('/api/download/') && req.method === 'GET')
+        return download(url.pathname.slice('/api/download/'.length), res);
       return sendJson(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: 'No such API address.' } });
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed.');
@@ -114,10 +137,14 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   }
 
   async function call(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: { code: 'BAD_INPUT', message: 'Use POST for /api/call.' } });
+    if (req.method !== 'POST')
+      return sendJson(res, 405, { ok: false, error: { code: 'BAD_INPUT', message: 'Use POST for /api/call.' } });
     // JSON only: a cross-site form can post text/plain without a preflight, never application/json.
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-      return sendJson(res, 415, { ok: false, error: { code: 'BAD_INPUT', message: 'Send the call as application/json.' } });
+      return sendJson(res, 415, {
+        ok: false,
+        error: { code: 'BAD_INPUT', message: 'Send the call as application/json.' },
+      });
     }
     if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) return tooLarge(req, res);
     let text: string | null;
@@ -138,11 +165,18 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   }
 
   function events(req: http.IncomingMessage, res: http.ServerResponse): void {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+    });
     res.write(`: SMS Desk events: ${EVENT_NAMES.join(', ')}\n\n`);
     clients.add(res);
     const beat = setInterval(() => res.write(': keep-alive\n\n'), opts.heartbeatMs ?? 15_000);
-    req.on('close', () => { clearInterval(beat); clients.delete(res); });
+    req.on('close', () => {
+      clearInterval(beat);
+      clients.delete(res);
+    });
   }
 
   function download(id: string, res: http.ServerResponse): void {
@@ -150,7 +184,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (!d) return sendText(res, 410, 'This download has already been used or has expired: export the file again.');
     const ascii = d.name.replace(/[^\x20-\x7e]|["\\]/g, '_');
     res.writeHead(200, {
-      'Content-Type': d.name.endsWith('.xlsx') ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8',
+      'Content-Type': d.name.endsWith('.xlsx')
+        ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+        : 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(d.name)}`,
     });
     const stream = fs.createReadStream(d.file);
@@ -160,10 +196,19 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE'
-      ? new Error(`Port ${opts.port} on ${host} is already in use: choose another with --port, or leave --port out to get a free one.`)
-      : err));
-    server.listen(opts.port ?? 0, host, () => { server.removeAllListeners('error'); resolve(); });
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(
+              `Port ${opts.port} on ${host} is already in use: choose another with --port, or leave --port out to get a free one.`,
+            )
+          : err,
+      ),
+    );
+    server.listen(opts.port ?? 0, host, () => {
+      server.removeAllListeners('error');
+      resolve();
+    });
   });
   port = (server.address() as AddressInfo).port;
   const unsubscribe = opts.subscribe?.(emit) ?? (() => {});
@@ -194,7 +239,10 @@ function baseHeaders(res: http.ServerResponse, csp: string): void {
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -214,7 +262,11 @@ function readBody(req: http.IncomingMessage, max: number): Promise<string | null
     let size = 0;
     const onData = (c: Buffer) => {
       size += c.length;
-      if (size > max) { req.off('data', onData); resolve(null); return; }
+      if (size > max) {
+        req.off('data', onData);
+        resolve(null);
+        return;
+      }
       chunks.push(c);
     };
     req.on('data', onData);
@@ -238,13 +290,23 @@ function tooLarge(req: http.IncomingMessage, res: http.ServerResponse): void {
     clearTimeout(cut);
     if (res.headersSent || res.destroyed) return;
     res.setHeader('Connection', 'close');
-    sendJson(res, 413, { ok: false, error: { code: 'BAD_INPUT', message: `The request is larger than ${MAX_BODY / (1024 * 1024)} MB, the most SMS Desk takes at once: send the rows in smaller chunks.` } });
+    sendJson(res, 413, {
+      ok: false,
+      error: {
+        code: 'BAD_INPUT',
+        message: `The request is larger than ${MAX_BODY / (1024 * 1024)} MB, the most SMS Desk takes at once: send the rows in smaller chunks.`,
+      },
+    });
   };
   const cut = setTimeout(answer, DRAIN_MS);
   cut.unref();
-  req.on('data', (c: Buffer) => { drained += c.length; if (drained > DRAIN_LIMIT) answer(); });
+  req.on('data', (c: Buffer) => {
+    drained += c.length;
+    if (drained > DRAIN_LIMIT) answer();
+  });
   req.once('close', () => clearTimeout(cut));
-  if (req.readableEnded) answer(); else req.once('end', answer);
+  if (req.readableEnded) answer();
+  else req.once('end', answer);
   req.resume();
 }
 

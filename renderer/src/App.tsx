@@ -48,26 +48,50 @@ function Shell() {
     if (opened.current || !live) return;
     opened.current = true;
     const sending = live.find((c) => c.state === 'sending');
-    if (OPENED_WITHOUT_PAGE && sending && parseRoute(window.location.hash).page === 'import') window.location.replace(href({ page: 'campaign', id: sending.id }));
+    if (OPENED_WITHOUT_PAGE && sending && parseRoute(window.location.hash).page === 'import')
+      window.location.replace(href({ page: 'campaign', id: sending.id }));
   }, [live]);
 
   // Move focus to the new page's heading so keyboard and screen-reader users land on it.
   useEffect(() => {
-    if (first.current) { first.current = false; return; }
+    if (first.current) {
+      first.current = false;
+      return;
+    }
     main.current?.querySelector<HTMLElement>('h1')?.focus();
   }, [route]);
 
   const active = route.page === 'campaign' ? 'history' : route.page;
   return (
     <div className="shell">
-      <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); main.current?.focus(); }}>Skip to content</a>
+      <a
+        className="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          main.current?.focus();
+        }}
+      >
+        Skip to content
+      </a>
       <header className="topbar">
         <div className="brand">SMS Desk</div>
-        {info ? (sandbox
-          ? <div className="badge badge-sandbox" role="status">Sandbox — nothing is really sent</div>
-          : <div className="badge badge-live" role="status">LIVE — messages are sent and billed</div>)
-          // the desktop window opens before the engine is ready; every call waits for it meanwhile
-          : loadError ? null : <div className="badge badge-starting" role="status">Starting SMS Desk…</div>}
+        {info ? (
+          sandbox ? (
+            <div className="badge badge-sandbox" role="status">
+              Sandbox — nothing is really sent
+            </div>
+          ) : (
+            <div className="badge badge-live" role="status">
+              LIVE — messages are sent and billed
+            </div>
+          )
+        ) : // the desktop window opens before the engine is ready; every call waits for it meanwhile
+        loadError ? null : (
+          <div className="badge badge-starting" role="status">
+            Starting SMS Desk…
+          </div>
+        )}
       </header>
       <ActiveStrip campaigns={live} route={route} />
       <nav className="sidenav" aria-label="Main">
@@ -75,7 +99,13 @@ function Shell() {
           {NAV.map((n) => (
             <li key={n.page}>
               <a href={href({ page: n.page } as Route)} aria-current={active === n.page ? 'page' : undefined}>
-                {n.step ? <span className="step" aria-hidden="true">{n.step}</span> : <span className="step step-blank" aria-hidden="true" />}
+                {n.step ? (
+                  <span className="step" aria-hidden="true">
+                    {n.step}
+                  </span>
+                ) : (
+                  <span className="step step-blank" aria-hidden="true" />
+                )}
                 {n.label}
               </a>
             </li>
@@ -83,10 +113,17 @@ function Shell() {
         </ul>
       </nav>
       <main id="main" ref={main} tabIndex={-1}>
-        {loadError ? <p className="error-note" role="alert">{loadError}</p> : null}
+        {loadError ? (
+          <p className="error-note" role="alert">
+            {loadError}
+          </p>
+        ) : null}
         {engineNotice ? (
           <p className="error-note" role="alert">
-            {engineNotice} <button type="button" onClick={() => setEngineNotice(null)}>Dismiss</button>
+            {engineNotice}{' '}
+            <button type="button" onClick={() => setEngineNotice(null)}>
+              Dismiss
+            </button>
           </p>
         ) : null}
         <Page route={route} />
@@ -97,15 +134,25 @@ function Shell() {
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
-    case 'import': return <ImportPage />;
-    case 'compose': return <ComposePage />;
-    case 'review': return <ReviewPage />;
-    case 'campaign': return <DashboardPage id={route.id} key={route.id} />;
-    case 'history': return <HistoryPage />;
-    case 'settings': return <SettingsPage />;
+    case 'import':
+      return <ImportPage />;
+    case 'compose':
+      return <ComposePage />;
+    case 'review':
+      return <ReviewPage />;
+    case 'campaign':
+      return <DashboardPage id={route.id} key={route.id} />;
+    case 'history':
+      return <HistoryPage />;
+    case 'settings':
+      return <SettingsPage />;
   }
 }
 
 export function App() {
-  return <AppProvider><Shell /></AppProvider>;
+  return (
+    <AppProvider>
+      <Shell />
+    </AppProvider>
+  );
 }

@@ -36,7 +36,16 @@ interface AppState {
 
 const Ctx = createContext<AppState | null>(null);
 const DRAFT_KEY = 'smsdesk.draft';
-const EMPTY_DRAFT: Draft = { listId: null, sender: '', text: '', sendAt: null, schedule: 'local', blank: null, blankFor: '', accents: 'keep' };
+const EMPTY_DRAFT: Draft = {
+  listId: null,
+  sender: '',
+  text: '',
+  sendAt: null,
+  schedule: 'local',
+  blank: null,
+  blankFor: '',
+  accents: 'keep',
+};
 
 function loadDraft(): Draft {
   try {
@@ -70,13 +79,24 @@ export function AppProvider({ children }: { children: ReactNode }) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [draft, setDraftState] = useState<Draft>(loadDraft);
   // A reload (or a crash of the page) keeps the message being written.
-  useEffect(() => { try { sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft)); } catch { /* storage off: keep it in memory */ } }, [draft]);
+  useEffect(() => {
+    try {
+      sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft));
+    } catch {
+      /* storage off: keep it in memory */
+    }
+  }, [draft]);
 
   useEffect(() => {
-    Promise.all([api.app.info(), api.settings.all(), api.token.status()]).then(([i, s, t]) => {
-      setInfo(i); setSettings(s); setToken(t);
-      setDraftState((d) => (d.sender ? d : { ...d, sender: s['sender.last'] }));
-    }, (e) => setLoadError(messageOf(e)));
+    Promise.all([api.app.info(), api.settings.all(), api.token.status()]).then(
+      ([i, s, t]) => {
+        setInfo(i);
+        setSettings(s);
+        setToken(t);
+        setDraftState((d) => (d.sender ? d : { ...d, sender: s['sender.last'] }));
+      },
+      (e) => setLoadError(messageOf(e)),
+    );
   }, []);
 
   const setSetting = useCallback(async (key: SettingKey, value: unknown) => {
@@ -84,12 +104,25 @@ export function AppProvider({ children }: { children: ReactNode }) {
     setSettings(next);
     return next;
   }, []);
-  const refreshToken = useCallback(async () => { setToken(await api.token.status()); }, []);
+  const refreshToken = useCallback(async () => {
+    setToken(await api.token.status());
+  }, []);
   const setDraft = useCallback((u: Partial<Draft>) => setDraftState((d) => ({ ...d, ...u })), []);
 
-  const value = useMemo<AppState>(() => ({
-    info, settings, token, loadError, setSetting, refreshToken, setToken, draft, setDraft,
-    sandbox: token ? token.sandbox : info ? info.sandbox : true,
-  }), [info, settings, token, loadError, setSetting, refreshToken, draft, setDraft]);
+  const value = useMemo<AppState>(
+    () => ({
+      info,
+      settings,
+      token,
+      loadError,
+      setSetting,
+      refreshToken,
+      setToken,
+      draft,
+      setDraft,
+      sandbox: token ? token.sandbox : info ? info.sandbox : true,
+    }),
+    [info, settings, token, loadError, setSetting, refreshToken, draft, setDraft],
+  );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

@@ -10,15 +10,20 @@ export type Route =
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');
   switch (parts[0]) {
-    case 'compose': return { page: 'compose' };
-    case 'review': return { page: 'review' };
+    case 'compose':
+      return { page: 'compose' };
+    case 'review':
+      return { page: 'review' };
     case 'campaign': {
       const id = Number(parts[1]);
       return Number.isInteger(id) && id > 0 ? { page: 'campaign', id } : { page: 'history' };
     }
-    case 'history': return { page: 'history' };
-    case 'settings': return { page: 'settings' };
-    default: return { page: 'import' };
+    case 'history':
+      return { page: 'history' };
+    case 'settings':
+      return { page: 'settings' };
+    default:
+      return { page: 'import' };
   }
 }
 

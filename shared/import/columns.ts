@@ -2,15 +2,53 @@ import { normalizeMsisdn } from '../phone/normalize.ts';
 
 // Whole-cell header names (lower-cased, punctuation squeezed) that mean "the phone number".
 const PHONE_NAMES_STRONG = new Set([
-  'phone', 'phone number', 'phone no', 'phone num', 'phonenumber', 'mobile', 'mobile number', 'mobile no', 'mobile phone',
-  'msisdn', 'gsm', 'gsm number', 'gsm no', 'cell', 'cell phone', 'cellphone', 'cell number', 'whatsapp', 'whatsapp number',
-  'telephone', 'telephone number', 'tel', 'tel no', 'phone numbers', 'mobile numbers', 'recipient', 'recipients',
+  'phone',
+  'phone number',
+  'phone no',
+  'phone num',
+  'phonenumber',
+  'mobile',
+  'mobile number',
+  'mobile no',
+  'mobile phone',
+  'msisdn',
+  'gsm',
+  'gsm number',
+  'gsm no',
+  'cell',
+  'cell phone',
+  'cellphone',
+  'cell number',
+  'whatsapp',
+  'whatsapp number',
+  'telephone',
+  'telephone number',
+  'tel',
+  'tel no',
+  'phone numbers',
+  'mobile numbers',
+  'recipient',
+  'recipients',
 ]);
-const PHONE_NAMES_WEAK = new Set(['number', 'numbers', 'contact', 'contact number', 'contact no', 'contacts', 'no', 'line']);
+const PHONE_NAMES_WEAK = new Set([
+  'number',
+  'numbers',
+  'contact',
+  'contact number',
+  'contact no',
+  'contacts',
+  'no',
+  'line',
+]);
 const NAME_HEADER = /\b(name|first|last|surname|firstname|lastname|fullname|given|other ?names?)\b/i;
 
 export function headerKey(cell: string): string {
-  return cell.trim().toLowerCase().replace(/[_.:#\-/]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return cell
+    .trim()
+    .toLowerCase()
+    .replace(/[_.:#\-/]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function phoneNameScore(cell: string): number {
@@ -72,12 +110,18 @@ export function detectHeaderRow(firstRows: string[][]): number {
  * The phone column (-1 if none) and the name-like columns. Content beats the header's name:
  * a column called "Contact" that holds names is not the phone column.
  */
-export function detectColumns(header: string[], sampleRows: string[][], defaultCountry = 'NG'): { phoneColumn: number; nameColumns: number[] } {
+export function detectColumns(
+  header: string[],
+  sampleRows: string[][],
+  defaultCountry = 'NG',
+): { phoneColumn: number; nameColumns: number[] } {
   const width = Math.max(header.length, ...sampleRows.map((r) => r.length), 0);
   let phoneColumn = -1;
   let bestScore = 0;
   for (let c = 0; c < width; c++) {
-    let filled = 0, valid = 0, phoneLike = 0;
+    let filled = 0,
+      valid = 0,
+      phoneLike = 0;
     for (const r of sampleRows) {
       const v = String(r[c] ?? '').trim();
       if (v === '') continue;
@@ -88,11 +132,22 @@ export function detectColumns(header: string[], sampleRows: string[][], defaultC
     const content = filled === 0 ? 0 : (valid + phoneLike) / (2 * filled);
     const name = phoneNameScore(String(header[c] ?? ''));
     // a named column wins unless its content is clearly not phone numbers
-    const score = filled === 0 ? name * 0.3 : content >= 0.3 ? content + name * 0.5 : name > 0 && content > 0 ? content + name * 0.2 : 0;
-    if (score > bestScore + 1e-9) { bestScore = score; phoneColumn = c; }
+    const score =
+      filled === 0
+        ? name * 0.3
+        : content >= 0.3
+          ? content + name * 0.5
+          : name > 0 && content > 0
+            ? content + name * 0.2
+            : 0;
+    if (score > bestScore + 1e-9) {
+      bestScore = score;
+      phoneColumn = c;
+    }
   }
   const nameColumns: number[] = [];
-  for (let c = 0; c < header.length; c++) if (c !== phoneColumn && NAME_HEADER.test(String(header[c] ?? ''))) nameColumns.push(c);
+  for (let c = 0; c < header.length; c++)
+    if (c !== phoneColumn && NAME_HEADER.test(String(header[c] ?? ''))) nameColumns.push(c);
   return { phoneColumn, nameColumns };
 }
 
@@ -104,7 +159,10 @@ export function fieldNames(header: string[], width: number): string[] {
   const out: string[] = [];
   const seen = new Map<string, number>();
   for (let c = 0; c < Math.max(width, header.length); c++) {
-    let name = String(header[c] ?? '').replace(/^\ufeff/, '').replace(/\s+/g, ' ').trim();
+    let name = String(header[c] ?? '')
+      .replace(/^\ufeff/, '')
+      .replace(/\s+/g, ' ')
+      .trim();
     if (name === '') name = `column ${columnLetter(c)}`;
     const key = name.toLowerCase();
     const n = (seen.get(key) ?? 0) + 1;
@@ -117,6 +175,10 @@ export function fieldNames(header: string[], width: number): string[] {
 export function columnLetter(index: number): string {
   let s = '';
   let n = index + 1;
-  while (n > 0) { const m = (n - 1) % 26; s = String.fromCharCode(65 + m) + s; n = Math.floor((n - 1) / 26); }
+  while (n > 0) {
+    const m = (n - 1) % 26;
+    s = String.fromCharCode(65 + m) + s;
+    n = Math.floor((n - 1) / 26);
+  }
   return s;
 }

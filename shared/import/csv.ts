@@ -9,7 +9,10 @@ const DELIMITERS: Delimiter[] = [',', ';', '\t', '|'];
  * consistently (quoted text ignored). Ties go to the order above; comma when nothing splits.
  */
 export function detectDelimiter(sampleText: string): Delimiter {
-  const lines = stripQuoted(sampleText).split(/\r\n|\n|\r/).filter((l) => l.trim() !== '').slice(0, 50);
+  const lines = stripQuoted(sampleText)
+    .split(/\r\n|\n|\r/)
+    .filter((l) => l.trim() !== '')
+    .slice(0, 50);
   let best: Delimiter = ',';
   let bestScore = 0;
   for (const d of DELIMITERS) {
@@ -21,7 +24,10 @@ export function detectDelimiter(sampleText: string): Delimiter {
     const modeCount = Math.max(...freq.values());
     // consistency across lines matters more than how many fields there are
     const score = (modeCount / lines.length) * 10 + Math.min(withIt.length / lines.length, 1);
-    if (score > bestScore + 1e-9) { best = d; bestScore = score; }
+    if (score > bestScore + 1e-9) {
+      best = d;
+      bestScore = score;
+    }
   }
   return best;
 }
@@ -83,7 +89,10 @@ export function createCsvReader(opts: CsvReaderOptions): CsvReader {
     if (errors.length) {
       const e = errors[0];
       const row = rowCount + (e.row ?? 0) + 1;
-      throw new ImportError('IMPORT_BAD_QUOTES', `${opts.fileName} has an unbalanced quote (") on row ${row}: fix or remove the quote on that row in Excel or a text editor, then import again.`);
+      throw new ImportError(
+        'IMPORT_BAD_QUOTES',
+        `${opts.fileName} has an unbalanced quote (") on row ${row}: fix or remove the quote on that row in Excel or a text editor, then import again.`,
+      );
     }
     if (data.length === 0) return;
     for (let i = 0; i < data.length; i++) {
@@ -115,7 +124,10 @@ export function createCsvReader(opts: CsvReaderOptions): CsvReader {
       // one row that never ends: either a giant cell or a quote that is never closed
       const newlines = (pending.slice(0, 1_000_000).match(/\n/g) ?? []).length;
       if (newlines > 100) {
-        throw new ImportError('IMPORT_BAD_QUOTES', `${opts.fileName} has an unbalanced quote (") on row ${rowCount + 1}: fix or remove the quote on that row in Excel or a text editor, then import again.`);
+        throw new ImportError(
+          'IMPORT_BAD_QUOTES',
+          `${opts.fileName} has an unbalanced quote (") on row ${rowCount + 1}: fix or remove the quote on that row in Excel or a text editor, then import again.`,
+        );
       }
       throw cellTooLong(opts.fileName, rowCount + 1);
     }
@@ -133,11 +145,18 @@ export function createCsvReader(opts: CsvReaderOptions): CsvReader {
     end() {
       if (pending.length > 0) parse(true);
     },
-    get rows() { return rowCount; },
-    get delimiter() { return delimiter; },
+    get rows() {
+      return rowCount;
+    },
+    get delimiter() {
+      return delimiter;
+    },
   };
 }
 
 function cellTooLong(fileName: string, row: number): ImportError {
-  return new ImportError('IMPORT_CELL_TOO_LONG', `${fileName} has a cell longer than ${MAX_CELL_CHARS.toLocaleString('en-US')} characters on row ${row}, which no contact needs: check that row (often a broken quote or pasted document), shorten it, then import again.`);
+  return new ImportError(
+    'IMPORT_CELL_TOO_LONG',
+    `${fileName} has a cell longer than ${MAX_CELL_CHARS.toLocaleString('en-US')} characters on row ${row}, which no contact needs: check that row (often a broken quote or pasted document), shorten it, then import again.`,
+  );
 }

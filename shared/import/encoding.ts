@@ -14,8 +14,9 @@ export function sniffEncoding(bytes: Uint8Array): SniffedEncoding {
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
   const n = Math.min(bytes.length, 4096);
   if (n >= 4) {
-    let evenNul = 0, oddNul = 0;
-    for (let i = 0; i < n; i++) if (bytes[i] === 0) (i % 2 === 0 ? evenNul++ : oddNul++);
+    let evenNul = 0,
+      oddNul = 0;
+    for (let i = 0; i < n; i++) if (bytes[i] === 0) i % 2 === 0 ? evenNul++ : oddNul++;
     const half = n / 2;
     if (oddNul > half * 0.4 && evenNul < half * 0.05) return 'utf-16le';
     if (evenNul > half * 0.4 && oddNul < half * 0.05) return 'utf-16be';
@@ -39,7 +40,8 @@ export function parseEncodingName(name: string): TextEncodingName | null {
   if (n === 'utf8' || n === 'utf-8' || n === 'utf-8-bom') return 'utf-8';
   if (n === 'utf-16le' || n === 'utf16le' || n === 'utf-16' || n === 'ucs-2' || n === 'unicode') return 'utf-16le';
   if (n === 'utf-16be' || n === 'utf16be') return 'utf-16be';
-  if (n === 'windows-1252' || n === 'cp1252' || n === 'latin1' || n === 'iso-8859-1' || n === 'ansi') return 'windows-1252';
+  if (n === 'windows-1252' || n === 'cp1252' || n === 'latin1' || n === 'iso-8859-1' || n === 'ansi')
+    return 'windows-1252';
   return null;
 }
 
@@ -58,7 +60,11 @@ export interface StreamDecoder {
  * chosen), a file that was pure ASCII up to its first invalid byte switches to windows-1252
  * there, losslessly: that is Excel's "CSV (Comma delimited)" with the first é on row 5,000.
  */
-export function createStreamDecoder(encoding: TextEncodingName, fileName: string, opts: { asciiFallback?: boolean } = {}): StreamDecoder {
+export function createStreamDecoder(
+  encoding: TextEncodingName,
+  fileName: string,
+  opts: { asciiFallback?: boolean } = {},
+): StreamDecoder {
   let current = encoding;
   let decoder = new TextDecoder(encoding, { fatal: encoding === 'utf-8', ignoreBOM: false });
   let sawNonAscii = false;
@@ -68,12 +74,18 @@ export function createStreamDecoder(encoding: TextEncodingName, fileName: string
   let bytes = 0;
   const check = (text: string): string => {
     if (text.indexOf('\u0000') !== -1) {
-      throw new ImportError('IMPORT_BINARY', `${fileName} contains binary data, not text: open it in Excel and save it as CSV or XLSX, then import that file.`);
+      throw new ImportError(
+        'IMPORT_BINARY',
+        `${fileName} contains binary data, not text: open it in Excel and save it as CSV or XLSX, then import that file.`,
+      );
     }
     return text;
   };
   const fail = (): never => {
-    throw new ImportError('IMPORT_ENCODING', `${fileName} is not valid UTF-8 text after byte ${bytes}: save it again as "CSV UTF-8", or choose the encoding windows-1252.`);
+    throw new ImportError(
+      'IMPORT_ENCODING',
+      `${fileName} is not valid UTF-8 text after byte ${bytes}: save it again as "CSV UTF-8", or choose the encoding windows-1252.`,
+    );
   };
   const canFallBack = () => opts.asciiFallback === true && current === 'utf-8' && !sawNonAscii;
   const switchTo1252 = (pending: Uint8Array, stream: boolean): string => {
@@ -83,18 +95,30 @@ export function createStreamDecoder(encoding: TextEncodingName, fileName: string
   };
   const track = (chunk: Uint8Array, text: string) => {
     if (current !== 'utf-8' || sawNonAscii) return;
-    if (/[^\x00-\x7f]/.test(text)) { sawNonAscii = true; return; }
+    if (/[^\x00-\x7f]/.test(text)) {
+      sawNonAscii = true;
+      return;
+    }
     let k = chunk.length;
     while (k > 0 && chunk.length - k < 3 && chunk[k - 1] >= 0x80) k--;
-    if (k === chunk.length) { tail = new Uint8Array(0); return; }
-    if (k > 0) { tail = chunk.slice(k); return; }
+    if (k === chunk.length) {
+      tail = new Uint8Array(0);
+      return;
+    }
+    if (k > 0) {
+      tail = chunk.slice(k);
+      return;
+    }
     // a tiny chunk of only high bytes continues the pending ones
     const joined = new Uint8Array(tail.length + chunk.length);
-    joined.set(tail); joined.set(chunk, tail.length);
+    joined.set(tail);
+    joined.set(chunk, tail.length);
     tail = joined.slice(Math.max(0, joined.length - 3));
   };
   return {
-    get encoding() { return current; },
+    get encoding() {
+      return current;
+    },
     write(chunk) {
       let text: string;
       try {
@@ -102,7 +126,8 @@ export function createStreamDecoder(encoding: TextEncodingName, fileName: string
       } catch {
         if (!canFallBack()) return fail();
         const all = new Uint8Array(tail.length + chunk.length);
-        all.set(tail); all.set(chunk, tail.length);
+        all.set(tail);
+        all.set(chunk, tail.length);
         text = switchTo1252(all, true);
       }
       track(chunk, text);

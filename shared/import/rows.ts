@@ -2,7 +2,11 @@ import { ImportError, noContactsBelowHeader } from './errors.ts';
 import { columnLetter, detectColumns, detectHeaderRow, fieldNames, headerKey } from './columns.ts';
 
 /** One row handed to an import after parsing: the raw phone cell and every other cell by header (imports.add takes these). */
-export interface RawContactRow { row: number; phone: string; fields: Record<string, string> }
+export interface RawContactRow {
+  row: number;
+  phone: string;
+  fields: Record<string, string>;
+}
 /** the parser's name for the same row */
 export type ParsedContactRow = RawContactRow;
 
@@ -58,7 +62,10 @@ export function createContactRowBuilder(opts: RowBuilderOptions): ContactRowBuil
     if (opts.headerRow !== undefined && opts.headerRow > 0) {
       headerIndex = buffered.findIndex((b) => b.row === opts.headerRow);
       if (headerIndex === -1) {
-        throw new ImportError('IMPORT_NO_ROWS', `${opts.fileName} has no row ${opts.headerRow} to use as the header: choose a header row between 1 and ${buffered.length ? buffered[buffered.length - 1].row : 1}.`);
+        throw new ImportError(
+          'IMPORT_NO_ROWS',
+          `${opts.fileName} has no row ${opts.headerRow} to use as the header: choose a header row between 1 and ${buffered.length ? buffered[buffered.length - 1].row : 1}.`,
+        );
       }
     } else if (opts.headerRow === 0) {
       headerIndex = -1;
@@ -73,18 +80,26 @@ export function createContactRowBuilder(opts: RowBuilderOptions): ContactRowBuil
     if (opts.phoneColumn) {
       phoneIndex = findColumn(opts.phoneColumn, fields, width);
       if (phoneIndex < 0) {
-        throw new ImportError('IMPORT_NO_PHONE_COLUMN', `${opts.fileName} has no column called "${opts.phoneColumn}": choose one of ${fields.map((f) => `"${f}"`).join(', ')}.`);
+        throw new ImportError(
+          'IMPORT_NO_PHONE_COLUMN',
+          `${opts.fileName} has no column called "${opts.phoneColumn}": choose one of ${fields.map((f) => `"${f}"`).join(', ')}.`,
+        );
       }
     } else {
       phoneIndex = detectColumns(header, sample, opts.defaultCountry).phoneColumn;
       if (phoneIndex < 0) {
-        throw new ImportError('IMPORT_NO_PHONE_COLUMN', `${opts.fileName} has no column that looks like phone numbers: name the column "Phone" or choose it by name (columns: ${fields.map((f) => `"${f}"`).join(', ')}).`);
+        throw new ImportError(
+          'IMPORT_NO_PHONE_COLUMN',
+          `${opts.fileName} has no column that looks like phone numbers: name the column "Phone" or choose it by name (columns: ${fields.map((f) => `"${f}"`).join(', ')}).`,
+        );
       }
     }
     const { nameColumns } = detectColumns(header, [], opts.defaultCountry);
     plan = {
       headerRow: headerIndex >= 0 ? buffered[headerIndex].row : 0,
-      fields, phoneIndex, phoneColumn: fields[phoneIndex],
+      fields,
+      phoneIndex,
+      phoneColumn: fields[phoneIndex],
       nameColumns: nameColumns.filter((c) => c !== phoneIndex).map((c) => fields[c]),
     };
     opts.onPlan?.(plan);
@@ -117,11 +132,15 @@ export function createContactRowBuilder(opts: RowBuilderOptions): ContactRowBuil
       for (let i = 0; i < rows.length; i++) buffered.push({ row: firstRow + i, cells: rows[i] });
       // enough rows to judge, and past the header row the user chose
       const last = buffered[buffered.length - 1].row;
-      if ((opts.headerRow ?? 0) < last - 10 && buffered.filter((b) => !isBlank(b.cells)).length >= SAMPLE_ROWS) makePlan();
+      if ((opts.headerRow ?? 0) < last - 10 && buffered.filter((b) => !isBlank(b.cells)).length >= SAMPLE_ROWS)
+        makePlan();
     },
     end() {
       if (!anyRow) {
-        throw new ImportError('IMPORT_EMPTY', `${opts.fileName} is empty: choose the file that holds your contacts, with one phone number per row.`);
+        throw new ImportError(
+          'IMPORT_EMPTY',
+          `${opts.fileName} is empty: choose the file that holds your contacts, with one phone number per row.`,
+        );
       }
       if (!plan) makePlan();
       if (dataRows === 0) {
@@ -129,8 +148,12 @@ export function createContactRowBuilder(opts: RowBuilderOptions): ContactRowBuil
       }
       return plan!;
     },
-    get plan() { return plan; },
-    get dataRows() { return dataRows; },
+    get plan() {
+      return plan;
+    },
+    get dataRows() {
+      return dataRows;
+    },
   };
 }
 

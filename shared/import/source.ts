@@ -1,9 +1,25 @@
 import { ImportError } from './errors.ts';
-import { createStreamDecoder, encodingOf, looksBinary, parseEncodingName, sniffEncoding, type StreamDecoder, type TextEncodingName } from './encoding.ts';
+import {
+  createStreamDecoder,
+  encodingOf,
+  looksBinary,
+  parseEncodingName,
+  sniffEncoding,
+  type StreamDecoder,
+  type TextEncodingName,
+} from './encoding.ts';
 import { createCsvReader, type CsvReader, type Delimiter } from './csv.ts';
 import { createContactRowBuilder, type ContactRowBuilder, type ImportPlan, type ParsedContactRow } from './rows.ts';
 import { detectFormat } from './format.ts';
-import { chooseSheet, pickSheet, readWorkbook, sheetRowCount, sheetRows, SHEET_HEAD_ROWS, type SheetLimits } from './sheet.ts';
+import {
+  chooseSheet,
+  pickSheet,
+  readWorkbook,
+  sheetRowCount,
+  sheetRows,
+  SHEET_HEAD_ROWS,
+  type SheetLimits,
+} from './sheet.ts';
 import { openXlsxStream, readHead, type ByteSource, type SheetProgress, type XlsxStreamLimits } from './xlsx-stream.ts';
 
 export interface SourceOptions {
@@ -40,8 +56,12 @@ export function createTextImport(opts: SourceOptions): TextImport {
   let decoder: StreamDecoder | null = null;
   let csv: CsvReader | null = null;
   const builder: ContactRowBuilder = createContactRowBuilder({
-    fileName: opts.fileName, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn,
-    defaultCountry: opts.defaultCountry, onPlan: opts.onPlan, onRows: opts.onRows,
+    fileName: opts.fileName,
+    headerRow: opts.headerRow,
+    phoneColumn: opts.phoneColumn,
+    defaultCountry: opts.defaultCountry,
+    onPlan: opts.onPlan,
+    onRows: opts.onRows,
   });
 
   const first = (bytes: Uint8Array) => {
@@ -49,13 +69,20 @@ export function createTextImport(opts: SourceOptions): TextImport {
     let encoding: TextEncodingName;
     if (opts.encoding) {
       const e = parseEncodingName(opts.encoding);
-      if (!e) throw new ImportError('IMPORT_ENCODING', `The encoding "${opts.encoding}" for ${opts.fileName} is not one SMS Desk knows: use utf-8, utf-16le, utf-16be or windows-1252.`);
+      if (!e)
+        throw new ImportError(
+          'IMPORT_ENCODING',
+          `The encoding "${opts.encoding}" for ${opts.fileName} is not one SMS Desk knows: use utf-8, utf-16le, utf-16be or windows-1252.`,
+        );
       encoding = e;
     } else {
       encoding = encodingOf(sniffEncoding(bytes));
     }
     if (looksBinary(bytes, encoding)) {
-      throw new ImportError('IMPORT_BINARY', `${opts.fileName} contains binary data, not text: open it in Excel and save it as CSV or XLSX, then import that file.`);
+      throw new ImportError(
+        'IMPORT_BINARY',
+        `${opts.fileName} contains binary data, not text: open it in Excel and save it as CSV or XLSX, then import that file.`,
+      );
     }
     decoder = createStreamDecoder(encoding, opts.fileName, { asciiFallback: !opts.encoding });
     csv = createCsvReader({ fileName: opts.fileName, onRows: (rows, firstRow) => builder.add(rows, firstRow) });
@@ -73,7 +100,13 @@ export function createTextImport(opts: SourceOptions): TextImport {
         csv.end();
       }
       const plan = builder.end();
-      return { plan, rows: builder.dataRows, sheet: null, encoding: decoder ? (decoder as StreamDecoder).encoding : null, delimiter: csv ? (csv as CsvReader).delimiter : null };
+      return {
+        plan,
+        rows: builder.dataRows,
+        sheet: null,
+        encoding: decoder ? (decoder as StreamDecoder).encoding : null,
+        delimiter: csv ? (csv as CsvReader).delimiter : null,
+      };
     },
   };
 }
@@ -87,12 +120,19 @@ export function parseTextBytes(bytes: Uint8Array, opts: SourceOptions): ParsedSo
 }
 
 /** XLSX/XLS/ODS bytes to contact rows, in slices of rows so the caller can store as it goes. */
-export function parseSheetBytes(bytes: Uint8Array, opts: SourceOptions & { limits?: SheetLimits; onProgress?(rowsDone: number, rowsTotal: number): void }): ParsedSource {
+export function parseSheetBytes(
+  bytes: Uint8Array,
+  opts: SourceOptions & { limits?: SheetLimits; onProgress?(rowsDone: number, rowsTotal: number): void },
+): ParsedSource {
   const wb = readWorkbook(bytes, opts.fileName, opts.limits);
   const sheet = chooseSheet(wb, opts.fileName, opts.sheet, opts.defaultCountry);
   const builder = createContactRowBuilder({
-    fileName: opts.fileName, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn,
-    defaultCountry: opts.defaultCountry, onPlan: opts.onPlan, onRows: opts.onRows,
+    fileName: opts.fileName,
+    headerRow: opts.headerRow,
+    phoneColumn: opts.phoneColumn,
+    defaultCountry: opts.defaultCountry,
+    onPlan: opts.onPlan,
+    onRows: opts.onRows,
   });
   const total = sheetRowCount(wb, sheet);
   const step = 5000;
@@ -133,8 +173,12 @@ export async function parseXlsxSource(src: ByteSource, opts: XlsxSourceOptions):
   }
   opts.onSheet?.(sheet);
   const builder = createContactRowBuilder({
-    fileName: opts.fileName, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn,
-    defaultCountry: opts.defaultCountry, onPlan: opts.onPlan, onRows: opts.onRows,
+    fileName: opts.fileName,
+    headerRow: opts.headerRow,
+    phoneColumn: opts.phoneColumn,
+    defaultCountry: opts.defaultCountry,
+    onPlan: opts.onPlan,
+    onRows: opts.onRows,
   });
   await wb.readRows(sheet, {
     batchRows: opts.batchRows,
@@ -150,7 +194,10 @@ export async function parseXlsxSource(src: ByteSource, opts: XlsxSourceOptions):
 /** Any supported file's bytes, dispatched on magic bytes. */
 export function parseContactBytes(bytes: Uint8Array, opts: SourceOptions): ParsedSource {
   if (bytes.length === 0) {
-    throw new ImportError('IMPORT_EMPTY', `${opts.fileName} is empty: choose the file that holds your contacts, with one phone number per row.`);
+    throw new ImportError(
+      'IMPORT_EMPTY',
+      `${opts.fileName} is empty: choose the file that holds your contacts, with one phone number per row.`,
+    );
   }
   const format = detectFormat(bytes, opts.fileName);
   return format === 'text' ? parseTextBytes(bytes, opts) : parseSheetBytes(bytes, opts);

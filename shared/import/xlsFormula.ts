@@ -27,10 +27,17 @@ export function recalcTextFormulas(sheet: DenseSheet): number {
       return v;
     }
     switch (cell.t) {
-      case 's': return String(cell.v);
-      case 'n': return cell.v as number;
-      case 'b': return Boolean(cell.v);
-      case 'e': case 'd': case 'z': default: return undefined; // errors, dates, blanks (or a type the file made up): not for a name
+      case 's':
+        return String(cell.v);
+      case 'n':
+        return cell.v as number;
+      case 'b':
+        return Boolean(cell.v);
+      case 'e':
+      case 'd':
+      case 'z':
+      default:
+        return undefined; // errors, dates, blanks (or a type the file made up): not for a name
     }
   };
   for (const row of data) {
@@ -51,7 +58,8 @@ export function recalcTextFormulas(sheet: DenseSheet): number {
 type Value = string | number | boolean;
 type Lookup = (row: number, col: number) => Value | undefined;
 
-const TOKEN = /\s*(?:("(?:[^"]|"")*")|(\$?[A-Z]{1,3}\$?\d+)(?![A-Za-z0-9_.(!:])|((?:_xlfn\.)?[A-Z][A-Z0-9.]*)\s*\(|(-?\d+(?:\.\d+)?(?:E[+-]?\d+)?)|([(),&]))/iy;
+const TOKEN =
+  /\s*(?:("(?:[^"]|"")*")|(\$?[A-Z]{1,3}\$?\d+)(?![A-Za-z0-9_.(!:])|((?:_xlfn\.)?[A-Z][A-Z0-9.]*)\s*\(|(-?\d+(?:\.\d+)?(?:E[+-]?\d+)?)|([(),&]))/iy;
 
 function tokenize(f: string): string[] | null {
   const out: string[] = [];
@@ -79,11 +87,16 @@ const FUNCTIONS: Record<string, (args: string[]) => string> = {
   TRIM: (a) => (a.length === 1 ? a[0]!.replace(/ +/g, ' ').replace(/^ | $/g, '') : fail()),
   UPPER: (a) => (a.length === 1 ? a[0]!.toUpperCase() : fail()),
   LOWER: (a) => (a.length === 1 ? a[0]!.toLowerCase() : fail()),
-  PROPER: (a) => (a.length === 1 ? a[0]!.toLowerCase().replace(/(^|[^\p{L}])(\p{L})/gu, (_, p: string, l: string) => p + l.toUpperCase()) : fail()),
+  PROPER: (a) =>
+    a.length === 1
+      ? a[0]!.toLowerCase().replace(/(^|[^\p{L}])(\p{L})/gu, (_, p: string, l: string) => p + l.toUpperCase())
+      : fail(),
 };
 
 class Unreadable extends Error {}
-function fail(): never { throw new Unreadable(); }
+function fail(): never {
+  throw new Unreadable();
+}
 
 /** As Excel turns a value into text for `&`: whole numbers in full, TRUE/FALSE. */
 function asText(v: Value): string {
@@ -110,7 +123,10 @@ export function evaluate(formula: string, lookup: Lookup): Value | undefined {
     let v = primary();
     if (peek() !== '&') return v;
     let s = asText(v);
-    while (peek() === '&') { i++; s += asText(primary()); }
+    while (peek() === '&') {
+      i++;
+      s += asText(primary());
+    }
     v = s;
     return v;
   };
@@ -125,12 +141,19 @@ export function evaluate(formula: string, lookup: Lookup): Value | undefined {
       if (v === undefined) fail();
       return v;
     }
-    if (t === '(') { const v = concat(); if (tokens[i++] !== ')') fail(); return v; }
+    if (t === '(') {
+      const v = concat();
+      if (tokens[i++] !== ')') fail();
+      return v;
+    }
     if (t.endsWith('(')) {
       const fn = FUNCTIONS[t.slice(0, -1)];
       if (!fn) fail();
       const args: string[] = [];
-      if (peek() === ')') { i++; return fn(args); }
+      if (peek() === ')') {
+        i++;
+        return fn(args);
+      }
       for (;;) {
         args.push(asText(concat()));
         const sep = tokens[i++];

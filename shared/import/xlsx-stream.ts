@@ -34,7 +34,10 @@ export function bytesSource(bytes: Uint8Array): ByteSource {
 }
 
 export function blobSource(blob: Blob): ByteSource {
-  return { size: blob.size, read: async (offset, length) => new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()) };
+  return {
+    size: blob.size,
+    read: async (offset, length) => new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()),
+  };
 }
 
 export interface XlsxStreamLimits {
@@ -54,7 +57,8 @@ export interface XlsxStreamLimits {
 export const DEFAULT_XLSX_STREAM_LIMITS: XlsxStreamLimits = {
   maxSheetBytes: 2 * 1024 * 1024 * 1024,
   maxSharedStringsBytes: 512 * 1024 * 1024,
-  maxRows: 1_048_576, maxColumns: 16_384, // Excel's own sheet limits
+  maxRows: 1_048_576,
+  maxColumns: 16_384, // Excel's own sheet limits
   maxEntries: 10_000,
 };
 
@@ -79,7 +83,11 @@ export interface ReadRowsOptions {
 }
 
 /** Compressed bytes of the sheet's part read so far, of `bytesTotal`; `rows`: sheet rows handed over. */
-export interface SheetProgress { bytesIn: number; bytesTotal: number; rows: number }
+export interface SheetProgress {
+  bytesIn: number;
+  bytesTotal: number;
+  rows: number;
+}
 
 export interface StreamedWorkbook {
   readonly sheets: string[];
@@ -91,18 +99,36 @@ export interface StreamedWorkbook {
 
 // --- zip ------------------------------------------------------------------------------------
 
-interface ZipEntry { name: string; method: number; flags: number; compressed: number; size: number; local: number }
-
-function damaged(fileName: string): ImportError {
-  return new ImportError('IMPORT_UNREADABLE', `${fileName} is a damaged or incomplete spreadsheet: open it in Excel or LibreOffice, save it again, then import the new file.`);
+interface ZipEntry {
+  name: string;
+  method: number;
+  flags: number;
+  compressed: number;
+  size: number;
+  local: number;
 }
 
-async function readCentralDirectory(src: ByteSource, fileName: string, limits: XlsxStreamLimits): Promise<Map<string, ZipEntry>> {
+function damaged(fileName: string): ImportError {
+  return new ImportError(
+    'IMPORT_UNREADABLE',
+    `${fileName} is a damaged or incomplete spreadsheet: open it in Excel or LibreOffice, save it again, then import the new file.`,
+  );
+}
+
+async function readCentralDirectory(
+  src: ByteSource,
+  fileName: string,
+  limits: XlsxStreamLimits,
+): Promise<Map<string, ZipEntry>> {
   const tailLen = Math.min(src.size, 22 + 65535);
   const tail = await src.read(src.size - tailLen, tailLen);
   const tv = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
   let eocd = -1;
-  for (let i = tail.length - 22; i >= 0; i--) if (tv.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
+  for (let i = tail.length - 22; i >= 0; i--)
+    if (tv.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   if (eocd < 0) throw damaged(fileName);
   if (eocd >= 20 && tv.getUint32(eocd - 20, true) === 0x07064b50) throw new NotStreamable('ZIP64 archive');
   const count = tv.getUint16(eocd + 10, true);
@@ -110,7 +136,10 @@ async function readCentralDirectory(src: ByteSource, fileName: string, limits: X
   const cdOffset = tv.getUint32(eocd + 16, true);
   if (count === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff) throw new NotStreamable('ZIP64 archive');
   if (count > limits.maxEntries) {
-    throw new ImportError('IMPORT_TOO_LARGE', `${fileName} holds ${count} files, more than a spreadsheet has: open it in Excel, save it as XLSX or CSV, then import again.`);
+    throw new ImportError(
+      'IMPORT_TOO_LARGE',
+      `${fileName} holds ${count} files, more than a spreadsheet has: open it in Excel, save it as XLSX or CSV, then import again.`,
+    );
   }
   if (cdOffset + cdSize > src.size) throw damaged(fileName);
   const cd = await src.read(cdOffset, cdSize);
@@ -126,11 +155,15 @@ async function readCentralDirectory(src: ByteSource, fileName: string, limits: X
     const flags = v.getUint16(p + 8, true);
     const nameLen = v.getUint16(p + 28, true);
     const entry: ZipEntry = {
-      name: ((flags & 0x800) ? utf8 : latin1).decode(cd.subarray(p + 46, p + 46 + nameLen)),
-      method: v.getUint16(p + 10, true), flags,
-      compressed: v.getUint32(p + 20, true), size: v.getUint32(p + 24, true), local: v.getUint32(p + 42, true),
+      name: (flags & 0x800 ? utf8 : latin1).decode(cd.subarray(p + 46, p + 46 + nameLen)),
+      method: v.getUint16(p + 10, true),
+      flags,
+      compressed: v.getUint32(p + 20, true),
+      size: v.getUint32(p + 24, true),
+      local: v.getUint32(p + 42, true),
     };
-    if (entry.compressed === 0xffffffff || entry.size === 0xffffffff || entry.local === 0xffffffff) throw new NotStreamable('ZIP64 entry');
+    if (entry.compressed === 0xffffffff || entry.size === 0xffffffff || entry.local === 0xffffffff)
+      throw new NotStreamable('ZIP64 entry');
     // what the archive declares is checked before anything is inflated; what it really holds
     // is counted while inflating (Budget), since declared sizes can lie
     declared += entry.size;
@@ -143,11 +176,17 @@ async function readCentralDirectory(src: ByteSource, fileName: string, limits: X
 }
 
 function unpacksTo(fileName: string, limit: number): ImportError {
-  return new ImportError('IMPORT_TOO_LARGE', `${fileName} would unpack to more than ${Math.round(limit / 1048576).toLocaleString('en-US')} MB, more than SMS Desk will open: split the workbook or save the contacts as CSV, then import again.`);
+  return new ImportError(
+    'IMPORT_TOO_LARGE',
+    `${fileName} would unpack to more than ${Math.round(limit / 1048576).toLocaleString('en-US')} MB, more than SMS Desk will open: split the workbook or save the contacts as CSV, then import again.`,
+  );
 }
 
 /** Counts inflated bytes against a limit; the count is real, whatever the zip declares. */
-interface Budget { left: number; tooLarge(): ImportError }
+interface Budget {
+  left: number;
+  tooLarge(): ImportError;
+}
 
 const READ_STEP = 256 * 1024;
 const WRITE_SLICE = 64 * 1024;
@@ -157,7 +196,13 @@ const AHEAD = 4 * 1024 * 1024;
  * The entry's bytes, inflated piece by piece. `onInput` sees how much compressed data was fed.
  * Each slice is written only once the previous one was taken, so output is counted as it comes.
  */
-async function* entryBytes(src: ByteSource, e: ZipEntry, fileName: string, budget: Budget, onInput?: (n: number) => void): AsyncGenerator<Uint8Array> {
+async function* entryBytes(
+  src: ByteSource,
+  e: ZipEntry,
+  fileName: string,
+  budget: Budget,
+  onInput?: (n: number) => void,
+): AsyncGenerator<Uint8Array> {
   if (e.flags & 1) throw new NotStreamable('zip entry encrypted');
   if (e.method !== 0 && e.method !== 8) throw new NotStreamable(`zip compression method ${e.method}`);
   const head = await src.read(e.local, 30);
@@ -176,7 +221,12 @@ async function* entryBytes(src: ByteSource, e: ZipEntry, fileName: string, budge
     }
     return;
   }
-  const ds: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } = src.inflateRaw?.() ?? (new DecompressionStream('deflate-raw') as unknown as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> });
+  const ds: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } =
+    src.inflateRaw?.() ??
+    (new DecompressionStream('deflate-raw') as unknown as {
+      readable: ReadableStream<Uint8Array>;
+      writable: WritableStream<Uint8Array>;
+    });
   const writer = ds.writable.getWriter();
   const reader = ds.readable.getReader();
   let stop = false;
@@ -192,7 +242,9 @@ async function* entryBytes(src: ByteSource, e: ZipEntry, fileName: string, budge
         }
       }
       if (!stop) await writer.close();
-    } catch { /* the reader sees the same error */ }
+    } catch {
+      /* the reader sees the same error */
+    }
   })();
   // Inflating runs ahead of the scanner (up to AHEAD bytes): in Node zlib works on another
   // thread, so the two overlap instead of taking turns.
@@ -203,16 +255,29 @@ async function* entryBytes(src: ByteSource, e: ZipEntry, fileName: string, budge
   let finished = false;
   let wake: (() => void) | null = null;
   let room: (() => void) | null = null;
-  const signal = () => { const w = wake; wake = null; w?.(); };
+  const signal = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
   const pumping = (async () => {
     try {
       for (;;) {
-        while (queued >= AHEAD && !stop) await new Promise<void>((r) => { room = r; });
+        while (queued >= AHEAD && !stop)
+          await new Promise<void>((r) => {
+            room = r;
+          });
         if (stop) return;
         const res = await reader.read();
-        if (res.done) { finished = true; break; }
+        if (res.done) {
+          finished = true;
+          break;
+        }
         budget.left -= res.value.length;
-        if (budget.left < 0) { failure = budget.tooLarge(); break; }
+        if (budget.left < 0) {
+          failure = budget.tooLarge();
+          break;
+        }
         queue.push(res.value);
         queued += res.value.length;
         signal();
@@ -229,20 +294,29 @@ async function* entryBytes(src: ByteSource, e: ZipEntry, fileName: string, budge
       if (queue.length) {
         const c = queue.shift()!;
         queued -= c.length;
-        const r = room as (() => void) | null; room = null; r?.();
+        const r = room as (() => void) | null;
+        room = null;
+        r?.();
         onInput?.(fed);
         yield c;
         continue;
       }
       if (failure) throw failure;
       if (ended) break;
-      await new Promise<void>((r) => { wake = r; });
+      await new Promise<void>((r) => {
+        wake = r;
+      });
     }
   } finally {
     stop = true;
-    const r = room as (() => void) | null; room = null; r?.();
+    const r = room as (() => void) | null;
+    room = null;
+    r?.();
     // stopped early (limit, error, consumer done): unblock the feeder waiting on a full stream
-    if (!finished) { reader.cancel().catch(() => undefined); writer.abort().catch(() => undefined); }
+    if (!finished) {
+      reader.cancel().catch(() => undefined);
+      writer.abort().catch(() => undefined);
+    }
     await pumping;
     await feeding;
   }
@@ -260,17 +334,27 @@ async function* entryText(bytes: AsyncGenerator<Uint8Array>, min = 512 * 1024): 
     else {
       all = new Uint8Array(have);
       let o = 0;
-      for (const p of parts) { all.set(p, o); o += p.length; }
+      for (const p of parts) {
+        all.set(p, o);
+        o += p.length;
+      }
     }
-    parts = []; have = 0;
+    parts = [];
+    have = 0;
     if (first && all.length >= 2) {
       first = false;
-      if ((all[0] === 0xff && all[1] === 0xfe) || (all[0] === 0xfe && all[1] === 0xff) || (all[0] === 0x3c && all[1] === 0)) throw new NotStreamable('UTF-16 XML');
+      if (
+        (all[0] === 0xff && all[1] === 0xfe) ||
+        (all[0] === 0xfe && all[1] === 0xff) ||
+        (all[0] === 0x3c && all[1] === 0)
+      )
+        throw new NotStreamable('UTF-16 XML');
     }
     return dec.decode(all, { stream: !final });
   };
   for await (const chunk of bytes) {
-    parts.push(chunk); have += chunk.length;
+    parts.push(chunk);
+    have += chunk.length;
     if (have >= min) yield flush(false);
   }
   const last = parts.length ? flush(true) : dec.decode();
@@ -299,7 +383,8 @@ function unescapeXml(text: string, crlf = false): string {
       return n >= 0 && n <= 0x10ffff ? String.fromCodePoint(n) : m;
     });
   }
-  if (s.indexOf('_x') >= 0 || s.indexOf('_X') >= 0) s = s.replace(XCODE, (_m, c: string) => String.fromCharCode(parseInt(c, 16)));
+  if (s.indexOf('_x') >= 0 || s.indexOf('_X') >= 0)
+    s = s.replace(XCODE, (_m, c: string) => String.fromCharCode(parseInt(c, 16)));
   return crlf && s.indexOf('\r\n') >= 0 ? s.replace(/\r\n/g, '\n') : s;
 }
 
@@ -328,7 +413,9 @@ function stringItem(x: string): string | undefined {
     const close = x.indexOf('</t>', open);
     if (close >= 0) {
       const body = x.slice(open + 1, close);
-      return body.indexOf('&') >= 0 || body.indexOf('_x') >= 0 || body.indexOf('_X') >= 0 || body.indexOf('\r') >= 0 ? unescapeXml(body, true) : body;
+      return body.indexOf('&') >= 0 || body.indexOf('_x') >= 0 || body.indexOf('_X') >= 0 || body.indexOf('\r') >= 0
+        ? unescapeXml(body, true)
+        : body;
     }
   }
   if (SI_T.test(x)) {
@@ -361,12 +448,22 @@ class SharedStrings {
 
   add(s: string | undefined): void {
     if (this.count === this.page.length) {
-      const grow = <T extends Uint32Array | Int32Array>(a: T): T => { const b = new (a.constructor as { new (n: number): T })(a.length * 2); b.set(a); return b; };
-      this.page = grow(this.page); this.start = grow(this.start); this.len = grow(this.len);
+      const grow = <T extends Uint32Array | Int32Array>(a: T): T => {
+        const b = new (a.constructor as { new (n: number): T })(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.page = grow(this.page);
+      this.start = grow(this.start);
+      this.len = grow(this.len);
     }
     const i = this.count++;
     this.page[i] = this.pages.length;
-    if (s === undefined) { this.start[i] = -1; this.len[i] = 0; return; }
+    if (s === undefined) {
+      this.start[i] = -1;
+      this.len[i] = 0;
+      return;
+    }
     this.start[i] = this.partChars;
     this.len[i] = s.length;
     this.parts.push(s);
@@ -400,7 +497,12 @@ class SharedStrings {
   }
 }
 
-async function readSharedStrings(src: ByteSource, e: ZipEntry, fileName: string, limits: XlsxStreamLimits): Promise<SharedStrings> {
+async function readSharedStrings(
+  src: ByteSource,
+  e: ZipEntry,
+  fileName: string,
+  limits: XlsxStreamLimits,
+): Promise<SharedStrings> {
   if (e.size > limits.maxSharedStringsBytes) throw unpacksTo(fileName, limits.maxSharedStringsBytes);
   const sst = new SharedStrings();
   const budget: Budget = {
@@ -416,13 +518,19 @@ async function readSharedStrings(src: ByteSource, e: ZipEntry, fileName: string,
     let pos = 0;
     if (!inside) {
       const m = /<(?:\w+:)?sst\b[^<>]*>/.exec(buf);
-      if (!m) { if (buf.length > 1 << 20) throw damaged(fileName); continue; }
+      if (!m) {
+        if (buf.length > 1 << 20) throw damaged(fileName);
+        continue;
+      }
       inside = true;
       pos = m.index + m[0].length;
     }
     ITEM_END.lastIndex = pos;
     for (let m = ITEM_END.exec(buf); m; m = ITEM_END.exec(buf)) {
-      if (m[1] === 'sst') { pos = buf.length; break; }
+      if (m[1] === 'sst') {
+        pos = buf.length;
+        break;
+      }
       sst.add(stringItem(buf.slice(pos, m.index).replace(ITEM_OPEN, '').trim()));
       pos = m.index + m[0].length;
     }
@@ -435,7 +543,12 @@ async function readSharedStrings(src: ByteSource, e: ZipEntry, fileName: string,
 
 // --- styles: which cell styles show numbers as dates -----------------------------------------
 
-async function readDateStyles(src: ByteSource, e: ZipEntry | undefined, fileName: string, budget: Budget): Promise<boolean[] | null> {
+async function readDateStyles(
+  src: ByteSource,
+  e: ZipEntry | undefined,
+  fileName: string,
+  budget: Budget,
+): Promise<boolean[] | null> {
   if (!e) return null;
   const xml = await wholeText(src, e, fileName, budget);
   const custom = new Map<number, string>();
@@ -454,7 +567,11 @@ async function readDateStyles(src: ByteSource, e: ZipEntry | undefined, fileName
     const id = parseInt(attributes(m[0]).numFmtId ?? '0', 10) || 0;
     const fmt = custom.get(id) ?? (id < 164 ? table[id] : undefined);
     let isDate = false;
-    try { isDate = fmt != null && (XLSX.SSF.is_date(fmt) as boolean); } catch { isDate = false; }
+    try {
+      isDate = fmt != null && (XLSX.SSF.is_date(fmt) as boolean);
+    } catch {
+      isDate = false;
+    }
     out.push(isDate);
   }
   return out;
@@ -472,11 +589,27 @@ const DN_T2 = Date.UTC(1904, 0, 1, 0, 0, 0);
 /** A t="d" cell's ISO text, read as SheetJS's parseDate does (no zone: UTC). */
 function isoDate(str: string, date1904: boolean): Date {
   let m = PDRE1.exec(str);
-  if (m) return new Date((date1904 ? DN_T2 : DN_T1) + ((parseInt(m[1], 10) * 60 + parseInt(m[2], 10)) * 60 + (m[3] ? parseInt(m[3].slice(1), 10) : 0)) * 1000 + (m[4] ? parseInt((m[4] + '000').slice(1, 4), 10) : 0));
+  if (m)
+    return new Date(
+      (date1904 ? DN_T2 : DN_T1) +
+        ((parseInt(m[1], 10) * 60 + parseInt(m[2], 10)) * 60 + (m[3] ? parseInt(m[3].slice(1), 10) : 0)) * 1000 +
+        (m[4] ? parseInt((m[4] + '000').slice(1, 4), 10) : 0),
+    );
   m = PDRE2.exec(str);
   if (m) return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], 0, 0, 0, 0));
   m = PDRE3.exec(str);
-  if (m) return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], ((m[6] && parseInt(m[6].slice(1), 10)) || 0), ((m[7] && parseInt((m[7] + '0000').slice(1, 4), 10)) || 0)));
+  if (m)
+    return new Date(
+      Date.UTC(
+        +m[1],
+        +m[2] - 1,
+        +m[3],
+        +m[4],
+        +m[5],
+        (m[6] && parseInt(m[6].slice(1), 10)) || 0,
+        (m[7] && parseInt((m[7] + '0000').slice(1, 4), 10)) || 0,
+      ),
+    );
   return new Date(str);
 }
 
@@ -485,7 +618,7 @@ function serialText(v: number, date1904: boolean): string {
   const n = v + (date1904 ? 1462 : 0);
   if (n >= 60 && n < 61) return cellText({ t: 'n', v: n });
   const d = new Date();
-  d.setTime((n > 60 ? n : (n + 1)) * 24 * 60 * 60 * 1000 + DN1900);
+  d.setTime((n > 60 ? n : n + 1) * 24 * 60 * 60 * 1000 + DN1900);
   return cellText({ t: 'd', v: d });
 }
 
@@ -508,7 +641,10 @@ function numberText(v: string): string {
   const len = v.length;
   if (len <= 15) {
     let plain = len > 0 && v.charCodeAt(0) !== 48;
-    for (let i = 0; plain && i < len; i++) { const d = v.charCodeAt(i) - 48; plain = d >= 0 && d <= 9; }
+    for (let i = 0; plain && i < len; i++) {
+      const d = v.charCodeAt(i) - 48;
+      plain = d >= 0 && d <= 9;
+    }
     if (plain) return v;
   }
   const n = parseFloat(v);
@@ -533,7 +669,12 @@ function relsOf(xml: string, base: string): Array<{ id: string; type: string; pa
   for (const m of xml.matchAll(/<(?:\w+:)?Relationship\b[^>]*>/g)) {
     const a = attributes(m[0]);
     if (!a.Target) continue;
-    out.push({ id: a.Id ?? '', type: a.Type ?? '', part: resolvePart(base, unescapeXml(a.Target)), external: a.TargetMode === 'External' });
+    out.push({
+      id: a.Id ?? '',
+      type: a.Type ?? '',
+      part: resolvePart(base, unescapeXml(a.Target)),
+      external: a.TargetMode === 'External',
+    });
   }
   return out;
 }
@@ -548,7 +689,11 @@ function relsPath(part: string): string {
  * shared strings on the first readRows). Throws NotStreamable for what only SheetJS may read,
  * ImportError for a real refusal.
  */
-export async function openXlsxStream(src: ByteSource, fileName: string, limits: XlsxStreamLimits = DEFAULT_XLSX_STREAM_LIMITS): Promise<StreamedWorkbook> {
+export async function openXlsxStream(
+  src: ByteSource,
+  fileName: string,
+  limits: XlsxStreamLimits = DEFAULT_XLSX_STREAM_LIMITS,
+): Promise<StreamedWorkbook> {
   const entries = await readCentralDirectory(src, fileName, limits);
   const find = (part: string) => entries.get(part.toLowerCase());
   const small: Budget = {
@@ -557,7 +702,9 @@ export async function openXlsxStream(src: ByteSource, fileName: string, limits: 
   };
   const rootRels = find('_rels/.rels');
   if (!rootRels) throw new NotStreamable('no _rels/.rels');
-  const main = relsOf(await wholeText(src, rootRels, fileName, small), '').find((r) => /\/officeDocument$/.test(r.type));
+  const main = relsOf(await wholeText(src, rootRels, fileName, small), '').find((r) =>
+    /\/officeDocument$/.test(r.type),
+  );
   if (!main) throw new NotStreamable('no officeDocument relationship');
   if (!/\.xml$/i.test(main.part)) throw new NotStreamable(`main part ${main.part} (xlsb?)`);
   const wbEntry = find(main.part);
@@ -580,7 +727,10 @@ export async function openXlsxStream(src: ByteSource, fileName: string, limits: 
     const rel = idKey ? byId.get(a[idKey]) : undefined;
     const name = unescapeXml(a.name ?? '');
     if (!rel || rel.external) throw new NotStreamable(`sheet ${name} has no part`);
-    if (!/\/worksheet$/.test(rel.type)) { sheetParts.push({ name, entry: null }); continue; } // chart or dialog sheet: no cells
+    if (!/\/worksheet$/.test(rel.type)) {
+      sheetParts.push({ name, entry: null });
+      continue;
+    } // chart or dialog sheet: no cells
     const entry = find(rel.part);
     if (!entry) throw new NotStreamable(`sheet part ${rel.part} missing`);
     sheetParts.push({ name, entry });
@@ -591,11 +741,16 @@ export async function openXlsxStream(src: ByteSource, fileName: string, limits: 
   const sstRel = rels.find((r) => /\/sharedStrings$/.test(r.type));
   const sstEntry = sstRel ? find(sstRel.part) : undefined;
   let sst: SharedStrings | null = null;
-  const sharedStrings = async () => (sst ??= sstEntry ? await readSharedStrings(src, sstEntry, fileName, limits) : new SharedStrings());
+  const sharedStrings = async () =>
+    (sst ??= sstEntry ? await readSharedStrings(src, sstEntry, fileName, limits) : new SharedStrings());
 
   const sheetOf = (sheet: string) => {
     const s = sheetParts.find((p) => p.name === sheet);
-    if (!s) throw new ImportError('IMPORT_NO_SHEET', `${fileName} has no sheet called "${sheet}": choose one of ${sheetParts.map((p) => `"${p.name}"`).join(', ')}.`);
+    if (!s)
+      throw new ImportError(
+        'IMPORT_NO_SHEET',
+        `${fileName} has no sheet called "${sheet}": choose one of ${sheetParts.map((p) => `"${p.name}"`).join(', ')}.`,
+      );
     return s;
   };
 
@@ -614,7 +769,13 @@ export async function openXlsxStream(src: ByteSource, fileName: string, limits: 
 /** The first `n` rows of a sheet (fewer when the sheet is shorter), as sheetRows(wb, sheet, f, 0, n). */
 export async function readHead(wb: StreamedWorkbook, sheet: string, n: number): Promise<string[][]> {
   const out: string[][] = [];
-  await wb.readRows(sheet, { lastRow: n, batchRows: n, onRows: (rows) => { out.push(...rows); } });
+  await wb.readRows(sheet, {
+    lastRow: n,
+    batchRows: n,
+    onRows: (rows) => {
+      out.push(...rows);
+    },
+  });
   return out;
 }
 
@@ -623,8 +784,15 @@ export async function readHead(wb: StreamedWorkbook, sheet: string, n: number): 
 const MAX_ROW_CHARS = 64 * 1024 * 1024;
 
 async function scanSheet(
-  src: ByteSource, entry: ZipEntry, sheet: string, fileName: string, limits: XlsxStreamLimits,
-  sst: SharedStrings, dateStyles: boolean[] | null, date1904: boolean, opts: ReadRowsOptions,
+  src: ByteSource,
+  entry: ZipEntry,
+  sheet: string,
+  fileName: string,
+  limits: XlsxStreamLimits,
+  sst: SharedStrings,
+  dateStyles: boolean[] | null,
+  date1904: boolean,
+  opts: ReadRowsOptions,
 ): Promise<{ lastRow: number; stopped: boolean }> {
   if (entry.size > limits.maxSheetBytes) throw unpacksTo(fileName, limits.maxSheetBytes);
   const batchRows = opts.batchRows ?? 5000;
@@ -633,9 +801,21 @@ async function scanSheet(
     left: limits.maxSheetBytes,
     tooLarge: () => unpacksTo(fileName, limits.maxSheetBytes),
   };
-  const tooLong = (row: number) => new ImportError('IMPORT_CELL_TOO_LONG', `${fileName} has a cell longer than ${MAX_CELL_CHARS.toLocaleString('en-US')} characters on row ${row} of sheet "${sheet}": shorten that cell, then import again.`);
-  const tooBig = (what: string) => new ImportError('IMPORT_TOO_LARGE', `${fileName} has a sheet "${sheet}" with ${what}, more than SMS Desk will open: delete the empty rows and columns or save the contacts as CSV, then import again.`);
-  const unsupported = (why: string) => new ImportError('IMPORT_UNREADABLE', `${fileName} could not be read as a spreadsheet (${why} in sheet "${sheet}"): open it in Excel or LibreOffice, save it as XLSX or CSV, then import again.`);
+  const tooLong = (row: number) =>
+    new ImportError(
+      'IMPORT_CELL_TOO_LONG',
+      `${fileName} has a cell longer than ${MAX_CELL_CHARS.toLocaleString('en-US')} characters on row ${row} of sheet "${sheet}": shorten that cell, then import again.`,
+    );
+  const tooBig = (what: string) =>
+    new ImportError(
+      'IMPORT_TOO_LARGE',
+      `${fileName} has a sheet "${sheet}" with ${what}, more than SMS Desk will open: delete the empty rows and columns or save the contacts as CSV, then import again.`,
+    );
+  const unsupported = (why: string) =>
+    new ImportError(
+      'IMPORT_UNREADABLE',
+      `${fileName} could not be read as a spreadsheet (${why} in sheet "${sheet}"): open it in Excel or LibreOffice, save it as XLSX or CSV, then import again.`,
+    );
 
   let bytesIn = 0;
   let batch: string[][] = [];
@@ -661,7 +841,10 @@ async function scanSheet(
     while (emitted < n - 1) {
       batch.push([]);
       emitted++;
-      if (batch.length >= batchRows) { await flush(); if (stopped) return; }
+      if (batch.length >= batchRows) {
+        await flush();
+        if (stopped) return;
+      }
     }
     batch.push(cells);
     emitted = n;
@@ -670,8 +853,15 @@ async function scanSheet(
 
   // element names with the prefix the sheet uses (`x:` in some .NET-written files)
   let px = '';
-  let rowOpen = '<row', rowClose = '</row>', cOpen = '<c', cClose = '</c>', vOpen = '<v>', vClose = '</v>', dataClose = '</sheetData';
-  let isT = '<is><t', tClose = '</t>';
+  let rowOpen = '<row',
+    rowClose = '</row>',
+    cOpen = '<c',
+    cClose = '</c>',
+    vOpen = '<v>',
+    vClose = '</v>',
+    dataClose = '</sheetData';
+  let isT = '<is><t',
+    tClose = '</t>';
 
   /** the cells of the row whose content is buf[from, to) */
   const cellsOf = (buf: string, from: number, to: number, n: number): string[] => {
@@ -682,7 +872,10 @@ async function scanSheet(
       const lt = buf.indexOf(cOpen, p);
       if (lt < 0 || lt >= to) break;
       const after = buf.charCodeAt(lt + cOpen.length);
-      if (!(after === 32 || after === 62 || after === 47 || after === 9 || after === 10 || after === 13)) { p = lt + cOpen.length; continue; }
+      if (!(after === 32 || after === 62 || after === 47 || after === 9 || after === 10 || after === 13)) {
+        p = lt + cOpen.length;
+        continue;
+      }
       const gt = buf.indexOf('>', lt);
       if (gt < 0 || gt > to) break;
       scanAttrs(buf, lt + cOpen.length, gt);
@@ -699,7 +892,8 @@ async function scanSheet(
       if (col >= limits.maxColumns) throw tooBig(`a cell in column ${(col + 1).toLocaleString('en-US')}`);
       const tLen = AT[2] >= 0 ? AT[3] - AT[2] : -1;
       // 'inlineStr' as the literal: a slice per cell of an inline-string sheet is 3M strings
-      const t = tLen < 0 ? undefined : tLen === 9 && buf.startsWith('inlineStr', AT[2]) ? 'inlineStr' : buf.slice(AT[2], AT[3]);
+      const t =
+        tLen < 0 ? undefined : tLen === 9 && buf.startsWith('inlineStr', AT[2]) ? 'inlineStr' : buf.slice(AT[2], AT[3]);
       // a shared-string index read straight from the buffer: no string for it (most cells are these)
       if (t === 's' && buf.startsWith(vOpen, cs)) {
         const vs = cs + vOpen.length;
@@ -713,7 +907,10 @@ async function scanSheet(
             const text = str ?? '';
             if (text.length > MAX_CELL_CHARS) throw tooLong(n);
             if (col === cells.length) cells.push(text);
-            else { while (cells.length < col) cells.push(''); cells[col] = text; }
+            else {
+              while (cells.length < col) cells.push('');
+              cells[col] = text;
+            }
             continue;
           }
         }
@@ -728,7 +925,8 @@ async function scanSheet(
         } else {
           raw = inner(buf.slice(cs, ce), V_OPEN, V_CLOSE);
         }
-        if (raw !== undefined && raw !== '') v = raw.indexOf('&') >= 0 || raw.indexOf('_x') >= 0 || raw.indexOf('_X') >= 0 ? unescapeXml(raw) : raw;
+        if (raw !== undefined && raw !== '')
+          v = raw.indexOf('&') >= 0 || raw.indexOf('_x') >= 0 || raw.indexOf('_X') >= 0 ? unescapeXml(raw) : raw;
       }
       let text: string;
       switch (t) {
@@ -746,7 +944,9 @@ async function scanSheet(
           text = str ?? '';
           break;
         }
-        case 'str': text = v !== undefined ? unescapeXml(v, true) : ''; break;
+        case 'str':
+          text = v !== undefined ? unescapeXml(v, true) : '';
+          break;
         case 'inlineStr': {
           // fast path for <is><t>…</t>, the whole of what writers put there; stringItem's own
           // reading of a leading <t> is the same (text up to the first </t>)
@@ -760,21 +960,29 @@ async function scanSheet(
             }
           }
           if (fast !== undefined) {
-            text = fast.indexOf('&') >= 0 || fast.indexOf('_x') >= 0 || fast.indexOf('_X') >= 0 || fast.indexOf('\r') >= 0 ? unescapeXml(fast, true) : fast;
+            text =
+              fast.indexOf('&') >= 0 || fast.indexOf('_x') >= 0 || fast.indexOf('_X') >= 0 || fast.indexOf('\r') >= 0
+                ? unescapeXml(fast, true)
+                : fast;
           } else {
             const is = inner(buf.slice(cs, ce), IS_OPEN, IS_CLOSE);
             text = is !== undefined ? (stringItem(is) ?? '') : '';
           }
           break;
         }
-        case 'b': text = v === '1' || v === 'true' ? 'TRUE' : 'FALSE'; break;
+        case 'b':
+          text = v === '1' || v === 'true' ? 'TRUE' : 'FALSE';
+          break;
         case 'd': {
           if (v === undefined) throw unsupported('a date cell with no value');
           text = cellText({ t: 'd', v: isoDate(v, date1904) });
           break;
         }
-        case 'e': text = ''; break;
-        default: text = v ?? '';
+        case 'e':
+          text = '';
+          break;
+        default:
+          text = v ?? '';
       }
       if (text.length > MAX_CELL_CHARS) throw tooLong(n);
       if (col === cells.length) cells.push(text);
@@ -789,36 +997,65 @@ async function scanSheet(
   let buf = '';
   let inData = false;
   let done = false;
-  const text = entryText(entryBytes(src, entry, fileName, budget, (n) => { bytesIn = n; }));
+  const text = entryText(
+    entryBytes(src, entry, fileName, budget, (n) => {
+      bytesIn = n;
+    }),
+  );
   try {
     for await (const piece of text) {
       buf = buf ? buf + piece : piece;
-      if (!handed && (buf.includes('<!--') || buf.includes('<![CDATA['))) throw new NotStreamable('comment or CDATA in the sheet');
+      if (!handed && (buf.includes('<!--') || buf.includes('<![CDATA[')))
+        throw new NotStreamable('comment or CDATA in the sheet');
       if (buf.includes('<![CDATA[')) throw unsupported('a CDATA section');
       let pos = 0;
       if (!inData) {
         const m = /<(\w+:)?sheetData\b[^>]*>/.exec(buf);
-        if (!m) { if (buf.length > MAX_ROW_CHARS) throw unsupported('no sheetData'); continue; }
-        if (m[0].endsWith('/>')) { done = true; break; }
+        if (!m) {
+          if (buf.length > MAX_ROW_CHARS) throw unsupported('no sheetData');
+          continue;
+        }
+        if (m[0].endsWith('/>')) {
+          done = true;
+          break;
+        }
         inData = true;
         px = m[1] ?? '';
-        rowOpen = `<${px}row`; rowClose = `</${px}row>`; cOpen = `<${px}c`; cClose = `</${px}c>`;
-        vOpen = `<${px}v>`; vClose = `</${px}v>`; dataClose = `</${px}sheetData`;
-        isT = `<${px}is><${px}t`; tClose = `</${px}t>`;
+        rowOpen = `<${px}row`;
+        rowClose = `</${px}row>`;
+        cOpen = `<${px}c`;
+        cClose = `</${px}c>`;
+        vOpen = `<${px}v>`;
+        vClose = `</${px}v>`;
+        dataClose = `</${px}sheetData`;
+        isT = `<${px}is><${px}t`;
+        tClose = `</${px}t>`;
         pos = m.index + m[0].length;
       }
       for (;;) {
         const lt = buf.indexOf('<', pos);
-        if (lt < 0) { pos = buf.length; break; }
+        if (lt < 0) {
+          pos = buf.length;
+          break;
+        }
         const gt = buf.indexOf('>', lt);
-        if (gt < 0) { pos = lt; break; }
+        if (gt < 0) {
+          pos = lt;
+          break;
+        }
         if (!buf.startsWith(rowOpen, lt)) {
-          if (buf.startsWith(dataClose, lt)) { done = true; break; }
+          if (buf.startsWith(dataClose, lt)) {
+            done = true;
+            break;
+          }
           pos = gt + 1; // another element between rows: nothing of ours
           continue;
         }
         const after = buf.charCodeAt(lt + rowOpen.length);
-        if (!(after === 32 || after === 62 || after === 47 || after === 9 || after === 10 || after === 13)) { pos = gt + 1; continue; }
+        if (!(after === 32 || after === 62 || after === 47 || after === 9 || after === 10 || after === 13)) {
+          pos = gt + 1;
+          continue;
+        }
         let n: number;
         if (buf.startsWith(' r="', lt + rowOpen.length)) {
           // r first, as Excel and LibreOffice write it: the other row attributes (100 characters
@@ -834,14 +1071,26 @@ async function scanSheet(
         }
         if (!(n >= 1)) throw unsupported(`a row numbered "${AT[0] >= 0 ? buf.slice(AT[0], AT[1]) : ''}"`);
         if (n > limits.maxRows) throw tooBig(`a row ${n.toLocaleString('en-US')}`);
-        if (buf.charCodeAt(gt - 1) === 47) { pos = gt + 1; continue; } // <row/>: no cells, and (as in SheetJS) no say in the numbering
+        if (buf.charCodeAt(gt - 1) === 47) {
+          pos = gt + 1;
+          continue;
+        } // <row/>: no cells, and (as in SheetJS) no say in the numbering
         const close = buf.indexOf(rowClose, gt + 1);
-        if (close < 0) { pos = lt; break; }
+        if (close < 0) {
+          pos = lt;
+          break;
+        }
         rowNo = n;
         pos = close + rowClose.length;
-        if (n > lastWanted) { done = true; break; }
+        if (n > lastWanted) {
+          done = true;
+          break;
+        }
         const cells = cellsOf(buf, gt + 1, close, n);
-        if (cells.length) { await put(n, cells); if (stopped) break; }
+        if (cells.length) {
+          await put(n, cells);
+          if (stopped) break;
+        }
       }
       if (done || stopped) break;
       buf = buf.slice(pos);
@@ -861,7 +1110,10 @@ function scanAttrs(buf: string, from: number, to: number): void {
   let i = from;
   while (i < to) {
     let c = buf.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 47) { i++; continue; }
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 47) {
+      i++;
+      continue;
+    }
     const ns = i;
     while (i < to && (c = buf.charCodeAt(i)) !== 61 && c !== 32 && c !== 9 && c !== 10 && c !== 13) i++;
     const ne = i;
@@ -873,7 +1125,10 @@ function scanAttrs(buf: string, from: number, to: number): void {
     if (ne - ns === 1) {
       const k = buf.charCodeAt(ns);
       const slot = k === 114 ? 0 : k === 116 ? 2 : k === 115 ? 4 : -1;
-      if (slot >= 0) { AT[slot] = vs; AT[slot + 1] = ve; }
+      if (slot >= 0) {
+        AT[slot] = vs;
+        AT[slot + 1] = ve;
+      }
     }
     i = ve + 1;
   }
@@ -895,7 +1150,10 @@ function intAt(buf: string, from: number, to: number): number {
 
 /** buf[from, to) is digits only. */
 function plainDigits(buf: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) { const d = buf.charCodeAt(i) - 48; if (d < 0 || d > 9) return false; }
+  for (let i = from; i < to; i++) {
+    const d = buf.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+  }
   return true;
 }
 

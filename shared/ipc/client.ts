@@ -1,6 +1,13 @@
 import {
-  routes, type ApiErrorShape, type ErrorCode, type EventName, type EventPayload, type Result,
-  type RouteInput, type RouteName, type RouteOutput,
+  routes,
+  type ApiErrorShape,
+  type ErrorCode,
+  type EventName,
+  type EventPayload,
+  type Result,
+  type RouteInput,
+  type RouteName,
+  type RouteOutput,
 } from './contract.ts';
 
 /** How calls and events travel: window.smsdesk in Electron, HTTP + SSE in web mode, direct calls in tests. */

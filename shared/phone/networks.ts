@@ -16,7 +16,24 @@
 export type Network = 'MTN' | 'Airtel' | 'Glo' | '9mobile';
 
 const TABLE: Record<Network, string[]> = {
-  MTN: ['0803', '0806', '0703', '0706', '0813', '0816', '0810', '0814', '0903', '0906', '0913', '0916', '07025', '07026', '0704', '0707'],
+  MTN: [
+    '0803',
+    '0806',
+    '0703',
+    '0706',
+    '0813',
+    '0816',
+    '0810',
+    '0814',
+    '0903',
+    '0906',
+    '0913',
+    '0916',
+    '07025',
+    '07026',
+    '0704',
+    '0707',
+  ],
   Airtel: ['0802', '0808', '0708', '0812', '0701', '0902', '0901', '0904', '0907', '0912', '0911'],
   Glo: ['0805', '0807', '0705', '0815', '0811', '0905', '0915'],
   '9mobile': ['0809', '0818', '0817', '0909', '0908'],
@@ -42,7 +59,12 @@ export const NETWORK_GROUPS = ['MTN', 'Airtel', 'Glo', '9mobile', 'other', 'fore
 export type NetworkGroup = (typeof NETWORK_GROUPS)[number];
 
 export const NETWORK_GROUP_LABEL: Record<NetworkGroup, string> = {
-  MTN: 'MTN', Airtel: 'Airtel', Glo: 'Glo', '9mobile': '9mobile', other: 'Other Nigerian', foreign: 'Abroad',
+  MTN: 'MTN',
+  Airtel: 'Airtel',
+  Glo: 'Glo',
+  '9mobile': '9mobile',
+  other: 'Other Nigerian',
+  foreign: 'Abroad',
 };
 
 /**
@@ -50,7 +72,8 @@ export const NETWORK_GROUP_LABEL: Record<NetworkGroup, string> = {
  * saved at import; a ledger written before networks were kept has null there, so the prefix decides.
  */
 export function networkGroup(msisdn: string, stored: string | null = null): NetworkGroup {
-  if (stored && (NETWORK_GROUPS as readonly string[]).includes(stored) && stored !== 'other' && stored !== 'foreign') return stored as NetworkGroup;
+  if (stored && (NETWORK_GROUPS as readonly string[]).includes(stored) && stored !== 'other' && stored !== 'foreign')
+    return stored as NetworkGroup;
   if (!msisdn.startsWith('234')) return 'foreign';
   return nigerianNetwork(msisdn.slice(3)) ?? 'other';
 }

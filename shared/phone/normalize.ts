@@ -1,9 +1,14 @@
-import { getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/max';
+import {
+  getCountryCallingCode,
+  isSupportedCountry,
+  parsePhoneNumberFromString,
+  validatePhoneNumberLength,
+  type CountryCode,
+} from 'libphonenumber-js/max';
 import { nigerianNetwork } from './networks.ts';
 
 export type NormalizeResult =
-  | { ok: true; msisdn: string; country: string; network: string | null }
-  | { ok: false; reason: string };
+  { ok: true; msisdn: string; country: string; network: string | null } | { ok: false; reason: string };
 
 // Nigerian mobile numbers: 10 national digits starting 70/71/80/81/90/91. Anything else
 // (landlines, short codes, foreign numbers) takes the slow, exact libphonenumber path.
@@ -57,9 +62,12 @@ export function normalizeMsisdn(raw: string | number, defaultCountry = 'NG'): No
   }
   if (text === '') return bad('no phone number in this row');
   if (SCIENTIFIC.test(text)) {
-    return bad('the number was shortened by a spreadsheet (like 2.34803E+12); format the column as Text and export again');
+    return bad(
+      'the number was shortened by a spreadsheet (like 2.34803E+12); format the column as Text and export again',
+    );
   }
-  if (/[,;]/.test(text) && (text.match(/\d/g)?.length ?? 0) > 15) return bad('more than one number in the cell; keep one number per row');
+  if (/[,;]/.test(text) && (text.match(/\d/g)?.length ?? 0) > 15)
+    return bad('more than one number in the cell; keep one number per row');
   if (LETTERS.test(text)) return bad('letters in the number');
 
   let compact = text.replace(SEPARATORS, '');
@@ -86,8 +94,12 @@ function plainDigits(text: string): { digits: string; plus: boolean } | null {
       if (runStart < 0) runStart = i;
       continue;
     }
-    if (runStart >= 0) { digits += text.slice(runStart, i); runStart = -1; }
-    if (c === 43) { // "+" counts only before the first digit, once
+    if (runStart >= 0) {
+      digits += text.slice(runStart, i);
+      runStart = -1;
+    }
+    if (c === 43) {
+      // "+" counts only before the first digit, once
       if (plus || digits !== '') return null;
       plus = true;
     } else if (c !== 32 && c !== 45 && c !== 46 && c !== 40 && c !== 41 && c !== 47) {
@@ -95,7 +107,10 @@ function plainDigits(text: string): { digits: string; plus: boolean } | null {
     }
   }
   if (runStart >= 0) digits += runStart === 0 ? text : text.slice(runStart);
-  if (!plus && digits.startsWith('00')) { plus = true; digits = digits.slice(2); }
+  if (!plus && digits.startsWith('00')) {
+    plus = true;
+    digits = digits.slice(2);
+  }
   return digits === '' ? null : { digits, plus };
 }
 
@@ -158,7 +173,8 @@ function slowPath(input: string, defaultCountry: string): NormalizeResult {
   const lengthProblem = validatePhoneNumberLength(input, country);
   if (lengthProblem === 'TOO_SHORT') return bad('too short for a mobile number');
   if (lengthProblem === 'TOO_LONG') return bad('too long for a mobile number');
-  if (lengthProblem === 'INVALID_COUNTRY') return bad('unknown country code; write the number with + and its country code');
+  if (lengthProblem === 'INVALID_COUNTRY')
+    return bad('unknown country code; write the number with + and its country code');
   const phone = parsePhoneNumberFromString(input, country);
   if (!phone) return bad('not a valid phone number');
   const msisdn = phone.number.slice(1);
@@ -170,7 +186,11 @@ function slowPath(input: string, defaultCountry: string): NormalizeResult {
     return ok(msisdn, region, region === 'NG' ? nigerianNetwork(national) : null);
   }
   if (phone.countryCallingCode === getCountryCallingCode(country)) {
-    return bad(country === 'NG' ? 'not a Nigerian mobile number (unknown prefix or wrong length)' : 'not a valid mobile number for ' + country);
+    return bad(
+      country === 'NG'
+        ? 'not a Nigerian mobile number (unknown prefix or wrong length)'
+        : 'not a valid mobile number for ' + country,
+    );
   }
   // Strict abroad too: a number of the right length in a range no operator holds (or a
   // reserved one such as UK 07700 900xxx) would be billed by the gateway and then fail.

@@ -1,8 +1,10 @@
 /** Cost estimates. Gateways bill by their own part count, so these are estimates, shown as such. */
 
 export function estimateCost(parts: number, pricePerPart: number): number {
-  if (!Number.isFinite(parts) || parts < 0) throw new RangeError(`The part count must be a number of 0 or more, not ${parts}.`);
-  if (!Number.isFinite(pricePerPart) || pricePerPart < 0) throw new RangeError(`The price per part must be a number of 0 or more, not ${pricePerPart}.`);
+  if (!Number.isFinite(parts) || parts < 0)
+    throw new RangeError(`The part count must be a number of 0 or more, not ${parts}.`);
+  if (!Number.isFinite(pricePerPart) || pricePerPart < 0)
+    throw new RangeError(`The price per part must be a number of 0 or more, not ${pricePerPart}.`);
   // toPrecision(15) drops float noise first, so 1.005 rounds to 1.01 and not to 1.00.
   return Math.round(Number((parts * pricePerPart * 100).toPrecision(15))) / 100;
 }
@@ -23,7 +25,8 @@ export function summarizeParts(partsPerRecipient: Iterable<number>): PartsSummar
   let maxParts = 0;
   const counts = new Map<number, number>();
   for (const p of partsPerRecipient) {
-    if (!Number.isInteger(p) || p < 0) throw new RangeError(`A part count must be a whole number of 0 or more, not ${p}.`);
+    if (!Number.isInteger(p) || p < 0)
+      throw new RangeError(`A part count must be a whole number of 0 or more, not ${p}.`);
     recipients++;
     totalParts += p;
     if (p > maxParts) maxParts = p;
@@ -32,7 +35,10 @@ export function summarizeParts(partsPerRecipient: Iterable<number>): PartsSummar
   let typicalParts = 0;
   let best = 0;
   for (const [p, c] of counts) {
-    if (c > best || (c === best && p < typicalParts)) { best = c; typicalParts = p; }
+    if (c > best || (c === best && p < typicalParts)) {
+      best = c;
+      typicalParts = p;
+    }
   }
   let overTypical = 0;
   for (const [p, c] of counts) if (p > typicalParts) overTypical += c;

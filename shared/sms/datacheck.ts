@@ -6,7 +6,10 @@ import { gsmSeptets } from './encoding.ts';
 import { parseTemplate, resolveField } from './template.ts';
 
 /** A field the template uses without a fallback, so a blank value leaves a gap in the text. */
-export interface BareField { name: string; header: string }
+export interface BareField {
+  name: string;
+  header: string;
+}
 
 /** Fields used at least once without `|fallback` (each header once, as first written). */
 export function bareFields(tpl: string, fieldNames: readonly string[]): BareField[] {
@@ -52,7 +55,9 @@ const MARK = /\p{M}/u;
 const MARKS = /\p{M}+/gu;
 const HOOKED = new Set([...'ɓɗƙƴƁƊƘƳ']);
 
-function isGsmChar(ch: string): boolean { return gsmSeptets(ch) > 0; }
+function isGsmChar(ch: string): boolean {
+  return gsmSeptets(ch) > 0;
+}
 
 /**
  * A value without the accents that force Unicode: NFC first (a name typed as e + combining
@@ -62,7 +67,10 @@ function isGsmChar(ch: string): boolean { return gsmSeptets(ch) > 0; }
 export function withoutAccents(value: string): string {
   let out = '';
   for (const ch of value.normalize('NFC')) {
-    if (isGsmChar(ch)) { out += ch; continue; }
+    if (isGsmChar(ch)) {
+      out += ch;
+      continue;
+    }
     const base = ch.normalize('NFD').replace(MARKS, '');
     out += base !== '' && [...base].every(isGsmChar) ? base : MARK.test(ch) ? '' : ch;
   }
@@ -96,7 +104,10 @@ export function unicodeCulprits(text: string): Culprit[] {
     if ([...segment].every(isGsmChar)) continue;
     const shown = segment.normalize('NFC');
     const c = map.get(shown);
-    if (c) { c.count++; continue; }
+    if (c) {
+      c.count++;
+      continue;
+    }
     map.set(shown, { shown, count: 1, letter: isLocalLetter(shown) });
   }
   return [...map.values()];
@@ -119,7 +130,9 @@ export type LocalLanguage = 'Yoruba' | 'Hausa' | 'Igbo';
 export function templateLanguages(tpl: string): LocalLanguage[] {
   let literal = '';
   for (const t of parseTemplate(tpl).tokens) if (t.kind === 'text') literal += t.text;
-  const letters = unicodeCulprits(literal).filter((c) => c.letter).map((c) => c.shown.normalize('NFD').toLowerCase());
+  const letters = unicodeCulprits(literal)
+    .filter((c) => c.letter)
+    .map((c) => c.shown.normalize('NFD').toLowerCase());
   if (letters.length === 0) return [];
   const found = new Set<LocalLanguage>();
   let shared = false;

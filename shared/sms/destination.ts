@@ -11,7 +11,10 @@ export function countryOfMsisdn(msisdn: string): string {
   return parsePhoneNumberFromString('+' + msisdn)?.country ?? '';
 }
 
-export interface PartPrice { price: number; guessed: boolean }
+export interface PartPrice {
+  price: number;
+  guessed: boolean;
+}
 
 export function partPrice(country: string, home: number, perCountry: Readonly<Record<string, number>>): PartPrice {
   if (country === 'NG') return { price: home, guessed: false };

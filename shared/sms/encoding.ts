@@ -59,8 +59,12 @@ export function gsmSeptets(char: string): number {
   return char.length === 1 ? SEPTETS[char.charCodeAt(0)] : 0;
 }
 
-function isHigh(c: number): boolean { return c >= 0xd800 && c <= 0xdbff; }
-function isLow(c: number): boolean { return c >= 0xdc00 && c <= 0xdfff; }
+function isHigh(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+function isLow(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
 
 export function analyze(text: string): SmsAnalysis {
   const n = text.length;
@@ -75,14 +79,23 @@ export function analyze(text: string): SmsAnalysis {
     const c = text.charCodeAt(i);
     characters++;
     const s = SEPTETS[c];
-    if (s !== 0) { septets += s; continue; }
+    if (s !== 0) {
+      septets += s;
+      continue;
+    }
     let code = c;
     const start = i;
     if (isHigh(c) && i + 1 < n) {
       const d = text.charCodeAt(i + 1);
-      if (isLow(d)) { code = (c - 0xd800) * 0x400 + (d - 0xdc00) + 0x10000; i++; }
+      if (isLow(d)) {
+        code = (c - 0xd800) * 0x400 + (d - 0xdc00) + 0x10000;
+        i++;
+      }
     }
-    if (code === lastCode) { (last as NonGsmChar).count++; continue; }
+    if (code === lastCode) {
+      (last as NonGsmChar).count++;
+      continue;
+    }
     nonGsm ??= new Map();
     let entry = nonGsm.get(code);
     if (entry) entry.count++;
@@ -95,22 +108,63 @@ export function analyze(text: string): SmsAnalysis {
     lastCode = code;
   }
 
-  if (n === 0) return { encoding: 'GSM-7', characters: 0, units: 0, parts: 0, perPart: GSM_SINGLE, charsLeft: GSM_SINGLE, nonGsm: [] };
+  if (n === 0)
+    return {
+      encoding: 'GSM-7',
+      characters: 0,
+      units: 0,
+      parts: 0,
+      perPart: GSM_SINGLE,
+      charsLeft: GSM_SINGLE,
+      nonGsm: [],
+    };
 
   if (nonGsm === null) {
     if (septets <= GSM_SINGLE) {
-      return { encoding: 'GSM-7', characters, units: septets, parts: 1, perPart: GSM_SINGLE, charsLeft: GSM_SINGLE - septets, nonGsm: [] };
+      return {
+        encoding: 'GSM-7',
+        characters,
+        units: septets,
+        parts: 1,
+        perPart: GSM_SINGLE,
+        charsLeft: GSM_SINGLE - septets,
+        nonGsm: [],
+      };
     }
     const { parts, used } = packGsm(text);
-    return { encoding: 'GSM-7', characters, units: septets, parts, perPart: GSM_MULTI, charsLeft: GSM_MULTI - used, nonGsm: [] };
+    return {
+      encoding: 'GSM-7',
+      characters,
+      units: septets,
+      parts,
+      perPart: GSM_MULTI,
+      charsLeft: GSM_MULTI - used,
+      nonGsm: [],
+    };
   }
 
   const list = [...nonGsm.values()];
   if (n <= UCS2_SINGLE) {
-    return { encoding: 'UCS-2', characters, units: n, parts: 1, perPart: UCS2_SINGLE, charsLeft: UCS2_SINGLE - n, nonGsm: list };
+    return {
+      encoding: 'UCS-2',
+      characters,
+      units: n,
+      parts: 1,
+      perPart: UCS2_SINGLE,
+      charsLeft: UCS2_SINGLE - n,
+      nonGsm: list,
+    };
   }
   const { parts, used } = packUcs2(text);
-  return { encoding: 'UCS-2', characters, units: n, parts, perPart: UCS2_MULTI, charsLeft: UCS2_MULTI - used, nonGsm: list };
+  return {
+    encoding: 'UCS-2',
+    characters,
+    units: n,
+    parts,
+    perPart: UCS2_MULTI,
+    charsLeft: UCS2_MULTI - used,
+    nonGsm: list,
+  };
 }
 
 /** greedy packing into 153-septet parts; returns the part count and the septets in the last part */
@@ -119,7 +173,10 @@ function packGsm(text: string): { parts: number; used: number } {
   let used = 0;
   for (let i = 0; i < text.length; i++) {
     const s = SEPTETS[text.charCodeAt(i)];
-    if (used + s > GSM_MULTI) { parts++; used = 0; }
+    if (used + s > GSM_MULTI) {
+      parts++;
+      used = 0;
+    }
     used += s;
   }
   return { parts, used };
@@ -131,7 +188,10 @@ function packUcs2(text: string): { parts: number; used: number } {
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const w = isHigh(text.charCodeAt(i)) && i + 1 < n && isLow(text.charCodeAt(i + 1)) ? 2 : 1;
-    if (used + w > UCS2_MULTI) { parts++; used = 0; }
+    if (used + w > UCS2_MULTI) {
+      parts++;
+      used = 0;
+    }
     used += w;
     i += w - 1;
   }
@@ -154,9 +214,15 @@ export function splitParts(text: string): string[] {
     let w: number;
     let len = 1;
     if (gsm) w = SEPTETS[c];
-    else if (isHigh(c) && i + 1 < n && isLow(text.charCodeAt(i + 1))) { w = 2; len = 2; }
-    else w = 1;
-    if (used + w > size) { out.push(text.slice(start, i)); start = i; used = 0; }
+    else if (isHigh(c) && i + 1 < n && isLow(text.charCodeAt(i + 1))) {
+      w = 2;
+      len = 2;
+    } else w = 1;
+    if (used + w > size) {
+      out.push(text.slice(start, i));
+      start = i;
+      used = 0;
+    }
     used += w;
     i += len - 1;
   }

@@ -13,8 +13,7 @@
  */
 
 export type TemplateToken =
-  | { kind: 'text'; text: string }
-  | { kind: 'field'; name: string; fallback: string | null; raw: string; index: number };
+  { kind: 'text'; text: string } | { kind: 'field'; name: string; fallback: string | null; raw: string; index: number };
 
 export interface ParsedTemplate {
   tokens: TemplateToken[];
@@ -25,12 +24,14 @@ export interface ParsedTemplate {
 }
 
 export type CompiledTemplate =
-  | { ok: true; render(fields: Record<string, string>): string }
-  | { ok: false; unknown: string[]; message: string };
+  { ok: true; render(fields: Record<string, string>): string } | { ok: false; unknown: string[]; message: string };
 
 /** the loose form used for matching a field to a header */
 export function normalizeFieldName(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s_-]+/g, '_');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '_');
 }
 
 export function parseTemplate(tpl: string): ParsedTemplate {
@@ -43,13 +44,27 @@ export function parseTemplate(tpl: string): ParsedTemplate {
   let i = 0;
   while (i < n) {
     const c = tpl[i];
-    if (c === '}') { buf += '}'; i += tpl[i + 1] === '}' ? 2 : 1; continue; }
-    if (c !== '{') { buf += c; i++; continue; }
-    if (tpl[i + 1] === '{') { buf += '{'; i += 2; continue; }
+    if (c === '}') {
+      buf += '}';
+      i += tpl[i + 1] === '}' ? 2 : 1;
+      continue;
+    }
+    if (c !== '{') {
+      buf += c;
+      i++;
+      continue;
+    }
+    if (tpl[i + 1] === '{') {
+      buf += '{';
+      i += 2;
+      continue;
+    }
     let j = i + 1;
     while (j < n && tpl[j] !== '}' && tpl[j] !== '{' && tpl[j] !== '\n' && tpl[j] !== '\r') j++;
     if (j >= n || tpl[j] !== '}') {
-      errors.push(`The "{" at character ${i + 1} is not closed: finish the merge field with "}", or write "{{" for a literal brace.`);
+      errors.push(
+        `The "{" at character ${i + 1} is not closed: finish the merge field with "}", or write "{{" for a literal brace.`,
+      );
       buf += '{';
       i++;
       continue;
@@ -59,15 +74,23 @@ export function parseTemplate(tpl: string): ParsedTemplate {
     const bar = inner.indexOf('|');
     const name = (bar < 0 ? inner : inner.slice(0, bar)).trim();
     if (name === '') {
-      errors.push(`The merge field ${raw} at character ${i + 1} has no name: write a column name inside the braces, or "{{" for a literal brace.`);
+      errors.push(
+        `The merge field ${raw} at character ${i + 1} has no name: write a column name inside the braces, or "{{" for a literal brace.`,
+      );
       buf += raw;
       i = j + 1;
       continue;
     }
-    if (buf !== '') { tokens.push({ kind: 'text', text: buf }); buf = ''; }
+    if (buf !== '') {
+      tokens.push({ kind: 'text', text: buf });
+      buf = '';
+    }
     tokens.push({ kind: 'field', name, fallback: bar < 0 ? null : inner.slice(bar + 1).trim(), raw, index: i });
     const key = normalizeFieldName(name);
-    if (!seen.has(key)) { seen.add(key); fields.push(name); }
+    if (!seen.has(key)) {
+      seen.add(key);
+      fields.push(name);
+    }
     i = j + 1;
   }
   if (buf !== '') tokens.push({ kind: 'text', text: buf });
@@ -92,7 +115,10 @@ export function compileTemplate(tpl: string, fieldNames: readonly string[]): Com
   const fallbacks: string[] = [];
   const unknown: string[] = [];
   for (const t of parsed.tokens) {
-    if (t.kind === 'text') { literals[literals.length - 1] += t.text; continue; }
+    if (t.kind === 'text') {
+      literals[literals.length - 1] += t.text;
+      continue;
+    }
     const header = resolveField(t.name, fieldNames);
     if (header === null) {
       if (!unknown.includes(t.name)) unknown.push(t.name);
@@ -119,7 +145,10 @@ export function compileTemplate(tpl: string, fieldNames: readonly string[]): Com
       for (let i = 0; i < k; i++) {
         let v = fields[keys[i]];
         if (typeof v !== 'string' || v === '') v = fallbacks[i];
-        else if (edgeMayBeSpace(v)) { v = v.trim(); if (v === '') v = fallbacks[i]; }
+        else if (edgeMayBeSpace(v)) {
+          v = v.trim();
+          if (v === '') v = fallbacks[i];
+        }
         out += v + literals[i + 1];
       }
       return out;
@@ -137,8 +166,9 @@ function edgeMayBeSpace(v: string): boolean {
 function unknownMessage(unknown: string[], fieldNames: readonly string[]): string {
   const named = unknown.map((u) => `{${u}}`).join(', ');
   const head = unknown.length === 1 ? `Unknown merge field ${named}` : `Unknown merge fields ${named}`;
-  const available = fieldNames.length > 0
-    ? `the list's fields are ${fieldNames.map((f) => `{${f}}`).join(', ')}`
-    : 'the list has no columns to merge';
+  const available =
+    fieldNames.length > 0
+      ? `the list's fields are ${fieldNames.map((f) => `{${f}}`).join(', ')}`
+      : 'the list has no columns to merge';
   return `${head}: ${available}. Fix the name, or write "{{" for a literal brace.`;
 }

@@ -3,31 +3,58 @@ import { expect, test, type Page } from '@playwright/test';
 import { call, openApp, shot } from './helpers.ts';
 
 async function audit(page: Page, name: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const text = bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n  ')}`).join('\n');
+  const text = bad
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join('\n  ')}`,
+    )
+    .join('\n');
   expect(bad, `${name}:\n${text}`).toEqual([]);
 }
 
 test('every page has no serious or critical accessibility violations', async ({ page, request }) => {
   const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(String(e)));
   // A list and a finished campaign of its own, made through the same API the page uses.
-  const { importId } = await call<{ importId: string }>(request, 'imports.begin', { list: 'a11y list', fields: ['first_name'], phoneColumn: 'phone' });
-  await call(request, 'imports.add', { importId, rows: [
-    { row: 2, phone: '08031230001', fields: { first_name: 'Ada' } },
-    { row: 3, phone: '08031230002', fields: { first_name: 'Bayo' } },
-    { row: 4, phone: '12', fields: { first_name: 'Bad' } },
-  ] });
+  const { importId } = await call<{ importId: string }>(request, 'imports.begin', {
+    list: 'a11y list',
+    fields: ['first_name'],
+    phoneColumn: 'phone',
+  });
+  await call(request, 'imports.add', {
+    importId,
+    rows: [
+      { row: 2, phone: '08031230001', fields: { first_name: 'Ada' } },
+      { row: 3, phone: '08031230002', fields: { first_name: 'Bayo' } },
+      { row: 4, phone: '12', fields: { first_name: 'Bad' } },
+    ],
+  });
   const report = await call<{ list: { id: number } }>(request, 'imports.commit', { importId });
-  const campaign = await call<{ id: number }>(request, 'campaigns.create', { list: report.list.id, from: 'A11y', text: 'Hi {first_name}' });
+  const campaign = await call<{ id: number }>(request, 'campaigns.create', {
+    list: report.list.id,
+    from: 'A11y',
+    text: 'Hi {first_name}',
+  });
 
   await openApp(page, '#/import');
   await expect(page.getByRole('heading', { level: 1, name: 'Import contacts' })).toBeVisible();
   await audit(page, 'import');
 
-  await page.getByTestId('import-file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from('name,phone\nAda,08031230001\nBayo,08031230002\n') });
+  await page.getByTestId('import-file').setInputFiles({
+    name: 'people.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('name,phone\nAda,08031230001\nBayo,08031230002\n'),
+  });
   await expect(page.getByTestId('mapping-table')).toBeVisible();
   await audit(page, 'import mapping');
 

@@ -21,7 +21,11 @@ function rowsFor(count: number) {
   const names = ['Ada', 'Bayo', 'Chioma', 'Dayo', 'Emeka', 'Funke'];
   const prefixes = NETWORK_NUMBERS.flatMap(([, p]) => p);
   for (let i = 0; i < count - 2; i++) {
-    rows.push({ row: i + 2, phone: `${prefixes[i % prefixes.length]}${String(3000000 + i).padStart(7, '0')}`, fields: { first_name: names[i % names.length] } });
+    rows.push({
+      row: i + 2,
+      phone: `${prefixes[i % prefixes.length]}${String(3000000 + i).padStart(7, '0')}`,
+      fields: { first_name: names[i % names.length] },
+    });
   }
   rows.push({ row: count, phone: '+447911123456', fields: { first_name: 'Gbenga' } });
   rows.push({ row: count + 1, phone: '+233241234567', fields: { first_name: 'Halima' } });
@@ -29,9 +33,20 @@ function rowsFor(count: number) {
 }
 
 async function noSeriousViolations(page: Page, name: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`), name).toEqual([]);
+  expect(
+    bad.map(
+      (v) =>
+        `${v.id}: ${v.help} at ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(', ')}`,
+    ),
+    name,
+  ).toEqual([]);
 }
 
 async function rateShown(page: Page): Promise<number> {
@@ -41,11 +56,18 @@ async function rateShown(page: Page): Promise<number> {
   return Number(m[1]);
 }
 
-test('the sending campaign is in sight on every page and after a reload; the rate never tops the limit; delivery by network', async ({ page, request }) => {
+test('the sending campaign is in sight on every page and after a reload; the rate never tops the limit; delivery by network', async ({
+  page,
+  request,
+}) => {
   // Record the page's notifications (the browser would show them on the desktop).
   // The browser's question is answered "Allow" the moment it is asked; the test counts when it was asked.
   await page.addInitScript(() => {
-    const w = window as unknown as { shownNotices: Array<{ title: string; body?: string }>; askedToNotify: number; Notification: unknown };
+    const w = window as unknown as {
+      shownNotices: Array<{ title: string; body?: string }>;
+      askedToNotify: number;
+      Notification: unknown;
+    };
     w.shownNotices = [];
     w.askedToNotify = Number(sessionStorage.getItem('test.asked') ?? 0);
     // a browser remembers the answer across reloads
@@ -57,7 +79,9 @@ test('the sending campaign is in sight on every page and after a reload; the rat
         return 'granted';
       };
       onclick: unknown = null;
-      constructor(title: string, opts?: { body?: string }) { w.shownNotices.push({ title, body: opts?.body }); }
+      constructor(title: string, opts?: { body?: string }) {
+        w.shownNotices.push({ title, body: opts?.body });
+      }
       close() {}
     }
     w.Notification = Recorder;
@@ -65,12 +89,19 @@ test('the sending campaign is in sight on every page and after a reload; the rat
   await call(request, 'settings.set', { key: 'rate.requestsPerSecond', value: 5 });
   await call(request, 'settings.set', { key: 'dlr.initialIntervalMs', value: 300 });
   await call(request, 'settings.set', { key: 'dlr.maxIntervalMs', value: 1000 });
-  const { importId } = await call<{ importId: string }>(request, 'imports.begin', { list: 'Saturday list', fields: ['first_name'], phoneColumn: 'phone' });
+  const { importId } = await call<{ importId: string }>(request, 'imports.begin', {
+    list: 'Saturday list',
+    fields: ['first_name'],
+    phoneColumn: 'phone',
+  });
   await call(request, 'imports.add', { importId, rows: rowsFor(80) });
   const report = await call<{ list: { id: number } }>(request, 'imports.commit', { importId });
   // Personalised: one recipient per request, so 80 requests at 5 / s take 16 s.
   const c = await call<{ id: number }>(request, 'campaigns.create', {
-    list: report.list.id, from: 'ShopRite', name: 'Saturday opening', text: 'Hi {first_name}, our Lekki store opens this Saturday at 9. Reply STOP to opt out.',
+    list: report.list.id,
+    from: 'ShopRite',
+    name: 'Saturday opening',
+    text: 'Hi {first_name}, our Lekki store opens this Saturday at 9. Reply STOP to opt out.',
   });
 
   // Sent from its dashboard, as the user would; the app was opened on a page of its own.
@@ -84,7 +115,13 @@ test('the sending campaign is in sight on every page and after a reload; the rat
   await expect(strip).toContainText(/Saturday opening: [\d,]+ \/ 80, sending/);
 
   // On every page.
-  for (const [link, heading] of [['Import contacts', /Import/], ['Compose', /Compose|Write/], ['Review and send', /Review/], ['History', /History/], ['Settings', /Settings/]] as const) {
+  for (const [link, heading] of [
+    ['Import contacts', /Import/],
+    ['Compose', /Compose|Write/],
+    ['Review and send', /Review/],
+    ['History', /History/],
+    ['Settings', /Settings/],
+  ] as const) {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link }).click();
     await expect(page.getByRole('heading', { level: 1 })).toContainText(heading);
     await expect(strip).toContainText(/Saturday opening: [\d,]+ \/ 80, sending/);
@@ -103,11 +140,16 @@ test('the sending campaign is in sight on every page and after a reload; the rat
 
   // The rate tile, read while sending: never above 5 / s, and near it once under way.
   const seen: number[] = [];
-  await expect.poll(async () => {
-    seen.push(await rateShown(page));
-    const s = await call<Status>(request, 'campaigns.status', { id: c.id });
-    return s.counts.queued < 40;
-  }, { timeout: 30_000, intervals: [200] }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        seen.push(await rateShown(page));
+        const s = await call<Status>(request, 'campaigns.status', { id: c.id });
+        return s.counts.queued < 40;
+      },
+      { timeout: 30_000, intervals: [200] },
+    )
+    .toBe(true);
   expect(Math.max(...seen)).toBeLessThanOrEqual(5);
   expect(Math.max(...seen)).toBeGreaterThanOrEqual(3.5);
   await expect(page.getByText('limit 5.0 / s')).toBeVisible();
@@ -121,12 +163,24 @@ test('the sending campaign is in sight on every page and after a reload; the rat
   await expect(strip).toContainText('sending');
 
   // To the end: every report final, the strip gone, the browser told.
-  await expect.poll(async () => {
-    const s = await call<Status>(request, 'campaigns.status', { id: c.id });
-    return s.state === 'completed' && s.counts.accepted + s.counts.sent + s.counts.queued + s.counts.submitting === 0;
-  }, { timeout: 90_000, intervals: [500] }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        const s = await call<Status>(request, 'campaigns.status', { id: c.id });
+        return (
+          s.state === 'completed' && s.counts.accepted + s.counts.sent + s.counts.queued + s.counts.submitting === 0
+        );
+      },
+      { timeout: 90_000, intervals: [500] },
+    )
+    .toBe(true);
   await expect(strip).toBeHidden();
-  await expect.poll(() => page.evaluate(() => (window as unknown as { shownNotices: Array<{ title: string }> }).shownNotices.map((n) => n.title)))
+  await expect
+    .poll(() =>
+      page.evaluate(() =>
+        (window as unknown as { shownNotices: Array<{ title: string }> }).shownNotices.map((n) => n.title),
+      ),
+    )
     .toContain('Saturday opening is sent');
 
   // Delivery by network: a row per network, adding up to the tiles; the legend says the same.
@@ -138,11 +192,18 @@ test('the sending campaign is in sight on every page and after a reload; the rat
   await expect(page.getByTestId('count-delivered')).toHaveText(String(delivered));
   await expect(page.locator('.legend [data-series="delivered"]')).toContainText(`Delivered: ${delivered}`);
   await expect(page.locator('.legend [data-series="failed"]')).toContainText(`: ${failed}`);
-  await expect.poll(async () => {
-    const cells = async (col: string) => (await table.locator(`td[data-col="${col}"]`).allTextContents()).reduce((a, t) => a + Number(t.replace(/,/g, '')), 0);
-    return [await cells('delivered'), await cells('failed'), await cells('pending')];
-  }).toEqual([delivered, failed, 0]);
-  for (const name of ['MTN', 'Airtel', 'Glo', '9mobile', 'Other Nigerian', 'Abroad']) await expect(table.getByRole('rowheader', { name })).toBeVisible();
+  await expect
+    .poll(async () => {
+      const cells = async (col: string) =>
+        (await table.locator(`td[data-col="${col}"]`).allTextContents()).reduce(
+          (a, t) => a + Number(t.replace(/,/g, '')),
+          0,
+        );
+      return [await cells('delivered'), await cells('failed'), await cells('pending')];
+    })
+    .toEqual([delivered, failed, 0]);
+  for (const name of ['MTN', 'Airtel', 'Glo', '9mobile', 'Other Nigerian', 'Abroad'])
+    await expect(table.getByRole('rowheader', { name })).toBeVisible();
   await expect(table.locator('tr[data-network="MTN"] td').first()).toHaveText('30');
   await expect(table.locator('tr[data-network="foreign"] td').first()).toHaveText('2');
 
@@ -155,8 +216,16 @@ test('the sending campaign is in sight on every page and after a reload; the rat
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export results (CSV)' }).click();
   const file = await (await download).path();
-  const csv = (await import('node:fs')).readFileSync(file!, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+  const csv = (await import('node:fs'))
+    .readFileSync(file!, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/);
   const col = csv[0].split(',').indexOf('network');
-  const names = new Set(csv.slice(1).filter(Boolean).map((l) => l.split(',')[col]));
+  const names = new Set(
+    csv
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.split(',')[col]),
+  );
   expect([...names].sort()).toEqual(['9mobile', 'Abroad', 'Airtel', 'Glo', 'MTN', 'Other Nigerian']);
 });

@@ -2,10 +2,15 @@ import { expect, test } from '@playwright/test';
 import { ownServer } from './helpers.ts';
 
 let server: Awaited<ReturnType<typeof ownServer>>;
-test.beforeAll(async () => { server = await ownServer(); });
-test.afterAll(async () => { await server?.close(); });
+test.beforeAll(async () => {
+  server = await ownServer();
+});
+test.afterAll(async () => {
+  await server?.close();
+});
 const openApp = (page: Parameters<typeof server.open>[0], hash?: string) => server.open(page, hash);
-const call = <T,>(request: Parameters<typeof server.call>[0], route: string, input?: unknown) => server.call<T>(request, route, input);
+const call = <T>(request: Parameters<typeof server.call>[0], route: string, input?: unknown) =>
+  server.call<T>(request, route, input);
 
 /**
  * Issue 12, found 10, in Compose: the empty list picker leads to Import, a 16-digit sender ID is
@@ -13,10 +18,17 @@ const call = <T,>(request: Parameters<typeof server.call>[0], route: string, inp
  * the sandbox's Review says it bills nothing.
  * This spec starts from an empty data folder: its own server (helpers.ts ownServer), whatever ran before.
  */
-test('compose: empty picker links to Import, a 16-digit sender is explained, the GSM fix can be undone', async ({ page, request }) => {
+test('compose: empty picker links to Import, a 16-digit sender is explained, the GSM fix can be undone', async ({
+  page,
+  request,
+}) => {
   // Rejected rows: a long reason is cut by its cell, and the whole of it is its tooltip.
   await openApp(page, '#/import');
-  await page.getByTestId('import-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('phone\n08031239999\n0803 not a phone number at all really\n') });
+  await page.getByTestId('import-file').setInputFiles({
+    name: 'bad.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('phone\n08031239999\n0803 not a phone number at all really\n'),
+  });
   await expect(page.getByTestId('mapping-table')).toBeVisible();
   await page.getByLabel('Name of the new list').fill('with a bad row');
   await page.getByRole('button', { name: /^Import/ }).click();
@@ -24,7 +36,9 @@ test('compose: empty picker links to Import, a 16-digit sender is explained, the
   const reason = rejects.getByRole('cell').nth(3).locator('span');
   await expect(reason).not.toHaveText('');
   expect(await reason.getAttribute('title')).toBe(await reason.textContent());
-  expect(await rejects.getByRole('cell').nth(2).locator('span').getAttribute('title')).toBe('0803 not a phone number at all really');
+  expect(await rejects.getByRole('cell').nth(2).locator('span').getAttribute('title')).toBe(
+    '0803 not a phone number at all really',
+  );
   await call(request, 'lists.delete', { id: (await call<Array<{ id: number }>>(request, 'lists.list'))[0].id });
 
   await openApp(page, '#/compose');
@@ -33,7 +47,11 @@ test('compose: empty picker links to Import, a 16-digit sender is explained, the
   await page.getByRole('link', { name: 'Import a contact list' }).click();
   await expect(page).toHaveURL(/#\/import/);
 
-  const { importId } = await call<{ importId: string }>(request, 'imports.begin', { list: 'compose list', fields: [], phoneColumn: 'phone' });
+  const { importId } = await call<{ importId: string }>(request, 'imports.begin', {
+    list: 'compose list',
+    fields: [],
+    phoneColumn: 'phone',
+  });
   await call(request, 'imports.add', { importId, rows: [{ row: 2, phone: '08031230001', fields: {} }] });
   await call(request, 'imports.commit', { importId });
   await openApp(page, '#/compose');
@@ -42,7 +60,9 @@ test('compose: empty picker links to Import, a 16-digit sender is explained, the
   const sender = page.getByLabel('Sender ID');
   await sender.fill('2348031234567890');
   await expect(sender).toHaveValue('2348031234567890'); // all 16 digits kept: the sentence says what is wrong
-  await expect(page.getByText('The numeric sender ID has 16 digits; a numeric sender ID may have at most 15.')).toBeVisible();
+  await expect(
+    page.getByText('The numeric sender ID has 16 digits; a numeric sender ID may have at most 15.'),
+  ).toBeVisible();
   await sender.fill('ACME');
 
   const text = page.getByLabel('Message text');

@@ -7,7 +7,16 @@ import { call, openApp } from './helpers.ts';
 async function audit(page: Page, name: string): Promise<void> {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')})`), name).toEqual([]);
+  expect(
+    bad.map(
+      (v) =>
+        `${v.id}: ${v.help} (${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join('; ')})`,
+    ),
+    name,
+  ).toEqual([]);
 }
 
 /** Screenshots the README shows: committed under docs/, unlike the artifacts of other specs. */
@@ -15,9 +24,21 @@ async function docShot(page: Page, name: string) {
   await page.screenshot({ path: path.resolve('docs', `${name}.png`), fullPage: true });
 }
 
-async function list(request: APIRequestContext, name: string, field: string, rows: Array<[string, string]>): Promise<number> {
-  const { importId } = await call<{ importId: string }>(request, 'imports.begin', { list: name, fields: [field], phoneColumn: 'phone' });
-  await call(request, 'imports.add', { importId, rows: rows.map(([phone, v], i) => ({ row: i + 2, phone, fields: { [field]: v } })) });
+async function list(
+  request: APIRequestContext,
+  name: string,
+  field: string,
+  rows: Array<[string, string]>,
+): Promise<number> {
+  const { importId } = await call<{ importId: string }>(request, 'imports.begin', {
+    list: name,
+    fields: [field],
+    phoneColumn: 'phone',
+  });
+  await call(request, 'imports.add', {
+    importId,
+    rows: rows.map(([phone, v], i) => ({ row: i + 2, phone, fields: { [field]: v } })),
+  });
   return (await call<{ list: { id: number } }>(request, 'imports.commit', { importId })).list.id;
 }
 
@@ -29,7 +50,12 @@ async function compose(page: Page, listId: number, text: string) {
 }
 
 test('a blank Name is caught before sending: fallback, skip, or send knowingly', async ({ page, request }) => {
-  const id = await list(request, 'parcels blank', 'Name', [['08051230001', 'Ada'], ['08051230002', ''], ['08051230003', 'Chidi'], ['08051230004', ' ']]);
+  const id = await list(request, 'parcels blank', 'Name', [
+    ['08051230001', 'Ada'],
+    ['08051230002', ''],
+    ['08051230003', 'Chidi'],
+    ['08051230004', ' '],
+  ]);
   await compose(page, id, 'Dear {Name}, your parcel is ready.');
 
   const check = page.getByTestId('blank-check');
@@ -51,7 +77,10 @@ test('a blank Name is caught before sending: fallback, skip, or send knowingly',
   await page.getByLabel('Message text').fill('Dear {Name}, your parcel is ready.');
   await expect(check).toBeVisible();
   // An answer holds for the list it was given for: another list asks again.
-  const other = await list(request, 'parcels blank 2', 'Name', [['08051230011', ''], ['08051230012', 'Bisi']]);
+  const other = await list(request, 'parcels blank 2', 'Name', [
+    ['08051230011', ''],
+    ['08051230012', 'Bisi'],
+  ]);
   await check.getByLabel('Send to them anyway, with the gap').check();
   await expect(page.getByRole('button', { name: 'Review and send…' })).toBeEnabled();
   await page.reload();
@@ -74,12 +103,21 @@ test('a blank Name is caught before sending: fallback, skip, or send knowingly',
 });
 
 // 144 characters of GSM-7: one part for a plain name, three once a name's accents make it UCS-2.
-const LONG = 'Hello {First Name}, your order 55123 has left our Lagos warehouse and will reach you within two working days. Reply STOP to opt out of them now.';
+const LONG =
+  'Hello {First Name}, your order 55123 has left our Lagos warehouse and will reach you within two working days. Reply STOP to opt out of them now.';
 
-test('accented names are costed per recipient, not blamed on the text; a Yoruba message is not told to drop its letters', async ({ page, request }) => {
+test('accented names are costed per recipient, not blamed on the text; a Yoruba message is not told to drop its letters', async ({
+  page,
+  request,
+}) => {
   expect(LONG).toHaveLength(144);
   const names = ['Adéwálé', 'Bola', 'Tunde', 'Ọláṣeun', 'Musa', 'Adéwálé', 'Grace'];
-  const id = await list(request, 'accents', 'First Name', names.map((n, i) => [`0806123000${i}`, n]));
+  const id = await list(
+    request,
+    'accents',
+    'First Name',
+    names.map((n, i) => [`0806123000${i}`, n]),
+  );
   await compose(page, id, LONG);
 
   const accents = page.getByTestId('accent-check');
@@ -99,7 +137,9 @@ test('accented names are costed per recipient, not blamed on the text; a Yoruba 
   await expect(page.getByTestId('total-cost')).toHaveText('₦28');
 
   // Written in Yoruba (tone marks typed as combining marks): the cost is shown, the language kept.
-  await page.getByLabel('Message text').fill('E\u0323 ku\u0301 a\u0300a\u0301ro\u0323\u0300 {First Name}, e\u0323ru\u0300 yi\u0301n ti de\u0301.');
+  await page
+    .getByLabel('Message text')
+    .fill('E\u0323 ku\u0301 a\u0300a\u0301ro\u0323\u0300 {First Name}, e\u0323ru\u0300 yi\u0301n ti de\u0301.');
   const lang = page.getByTestId('language');
   await expect(page.getByRole('button', { name: 'Review and send…' })).toBeEnabled(); // the list's totals are in
   await expect(lang).toContainText('Written in Yoruba.');
@@ -114,7 +154,12 @@ test('accented names are costed per recipient, not blamed on the text; a Yoruba 
 });
 
 test('numbers abroad are flagged on Review and priced per country from Settings', async ({ page, request }) => {
-  const id = await list(request, 'abroad', 'Name', [['08051230101', 'Ada'], ['+447400123456', 'Tom'], ['+233241234567', 'Kofi'], ['08051230102', 'Bayo']]);
+  const id = await list(request, 'abroad', 'Name', [
+    ['08051230101', 'Ada'],
+    ['+447400123456', 'Tom'],
+    ['+233241234567', 'Kofi'],
+    ['08051230102', 'Bayo'],
+  ]);
   await compose(page, id, 'Hi {Name}, your parcel is ready.');
   await expect(page.getByTestId('destinations')).toContainText('2 recipients are abroad');
   await page.getByRole('button', { name: 'Review and send…' }).click();

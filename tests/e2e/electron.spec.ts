@@ -24,15 +24,24 @@ const binary = (() => {
   }
 })();
 
-test.skip(!binary, 'no Electron binary here: node_modules/electron has no dist/ (npm start fetches it, and could not on this machine: its download host is unreachable); these specs run wherever `npm start` could fetch Electron');
+test.skip(
+  !binary,
+  'no Electron binary here: node_modules/electron has no dist/ (npm start fetches it, and could not on this machine: its download host is unreachable); these specs run wherever `npm start` could fetch Electron',
+);
 
-type Smsdesk = Record<string, Record<string, (input?: unknown) => Promise<{ ok: boolean; value?: any; error?: { code: string; message: string } }>>>;
+type Smsdesk = Record<
+  string,
+  Record<string, (input?: unknown) => Promise<{ ok: boolean; value?: any; error?: { code: string; message: string } }>>
+>;
 
 let dataDir: string;
 
 test.beforeAll(() => {
   // the app as npm start builds it: renderer, main + preload bundles (the native modules are N-API: one build for Node and Electron)
-  for (const [cmd, args] of [['npx', ['vite', 'build']], [process.execPath, ['scripts/build-electron.mjs']]] as const) {
+  for (const [cmd, args] of [
+    ['npx', ['vite', 'build']],
+    [process.execPath, ['scripts/build-electron.mjs']],
+  ] as const) {
     const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
   }
@@ -49,7 +58,12 @@ async function launch(): Promise<{ app: ElectronApplication; page: Page }> {
     cwd: root,
     // no keychain on CI machines: the environment token source is the documented fallback. The
     // token round-trip sets and clears a token: in an entry of its own, never the user's real one.
-    env: { ...process.env, SMSDESK_DATA_DIR: dataDir, SMSDESK_TOKEN: '', SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e ${process.pid}-${Date.now().toString(36)}` },
+    env: {
+      ...process.env,
+      SMSDESK_DATA_DIR: dataDir,
+      SMSDESK_TOKEN: '',
+      SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e ${process.pid}-${Date.now().toString(36)}`,
+    },
   });
   const page = await app.firstWindow();
   await page.waitForFunction(() => 'smsdesk' in window);
@@ -57,10 +71,13 @@ async function launch(): Promise<{ app: ElectronApplication; page: Page }> {
 }
 
 const call = (page: Page, route: string, input?: unknown) =>
-  page.evaluate(([r, i]) => {
-    const [g, m] = (r as string).split('.');
-    return (window as unknown as { smsdesk: Smsdesk }).smsdesk[g!]![m!]!(i);
-  }, [route, input] as const);
+  page.evaluate(
+    ([r, i]) => {
+      const [g, m] = (r as string).split('.');
+      return (window as unknown as { smsdesk: Smsdesk }).smsdesk[g!]![m!]!(i);
+    },
+    [route, input] as const,
+  );
 
 test('the window opens on our page with the security settings in force', async () => {
   const { app, page } = await launch();
@@ -78,12 +95,23 @@ test('the window opens on our page with the security settings in force', async (
     expect(globals.keys).toEqual(['app', 'campaigns', 'imports', 'lists', 'on', 'optouts', 'settings', 'token']);
     // not in electron.d.ts, but present on WebContents: the preferences the renderer was really started with
     const prefs = await app.evaluate(({ BrowserWindow }) => {
-      const wc = BrowserWindow.getAllWindows()[0]!.webContents as unknown as Record<string, (() => unknown) | undefined>;
+      const wc = BrowserWindow.getAllWindows()[0]!.webContents as unknown as Record<
+        string,
+        (() => unknown) | undefined
+      >;
       return (wc.getLastWebPreferences ?? wc._getLastWebPreferences)?.call(wc) ?? null;
     });
-    expect(prefs, 'webPreferences of the running window').toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
+    expect(prefs, 'webPreferences of the running window').toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+    });
     // navigation away from our page is blocked
-    await page.evaluate(() => { window.location.href = 'https://example.com/'; });
+    await page.evaluate(() => {
+      window.location.href = 'https://example.com/';
+    });
     await expect.poll(() => page.url()).toBe('app://smsdesk/index.html');
     const info = await call(page, 'app.info');
     expect(info).toMatchObject({ ok: true, value: { mode: 'electron', sandbox: true } });
@@ -93,15 +121,19 @@ test('the window opens on our page with the security settings in force', async (
   }
 });
 
-test('smoke mode: the engine starts, the page renders, one line, exit code 0, the user\'s data untouched', () => {
+test("smoke mode: the engine starts, the page renders, one line, exit code 0, the user's data untouched", () => {
   // what `npm run dist:smoke` runs against the packaged app, here against the app from source
   const before = fs.readdirSync(dataDir).sort();
   const r = spawnSync(binary!, [root, '--smoke'], {
-    cwd: root, encoding: 'utf8', timeout: 120_000,
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 120_000,
     env: { ...process.env, SMSDESK_DATA_DIR: '', SMSDESK_TOKEN: '', SMSDESK_SMOKE_TIMEOUT_MS: '60000' },
   });
   const line = r.stdout.split(/\r?\n/).find((l) => l.startsWith('smoke: '));
-  expect(line, `stdout: ${r.stdout}\nstderr: ${r.stderr.slice(-2000)}`).toMatch(/^smoke: ok engine ready, window loaded, sandbox, \d+ ms$/);
+  expect(line, `stdout: ${r.stdout}\nstderr: ${r.stderr.slice(-2000)}`).toMatch(
+    /^smoke: ok engine ready, window loaded, sandbox, \d+ ms$/,
+  );
   expect(r.status).toBe(0);
   // it ran in a temporary folder of its own (SMSDESK_DATA_DIR is empty here), not in the data folder
   expect(fs.readdirSync(dataDir).sort()).toEqual(before);
@@ -112,7 +144,8 @@ test('token round-trip: set, status, clear; the token never comes back to the pa
   const token = 'e2e-token-0a1b2c3d4e5f60718293';
   try {
     const set = await call(page, 'token.set', { token });
-    if (!set.ok && set.error?.code === 'KEYCHAIN_UNAVAILABLE') test.skip(true, `no usable keychain on this machine: ${set.error.message}`);
+    if (!set.ok && set.error?.code === 'KEYCHAIN_UNAVAILABLE')
+      test.skip(true, `no usable keychain on this machine: ${set.error.message}`);
     expect(set).toEqual({ ok: true, value: { set: true, source: 'keychain', sandbox: false } });
     expect(JSON.stringify(await call(page, 'token.status'))).not.toContain(token);
     expect(await page.content()).not.toContain(token);
@@ -126,14 +159,20 @@ test('quitting mid-send loses nothing: the campaign resumes on the next start', 
   let { app, page } = await launch();
   const begin = await call(page, 'imports.begin', { list: 'Resume', fields: [], phoneColumn: 'phone' });
   const importId = begin.value.importId;
-  const rows = Array.from({ length: 40 }, (_, i) => ({ row: i + 2, phone: `234803${String(2_000_000 + i).slice(-7)}`, fields: {} }));
+  const rows = Array.from({ length: 40 }, (_, i) => ({
+    row: i + 2,
+    phone: `234803${String(2_000_000 + i).slice(-7)}`,
+    fields: {},
+  }));
   await call(page, 'imports.add', { importId, rows });
   await call(page, 'imports.commit', { importId });
   await call(page, 'settings.set', { key: 'rate.requestsPerSecond', value: 2 });
   await call(page, 'settings.set', { key: 'rate.recipientsPerRequest', value: 2 });
   const c = (await call(page, 'campaigns.create', { list: 'Resume', from: 'Shop', text: 'Hello' })).value;
   await call(page, 'campaigns.send', { id: c.id });
-  await expect.poll(async () => (await call(page, 'campaigns.status', { id: c.id })).value.counts.queued, { timeout: 30_000 }).toBeLessThan(40);
+  await expect
+    .poll(async () => (await call(page, 'campaigns.status', { id: c.id })).value.counts.queued, { timeout: 30_000 })
+    .toBeLessThan(40);
   const before = (await call(page, 'campaigns.status', { id: c.id })).value;
   expect(before.counts.queued).toBeGreaterThan(0);
   // quit without the close prompt: the shell closes the engine, the ledger keeps the rest queued
@@ -142,10 +181,15 @@ test('quitting mid-send loses nothing: the campaign resumes on the next start', 
 
   ({ app, page } = await launch());
   try {
-    await expect.poll(async () => {
-      const s = (await call(page, 'campaigns.status', { id: c.id })).value;
-      return s.counts.queued + s.counts.submitting;
-    }, { timeout: 60_000 }).toBe(0);
+    await expect
+      .poll(
+        async () => {
+          const s = (await call(page, 'campaigns.status', { id: c.id })).value;
+          return s.counts.queued + s.counts.submitting;
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(0);
     const after = (await call(page, 'campaigns.status', { id: c.id })).value;
     const total = Object.values(after.counts as Record<string, number>).reduce((a, b) => a + b, 0);
     expect(total).toBe(40);

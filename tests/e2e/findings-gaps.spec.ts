@@ -29,18 +29,27 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
   // 'sandbox' is what SMS Desk sends while no token is set (the gateway override stands in for the built-in sandbox).
   gateway = await startSandbox({
-    tokens: ['sandbox', GOOD], timing: { dispatchMs: 100, finalMs: 300 },
+    tokens: ['sandbox', GOOD],
+    timing: { dispatchMs: 100, finalMs: 300 },
     proportions: { delivered: 0, failed: 1, rejected: 0, expired: 0 },
   });
   const dataDir = path.join(work, 'data');
   fs.mkdirSync(dataDir);
-  bridge = spawn('scripts/with-keyring.sh', [process.execPath, 'scripts/web.mjs', '--port', '0', '--data-dir', dataDir, '--no-open'], {
-    env: {
-      ...process.env, SMSDESK_WEB_KEY: KEY, SMSDESK_GATEWAY_URL: gateway.url, SMSDESK_TOKEN: '',
-      SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e gaps ${process.pid}`, WITH_KEYRING_HOME: path.join(work, 'home'),
+  bridge = spawn(
+    'scripts/with-keyring.sh',
+    [process.execPath, 'scripts/web.mjs', '--port', '0', '--data-dir', dataDir, '--no-open'],
+    {
+      env: {
+        ...process.env,
+        SMSDESK_WEB_KEY: KEY,
+        SMSDESK_GATEWAY_URL: gateway.url,
+        SMSDESK_TOKEN: '',
+        SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e gaps ${process.pid}`,
+        WITH_KEYRING_HOME: path.join(work, 'home'),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   base = await new Promise<string>((resolve, reject) => {
     let out = '';
     bridge.stdout!.on('data', (d: Buffer) => {
@@ -64,20 +73,30 @@ test.afterAll(async () => {
 
 async function call<T>(request: APIRequestContext, route: string, input: unknown = null): Promise<T> {
   const res = await request.post(`${base}/api/call`, { headers: { 'X-SMSDesk-Key': KEY }, data: { route, input } });
-  const body = await res.json() as { ok: boolean; value?: T; error?: { message: string } };
+  const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
   if (!body.ok) throw new Error(`${route}: ${body.error?.message}`);
   return body.value as T;
 }
 
 async function list(request: APIRequestContext, name: string, phones: string[]): Promise<number> {
-  const { importId } = await call<{ importId: string }>(request, 'imports.begin', { list: name, fields: ['Name'], phoneColumn: 'phone' });
-  await call(request, 'imports.add', { importId, rows: phones.map((phone, i) => ({ row: i + 2, phone, fields: { Name: `N${i}` } })) });
+  const { importId } = await call<{ importId: string }>(request, 'imports.begin', {
+    list: name,
+    fields: ['Name'],
+    phoneColumn: 'phone',
+  });
+  await call(request, 'imports.add', {
+    importId,
+    rows: phones.map((phone, i) => ({ row: i + 2, phone, fields: { Name: `N${i}` } })),
+  });
   return (await call<{ list: { id: number } }>(request, 'imports.commit', { importId })).list.id;
 }
 
 const open = (page: Page, hash: string) => page.goto(`${base}/?key=${KEY}${hash}`);
 
-test('10l: the list chosen in Compose is still chosen after a reload, beside the text it kept', async ({ page, request }) => {
+test('10l: the list chosen in Compose is still chosen after a reload, beside the text it kept', async ({
+  page,
+  request,
+}) => {
   await list(request, 'Ikeja shoppers', ['08031230001']);
   const second = await list(request, 'Yaba shoppers', ['08031230002', '08031230003']);
   await open(page, '#/compose');
@@ -91,7 +110,10 @@ test('10l: the list chosen in Compose is still chosen after a reload, beside the
   await expect(picker.locator('option:checked')).toHaveText('Yaba shoppers (2 contacts)');
 });
 
-test('10i, 10e and 10h: the sandbox says its failures are on purpose, each detail is whole in its tooltip; a re-send of a re-send is named once in History', async ({ page, request }) => {
+test('10i, 10e and 10h: the sandbox says its failures are on purpose, each detail is whole in its tooltip; a re-send of a re-send is named once in History', async ({
+  page,
+  request,
+}) => {
   await call(request, 'settings.set', { key: 'dlr.initialIntervalMs', value: 300 });
   await call(request, 'settings.set', { key: 'dlr.maxIntervalMs', value: 1000 });
   await list(request, 'Surulere shoppers', ['08031240001', '08021240002', '08051240003']);
@@ -112,7 +134,9 @@ test('10i, 10e and 10h: the sandbox says its failures are on purpose, each detai
   // 10e: each failure's detail is whole in its tooltip, however narrow its cell.
   const details = page.getByRole('table', { name: 'Recipients' }).locator('[role="cell"] span[title]');
   await expect(details).toHaveCount(3);
-  for (const [text, title] of await details.evaluateAll((els) => els.map((e) => [e.textContent, e.getAttribute('title')]))) {
+  for (const [text, title] of await details.evaluateAll((els) =>
+    els.map((e) => [e.textContent, e.getAttribute('title')]),
+  )) {
     expect(text).not.toBe('');
     expect(title).toBe(text);
   }
@@ -128,11 +152,18 @@ test('10i, 10e and 10h: the sandbox says its failures are on purpose, each detai
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click();
   // the campaign cells (the page lists the lists too)
   const names = page.locator('tbody tr td:first-child').filter({ has: page.locator('a[href^="#/campaign/"]') });
-  await expect(names.filter({ hasText: 'Surulere' })).toHaveText([`${first} (re-send 2 to failed)`, `${first} (re-send to failed)`, first]);
+  await expect(names.filter({ hasText: 'Surulere' })).toHaveText([
+    `${first} (re-send 2 to failed)`,
+    `${first} (re-send to failed)`,
+    first,
+  ]);
   for (const t of await names.allTextContents()) expect(t).not.toContain('(re-send)');
 });
 
-test('10b, 10n, 10e, 10g: a wrong token is refused in words; after the 401 the right token resumes sending by itself; "Accepted by gateway" fits at 1280 px; Clear token asks', async ({ page, request }) => {
+test('10b, 10n, 10e, 10g: a wrong token is refused in words; after the 401 the right token resumes sending by itself; "Accepted by gateway" fits at 1280 px; Clear token asks', async ({
+  page,
+  request,
+}) => {
   await open(page, '#/settings');
   const field = page.getByLabel(/^(Paste your token|Replace the token)$/);
   await field.fill(WRONG);
@@ -144,13 +175,20 @@ test('10b, 10n, 10e, 10g: a wrong token is refused in words; after the 401 the r
   // 10b: the test of the token says what is wrong and what to do, in the user's words.
   await page.getByRole('button', { name: 'Test token' }).click();
   const verdict = page.getByRole('status').filter({ hasText: 'refused' });
-  await expect(verdict).toHaveText('9bits refused this token (HTTP 401): check it in your 9bits account and paste it again.');
+  await expect(verdict).toHaveText(
+    '9bits refused this token (HTTP 401): check it in your 9bits account and paste it again.',
+  );
   await expect(page.locator('main')).not.toContainText('smsdesk-token-check');
   await expect(page.locator('main')).not.toContainText('smsdesk token');
 
   // 10n: a live send meets the 401 and pauses; the pause says saving the token resumes it.
   const id = await list(request, 'Lekki shoppers', ['08031250001', '08021250002']);
-  const c = await call<{ id: number }>(request, 'campaigns.create', { list: id, from: 'ShopRite', name: 'Token test', text: 'Lekki opens at 9.' });
+  const c = await call<{ id: number }>(request, 'campaigns.create', {
+    list: id,
+    from: 'ShopRite',
+    name: 'Token test',
+    text: 'Lekki opens at 9.',
+  });
   await open(page, `#/campaign/${c.id}`);
   await page.getByRole('button', { name: 'Send now' }).click();
   await expect(page.getByTestId('campaign-state')).toHaveText('Paused', { timeout: 20_000 });
@@ -168,7 +206,15 @@ test('10b, 10n, 10e, 10g: a wrong token is refused in words; after the 401 the r
   await page.getByLabel(/^(Paste your token|Replace the token)$/).fill(GOOD);
   await page.getByRole('button', { name: 'Save token' }).click();
   await expect(page.getByText('Token saved in the system keychain')).toBeVisible();
-  await expect.poll(() => lekki().flatMap((a) => a.to).sort(), { timeout: 20_000 }).toEqual(['2348021250002', '2348031250001']);
+  await expect
+    .poll(
+      () =>
+        lekki()
+          .flatMap((a) => a.to)
+          .sort(),
+      { timeout: 20_000 },
+    )
+    .toEqual(['2348021250002', '2348031250001']);
   await open(page, `#/campaign/${c.id}`);
   await expect(page.getByTestId('progress-sent')).toHaveText('2 of 2');
   await expect(page.getByRole('button', { name: 'Resume' })).toHaveCount(0);
@@ -176,23 +222,33 @@ test('10b, 10n, 10e, 10g: a wrong token is refused in words; after the 401 the r
   expect(page.viewportSize()?.width).toBe(1280);
   const pills = page.getByRole('table', { name: 'Recipients' }).locator('.pill');
   await expect(pills).toHaveText(['Accepted by gateway', 'Accepted by gateway']);
-  for (const fits of await pills.evaluateAll((els) => els.map((p) => {
-    const cell = p.closest('[role="cell"]') as HTMLElement;
-    // on one line, and its right edge inside the cell's (an ellipsis or a wrap would break either)
-    const r = p.getBoundingClientRect(), c = cell.getBoundingClientRect();
-    return p.getClientRects().length === 1 && r.right <= c.right && cell.scrollWidth <= cell.clientWidth;
-  }))) expect(fits).toBe(true);
+  for (const fits of await pills.evaluateAll((els) =>
+    els.map((p) => {
+      const cell = p.closest('[role="cell"]') as HTMLElement;
+      // on one line, and its right edge inside the cell's (an ellipsis or a wrap would break either)
+      const r = p.getBoundingClientRect(),
+        c = cell.getBoundingClientRect();
+      return p.getClientRects().length === 1 && r.right <= c.right && cell.scrollWidth <= cell.clientWidth;
+    }),
+  ))
+    expect(fits).toBe(true);
 
   // 10g: Clear token asks first; Cancel keeps the token, OK goes back to the sandbox.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
   const asked: string[] = [];
-  page.once('dialog', (d) => { asked.push(d.message()); void d.dismiss(); });
+  page.once('dialog', (d) => {
+    asked.push(d.message());
+    void d.dismiss();
+  });
   await page.getByRole('button', { name: 'Clear token' }).click();
   await expect.poll(() => asked.length).toBe(1);
   expect(asked[0]).toContain('sandbox mode');
   await expect(live).toBeVisible();
   await expect(page.getByTestId('token-status')).toContainText('A token is set');
-  page.once('dialog', (d) => { asked.push(d.message()); void d.accept(); });
+  page.once('dialog', (d) => {
+    asked.push(d.message());
+    void d.accept();
+  });
   await page.getByRole('button', { name: 'Clear token' }).click();
   await expect(page.getByTestId('token-status')).toContainText('sandbox');
   expect(asked).toHaveLength(2);

@@ -28,9 +28,13 @@ const FINAL = new Set(['delivered', 'failed', 'rejected', 'expired', 'unknown'])
 
 test('import an XLSX, compose with a fix, send in the sandbox, watch delivery, export', async ({ page, request }) => {
   const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`); });
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`);
+  });
 
   // Delivery reports are polled fast so the dashboard fills in seconds, not minutes.
   await call(request, 'settings.set', { key: 'dlr.initialIntervalMs', value: 300 });
@@ -68,7 +72,10 @@ test('import an XLSX, compose with a fix, send in the sandbox, watch delivery, e
   const excel = page.getByRole('button', { name: 'Export rejected rows (Excel)' });
   await expect(excel).toHaveClass(/primary/);
   await expect(excel).toHaveAccessibleDescription(/can turn long numbers into 2\.34803E\+12/);
-  const [rejDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export (CSV)' }).click()]);
+  const [rejDl] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export (CSV)' }).click(),
+  ]);
   const rejPath = path.join(ARTIFACTS, 'rejects.csv');
   await rejDl.saveAs(rejPath);
   const rejText = fs.readFileSync(rejPath, 'utf8').replace(/^\uFEFF/, '');
@@ -84,12 +91,17 @@ test('import an XLSX, compose with a fix, send in the sandbox, watch delivery, e
   await expect(page.getByRole('heading', { level: 1, name: 'Compose' })).toBeVisible();
   await page.getByLabel('Sender ID').fill('SMSDesk');
   // The phone column was not ticked as a merge field, so it is not offered (the engine still stores it).
-  await expect(page.getByRole('group', { name: 'Insert a merge field' }).getByRole('button')).toHaveText(['{first_name}', '{city}']);
+  await expect(page.getByRole('group', { name: 'Insert a merge field' }).getByRole('button')).toHaveText([
+    '{first_name}',
+    '{city}',
+  ]);
   const editor = page.getByLabel('Message text');
   await editor.fill('Hello ');
   await page.getByRole('button', { name: '{first_name}' }).click();
   await editor.press('End');
-  await editor.pressSequentially(', your order is ready for pickup. We’re open until 6pm today. Reply STOP to opt out.');
+  await editor.pressSequentially(
+    ', your order is ready for pickup. We’re open until 6pm today. Reply STOP to opt out.',
+  );
   await expect(page.getByTestId('count-encoding')).toHaveText('UCS-2');
   await expect(page.getByTestId('count-parts')).toHaveText('2');
   await expect(page.getByTestId('nongsm')).toContainText('’');
@@ -139,18 +151,29 @@ test('import an XLSX, compose with a fix, send in the sandbox, watch delivery, e
   await shot(page, '07-dashboard');
 
   // 5. Exports, read back: one row per recipient, final statuses, and the hostile name defused.
-  const [csvDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export results (CSV)' }).click()]);
+  const [csvDl] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export results (CSV)' }).click(),
+  ]);
   const csvPath = path.join(ARTIFACTS, 'results.csv');
   await csvDl.saveAs(csvPath);
-  const parsed = Papa.parse<Record<string, string>>(fs.readFileSync(csvPath, 'utf8').replace(/^\uFEFF/, ''), { header: true, skipEmptyLines: true });
+  const parsed = Papa.parse<Record<string, string>>(fs.readFileSync(csvPath, 'utf8').replace(/^\uFEFF/, ''), {
+    header: true,
+    skipEmptyLines: true,
+  });
   expect(parsed.data).toHaveLength(VALID);
   for (const r of parsed.data) expect(FINAL.has(r.status)).toBe(true);
   expect(parsed.data.filter((r) => r.status === 'delivered')).toHaveLength(delivered);
   const hostileCsv = parsed.data.find((r) => r.first_name.includes('HYPERLINK'));
   expect(hostileCsv?.first_name).toBe(`'${HOSTILE}`);
-  expect(parsed.data.find((r) => r.first_name === 'Ada')?.text).toBe("Hello Ada, your order is ready for pickup. We're open until 6pm today. Reply STOP to opt out.");
+  expect(parsed.data.find((r) => r.first_name === 'Ada')?.text).toBe(
+    "Hello Ada, your order is ready for pickup. We're open until 6pm today. Reply STOP to opt out.",
+  );
 
-  const [xlsxDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export results (Excel)' }).click()]);
+  const [xlsxDl] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export results (Excel)' }).click(),
+  ]);
   const xlsxPath = path.join(ARTIFACTS, 'results.xlsx');
   await xlsxDl.saveAs(xlsxPath);
   const wb = XLSX.read(fs.readFileSync(xlsxPath), { type: 'buffer', cellFormula: true });
@@ -162,7 +185,8 @@ test('import an XLSX, compose with a fix, send in the sandbox, watch delivery, e
   const hostileXlsx = rows.find((r) => r.first_name.includes('HYPERLINK'));
   expect(hostileXlsx?.first_name).toBe(HOSTILE);
   // No cell of the workbook is a formula.
-  for (const [addr, cell] of Object.entries(ws)) if (!addr.startsWith('!')) expect((cell as XLSX.CellObject).f).toBeUndefined();
+  for (const [addr, cell] of Object.entries(ws))
+    if (!addr.startsWith('!')) expect((cell as XLSX.CellObject).f).toBeUndefined();
   await expect(page.getByTestId('export-saved')).toBeVisible();
 
   // 5b. History lists the campaign; settings show the data folder.

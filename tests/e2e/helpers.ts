@@ -19,7 +19,7 @@ export async function openApp(page: Page, hash = ''): Promise<void> {
 /** Calls a route of the real bridge, as the page does. */
 export async function call<T = unknown>(request: APIRequestContext, route: string, input: unknown = null): Promise<T> {
   const res = await request.post('/api/call', { headers: { 'X-SMSDesk-Key': E2E_KEY }, data: { route, input } });
-  const body = await res.json() as { ok: boolean; value?: T; error?: { message: string } };
+  const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
   if (!body.ok) throw new Error(`${route}: ${body.error?.message}`);
   return body.value as T;
 }
@@ -31,10 +31,20 @@ export function xlsxFromCsv(csv: string, name: string): string {
   fs.writeFileSync(csvFile, csv);
   // CSV filter: comma, double quote, UTF-8, from line 1; formulas are NOT evaluated, so a
   // "=HYPERLINK(...)" name stays the text a hostile sheet would carry.
-  execFileSync('soffice', [
-    `-env:UserInstallation=file://${dir}/profile`, '--headless',
-    '--infilter=CSV:44,34,76,1,,,,,,,,,false', '--convert-to', 'xlsx', '--outdir', dir, csvFile,
-  ], { stdio: 'pipe', timeout: 120_000 });
+  execFileSync(
+    'soffice',
+    [
+      `-env:UserInstallation=file://${dir}/profile`,
+      '--headless',
+      '--infilter=CSV:44,34,76,1,,,,,,,,,false',
+      '--convert-to',
+      'xlsx',
+      '--outdir',
+      dir,
+      csvFile,
+    ],
+    { stdio: 'pipe', timeout: 120_000 },
+  );
   const out = path.join(dir, `${name}.xlsx`);
   if (!fs.existsSync(out)) throw new Error(`soffice did not write ${out}`);
   return out;
@@ -45,12 +55,20 @@ export function xlsxFromCsv(csv: string, name: string): string {
  * lists): for what only an empty folder shows. No token, its own keychain entry, the sandbox gateway.
  */
 export async function ownServer(): Promise<{
-  base: string; open(page: Page, hash?: string): Promise<void>; call<T = unknown>(request: APIRequestContext, route: string, input?: unknown): Promise<T>; close(): Promise<void>;
+  base: string;
+  open(page: Page, hash?: string): Promise<void>;
+  call<T = unknown>(request: APIRequestContext, route: string, input?: unknown): Promise<T>;
+  close(): Promise<void>;
 }> {
   const { spawn } = await import('node:child_process');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-e2e-own-'));
   const child = spawn(process.execPath, ['scripts/web.mjs', '--port', '0', '--data-dir', dataDir, '--no-open'], {
-    env: { ...process.env, SMSDESK_WEB_KEY: E2E_KEY, SMSDESK_TOKEN: '', SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e own ${process.pid}` },
+    env: {
+      ...process.env,
+      SMSDESK_WEB_KEY: E2E_KEY,
+      SMSDESK_TOKEN: '',
+      SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e own ${process.pid}`,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const base = await new Promise<string>((resolve, reject) => {
@@ -64,10 +82,15 @@ export async function ownServer(): Promise<{
   });
   return {
     base,
-    open: async (page, hash = '') => { await page.goto(`${base}/?key=${encodeURIComponent(E2E_KEY)}${hash}`); },
-    call: async <T,>(request: APIRequestContext, route: string, input: unknown = null) => {
-      const res = await request.post(`${base}/api/call`, { headers: { 'X-SMSDesk-Key': E2E_KEY }, data: { route, input } });
-      const body = await res.json() as { ok: boolean; value?: T; error?: { message: string } };
+    open: async (page, hash = '') => {
+      await page.goto(`${base}/?key=${encodeURIComponent(E2E_KEY)}${hash}`);
+    },
+    call: async <T>(request: APIRequestContext, route: string, input: unknown = null) => {
+      const res = await request.post(`${base}/api/call`, {
+        headers: { 'X-SMSDesk-Key': E2E_KEY },
+        data: { route, input },
+      });
+      const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
       if (!body.ok) throw new Error(`${route}: ${body.error?.message}`);
       return body.value as T;
     },

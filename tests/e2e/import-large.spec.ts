@@ -14,16 +14,22 @@ function bigCsv(): string {
   return file;
 }
 
-test('a large CSV imports in chunks with progress, can be cancelled, and then imports whole', async ({ page, request }) => {
+test('a large CSV imports in chunks with progress, can be cancelled, and then imports whole', async ({
+  page,
+  request,
+}) => {
   const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(String(e)));
   // The engine stores each imports.add chunk in one synchronous step: 2,000 rows keep it well
   // under the 50 ms it may block (5,000 took 60-90 ms).
   const chunks: number[] = [];
   page.on('request', (r) => {
     const body = r.method() === 'POST' && r.url().endsWith('/api/call') ? r.postData() : null;
-    if (body?.includes('"imports.add"')) chunks.push((JSON.parse(body) as { input: { rows: unknown[] } }).input.rows.length);
+    if (body?.includes('"imports.add"'))
+      chunks.push((JSON.parse(body) as { input: { rows: unknown[] } }).input.rows.length);
   });
   const file = bigCsv();
   await openApp(page, '#/import');
@@ -66,7 +72,12 @@ test('a large CSV imports in chunks with progress, can be cancelled, and then im
   await row.getByRole('button', { name: 'Contacts' }).click();
   const table = page.getByRole('table', { name: 'Contacts of big' });
   await expect(table).toContainText('Customer 0');
-  await table.getByRole('rowgroup').last().evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await table
+    .getByRole('rowgroup')
+    .last()
+    .evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
   await expect(table).toContainText(`Customer ${ROWS - 1}`);
   expect(await table.getByRole('row').count()).toBeLessThan(80);
   await shot(page, '12-big-list');

@@ -8,19 +8,30 @@ import { call, openApp, shot } from './helpers.ts';
 /** A workbook whose contacts are on the second sheet, after a sheet of notes. */
 function twoSheetWorkbook(): string {
   const wb = XLSX.utils.book_new();
-  XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['Read me'], ['Contacts are on the next sheet.'], ['Updated by Tunde']]), 'Notes');
-  XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([
-    ['Name', 'Mobile No', 'Branch'],
-    ['Zainab', 8091230001, 'Yaba'],
-    ['Yusuf', '0809 123 0002', 'Ikeja'],
-    ['Xavier', '+234 809 123 0003', 'Lekki'],
-  ]), 'Customers');
+  XLSX.utils.book_append_sheet(
+    wb,
+    XLSX.utils.aoa_to_sheet([['Read me'], ['Contacts are on the next sheet.'], ['Updated by Tunde']]),
+    'Notes',
+  );
+  XLSX.utils.book_append_sheet(
+    wb,
+    XLSX.utils.aoa_to_sheet([
+      ['Name', 'Mobile No', 'Branch'],
+      ['Zainab', 8091230001, 'Yaba'],
+      ['Yusuf', '0809 123 0002', 'Ikeja'],
+      ['Xavier', '+234 809 123 0003', 'Lekki'],
+    ]),
+    'Customers',
+  );
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-e2e-sheets-')), 'branches.xlsx');
   fs.writeFileSync(file, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer);
   return file;
 }
 
-test('the sheet with the contacts is chosen and can be changed; opt-outs are added, found and removed; a list is deleted', async ({ page, request }) => {
+test('the sheet with the contacts is chosen and can be changed; opt-outs are added, found and removed; a list is deleted', async ({
+  page,
+  request,
+}) => {
   await openApp(page, '#/import');
   await page.getByTestId('import-file').setInputFiles(twoSheetWorkbook());
   await expect(page.getByTestId('sheet-select')).toHaveValue('Customers');
@@ -52,7 +63,10 @@ test('the sheet with the contacts is chosen and can be changed; opt-outs are add
   // The opted-out number is skipped when composing to the list.
   const lists = await call<Array<{ id: number; name: string }>>(request, 'lists.list');
   const branches = lists.find((l) => l.name === 'branches')!;
-  const preview = await call<{ recipients: number; suppressed: number }>(request, 'campaigns.preview', { list: branches.id, text: 'Hi' });
+  const preview = await call<{ recipients: number; suppressed: number }>(request, 'campaigns.preview', {
+    list: branches.id,
+    text: 'Hi',
+  });
   expect(preview).toMatchObject({ recipients: 2, suppressed: 1 });
   await page.getByRole('button', { name: 'Remove +2348091230002 from the opt-out list' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'can receive messages again' })).toBeVisible();
@@ -69,10 +83,16 @@ test('the sheet with the contacts is chosen and can be changed; opt-outs are add
 
 test('a file that is not a contact list is refused with one sentence, and another can be chosen', async ({ page }) => {
   await openApp(page, '#/import');
-  await page.getByTestId('import-file').setInputFiles({ name: 'scan.csv', mimeType: 'text/csv', buffer: Buffer.from([0x25, 0x50, 0x44, 0x46, 0x00, 0x01, 0x02, 0x00, 0xff, 0x00]) });
+  await page.getByTestId('import-file').setInputFiles({
+    name: 'scan.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from([0x25, 0x50, 0x44, 0x46, 0x00, 0x01, 0x02, 0x00, 0xff, 0x00]),
+  });
   await expect(page.getByRole('alert')).toContainText('scan.csv');
   await expect(page.getByRole('button', { name: 'Choose a file…' })).toBeVisible();
-  await page.getByTestId('import-file').setInputFiles({ name: 'ok.csv', mimeType: 'text/csv', buffer: Buffer.from('phone\n08031239999\n') });
+  await page
+    .getByTestId('import-file')
+    .setInputFiles({ name: 'ok.csv', mimeType: 'text/csv', buffer: Buffer.from('phone\n08031239999\n') });
   await expect(page.getByTestId('mapping-table')).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
 });

@@ -20,7 +20,13 @@ test.beforeAll(async () => {
   gateway = await startSandbox({ tokens: 'any', faults: { p503: 1 }, timing: { dispatchMs: 100, finalMs: 300 } });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-e2e-retry-'));
   bridge = spawn(process.execPath, ['scripts/web.mjs', '--port', '0', '--data-dir', dataDir, '--no-open'], {
-    env: { ...process.env, SMSDESK_WEB_KEY: KEY, SMSDESK_GATEWAY_URL: gateway.url, SMSDESK_TOKEN: '', SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e ${process.pid}` },
+    env: {
+      ...process.env,
+      SMSDESK_WEB_KEY: KEY,
+      SMSDESK_GATEWAY_URL: gateway.url,
+      SMSDESK_TOKEN: '',
+      SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e ${process.pid}`,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   base = await new Promise<string>((resolve, reject) => {
@@ -41,20 +47,35 @@ test.afterAll(async () => {
 
 async function call<T>(request: APIRequestContext, route: string, input: unknown = null): Promise<T> {
   const res = await request.post(`${base}/api/call`, { headers: { 'X-SMSDesk-Key': KEY }, data: { route, input } });
-  const body = await res.json() as { ok: boolean; value?: T; error?: { message: string } };
+  const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
   if (!body.ok) throw new Error(`${route}: ${body.error?.message}`);
   return body.value as T;
 }
 
-test('during an outage the campaign says it waits for the gateway, and Retry now sends as soon as it is back', async ({ page, request }) => {
+test('during an outage the campaign says it waits for the gateway, and Retry now sends as soon as it is back', async ({
+  page,
+  request,
+}) => {
   // a back-off of five to ten minutes: the test's time limit is two, so only the button can send
   await call(request, 'settings.set', { key: 'retry.initialMs', value: 600_000 });
   await call(request, 'settings.set', { key: 'retry.maxMs', value: 600_000 });
   await call(request, 'settings.set', { key: 'dlr.initialIntervalMs', value: 300 });
-  const { importId } = await call<{ importId: string }>(request, 'imports.begin', { list: 'outage list', fields: [], phoneColumn: 'phone' });
-  await call(request, 'imports.add', { importId, rows: ['08031230001', '08021230002', '08051230003'].map((phone, i) => ({ row: i + 2, phone, fields: {} })) });
+  const { importId } = await call<{ importId: string }>(request, 'imports.begin', {
+    list: 'outage list',
+    fields: [],
+    phoneColumn: 'phone',
+  });
+  await call(request, 'imports.add', {
+    importId,
+    rows: ['08031230001', '08021230002', '08051230003'].map((phone, i) => ({ row: i + 2, phone, fields: {} })),
+  });
   const report = await call<{ list: { id: number } }>(request, 'imports.commit', { importId });
-  const c = await call<{ id: number }>(request, 'campaigns.create', { list: report.list.id, from: 'ShopRite', name: 'Outage test', text: 'Our store opens at 9 on Saturday.' });
+  const c = await call<{ id: number }>(request, 'campaigns.create', {
+    list: report.list.id,
+    from: 'ShopRite',
+    name: 'Outage test',
+    text: 'Our store opens at 9 on Saturday.',
+  });
 
   await page.goto(`${base}/?key=${KEY}#/campaign/${c.id}`);
   await page.getByRole('button', { name: 'Send now' }).click();
@@ -74,19 +95,39 @@ test('during an outage the campaign says it waits for the gateway, and Retry now
   await strip.getByRole('button', { name: 'Retry now' }).click();
   await expect(strip).not.toContainText('waiting for the gateway', { timeout: 10_000 });
   await expect.poll(() => gateway.record().accepted.length, { timeout: 10_000 }).toBe(1);
-  await strip.getByRole('link', { name: /Outage test/ }).click().catch(() => { /* already gone: the campaign finished */ });
+  await strip
+    .getByRole('link', { name: /Outage test/ })
+    .click()
+    .catch(() => {
+      /* already gone: the campaign finished */
+    });
   await page.goto(`${base}/?key=${KEY}#/campaign/${c.id}`);
   await expect(page.getByTestId('progress-sent')).toHaveText('3 of 3');
   await expect(box).toBeHidden();
 });
 
-test('with the network down, one box says so with Retry now, and the button sends once the gateway answers', async ({ page, request }) => {
+test('with the network down, one box says so with Retry now, and the button sends once the gateway answers', async ({
+  page,
+  request,
+}) => {
   await call(request, 'settings.set', { key: 'retry.initialMs', value: 600_000 });
   await call(request, 'settings.set', { key: 'retry.maxMs', value: 600_000 });
-  const { importId } = await call<{ importId: string }>(request, 'imports.begin', { list: 'offline list', fields: [], phoneColumn: 'phone' });
-  await call(request, 'imports.add', { importId, rows: ['08031240001', '08031240002'].map((phone, i) => ({ row: i + 2, phone, fields: {} })) });
+  const { importId } = await call<{ importId: string }>(request, 'imports.begin', {
+    list: 'offline list',
+    fields: [],
+    phoneColumn: 'phone',
+  });
+  await call(request, 'imports.add', {
+    importId,
+    rows: ['08031240001', '08031240002'].map((phone, i) => ({ row: i + 2, phone, fields: {} })),
+  });
   const report = await call<{ list: { id: number } }>(request, 'imports.commit', { importId });
-  const c = await call<{ id: number }>(request, 'campaigns.create', { list: report.list.id, from: 'ShopRite', name: 'Offline test', text: 'Doors open at 9.' });
+  const c = await call<{ id: number }>(request, 'campaigns.create', {
+    list: report.list.id,
+    from: 'ShopRite',
+    name: 'Offline test',
+    text: 'Doors open at 9.',
+  });
   // the gateway's port refuses connections for a few seconds: to SMS Desk, the network is down
   const downUntil = Date.now() + 4000;
   gateway.setFaults({ downUntil });
@@ -97,7 +138,19 @@ test('with the network down, one box says so with Retry now, and the button send
   await expect(page.getByText('Sending stopped:')).toBeHidden();
   await expect(page.getByTestId('progress-sent')).toHaveText('0 of 2');
   // back up: the port answers again
-  await expect.poll(async () => { try { await fetch(gateway.url); return true; } catch { return false; } }, { timeout: 15_000 }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        try {
+          await fetch(gateway.url);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { timeout: 15_000 },
+    )
+    .toBe(true);
   await box.getByRole('button', { name: 'Retry now' }).click();
   await expect(page.getByTestId('progress-sent')).toHaveText('2 of 2', { timeout: 10_000 });
   await expect(box).toBeHidden();

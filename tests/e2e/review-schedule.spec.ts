@@ -1,12 +1,22 @@
 import { expect, test } from '@playwright/test';
 import { call, openApp, shot } from './helpers.ts';
 
-test('unknown merge fields block sending; quiet hours warn; a campaign is scheduled in the app', async ({ page, request }) => {
-  const { importId } = await call<{ importId: string }>(request, 'imports.begin', { list: 'evening list', fields: ['first_name'], phoneColumn: 'phone' });
-  await call(request, 'imports.add', { importId, rows: [
-    { row: 2, phone: '08051230001', fields: { first_name: 'Ada' } },
-    { row: 3, phone: '08051230002', fields: { first_name: 'Bayo' } },
-  ] });
+test('unknown merge fields block sending; quiet hours warn; a campaign is scheduled in the app', async ({
+  page,
+  request,
+}) => {
+  const { importId } = await call<{ importId: string }>(request, 'imports.begin', {
+    list: 'evening list',
+    fields: ['first_name'],
+    phoneColumn: 'phone',
+  });
+  await call(request, 'imports.add', {
+    importId,
+    rows: [
+      { row: 2, phone: '08051230001', fields: { first_name: 'Ada' } },
+      { row: 3, phone: '08051230002', fields: { first_name: 'Bayo' } },
+    ],
+  });
   const report = await call<{ list: { id: number } }>(request, 'imports.commit', { importId });
 
   // 21:30 today on the page's clock (timers still run): inside the 20:00-08:00 quiet hours.

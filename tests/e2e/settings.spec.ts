@@ -3,7 +3,10 @@ import { call, openApp, shot } from './helpers.ts';
 
 const DEFAULT_BASE = 'https://app.9bits.net:2096';
 
-test('settings save with clear errors; the token field is a password field, cleared after saving', async ({ page, request }) => {
+test('settings save with clear errors; the token field is a password field, cleared after saving', async ({
+  page,
+  request,
+}) => {
   await openApp(page, '#/settings');
   await expect(page.getByTestId('token-status')).toContainText('sandbox');
   await expect(page.getByTestId('data-dir')).toContainText('smsdesk-e2e');
@@ -20,14 +23,18 @@ test('settings save with clear errors; the token field is a password field, clea
     await price.fill('-1');
     await price.press('Enter');
     // in the field's words, not the internal key or zod's
-    const refusal = page.getByRole('alert').filter({ hasText: '"-1" is not allowed. The price of one SMS part must be a plain number from 0 to' });
+    const refusal = page
+      .getByRole('alert')
+      .filter({ hasText: '"-1" is not allowed. The price of one SMS part must be a plain number from 0 to' });
     await expect(refusal).toBeVisible();
     await expect(refusal).not.toContainText('price.perPart');
     await expect(price).toHaveValue('4');
     expect((await call<Record<string, unknown>>(request, 'settings.all'))['price.perPart']).toBe(4);
     await price.fill('5.5');
     await price.press('Tab');
-    await expect.poll(async () => (await call<Record<string, unknown>>(request, 'settings.all'))['price.perPart']).toBe(5.5);
+    await expect
+      .poll(async () => (await call<Record<string, unknown>>(request, 'settings.all'))['price.perPart'])
+      .toBe(5.5);
 
     // The token goes in through a password field and never shows again.
     const secret = 'e2e-token-0123456789abcdef';
@@ -46,7 +53,10 @@ test('settings save with clear errors; the token field is a password field, clea
       await page.getByRole('button', { name: 'Test token' }).click();
       await expect(page.locator('.error-note, .ok-note').first()).toBeVisible();
       // Clearing asks first: "Cancel" keeps the token and the live mode.
-      page.once('dialog', (d) => { expect(d.message()).toContain('sandbox mode'); void d.dismiss(); });
+      page.once('dialog', (d) => {
+        expect(d.message()).toContain('sandbox mode');
+        void d.dismiss();
+      });
       await page.getByRole('button', { name: 'Clear token' }).click();
       await expect(live).toBeVisible();
       await expect(page.getByTestId('token-status')).toContainText('A token is set');

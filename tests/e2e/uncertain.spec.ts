@@ -21,7 +21,8 @@ test.beforeAll(async () => {
   gateway = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      const body = req.method === 'POST' ? { status_code: 500, message: 'internal error' } : { message: 'batch not found' };
+      const body =
+        req.method === 'POST' ? { status_code: 500, message: 'internal error' } : { message: 'batch not found' };
       res.writeHead(req.method === 'POST' ? 500 : 404, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(body));
     });
@@ -31,7 +32,13 @@ test.beforeAll(async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-e2e-uncertain-'));
   bridge = spawn(process.execPath, ['scripts/web.mjs', '--port', '0', '--data-dir', dataDir, '--no-open'], {
     // no token, and a keychain entry of its own: never the developer's real token
-    env: { ...process.env, SMSDESK_WEB_KEY: KEY, SMSDESK_GATEWAY_URL: `http://127.0.0.1:${gwPort}`, SMSDESK_TOKEN: '', SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e ${process.pid}` },
+    env: {
+      ...process.env,
+      SMSDESK_WEB_KEY: KEY,
+      SMSDESK_GATEWAY_URL: `http://127.0.0.1:${gwPort}`,
+      SMSDESK_TOKEN: '',
+      SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e ${process.pid}`,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   base = await new Promise<string>((resolve, reject) => {
@@ -52,7 +59,7 @@ test.afterAll(async () => {
 
 async function call<T>(request: APIRequestContext, route: string, input: unknown = null): Promise<T> {
   const res = await request.post(`${base}/api/call`, { headers: { 'X-SMSDesk-Key': KEY }, data: { route, input } });
-  const body = await res.json() as { ok: boolean; value?: T; error?: { message: string } };
+  const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
   if (!body.ok) throw new Error(`${route}: ${body.error?.message}`);
   return body.value as T;
 }
@@ -61,10 +68,21 @@ test('uncertain recipients are listed, and marking them failed settles the campa
   await call(request, 'settings.set', { key: 'dlr.initialIntervalMs', value: 200 });
   await call(request, 'settings.set', { key: 'dlr.maxIntervalMs', value: 500 });
   await call(request, 'settings.set', { key: 'retry.initialMs', value: 50 });
-  const { importId } = await call<{ importId: string }>(request, 'imports.begin', { list: 'maybe sent', fields: [], phoneColumn: 'phone' });
-  await call(request, 'imports.add', { importId, rows: ['08071230001', '08071230002', '08071230003'].map((phone, i) => ({ row: i + 2, phone, fields: {} })) });
+  const { importId } = await call<{ importId: string }>(request, 'imports.begin', {
+    list: 'maybe sent',
+    fields: [],
+    phoneColumn: 'phone',
+  });
+  await call(request, 'imports.add', {
+    importId,
+    rows: ['08071230001', '08071230002', '08071230003'].map((phone, i) => ({ row: i + 2, phone, fields: {} })),
+  });
   const report = await call<{ list: { id: number } }>(request, 'imports.commit', { importId });
-  const c = await call<{ id: number }>(request, 'campaigns.create', { list: report.list.id, from: 'Maybe', text: 'Same text for all, one batch' });
+  const c = await call<{ id: number }>(request, 'campaigns.create', {
+    list: report.list.id,
+    from: 'Maybe',
+    text: 'Same text for all, one batch',
+  });
   await call(request, 'campaigns.send', { id: c.id });
 
   await page.goto(`${base}/?key=${KEY}#/campaign/${c.id}`);
@@ -74,7 +92,9 @@ test('uncertain recipients are listed, and marking them failed settles the campa
   for (const n of ['+2348071230001', '+2348071230002', '+2348071230003']) await expect(panel).toContainText(n);
   await expect(panel.getByRole('button', { name: 'Re-send to those with no report' })).toBeVisible();
   // Nothing is left to send, but a campaign is not completed while recipients are undecided.
-  await expect.poll(async () => (await call<{ state: string }>(request, 'campaigns.status', { id: c.id })).state).toBe('sending');
+  await expect
+    .poll(async () => (await call<{ state: string }>(request, 'campaigns.status', { id: c.id })).state)
+    .toBe('sending');
   await expect(page.getByTestId('campaign-state')).toHaveText('Needs your decision');
   await shot(page, '18-uncertain');
   await page.getByRole('link', { name: 'History' }).click();
@@ -103,10 +123,20 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
   let base2 = '';
 
   test.beforeAll(async () => {
-    sandbox = await startSandbox({ tokens: 'any', faults: { p500: 0.2, seed: 12 }, timing: { dispatchMs: 50, finalMs: 150 } });
+    sandbox = await startSandbox({
+      tokens: 'any',
+      faults: { p500: 0.2, seed: 12 },
+      timing: { dispatchMs: 50, finalMs: 150 },
+    });
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-e2e-uncertain500-'));
     bridge2 = spawn(process.execPath, ['scripts/web.mjs', '--port', '0', '--data-dir', dataDir, '--no-open'], {
-      env: { ...process.env, SMSDESK_WEB_KEY: KEY2, SMSDESK_GATEWAY_URL: sandbox.url, SMSDESK_TOKEN: '', SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e 500 ${process.pid}` },
+      env: {
+        ...process.env,
+        SMSDESK_WEB_KEY: KEY2,
+        SMSDESK_GATEWAY_URL: sandbox.url,
+        SMSDESK_TOKEN: '',
+        SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e 500 ${process.pid}`,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     base2 = await new Promise<string>((resolve, reject) => {
@@ -127,20 +157,40 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
 
   async function call2<T>(request: APIRequestContext, route: string, input: unknown = null): Promise<T> {
     const res = await request.post(`${base2}/api/call`, { headers: { 'X-SMSDesk-Key': KEY2 }, data: { route, input } });
-    const body = await res.json() as { ok: boolean; value?: T; error?: { message: string } };
+    const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
     if (!body.ok) throw new Error(`${route}: ${body.error?.message}`);
     return body.value as T;
   }
 
-  test('one summary by cause with the evidence, batches behind a disclosure, and re-sends that end with everyone accepted once', async ({ page, request }) => {
+  test('one summary by cause with the evidence, batches behind a disclosure, and re-sends that end with everyone accepted once', async ({
+    page,
+    request,
+  }) => {
     test.setTimeout(180_000);
-    for (const [key, value] of [['dlr.initialIntervalMs', 150], ['dlr.maxIntervalMs', 300], ['retry.initialMs', 50],
-      ['rate.recipientsPerRequest', 1], ['rate.requestsPerSecond', 100]] as const) await call2(request, 'settings.set', { key, value });
+    for (const [key, value] of [
+      ['dlr.initialIntervalMs', 150],
+      ['dlr.maxIntervalMs', 300],
+      ['retry.initialMs', 50],
+      ['rate.recipientsPerRequest', 1],
+      ['rate.requestsPerSecond', 100],
+    ] as const)
+      await call2(request, 'settings.set', { key, value });
     const numbers = Array.from({ length: 60 }, (_, i) => `0803${String(5550000 + i)}`);
-    const { importId } = await call2<{ importId: string }>(request, 'imports.begin', { list: 'flaky gateway', fields: [], phoneColumn: 'phone' });
-    await call2(request, 'imports.add', { importId, rows: numbers.map((phone, i) => ({ row: i + 2, phone, fields: {} })) });
+    const { importId } = await call2<{ importId: string }>(request, 'imports.begin', {
+      list: 'flaky gateway',
+      fields: [],
+      phoneColumn: 'phone',
+    });
+    await call2(request, 'imports.add', {
+      importId,
+      rows: numbers.map((phone, i) => ({ row: i + 2, phone, fields: {} })),
+    });
     const report = await call2<{ list: { id: number } }>(request, 'imports.commit', { importId });
-    const c = await call2<{ id: number }>(request, 'campaigns.create', { list: report.list.id, from: 'Flaky', text: 'Our store opens at 9.' });
+    const c = await call2<{ id: number }>(request, 'campaigns.create', {
+      list: report.list.id,
+      from: 'Flaky',
+      text: 'Our store opens at 9.',
+    });
     await call2(request, 'campaigns.send', { id: c.id });
 
     await page.goto(`${base2}/?key=${KEY2}#/campaign/${c.id}`);
@@ -149,7 +199,9 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
     // One line for the cause, in words, with what the lookups found: not "the connection broke".
     await expect(cause).toHaveCount(1, { timeout: 60_000 });
     await expect(cause).toContainText(/\d+ recipients in \d+ batches: 9bits answered HTTP 500/);
-    await expect(cause).toContainText(/After \d+(–\d+)? checks?, 9bits has no record of any of these \d+ batches\./, { timeout: 30_000 });
+    await expect(cause).toContainText(/After \d+(–\d+)? checks?, 9bits has no record of any of these \d+ batches\./, {
+      timeout: 30_000,
+    });
     await expect(panel).not.toContainText('connection broke');
     await expect(panel).not.toContainText('1 recipients');
     // The batch ids are behind a disclosure; each batch shows its lookups and their answers.
@@ -159,52 +211,99 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
     await expect(batch).toBeVisible();
     await expect(batch.locator('summary')).toContainText(/1 recipient, sent .*HTTP 500; \d+ checks?, no record/);
     await batch.locator('summary').click();
-    await expect(batch.getByRole('list', { name: /Report lookups for batch/ }).getByRole('listitem').first()).toContainText('no record of this batch');
+    await expect(
+      batch
+        .getByRole('list', { name: /Report lookups for batch/ })
+        .getByRole('listitem')
+        .first(),
+    ).toContainText('no record of this batch');
     await page.setViewportSize({ width: 1280, height: 900 });
     await panel.screenshot({ path: 'docs/uncertain-panel.png' });
     await shot(page, '20-uncertain-500s');
 
     // Re-send rounds as the user did: each re-checks first, and only HTTP 500s come back.
     for (let round = 0; round < 12; round++) {
-      const s = await call2<{ state: string; needsDecision: number; counts: { uncertain: number; queued: number; submitting: number } }>(request, 'campaigns.status', { id: c.id });
+      const s = await call2<{
+        state: string;
+        needsDecision: number;
+        counts: { uncertain: number; queued: number; submitting: number };
+      }>(request, 'campaigns.status', { id: c.id });
       if (s.state === 'completed') break;
-      if (s.needsDecision > 0 && s.counts.queued + s.counts.submitting === 0 && s.needsDecision === s.counts.uncertain) {
+      if (
+        s.needsDecision > 0 &&
+        s.counts.queued + s.counts.submitting === 0 &&
+        s.needsDecision === s.counts.uncertain
+      ) {
         await panel.getByRole('button', { name: 'Re-send to those with no report' }).click();
       }
-      await expect.poll(async () => {
-        const t = await call2<{ state: string; needsDecision: number; counts: { uncertain: number; queued: number; submitting: number } }>(request, 'campaigns.status', { id: c.id });
-        return t.state === 'completed' || (t.counts.queued + t.counts.submitting === 0 && t.needsDecision === t.counts.uncertain && t.needsDecision > 0);
-      }, { timeout: 30_000 }).toBe(true);
+      await expect
+        .poll(
+          async () => {
+            const t = await call2<{
+              state: string;
+              needsDecision: number;
+              counts: { uncertain: number; queued: number; submitting: number };
+            }>(request, 'campaigns.status', { id: c.id });
+            return (
+              t.state === 'completed' ||
+              (t.counts.queued + t.counts.submitting === 0 &&
+                t.needsDecision === t.counts.uncertain &&
+                t.needsDecision > 0)
+            );
+          },
+          { timeout: 30_000 },
+        )
+        .toBe(true);
     }
     await expect(page.getByTestId('campaign-state')).toHaveText('Completed', { timeout: 30_000 });
     await expect(panel).toBeHidden();
     for (const n of numbers) expect(sandbox.acceptedCount(`234${n.slice(1)}`), n).toBe(1);
 
     // Once every report is in: the sandbox's deliberate failures are explained as such.
-    const done = await expect.poll(async () => {
-      const t = await call2<{ counts: Record<string, number> }>(request, 'campaigns.status', { id: c.id });
-      return t.counts.delivered + t.counts.failed + t.counts.rejected + t.counts.expired;
-    }, { timeout: 30_000 }).toBe(numbers.length).then(() => call2<{ counts: Record<string, number> }>(request, 'campaigns.status', { id: c.id }));
+    const done = await expect
+      .poll(
+        async () => {
+          const t = await call2<{ counts: Record<string, number> }>(request, 'campaigns.status', { id: c.id });
+          return t.counts.delivered + t.counts.failed + t.counts.rejected + t.counts.expired;
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(numbers.length)
+      .then(() => call2<{ counts: Record<string, number> }>(request, 'campaigns.status', { id: c.id }));
     const failedish = done.counts.failed + done.counts.rejected + done.counts.expired;
     if (failedish > 0) await expect(page.getByTestId('sandbox-failures')).toContainText('on purpose');
     else await expect(page.getByTestId('sandbox-failures')).toBeHidden();
     // At 1280 px the longest status label fits its column, and every detail cell carries its full text as a tooltip.
     const table = page.getByRole('table', { name: 'Recipients' });
     await expect(table.getByRole('row').nth(1)).toBeVisible();
-    const fits = await table.locator('.pill').first().evaluate((pill) => {
-      pill.textContent = 'Accepted by gateway';
-      const cell = pill.closest('[role="cell"]') as HTMLElement;
-      return cell.scrollWidth <= cell.clientWidth;
-    });
+    const fits = await table
+      .locator('.pill')
+      .first()
+      .evaluate((pill) => {
+        pill.textContent = 'Accepted by gateway';
+        const cell = pill.closest('[role="cell"]') as HTMLElement;
+        return cell.scrollWidth <= cell.clientWidth;
+      });
     expect(fits).toBe(true);
-    const details = await table.locator('[role="cell"] span[title]').evaluateAll((els) => els.map((e) => [e.textContent, e.getAttribute('title')]));
+    const details = await table
+      .locator('[role="cell"] span[title]')
+      .evaluateAll((els) => els.map((e) => [e.textContent, e.getAttribute('title')]));
     for (const [textContent, title] of details) expect(title).toBe(textContent);
   });
 
-  test('with "re-send by itself after 2 checks" set in Settings, the same campaign completes without a click, each number accepted once', async ({ page, request }) => {
+  test('with "re-send by itself after 2 checks" set in Settings, the same campaign completes without a click, each number accepted once', async ({
+    page,
+    request,
+  }) => {
     test.setTimeout(120_000);
-    for (const [key, value] of [['dlr.initialIntervalMs', 150], ['dlr.maxIntervalMs', 300], ['retry.initialMs', 50],
-      ['rate.recipientsPerRequest', 1], ['rate.requestsPerSecond', 100]] as const) await call2(request, 'settings.set', { key, value });
+    for (const [key, value] of [
+      ['dlr.initialIntervalMs', 150],
+      ['dlr.maxIntervalMs', 300],
+      ['retry.initialMs', 50],
+      ['rate.recipientsPerRequest', 1],
+      ['rate.requestsPerSecond', 100],
+    ] as const)
+      await call2(request, 'settings.set', { key, value });
     await page.goto(`${base2}/?key=${KEY2}#/settings`);
     const field = page.getByLabel(/Re-send by itself when 9bits has no record after this many checks/);
     await expect(field).toHaveValue('0'); // off unless the user turns it on
@@ -213,10 +312,21 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
     await expect(page.getByText('Saved.').first()).toBeVisible();
 
     const numbers = Array.from({ length: 40 }, (_, i) => `0802${String(7770000 + i)}`);
-    const { importId } = await call2<{ importId: string }>(request, 'imports.begin', { list: 'flaky again', fields: [], phoneColumn: 'phone' });
-    await call2(request, 'imports.add', { importId, rows: numbers.map((phone, i) => ({ row: i + 2, phone, fields: {} })) });
+    const { importId } = await call2<{ importId: string }>(request, 'imports.begin', {
+      list: 'flaky again',
+      fields: [],
+      phoneColumn: 'phone',
+    });
+    await call2(request, 'imports.add', {
+      importId,
+      rows: numbers.map((phone, i) => ({ row: i + 2, phone, fields: {} })),
+    });
     const report = await call2<{ list: { id: number } }>(request, 'imports.commit', { importId });
-    const c = await call2<{ id: number }>(request, 'campaigns.create', { list: report.list.id, from: 'Flaky', text: 'Opening hours changed.' });
+    const c = await call2<{ id: number }>(request, 'campaigns.create', {
+      list: report.list.id,
+      from: 'Flaky',
+      text: 'Opening hours changed.',
+    });
     await call2(request, 'campaigns.send', { id: c.id });
     await page.goto(`${base2}/?key=${KEY2}#/campaign/${c.id}`);
     await expect(page.getByTestId('campaign-state')).toHaveText('Completed', { timeout: 60_000 });

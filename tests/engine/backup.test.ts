@@ -18,7 +18,11 @@ const posix = process.platform !== 'win32';
 
 function lists(file: string): string[] {
   const db = new Database(file, { readonly: true });
-  try { return db.prepare(`SELECT name FROM lists WHERE state = 'ready' ORDER BY id`).pluck().all() as string[]; } finally { db.close(); }
+  try {
+    return db.prepare(`SELECT name FROM lists WHERE state = 'ready' ORDER BY id`).pluck().all() as string[];
+  } finally {
+    db.close();
+  }
 }
 
 describe.skipIf(!posix)('data files are for the user only', () => {
@@ -26,7 +30,11 @@ describe.skipIf(!posix)('data files are for the user only', () => {
     const t = await engineWithSandbox();
     try {
       const { engine, dataDir } = t;
-      makeList(engine, 'modes', numbers(20).map((phone) => ({ phone })));
+      makeList(
+        engine,
+        'modes',
+        numbers(20).map((phone) => ({ phone })),
+      );
       const c = engine.campaigns.create({ list: 'modes', from: 'ACME', text: 'modes' });
       engine.campaigns.send(c.id);
       engine.start();
@@ -36,36 +44,57 @@ describe.skipIf(!posix)('data files are for the user only', () => {
       const csv = engine.campaigns.export(c.id, path.join(exports, 'r.csv'), 'csv').file;
       const xlsx = engine.campaigns.export(c.id, path.join(exports, 'r.xlsx'), 'xlsx').file;
       const db = path.join(dataDir, 'smsdesk.db');
-      expect([dataDir, path.join(dataDir, 'backups')].map(octal)).toEqual([`${path.basename(dataDir)} 700`, 'backups 700']);
-      expect([db, `${db}-wal`, `${db}-shm`, backup.file, csv, xlsx].map(octal))
-        .toEqual([db, `${db}-wal`, `${db}-shm`, backup.file, csv, xlsx].map((f) => `${path.basename(f)} 600`));
+      expect([dataDir, path.join(dataDir, 'backups')].map(octal)).toEqual([
+        `${path.basename(dataDir)} 700`,
+        'backups 700',
+      ]);
+      expect([db, `${db}-wal`, `${db}-shm`, backup.file, csv, xlsx].map(octal)).toEqual(
+        [db, `${db}-wal`, `${db}-shm`, backup.file, csv, xlsx].map((f) => `${path.basename(f)} 600`),
+      );
     } finally {
       await t.close();
     }
     // the command's log file (the backup at start writes its first line)
     const dir = tempDir();
     const setup = await createEngine({ dataDir: dir, secrets: createMemorySecrets(null), env: {} });
-    makeList(setup, 'log', numbers(3).map((phone) => ({ phone })));
+    makeList(
+      setup,
+      'log',
+      numbers(3).map((phone) => ({ phone })),
+    );
     const c = setup.campaigns.create({ list: 'log', from: 'ACME', text: 'log' });
     await setup.close();
     const run = await cli(dir, ['send', String(c.id), '--wait']).done;
     expect(run.code).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'smsdesk.log'), 'utf8')).toMatch(/backup: /);
-    const files = fs.readdirSync(dir).map((n) => path.join(dir, n)).filter((f) => fs.statSync(f).isFile());
+    const files = fs
+      .readdirSync(dir)
+      .map((n) => path.join(dir, n))
+      .filter((f) => fs.statSync(f).isFile());
     expect(files.filter((f) => mode(f) & 0o077).map(octal)).toEqual([]);
   });
 
   it('a folder an older version left open (0755, files 0644) is closed at the next start, contents intact', async () => {
     const dataDir = tempDir();
     const first = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {} });
-    makeList(first, 'old', numbers(5).map((phone) => ({ phone })));
+    makeList(
+      first,
+      'old',
+      numbers(5).map((phone) => ({ phone })),
+    );
     await first.close();
     fs.chmodSync(dataDir, 0o755);
     for (const n of fs.readdirSync(dataDir)) fs.chmodSync(path.join(dataDir, n), 0o644);
     const next = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {} });
     try {
       expect(mode(dataDir)).toBe(0o700);
-      expect(fs.readdirSync(dataDir).map((n) => path.join(dataDir, n)).filter((f) => mode(f) & 0o077).map(octal)).toEqual([]);
+      expect(
+        fs
+          .readdirSync(dataDir)
+          .map((n) => path.join(dataDir, n))
+          .filter((f) => mode(f) & 0o077)
+          .map(octal),
+      ).toEqual([]);
       expect(next.lists.list().map((l) => l.contacts)).toEqual([5]);
     } finally {
       await next.close();
@@ -80,15 +109,23 @@ describe('automatic backups', () => {
     const t = await engineWithSandbox({ engine: { clock, backupCheckMs: 20 }, settings: { 'backup.keep': 3 } });
     const { engine, dataDir } = t;
     try {
-      makeList(engine, 'daily', numbers(10).map((phone) => ({ phone })));
+      makeList(
+        engine,
+        'daily',
+        numbers(10).map((phone) => ({ phone })),
+      );
       engine.start();
       const first = await waitFor(() => listBackups(dataDir)[0], 'the backup at start');
       expect(first.name).toBe(`smsdesk-2026-03-01-090000-v${LATEST_VERSION}.db`);
       expect(lists(first.file)).toEqual(['daily']);
       now += 3600_000; // an hour later: not due
-      makeList(engine, 'later', numbers(10, 100).map((phone) => ({ phone })));
+      makeList(
+        engine,
+        'later',
+        numbers(10, 100).map((phone) => ({ phone })),
+      );
       now += DAY_MS; // a day after the first: due
-      const second = await waitFor(() => listBackups(dataDir).find((b) => b.at > first.at), 'the next day\'s backup');
+      const second = await waitFor(() => listBackups(dataDir).find((b) => b.at > first.at), "the next day's backup");
       expect(second.name).toBe(`smsdesk-2026-03-02-100000-v${LATEST_VERSION}.db`);
       expect(listBackups(dataDir)).toHaveLength(2);
       expect(lists(second.file)).toEqual(['daily', 'later']);
@@ -104,7 +141,12 @@ describe('automatic backups', () => {
       await t.close();
     }
     // the next start with yesterday's backup still fresh enough makes none
-    const again = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {}, clock: { now: () => now + 3600_000, mono: () => performance.now() } });
+    const again = await createEngine({
+      dataDir,
+      secrets: createMemorySecrets(null),
+      env: {},
+      clock: { now: () => now + 3600_000, mono: () => performance.now() },
+    });
     again.start();
     await again.close();
     expect(listBackups(dataDir)).toHaveLength(3);
@@ -114,7 +156,11 @@ describe('automatic backups', () => {
     const dir = tempDir();
     const file = path.join(dir, 'smsdesk.db');
     const old = new Database(file);
-    for (const m of migrations.slice(0, 2)) old.transaction(() => { m.up(old); old.pragma(`user_version = ${m.version}`); })();
+    for (const m of migrations.slice(0, 2))
+      old.transaction(() => {
+        m.up(old);
+        old.pragma(`user_version = ${m.version}`);
+      })();
     old.prepare(`INSERT INTO settings VALUES ('price.currency', '"EUR"')`).run();
     old.close();
     const db = openDatabase(file);
@@ -138,14 +184,22 @@ describe('smsdesk backup --out FILE', () => {
     const dataDir = tempDir();
     const app = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {} });
     try {
-      makeList(app, 'one', numbers(50).map((phone) => ({ phone })));
+      makeList(
+        app,
+        'one',
+        numbers(50).map((phone) => ({ phone })),
+      );
       const out = path.join(tempDir('smsdesk-out-'), 'copy.db');
       const r1 = await cli(dataDir, ['backup', '--out', out], {}, { json: false }).done;
       expect(r1.err).toBe('');
       expect(r1.code).toBe(0);
       expect(r1.out).toMatch(new RegExp(`written to ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+ KB\\)`));
       expect(lists(out)).toEqual(['one']);
-      makeList(app, 'two', numbers(5, 500).map((phone) => ({ phone })));
+      makeList(
+        app,
+        'two',
+        numbers(5, 500).map((phone) => ({ phone })),
+      );
       const r2 = await cli(dataDir, ['backup', '--out', out], {}, { json: false }).done;
       expect(r2.code).toBe(1);
       expect(r2.err).toMatch(/already exists; choose another file, or add --force/);
@@ -163,7 +217,11 @@ describe('smsdesk backup --out FILE', () => {
   it('refuses to copy a damaged ledger (the copy would pass for a good one) and writes nothing', async () => {
     const dataDir = tempDir();
     const app = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {} });
-    makeList(app, 'x', numbers(200).map((phone) => ({ phone })));
+    makeList(
+      app,
+      'x',
+      numbers(200).map((phone) => ({ phone })),
+    );
     await app.close();
     const db = path.join(dataDir, 'smsdesk.db');
     const fd = fs.openSync(db, 'r+');
@@ -185,10 +243,18 @@ describe('smsdesk restore', () => {
     expect(none.out).toMatch(/There are no backups in .*backups yet/);
 
     const app = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {} });
-    makeList(app, 'kept', numbers(5).map((phone) => ({ phone })));
+    makeList(
+      app,
+      'kept',
+      numbers(5).map((phone) => ({ phone })),
+    );
     app.start();
     const backup = await waitFor(() => listBackups(dataDir)[0], 'the backup at start');
-    makeList(app, 'after', numbers(5, 50).map((phone) => ({ phone })));
+    makeList(
+      app,
+      'after',
+      numbers(5, 50).map((phone) => ({ phone })),
+    );
     const listed = await cli(dataDir, ['restore'], {}, { json: false }).done;
     expect(listed.out).toContain(`${backupWhen(backup.at)}  schema ${LATEST_VERSION}`);
     expect(listed.out).toContain(backup.name);
@@ -207,7 +273,11 @@ describe('smsdesk restore', () => {
     const before = fs.readFileSync(db);
     const refused = await cli(dataDir, ['restore', '--latest'], {}, { json: false }).done;
     expect(refused.code).toBe(1);
-    expect(refused.err).toMatch(new RegExp(`The backup .*${path.basename(bad)} cannot be restored: .*nothing was changed\\. Try the one from ${backupWhen(backup.at)}`));
+    expect(refused.err).toMatch(
+      new RegExp(
+        `The backup .*${path.basename(bad)} cannot be restored: .*nothing was changed\\. Try the one from ${backupWhen(backup.at)}`,
+      ),
+    );
     expect(fs.readFileSync(db).equals(before)).toBe(true);
 
     const ok = await cli(dataDir, ['restore', '--from', backup.file], {}, { json: false }).done;
@@ -223,13 +293,23 @@ describe('the app at start: a damaged ledger', () => {
   it('offers "Restore backup from <date>", and starts on the restored ledger', async () => {
     const dataDir = tempDir();
     const first = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {} });
-    makeList(first, 'app', numbers(5).map((phone) => ({ phone })));
+    makeList(
+      first,
+      'app',
+      numbers(5).map((phone) => ({ phone })),
+    );
     first.start();
     const backup = await waitFor(() => listBackups(dataDir)[0], 'the backup at start');
     await first.close();
     fs.writeFileSync(path.join(dataDir, 'smsdesk.db'), 'not a database at all');
     // through the engine's worker thread, as the app starts it: only the code and the sentence cross
-    const err = await startEngineHost({ dataDir, env: {}, secrets: { kind: 'memory', token: null } }).then(async (e) => { await e.close(); return null; }, (e: Error) => e);
+    const err = await startEngineHost({ dataDir, env: {}, secrets: { kind: 'memory', token: null } }).then(
+      async (e) => {
+        await e.close();
+        return null;
+      },
+      (e: Error) => e,
+    );
     expect(err).toMatchObject({ code: 'DB_CORRUPT' });
     const offer = restoreOffer(err, dataDir);
     expect(offer?.buttons).toEqual([`Restore backup from ${backupWhen(backup.at)}`, 'Quit']);

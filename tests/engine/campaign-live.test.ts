@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { engineWithSandbox, makeList, numbers, waitFor, tempDir } from '../helpers/engine.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => { while (cleanups.length) await cleanups.pop()!(); });
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
 
 async function setup(opts: Parameters<typeof engineWithSandbox>[0] = {}) {
   const t = await engineWithSandbox(opts);
@@ -16,17 +18,25 @@ describe('the running campaign as the dashboard shows it', () => {
   it('the rate is requests per second the gateway saw: never above the limit, and 0 once paused', async () => {
     const { engine, sandbox } = await setup({ settings: { 'rate.requestsPerSecond': 5 } });
     // Personalised texts: one recipient per request, so requests and recipients per second are the same.
-    makeList(engine, 'rate', numbers(60).map((phone, i) => ({ phone, n: String(i) })));
+    makeList(
+      engine,
+      'rate',
+      numbers(60).map((phone, i) => ({ phone, n: String(i) })),
+    );
     const c = engine.campaigns.create({ list: 'rate', from: 'ACME', text: 'Hello {n}' });
     engine.campaigns.send(c.id);
     engine.start();
     const seen: number[] = [];
-    await waitFor(() => {
-      const s = engine.campaigns.status(c.id);
-      seen.push(s.rate);
-      expect(s.rateLimit).toBe(5);
-      return s.counts.queued + s.counts.submitting <= 15;
-    }, '45 recipients sent', 30_000);
+    await waitFor(
+      () => {
+        const s = engine.campaigns.status(c.id);
+        seen.push(s.rate);
+        expect(s.rateLimit).toBe(5);
+        return s.counts.queued + s.counts.submitting <= 15;
+      },
+      '45 recipients sent',
+      30_000,
+    );
     expect(Math.max(...seen)).toBeLessThanOrEqual(5);
     // close to the limit once a few seconds have passed (the old figure read 7.6 here)
     expect(Math.max(...seen)).toBeGreaterThanOrEqual(4);
@@ -45,11 +55,18 @@ describe('the running campaign as the dashboard shows it', () => {
       // a back-off of five to ten minutes: only the button can make it go sooner
       settings: { 'retry.initialMs': 600_000, 'retry.maxMs': 600_000 },
     });
-    makeList(engine, 'outage', numbers(3).map((phone) => ({ phone })));
+    makeList(
+      engine,
+      'outage',
+      numbers(3).map((phone) => ({ phone })),
+    );
     const c = engine.campaigns.create({ list: 'outage', from: 'ACME', text: 'Shop opens at 9' });
     engine.campaigns.send(c.id);
     engine.start();
-    const waiting = await waitFor(() => { const s = engine.campaigns.status(c.id); return s.retry ? s : null; }, 'a back-off after the 503');
+    const waiting = await waitFor(() => {
+      const s = engine.campaigns.status(c.id);
+      return s.retry ? s : null;
+    }, 'a back-off after the 503');
     expect(waiting.retry!.at).toBeGreaterThan(Date.now() + 60_000);
     expect(waiting.retry!.reason).toMatch(/503|unavailable/i);
     expect(waiting.counts.queued).toBe(3);
@@ -64,14 +81,20 @@ describe('the running campaign as the dashboard shows it', () => {
 
   it('retryNow on a campaign that is not waiting changes nothing, and an unknown one is refused', async () => {
     const { engine } = await setup();
-    makeList(engine, 'idle', numbers(2).map((phone) => ({ phone })));
+    makeList(
+      engine,
+      'idle',
+      numbers(2).map((phone) => ({ phone })),
+    );
     const c = engine.campaigns.create({ list: 'idle', from: 'ACME', text: 'Hi' });
     expect(engine.campaigns.retryNow(c.id).state).toBe('draft');
     expect(() => engine.campaigns.retryNow(9999)).toThrow(/no campaign 9999/);
   });
 
   it('breaks delivery down by network, and the export names the same networks', async () => {
-    const { engine, dataDir } = await setup({ sandbox: { proportions: { delivered: 0.7, failed: 0.2, rejected: 0, expired: 0 } } });
+    const { engine, dataDir } = await setup({
+      sandbox: { proportions: { delivered: 0.7, failed: 0.2, rejected: 0, expired: 0 } },
+    });
     const rows = [
       ...['08031230001', '08061230002', '07031230003'].map((phone) => ({ phone })), // MTN
       ...['08021230004', '09011230005'].map((phone) => ({ phone })), // Airtel
@@ -84,14 +107,24 @@ describe('the running campaign as the dashboard shows it', () => {
     const c = engine.campaigns.create({ list: 'networks', from: 'ACME', text: 'Same for all' });
     const before = engine.campaigns.networks(c.id).networks;
     expect(before.map((n) => [n.network, n.recipients, n.pending])).toEqual([
-      ['MTN', 3, 3], ['Airtel', 2, 2], ['Glo', 1, 1], ['9mobile', 1, 1], ['other', 1, 1], ['foreign', 1, 1],
+      ['MTN', 3, 3],
+      ['Airtel', 2, 2],
+      ['Glo', 1, 1],
+      ['9mobile', 1, 1],
+      ['other', 1, 1],
+      ['foreign', 1, 1],
     ]);
     engine.campaigns.send(c.id);
     engine.start();
     await engine.waitIdle(c.id);
     const done = await engine.pollReports(c.id, { waitMs: 15_000 });
     // counted again once the throttle allows (the first count was seconds ago)
-    const nets = (await waitFor(() => { const r = engine.campaigns.networks(c.id); return r.upToDate ? r : null; }, 'a fresh count')).networks;
+    const nets = (
+      await waitFor(() => {
+        const r = engine.campaigns.networks(c.id);
+        return r.upToDate ? r : null;
+      }, 'a fresh count')
+    ).networks;
     const sum = (k: 'delivered' | 'failed' | 'pending' | 'unknown') => nets.reduce((s, n) => s + n[k], 0);
     expect(sum('delivered')).toBe(done.counts.delivered);
     expect(sum('failed')).toBe(done.counts.failed + done.counts.rejected + done.counts.expired);
@@ -100,10 +133,19 @@ describe('the running campaign as the dashboard shows it', () => {
 
     const file = path.join(tempDir(), 'results.csv');
     engine.campaigns.export(c.id, file, 'csv');
-    const lines = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
     const col = lines[0].split(',').indexOf('network');
     expect(col).toBeGreaterThanOrEqual(0);
-    const byNumber = new Map(lines.slice(1).map((l) => { const f = l.split(','); return [f[1], f[col]]; }));
+    const byNumber = new Map(
+      lines.slice(1).map((l) => {
+        const f = l.split(',');
+        return [f[1], f[col]];
+      }),
+    );
     expect(byNumber.get('2348031230001'), lines.join('\n')).toBe('MTN');
     expect(byNumber.get('2349011230005')).toBe('Airtel');
     expect(byNumber.get('2348041230008'), lines.join('\n')).toBe('Other Nigerian');

@@ -5,8 +5,18 @@ import { runCli } from '../../electron/engine/cli/main.ts';
 import { tempDir } from '../helpers/engine.ts';
 
 async function cli(dataDir: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const code = await runCli(['--data-dir', dataDir, ...args], { out: (s) => { out += s; }, err: (s) => { err += s; }, stdin: async () => '', env: {} });
+  let out = '',
+    err = '';
+  const code = await runCli(['--data-dir', dataDir, ...args], {
+    out: (s) => {
+      out += s;
+    },
+    err: (s) => {
+      err += s;
+    },
+    stdin: async () => '',
+    env: {},
+  });
   return { code, out, err };
 }
 
@@ -20,27 +30,79 @@ describe('smsdesk campaign create: the data check', () => {
 
     const refused = await cli(dir, ['campaign', 'create', '--list', 'parcels', '--from', 'ACME', '--text', text]);
     expect(refused.code).toBe(1);
-    expect(refused.err.trim()).toMatch(/^[^.]*1 recipient has no \{Name\} \(row 3\): add a fallback to the text such as \{Name\|Customer\}, pass --blank skip to leave them out, or --blank send to send them the message with the gap\.$/);
+    expect(refused.err.trim()).toMatch(
+      /^[^.]*1 recipient has no \{Name\} \(row 3\): add a fallback to the text such as \{Name\|Customer\}, pass --blank skip to leave them out, or --blank send to send them the message with the gap\.$/,
+    );
     expect((await cli(dir, ['campaign', 'list'])).out).toContain('No campaigns yet.');
 
-    const bad = await cli(dir, ['campaign', 'create', '--list', 'parcels', '--from', 'ACME', '--text', text, '--blank', 'maybe']);
+    const bad = await cli(dir, [
+      'campaign',
+      'create',
+      '--list',
+      'parcels',
+      '--from',
+      'ACME',
+      '--text',
+      text,
+      '--blank',
+      'maybe',
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--blank is `skip`/);
 
-    const made = await cli(dir, ['--json', 'campaign', 'create', '--list', 'parcels', '--from', 'ACME', '--text', text, '--blank', 'skip']);
+    const made = await cli(dir, [
+      '--json',
+      'campaign',
+      'create',
+      '--list',
+      'parcels',
+      '--from',
+      'ACME',
+      '--text',
+      text,
+      '--blank',
+      'skip',
+    ]);
     expect(made.code).toBe(0);
     const j = JSON.parse(made.out);
     expect(j.campaign.recipients).toBe(3);
     expect(j.dataCheck.blank[0]).toMatchObject({ field: 'Name', count: 1, rows: [3] });
 
-    const said = await cli(dir, ['campaign', 'create', '--list', 'parcels', '--from', 'ACME', '--text', text, '--blank', 'send']);
+    const said = await cli(dir, [
+      'campaign',
+      'create',
+      '--list',
+      'parcels',
+      '--from',
+      'ACME',
+      '--text',
+      text,
+      '--blank',
+      'send',
+    ]);
     expect(said.code).toBe(0);
     expect(said.out).toContain('4 recipients');
     expect(said.out).toContain('Sent with the gap, as you chose: 1 recipient with a blank {Name} (row 3).');
-    expect(said.out).toMatch(/1 recipient goes Unicode \(UCS-2\) because of accents in their own values \(á\): 1 extra part\(s\), about 4\.00 NGN\. Pass --accents strip/);
+    expect(said.out).toMatch(
+      /1 recipient goes Unicode \(UCS-2\) because of accents in their own values \(á\): 1 extra part\(s\), about 4\.00 NGN\. Pass --accents strip/,
+    );
     expect(said.out).toMatch(/1 recipient abroad: GB 1 at 4\.00 NGN per part \(a guess\)/);
 
-    const plain = await cli(dir, ['--json', 'campaign', 'create', '--list', 'parcels', '--from', 'ACME', '--text', text, '--blank', 'send', '--accents', 'strip']);
+    const plain = await cli(dir, [
+      '--json',
+      'campaign',
+      'create',
+      '--list',
+      'parcels',
+      '--from',
+      'ACME',
+      '--text',
+      text,
+      '--blank',
+      'send',
+      '--accents',
+      'strip',
+    ]);
     expect(JSON.parse(plain.out).campaign.parts).toBe(4);
   });
 });

@@ -11,8 +11,18 @@ import { engineWithSandbox, makeList, numbers, tempDir } from '../helpers/engine
 let dataDir: string;
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const code = await runCli(['--data-dir', dataDir, ...args], { out: (s) => { out += s; }, err: (s) => { err += s; }, stdin: async () => '', env: {} });
+  let out = '',
+    err = '';
+  const code = await runCli(['--data-dir', dataDir, ...args], {
+    out: (s) => {
+      out += s;
+    },
+    err: (s) => {
+      err += s;
+    },
+    stdin: async () => '',
+    env: {},
+  });
   return { code, out, err };
 }
 
@@ -35,15 +45,32 @@ beforeAll(async () => {
   expect((await cli(['import', csv, '--list', 'Team'])).code).toBe(0);
 });
 
-const create = (...extra: string[]) => cli(['campaign', 'create', '--list', 'Team', '--from', 'ACME', '--text', 'Hello', ...extra]);
+const create = (...extra: string[]) =>
+  cli(['campaign', 'create', '--list', 'Team', '--from', 'ACME', '--text', 'Hello', ...extra]);
 
 describe('--send-at', () => {
   it.each([
-    ['a day February does not have', ['--send-at', '2027-02-30T09:00:00Z'], /--send-at: 2027-02-30T09:00:00Z is not a date: February 2027 has 28 days/],
+    [
+      'a day February does not have',
+      ['--send-at', '2027-02-30T09:00:00Z'],
+      /--send-at: 2027-02-30T09:00:00Z is not a date: February 2027 has 28 days/,
+    ],
     ['the 31st of a 30-day month', ['--send-at', '2027-06-31T09:00+01:00'], /June 2027 has 30 days/],
-    ['a time without a zone', ['--send-at', '2027-06-01T09:00'], /has no time zone\. Add one: 2027-06-01T09:00[+-]\d{2}:\d{2} for this computer's time zone .*, or 2027-06-01T09:00Z for UTC/],
-    ['a past time, held here', ['--send-at', inHours(-2), '--schedule', 'local'], /has already passed \(it is now .* UTC\)\. Choose a time in the future, or send now/],
-    ['a past time, held by the gateway', ['--send-at', inHours(-2, '+01:00'), '--schedule', 'gateway'], /has already passed/],
+    [
+      'a time without a zone',
+      ['--send-at', '2027-06-01T09:00'],
+      /has no time zone\. Add one: 2027-06-01T09:00[+-]\d{2}:\d{2} for this computer's time zone .*, or 2027-06-01T09:00Z for UTC/,
+    ],
+    [
+      'a past time, held here',
+      ['--send-at', inHours(-2), '--schedule', 'local'],
+      /has already passed \(it is now .* UTC\)\. Choose a time in the future, or send now/,
+    ],
+    [
+      'a past time, held by the gateway',
+      ['--send-at', inHours(-2, '+01:00'), '--schedule', 'gateway'],
+      /has already passed/,
+    ],
     ['an empty value', ['--send-at', ''], /ISO 8601 date and time such as/],
   ])('refuses %s, and creates nothing', async (_name, extra, why) => {
     const r = await create(...extra);
@@ -68,26 +95,46 @@ describe('the engine applies the same rule to the app and web mode', () => {
   let t: Awaited<ReturnType<typeof engineWithSandbox>>;
   beforeAll(async () => {
     t = await engineWithSandbox();
-    makeList(t.engine, 'L', numbers(2).map((phone) => ({ phone })));
+    makeList(
+      t.engine,
+      'L',
+      numbers(2).map((phone) => ({ phone })),
+    );
   });
-  afterAll(async () => { await t?.engine.close(); await t?.sandbox.close(); });
+  afterAll(async () => {
+    await t?.engine.close();
+    await t?.sandbox.close();
+  });
 
   it.each(['local', 'gateway'] as const)('refuses a past send time held by %s, and stores no campaign', (schedule) => {
-    expect(() => t.engine.campaigns.create({ list: 'L', from: 'ACME', text: 'x', sendAt: Date.now() - 3_600_000, schedule }))
-      .toThrow(expect.objectContaining({ code: 'BAD_SCHEDULE', message: expect.stringMatching(/has already passed/) }));
+    expect(() =>
+      t.engine.campaigns.create({ list: 'L', from: 'ACME', text: 'x', sendAt: Date.now() - 3_600_000, schedule }),
+    ).toThrow(expect.objectContaining({ code: 'BAD_SCHEDULE', message: expect.stringMatching(/has already passed/) }));
     expect(t.engine.campaigns.list()).toEqual([]);
   });
 });
 
 describe('config set: plain decimal numbers within bounds', () => {
   it.each([
-    ['rate.requestsPerSecond', '1e-300', /The number of requests sent to the gateway per second must be a plain number from 0\.01 to 10000/],
-    ['rate.requestsPerSecond', '0x10', /requests sent to the gateway per second must be a plain number from 0\.01 to 10000/],
+    [
+      'rate.requestsPerSecond',
+      '1e-300',
+      /The number of requests sent to the gateway per second must be a plain number from 0\.01 to 10000/,
+    ],
+    [
+      'rate.requestsPerSecond',
+      '0x10',
+      /requests sent to the gateway per second must be a plain number from 0\.01 to 10000/,
+    ],
     ['rate.requestsPerSecond', 'Infinity', /from 0\.01 to 10000/],
     ['rate.requestsPerSecond', '0', /from 0\.01 to 10000/],
     ['rate.maxInFlight', '0x10', /requests waiting for an answer at once must be a whole number from 1 to 64/],
     ['rate.recipientsPerRequest', '1e2', /recipients in one request must be a whole number from 1 to 10000/],
-    ['gateway.answerTimeoutMs', '2.5', /time allowed for the gateway to answer, in milliseconds must be a whole number from 100 to 3600000/],
+    [
+      'gateway.answerTimeoutMs',
+      '2.5',
+      /time allowed for the gateway to answer, in milliseconds must be a whole number from 100 to 3600000/,
+    ],
   ])('refuses %s = %s with the setting in words and its range, keeping the old value', async (key, value, why) => {
     const before = JSON.parse((await cli(['config', 'get', key, '--json'])).out);
     const r = await cli(['config', 'set', key, value]);

@@ -6,7 +6,9 @@ import { cli as runCli } from '../helpers/cli.ts';
 import { makeList, numbers, tempDir, waitFor, TEST_TOKEN } from '../helpers/engine.ts';
 
 let sandbox: Sandbox;
-afterAll(async () => { await sandbox?.close(); });
+afterAll(async () => {
+  await sandbox?.close();
+});
 
 function cli(dataDir: string, args: string[]) {
   return runCli(dataDir, args, { SMSDESK_TOKEN: TEST_TOKEN, SMSDESK_GATEWAY_URL: sandbox.url });
@@ -17,10 +19,26 @@ describe('crash safety of `smsdesk send`', () => {
     sandbox = await startSandbox({ tokens: [TEST_TOKEN], latencyMs: 15, timing: { dispatchMs: 50, finalMs: 200 } });
     const dataDir = tempDir('smsdesk-crash-');
     const N = 3000;
-    const setup = await createEngine({ dataDir, secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: sandbox.url, env: {} });
+    const setup = await createEngine({
+      dataDir,
+      secrets: createMemorySecrets(TEST_TOKEN),
+      gatewayUrl: sandbox.url,
+      env: {},
+    });
     // A "not found" counts as evidence only once the request is older than the answer timeout.
-    for (const [k, v] of Object.entries({ 'rate.requestsPerSecond': 25, 'rate.recipientsPerRequest': 50, 'dlr.initialIntervalMs': 100, 'dlr.maxIntervalMs': 500, 'gateway.answerTimeoutMs': 1000 })) setup.settings.set(k as never, v);
-    makeList(setup, 'crash', numbers(N).map((phone) => ({ phone })));
+    for (const [k, v] of Object.entries({
+      'rate.requestsPerSecond': 25,
+      'rate.recipientsPerRequest': 50,
+      'dlr.initialIntervalMs': 100,
+      'dlr.maxIntervalMs': 500,
+      'gateway.answerTimeoutMs': 1000,
+    }))
+      setup.settings.set(k as never, v);
+    makeList(
+      setup,
+      'crash',
+      numbers(N).map((phone) => ({ phone })),
+    );
     const c = setup.campaigns.create({ list: 'crash', from: 'ACME', text: 'crash test' });
     await setup.close();
 
@@ -32,7 +50,11 @@ describe('crash safety of `smsdesk send`', () => {
       if (target === 0) {
         await new Promise((r) => setTimeout(r, 150)); // a moment into start-up; the point, not the length, matters
       } else {
-        await waitFor(() => sandbox.record().accepted.length >= target || run.child.exitCode !== null, `batch ${target}`, 30_000);
+        await waitFor(
+          () => sandbox.record().accepted.length >= target || run.child.exitCode !== null,
+          `batch ${target}`,
+          30_000,
+        );
       }
       run.child.kill('SIGKILL');
       const r = await run.done;

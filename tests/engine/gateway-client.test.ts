@@ -25,11 +25,18 @@ IQD1d212u9iydG4zGVkHkPS0LPLMrm/yXy858TvIdLXKawIgUxMnAMzgaRsZZ058
 
 const TOKEN = 'tok_9f3KzQ81xYpL0aVv';
 
-interface Seen { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }
+interface Seen {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
 
 const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => { while (cleanups.length) await cleanups.pop()!(); });
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
 
 async function serve(handler: Handler): Promise<{ url: string; seen: Seen[] }> {
   const seen: Seen[] = [];
@@ -37,15 +44,26 @@ async function serve(handler: Handler): Promise<{ url: string; seen: Seen[] }> {
   const server = http.createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
-    req.on('data', (c: string) => { body += c; });
+    req.on('data', (c: string) => {
+      body += c;
+    });
     req.on('end', () => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
       handler(req, res, body);
     });
   });
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(() => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }));
+  cleanups.push(
+    () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  );
   return { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, seen };
 }
 
@@ -57,11 +75,21 @@ function json(res: http.ServerResponse, status: number, body: unknown, headers: 
 function client(url: string, over: Partial<Settings> = {}, token: () => Promise<string> = async () => TOKEN) {
   const s = { ...defaultSettings(), ...over };
   const logs: string[] = [];
-  const c = createGatewayClient({ settings: { get: (k: SettingKey) => s[k] }, token, baseUrl: () => url, log: (m) => logs.push(m) });
+  const c = createGatewayClient({
+    settings: { get: (k: SettingKey) => s[k] },
+    token,
+    baseUrl: () => url,
+    log: (m) => logs.push(m),
+  });
   return Object.assign(c, { logs });
 }
 
-const REQ: SendRequest = { from: 'ShopRite', to: ['2348031234567', '2348051234567', '2348091234567'], text: 'Sale today', clientRef: 'cref-1' };
+const REQ: SendRequest = {
+  from: 'ShopRite',
+  to: ['2348031234567', '2348051234567', '2348091234567'],
+  text: 'Sale today',
+  clientRef: 'cref-1',
+};
 
 async function answerWith(status: number, body: unknown, headers: Record<string, string> = {}): Promise<SendOutcome> {
   const srv = await serve((_q, res) => json(res, status, body, headers));
@@ -78,20 +106,34 @@ async function freePort(): Promise<number> {
 
 describe('request the gateway receives', () => {
   it('sends from, to, body and content, delivery_report and the client reference, with bearer auth and JSON type', async () => {
-    const srv = await serve((_q, res) => json(res, 200, { status_code: 200, reference_id: 'g1', recipients_processed: 3 }));
+    const srv = await serve((_q, res) =>
+      json(res, 200, { status_code: 200, reference_id: 'g1', recipients_processed: 3 }),
+    );
     await client(srv.url).send(REQ);
     const [r] = srv.seen;
     expect(r.method).toBe('POST');
     expect(r.url).toBe('/ng/v1/sendsms');
     expect(r.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(r.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(r.body)).toEqual({ from: 'ShopRite', to: REQ.to, body: 'Sale today', content: 'Sale today', delivery_report: 'none', reference_id: 'cref-1' });
+    expect(JSON.parse(r.body)).toEqual({
+      from: 'ShopRite',
+      to: REQ.to,
+      body: 'Sale today',
+      content: 'Sale today',
+      delivery_report: 'none',
+      reference_id: 'cref-1',
+    });
   });
 
   it('follows gateway.messageField, gateway.deliveryReport and gateway.clientReference, and passes send_at', async () => {
-    const srv = await serve((_q, res) => json(res, 200, { status_code: 200, reference_id: 'g1', recipients_processed: 3 }));
+    const srv = await serve((_q, res) =>
+      json(res, 200, { status_code: 200, reference_id: 'g1', recipients_processed: 3 }),
+    );
     await client(srv.url, { 'gateway.messageField': 'body' }).send(REQ);
-    await client(srv.url, { 'gateway.messageField': 'content', 'gateway.deliveryReport': 'yes' }).send({ ...REQ, sendAt: '2026-12-01T09:00:00.000Z' });
+    await client(srv.url, { 'gateway.messageField': 'content', 'gateway.deliveryReport': 'yes' }).send({
+      ...REQ,
+      sendAt: '2026-12-01T09:00:00.000Z',
+    });
     await client(srv.url, { 'gateway.clientReference': false }).send(REQ);
     const [a, b, c] = srv.seen.map((s) => JSON.parse(s.body));
     expect(a.body).toBe('Sale today');
@@ -107,12 +149,23 @@ describe('request the gateway receives', () => {
 
 describe('answers to a send', () => {
   it('accepts a 200 with status_code 200, keeping the gateway reference and a short recipients_processed', async () => {
-    expect(await answerWith(200, { status_code: 200, message: 'request is being processed', reference_id: 'fdab8f46df049e58b0af7c2d7', recipients_processed: 2 }))
-      .toEqual({ kind: 'accepted', gatewayRef: 'fdab8f46df049e58b0af7c2d7', processed: 2, httpStatus: 200 });
+    expect(
+      await answerWith(200, {
+        status_code: 200,
+        message: 'request is being processed',
+        reference_id: 'fdab8f46df049e58b0af7c2d7',
+        recipients_processed: 2,
+      }),
+    ).toEqual({ kind: 'accepted', gatewayRef: 'fdab8f46df049e58b0af7c2d7', processed: 2, httpStatus: 200 });
   });
 
   it('falls back to the client reference when the answer carries none', async () => {
-    expect(await answerWith(200, { status_code: 200 })).toEqual({ kind: 'accepted', gatewayRef: 'cref-1', processed: null, httpStatus: 200 });
+    expect(await answerWith(200, { status_code: 200 })).toEqual({
+      kind: 'accepted',
+      gatewayRef: 'cref-1',
+      processed: null,
+      httpStatus: 200,
+    });
   });
 
   it('treats a refused connection as never sent', async () => {
@@ -122,7 +175,12 @@ describe('answers to a send', () => {
   });
 
   it('retries a 429 after Retry-After, in seconds or as an HTTP date', async () => {
-    expect(await answerWith(429, { message: 'slow down' }, { 'Retry-After': '7' })).toMatchObject({ kind: 'retry', retryAfterMs: 7000, httpStatus: 429, neverSent: false });
+    expect(await answerWith(429, { message: 'slow down' }, { 'Retry-After': '7' })).toMatchObject({
+      kind: 'retry',
+      retryAfterMs: 7000,
+      httpStatus: 429,
+      neverSent: false,
+    });
     const date = new Date(Date.now() + 30_000).toUTCString();
     const out = await answerWith(429, {}, { 'Retry-After': date });
     expect(out.kind).toBe('retry');
@@ -132,20 +190,32 @@ describe('answers to a send', () => {
   });
 
   it('retries a 503', async () => {
-    expect(await answerWith(503, { message: 'busy' })).toMatchObject({ kind: 'retry', httpStatus: 503, retryAfterMs: null });
+    expect(await answerWith(503, { message: 'busy' })).toMatchObject({
+      kind: 'retry',
+      httpStatus: 503,
+      retryAfterMs: null,
+    });
   });
 
   it('fails the whole campaign on a bad sender ID, only the batch on bad numbers', async () => {
     const sender = await answerWith(400, { status_code: 400, message: 'Invalid sender ID' });
     expect(sender).toMatchObject({ kind: 'failed', httpStatus: 400, campaignWide: true });
     expect((sender as { reason: string }).reason).toContain('Invalid sender ID');
-    expect(await answerWith(400, { code: 'syntax_invalid_parameter_format', text: 'Invalid recipient number 23480' }))
-      .toMatchObject({ kind: 'failed', httpStatus: 400, campaignWide: false });
-    expect(await answerWith(400, { message: 'Field body is required' })).toMatchObject({ kind: 'failed', campaignWide: true });
+    expect(
+      await answerWith(400, { code: 'syntax_invalid_parameter_format', text: 'Invalid recipient number 23480' }),
+    ).toMatchObject({ kind: 'failed', httpStatus: 400, campaignWide: false });
+    expect(await answerWith(400, { message: 'Field body is required' })).toMatchObject({
+      kind: 'failed',
+      campaignWide: true,
+    });
   });
 
   it.each([404, 405, 415])('fails the whole campaign on HTTP %i (wrong endpoint or format)', async (status) => {
-    expect(await answerWith(status, { message: 'no' })).toMatchObject({ kind: 'failed', httpStatus: status, campaignWide: true });
+    expect(await answerWith(status, { message: 'no' })).toMatchObject({
+      kind: 'failed',
+      httpStatus: status,
+      campaignWide: true,
+    });
   });
 
   it.each([401, 403])('reports HTTP %i as a token problem', async (status) => {
@@ -163,20 +233,31 @@ describe('answers to a send', () => {
   });
 
   it('marks an unreadable 2xx uncertain, but a 4xx with an unreadable body still failed', async () => {
-    const html = await serve((_q, res) => { res.writeHead(200, { 'Content-Type': 'text/html' }); res.end('<html>Welcome</html>'); });
+    const html = await serve((_q, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<html>Welcome</html>');
+    });
     expect(await client(html.url).send(REQ)).toMatchObject({ kind: 'uncertain', httpStatus: 200 });
     expect(await answerWith(200, { message: 'ok' })).toMatchObject({ kind: 'uncertain', httpStatus: 200 });
     expect(await answerWith(200, ['status_code', 200])).toMatchObject({ kind: 'uncertain', httpStatus: 200 });
-    const huge = await serve((_q, res) => { res.writeHead(200); res.end(`{"status_code":200,"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`); });
+    const huge = await serve((_q, res) => {
+      res.writeHead(200);
+      res.end(`{"status_code":200,"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`);
+    });
     expect(await client(huge.url).send(REQ)).toMatchObject({ kind: 'uncertain', httpStatus: 200 });
-    const bad = await serve((_q, res) => { res.writeHead(400, 'Bad Request'); res.end('\u0000\u0001garbage'); });
+    const bad = await serve((_q, res) => {
+      res.writeHead(400, 'Bad Request');
+      res.end('\u0000\u0001garbage');
+    });
     const out = await client(bad.url).send(REQ);
     expect(out).toMatchObject({ kind: 'failed', httpStatus: 400 });
     expect((out as { reason: string }).reason).toContain('Bad Request');
   });
 
   it('marks no answer within gateway.answerTimeoutMs uncertain', async () => {
-    const srv = await serve(() => { /* never answers */ });
+    const srv = await serve(() => {
+      /* never answers */
+    });
     const started = Date.now();
     const out = await client(srv.url, { 'gateway.answerTimeoutMs': 300 }).send(REQ);
     expect(out).toMatchObject({ kind: 'uncertain', httpStatus: null });
@@ -192,11 +273,19 @@ describe('answers to a send', () => {
   });
 
   it('treats a TLS handshake that never completes as a connect timeout: never sent', async () => {
-    const silent = net.createServer(() => { /* accepts TCP, never speaks TLS */ });
+    const silent = net.createServer(() => {
+      /* accepts TCP, never speaks TLS */
+    });
     const sockets = new Set<net.Socket>();
     silent.on('connection', (s) => sockets.add(s));
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    cleanups.push(() => new Promise<void>((r) => { for (const s of sockets) s.destroy(); silent.close(() => r()); }));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const s of sockets) s.destroy();
+          silent.close(() => r());
+        }),
+    );
     const url = `https://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
     const out = await client(url, { 'gateway.connectTimeoutMs': 300 }).send(REQ);
     expect(out).toMatchObject({ kind: 'retry', neverSent: true });
@@ -205,7 +294,10 @@ describe('answers to a send', () => {
 
   it('never accepts an untrusted certificate: the request is not sent', async () => {
     let requests = 0;
-    const server = https.createServer({ key: TLS_KEY, cert: TLS_CERT }, (_q, res) => { requests++; json(res, 200, { status_code: 200 }); });
+    const server = https.createServer({ key: TLS_KEY, cert: TLS_CERT }, (_q, res) => {
+      requests++;
+      json(res, 200, { status_code: 200 });
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
     const out = await client(`https://127.0.0.1:${(server.address() as net.AddressInfo).port}`).send(REQ);
@@ -245,7 +337,10 @@ describe('safety', () => {
       else if (n === 2) json(res, 401, { message: `token ${echo} refused` });
       else if (n === 3) json(res, 500, { message: echo });
       else if (n === 4) json(res, 200, { status_code: 422, message: echo });
-      else { res.writeHead(200); res.end(`not json ${echo}`); }
+      else {
+        res.writeHead(200);
+        res.end(`not json ${echo}`);
+      }
     });
     const c = client(srv.url);
     const outs = [];
@@ -259,23 +354,39 @@ describe('safety', () => {
   it('says clearly when there is no token, without sending anything', async () => {
     const srv = await serve((_q, res) => json(res, 200, { status_code: 200 }));
     expect(await client(srv.url, {}, async () => '').send(REQ)).toMatchObject({ kind: 'auth', httpStatus: 0 });
-    expect(await client(srv.url, {}, async () => { throw new Error('keychain locked'); }).send(REQ)).toMatchObject({ kind: 'auth' });
+    expect(
+      await client(srv.url, {}, async () => {
+        throw new Error('keychain locked');
+      }).send(REQ),
+    ).toMatchObject({ kind: 'auth' });
     expect(srv.seen).toHaveLength(0);
   });
 });
 
 describe('delivery reports and token check', () => {
   it('fetches a full batch report at the URL-encoded template path and reads the Sinch shape', async () => {
-    const srv = await serve((_q, res) => json(res, 200, {
-      type: 'delivery_report_sms', batch_id: 'g/1', total_message_count: 3,
-      statuses: [{ code: 0, status: 'Delivered', count: 2, recipients: ['2348031234567', '2348051234567'] }, { code: 400, status: 'Queued', count: 1 }],
-    }));
+    const srv = await serve((_q, res) =>
+      json(res, 200, {
+        type: 'delivery_report_sms',
+        batch_id: 'g/1',
+        total_message_count: 3,
+        statuses: [
+          { code: 0, status: 'Delivered', count: 2, recipients: ['2348031234567', '2348051234567'] },
+          { code: 400, status: 'Queued', count: 1 },
+        ],
+      }),
+    );
     const out = await client(srv.url).fetchBatchReport('g/1 x');
     expect(srv.seen[0].url).toBe('/ng/v1/batches/g%2F1%20x/delivery_report?type=full');
     expect(srv.seen[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(out).toEqual({
-      kind: 'ok', batchId: 'g/1', total: 3,
-      statuses: [{ code: 0, status: 'Delivered', count: 2, recipients: ['2348031234567', '2348051234567'] }, { code: 400, status: 'Queued', count: 1, recipients: null }],
+      kind: 'ok',
+      batchId: 'g/1',
+      total: 3,
+      statuses: [
+        { code: 0, status: 'Delivered', count: 2, recipients: ['2348031234567', '2348051234567'] },
+        { code: 400, status: 'Queued', count: 1, recipients: null },
+      ],
     });
   });
 
@@ -284,24 +395,44 @@ describe('delivery reports and token check', () => {
       if (req.url?.includes('missing')) return json(res, 404, { message: 'not found' });
       if (req.url?.includes('denied')) return json(res, 401, { message: 'no' });
       if (req.url?.includes('busy')) return json(res, 503, {}, { 'Retry-After': '5' });
-      json(res, 200, { type: 'recipient_delivery_report_sms', batch_id: 'g1', recipient: '2348031234567', code: 0, status: 'DELIVRD', at: '2026-11-26T10:00:00Z' });
+      json(res, 200, {
+        type: 'recipient_delivery_report_sms',
+        batch_id: 'g1',
+        recipient: '2348031234567',
+        code: 0,
+        status: 'DELIVRD',
+        at: '2026-11-26T10:00:00Z',
+      });
     });
     const c = client(srv.url);
-    expect(await c.fetchRecipientReport('g1', '2348031234567')).toEqual({ kind: 'ok', recipient: '2348031234567', code: 0, status: 'DELIVRD', at: '2026-11-26T10:00:00Z' });
+    expect(await c.fetchRecipientReport('g1', '2348031234567')).toEqual({
+      kind: 'ok',
+      recipient: '2348031234567',
+      code: 0,
+      status: 'DELIVRD',
+      at: '2026-11-26T10:00:00Z',
+    });
     expect(srv.seen[0].url).toBe('/ng/v1/batches/g1/delivery_report/2348031234567');
     expect(await c.fetchBatchReport('missing')).toEqual({ kind: 'not-found' });
     expect(await c.fetchBatchReport('denied')).toMatchObject({ kind: 'error', auth: true, retryable: false });
     expect(await c.fetchBatchReport('busy')).toMatchObject({ kind: 'error', retryable: true });
-    expect(await client(`http://127.0.0.1:${await freePort()}`).fetchBatchReport('g1')).toMatchObject({ kind: 'error', retryable: true });
+    expect(await client(`http://127.0.0.1:${await freePort()}`).fetchBatchReport('g1')).toMatchObject({
+      kind: 'error',
+      retryable: true,
+    });
   });
 
   it('checks a token by asking for a report that cannot exist', async () => {
-    const srv = await serve((req, res) => (req.headers.authorization === `Bearer ${TOKEN}` ? json(res, 404, {}) : json(res, 401, {})));
+    const srv = await serve((req, res) =>
+      req.headers.authorization === `Bearer ${TOKEN}` ? json(res, 404, {}) : json(res, 401, {}),
+    );
     expect(await client(srv.url).checkToken()).toMatchObject({ ok: true });
     const refused = await client(srv.url, {}, async () => 'wrong-token').checkToken();
     expect(refused.ok).toBe(false);
     // in words: no made-up batch reference, no command line
-    expect(refused.message).toBe('9bits refused this token (HTTP 401): check it in your 9bits account and paste it again.');
+    expect(refused.message).toBe(
+      '9bits refused this token (HTTP 401): check it in your 9bits account and paste it again.',
+    );
     const offline = await client(`http://127.0.0.1:${await freePort()}`).checkToken();
     expect(offline.ok).toBe(false);
     expect(offline.message).toMatch(/refused the connection/);

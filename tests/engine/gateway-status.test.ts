@@ -5,13 +5,26 @@ import { FINAL_STATUSES, isFinalStatus, sqlList } from '../../shared/vocabulary.
 
 describe('mapStatus', () => {
   it.each([
-    ['Queued', 'sent'], ['Dispatched', 'sent'], ['ENROUTE', 'sent'], ['ACCEPTD', 'sent'],
-    ['Delivered', 'delivered'], ['DELIVRD', 'delivered'], ['delivered', 'delivered'],
-    ['Failed', 'failed'], ['UNDELIV', 'failed'], ['DELETED', 'failed'], ['Aborted', 'failed'],
-    ['Cancelled', 'failed'], ['Deleted', 'failed'],
-    ['Rejected', 'rejected'], ['REJECTD', 'rejected'],
-    ['Expired', 'expired'], ['EXPIRED', 'expired'],
-    ['Unknown', 'unknown'], ['UNKNOWN', 'unknown'], [' unknown ', 'unknown'],
+    ['Queued', 'sent'],
+    ['Dispatched', 'sent'],
+    ['ENROUTE', 'sent'],
+    ['ACCEPTD', 'sent'],
+    ['Delivered', 'delivered'],
+    ['DELIVRD', 'delivered'],
+    ['delivered', 'delivered'],
+    ['Failed', 'failed'],
+    ['UNDELIV', 'failed'],
+    ['DELETED', 'failed'],
+    ['Aborted', 'failed'],
+    ['Cancelled', 'failed'],
+    ['Deleted', 'failed'],
+    ['Rejected', 'rejected'],
+    ['REJECTD', 'rejected'],
+    ['Expired', 'expired'],
+    ['EXPIRED', 'expired'],
+    ['Unknown', 'unknown'],
+    ['UNKNOWN', 'unknown'],
+    [' unknown ', 'unknown'],
   ])('maps %s to %s', (raw, product) => {
     expect(mapStatus(raw)).toBe(product);
   });
@@ -30,13 +43,14 @@ describe('mapStatus', () => {
 
 describe('final statuses (shared/vocabulary.ts)', () => {
   it('treats delivered, failed, rejected, expired, unknown and cancelled as final, sent and accepted as not', () => {
-    for (const s of ['delivered', 'failed', 'rejected', 'expired', 'unknown', 'cancelled'] as const) expect(isFinalStatus(s)).toBe(true);
+    for (const s of ['delivered', 'failed', 'rejected', 'expired', 'unknown', 'cancelled'] as const)
+      expect(isFinalStatus(s)).toBe(true);
     expect(isFinalStatus('sent')).toBe(false);
     expect(isFinalStatus('accepted')).toBe(false);
     expect(isFinalStatus('uncertain')).toBe(false);
   });
 
-  it('the ledger\'s SQL list is the same words, and only vocabulary words can be spliced into SQL', () => {
+  it("the ledger's SQL list is the same words, and only vocabulary words can be spliced into SQL", () => {
     expect(FINAL_SQL).toBe(`(${FINAL_STATUSES.map((w) => `'${w}'`).join(',')})`);
     expect(() => sqlList(["x') OR 1=1 --"])).toThrow(/not a vocabulary word/);
   });

@@ -1,6 +1,13 @@
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyCloseChoice, CLOSE_BUTTONS, closePrompt, createCloseGuard, type CloseGuardDeps, type ClosePrompt } from '../../electron/close.ts';
+import {
+  applyCloseChoice,
+  CLOSE_BUTTONS,
+  closePrompt,
+  createCloseGuard,
+  type CloseGuardDeps,
+  type ClosePrompt,
+} from '../../electron/close.ts';
 import type { EngineLike } from '../../electron/handlers/index.ts';
 import { createEngine } from '../../electron/engine/engine.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
@@ -12,7 +19,12 @@ let dataDir: string;
 beforeEach(async () => {
   dataDir = tempDir('smsdesk-close-');
   // rate 1 request per second and 1 recipient per request: the campaign is still sending when we close
-  engine = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {}, sandbox: { timing: { dispatchMs: 30, finalMs: 80 } } });
+  engine = await createEngine({
+    dataDir,
+    secrets: createMemorySecrets(null),
+    env: {},
+    sandbox: { timing: { dispatchMs: 30, finalMs: 80 } },
+  });
   engine.settings.set('rate.requestsPerSecond', 1);
   engine.settings.set('rate.recipientsPerRequest', 1);
 });
@@ -22,7 +34,11 @@ afterEach(async () => {
 });
 
 function sendingCampaign() {
-  makeList(engine, 'Close', numbers(50).map((phone) => ({ phone })));
+  makeList(
+    engine,
+    'Close',
+    numbers(50).map((phone) => ({ phone })),
+  );
   const c = engine.campaigns.create({ list: 'Close', from: 'Shop', text: 'Hi' });
   engine.campaigns.send(c.id);
   return c.id;
@@ -67,7 +83,10 @@ describe('the close button never strands the user', () => {
     const done: string[] = [];
     const asked: ClosePrompt[] = [];
     const guard = createCloseGuard({
-      ask: async (p) => { asked.push(p); return CLOSE_BUTTONS.findIndex((b) => b.choice === 'cancel'); },
+      ask: async (p) => {
+        asked.push(p);
+        return CLOSE_BUTTONS.findIndex((b) => b.choice === 'cancel');
+      },
       background: async () => 'tray',
       close: () => done.push('close'),
       hide: () => done.push('hide'),
@@ -97,7 +116,15 @@ describe('the close button never strands the user', () => {
   it('two clicks while the prompt is open ask once', async () => {
     sendingCampaign();
     let answer!: (i: number) => void;
-    const { guard, asked, done } = guardFor({ engine: () => engine, ask: (p) => { asked.push(p); return new Promise((r) => { answer = r; }); } });
+    const { guard, asked, done } = guardFor({
+      engine: () => engine,
+      ask: (p) => {
+        asked.push(p);
+        return new Promise((r) => {
+          answer = r;
+        });
+      },
+    });
     expect(guard.onClose()).toBe(false);
     await expect.poll(() => asked.length).toBe(1);
     expect(guard.onClose()).toBe(false);
@@ -129,7 +156,12 @@ describe('the close button never strands the user', () => {
 
   it('a prompt that cannot be shown closes the window', async () => {
     sendingCampaign();
-    const { guard, done } = guardFor({ engine: () => engine, ask: async () => { throw new Error('no display'); } });
+    const { guard, done } = guardFor({
+      engine: () => engine,
+      ask: async () => {
+        throw new Error('no display');
+      },
+    });
     guard.onClose();
     await guard.pending;
     expect(done).toEqual(['close']);
@@ -139,7 +171,14 @@ describe('the close button never strands the user', () => {
     const id = sendingCampaign();
     const background = CLOSE_BUTTONS.findIndex((b) => b.choice === 'background');
     for (const mode of ['tray', 'minimize'] as const) {
-      const { guard, done, asked } = guardFor({ engine: () => engine, background: async () => mode, ask: async (p) => { asked.push(p); return background; } });
+      const { guard, done, asked } = guardFor({
+        engine: () => engine,
+        background: async () => mode,
+        ask: async (p) => {
+          asked.push(p);
+          return background;
+        },
+      });
       guard.onClose();
       await guard.pending;
       expect(done).toEqual([mode === 'tray' ? 'hide' : 'minimize']);
@@ -150,7 +189,10 @@ describe('the close button never strands the user', () => {
 
   it('"pause and close" pauses, then closes', async () => {
     const id = sendingCampaign();
-    const { guard, done } = guardFor({ engine: () => engine, ask: async () => CLOSE_BUTTONS.findIndex((b) => b.choice === 'pause') });
+    const { guard, done } = guardFor({
+      engine: () => engine,
+      ask: async () => CLOSE_BUTTONS.findIndex((b) => b.choice === 'pause'),
+    });
     guard.onClose();
     await guard.pending;
     expect(done).toEqual(['close']);

@@ -20,7 +20,9 @@ const files: FileSink = {
   deliver: async (file) => ({ path: file, downloadUrl: null }),
 };
 
-async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }>): Promise<T> {
+async function ok<T>(
+  p: Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }>,
+): Promise<T> {
   const r = await p;
   if (!r.ok) throw new Error(`expected ok, got ${r.error.code}: ${r.error.message}`);
   return r.value;
@@ -39,10 +41,17 @@ beforeEach(async () => {
   saveDir = tempDir('smsdesk-saves-');
   answerDialog = '';
   engine = await createEngine({
-    dataDir, secrets: createMemorySecrets(null), env: {},
+    dataDir,
+    secrets: createMemorySecrets(null),
+    env: {},
     sandbox: { timing: { dispatchMs: 30, finalMs: 80 } },
   });
-  for (const [k, v] of Object.entries({ 'dlr.initialIntervalMs': 100, 'dlr.maxIntervalMs': 300, 'rate.requestsPerSecond': 1000 })) engine.settings.set(k as never, v);
+  for (const [k, v] of Object.entries({
+    'dlr.initialIntervalMs': 100,
+    'dlr.maxIntervalMs': 300,
+    'rate.requestsPerSecond': 1000,
+  }))
+    engine.settings.set(k as never, v);
   h = createHandlers(engine, { mode: 'electron', version: '9.9.9', platform: 'linux', files });
 });
 afterEach(async () => {
@@ -53,7 +62,13 @@ afterEach(async () => {
 
 describe('handlers over a real engine', () => {
   it('app.info tells the UI it runs on the sandbox when no token is set', async () => {
-    expect(await ok(h['app.info']())).toEqual({ version: '9.9.9', sandbox: true, dataDir: engine.dataDir, platform: 'linux', mode: 'electron' });
+    expect(await ok(h['app.info']())).toEqual({
+      version: '9.9.9',
+      sandbox: true,
+      dataDir: engine.dataDir,
+      platform: 'linux',
+      mode: 'electron',
+    });
     expect(await ok(h['token.status']())).toEqual({ set: false, source: null, sandbox: true });
   });
 
@@ -69,10 +84,21 @@ describe('handlers over a real engine', () => {
     expect(rejects.rows).toEqual([expect.objectContaining({ kind: 'invalid', value: 'not a number' })]);
     answerDialog = 'fix-me.csv';
     const fix = await ok(h['lists.exportRejects']({ listId: report.list.id }));
-    expect(fix).toMatchObject({ saved: true, rows: 1, name: 'Customers-rejected.csv', path: path.join(saveDir, 'fix-me.csv') });
+    expect(fix).toMatchObject({
+      saved: true,
+      rows: 1,
+      name: 'Customers-rejected.csv',
+      path: path.join(saveDir, 'fix-me.csv'),
+    });
     expect(fs.readFileSync(fix.path!, 'utf8')).toContain('not a number');
     const preview = await ok(h['campaigns.preview']({ list: 'Customers', text: 'Hello {first_name}' }));
-    expect(preview).toMatchObject({ recipients: 30, encoding: 'GSM-7', unknownFields: [], templateError: null, longest: { text: expect.stringMatching(/^Hello Ada/) } });
+    expect(preview).toMatchObject({
+      recipients: 30,
+      encoding: 'GSM-7',
+      unknownFields: [],
+      templateError: null,
+      longest: { text: expect.stringMatching(/^Hello Ada/) },
+    });
     const unknown = await ok(h['campaigns.preview']({ list: report.list.id, text: 'Hello {nope}' }));
     expect(unknown).toMatchObject({ unknownFields: ['nope'], templateError: expect.stringContaining('nope') });
   });
@@ -85,8 +111,17 @@ describe('handlers over a real engine', () => {
     const c = await ok(h['campaigns.create']({ list: 'Send', from: 'Shop', text: 'Hi {first_name}' }));
     expect(c).toMatchObject({ state: 'draft', recipients: 25 });
     await ok(h['campaigns.send']({ id: c.id }));
-    const done = await waitFor(() => got.find(([n, p]) => n === 'campaign' && (p as { status: { counts: { delivered: number; queued: number; submitting: number } } }).status?.counts.queued === 0
-      && (p as { status: { counts: { submitting: number } } }).status.counts.submitting === 0), 'a campaign event with nothing left to send');
+    const done = await waitFor(
+      () =>
+        got.find(
+          ([n, p]) =>
+            n === 'campaign' &&
+            (p as { status: { counts: { delivered: number; queued: number; submitting: number } } }).status?.counts
+              .queued === 0 &&
+            (p as { status: { counts: { submitting: number } } }).status.counts.submitting === 0,
+        ),
+      'a campaign event with nothing left to send',
+    );
     expect((done[1] as { campaignId: number }).campaignId).toBe(c.id);
     off();
     const msgs = await ok(h['campaigns.messages']({ id: c.id, limit: 10 }));
@@ -100,10 +135,14 @@ describe('handlers over a real engine', () => {
     expect(fs.readFileSync(exp.path!, 'utf8')).toContain('Hi Ada24');
 
     answerDialog = null; // the user pressed Cancel in the save dialog
-    expect(await ok(h['campaigns.export']({ id: c.id, format: 'xlsx' }))).toMatchObject({ saved: false, rows: 0, path: null });
+    expect(await ok(h['campaigns.export']({ id: c.id, format: 'xlsx' }))).toMatchObject({
+      saved: false,
+      rows: 0,
+      path: null,
+    });
   });
 
-  it('an unknown campaign fails with the engine\'s sentence, not a stack trace', async () => {
+  it("an unknown campaign fails with the engine's sentence, not a stack trace", async () => {
     const r = await h['campaigns.status']({ id: 424242 });
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -126,7 +165,9 @@ describe('handlers over a real engine', () => {
     expect((await ok(h['campaigns.preview']({ list: id, text: 'Hi' }))).recipients).toBe(4);
     expect((await ok(h['lists.get']({ id })))!.name).toBe('Gamma');
     // a text: the list with that name, the same in lists.get, campaigns.create and campaigns.preview
-    expect((await ok(h['campaigns.create']({ list: String(id), from: 'Shop', text: 'Hi' }))).listId).toBe(named.list.id);
+    expect((await ok(h['campaigns.create']({ list: String(id), from: 'Shop', text: 'Hi' }))).listId).toBe(
+      named.list.id,
+    );
     expect((await ok(h['campaigns.preview']({ list: String(id), text: 'Hi' }))).recipients).toBe(3);
     expect((await ok(h['lists.get']({ id: String(id) })))!.id).toBe(named.list.id);
     // digits that name no list still find the list with that id
@@ -135,15 +176,27 @@ describe('handlers over a real engine', () => {
 
   it('token.status says why the keychain cannot be read (Settings shows it), instead of a bare "no token"', async () => {
     const broken: Secrets = {
-      get: async () => { throw new KeychainUnavailableError('locked', 'The system keychain is locked: unlock it (log in again) and reopen SMS Desk.'); },
-      set: async () => {}, clear: async () => {}, source: async () => null,
+      get: async () => {
+        throw new KeychainUnavailableError(
+          'locked',
+          'The system keychain is locked: unlock it (log in again) and reopen SMS Desk.',
+        );
+      },
+      set: async () => {},
+      clear: async () => {},
+      source: async () => null,
     };
     const dir = tempDir('smsdesk-keychain-');
     const e = await createEngine({ dataDir: dir, secrets: broken, env: {} });
     try {
       const hh = createHandlers(e, { mode: 'electron', version: '9.9.9', platform: 'linux', files });
       const s = await ok(hh['token.status']());
-      expect(s).toMatchObject({ set: false, source: null, sandbox: true, problem: expect.stringMatching(/keychain is locked: unlock it/) });
+      expect(s).toMatchObject({
+        set: false,
+        source: null,
+        sandbox: true,
+        problem: expect.stringMatching(/keychain is locked: unlock it/),
+      });
     } finally {
       await e.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -42,14 +42,28 @@ function run(): Promise<{ code: number; stdout: string; stderr: string }> {
   const home = fs.mkdtempSync(path.join(work, 'home-'));
   // a test's own keychain entry, never the real "SMS Desk" one, even inside the private keyring
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, SMSDESK_KEYCHAIN_SERVICE: SERVICE };
-  for (const k of ['DBUS_SESSION_BUS_ADDRESS', 'DISPLAY', 'WAYLAND_DISPLAY', 'SMSDESK_TOKEN', 'XDG_RUNTIME_DIR', 'XDG_DATA_HOME', 'XDG_CONFIG_HOME']) delete env[k];
+  for (const k of [
+    'DBUS_SESSION_BUS_ADDRESS',
+    'DISPLAY',
+    'WAYLAND_DISPLAY',
+    'SMSDESK_TOKEN',
+    'XDG_RUNTIME_DIR',
+    'XDG_DATA_HOME',
+    'XDG_CONFIG_HOME',
+  ])
+    delete env[k];
   const script = path.join(work, 'child.mts');
   fs.writeFileSync(script, CHILD);
   const args = ['node', '--import', 'tsx', script, fs.mkdtempSync(path.join(work, 'data-'))];
   return new Promise((resolve) => {
-    execFile(path.join(ROOT, 'scripts/with-keyring.sh'), args, { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      path.join(ROOT, 'scripts/with-keyring.sh'),
+      args,
+      { cwd: ROOT, env, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -58,7 +72,8 @@ describe('the keychain from inside the engine worker', () => {
     const r = await run();
     const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
     expect(line, `child failed (${r.code}): ${r.stderr.slice(-2000)}`).toBeTruthy();
-    const [before, afterSet, sandboxAfterSet, storedUnderOverride, reopened, sandboxReopened, cleared, stillStored] = JSON.parse(line!.slice(7));
+    const [before, afterSet, sandboxAfterSet, storedUnderOverride, reopened, sandboxReopened, cleared, stillStored] =
+      JSON.parse(line!.slice(7));
     expect(before).toEqual({ set: false, source: null, sandbox: true });
     expect(afterSet).toEqual({ set: true, source: 'keychain', sandbox: false });
     expect(sandboxAfterSet).toBe(false);

@@ -5,7 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { METHODS, type EngineEvent, type RawContactRow } from '../../electron/engine/api.ts';
 import { createEngine } from '../../electron/engine/engine.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
-import { createEventBridge, createHandlers, type EngineLike, type FileSink, type Handlers } from '../../electron/handlers/index.ts';
+import {
+  createEventBridge,
+  createHandlers,
+  type EngineLike,
+  type FileSink,
+  type Handlers,
+} from '../../electron/handlers/index.ts';
 import { startEngineHost, type RemoteEngine } from '../../electron/host/index.ts';
 import type { EventName } from '../../shared/ipc/contract.ts';
 import { numbers, tempDir, waitFor } from '../helpers/engine.ts';
@@ -21,7 +27,9 @@ const files: FileSink = {
   deliver: async (file) => ({ path: file, downloadUrl: null }),
 };
 
-async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }>): Promise<T> {
+async function ok<T>(
+  p: Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }>,
+): Promise<T> {
   const r = await p;
   if (!r.ok) throw new Error(`expected ok, got ${r.error.code}: ${r.error.message}`);
   return r.value;
@@ -29,8 +37,12 @@ async function ok<T>(p: Promise<{ ok: true; value: T } | { ok: false; error: { c
 
 function start(dir: string, maxRestarts?: number) {
   return startEngineHost({
-    dataDir: dir, env: {}, secrets: { kind: 'memory', token: null },
-    sandbox: { timing: { dispatchMs: 30, finalMs: 80 } }, log: (l) => logs.push(l), maxRestarts,
+    dataDir: dir,
+    env: {},
+    secrets: { kind: 'memory', token: null },
+    sandbox: { timing: { dispatchMs: 30, finalMs: 80 } },
+    log: (l) => logs.push(l),
+    maxRestarts,
   });
 }
 
@@ -39,7 +51,9 @@ async function importList(e: EngineLike, name: string, n: number, chunk = 5000) 
   const { importId } = await e.imports.begin({ list: name, fields: ['first_name'], phoneColumn: 'phone' });
   const all = numbers(n);
   for (let i = 0; i < n; i += chunk) {
-    const rows: RawContactRow[] = all.slice(i, i + chunk).map((phone, j) => ({ row: i + j + 2, phone, fields: { first_name: `Ada${i + j}` } }));
+    const rows: RawContactRow[] = all
+      .slice(i, i + chunk)
+      .map((phone, j) => ({ row: i + j + 2, phone, fields: { first_name: `Ada${i + j}` } }));
     await e.imports.add(importId, rows);
   }
   return e.imports.commit(importId);
@@ -50,7 +64,12 @@ beforeEach(async () => {
   saveDir = tempDir('smsdesk-host-saves-');
   logs.length = 0;
   engine = await start(dataDir);
-  for (const [k, v] of Object.entries({ 'dlr.initialIntervalMs': 100, 'dlr.maxIntervalMs': 300, 'rate.requestsPerSecond': 1000 })) await engine.settings.set(k as never, v);
+  for (const [k, v] of Object.entries({
+    'dlr.initialIntervalMs': 100,
+    'dlr.maxIntervalMs': 300,
+    'rate.requestsPerSecond': 1000,
+  }))
+    await engine.settings.set(k as never, v);
   h = createHandlers(engine, { mode: 'web', version: '1.0.0', platform: 'linux', files });
 });
 afterEach(async () => {
@@ -64,11 +83,12 @@ describe('the engine in a worker thread, through the handlers', () => {
     const dir = tempDir('smsdesk-host-inproc-');
     const local = await createEngine({ dataDir: dir, secrets: createMemorySecrets(null), env: {} });
     try {
-      const callable = (e: object) => Object.keys(METHODS).filter((m) => {
-        const [g, name] = m.includes('.') ? m.split('.') : [null, m];
-        const owner = g ? Reflect.get(e, g) : e;
-        return typeof Reflect.get(owner ?? {}, name!) === 'function';
-      });
+      const callable = (e: object) =>
+        Object.keys(METHODS).filter((m) => {
+          const [g, name] = m.includes('.') ? m.split('.') : [null, m];
+          const owner = g ? Reflect.get(e, g) : e;
+          return typeof Reflect.get(owner ?? {}, name!) === 'function';
+        });
       expect(callable(local)).toEqual(Object.keys(METHODS));
       expect(callable(engine)).toEqual(Object.keys(METHODS));
       for (const g of ['settings', 'token', 'lists', 'imports', 'optouts', 'campaigns'] as const) {
@@ -88,17 +108,39 @@ describe('the engine in a worker thread, through the handlers', () => {
     const off = createEventBridge(engine, (name, payload) => events.push([name, payload]));
     expect(await ok(h['app.info']())).toMatchObject({ sandbox: true, dataDir: path.resolve(dataDir) });
 
-    const { importId } = await ok(h['imports.begin']({ list: 'Customers', fields: ['first_name'], phoneColumn: 'phone' }));
-    await ok(h['imports.add']({ importId, rows: [...numbers(20).map((phone, i) => ({ row: i + 2, phone, fields: { first_name: `Ada${i}` } })), { row: 30, phone: 'nope', fields: { first_name: 'X' } }] }));
+    const { importId } = await ok(
+      h['imports.begin']({ list: 'Customers', fields: ['first_name'], phoneColumn: 'phone' }),
+    );
+    await ok(
+      h['imports.add']({
+        importId,
+        rows: [
+          ...numbers(20).map((phone, i) => ({ row: i + 2, phone, fields: { first_name: `Ada${i}` } })),
+          { row: 30, phone: 'nope', fields: { first_name: 'X' } },
+        ],
+      }),
+    );
     const report = await ok(h['imports.commit']({ importId }));
     expect(report).toMatchObject({ valid: 20, invalid: 1 });
-    expect(await ok(h['campaigns.preview']({ list: 'Customers', text: 'Hi {first_name}' }))).toMatchObject({ recipients: 20, templateError: null });
+    expect(await ok(h['campaigns.preview']({ list: 'Customers', text: 'Hi {first_name}' }))).toMatchObject({
+      recipients: 20,
+      templateError: null,
+    });
 
     await engine.start();
     const c = await ok(h['campaigns.create']({ list: 'Customers', from: 'Shop', text: 'Hi {first_name}' }));
     await ok(h['campaigns.send']({ id: c.id }));
-    const done = await waitFor(() => events.find(([n, p]) => n === 'campaign' && (p as { status?: { counts?: { delivered?: number; queued?: number; submitting?: number } } }).status?.counts?.queued === 0
-      && (p as { status: { counts: { submitting: number } } }).status.counts.submitting === 0), 'a campaign event with nothing left queued');
+    const done = await waitFor(
+      () =>
+        events.find(
+          ([n, p]) =>
+            n === 'campaign' &&
+            (p as { status?: { counts?: { delivered?: number; queued?: number; submitting?: number } } }).status?.counts
+              ?.queued === 0 &&
+            (p as { status: { counts: { submitting: number } } }).status.counts.submitting === 0,
+        ),
+      'a campaign event with nothing left queued',
+    );
     expect(done[1]).toMatchObject({ campaignId: c.id });
     const page = await ok(h['campaigns.messages']({ id: c.id, offset: 0, limit: 5 }));
     expect(page.total).toBe(20);
@@ -109,8 +151,11 @@ describe('the engine in a worker thread, through the handlers', () => {
     off();
   });
 
-  it('keeps the engine\'s error codes and sentences, and never lets a token through an error', async () => {
-    expect(await h['campaigns.status']({ id: 999 })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringContaining('no campaign 999') } });
+  it("keeps the engine's error codes and sentences, and never lets a token through an error", async () => {
+    expect(await h['campaigns.status']({ id: 999 })).toEqual({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: expect.stringContaining('no campaign 999') },
+    });
     const direct = await engine.campaigns.get(999);
     expect(direct).toBeNull();
     await expect(engine.campaigns.status(999)).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -137,7 +182,12 @@ describe('the engine in a worker thread, through the handlers', () => {
 
   it('reports file-import progress and honours an abort across the thread boundary', async () => {
     const csv = path.join(saveDir, 'big.csv');
-    fs.writeFileSync(csv, `phone,first_name\n${numbers(30_000).map((n, i) => `${n},Ada${i}`).join('\n')}\n`);
+    fs.writeFileSync(
+      csv,
+      `phone,first_name\n${numbers(30_000)
+        .map((n, i) => `${n},Ada${i}`)
+        .join('\n')}\n`,
+    );
     const phases: string[] = [];
     const rep = await engine.lists.import(csv, { list: 'File' }, { onProgress: (p) => phases.push(p.phase) });
     expect(rep.valid).toBe(30_000);
@@ -154,17 +204,25 @@ describe('the engine in a worker thread, through the handlers', () => {
     await importList(engine, 'Big', 100_000);
     const lag = monitorEventLoopDelay({ resolution: 5 });
     let ticks = 0;
-    const timer = setInterval(() => { ticks++; }, 5);
+    const timer = setInterval(() => {
+      ticks++;
+    }, 5);
     lag.enable();
     const t0 = performance.now();
-    const c = await engine.campaigns.create({ list: 'Big', from: 'Shop', text: 'Hello {first_name}, your order is ready.' });
+    const c = await engine.campaigns.create({
+      list: 'Big',
+      from: 'Shop',
+      text: 'Hello {first_name}, your order is ready.',
+    });
     const took = performance.now() - t0;
     lag.disable();
     clearInterval(timer);
     expect(c.recipients).toBe(100_000);
     const maxLagMs = lag.max / 1e6;
     // in this thread the insert would be one block as long as the call; here the timers keep firing
-    expect(maxLagMs, `max lag ${maxLagMs.toFixed(1)} ms during a ${took.toFixed(0)} ms insert`).toBeLessThan(Math.max(took / 2, 50));
+    expect(maxLagMs, `max lag ${maxLagMs.toFixed(1)} ms during a ${took.toFixed(0)} ms insert`).toBeLessThan(
+      Math.max(took / 2, 50),
+    );
     expect(ticks).toBeGreaterThan(took / 5 / 4);
   });
 
@@ -178,14 +236,20 @@ describe('the engine in a worker thread, through the handlers', () => {
     const first = engine.host.worker!;
     const creating = engine.campaigns.create({ list: 'Crash', from: 'Shop', text: 'Hi {first_name}' });
     await first.terminate();
-    await expect(creating).rejects.toMatchObject({ code: 'ENGINE_RESTARTED', message: expect.stringContaining('campaigns.create') });
+    await expect(creating).rejects.toMatchObject({
+      code: 'ENGINE_RESTARTED',
+      message: expect.stringContaining('campaigns.create'),
+    });
     // a call made while the new worker starts waits for it instead of failing
     const after = await engine.campaigns.list();
     expect(engine.host.restarts).toBe(1);
     expect(engine.host.worker).not.toBe(first);
     expect(events.some((e) => e.type === 'log' && String(e.detail).includes('restarted'))).toBe(true);
     // …and it reaches the page, which shows it (it used to be dropped by the bridge)
-    expect(page).toContainEqual(['engine-notice', { message: expect.stringMatching(/stopped unexpectedly .*was restarted/) }]);
+    expect(page).toContainEqual([
+      'engine-notice',
+      { message: expect.stringMatching(/stopped unexpectedly .*was restarted/) },
+    ]);
     offBridge();
 
     // all or nothing: the interrupted insert left no half campaign
@@ -195,7 +259,10 @@ describe('the engine in a worker thread, through the handlers', () => {
     await engine.start();
     const c = await engine.campaigns.create({ list: 'Crash', from: 'Shop', text: 'again' });
     await engine.campaigns.send(c.id);
-    await waitFor(() => events.some((e) => e.type === 'campaign' && e.campaignId === c.id), 'a campaign event from the restarted worker');
+    await waitFor(
+      () => events.some((e) => e.type === 'campaign' && e.campaignId === c.id),
+      'a campaign event from the restarted worker',
+    );
   });
 
   it('a worker that keeps dying is not restarted for ever: calls then say to reopen the app', async () => {
@@ -203,8 +270,14 @@ describe('the engine in a worker thread, through the handlers', () => {
     engine = await start(dataDir, 0);
     const pendingCall = engine.campaigns.list();
     await engine.host.worker!.terminate();
-    await expect(pendingCall).rejects.toMatchObject({ code: 'ENGINE_RESTARTED', message: expect.stringContaining('was not restarted') });
-    await expect(engine.lists.list()).rejects.toMatchObject({ code: 'ENGINE_DOWN', message: expect.stringContaining('quit and reopen SMS Desk') });
+    await expect(pendingCall).rejects.toMatchObject({
+      code: 'ENGINE_RESTARTED',
+      message: expect.stringContaining('was not restarted'),
+    });
+    await expect(engine.lists.list()).rejects.toMatchObject({
+      code: 'ENGINE_DOWN',
+      message: expect.stringContaining('quit and reopen SMS Desk'),
+    });
     expect(engine.host.restarts).toBe(0);
   });
 
@@ -216,16 +289,22 @@ describe('the engine in a worker thread, through the handlers', () => {
     await exited;
     expect(engine.host.worker).toBeNull();
     await expect(engine.campaigns.list()).rejects.toMatchObject({ code: 'ENGINE_CLOSED' });
-    expect(await h['lists.list']()).toEqual({ ok: false, error: { code: 'ENGINE_CLOSED', message: expect.stringContaining('shutting down') } });
+    expect(await h['lists.list']()).toEqual({
+      ok: false,
+      error: { code: 'ENGINE_CLOSED', message: expect.stringContaining('shutting down') },
+    });
     await engine.close();
     // the data is all there for the next start
     engine = await start(dataDir);
     expect((await engine.lists.list()).map((l) => [l.name, l.contacts])).toEqual([['Close', 10]]);
   });
 
-  it('a data folder that cannot be opened fails the start with the engine\'s sentence, not a hang', async () => {
+  it("a data folder that cannot be opened fails the start with the engine's sentence, not a hang", async () => {
     const notADir = path.join(saveDir, 'file');
     fs.writeFileSync(notADir, 'x');
-    await expect(start(path.join(notADir, 'data'))).rejects.toMatchObject({ code: 'STORAGE', message: expect.stringContaining('cannot open its data file') });
+    await expect(start(path.join(notADir, 'data'))).rejects.toMatchObject({
+      code: 'STORAGE',
+      message: expect.stringContaining('cannot open its data file'),
+    });
   });
 });

@@ -16,7 +16,10 @@ afterEach(() => ctx.close());
 
 async function expectRefused(file: string, code: string, message: RegExp) {
   const before = tableCounts(ctx.db);
-  const err = await ctx.svc.lists.import(file, { list: 'New list' }).then(() => null, (e: unknown) => e as Error & { code: string });
+  const err = await ctx.svc.lists.import(file, { list: 'New list' }).then(
+    () => null,
+    (e: unknown) => e as Error & { code: string },
+  );
   expect(err, 'import should fail').not.toBeNull();
   expect(err!.code).toBe(code);
   expect(err!.message).toContain(path.basename(file));
@@ -48,7 +51,12 @@ describe('bad input: one clear sentence naming the file, database unchanged', ()
     await expectRefused(file, 'IMPORT_EMPTY', /is empty/);
   });
 
-  it('header only, no data rows', () => expectRefused(fixture('header-only.csv'), 'IMPORT_NO_ROWS', /^No contacts found below the header row \(row 1\) of header-only\.csv: add one row per contact/));
+  it('header only, no data rows', () =>
+    expectRefused(
+      fixture('header-only.csv'),
+      'IMPORT_NO_ROWS',
+      /^No contacts found below the header row \(row 1\) of header-only\.csv: add one row per contact/,
+    ));
 
   it('binary data named .csv', () => expectRefused(fixture('binary-named.csv'), 'IMPORT_BINARY', /binary data/));
 
@@ -58,11 +66,15 @@ describe('bad input: one clear sentence naming the file, database unchanged', ()
     await expectRefused(file, 'IMPORT_BINARY', /PDF/);
   });
 
-  it('unbalanced quotes: names the row', () => expectRefused(fixture('unbalanced-quotes.csv'), 'IMPORT_BAD_QUOTES', /row 3/));
+  it('unbalanced quotes: names the row', () =>
+    expectRefused(fixture('unbalanced-quotes.csv'), 'IMPORT_BAD_QUOTES', /row 3/));
 
   it('a 2-million-character cell: names the row', async () => {
     const file = path.join(ctx.dir, 'long-cell.csv');
-    fs.writeFileSync(file, `Name,Phone,Notes\nAda,08031234501,short\nBola,08031234502,"${'x'.repeat(2_000_000)}"\nChi,08031234503,ok\n`);
+    fs.writeFileSync(
+      file,
+      `Name,Phone,Notes\nAda,08031234501,short\nBola,08031234502,"${'x'.repeat(2_000_000)}"\nChi,08031234503,ok\n`,
+    );
     await expectRefused(file, 'IMPORT_CELL_TOO_LONG', /row 3/);
   });
 
@@ -95,7 +107,8 @@ describe('bad input: one clear sentence naming the file, database unchanged', ()
     await expectRefused(file, 'IMPORT_TOO_LARGE', /unpack/);
   });
 
-  it('a password-protected XLS (saved by LibreOffice with a password)', () => expectRefused(fixture('protected.xls'), 'IMPORT_ENCRYPTED', /password/));
+  it('a password-protected XLS (saved by LibreOffice with a password)', () =>
+    expectRefused(fixture('protected.xls'), 'IMPORT_ENCRYPTED', /password/));
 
   it('a password-protected XLSX (OLE2 container with an EncryptedPackage stream)', async () => {
     const cfb = XLSX.CFB.utils.cfb_new();
@@ -109,7 +122,11 @@ describe('bad input: one clear sentence naming the file, database unchanged', ()
   it('a Word document (.docx, a zip like .xlsx): named as such, not "Could not find workbook"', async () => {
     const file = path.join(ctx.dir, 'contacts.docx');
     fs.writeFileSync(file, wordDocx(['Name, Phone', 'Ada, 08031234501']));
-    await expectRefused(file, 'IMPORT_BINARY', /^contacts\.docx is a Word document, not a spreadsheet: copy the contacts into Excel or LibreOffice Calc, save them as CSV or XLSX, then import that file\.$/);
+    await expectRefused(
+      file,
+      'IMPORT_BINARY',
+      /^contacts\.docx is a Word document, not a spreadsheet: copy the contacts into Excel or LibreOffice Calc, save them as CSV or XLSX, then import that file\.$/,
+    );
   });
 
   it('a Word document renamed .xlsx is still named a Word document', async () => {
@@ -131,15 +148,27 @@ describe('bad input: one clear sentence naming the file, database unchanged', ()
   });
 
   for (const [name, html] of [
-    ['page.html', '<!DOCTYPE html>\n<html><head><title>Contacts</title></head><body><table><tr><td>Name</td><td>Phone</td></tr><tr><td>Ada</td><td>08031234501</td></tr></table></body></html>\n'],
+    [
+      'page.html',
+      '<!DOCTYPE html>\n<html><head><title>Contacts</title></head><body><table><tr><td>Name</td><td>Phone</td></tr><tr><td>Ada</td><td>08031234501</td></tr></table></body></html>\n',
+    ],
     // Excel's "Save as Web Page", with a BOM, named .csv
-    ['saved-from-excel.csv', '\ufeff<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">\r\n<head><meta name=ProgId content=Excel.Sheet></head><body><table><tr><td>Phone</td></tr><tr><td>08031234501</td></tr></table></body></html>\r\n'],
+    [
+      'saved-from-excel.csv',
+      '\ufeff<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">\r\n<head><meta name=ProgId content=Excel.Sheet></head><body><table><tr><td>Phone</td></tr><tr><td>08031234501</td></tr></table></body></html>\r\n',
+    ],
     ['table.htm', '  <table>\n<tr><th>Phone</th></tr>\n<tr><td>08031234501</td></tr>\n</table>\n'],
   ] as const) {
     it(`a web page (${name}) gets a sentence, not a one-column list of markup`, async () => {
       const file = path.join(ctx.dir, name);
       fs.writeFileSync(file, html);
-      await expectRefused(file, 'IMPORT_BINARY', new RegExp(`^${name.replace('.', '\\.')} is a web page \\(HTML\\), not a contact list: open it in Excel or LibreOffice Calc, save the contacts as CSV or XLSX, then import that file\\.$`));
+      await expectRefused(
+        file,
+        'IMPORT_BINARY',
+        new RegExp(
+          `^${name.replace('.', '\\.')} is a web page \\(HTML\\), not a contact list: open it in Excel or LibreOffice Calc, save the contacts as CSV or XLSX, then import that file\\.$`,
+        ),
+      );
     });
   }
 
@@ -149,38 +178,61 @@ describe('bad input: one clear sentence naming the file, database unchanged', ()
     await expect(ctx.svc.lists.import(file, { list: 'Angle' })).resolves.toMatchObject({ valid: 1 });
   });
 
-  it('the page\'s import of a header-only file (begin, no rows, commit): a sentence and no empty list', () => {
+  it("the page's import of a header-only file (begin, no rows, commit): a sentence and no empty list", () => {
     const before = tableCounts(ctx.db);
-    const { importId } = ctx.svc.imports.begin({ list: 'header-only', fields: ['Name', 'Phone'], phoneColumn: 'Phone', source: 'header-only.csv', headerRow: 1 });
-    expect(() => ctx.svc.imports.commit(importId)).toThrow(expect.objectContaining({
-      code: 'IMPORT_NO_ROWS',
-      message: 'No contacts found below the header row (row 1) of header-only.csv: add one row per contact under the header, then import again.',
-    }));
+    const { importId } = ctx.svc.imports.begin({
+      list: 'header-only',
+      fields: ['Name', 'Phone'],
+      phoneColumn: 'Phone',
+      source: 'header-only.csv',
+      headerRow: 1,
+    });
+    expect(() => ctx.svc.imports.commit(importId)).toThrow(
+      expect.objectContaining({
+        code: 'IMPORT_NO_ROWS',
+        message:
+          'No contacts found below the header row (row 1) of header-only.csv: add one row per contact under the header, then import again.',
+      }),
+    );
     expect(tableCounts(ctx.db)).toEqual(before);
     expect(ctx.svc.lists.list().map((l) => l.name)).toEqual(['Existing']);
     // the name stays free for the fixed file
-    const again = ctx.svc.imports.begin({ list: 'header-only', fields: ['Name', 'Phone'], phoneColumn: 'Phone', source: 'header-only.csv' });
-    ctx.svc.imports.add(again.importId, [{ row: 2, phone: '08031234501', fields: { Name: 'Ada', Phone: '08031234501' } }]);
+    const again = ctx.svc.imports.begin({
+      list: 'header-only',
+      fields: ['Name', 'Phone'],
+      phoneColumn: 'Phone',
+      source: 'header-only.csv',
+    });
+    ctx.svc.imports.add(again.importId, [
+      { row: 2, phone: '08031234501', fields: { Name: 'Ada', Phone: '08031234501' } },
+    ]);
     expect(ctx.svc.imports.commit(again.importId)).toMatchObject({ valid: 1 });
   });
 
-  it('no column looks like phone numbers', () => expectRefused(fixture('no-phone.csv'), 'IMPORT_NO_PHONE_COLUMN', /"Name", "City"/));
+  it('no column looks like phone numbers', () =>
+    expectRefused(fixture('no-phone.csv'), 'IMPORT_NO_PHONE_COLUMN', /"Name", "City"/));
 
   it('a phone column name that does not exist', async () => {
     const before = tableCounts(ctx.db);
-    await expect(ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: 'New', phoneColumn: 'GSM' }))
-      .rejects.toMatchObject({ code: 'IMPORT_NO_PHONE_COLUMN', message: expect.stringMatching(/contacts-utf8\.csv has no column called "GSM"/) });
+    await expect(
+      ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: 'New', phoneColumn: 'GSM' }),
+    ).rejects.toMatchObject({
+      code: 'IMPORT_NO_PHONE_COLUMN',
+      message: expect.stringMatching(/contacts-utf8\.csv has no column called "GSM"/),
+    });
     expect(tableCounts(ctx.db)).toEqual(before);
   });
 
   it('an unknown default country', async () => {
     const before = tableCounts(ctx.db);
-    await expect(ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: 'New', country: 'XX' }))
-      .rejects.toMatchObject({ code: 'IMPORT_BAD_COUNTRY', message: expect.stringMatching(/contacts-utf8\.csv.*"XX"/) });
+    await expect(
+      ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: 'New', country: 'XX' }),
+    ).rejects.toMatchObject({ code: 'IMPORT_BAD_COUNTRY', message: expect.stringMatching(/contacts-utf8\.csv.*"XX"/) });
     expect(tableCounts(ctx.db)).toEqual(before);
   });
 
-  it('a file that does not exist', () => expectRefused(path.join(ctx.dir, 'missing.csv'), 'IMPORT_NOT_FOUND', /Cannot open/));
+  it('a file that does not exist', () =>
+    expectRefused(path.join(ctx.dir, 'missing.csv'), 'IMPORT_NOT_FOUND', /Cannot open/));
 
   it('a file with UTF-8 accents that later holds a Windows-1252 byte', async () => {
     const file = path.join(ctx.dir, 'mixed.csv');

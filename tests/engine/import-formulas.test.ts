@@ -10,14 +10,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixture, setup, type Ctx } from './lists-helpers.ts';
 
 let ctx: Ctx;
-beforeEach(() => { ctx = setup(); });
+beforeEach(() => {
+  ctx = setup();
+});
 afterEach(() => ctx.close());
 
 describe('formula cells import as the text a spreadsheet shows', () => {
   it('the .xls really holds 0 as the saved result of each text formula (the case this guards)', () => {
     const wb = XLSX.read(fs.readFileSync(fixture('formulas.xls')), { dense: true });
     const data = (wb.Sheets[wb.SheetNames[0]!] as XLSX.DenseSheet)['!data']!;
-    expect(data.slice(1).map((r) => [r[3]?.t, r[3]?.v, r[4]?.v])).toEqual([['n', 0, 0], ['n', 0, 0], ['n', 0, 0]]);
+    expect(data.slice(1).map((r) => [r[3]?.t, r[3]?.v, r[4]?.v])).toEqual([
+      ['n', 0, 0],
+      ['n', 0, 0],
+      ['n', 0, 0],
+    ]);
   });
 
   for (const ext of ['xls', 'xlsx', 'ods']) {

@@ -11,7 +11,12 @@ function writeContacts(file: string, n: number): void {
   let text = 'Phone,First Name,City\n';
   for (let i = 0; i < n; i++) {
     const rest = String(1_000_000 + ((i * 7919) % 9_000_000)).padStart(7, '0');
-    const phone = i % 20 === 7 ? 'n/a' : i % 33 === 5 && i > 100 ? `+234803${String(1_000_000 + (((i - 100) * 7919) % 9_000_000)).padStart(7, '0')}` : `0803 ${rest.slice(0, 3)} ${rest.slice(3)}`;
+    const phone =
+      i % 20 === 7
+        ? 'n/a'
+        : i % 33 === 5 && i > 100
+          ? `+234803${String(1_000_000 + (((i - 100) * 7919) % 9_000_000)).padStart(7, '0')}`
+          : `0803 ${rest.slice(0, 3)} ${rest.slice(3)}`;
     text += `${phone},Ada${i},Lagos\n`;
   }
   fs.writeFileSync(file, text);
@@ -27,8 +32,11 @@ describe('a big import shares the process', () => {
 
     // What a send loop would see: how many rows were stored while it waited for its turn, and
     // the cache it ran with.
-    const stored = ctx.db.prepare('SELECT (SELECT count(*) FROM contacts) + (SELECT count(*) FROM import_rejects)').pluck();
-    let last = 0, mostBetweenTurns = 0;
+    const stored = ctx.db
+      .prepare('SELECT (SELECT count(*) FROM contacts) + (SELECT count(*) FROM import_rejects)')
+      .pluck();
+    let last = 0,
+      mostBetweenTurns = 0;
     const cacheSeen = new Set<unknown>();
     let running = true;
     const tick = () => {
@@ -63,7 +71,9 @@ describe('a big import shares the process', () => {
     ctx.svc.optouts.add(['0803 100 0000', `0803${String(1_000_000 + ((2_500 * 7919) % 9_000_000)).padStart(7, '0')}`]);
     const report = await ctx.svc.lists.import(file, { list: 'Opted' });
     expect(report.suppressed).toBe(2);
-    const rejects = ctx.svc.lists.rejects(report.list.id, { offset: 0, limit: 5000 }).rows.filter((r) => r.kind === 'suppressed');
+    const rejects = ctx.svc.lists
+      .rejects(report.list.id, { offset: 0, limit: 5000 })
+      .rows.filter((r) => r.kind === 'suppressed');
     expect(rejects.map((r) => [r.row, r.reason])).toEqual([
       [2, '2348031000000 is on the opt-out list'],
       [2502, `234803${String(1_000_000 + ((2_500 * 7919) % 9_000_000)).padStart(7, '0')} is on the opt-out list`],

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { fixture, setup, tableCounts, type Ctx } from './lists-helpers.ts';
 
 let ctx: Ctx;
-beforeEach(() => { ctx = setup(); });
+beforeEach(() => {
+  ctx = setup();
+});
 afterEach(() => ctx.close());
 
 const EXPECTED_FIRST_ELEVEN = Array.from({ length: 11 }, (_, i) => {
@@ -14,20 +16,41 @@ const EXPECTED_FIRST_ELEVEN = Array.from({ length: 11 }, (_, i) => {
 
 describe('lists.import from text files in every encoding and delimiter', () => {
   it.each([
-    ['contacts-utf8.csv'], ['contacts-utf8-bom.csv'], ['contacts-unicode.txt'], ['contacts-utf16be.csv'],
-    ['contacts-semicolon.csv'], ['contacts-pipe.txt'],
+    ['contacts-utf8.csv'],
+    ['contacts-utf8-bom.csv'],
+    ['contacts-unicode.txt'],
+    ['contacts-utf16be.csv'],
+    ['contacts-semicolon.csv'],
+    ['contacts-pipe.txt'],
   ])('%s: every number form, names intact, rejects counted', async (file) => {
     const report = await ctx.svc.lists.import(fixture(file), { list: 'Customers' });
-    expect(report).toMatchObject({ rows: 15, valid: 12, invalid: 2, duplicates: 1, suppressed: 0, phoneColumn: 'Phone Number', headerRow: 1 });
+    expect(report).toMatchObject({
+      rows: 15,
+      valid: 12,
+      invalid: 2,
+      duplicates: 1,
+      suppressed: 0,
+      phoneColumn: 'Phone Number',
+      headerRow: 1,
+    });
     expect(report.fields).toEqual(['First Name', 'Last Name', 'Phone Number', 'City']);
     const { rows } = ctx.svc.lists.contacts(report.list.id, { offset: 0, limit: 100 });
     expect(rows.map((r) => r.msisdn)).toEqual([...EXPECTED_FIRST_ELEVEN, '447400123456']);
-    expect(rows[0]).toMatchObject({ seq: 1, row: 2, network: 'MTN', fields: { 'First Name': 'Adébáyọ̀', 'Last Name': 'Okafor', City: 'Lagos' } });
+    expect(rows[0]).toMatchObject({
+      seq: 1,
+      row: 2,
+      network: 'MTN',
+      fields: { 'First Name': 'Adébáyọ̀', 'Last Name': 'Okafor', City: 'Lagos' },
+    });
     expect(rows[2].fields['Last Name']).toBe('Peña');
     expect(rows[3].fields['First Name']).toBe('Émile');
     expect(rows.map((r) => r.network).slice(7, 11)).toEqual(['MTN', 'Airtel', 'Glo', '9mobile']);
     const rejects = ctx.svc.lists.rejects(report.list.id, { offset: 0, limit: 10 });
-    expect(rejects.rows.map((r) => [r.row, r.kind])).toEqual([[14, 'invalid'], [15, 'invalid'], [16, 'duplicate']]);
+    expect(rejects.rows.map((r) => [r.row, r.kind])).toEqual([
+      [14, 'invalid'],
+      [15, 'invalid'],
+      [16, 'duplicate'],
+    ]);
     expect(rejects.rows[0].reason).toMatch(/letters/);
     expect(rejects.rows[1].reason).toMatch(/too short/);
     expect(rejects.rows[2].reason).toBe('same number as row 2');
@@ -45,7 +68,14 @@ describe('lists.import from text files in every encoding and delimiter', () => {
   it('an ASCII start with the first Windows-1252 name far down the file (past the sniffed sample) reads right', async () => {
     const file = path.join(ctx.dir, 'late-accent.csv');
     const rows = Array.from({ length: 8000 }, (_, i) => `Ada ${i},080${String(31_000_000 + i)}`).join('\r\n');
-    fs.writeFileSync(file, Buffer.concat([Buffer.from(`Name,Phone\r\n${rows}\r\n`), Buffer.from([0x4a, 0x6f, 0x73, 0xe9, 0x2c]), Buffer.from('08039999999\r\n')]));
+    fs.writeFileSync(
+      file,
+      Buffer.concat([
+        Buffer.from(`Name,Phone\r\n${rows}\r\n`),
+        Buffer.from([0x4a, 0x6f, 0x73, 0xe9, 0x2c]),
+        Buffer.from('08039999999\r\n'),
+      ]),
+    );
     expect(fs.statSync(file).size).toBeGreaterThan(128 * 1024);
     const report = await ctx.svc.lists.import(file, { list: 'Late' });
     expect(report.valid).toBe(8001);
@@ -66,19 +96,30 @@ describe('lists.import from spreadsheets made by LibreOffice', () => {
     '%s: picks the sheet with phone numbers, header under title rows, numeric cells keep every digit',
     async (file) => {
       const report = await ctx.svc.lists.import(fixture(file), { list: 'Book' });
-      expect(report).toMatchObject({ sheet: 'Customers', headerRow: 3, phoneColumn: 'Mobile', rows: 5, valid: 4, invalid: 1 });
+      expect(report).toMatchObject({
+        sheet: 'Customers',
+        headerRow: 3,
+        phoneColumn: 'Mobile',
+        rows: 5,
+        valid: 4,
+        invalid: 1,
+      });
       const { rows } = ctx.svc.lists.contacts(report.list.id, { offset: 0, limit: 10 });
       expect(rows.map((r) => r.msisdn)).toEqual(['2348031234501', '2348031234502', '2348031234503', '2348031234504']);
       expect(rows[0].fields).toEqual({ Name: 'Adébáyọ̀', Mobile: '8031234501', City: 'Lagos' });
       expect(rows[1].fields.Mobile).toBe('2348031234502');
       expect(rows[3]).toMatchObject({ row: 7, fields: { Name: 'José Muñoz' } });
-    });
+    },
+  );
 
   it('reads the sheet the user names, and says which sheets exist when the name is wrong', async () => {
-    await expect(ctx.svc.lists.import(fixture('workbook.xlsx'), { list: 'X', sheet: 'Nope' }))
-      .rejects.toMatchObject({ code: 'IMPORT_NO_SHEET', message: expect.stringMatching(/workbook\.xlsx.*"Notes", "Customers"/) });
-    await expect(ctx.svc.lists.import(fixture('workbook.xlsx'), { list: 'X', sheet: 'notes' }))
-      .rejects.toMatchObject({ code: 'IMPORT_NO_PHONE_COLUMN' });
+    await expect(ctx.svc.lists.import(fixture('workbook.xlsx'), { list: 'X', sheet: 'Nope' })).rejects.toMatchObject({
+      code: 'IMPORT_NO_SHEET',
+      message: expect.stringMatching(/workbook\.xlsx.*"Notes", "Customers"/),
+    });
+    await expect(ctx.svc.lists.import(fixture('workbook.xlsx'), { list: 'X', sheet: 'notes' })).rejects.toMatchObject({
+      code: 'IMPORT_NO_PHONE_COLUMN',
+    });
     expect(tableCounts(ctx.db).lists).toBe(0);
   });
 
@@ -97,14 +138,20 @@ describe('list names', () => {
   it('refuses a name that already exists, changing nothing', async () => {
     await ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: 'Customers' });
     const before = tableCounts(ctx.db);
-    await expect(ctx.svc.lists.import(fixture('workbook.xlsx'), { list: 'Customers' }))
-      .rejects.toMatchObject({ code: 'LIST_EXISTS', message: expect.stringMatching(/workbook\.xlsx.*"Customers" already exists/) });
+    await expect(ctx.svc.lists.import(fixture('workbook.xlsx'), { list: 'Customers' })).rejects.toMatchObject({
+      code: 'LIST_EXISTS',
+      message: expect.stringMatching(/workbook\.xlsx.*"Customers" already exists/),
+    });
     expect(tableCounts(ctx.db)).toEqual(before);
   });
 
   it('refuses a blank name before reading the file', async () => {
-    await expect(ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: '  ' })).rejects.toMatchObject({ code: 'LIST_NAME_REQUIRED' });
-    expect(() => ctx.svc.imports.begin({ list: '', fields: ['Phone'], phoneColumn: 'Phone' })).toThrow(expect.objectContaining({ code: 'LIST_NAME_REQUIRED' }));
+    await expect(ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: '  ' })).rejects.toMatchObject({
+      code: 'LIST_NAME_REQUIRED',
+    });
+    expect(() => ctx.svc.imports.begin({ list: '', fields: ['Phone'], phoneColumn: 'Phone' })).toThrow(
+      expect.objectContaining({ code: 'LIST_NAME_REQUIRED' }),
+    );
     expect(tableCounts(ctx.db).lists).toBe(0);
   });
 

@@ -7,7 +7,9 @@ import { cleanupInterruptedImports, createListsService } from '../../electron/en
 import { fixture, setup, tableCounts, type Ctx } from './lists-helpers.ts';
 
 let ctx: Ctx;
-beforeEach(() => { ctx = setup(); });
+beforeEach(() => {
+  ctx = setup();
+});
 afterEach(() => ctx.close());
 
 function bigCsv(file: string, rows: number): void {
@@ -16,7 +18,10 @@ function bigCsv(file: string, rows: number): void {
   let buf = '';
   for (let i = 0; i < rows; i++) {
     buf += `Person ${i},080${String(30_000_000 + i).padStart(8, '0')},Lagos\n`;
-    if (buf.length > 1 << 20) { fs.writeSync(fd, buf); buf = ''; }
+    if (buf.length > 1 << 20) {
+      fs.writeSync(fd, buf);
+      buf = '';
+    }
   }
   fs.writeSync(fd, buf);
   fs.closeSync(fd);
@@ -28,14 +33,18 @@ describe('cancel and crash', () => {
     bigCsv(file, 60_000);
     const ac = new AbortController();
     const phases: string[] = [];
-    const run = ctx.svc.lists.import(file, { list: 'Big' }, {
-      signal: ac.signal,
-      onProgress(p) {
-        phases.push(p.phase);
-        // cancel once rows are being stored, i.e. really mid-import
-        if (p.phase === 'storing' && p.rows > 5000) ac.abort();
+    const run = ctx.svc.lists.import(
+      file,
+      { list: 'Big' },
+      {
+        signal: ac.signal,
+        onProgress(p) {
+          phases.push(p.phase);
+          // cancel once rows are being stored, i.e. really mid-import
+          if (p.phase === 'storing' && p.rows > 5000) ac.abort();
+        },
       },
-    });
+    );
     await expect(run).rejects.toMatchObject({ code: 'IMPORT_CANCELLED', message: expect.stringContaining('big.csv') });
     expect(phases).toContain('storing');
     expect(tableCounts(ctx.db)).toMatchObject({ lists: 0, contacts: 0, import_rejects: 0 });
@@ -45,14 +54,23 @@ describe('cancel and crash', () => {
   it('an already-aborted signal reads nothing', async () => {
     const ac = new AbortController();
     ac.abort();
-    await expect(ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: 'A' }, { signal: ac.signal })).rejects.toMatchObject({ code: 'IMPORT_CANCELLED' });
+    await expect(
+      ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: 'A' }, { signal: ac.signal }),
+    ).rejects.toMatchObject({ code: 'IMPORT_CANCELLED' });
     expect(tableCounts(ctx.db).lists).toBe(0);
   });
 
   it('a list left importing by a crash is invisible, then removed at start-up', () => {
     const file = path.join(ctx.dir, 'smsdesk.db');
     const { importId } = ctx.svc.imports.begin({ list: 'Half', fields: ['Name', 'Phone'], phoneColumn: 'Phone' });
-    ctx.svc.imports.add(importId, Array.from({ length: 4500 }, (_, i) => ({ row: i + 2, phone: `0803${String(1_000_000 + i)}`, fields: { Name: `P${i}` } })));
+    ctx.svc.imports.add(
+      importId,
+      Array.from({ length: 4500 }, (_, i) => ({
+        row: i + 2,
+        phone: `0803${String(1_000_000 + i)}`,
+        fields: { Name: `P${i}` },
+      })),
+    );
     expect(ctx.svc.lists.get('Half')).toBeNull();
     expect(ctx.svc.lists.list()).toEqual([]);
     ctx.db.close(); // the "crash": no commit, no cancel
@@ -77,13 +95,17 @@ describe('cancel and crash', () => {
     const file = path.join(ctx.dir, 'big.csv');
     bigCsv(file, 30_000);
     let sawPartial = false;
-    const report = await ctx.svc.lists.import(file, { list: 'Big' }, {
-      onProgress(p) {
-        const n = ctx.db.prepare(`SELECT count(*) FROM contacts`).pluck().get() as number;
-        // streaming: rows are stored while most of the file is still unread
-        if (n > 0 && p.bytesRead < p.totalBytes / 2) sawPartial = true;
+    const report = await ctx.svc.lists.import(
+      file,
+      { list: 'Big' },
+      {
+        onProgress(p) {
+          const n = ctx.db.prepare(`SELECT count(*) FROM contacts`).pluck().get() as number;
+          // streaming: rows are stored while most of the file is still unread
+          if (n > 0 && p.bytesRead < p.totalBytes / 2) sawPartial = true;
+        },
       },
-    });
+    );
     expect(report.valid).toBe(30_000);
     expect(sawPartial).toBe(true);
     expect(ctx.svc.lists.get('Big')).toMatchObject({ contacts: 30_000 });
@@ -93,7 +115,14 @@ describe('cancel and crash', () => {
 describe('imports fed by the renderer', () => {
   it('begin/add/commit gives the same rules as a file import', () => {
     ctx.db.prepare(`INSERT INTO optouts (msisdn, added_at) VALUES ('2348061234567', 1)`).run();
-    const { importId } = ctx.svc.imports.begin({ list: 'From UI', fields: ['Name', 'Phone'], phoneColumn: 'Phone', source: 'people.xlsx', sheet: 'S1', headerRow: 1 });
+    const { importId } = ctx.svc.imports.begin({
+      list: 'From UI',
+      fields: ['Name', 'Phone'],
+      phoneColumn: 'Phone',
+      source: 'people.xlsx',
+      sheet: 'S1',
+      headerRow: 1,
+    });
     const counts = ctx.svc.imports.add(importId, [
       { row: 2, phone: '08031234567', fields: { Name: 'Ada', Phone: '08031234567' } },
       { row: 3, phone: '+234 803 123 4567', fields: { Name: 'Ada again', Phone: '+234 803 123 4567' } },
@@ -103,7 +132,14 @@ describe('imports fed by the renderer', () => {
     expect(counts).toEqual({ rows: 4, valid: 1, invalid: 1, duplicates: 1, suppressed: 1 });
     expect(ctx.svc.lists.get('From UI')).toBeNull();
     const report = ctx.svc.imports.commit(importId);
-    expect(report).toMatchObject({ list: { name: 'From UI' }, sheet: 'S1', valid: 1, suppressed: 1, duplicates: 1, invalid: 1 });
+    expect(report).toMatchObject({
+      list: { name: 'From UI' },
+      sheet: 'S1',
+      valid: 1,
+      suppressed: 1,
+      duplicates: 1,
+      invalid: 1,
+    });
     expect(report.rejects.map((r) => r.kind)).toEqual(['duplicate', 'suppressed', 'invalid']);
     expect(ctx.svc.lists.get('From UI')).toMatchObject({ contacts: 1, source: 'people.xlsx' });
     expect(() => ctx.svc.imports.add(importId, [])).toThrow(expect.objectContaining({ code: 'IMPORT_NOT_FOUND' }));
@@ -112,14 +148,19 @@ describe('imports fed by the renderer', () => {
   it('cancel removes everything stored so far', () => {
     const before = tableCounts(ctx.db);
     const { importId } = ctx.svc.imports.begin({ list: 'Gone', fields: ['Phone'], phoneColumn: 'Phone' });
-    ctx.svc.imports.add(importId, [{ row: 2, phone: '08031234567', fields: { Phone: '08031234567' } }, { row: 3, phone: 'x', fields: { Phone: 'x' } }]);
+    ctx.svc.imports.add(importId, [
+      { row: 2, phone: '08031234567', fields: { Phone: '08031234567' } },
+      { row: 3, phone: 'x', fields: { Phone: 'x' } },
+    ]);
     ctx.svc.imports.cancel(importId);
     expect(tableCounts(ctx.db)).toEqual(before);
   });
 
   it('begin refuses a taken name', async () => {
     await ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: 'Taken' });
-    expect(() => ctx.svc.imports.begin({ list: 'Taken', fields: ['Phone'], phoneColumn: 'Phone' })).toThrow(expect.objectContaining({ code: 'LIST_EXISTS' }));
+    expect(() => ctx.svc.imports.begin({ list: 'Taken', fields: ['Phone'], phoneColumn: 'Phone' })).toThrow(
+      expect.objectContaining({ code: 'LIST_EXISTS' }),
+    );
   });
 
   it('two imports racing for one name: the second to commit gets LIST_EXISTS and leaves nothing', () => {
@@ -147,7 +188,11 @@ describe('rejected rows export', () => {
     expect(lines[3]).toMatch(/^16,Dup,Licate,0803 123 4501,Lagos,duplicate: same number as row 2$/);
 
     // the user fixes the two invalid numbers and drops the duplicate
-    const fixed = [lines[0], lines[1].replace('0803ABC4567', '08039994567'), lines[2].replace('0803123,', '08031239999,')].join('\r\n');
+    const fixed = [
+      lines[0],
+      lines[1].replace('0803ABC4567', '08039994567'),
+      lines[2].replace('0803123,', '08031239999,'),
+    ].join('\r\n');
     const fixedFile = path.join(ctx.dir, 'fixed.csv');
     fs.writeFileSync(fixedFile, '\ufeff' + fixed + '\r\n');
     const again = await ctx.svc.lists.import(fixedFile, { list: 'Customers (fixed)' });
@@ -157,7 +202,12 @@ describe('rejected rows export', () => {
 
   it('a list imported on the page keeps the phone column where the file had it, whichever columns became fields', async () => {
     // as the Import page sends it: Phone (column B) not ticked as a merge field, in its place
-    const { importId } = ctx.svc.imports.begin({ list: 'Page', fields: ['Name', 'Phone', 'City'], phoneColumn: 'Phone', source: 'page.csv' });
+    const { importId } = ctx.svc.imports.begin({
+      list: 'Page',
+      fields: ['Name', 'Phone', 'City'],
+      phoneColumn: 'Phone',
+      source: 'page.csv',
+    });
     ctx.svc.imports.add(importId, [
       { row: 2, phone: '08031234501', fields: { Name: 'Ada', City: 'Lagos' } },
       { row: 7, phone: 'call me', fields: { Name: 'Bola', City: 'Abuja' } },
@@ -165,7 +215,10 @@ describe('rejected rows export', () => {
     const { list } = ctx.svc.imports.commit(importId);
     const out = path.join(ctx.dir, 'page-rejects.csv');
     ctx.svc.lists.exportRejects(list.id, out, 'csv');
-    expect(fs.readFileSync(out, 'utf8').slice(1).split('\r\n').slice(0, 2)).toEqual(['row,Name,Phone,City,reason', '7,Bola,call me,Abuja,letters in the number']);
+    expect(fs.readFileSync(out, 'utf8').slice(1).split('\r\n').slice(0, 2)).toEqual([
+      'row,Name,Phone,City,reason',
+      '7,Bola,call me,Abuja,letters in the number',
+    ]);
   });
 
   it('XLSX: the row number as a number, every other cell as text (no 2.34803E+12, no apostrophe), and re-imports', async () => {

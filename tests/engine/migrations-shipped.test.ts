@@ -27,7 +27,9 @@ const SHIPPED: Record<number, string> = {
 
 /** each migration's source text by version, straight from the file (not from the transpiled function) */
 function migrationBlocks(): Map<number, string> {
-  const src = fs.readFileSync(new URL('../../electron/engine/db/migrations.ts', import.meta.url), 'utf8').replace(/\r\n/g, '\n');
+  const src = fs
+    .readFileSync(new URL('../../electron/engine/db/migrations.ts', import.meta.url), 'utf8')
+    .replace(/\r\n/g, '\n');
   const out = new Map<number, string>();
   const re = /^ {2}\{\n {4}version: (\d+),[\s\S]*?^ {2}\},?$/gm;
   for (const m of src.matchAll(re)) out.set(Number(m[1]), m[0]);
@@ -40,7 +42,8 @@ describe('shipped migrations', () => {
     const blocks = migrationBlocks();
     expect([...blocks.keys()], 'every migration is found in the source').toEqual(migrations.map((m) => m.version));
     const unlisted = [...blocks].filter(([v]) => !(v in SHIPPED)).map(([v, text]) => `${v}: '${sha(text)}'`);
-    if (unlisted.length) console.info(`migrations not listed yet as shipped (add when released): ${unlisted.join(', ')}`);
+    if (unlisted.length)
+      console.info(`migrations not listed yet as shipped (add when released): ${unlisted.join(', ')}`);
     for (const [v, hash] of Object.entries(SHIPPED)) {
       const block = blocks.get(Number(v));
       expect(block, `shipped migration ${v} is still there`).toBeDefined();
@@ -53,18 +56,32 @@ describe('migration 3: contacts without the unique number index', () => {
   it('drops the index on a version-2 file and keeps every contact, so a list may now hold a number twice until the import dedupes', () => {
     const file = path.join(tmp(), 'smsdesk.db');
     const db = new Database(file);
-    migrate(db, file, migrations.filter((m) => m.version <= 2));
+    migrate(
+      db,
+      file,
+      migrations.filter((m) => m.version <= 2),
+    );
     expect(db.pragma('user_version', { simple: true })).toBe(2);
-    db.prepare(`INSERT INTO lists (id, name, fields, contacts, created_at, state) VALUES (1, 'Old', '[]', 2, 0, 'ready')`).run();
+    db.prepare(
+      `INSERT INTO lists (id, name, fields, contacts, created_at, state) VALUES (1, 'Old', '[]', 2, 0, 'ready')`,
+    ).run();
     const add = db.prepare(`INSERT INTO contacts (list_id, seq, row, msisdn, fields) VALUES (1, ?, ?, ?, '{}')`);
     add.run(1, 2, '2348031234567');
     add.run(2, 3, '2348031234568');
-    const indexes = () => db.prepare<[], { name: string }>(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts'`).all().map((r) => r.name);
+    const indexes = () =>
+      db
+        .prepare<[], { name: string }>(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts'`)
+        .all()
+        .map((r) => r.name);
     expect(indexes()).toContain('contacts_list_msisdn');
     // at version 2 the index refuses the same number twice in a list
     expect(() => add.run(3, 4, '2348031234567')).toThrow(/UNIQUE/);
 
-    migrate(db, file, migrations.filter((m) => m.version <= 3));
+    migrate(
+      db,
+      file,
+      migrations.filter((m) => m.version <= 3),
+    );
     expect(db.pragma('user_version', { simple: true })).toBe(3);
     expect(indexes()).not.toContain('contacts_list_msisdn');
     expect(db.prepare(`SELECT COUNT(*) AS n FROM contacts WHERE list_id = 1`).get()).toEqual({ n: 2 });
@@ -82,12 +99,26 @@ describe('migrate()', () => {
   it('a crash in the middle of a migration leaves the file at the previous version, still openable', () => {
     const file = path.join(tmp(), 'smsdesk.db');
     const db = new Database(file);
-    migrate(db, file, migrations.filter((m) => m.version <= 1));
-    const broken: Migration = { version: 2, name: 'boom', up(d) { d.exec('CREATE TABLE half (x)'); d.exec('DROP TABLE settings'); throw new Error('power cut'); } };
+    migrate(
+      db,
+      file,
+      migrations.filter((m) => m.version <= 1),
+    );
+    const broken: Migration = {
+      version: 2,
+      name: 'boom',
+      up(d) {
+        d.exec('CREATE TABLE half (x)');
+        d.exec('DROP TABLE settings');
+        throw new Error('power cut');
+      },
+    };
     expect(() => migrate(db, file, [...migrations.filter((m) => m.version <= 1), broken])).toThrow('power cut');
     // nothing of the broken migration stays: not its new table, not its drop, not its version
     expect(db.pragma('user_version', { simple: true })).toBe(1);
-    expect(db.prepare(`SELECT name FROM sqlite_master WHERE name IN ('half', 'settings') ORDER BY name`).all()).toEqual([{ name: 'settings' }]);
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE name IN ('half', 'settings') ORDER BY name`).all()).toEqual(
+      [{ name: 'settings' }],
+    );
     db.close();
     const ok = openDatabase(file);
     expect(ok.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);

@@ -20,8 +20,13 @@ describe('migrations', () => {
     const db = openDatabase(file);
     expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all().map((r) => (r as { name: string }).name);
-    expect(tables).toEqual(expect.arrayContaining(['batches', 'campaigns', 'contacts', 'lists', 'messages', 'optouts', 'settings']));
+    const tables = db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+      .all()
+      .map((r) => (r as { name: string }).name);
+    expect(tables).toEqual(
+      expect.arrayContaining(['batches', 'campaigns', 'contacts', 'lists', 'messages', 'optouts', 'settings']),
+    );
     db.prepare(`INSERT INTO settings VALUES ('x', '1')`).run();
     db.close();
     const again = openDatabase(file);
@@ -32,7 +37,10 @@ describe('migrations', () => {
   it('each migration applies on top of the one before it', () => {
     const db = new Database(':memory:');
     for (const m of migrations) {
-      db.transaction(() => { m.up(db); db.pragma(`user_version = ${m.version}`); })();
+      db.transaction(() => {
+        m.up(db);
+        db.pragma(`user_version = ${m.version}`);
+      })();
       expect(db.pragma('user_version', { simple: true })).toBe(m.version);
     }
     db.close();
@@ -55,15 +63,23 @@ describe('migrations', () => {
 function fileAt(version: number): { file: string; db: Database.Database } {
   const file = path.join(tmp(), 'smsdesk.db');
   const db = new Database(file);
-  migrate(db, file, migrations.filter((m) => m.version <= version));
+  migrate(
+    db,
+    file,
+    migrations.filter((m) => m.version <= version),
+  );
   return { file, db };
 }
 
 describe('migration 2: status counters', () => {
   it('keep per-campaign counts equal to a full count through updates and deletes (files before migration 4)', () => {
     const { db } = fileAt(3);
-    db.prepare(`INSERT INTO campaigns (id, name, sender, template, state, created_at) VALUES (1, 'c', 'A', 't', 'draft', 0), (2, 'd', 'A', 't', 'draft', 0)`).run();
-    const ins = db.prepare(`INSERT INTO messages (campaign_id, seq, msisdn, text, encoding, parts, status, updated_at) VALUES (?, ?, ?, 'x', 'GSM-7', 1, 'queued', 0)`);
+    db.prepare(
+      `INSERT INTO campaigns (id, name, sender, template, state, created_at) VALUES (1, 'c', 'A', 't', 'draft', 0), (2, 'd', 'A', 't', 'draft', 0)`,
+    ).run();
+    const ins = db.prepare(
+      `INSERT INTO messages (campaign_id, seq, msisdn, text, encoding, parts, status, updated_at) VALUES (?, ?, ?, 'x', 'GSM-7', 1, 'queued', 0)`,
+    );
     for (let i = 1; i <= 50; i++) ins.run(i % 2 ? 1 : 2, i, String(2348030000000 + i));
     // Inserts are counted by their writer (campaign create), not by a trigger.
     db.prepare(`INSERT INTO campaign_counts SELECT campaign_id, status, COUNT(*) FROM messages GROUP BY 1, 2`).run();
@@ -71,7 +87,9 @@ describe('migration 2: status counters', () => {
     db.prepare(`UPDATE messages SET status = 'delivered' WHERE seq <= 7`).run();
     db.prepare(`UPDATE messages SET status = status WHERE seq <= 30`).run(); // no change: no count change
     db.prepare(`DELETE FROM messages WHERE seq > 45`).run();
-    const truth = db.prepare(`SELECT campaign_id, status, COUNT(*) AS n FROM messages GROUP BY campaign_id, status ORDER BY 1, 2`).all();
+    const truth = db
+      .prepare(`SELECT campaign_id, status, COUNT(*) AS n FROM messages GROUP BY campaign_id, status ORDER BY 1, 2`)
+      .all();
     const kept = db.prepare(`SELECT campaign_id, status, n FROM campaign_counts WHERE n != 0 ORDER BY 1, 2`).all();
     expect(kept).toEqual(truth);
     db.close();
@@ -82,23 +100,42 @@ describe('migration 2: status counters', () => {
     const raw = new Database(file);
     migrations[0].up(raw);
     raw.pragma('user_version = 1');
-    raw.prepare(`INSERT INTO campaigns (id, name, sender, template, state, created_at) VALUES (1, 'c', 'A', 't', 'draft', 0)`).run();
-    raw.prepare(`INSERT INTO messages (campaign_id, seq, msisdn, text, encoding, parts, status, updated_at) VALUES (1, 1, '1', 'x', 'GSM-7', 1, 'queued', 0), (1, 2, '2', 'x', 'GSM-7', 1, 'failed', 0)`).run();
+    raw
+      .prepare(
+        `INSERT INTO campaigns (id, name, sender, template, state, created_at) VALUES (1, 'c', 'A', 't', 'draft', 0)`,
+      )
+      .run();
+    raw
+      .prepare(
+        `INSERT INTO messages (campaign_id, seq, msisdn, text, encoding, parts, status, updated_at) VALUES (1, 1, '1', 'x', 'GSM-7', 1, 'queued', 0), (1, 2, '2', 'x', 'GSM-7', 1, 'failed', 0)`,
+      )
+      .run();
     raw.close();
     const db = openDatabase(file);
-    expect(db.prepare(`SELECT status, n FROM campaign_counts ORDER BY status`).all()).toEqual([{ status: 'failed', n: 1 }, { status: 'queued', n: 1 }]);
+    expect(db.prepare(`SELECT status, n FROM campaign_counts ORDER BY status`).all()).toEqual([
+      { status: 'failed', n: 1 },
+      { status: 'queued', n: 1 },
+    ]);
     db.close();
   });
 });
 
 describe('migration 4: counters kept per statement', () => {
-  const truth = (db: Database.Database) => db.prepare(`SELECT campaign_id, status, COUNT(*) AS n FROM messages GROUP BY 1, 2 ORDER BY 1, 2`).all();
-  const kept = (db: Database.Database) => db.prepare(`SELECT campaign_id, status, n FROM campaign_counts WHERE n != 0 ORDER BY 1, 2`).all();
+  const truth = (db: Database.Database) =>
+    db.prepare(`SELECT campaign_id, status, COUNT(*) AS n FROM messages GROUP BY 1, 2 ORDER BY 1, 2`).all();
+  const kept = (db: Database.Database) =>
+    db.prepare(`SELECT campaign_id, status, n FROM campaign_counts WHERE n != 0 ORDER BY 1, 2`).all();
 
   it('keeps the counts of a file migrated mid-send, and the ledger keeps them right through every outcome of a request', () => {
     const { file, db: raw } = fileAt(3);
-    raw.prepare(`INSERT INTO campaigns (id, name, sender, template, state, created_at) VALUES (1, 'c', 'A', 't', 'sending', 0), (2, 'd', 'A', 't', 'sending', 0)`).run();
-    const ins = raw.prepare(`INSERT INTO messages (campaign_id, seq, msisdn, text, encoding, parts, status, updated_at) VALUES (?, ?, ?, 'x', 'GSM-7', 1, 'queued', 0)`);
+    raw
+      .prepare(
+        `INSERT INTO campaigns (id, name, sender, template, state, created_at) VALUES (1, 'c', 'A', 't', 'sending', 0), (2, 'd', 'A', 't', 'sending', 0)`,
+      )
+      .run();
+    const ins = raw.prepare(
+      `INSERT INTO messages (campaign_id, seq, msisdn, text, encoding, parts, status, updated_at) VALUES (?, ?, ?, 'x', 'GSM-7', 1, 'queued', 0)`,
+    );
     for (let i = 1; i <= 60; i++) ins.run(i % 2 ? 1 : 2, i, String(2348030000000 + i));
     raw.prepare(`INSERT INTO campaign_counts SELECT campaign_id, status, COUNT(*) FROM messages GROUP BY 1, 2`).run();
     raw.prepare(`UPDATE messages SET status = 'delivered' WHERE seq <= 6`).run(); // counted by the old trigger
@@ -106,7 +143,11 @@ describe('migration 4: counters kept per statement', () => {
     raw.close();
 
     const db = openDatabase(file);
-    expect(db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name = 'messages_count_update'`).get()).toEqual({ n: 0 });
+    expect(
+      db
+        .prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name = 'messages_count_update'`)
+        .get(),
+    ).toEqual({ n: 0 });
     expect(kept(db)).toEqual(before);
     expect(kept(db)).toEqual(truth(db));
 
@@ -125,14 +166,25 @@ describe('migration 4: counters kept per statement', () => {
     send(); // left submitting, as a crash would
     ledger.recoverInterrupted(t + 20_000, t + 21_000, 1000);
     expect(kept(db)).toEqual(truth(db));
-    expect(db.prepare(`SELECT status, n FROM campaign_counts WHERE campaign_id = 1 AND n != 0 ORDER BY status`).all()).toEqual([
-      { status: 'accepted', n: 10 }, { status: 'delivered', n: 3 }, { status: 'failed', n: 5 }, { status: 'queued', n: 7 }, { status: 'uncertain', n: 5 },
+    expect(
+      db.prepare(`SELECT status, n FROM campaign_counts WHERE campaign_id = 1 AND n != 0 ORDER BY status`).all(),
+    ).toEqual([
+      { status: 'accepted', n: 10 },
+      { status: 'delivered', n: 3 },
+      { status: 'failed', n: 5 },
+      { status: 'queued', n: 7 },
+      { status: 'uncertain', n: 5 },
     ]);
     // The chart still sees each transition once, in the 10-second bucket of its time.
-    expect(db.prepare(`SELECT at, status, n FROM status_buckets WHERE campaign_id = 1 AND at > 0 ORDER BY at, status`).all()).toEqual([
-      { at: 1_700_000_000_000, status: 'accepted', n: 10 }, { at: 1_700_000_000_000, status: 'failed', n: 5 },
-      { at: 1_700_000_000_000, status: 'queued', n: 5 }, { at: 1_700_000_000_000, status: 'submitting', n: 30 },
-      { at: 1_700_000_000_000, status: 'uncertain', n: 10 }, { at: 1_700_000_010_000, status: 'queued', n: 5 },
+    expect(
+      db.prepare(`SELECT at, status, n FROM status_buckets WHERE campaign_id = 1 AND at > 0 ORDER BY at, status`).all(),
+    ).toEqual([
+      { at: 1_700_000_000_000, status: 'accepted', n: 10 },
+      { at: 1_700_000_000_000, status: 'failed', n: 5 },
+      { at: 1_700_000_000_000, status: 'queued', n: 5 },
+      { at: 1_700_000_000_000, status: 'submitting', n: 30 },
+      { at: 1_700_000_000_000, status: 'uncertain', n: 10 },
+      { at: 1_700_000_010_000, status: 'queued', n: 5 },
       { at: 1_700_000_020_000, status: 'uncertain', n: 5 },
     ]);
     db.close();
@@ -142,14 +194,30 @@ describe('migration 4: counters kept per statement', () => {
 describe('migration 5: report lookups and re-sends under the first reference', () => {
   it('adds the lookup record and the re-send reference to a file with campaigns in it, keeping its messages', () => {
     const { file, db: raw } = fileAt(4);
-    raw.prepare(`INSERT INTO campaigns (id, name, sender, template, state, created_at) VALUES (1, 'c', 'A', 't', 'sending', 0)`).run();
-    raw.prepare(`INSERT INTO batches (id, campaign_id, client_ref, state, recipients, parts, text, created_at, http_status, polls) VALUES (1, 1, 'ref1', 'uncertain', 1, 1, 'x', 0, 500, 1)`).run();
-    raw.prepare(`INSERT INTO messages (campaign_id, seq, msisdn, text, encoding, parts, status, batch_id, updated_at) VALUES (1, 1, '2348030000001', 'x', 'GSM-7', 1, 'uncertain', 1, 0)`).run();
+    raw
+      .prepare(
+        `INSERT INTO campaigns (id, name, sender, template, state, created_at) VALUES (1, 'c', 'A', 't', 'sending', 0)`,
+      )
+      .run();
+    raw
+      .prepare(
+        `INSERT INTO batches (id, campaign_id, client_ref, state, recipients, parts, text, created_at, http_status, polls) VALUES (1, 1, 'ref1', 'uncertain', 1, 1, 'x', 0, 500, 1)`,
+      )
+      .run();
+    raw
+      .prepare(
+        `INSERT INTO messages (campaign_id, seq, msisdn, text, encoding, parts, status, batch_id, updated_at) VALUES (1, 1, '2348030000001', 'x', 'GSM-7', 1, 'uncertain', 1, 0)`,
+      )
+      .run();
     raw.close();
     const db = openDatabase(file);
-    expect(db.prepare(`SELECT msisdn, status, resend_ref FROM messages`).all()).toEqual([{ msisdn: '2348030000001', status: 'uncertain', resend_ref: null }]);
+    expect(db.prepare(`SELECT msisdn, status, resend_ref FROM messages`).all()).toEqual([
+      { msisdn: '2348030000001', status: 'uncertain', resend_ref: null },
+    ]);
     db.prepare(`INSERT INTO batch_lookups (batch_id, at, answer, detail) VALUES (1, 5, 'not-found', NULL)`).run();
-    expect(db.prepare(`SELECT batch_id, answer FROM batch_lookups`).all()).toEqual([{ batch_id: 1, answer: 'not-found' }]);
+    expect(db.prepare(`SELECT batch_id, answer FROM batch_lookups`).all()).toEqual([
+      { batch_id: 1, answer: 'not-found' },
+    ]);
     db.close();
   });
 });
@@ -161,8 +229,14 @@ describe('migration 6: saved message templates', () => {
     raw.close();
     const db = openDatabase(file);
     expect(db.prepare(`SELECT value FROM settings WHERE key = 'sender.last'`).get()).toEqual({ value: '"ACME"' });
-    db.prepare(`INSERT INTO templates (name, sender, text, created_at, updated_at) VALUES ('Promo', 'ACME', 'Hi', 1, 1)`).run();
-    expect(() => db.prepare(`INSERT INTO templates (name, sender, text, created_at, updated_at) VALUES ('promo', '', 'Yo', 2, 2)`).run()).toThrow(/UNIQUE/);
+    db.prepare(
+      `INSERT INTO templates (name, sender, text, created_at, updated_at) VALUES ('Promo', 'ACME', 'Hi', 1, 1)`,
+    ).run();
+    expect(() =>
+      db
+        .prepare(`INSERT INTO templates (name, sender, text, created_at, updated_at) VALUES ('promo', '', 'Yo', 2, 2)`)
+        .run(),
+    ).toThrow(/UNIQUE/);
     db.close();
   });
 });

@@ -4,18 +4,24 @@ import path from 'node:path';
 import { fixture, setup, tableCounts, type Ctx } from './lists-helpers.ts';
 
 let ctx: Ctx;
-beforeEach(() => { ctx = setup(); });
+beforeEach(() => {
+  ctx = setup();
+});
 afterEach(() => ctx.close());
 
 describe('opt-outs', () => {
   it('add normalises numbers, ignores repeats and reports the invalid ones', () => {
-    expect(ctx.svc.optouts.add(['0803 123 4567', '+2348031234567', '08061234567', 'nope'], 'manual'))
-      .toEqual({ added: 2, invalid: ['nope'] });
+    expect(ctx.svc.optouts.add(['0803 123 4567', '+2348031234567', '08061234567', 'nope'], 'manual')).toEqual({
+      added: 2,
+      invalid: ['nope'],
+    });
     const { total, rows } = ctx.svc.optouts.list({ offset: 0, limit: 10 });
     expect(total).toBe(2);
     expect(rows.map((r) => r.msisdn).sort()).toEqual(['2348031234567', '2348061234567']);
     expect(rows[0]).toMatchObject({ source: 'manual', addedAt: expect.any(Number) });
-    expect(ctx.svc.optouts.list({ offset: 0, limit: 10, search: '0806 123' }).rows.map((r) => r.msisdn)).toEqual(['2348061234567']);
+    expect(ctx.svc.optouts.list({ offset: 0, limit: 10, search: '0806 123' }).rows.map((r) => r.msisdn)).toEqual([
+      '2348061234567',
+    ]);
   });
 
   it('remove accepts any form of the number', () => {
@@ -37,7 +43,9 @@ describe('opt-outs', () => {
 
   it('import of a bad file explains itself and adds nothing', () => {
     const before = tableCounts(ctx.db);
-    expect(() => ctx.svc.optouts.import(fixture('binary-named.csv'))).toThrow(expect.objectContaining({ code: 'IMPORT_BINARY', message: expect.stringContaining('binary-named.csv') }));
+    expect(() => ctx.svc.optouts.import(fixture('binary-named.csv'))).toThrow(
+      expect.objectContaining({ code: 'IMPORT_BINARY', message: expect.stringContaining('binary-named.csv') }),
+    );
     expect(tableCounts(ctx.db)).toEqual(before);
   });
 

@@ -5,7 +5,10 @@ import { topLongest } from '../../electron/engine/campaigns/service.ts';
 import { makeList, numbers, tempDir } from '../helpers/engine.ts';
 
 let close: (() => Promise<void>) | null = null;
-afterEach(async () => { await close?.(); close = null; });
+afterEach(async () => {
+  await close?.();
+  close = null;
+});
 
 describe('campaign preview before sending', () => {
   it('counts parts and cost over the list, skips opted-out numbers, and ranks the longest messages first', async () => {
@@ -15,7 +18,11 @@ describe('campaign preview before sending', () => {
     const nums = numbers(6);
     // Names make some messages cross into two parts; one recipient has opted out.
     const names = ['Ada', 'B'.repeat(150), 'Chi', 'D'.repeat(140), 'Eze', 'F'.repeat(150)];
-    makeList(engine, 'people', nums.map((phone, i) => ({ phone, first_name: names[i] })));
+    makeList(
+      engine,
+      'people',
+      nums.map((phone, i) => ({ phone, first_name: names[i] })),
+    );
     engine.optouts.add([nums[5]]);
     const p = engine.campaigns.preview({ list: 'people', text: 'Hello {first_name}, your order is ready.' });
     expect(p.recipients).toBe(5);
@@ -33,18 +40,31 @@ describe('campaign preview before sending', () => {
   it('names an unknown merge field instead of counting anything', async () => {
     const engine = await createEngine({ dataDir: tempDir(), secrets: createMemorySecrets(null), env: {} });
     close = () => engine.close();
-    makeList(engine, 'people', numbers(2).map((phone) => ({ phone, first_name: 'Ada' })));
+    makeList(
+      engine,
+      'people',
+      numbers(2).map((phone) => ({ phone, first_name: 'Ada' })),
+    );
     const p = engine.campaigns.preview({ list: 'people', text: 'Hi {firstname}' });
     expect(p.unknownFields).toEqual(['firstname']);
     expect(p.templateError).toMatch(/firstname/);
-    expect(() => engine.campaigns.create({ list: 'people', from: 'ACME', text: 'Hi {firstname}' })).toThrow(/firstname/);
+    expect(() => engine.campaigns.create({ list: 'people', from: 'ACME', text: 'Hi {firstname}' })).toThrow(
+      /firstname/,
+    );
   });
 });
 
 describe('topLongest', () => {
   it('keeps the k longest in order, ties broken by characters then list order', () => {
     const t = topLongest(3);
-    [[1, 1, 50], [2, 2, 200], [3, 1, 160], [4, 2, 200], [5, 3, 400], [6, 1, 10]].forEach(([seq, parts, len]) => t.offer(seq, parts, len));
+    [
+      [1, 1, 50],
+      [2, 2, 200],
+      [3, 1, 160],
+      [4, 2, 200],
+      [5, 3, 400],
+      [6, 1, 10],
+    ].forEach(([seq, parts, len]) => t.offer(seq, parts, len));
     expect(t.seqs()).toEqual([5, 2, 4]);
   });
 });

@@ -24,7 +24,11 @@ beforeAll(async () => {
   const t = await engineWithSandbox({ settings: { 'rate.recipientsPerRequest': 50 } });
   close = t.close;
   db = t.engine.db;
-  makeList(t.engine, 'plans', numbers(300).map((phone, i) => ({ phone, first_name: `N${i}` })));
+  makeList(
+    t.engine,
+    'plans',
+    numbers(300).map((phone, i) => ({ phone, first_name: `N${i}` })),
+  );
   const c = t.engine.campaigns.create({ list: 'plans', from: 'ACME', text: 'Hi {first_name}' });
   t.engine.campaigns.send(c.id);
   t.engine.start();
@@ -47,7 +51,11 @@ function statement(shape: RegExp): string {
 
 function plan(sql: string): string[] {
   const params: unknown[] = (sql.match(/\?/g) ?? []).map(() => 1);
-  return ((realPrepare.call(db, `EXPLAIN QUERY PLAN ${sql}`) as Database.Statement<unknown[]>).all(...params) as Array<{ detail: string }>).map((r) => r.detail);
+  return (
+    (realPrepare.call(db, `EXPLAIN QUERY PLAN ${sql}`) as Database.Statement<unknown[]>).all(...params) as Array<{
+      detail: string;
+    }>
+  ).map((r) => r.detail);
 }
 
 /** Big tables (one row per recipient or per request) may only be searched, never scanned or sorted. */
@@ -64,33 +72,61 @@ function expectIndexed(sql: string, index: RegExp) {
 describe('hot queries use indexes (EXPLAIN QUERY PLAN)', () => {
   it("send loop: the next batch is the campaign's lowest queued seqs, read in index order", () => {
     const sql = statement(/FROM messages WHERE campaign_id = \? AND status = 'queued' ORDER BY seq LIMIT \?/);
-    expectIndexed(sql, /SEARCH messages USING (COVERING )?INDEX messages_campaign_status_seq \(campaign_id=\? AND status=\?\)/);
+    expectIndexed(
+      sql,
+      /SEARCH messages USING (COVERING )?INDEX messages_campaign_status_seq \(campaign_id=\? AND status=\?\)/,
+    );
   });
 
   it('send loop: marking a batch submitting and accepted touches its rows by key', () => {
-    expectIndexed(statement(/^UPDATE messages SET status = 'submitting'.* WHERE id IN \(SELECT value FROM json_each\(\?\)\)/), /USING INTEGER PRIMARY KEY/);
-    expectIndexed(statement(/^UPDATE messages SET status = 'accepted', accepted_at = \?, (reason = NULL, )?updated_at = \? WHERE batch_id = \?/), /USING INDEX messages_batch(_msisdn)? \(batch_id=\?\)/);
+    expectIndexed(
+      statement(/^UPDATE messages SET status = 'submitting'.* WHERE id IN \(SELECT value FROM json_each\(\?\)\)/),
+      /USING INTEGER PRIMARY KEY/,
+    );
+    expectIndexed(
+      statement(
+        /^UPDATE messages SET status = 'accepted', accepted_at = \?, (reason = NULL, )?updated_at = \? WHERE batch_id = \?/,
+      ),
+      /USING INDEX messages_batch(_msisdn)? \(batch_id=\?\)/,
+    );
   });
 
   it('dashboard: status counts per campaign without scanning its messages', () => {
-    const sql = statement(/FROM (campaign_counts WHERE campaign_id = \?|messages WHERE campaign_id = \? GROUP BY status)/);
-    expectIndexed(sql, /SEARCH (campaign_counts USING PRIMARY KEY|messages USING (COVERING )?INDEX messages_campaign_status_seq) \(campaign_id=\?\)/);
+    const sql = statement(
+      /FROM (campaign_counts WHERE campaign_id = \?|messages WHERE campaign_id = \? GROUP BY status)/,
+    );
+    expectIndexed(
+      sql,
+      /SEARCH (campaign_counts USING PRIMARY KEY|messages USING (COVERING )?INDEX messages_campaign_status_seq) \(campaign_id=\?\)/,
+    );
   });
 
-  it("poller: due batches come from the partial poll index, already in next_poll_at order", () => {
-    const sql = statement(/FROM batches b JOIN campaigns c ON c.id = b.campaign_id WHERE b.dlr_done = 0 AND b.state IN \('accepted', 'uncertain'\) AND .*next_poll_at <= \?.*ORDER BY b.next_poll_at LIMIT/);
+  it('poller: due batches come from the partial poll index, already in next_poll_at order', () => {
+    const sql = statement(
+      /FROM batches b JOIN campaigns c ON c.id = b.campaign_id WHERE b.dlr_done = 0 AND b.state IN \('accepted', 'uncertain'\) AND .*next_poll_at <= \?.*ORDER BY b.next_poll_at LIMIT/,
+    );
     expectIndexed(sql, /SEARCH b USING INDEX batches_poll/);
-    expectIndexed(statement(/^SELECT MIN\(next_poll_at\) AS t FROM batches WHERE dlr_done = 0/), /USING (COVERING )?INDEX batches_poll/);
+    expectIndexed(
+      statement(/^SELECT MIN\(next_poll_at\) AS t FROM batches WHERE dlr_done = 0/),
+      /USING (COVERING )?INDEX batches_poll/,
+    );
   });
 
   it("poller: a report reads its batch's rows through the batch index once, then updates each recipient by key", () => {
-    expectIndexed(statement(/^SELECT id, msisdn, status FROM messages WHERE batch_id = \?$/), /SEARCH messages USING INDEX messages_batch_msisdn \(batch_id=\?\)/);
-    const sql = statement(/^UPDATE messages SET status = \?, raw_status = \?, raw_code = \?, final_at = \?, reason = \?, updated_at = \? WHERE id = \?/);
+    expectIndexed(
+      statement(/^SELECT id, msisdn, status FROM messages WHERE batch_id = \?$/),
+      /SEARCH messages USING INDEX messages_batch_msisdn \(batch_id=\?\)/,
+    );
+    const sql = statement(
+      /^UPDATE messages SET status = \?, raw_status = \?, raw_code = \?, final_at = \?, reason = \?, updated_at = \? WHERE id = \?/,
+    );
     expectIndexed(sql, /USING INTEGER PRIMARY KEY \(rowid=\?\)/);
   });
 
   it('send loop: the uncertain rows of a batch (normally none) are found through the (campaign, status) index', () => {
-    const sql = statement(/^UPDATE messages SET status = 'accepted'.* WHERE campaign_id = \? AND status = 'uncertain' AND \+batch_id = \?/);
+    const sql = statement(
+      /^UPDATE messages SET status = 'accepted'.* WHERE campaign_id = \? AND status = 'uncertain' AND \+batch_id = \?/,
+    );
     expectIndexed(sql, /SEARCH messages USING INDEX messages_campaign_status_seq \(campaign_id=\? AND status=\?\)/);
   });
 
@@ -114,14 +150,23 @@ describe('hot queries use indexes (EXPLAIN QUERY PLAN)', () => {
   // every message never sent yet (30-70 ms at each start with 200,000 queued); now steered to
   // messages_campaign_status_seq.
   it('start-up: stray submitting messages are found by status, not among every queued message', () => {
-    const sql = statement(/^UPDATE messages SET status = 'queued'.* WHERE .*status = 'submitting' AND \+?batch_id IS NULL/);
+    const sql = statement(
+      /^UPDATE messages SET status = 'queued'.* WHERE .*status = 'submitting' AND \+?batch_id IS NULL/,
+    );
     expectIndexed(sql, /SEARCH messages USING (COVERING )?INDEX \w+ \([^)]*status=\?/);
   });
 
   // The ledger check runs at every start: stranded recipients by status, given-back batches by state.
   it('start-up: the ledger check finds stranded recipients and given-back batches without a scan', () => {
-    expectIndexed(statement(/^SELECT m\.campaign_id, .* WHERE m\.campaign_id IN \(SELECT id FROM campaigns\) AND m\.status IN \('submitting', 'uncertain'\)/),
-      /SEARCH m USING (COVERING )?INDEX messages_campaign_status_seq \(campaign_id=\? AND status=\?\)/);
-    expectIndexed(statement(/^SELECT b\.campaign_id, b\.id, b\.state, m\.status/), /SEARCH b USING (COVERING )?INDEX batches_campaign_state \(campaign_id=\? AND state=\?\)/);
+    expectIndexed(
+      statement(
+        /^SELECT m\.campaign_id, .* WHERE m\.campaign_id IN \(SELECT id FROM campaigns\) AND m\.status IN \('submitting', 'uncertain'\)/,
+      ),
+      /SEARCH m USING (COVERING )?INDEX messages_campaign_status_seq \(campaign_id=\? AND status=\?\)/,
+    );
+    expectIndexed(
+      statement(/^SELECT b\.campaign_id, b\.id, b\.state, m\.status/),
+      /SEARCH b USING (COVERING )?INDEX batches_campaign_state \(campaign_id=\? AND state=\?\)/,
+    );
   });
 });

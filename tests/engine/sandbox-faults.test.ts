@@ -8,7 +8,11 @@ const sandbox = useSandboxes();
 
 function client(url: string, over: Partial<Settings> = {}) {
   const s = { ...defaultSettings(), 'gateway.answerTimeoutMs': 2_000, ...over };
-  return createGatewayClient({ settings: { get: (k: SettingKey) => s[k] }, token: async () => 'sandbox', baseUrl: () => url });
+  return createGatewayClient({
+    settings: { get: (k: SettingKey) => s[k] },
+    token: async () => 'sandbox',
+    baseUrl: () => url,
+  });
 }
 
 const TO = ['2348031234567', '2348051234567'];
@@ -48,7 +52,11 @@ describe('sandbox fault modes', () => {
     expect(sb.record().accepted).toHaveLength(1);
     expect(await c.fetchBatchReport('f4')).toMatchObject({ kind: 'ok', total: 2 });
     sb.setFaults({});
-    expect(await c.send(req('f4'))).toMatchObject({ kind: 'accepted', gatewayRef: sb.record().accepted[0].ref, processed: 2 });
+    expect(await c.send(req('f4'))).toMatchObject({
+      kind: 'accepted',
+      gatewayRef: sb.record().accepted[0].ref,
+      processed: 2,
+    });
     expect(sb.acceptedCount(TO[0])).toBe(1);
   });
 

@@ -13,11 +13,21 @@ const sandbox = useSandboxes();
 
 function client(url: string, token = 'sandbox', over: Partial<Settings> = {}) {
   const s = { ...defaultSettings(), ...over };
-  return createGatewayClient({ settings: { get: (k: SettingKey) => s[k] }, token: async () => token, baseUrl: () => url });
+  return createGatewayClient({
+    settings: { get: (k: SettingKey) => s[k] },
+    token: async () => token,
+    baseUrl: () => url,
+  });
 }
 
 const numbers = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `23480${String(31_000_000 + from + i)}`);
-const req = (to: string[], clientRef: string | null = null, extra: Partial<SendRequest> = {}): SendRequest => ({ from: 'ShopRite', to, text: 'Hello', clientRef, ...extra });
+const req = (to: string[], clientRef: string | null = null, extra: Partial<SendRequest> = {}): SendRequest => ({
+  from: 'ShopRite',
+  to,
+  text: 'Hello',
+  clientRef,
+  ...extra,
+});
 
 async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
@@ -29,7 +39,9 @@ async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, ms = 10
   }
 }
 
-function statusesOf(report: Awaited<ReturnType<ReturnType<typeof client>['fetchBatchReport']>>): Record<string, number> {
+function statusesOf(
+  report: Awaited<ReturnType<ReturnType<typeof client>['fetchBatchReport']>>,
+): Record<string, number> {
   if (report.kind !== 'ok') throw new Error(`report ${report.kind}`);
   return Object.fromEntries(report.statuses.map((s) => [s.status, s.count]));
 }
@@ -45,11 +57,18 @@ describe('sandbox: sending and reports', () => {
     const first = statusesOf(await c.fetchBatchReport(ref));
     expect(first.Queued).toBeGreaterThan(0);
     const seen = new Set<string>();
-    const final = await until(async () => {
-      const r = await c.fetchBatchReport(ref);
-      if (r.kind === 'ok') r.statuses.forEach((s) => seen.add(s.status));
-      return r;
-    }, (r) => r.kind === 'ok' && r.statuses.every((s) => ['delivered', 'failed', 'rejected', 'expired', 'unknown'].includes(mapStatus(s.status) ?? '')));
+    const final = await until(
+      async () => {
+        const r = await c.fetchBatchReport(ref);
+        if (r.kind === 'ok') r.statuses.forEach((s) => seen.add(s.status));
+        return r;
+      },
+      (r) =>
+        r.kind === 'ok' &&
+        r.statuses.every((s) =>
+          ['delivered', 'failed', 'rejected', 'expired', 'unknown'].includes(mapStatus(s.status) ?? ''),
+        ),
+    );
     expect(seen.has('Dispatched')).toBe(true);
     if (final.kind !== 'ok') throw new Error('no report');
     expect(final.total).toBe(20);
@@ -58,7 +77,11 @@ describe('sandbox: sending and reports', () => {
 
   it('ends recipients in roughly the configured proportions', async () => {
     let clock = Date.now();
-    const sb = await sandbox({ seed: 7, now: () => clock, proportions: { delivered: 0.8, failed: 0.1, rejected: 0.06, expired: 0.04 } });
+    const sb = await sandbox({
+      seed: 7,
+      now: () => clock,
+      proportions: { delivered: 0.8, failed: 0.1, rejected: 0.06, expired: 0.04 },
+    });
     const c = client(sb.url);
     const refs: string[] = [];
     for (let i = 0; i < 4; i++) {
@@ -67,7 +90,8 @@ describe('sandbox: sending and reports', () => {
     }
     clock += 60_000;
     const totals: Record<string, number> = {};
-    for (const ref of refs) for (const [k, n] of Object.entries(statusesOf(await c.fetchBatchReport(ref)))) totals[k] = (totals[k] ?? 0) + n;
+    for (const ref of refs)
+      for (const [k, n] of Object.entries(statusesOf(await c.fetchBatchReport(ref)))) totals[k] = (totals[k] ?? 0) + n;
     expect(totals.Delivered / 4000).toBeCloseTo(0.8, 1);
     expect(totals.Failed / 4000).toBeGreaterThan(0.07);
     expect(totals.Failed / 4000).toBeLessThan(0.13);
@@ -115,7 +139,12 @@ describe('sandbox: sending and reports', () => {
     const byClient = await c.fetchBatchReport('client-ref-9');
     expect(byServer).toMatchObject({ kind: 'ok', batchId: ref, total: 2 });
     expect(byClient).toEqual(byServer);
-    expect(await c.fetchRecipientReport('client-ref-9', numbers(2)[1])).toMatchObject({ kind: 'ok', recipient: numbers(2)[1], status: 'Queued', code: 400 });
+    expect(await c.fetchRecipientReport('client-ref-9', numbers(2)[1])).toMatchObject({
+      kind: 'ok',
+      recipient: numbers(2)[1],
+      status: 'Queued',
+      code: 400,
+    });
     expect(await c.fetchRecipientReport(ref, '2340000000000')).toEqual({ kind: 'not-found' });
     expect(await c.fetchBatchReport('nobody-sent-this')).toEqual({ kind: 'not-found' });
   });
@@ -162,22 +191,36 @@ describe('sandbox: refusals', () => {
 
   it('accepts a 15-digit numeric sender and an 11-character one with a space', async () => {
     const sb = await sandbox();
-    expect(await client(sb.url).send(req(numbers(1), null, { from: '234803123456789' }))).toMatchObject({ kind: 'accepted' });
-    expect(await client(sb.url).send(req(numbers(1), null, { from: 'Shop Lagos1' }))).toMatchObject({ kind: 'accepted' });
+    expect(await client(sb.url).send(req(numbers(1), null, { from: '234803123456789' }))).toMatchObject({
+      kind: 'accepted',
+    });
+    expect(await client(sb.url).send(req(numbers(1), null, { from: 'Shop Lagos1' }))).toMatchObject({
+      kind: 'accepted',
+    });
   });
 
   it('answers 405 and 415 and 404 to the wrong method, type or path', async () => {
     const sb = await sandbox();
-    const call = (method: string, p: string, type: string) => new Promise<number>((resolve, reject) => {
-      const r = http.request(`${sb.url}${p}`, { method, headers: { Authorization: 'Bearer sandbox', 'Content-Type': type } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
-      r.on('error', reject);
-      r.end(method === 'POST' ? '{"from":"Shop","to":["2348031234567"],"body":"x"}' : undefined);
-    });
+    const call = (method: string, p: string, type: string) =>
+      new Promise<number>((resolve, reject) => {
+        const r = http.request(
+          `${sb.url}${p}`,
+          { method, headers: { Authorization: 'Bearer sandbox', 'Content-Type': type } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        r.on('error', reject);
+        r.end(method === 'POST' ? '{"from":"Shop","to":["2348031234567"],"body":"x"}' : undefined);
+      });
     expect(await call('GET', '/ng/v1/sendsms', 'application/json')).toBe(405);
     expect(await call('POST', '/ng/v1/sendsms', 'text/plain')).toBe(415);
     expect(await call('POST', '/ng/v1/sendsms', 'application/json')).toBe(200);
     expect(await call('POST', '/api/v2/send', 'application/json')).toBe(404);
-    expect(await client(sb.url, 'sandbox', { 'gateway.sendPath': '/api/v2/send' }).send(req(numbers(1)))).toMatchObject({ kind: 'failed', httpStatus: 404, campaignWide: true });
+    expect(await client(sb.url, 'sandbox', { 'gateway.sendPath': '/api/v2/send' }).send(req(numbers(1)))).toMatchObject(
+      { kind: 'failed', httpStatus: 404, campaignWide: true },
+    );
   });
 
   it('answers 429 with Retry-After beyond its rate limit', async () => {
@@ -216,7 +259,11 @@ describe('sandbox: state file', () => {
       await first.close();
       const second = await sandbox({ stateFile });
       const c = client(second.url);
-      expect(await c.fetchBatchReport('kept')).toMatchObject({ kind: 'ok', batchId: (a as { gatewayRef: string }).gatewayRef, total: 2 });
+      expect(await c.fetchBatchReport('kept')).toMatchObject({
+        kind: 'ok',
+        batchId: (a as { gatewayRef: string }).gatewayRef,
+        total: 2,
+      });
       expect(await c.send(req(numbers(2), 'kept'))).toEqual(a);
       expect(second.acceptedCount(numbers(2)[0])).toBe(1);
       const b = await c.send(req(numbers(1), 'new'));

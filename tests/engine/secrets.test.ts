@@ -33,10 +33,11 @@ const SERVICE = `SMS Desk test ${process.pid}-${Date.now().toString(36)}`;
  * keychain; 'keys' records the lines of /proc/keys (the kernel keyring) that name this run's
  * service, or null where it is unreadable.
  */
-type Step = { op: 'get' | 'source' | 'clear' | 'stop-keyring' | 'close-display' | 'get-when-free' | 'keys' } | { op: 'set'; token: string };
+type Step =
+  | { op: 'get' | 'source' | 'clear' | 'stop-keyring' | 'close-display' | 'get-when-free' | 'keys' }
+  | { op: 'set'; token: string };
 type Outcome =
-  | { ok: true; value: unknown }
-  | { ok: false; name: string; code: string; reason?: string; message: string };
+  { ok: true; value: unknown } | { ok: false; name: string; code: string; reason?: string; message: string };
 interface ChildConfig {
   steps: Step[];
   env?: Record<string, string>;
@@ -70,8 +71,17 @@ function requireKeyringTools(): void {
 /** The environment of every child: nothing of the caller's desktop session, a fresh HOME. */
 function baseEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, ...extra };
-  for (const k of ['DBUS_SESSION_BUS_ADDRESS', 'DISPLAY', 'WAYLAND_DISPLAY', 'SMSDESK_TOKEN', 'XDG_RUNTIME_DIR',
-    'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'GNOME_KEYRING_CONTROL']) {
+  for (const k of [
+    'DBUS_SESSION_BUS_ADDRESS',
+    'DISPLAY',
+    'WAYLAND_DISPLAY',
+    'SMSDESK_TOKEN',
+    'XDG_RUNTIME_DIR',
+    'XDG_DATA_HOME',
+    'XDG_CONFIG_HOME',
+    'XDG_CACHE_HOME',
+    'GNOME_KEYRING_CONTROL',
+  ]) {
     if (!(k in extra)) delete env[k];
   }
   return env;
@@ -81,7 +91,13 @@ function tempDir(name: string): string {
   return fs.mkdtempSync(path.join(work, `${name}-`));
 }
 
-interface Ran { code: number; stdout: string; stderr: string; results: Outcome[][]; lookups: string[] }
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+  results: Outcome[][];
+  lookups: string[];
+}
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Ran> {
   return new Promise((resolve) => {
@@ -138,7 +154,9 @@ function failure(o: Outcome | undefined): Extract<Outcome, { ok: false }> {
 function busWithoutSecrets(): string {
   const conf = path.join(work, 'bus-without-secrets.conf');
   if (!fs.existsSync(conf)) {
-    fs.writeFileSync(conf, `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+    fs.writeFileSync(
+      conf,
+      `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
@@ -146,7 +164,8 @@ function busWithoutSecrets(): string {
   <servicedir>${tempDir('no-services')}</servicedir>
   <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
 </busconfig>
-`);
+`,
+    );
   }
   return conf;
 }
@@ -156,7 +175,9 @@ beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-secrets-test-'));
   child = path.join(work, 'child.mts');
   // Steps run in order; each outcome is recorded, so one run shows a whole user flow.
-  fs.writeFileSync(child, `
+  fs.writeFileSync(
+    child,
+    `
 const cfg = JSON.parse(process.argv[2]);
 const mod = await import(cfg.index ?? ${JSON.stringify(pathToFileURL(path.join(SECRETS_DIR, 'index.ts')).href)});
 import fs from 'node:fs';
@@ -193,7 +214,8 @@ console.log('RESULT ' + JSON.stringify(out));
 // Leave as soon as the results are out (a request still running in the native module holds the
 // exit until it ends: see the unlock-dialog test).
 process.exit(0);
-`);
+`,
+  );
 });
 
 afterAll(() => {
@@ -202,10 +224,21 @@ afterAll(() => {
 
 describe('real keychain (gnome-keyring through scripts/with-keyring.sh)', () => {
   it('stores, reads, reports and clears the token, and another process sees it in the keyring', async () => {
-    const r = await withKeyring([
-      { steps: [{ op: 'get' }, { op: 'source' }, { op: 'set', token: `  ${TOKEN}\n` }, { op: 'get' }, { op: 'source' }] },
-      { steps: [{ op: 'get' }, { op: 'source' }] },
-    ], true);
+    const r = await withKeyring(
+      [
+        {
+          steps: [
+            { op: 'get' },
+            { op: 'source' },
+            { op: 'set', token: `  ${TOKEN}\n` },
+            { op: 'get' },
+            { op: 'source' },
+          ],
+        },
+        { steps: [{ op: 'get' }, { op: 'source' }] },
+      ],
+      true,
+    );
     expect(r.code, r.stderr).toBe(0);
     const [first, second] = r.results;
     expect(first).toEqual([
@@ -216,16 +249,22 @@ describe('real keychain (gnome-keyring through scripts/with-keyring.sh)', () => 
       { ok: true, value: 'keychain' },
     ]);
     // A separate process reads it back: it is in the Secret Service, not in a process's memory.
-    expect(second).toEqual([{ ok: true, value: TOKEN }, { ok: true, value: 'keychain' }]);
+    expect(second).toEqual([
+      { ok: true, value: TOKEN },
+      { ok: true, value: 'keychain' },
+    ]);
     // And libsecret's own tool (as another program would) finds it under the service/username attributes.
     expect(r.lookups).toEqual([TOKEN]);
   });
 
   it('clear() removes it from the keyring for every reader', async () => {
-    const r = await withKeyring([
-      { steps: [{ op: 'set', token: TOKEN }, { op: 'clear' }, { op: 'get' }, { op: 'source' }, { op: 'clear' }] },
-      { steps: [{ op: 'get' }] },
-    ], true);
+    const r = await withKeyring(
+      [
+        { steps: [{ op: 'set', token: TOKEN }, { op: 'clear' }, { op: 'get' }, { op: 'source' }, { op: 'clear' }] },
+        { steps: [{ op: 'get' }] },
+      ],
+      true,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.results[0]).toEqual([
       { ok: true, value: null },
@@ -239,10 +278,18 @@ describe('real keychain (gnome-keyring through scripts/with-keyring.sh)', () => 
   });
 
   it('set() replaces an earlier token', async () => {
-    const r = await withKeyring([
-      { steps: [{ op: 'set', token: 'first-token' }, { op: 'set', token: TOKEN }] },
-      { steps: [{ op: 'get' }] },
-    ], true);
+    const r = await withKeyring(
+      [
+        {
+          steps: [
+            { op: 'set', token: 'first-token' },
+            { op: 'set', token: TOKEN },
+          ],
+        },
+        { steps: [{ op: 'get' }] },
+      ],
+      true,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.results[1]).toEqual([{ ok: true, value: TOKEN }]);
     expect(r.lookups).toEqual([TOKEN]);
@@ -250,7 +297,10 @@ describe('real keychain (gnome-keyring through scripts/with-keyring.sh)', () => 
 
   it('refuses invalid tokens with a clear sentence, stores nothing, and never quotes the token', async () => {
     const bad = ['', '   ', 'abcSECRET def', 'abcSECRET\u0007def', 'abcSECRET\u201cdef', 'x'.repeat(4097)];
-    const r = await withKeyring([{ steps: [...bad.map((token) => ({ op: 'set' as const, token })), { op: 'get' }] }], true);
+    const r = await withKeyring(
+      [{ steps: [...bad.map((token) => ({ op: 'set' as const, token })), { op: 'get' }] }],
+      true,
+    );
     expect(r.code, r.stderr).toBe(0);
     const out = r.results[0]!;
     const msgs = bad.map((_, i) => failure(out[i]));
@@ -287,8 +337,14 @@ describe('real keychain (gnome-keyring through scripts/with-keyring.sh)', () => 
       { ok: true, value: 'env-token-123' },
       { ok: true, value: 'env' },
     ]);
-    expect(without).toEqual([{ ok: true, value: TOKEN }, { ok: true, value: 'keychain' }]);
-    expect(cleared).toEqual([{ ok: true, value: null }, { ok: true, value: 'env-token-123' }]);
+    expect(without).toEqual([
+      { ok: true, value: TOKEN },
+      { ok: true, value: 'keychain' },
+    ]);
+    expect(cleared).toEqual([
+      { ok: true, value: null },
+      { ok: true, value: 'env-token-123' },
+    ]);
     expect(afterClear).toEqual([{ ok: true, value: null }]);
     expect(blank).toEqual([{ ok: true, value: null }]); // a blank variable counts as unset
     const e = failure(badEnv![0]);
@@ -310,14 +366,16 @@ describe('real keychain (gnome-keyring through scripts/with-keyring.sh)', () => 
       expect(fs.readFileSync(path.join(f.parentPath, f.name)).includes(TOKEN), f.name).toBe(false);
     }
   });
-
 });
 
 describe('scripts/with-keyring.sh', () => {
   it('gives the command a private keyring HOME, removes it afterwards and passes the exit code on', async () => {
     requireKeyringTools();
-    const r = await run(WITH_KEYRING, ['bash', '-c', 'echo "HOME=$HOME"; test -n "$DBUS_SESSION_BUS_ADDRESS" || exit 99; exit 7'],
-      baseEnv(tempDir('caller-home')));
+    const r = await run(
+      WITH_KEYRING,
+      ['bash', '-c', 'echo "HOME=$HOME"; test -n "$DBUS_SESSION_BUS_ADDRESS" || exit 99; exit 7'],
+      baseEnv(tempDir('caller-home')),
+    );
     expect(r.code, r.stderr).toBe(7);
     const home = /HOME=(.*)/.exec(r.stdout)?.[1];
     expect(home).toMatch(/smsdesk-keyring\./);
@@ -328,11 +386,16 @@ describe('scripts/with-keyring.sh', () => {
     // A PATH with the basic tools but without the keyring ones, as on a bare CI image.
     const bin = tempDir('bin');
     for (const tool of ['bash', 'mktemp', 'rm', 'mkdir', 'node']) {
-      fs.symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(bin, tool));
+      fs.symlinkSync(
+        execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(),
+        path.join(bin, tool),
+      );
     }
     const r = await run(WITH_KEYRING, ['node', '-e', 'process.exit(0)'], baseEnv(tempDir('h'), { PATH: bin }));
     expect(r.code).toBe(127);
-    expect(r.stderr).toMatch(/dbus-run-session is not installed; install the Debian packages: apt-get install gnome-keyring dbus-x11/);
+    expect(r.stderr).toMatch(
+      /dbus-run-session is not installed; install the Debian packages: apt-get install gnome-keyring dbus-x11/,
+    );
   });
 });
 
@@ -344,15 +407,25 @@ describe('the keychain entry name', () => {
     expect(keychainServiceName({ SMSDESK_KEYCHAIN_SERVICE: ' SMS Desk (staging) ' })).toBe('SMS Desk (staging)');
   });
 
-  it('SMSDESK_KEYCHAIN_SERVICE picks the entry the token is stored under, so one never sees another\'s', async () => {
+  it("SMSDESK_KEYCHAIN_SERVICE picks the entry the token is stored under, so one never sees another's", async () => {
     const other = `${SERVICE} other`;
-    const r = await withKeyring([
-      { steps: [{ op: 'set', token: TOKEN }] },
-      { env: { SMSDESK_KEYCHAIN_SERVICE: other }, steps: [{ op: 'get' }, { op: 'set', token: 'other-token' }, { op: 'clear' }] },
-      { steps: [{ op: 'get' }] },
-    ], true);
+    const r = await withKeyring(
+      [
+        { steps: [{ op: 'set', token: TOKEN }] },
+        {
+          env: { SMSDESK_KEYCHAIN_SERVICE: other },
+          steps: [{ op: 'get' }, { op: 'set', token: 'other-token' }, { op: 'clear' }],
+        },
+        { steps: [{ op: 'get' }] },
+      ],
+      true,
+    );
     expect(r.code, r.stderr).toBe(0);
-    expect(r.results[1]).toEqual([{ ok: true, value: null }, { ok: true, value: null }, { ok: true, value: null }]);
+    expect(r.results[1]).toEqual([
+      { ok: true, value: null },
+      { ok: true, value: null },
+      { ok: true, value: null },
+    ]);
     expect(r.results[2]).toEqual([{ ok: true, value: TOKEN }]); // clearing the other entry left this one alone
     expect(r.lookups).toEqual([TOKEN]);
   });
@@ -371,10 +444,18 @@ describe('keychain unavailable: real failures, explained', () => {
   const allSteps: Step[] = [{ op: 'get' }, { op: 'set', token: TOKEN }, { op: 'source' }, { op: 'clear' }];
 
   it('no D-Bus session at all (no DBUS_SESSION_BUS_ADDRESS, no DISPLAY)', async () => {
-    const r = await run(nodeChild({ steps: allSteps })[0]!, nodeChild({ steps: allSteps }).slice(1), baseEnv(tempDir('h')));
+    const r = await run(
+      nodeChild({ steps: allSteps })[0]!,
+      nodeChild({ steps: allSteps }).slice(1),
+      baseEnv(tempDir('h')),
+    );
     const out = only(r);
     for (const o of out) {
-      expectExplained(failure(o), 'no-dbus', /autolaunch was disabled at compile time, set your DBUS_SESSION_BUS_ADDRESS instead/);
+      expectExplained(
+        failure(o),
+        'no-dbus',
+        /autolaunch was disabled at compile time, set your DBUS_SESSION_BUS_ADDRESS instead/,
+      );
     }
     expect(failure(out[0]).message).toMatch(/no D-Bus session bus .*dbus-run-session/);
   });
@@ -388,13 +469,20 @@ describe('keychain unavailable: real failures, explained', () => {
   it('a D-Bus address where nothing listens', async () => {
     const home = tempDir('h');
     const argv = nodeChild({ steps: [{ op: 'set', token: TOKEN }] });
-    const r = await run(argv[0]!, argv.slice(1), baseEnv(home, { DBUS_SESSION_BUS_ADDRESS: `unix:path=${home}/no-bus` }));
+    const r = await run(
+      argv[0]!,
+      argv.slice(1),
+      baseEnv(home, { DBUS_SESSION_BUS_ADDRESS: `unix:path=${home}/no-bus` }),
+    );
     expectExplained(failure(only(r)[0]), 'no-dbus', /Failed to connect to socket .*no-bus: No such file or directory/);
   });
 
   it('a D-Bus address that is malformed, or a TCP one that refuses', async () => {
     const argv = nodeChild({ steps: [{ op: 'set', token: TOKEN }] });
-    for (const [address, detail] of [['garbage', /Address does not contain a colon/], ['tcp:host=127.0.0.1,port=1', /Connection refused/]] as const) {
+    for (const [address, detail] of [
+      ['garbage', /Address does not contain a colon/],
+      ['tcp:host=127.0.0.1,port=1', /Connection refused/],
+    ] as const) {
       const r = await run(argv[0]!, argv.slice(1), baseEnv(tempDir('h'), { DBUS_SESSION_BUS_ADDRESS: address }));
       expectExplained(failure(only(r)[0]), 'no-dbus', detail);
     }
@@ -402,11 +490,18 @@ describe('keychain unavailable: real failures, explained', () => {
 
   it('a D-Bus session with no Secret Service provider', async () => {
     requireKeyringTools();
-    const r = await run('dbus-run-session', [`--config-file=${busWithoutSecrets()}`, '--', ...nodeChild({ steps: allSteps })],
-      baseEnv(tempDir('h')));
+    const r = await run(
+      'dbus-run-session',
+      [`--config-file=${busWithoutSecrets()}`, '--', ...nodeChild({ steps: allSteps })],
+      baseEnv(tempDir('h')),
+    );
     const out = only(r);
     for (const o of out) {
-      expectExplained(failure(o), 'no-provider', /The name org\.freedesktop\.secrets was not provided by any \.service files/);
+      expectExplained(
+        failure(o),
+        'no-provider',
+        /The name org\.freedesktop\.secrets was not provided by any \.service files/,
+      );
     }
     expect(failure(out[1]).message).toMatch(/gnome-keyring.*KeePassXC/);
   });
@@ -415,7 +510,11 @@ describe('keychain unavailable: real failures, explained', () => {
     const home = tempDir('locked-home');
     const made = await withKeyringHome(home, true, nodeChild({ steps: [{ op: 'set', token: 'older-token' }] }));
     expect(only(made)).toEqual([{ ok: true, value: null }]);
-    const r = await withKeyringHome(home, false, nodeChild({ steps: [{ op: 'set', token: TOKEN }, { op: 'get' }, { op: 'clear' }] }));
+    const r = await withKeyringHome(
+      home,
+      false,
+      nodeChild({ steps: [{ op: 'set', token: TOKEN }, { op: 'get' }, { op: 'clear' }] }),
+    );
     const [set, get, clear] = only(r);
     expectExplained(failure(set), 'locked', /Secret Service: unlock prompt was dismissed/);
     expect(failure(set).message).toMatch(/Unlock your login keyring/);
@@ -428,7 +527,11 @@ describe('keychain unavailable: real failures, explained', () => {
   });
 
   it('no login keyring yet and no way to prompt for creating one', async () => {
-    const r = await withKeyringHome(tempDir('fresh-home'), false, nodeChild({ steps: [{ op: 'set', token: TOKEN }, { op: 'get' }] }));
+    const r = await withKeyringHome(
+      tempDir('fresh-home'),
+      false,
+      nodeChild({ steps: [{ op: 'set', token: TOKEN }, { op: 'get' }] }),
+    );
     const [set, get] = only(r);
     expectExplained(failure(set), 'no-keyring', /Secret Service: no result found/);
     expect(failure(set).message).toMatch(/keyring named "login"/);
@@ -445,21 +548,33 @@ describe('keychain unavailable: real failures, explained', () => {
     fs.cpSync(path.join(SECRETS_DIR, '../redact.ts'), path.join(app, 'redact.ts')); // errors.ts redacts with it
     const keyringDir = path.join(app, 'node_modules/@napi-rs/keyring');
     fs.mkdirSync(keyringDir, { recursive: true });
-    for (const f of ['package.json', 'index.js']) fs.cpSync(path.join(ROOT, 'node_modules/@napi-rs/keyring', f), path.join(keyringDir, f));
+    for (const f of ['package.json', 'index.js'])
+      fs.cpSync(path.join(ROOT, 'node_modules/@napi-rs/keyring', f), path.join(keyringDir, f));
     const index = pathToFileURL(path.join(app, 'secrets/index.ts')).href;
 
     const argv = nodeChild({ index, steps: [{ op: 'set', token: TOKEN }, { op: 'get' }] });
     const r = await run(argv[0]!, argv.slice(1), baseEnv(tempDir('h')));
     const [set, get] = only(r);
-    expectExplained(failure(set), 'native-module', /Cannot find native binding: Cannot find module '@napi-rs\/keyring-linux-x64-gnu'/);
+    expectExplained(
+      failure(set),
+      'native-module',
+      /Cannot find native binding: Cannot find module '@napi-rs\/keyring-linux-x64-gnu'/,
+    );
     expect(failure(set).message).toMatch(/Reinstall SMS Desk; when running from source, run `npm install`/);
     // npm's own advice (delete package-lock.json) would break a pinned install: not passed on
     expect(failure(set).message).not.toMatch(/package-lock/);
     expectExplained(failure(get), 'native-module', /Cannot find native binding/);
 
-    const withEnv = nodeChild({ index, env: { SMSDESK_TOKEN: 'env-token-123' }, steps: [{ op: 'get' }, { op: 'source' }] });
+    const withEnv = nodeChild({
+      index,
+      env: { SMSDESK_TOKEN: 'env-token-123' },
+      steps: [{ op: 'get' }, { op: 'source' }],
+    });
     const r2 = await run(withEnv[0]!, withEnv.slice(1), baseEnv(tempDir('h')));
-    expect(only(r2)).toEqual([{ ok: true, value: 'env-token-123' }, { ok: true, value: 'env' }]);
+    expect(only(r2)).toEqual([
+      { ok: true, value: 'env-token-123' },
+      { ok: true, value: 'env' },
+    ]);
   });
 });
 
@@ -468,14 +583,18 @@ describe('no Secret Service: the token never lands in a store that forgets it on
   /** keyctl's syscall number, for perl to join a session keyring (KEYCTL_JOIN_SESSION_KEYRING = 1) */
   const keyctl = ({ x64: 250, arm64: 219 } as Record<string, number>)[process.arch];
   /** the child in a session keyring of its own, where the kernel keyring works without a login session */
-  const inOwnSessionKeyring = (argv: string[]) => keyctl === undefined ? argv
-    : ['perl', '-e', `syscall(${keyctl}, 1, 0) >= 0 or die "keyctl: $!"; exec @ARGV or die "exec: $!"`, ...argv];
+  const inOwnSessionKeyring = (argv: string[]) =>
+    keyctl === undefined
+      ? argv
+      : ['perl', '-e', `syscall(${keyctl}, 1, 0) >= 0 or die "keyctl: $!"; exec @ARGV or die "exec: $!"`, ...argv];
 
-  it.skipIf(!procKeys || keyctl === undefined)('control: the library left to choose puts a secret in the kernel keyring and says it worked', async () => {
-    // This is why the adapter pins the Secret Service: with no D-Bus, @napi-rs/keyring's default
-    // falls back to keyutils (memory only), reporting success. A dummy value; deleted again.
-    const service = `${SERVICE} control`;
-    const script = `
+  it.skipIf(!procKeys || keyctl === undefined)(
+    'control: the library left to choose puts a secret in the kernel keyring and says it worked',
+    async () => {
+      // This is why the adapter pins the Secret Service: with no D-Bus, @napi-rs/keyring's default
+      // falls back to keyutils (memory only), reporting success. A dummy value; deleted again.
+      const service = `${SERVICE} control`;
+      const script = `
       const fs = require('node:fs');
       const { AsyncEntry } = require(${JSON.stringify(path.join(ROOT, 'node_modules/@napi-rs/keyring'))});
       const keys = () => fs.readFileSync('/proc/keys', 'utf8').split('\\n').filter((l) => l.includes(${JSON.stringify(service)}));
@@ -487,19 +606,23 @@ describe('no Secret Service: the token never lands in a store that forgets it on
         out.deleted = await e.deletePassword();
         console.log('RESULT ' + JSON.stringify([out]));
       })();`;
-    const argv = inOwnSessionKeyring(['node', '-e', script]);
-    const r = await run(argv[0]!, argv.slice(1), baseEnv(tempDir('h')));
-    const [out] = only(r) as unknown as [{ set: string; keys: string[]; read: string; deleted: boolean }];
-    expect(out.set).toBe('ok');
-    expect(out.read).toBe('dummy-value');
-    expect(out.keys).toHaveLength(1);
-    expect(out.keys[0]).toMatch(/ user +keyring:api-token@SMS Desk test/);
-    expect(out.deleted).toBe(true);
-  });
+      const argv = inOwnSessionKeyring(['node', '-e', script]);
+      const r = await run(argv[0]!, argv.slice(1), baseEnv(tempDir('h')));
+      const [out] = only(r) as unknown as [{ set: string; keys: string[]; read: string; deleted: boolean }];
+      expect(out.set).toBe('ok');
+      expect(out.read).toBe('dummy-value');
+      expect(out.keys).toHaveLength(1);
+      expect(out.keys[0]).toMatch(/ user +keyring:api-token@SMS Desk test/);
+      expect(out.deleted).toBe(true);
+    },
+  );
 
   for (const [name, wrap] of [
     ['no D-Bus session', (argv: string[]) => argv],
-    ['a D-Bus session without a Secret Service', (argv: string[]) => ['dbus-run-session', `--config-file=${busWithoutSecrets()}`, '--', ...argv]],
+    [
+      'a D-Bus session without a Secret Service',
+      (argv: string[]) => ['dbus-run-session', `--config-file=${busWithoutSecrets()}`, '--', ...argv],
+    ],
   ] as const) {
     it(`${name}: set() fails with the sentence, and nothing was stored anywhere`, async () => {
       requireKeyringTools();
@@ -522,15 +645,24 @@ describe('no Secret Service: the token never lands in a store that forgets it on
     });
   }
 
-  it.skipIf(process.platform !== 'linux')('a library build that cannot be limited to the Secret Service is refused before anything is stored', async () => {
-    const { AsyncEntry } = await import('@napi-rs/keyring');
-    // As an older @napi-rs/keyring: the same entries, but no LinuxStore to pin one with.
-    const s = createKeychainSecrets({ env: { SMSDESK_KEYCHAIN_SERVICE: SERVICE }, loadKeyring: async () => ({ AsyncEntry }) });
-    const err = await s.set(TOKEN).then(() => null, (e: unknown) => e as KeychainUnavailableError);
-    expect(err?.reason).toBe('native-module');
-    expect(err!.message).toMatch(/Reinstall SMS Desk.*cannot be limited to the Secret Service/s);
-    if (fs.existsSync('/proc/keys')) expect(fs.readFileSync('/proc/keys', 'utf8')).not.toContain(SERVICE);
-  });
+  it.skipIf(process.platform !== 'linux')(
+    'a library build that cannot be limited to the Secret Service is refused before anything is stored',
+    async () => {
+      const { AsyncEntry } = await import('@napi-rs/keyring');
+      // As an older @napi-rs/keyring: the same entries, but no LinuxStore to pin one with.
+      const s = createKeychainSecrets({
+        env: { SMSDESK_KEYCHAIN_SERVICE: SERVICE },
+        loadKeyring: async () => ({ AsyncEntry }),
+      });
+      const err = await s.set(TOKEN).then(
+        () => null,
+        (e: unknown) => e as KeychainUnavailableError,
+      );
+      expect(err?.reason).toBe('native-module');
+      expect(err!.message).toMatch(/Reinstall SMS Desk.*cannot be limited to the Secret Service/s);
+      if (fs.existsSync('/proc/keys')) expect(fs.readFileSync('/proc/keys', 'utf8')).not.toContain(SERVICE);
+    },
+  );
 });
 
 describe('a keychain that does not answer', () => {
@@ -540,8 +672,14 @@ describe('a keychain that does not answer', () => {
         org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets | awk '/uint32/ {print $2}')
       KEYRING_PID=$pid node --import tsx "$1" "$2"; rc=$?
       kill -CONT "$pid"; exit $rc`;
-    const cfg: ChildConfig = { steps: [{ op: 'set', token: TOKEN }, { op: 'stop-keyring' }, { op: 'get' }, { op: 'set', token: 'new-token' }] };
-    const r = await run(WITH_KEYRING, ['bash', '-c', script, '_', child, JSON.stringify(cfg)], baseEnv(tempDir('caller-home')));
+    const cfg: ChildConfig = {
+      steps: [{ op: 'set', token: TOKEN }, { op: 'stop-keyring' }, { op: 'get' }, { op: 'set', token: 'new-token' }],
+    };
+    const r = await run(
+      WITH_KEYRING,
+      ['bash', '-c', script, '_', child, JSON.stringify(cfg)],
+      baseEnv(tempDir('caller-home')),
+    );
     const [set, stopped, get, set2] = only(r);
     expect(set).toEqual({ ok: true, value: null });
     expect(stopped).toEqual({ ok: true, value: null });
@@ -549,13 +687,18 @@ describe('a keychain that does not answer', () => {
       const e = failure(o);
       expect(e.code).toBe('KEYCHAIN_UNAVAILABLE');
       expect(e.reason).toBe('no-answer');
-      expect(e.message).toMatch(/did not answer.*if a keyring password dialog is open, answer it; otherwise restart the keyring service.*SMSDESK_TOKEN.*Did not receive a reply/);
+      expect(e.message).toMatch(
+        /did not answer.*if a keyring password dialog is open, answer it; otherwise restart the keyring service.*SMSDESK_TOKEN.*Did not receive a reply/,
+      );
     }
   });
 
   it('an unlock dialog nobody answers: the request gives up after its time limit, and later ones do not pile up', async () => {
     requireKeyringTools();
-    if (!have('Xvfb')) throw new Error('This test shows a real unlock dialog on a virtual display: install the Debian package xvfb (apt-get install xvfb).');
+    if (!have('Xvfb'))
+      throw new Error(
+        'This test shows a real unlock dialog on a virtual display: install the Debian package xvfb (apt-get install xvfb).',
+      );
     const home = tempDir('prompt-home');
     const made = await withKeyringHome(home, true, nodeChild({ steps: [{ op: 'set', token: 'older-token' }] }));
     expect(only(made)).toEqual([{ ok: true, value: null }]);
@@ -574,14 +717,25 @@ describe('a keychain that does not answer', () => {
       kill $x 2>/dev/null; wait $x; rm -rf "$d"; exit $rc`;
     const cfg: ChildConfig = {
       timeoutMs: 1500,
-      steps: [{ op: 'set', token: TOKEN }, { op: 'get' }, { op: 'source' }, { op: 'close-display' }, { op: 'get-when-free' }],
+      steps: [
+        { op: 'set', token: TOKEN },
+        { op: 'get' },
+        { op: 'source' },
+        { op: 'close-display' },
+        { op: 'get-when-free' },
+      ],
     };
-    const r = await run(WITH_KEYRING, ['bash', '-c', script, '_', child, JSON.stringify(cfg)],
-      baseEnv(home, { WITH_KEYRING_HOME: home, WITH_KEYRING_UNLOCK: '0' }));
+    const r = await run(
+      WITH_KEYRING,
+      ['bash', '-c', script, '_', child, JSON.stringify(cfg)],
+      baseEnv(home, { WITH_KEYRING_HOME: home, WITH_KEYRING_UNLOCK: '0' }),
+    );
     const [set, get, source, closed, later] = only(r);
     const e = failure(set);
     expect(e.reason).toBe('no-answer');
-    expect(e.message).toMatch(/^The system keychain did not answer within 1\.5 s\. It may be waiting behind an unlock dialog/);
+    expect(e.message).toMatch(
+      /^The system keychain did not answer within 1\.5 s\. It may be waiting behind an unlock dialog/,
+    );
     expect(e.message).toMatch(/SMSDESK_TOKEN/);
     expect(e.message).not.toContain(TOKEN);
     // The dialog is still up: the next requests fail at once instead of queueing behind it.
@@ -599,8 +753,13 @@ describe('a keychain that does not answer', () => {
 describe('messages for failures this machine cannot provoke', () => {
   it('a keychain binary that does not load (wrong platform, too old a C library) asks for a reinstall', () => {
     // Node's wording when the prebuilt binary cannot be loaded here.
-    const err = Object.assign(new Error("/lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.33' not found " +
-      '(required by /app/node_modules/@napi-rs/keyring-linux-x64-gnu/keyring.linux-x64-gnu.node)'), { code: 'ERR_DLOPEN_FAILED' });
+    const err = Object.assign(
+      new Error(
+        "/lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.33' not found " +
+          '(required by /app/node_modules/@napi-rs/keyring-linux-x64-gnu/keyring.linux-x64-gnu.node)',
+      ),
+      { code: 'ERR_DLOPEN_FAILED' },
+    );
     const e = KeychainUnavailableError.from(err);
     expect(e.reason).toBe('native-module');
     expect(e.message).toMatch(/Reinstall SMS Desk.*`npm install`.*SMSDESK_TOKEN.*GLIBC_2\.33/);

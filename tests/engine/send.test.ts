@@ -5,7 +5,9 @@ import { createEngine } from '../../electron/engine/engine.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => { while (cleanups.length) await cleanups.pop()!(); });
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
 
 async function setup(opts: Parameters<typeof engineWithSandbox>[0] = {}) {
   const t = await engineWithSandbox(opts);
@@ -50,27 +52,43 @@ describe('send loop against the sandbox gateway', () => {
   });
 
   it('never exceeds the request rate in any one-second window and stays close to it', async () => {
-    const { engine, sandbox } = await setup({ settings: { 'rate.requestsPerSecond': 20, 'rate.recipientsPerRequest': 1 } });
-    makeList(engine, 'rate', numbers(70).map((phone) => ({ phone })));
+    const { engine, sandbox } = await setup({
+      settings: { 'rate.requestsPerSecond': 20, 'rate.recipientsPerRequest': 1 },
+    });
+    makeList(
+      engine,
+      'rate',
+      numbers(70).map((phone) => ({ phone })),
+    );
     const c = engine.campaigns.create({ list: 'rate', from: 'ACME', text: 'rate test' });
     engine.campaigns.send(c.id);
     engine.start();
     await engine.waitIdle(c.id);
     const t = sandbox.record().arrivals;
     expect(t.length).toBe(70);
-    for (let i = 0; i < t.length; i++) expect(t.filter((x) => x >= t[i] && x < t[i] + 1000).length).toBeLessThanOrEqual(20);
+    for (let i = 0; i < t.length; i++)
+      expect(t.filter((x) => x >= t[i] && x < t[i] + 1000).length).toBeLessThanOrEqual(20);
     const achieved = (t.length - 1) / ((t[t.length - 1] - t[0]) / 1000);
     expect(achieved).toBeGreaterThan(20 * 0.85);
   });
 
   it('follows delivery reports to final statuses, mapped to the product vocabulary', async () => {
-    const { engine } = await setup({ sandbox: { proportions: { delivered: 0.5, failed: 0.2, rejected: 0.2, expired: 0.1 }, seed: 7 } });
-    makeList(engine, 'dlr', numbers(200).map((phone) => ({ phone })));
+    const { engine } = await setup({
+      sandbox: { proportions: { delivered: 0.5, failed: 0.2, rejected: 0.2, expired: 0.1 }, seed: 7 },
+    });
+    makeList(
+      engine,
+      'dlr',
+      numbers(200).map((phone) => ({ phone })),
+    );
     const c = engine.campaigns.create({ list: 'dlr', from: 'ACME', text: 'reports' });
     engine.campaigns.send(c.id);
     engine.start();
     await engine.waitIdle(c.id);
-    const s = await waitFor(() => { const x = engine.campaigns.status(c.id); return x.counts.accepted + x.counts.sent === 0 ? x : null; }, 'all reports final');
+    const s = await waitFor(() => {
+      const x = engine.campaigns.status(c.id);
+      return x.counts.accepted + x.counts.sent === 0 ? x : null;
+    }, 'all reports final');
     expect(s.counts.delivered + s.counts.failed + s.counts.rejected + s.counts.expired + s.counts.unknown).toBe(200);
     expect(s.counts.delivered).toBeGreaterThan(60);
     expect(s.counts.failed).toBeGreaterThan(10);
@@ -83,12 +101,20 @@ describe('send loop against the sandbox gateway', () => {
     const last = chart[chart.length - 1].counts;
     expect(last.delivered).toBe(s.counts.delivered);
     expect(last.accepted).toBe(200);
-    for (let i = 1; i < chart.length; i++) expect(chart[i].counts.delivered ?? 0).toBeGreaterThanOrEqual(chart[i - 1].counts.delivered ?? 0);
+    for (let i = 1; i < chart.length; i++)
+      expect(chart[i].counts.delivered ?? 0).toBeGreaterThanOrEqual(chart[i - 1].counts.delivered ?? 0);
   });
 
   it('429 with Retry-After and 503 put the batch back and send it later, once', async () => {
-    const { engine, sandbox } = await setup({ sandbox: { faults: { p429: 0.1, p503: 0.3, seed: 3 } }, settings: { 'rate.recipientsPerRequest': 10 } });
-    makeList(engine, 'busy', numbers(100).map((phone) => ({ phone })));
+    const { engine, sandbox } = await setup({
+      sandbox: { faults: { p429: 0.1, p503: 0.3, seed: 3 } },
+      settings: { 'rate.recipientsPerRequest': 10 },
+    });
+    makeList(
+      engine,
+      'busy',
+      numbers(100).map((phone) => ({ phone })),
+    );
     const c = engine.campaigns.create({ list: 'busy', from: 'ACME', text: 'busy gateway' });
     engine.campaigns.send(c.id);
     engine.start();
@@ -101,8 +127,14 @@ describe('send loop against the sandbox gateway', () => {
   });
 
   it('a 500 is uncertain, never resent silently; an accepted-then-500 batch is resolved from its report', async () => {
-    const { engine, sandbox } = await setup({ settings: { 'rate.recipientsPerRequest': 10, 'rate.requestsPerSecond': 1 } });
-    makeList(engine, 'unsure', numbers(30).map((phone) => ({ phone })));
+    const { engine, sandbox } = await setup({
+      settings: { 'rate.recipientsPerRequest': 10, 'rate.requestsPerSecond': 1 },
+    });
+    makeList(
+      engine,
+      'unsure',
+      numbers(30).map((phone) => ({ phone })),
+    );
     const c = engine.campaigns.create({ list: 'unsure', from: 'ACME', text: 'unsure' });
     sandbox.setFaults({ pAcceptThen500: 1 });
     engine.campaigns.send(c.id);
@@ -113,7 +145,10 @@ describe('send loop against the sandbox gateway', () => {
     sandbox.setFaults({});
     await engine.waitIdle(c.id);
     // The accepted-then-500 batch resolves from the gateway's report; the plain 500 waits for the user.
-    const s = await waitFor(() => { const x = engine.campaigns.status(c.id); return x.needsDecision > 0 && x.counts.uncertain === x.needsDecision ? x : null; }, 'unresolved batch flagged');
+    const s = await waitFor(() => {
+      const x = engine.campaigns.status(c.id);
+      return x.needsDecision > 0 && x.counts.uncertain === x.needsDecision ? x : null;
+    }, 'unresolved batch flagged');
     expect(s.needsDecision).toBe(10);
     const unsure = engine.campaigns.uncertain(c.id).batches;
     expect(unsure).toHaveLength(1);
@@ -129,7 +164,11 @@ describe('send loop against the sandbox gateway', () => {
 
   it('mark-failed closes unresolved batches without sending', async () => {
     const { engine, sandbox } = await setup({ settings: { 'rate.recipientsPerRequest': 10 } });
-    makeList(engine, 'mf', numbers(10).map((phone) => ({ phone })));
+    makeList(
+      engine,
+      'mf',
+      numbers(10).map((phone) => ({ phone })),
+    );
     const c = engine.campaigns.create({ list: 'mf', from: 'ACME', text: 'x' });
     sandbox.setFaults({ p500: 1 });
     engine.campaigns.send(c.id);
@@ -143,9 +182,18 @@ describe('send loop against the sandbox gateway', () => {
 
   it('a refusal every batch would get (bad sender ID) pauses the campaign instead of failing it', async () => {
     const gw = await fixedGateway(400, { status_code: 400, message: 'Invalid sender ID' });
-    const engine = await createEngine({ dataDir: tempDir(), secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: gw.url, env: {} });
+    const engine = await createEngine({
+      dataDir: tempDir(),
+      secrets: createMemorySecrets(TEST_TOKEN),
+      gatewayUrl: gw.url,
+      env: {},
+    });
     cleanups.push(() => engine.close());
-    makeList(engine, 'bad', numbers(500).map((phone) => ({ phone })));
+    makeList(
+      engine,
+      'bad',
+      numbers(500).map((phone) => ({ phone })),
+    );
     const c = engine.campaigns.create({ list: 'bad', from: 'ACME', text: 'x' });
     engine.campaigns.send(c.id);
     engine.start();
@@ -159,10 +207,16 @@ describe('send loop against the sandbox gateway', () => {
 
   it('401 pauses all sending and asks for a token; a new token resumes it', async () => {
     const { engine, sandbox } = await setup();
-    makeList(engine, 'auth', numbers(20).map((phone) => ({ phone })));
+    makeList(
+      engine,
+      'auth',
+      numbers(20).map((phone) => ({ phone })),
+    );
     const c = engine.campaigns.create({ list: 'auth', from: 'ACME', text: 'x' });
     const events: unknown[] = [];
-    engine.on((e) => { if (e.type === 'sending-blocked') events.push(e.detail); });
+    engine.on((e) => {
+      if (e.type === 'sending-blocked') events.push(e.detail);
+    });
     await engine.token.set('wrong-token-value');
     engine.campaigns.send(c.id);
     engine.start();
@@ -174,17 +228,26 @@ describe('send loop against the sandbox gateway', () => {
     expect(s.counts.queued).toBe(20);
     expect(JSON.stringify(events)).not.toContain('wrong-token-value');
     await engine.token.set(TEST_TOKEN);
-    const done = await waitFor(async () => { const x = await engine.waitIdle(c.id); return x.state === 'completed' ? x : null; }, 'resumed after new token');
+    const done = await waitFor(async () => {
+      const x = await engine.waitIdle(c.id);
+      return x.state === 'completed' ? x : null;
+    }, 'resumed after new token');
     expect(done.counts.queued).toBe(0);
     expect(sandbox.record().accepted.flatMap((b) => b.to)).toHaveLength(20);
   });
 
   it('waits while the gateway is unreachable and resumes by itself when it is back', async () => {
     const { engine, sandbox } = await setup({ settings: { 'rate.recipientsPerRequest': 5 } });
-    makeList(engine, 'offline', numbers(20).map((phone) => ({ phone })));
+    makeList(
+      engine,
+      'offline',
+      numbers(20).map((phone) => ({ phone })),
+    );
     const c = engine.campaigns.create({ list: 'offline', from: 'ACME', text: 'x' });
     const blocked: string[] = [];
-    engine.on((e) => { if (e.type === 'sending-blocked') blocked.push(String((e.detail as { code: string | null }).code)); });
+    engine.on((e) => {
+      if (e.type === 'sending-blocked') blocked.push(String((e.detail as { code: string | null }).code));
+    });
     sandbox.setFaults({ downUntil: Date.now() + 1500 });
     engine.campaigns.send(c.id);
     engine.start();
@@ -195,8 +258,14 @@ describe('send loop against the sandbox gateway', () => {
   });
 
   it('pause stops new batches, resume continues, cancel keeps what was accepted', async () => {
-    const { engine, sandbox } = await setup({ settings: { 'rate.requestsPerSecond': 10, 'rate.recipientsPerRequest': 10 } });
-    makeList(engine, 'ctl', numbers(300).map((phone) => ({ phone })));
+    const { engine, sandbox } = await setup({
+      settings: { 'rate.requestsPerSecond': 10, 'rate.recipientsPerRequest': 10 },
+    });
+    makeList(
+      engine,
+      'ctl',
+      numbers(300).map((phone) => ({ phone })),
+    );
     const c = engine.campaigns.create({ list: 'ctl', from: 'ACME', text: 'x' });
     engine.campaigns.send(c.id);
     engine.start();
@@ -213,16 +282,40 @@ describe('send loop against the sandbox gateway', () => {
     const after = engine.campaigns.status(c.id);
     const accepted = sandbox.record().accepted.flatMap((b) => b.to).length;
     expect(after.counts.cancelled).toBe(300 - accepted);
-    expect(after.counts.accepted + after.counts.sent + after.counts.delivered + after.counts.failed + after.counts.rejected + after.counts.expired + after.counts.unknown).toBe(accepted);
+    expect(
+      after.counts.accepted +
+        after.counts.sent +
+        after.counts.delivered +
+        after.counts.failed +
+        after.counts.rejected +
+        after.counts.expired +
+        after.counts.unknown,
+    ).toBe(accepted);
   });
 
   it('holds a local schedule until its time, and passes a gateway schedule as send_at', async () => {
     const { engine, sandbox } = await setup();
-    makeList(engine, 'sched', numbers(5).map((phone) => ({ phone })));
+    makeList(
+      engine,
+      'sched',
+      numbers(5).map((phone) => ({ phone })),
+    );
     const at = Date.now() + 1200;
-    const local = engine.campaigns.create({ list: 'sched', from: 'ACME', text: 'local', sendAt: at, schedule: 'local' });
+    const local = engine.campaigns.create({
+      list: 'sched',
+      from: 'ACME',
+      text: 'local',
+      sendAt: at,
+      schedule: 'local',
+    });
     const future = Date.now() + 3_600_000;
-    const gw = engine.campaigns.create({ list: 'sched', from: 'ACME', text: 'gateway', sendAt: future, schedule: 'gateway' });
+    const gw = engine.campaigns.create({
+      list: 'sched',
+      from: 'ACME',
+      text: 'gateway',
+      sendAt: future,
+      schedule: 'gateway',
+    });
     expect(engine.campaigns.send(local.id).state).toBe('scheduled');
     expect(engine.campaigns.send(gw.id).state).toBe('sending');
     engine.start();
@@ -237,12 +330,25 @@ describe('send loop against the sandbox gateway', () => {
 
   it('a recipient with no final report after the give-up time becomes unknown', async () => {
     const { engine } = await setup({ settings: { 'dlr.giveUpAfterMs': 1000 } });
-    makeList(engine, 'slow', numbers(5).map((phone) => ({ phone })));
+    makeList(
+      engine,
+      'slow',
+      numbers(5).map((phone) => ({ phone })),
+    );
     // Held by the gateway for an hour: its reports stay Queued.
-    const c = engine.campaigns.create({ list: 'slow', from: 'ACME', text: 'x', sendAt: Date.now() + 3_600_000, schedule: 'gateway' });
+    const c = engine.campaigns.create({
+      list: 'slow',
+      from: 'ACME',
+      text: 'x',
+      sendAt: Date.now() + 3_600_000,
+      schedule: 'gateway',
+    });
     engine.campaigns.send(c.id);
     engine.start();
-    const s = await waitFor(() => { const x = engine.campaigns.status(c.id); return x.counts.unknown === 5 ? x : null; }, 'unknown after give-up');
+    const s = await waitFor(() => {
+      const x = engine.campaigns.status(c.id);
+      return x.counts.unknown === 5 ? x : null;
+    }, 'unknown after give-up');
     const m = engine.campaigns.messages(c.id, { offset: 0, limit: 1 }).rows[0];
     expect(m.reason).toMatch(/No final delivery report/);
     expect(s.counts.sent).toBe(0);
@@ -250,15 +356,30 @@ describe('send loop against the sandbox gateway', () => {
 
   it('an engine restarted in the middle of a send continues where it stopped, sending nobody twice', async () => {
     const dataDir = tempDir();
-    const first = await engineWithSandbox({ dataDir, settings: { 'rate.requestsPerSecond': 20, 'rate.recipientsPerRequest': 10 } });
-    makeList(first.engine, 'restart', numbers(200).map((phone) => ({ phone })));
+    const first = await engineWithSandbox({
+      dataDir,
+      settings: { 'rate.requestsPerSecond': 20, 'rate.recipientsPerRequest': 10 },
+    });
+    makeList(
+      first.engine,
+      'restart',
+      numbers(200).map((phone) => ({ phone })),
+    );
     const c = first.engine.campaigns.create({ list: 'restart', from: 'ACME', text: 'x' });
     first.engine.campaigns.send(c.id);
     first.engine.start();
     await waitFor(() => first.sandbox.record().accepted.length >= 3, 'some batches');
     await first.engine.close();
-    const second = await createEngine({ dataDir, secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: first.sandbox.url, env: {} });
-    cleanups.push(async () => { await second.close(); await first.sandbox.close(); });
+    const second = await createEngine({
+      dataDir,
+      secrets: createMemorySecrets(TEST_TOKEN),
+      gatewayUrl: first.sandbox.url,
+      env: {},
+    });
+    cleanups.push(async () => {
+      await second.close();
+      await first.sandbox.close();
+    });
     second.start();
     const s = await second.waitIdle(c.id);
     expect(s.state).toBe('completed');

@@ -3,7 +3,9 @@ import { engineWithSandbox, makeList, numbers, waitFor } from '../helpers/engine
 import { ledgerViolations } from '../faults/ledger.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => { while (cleanups.length) await cleanups.pop()!(); });
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
 
 async function setup(settings: Record<string, unknown>) {
   const t = await engineWithSandbox({ settings });
@@ -14,7 +16,11 @@ async function setup(settings: Record<string, unknown>) {
 describe('uncertain batches: what the user weighs before re-sending', () => {
   it('are summed up by cause with the lookups made, and paged in the engine', async () => {
     const { engine, sandbox } = await setup({ 'rate.recipientsPerRequest': 1 });
-    makeList(engine, 'five hundreds', numbers(25).map((phone) => ({ phone })));
+    makeList(
+      engine,
+      'five hundreds',
+      numbers(25).map((phone) => ({ phone })),
+    );
     const c = engine.campaigns.create({ list: 'five hundreds', from: 'ACME', text: 'x' });
     sandbox.setFaults({ p500: 1 });
     engine.campaigns.send(c.id);
@@ -43,8 +49,15 @@ describe('uncertain batches: what the user weighs before re-sending', () => {
 
   it('a re-send goes under the first reference: a batch the gateway took but cannot report is not sent twice', async () => {
     // The report endpoint finds nothing (wrong path), so the accepted-then-500 batch looks unknown.
-    const { engine, sandbox, dataDir } = await setup({ 'rate.recipientsPerRequest': 10, 'gateway.dlrBatchPath': '/ng/v1/nowhere/{reference_id}' });
-    makeList(engine, 'took it', numbers(10).map((phone) => ({ phone })));
+    const { engine, sandbox, dataDir } = await setup({
+      'rate.recipientsPerRequest': 10,
+      'gateway.dlrBatchPath': '/ng/v1/nowhere/{reference_id}',
+    });
+    makeList(
+      engine,
+      'took it',
+      numbers(10).map((phone) => ({ phone })),
+    );
     const c = engine.campaigns.create({ list: 'took it', from: 'ACME', text: 'once only' });
     sandbox.setFaults({ pAcceptThen500: 1 });
     engine.campaigns.send(c.id);
@@ -53,7 +66,10 @@ describe('uncertain batches: what the user weighs before re-sending', () => {
     expect(sandbox.record().accepted).toHaveLength(1);
     sandbox.setFaults({});
     engine.campaigns.resolve(c.id, 'resend');
-    await waitFor(() => { const s = engine.campaigns.status(c.id); return s.counts.uncertain + s.counts.queued + s.counts.submitting === 0; }, 're-sent');
+    await waitFor(() => {
+      const s = engine.campaigns.status(c.id);
+      return s.counts.uncertain + s.counts.queued + s.counts.submitting === 0;
+    }, 're-sent');
     expect(sandbox.record().duplicates).toBe(1);
     for (const n of numbers(10)) expect(sandbox.acceptedCount(n)).toBe(1);
     await engine.close();
@@ -63,7 +79,11 @@ describe('uncertain batches: what the user weighs before re-sending', () => {
   it('automatic re-send is off by default; once set, a batch with no record after N checks goes again by itself', async () => {
     const { engine, sandbox } = await setup({ 'rate.recipientsPerRequest': 5 });
     expect(engine.settings.get('uncertain.autoResendAfterChecks')).toBe(0);
-    makeList(engine, 'auto', numbers(10).map((phone) => ({ phone })));
+    makeList(
+      engine,
+      'auto',
+      numbers(10).map((phone) => ({ phone })),
+    );
     const c = engine.campaigns.create({ list: 'auto', from: 'ACME', text: 'auto' });
     sandbox.setFaults({ p500: 1 });
     engine.campaigns.send(c.id);
@@ -71,7 +91,10 @@ describe('uncertain batches: what the user weighs before re-sending', () => {
     await waitFor(() => engine.campaigns.status(c.id).needsDecision === 10, 'handed to the user');
     sandbox.setFaults({});
     // Off: several more lookups find nothing, and nothing is re-sent.
-    await waitFor(() => engine.campaigns.uncertain(c.id).batches.every((b) => b.lookups.length >= 4), 'four lookups each');
+    await waitFor(
+      () => engine.campaigns.uncertain(c.id).batches.every((b) => b.lookups.length >= 4),
+      'four lookups each',
+    );
     expect(sandbox.record().accepted).toHaveLength(0);
     expect(engine.campaigns.status(c.id).state).toBe('sending');
     engine.settings.set('uncertain.autoResendAfterChecks', 3);
@@ -85,7 +108,11 @@ describe('uncertain batches: what the user weighs before re-sending', () => {
 describe('re-sends to failed recipients', () => {
   it('are named once: "(re-send to failed)", then "(re-send 2 to failed)", never a suffix on a suffix', async () => {
     const { engine, sandbox } = await setup({ 'rate.recipientsPerRequest': 5 });
-    makeList(engine, 'promo', numbers(5).map((phone) => ({ phone })));
+    makeList(
+      engine,
+      'promo',
+      numbers(5).map((phone) => ({ phone })),
+    );
     sandbox.setFaults({ p500: 1 });
     engine.start();
     let c = engine.campaigns.create({ list: 'promo', from: 'ACME', text: 'x', name: 'June promo' });

@@ -5,7 +5,9 @@ import * as XLSX from '@e965/xlsx';
 import { fixture, setup, type Ctx } from './lists-helpers.ts';
 
 let ctx: Ctx;
-beforeEach(() => { ctx = setup(); });
+beforeEach(() => {
+  ctx = setup();
+});
 afterEach(() => ctx.close());
 
 /**
@@ -22,9 +24,18 @@ function padded(src: string, dest: string, size: number): void {
   const count = zip.readUInt16LE(eocd + 10);
   const name = Buffer.from('xl/media/video1.bin');
   const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(10, 4); local.writeUInt32LE(size, 18); local.writeUInt32LE(size, 22); local.writeUInt16LE(name.length, 26);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(10, 4);
+  local.writeUInt32LE(size, 18);
+  local.writeUInt32LE(size, 22);
+  local.writeUInt16LE(name.length, 26);
   const cd = Buffer.alloc(46);
-  cd.writeUInt32LE(0x02014b50, 0); cd.writeUInt16LE(10, 6); cd.writeUInt32LE(size, 20); cd.writeUInt32LE(size, 24); cd.writeUInt16LE(name.length, 28); cd.writeUInt32LE(cdOffset, 42);
+  cd.writeUInt32LE(0x02014b50, 0);
+  cd.writeUInt16LE(10, 6);
+  cd.writeUInt32LE(size, 20);
+  cd.writeUInt32LE(size, 24);
+  cd.writeUInt16LE(name.length, 28);
+  cd.writeUInt32LE(cdOffset, 42);
   const fd = fs.openSync(dest, 'w');
   fs.writeSync(fd, zip.subarray(0, cdOffset));
   fs.writeSync(fd, Buffer.concat([local, name]));
@@ -34,7 +45,10 @@ function padded(src: string, dest: string, size: number): void {
   fs.writeSync(fd, zip.subarray(cdOffset, cdOffset + cdSize));
   fs.writeSync(fd, Buffer.concat([cd, name]));
   const end = Buffer.from(zip.subarray(eocd, eocd + 22));
-  end.writeUInt16LE(count + 1, 8); end.writeUInt16LE(count + 1, 10); end.writeUInt32LE(cdSize + 46 + name.length, 12); end.writeUInt32LE(newCd, 16);
+  end.writeUInt16LE(count + 1, 8);
+  end.writeUInt16LE(count + 1, 10);
+  end.writeUInt32LE(cdSize + 46 + name.length, 12);
+  end.writeUInt32LE(newCd, 16);
   fs.writeSync(fd, end);
   fs.closeSync(fd);
 }
@@ -45,7 +59,14 @@ describe('lists.import of .xlsx through the streaming reader', () => {
     padded(fixture('workbook.xlsx'), file, 160 * 1024 * 1024);
     expect(fs.statSync(file).size).toBeGreaterThan(150 * 1024 * 1024);
     const report = await ctx.svc.lists.import(file, { list: 'Big file' });
-    expect(report).toMatchObject({ sheet: 'Customers', headerRow: 3, phoneColumn: 'Mobile', rows: 5, valid: 4, invalid: 1 });
+    expect(report).toMatchObject({
+      sheet: 'Customers',
+      headerRow: 3,
+      phoneColumn: 'Mobile',
+      rows: 5,
+      valid: 4,
+      invalid: 1,
+    });
     const { rows } = ctx.svc.lists.contacts(report.list.id, { offset: 0, limit: 10 });
     expect(rows.map((r) => r.msisdn)).toEqual(['2348031234501', '2348031234502', '2348031234503', '2348031234504']);
   });
@@ -55,7 +76,11 @@ describe('lists.import of .xlsx through the streaming reader', () => {
     // SheetJS finds the workbook through [Content_Types].xml and reads it as before
     const zip = XLSX.CFB.read(fs.readFileSync(fixture('workbook.xlsx')), { type: 'buffer' });
     const rels = XLSX.CFB.find(zip, '/_rels/.rels')!;
-    rels.content = Buffer.from(Buffer.from(rels.content as Uint8Array).toString('utf8').replace('Target="xl/workbook.xml"', 'Target="xl/workbook.xml?"')) as unknown as typeof rels.content;
+    rels.content = Buffer.from(
+      Buffer.from(rels.content as Uint8Array)
+        .toString('utf8')
+        .replace('Target="xl/workbook.xml"', 'Target="xl/workbook.xml?"'),
+    ) as unknown as typeof rels.content;
     rels.size = (rels.content as Uint8Array).length;
     const file = path.join(ctx.dir, 'handed-back.xlsx');
     fs.writeFileSync(file, XLSX.CFB.write(zip, { type: 'buffer', fileType: 'zip', compression: true }) as Buffer);
@@ -71,8 +96,19 @@ describe('lists.import of .xlsx through the streaming reader', () => {
     fs.writeFileSync(file, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer);
     const ac = new AbortController();
     let seen = 0;
-    await expect(ctx.svc.lists.import(file, { list: 'Cancelled' }, { signal: ac.signal, onProgress: (p: { rows: number }) => { seen = p.rows; if (p.rows >= 5000) ac.abort(); } }))
-      .rejects.toMatchObject({ code: 'IMPORT_CANCELLED' });
+    await expect(
+      ctx.svc.lists.import(
+        file,
+        { list: 'Cancelled' },
+        {
+          signal: ac.signal,
+          onProgress: (p: { rows: number }) => {
+            seen = p.rows;
+            if (p.rows >= 5000) ac.abort();
+          },
+        },
+      ),
+    ).rejects.toMatchObject({ code: 'IMPORT_CANCELLED' });
     expect(seen).toBeGreaterThanOrEqual(5000);
     expect(seen).toBeLessThan(30_000);
     expect(ctx.svc.lists.list().length).toBe(0);

@@ -15,12 +15,20 @@ import { checkLedger } from '../../electron/engine/queue/invariants.ts';
 
 const HOUR = 3_600_000;
 const stats = { recipients: 0, faults: 0, crashes: 0, lost: 0, duplicated: 0, tokenLeaks: 0 };
-afterAll(() => { recordStats('clock', stats); printSummary(); });
+afterAll(() => {
+  recordStats('clock', stats);
+  printSummary();
+});
 
 function jumpingClock() {
   let offset = 0;
   const clock: Clock = { now: () => Date.now() + offset, mono: () => performance.now() };
-  return { clock, jump: (ms: number) => { offset += ms; } };
+  return {
+    clock,
+    jump: (ms: number) => {
+      offset += ms;
+    },
+  };
 }
 
 describe('clock jumps during a scheduled send', () => {
@@ -31,11 +39,22 @@ describe('clock jumps during a scheduled send', () => {
     const t = await engineWithSandbox({
       engine: { clock },
       sandbox: { faults: { seed: 9, p503: 0.12, p429: 0.03 }, timing: { dispatchMs: 40, finalMs: 120 } },
-      settings: { 'rate.requestsPerSecond': RPS, 'rate.recipientsPerRequest': 5, 'retry.initialMs': 100, 'retry.maxMs': 400, 'dlr.initialIntervalMs': 100, 'dlr.maxIntervalMs': 400 },
+      settings: {
+        'rate.requestsPerSecond': RPS,
+        'rate.recipientsPerRequest': 5,
+        'retry.initialMs': 100,
+        'retry.maxMs': 400,
+        'dlr.initialIntervalMs': 100,
+        'dlr.maxIntervalMs': 400,
+      },
     });
     const { engine, sandbox } = t;
     try {
-      makeList(engine, 'clock', numbers(N).map((phone) => ({ phone })));
+      makeList(
+        engine,
+        'clock',
+        numbers(N).map((phone) => ({ phone })),
+      );
       const sendAt = clock.now() + 3 * HOUR;
       const c = engine.campaigns.create({ list: 'clock', from: 'ACME', text: 'on time', sendAt, schedule: 'local' });
       expect(engine.campaigns.send(c.id).state).toBe('scheduled');
@@ -49,11 +68,17 @@ describe('clock jumps during a scheduled send', () => {
       expect(sandbox.record().requests).toBe(0);
       // Forward past the send time: it starts, as the wall clock says it is time.
       jump(6 * HOUR + 60_000);
-      await waitFor(() => sandbox.record().accepted.length > 0, 'sending starts once the wall clock passes the send time');
+      await waitFor(
+        () => sandbox.record().accepted.length > 0,
+        'sending starts once the wall clock passes the send time',
+      );
       expect(engine.campaigns.status(c.id).startedAt).toBeGreaterThanOrEqual(sendAt);
 
       // Mid-send: back 6 hours (after some 503/429 back-offs were written), then forward 4.
-      await waitFor(() => sandbox.record().accepted.length >= 15 && ((sandbox.record().faultsInjected.p503 ?? 0) > 0), '15 batches and a back-off');
+      await waitFor(
+        () => sandbox.record().accepted.length >= 15 && (sandbox.record().faultsInjected.p503 ?? 0) > 0,
+        '15 batches and a back-off',
+      );
       jump(-6 * HOUR);
       await waitFor(() => sandbox.record().accepted.length >= 40, '40 batches after the jump back', 15_000);
       jump(4 * HOUR);
@@ -65,7 +90,14 @@ describe('clock jumps during a scheduled send', () => {
       for (const n of numbers(N)) expect(sandbox.acceptedCount(n)).toBe(1);
       // Report polls scheduled before the jump back still happen within their interval.
       jump(-3 * HOUR);
-      await waitFor(() => { const x = engine.campaigns.status(c.id); return x.counts.accepted + x.counts.sent === 0; }, 'every report final after a jump back', 15_000);
+      await waitFor(
+        () => {
+          const x = engine.campaigns.status(c.id);
+          return x.counts.accepted + x.counts.sent === 0;
+        },
+        'every report final after a jump back',
+        15_000,
+      );
       stats.recipients += N;
       stats.faults += Object.values(rec.faultsInjected).reduce((a, b) => a + b, 0);
       stats.tokenLeaks += filesContaining(t.dataDir, TEST_TOKEN).length;
@@ -79,8 +111,18 @@ describe('clock jumps during a scheduled send', () => {
     const { clock, jump } = jumpingClock();
     const t = await engineWithSandbox({ engine: { clock } });
     try {
-      makeList(t.engine, 'later', numbers(3).map((phone) => ({ phone })));
-      const c = t.engine.campaigns.create({ list: 'later', from: 'ACME', text: 'x', sendAt: clock.now() + 500, schedule: 'local' });
+      makeList(
+        t.engine,
+        'later',
+        numbers(3).map((phone) => ({ phone })),
+      );
+      const c = t.engine.campaigns.create({
+        list: 'later',
+        from: 'ACME',
+        text: 'x',
+        sendAt: clock.now() + 500,
+        schedule: 'local',
+      });
       t.engine.campaigns.send(c.id);
       t.engine.start();
       jump(-2 * HOUR);
@@ -90,7 +132,10 @@ describe('clock jumps during a scheduled send', () => {
       expect(t.engine.campaigns.status(c.id).state).toBe('scheduled');
       expect(t.sandbox.record().requests).toBe(0);
       jump(2 * HOUR);
-      const s = await waitFor(async () => { const x = await t.engine.waitIdle(c.id); return x.state === 'completed' ? x : null; }, 'sent once the wall clock reaches the time');
+      const s = await waitFor(async () => {
+        const x = await t.engine.waitIdle(c.id);
+        return x.state === 'completed' ? x : null;
+      }, 'sent once the wall clock reaches the time');
       expect(s.counts.queued).toBe(0);
       expect(checkLedger(t.engine.db, { thorough: true })).toEqual([]);
     } finally {
@@ -101,10 +146,23 @@ describe('clock jumps during a scheduled send', () => {
   it('a clock jumping days forward does not declare open delivery reports unknown', async () => {
     const { clock, jump } = jumpingClock();
     // Held by the gateway for an hour, so reports stay non-final; give up after 5 s of polling.
-    const t = await engineWithSandbox({ engine: { clock }, settings: { 'dlr.giveUpAfterMs': 5000, 'dlr.initialIntervalMs': 100, 'dlr.maxIntervalMs': 200 } });
+    const t = await engineWithSandbox({
+      engine: { clock },
+      settings: { 'dlr.giveUpAfterMs': 5000, 'dlr.initialIntervalMs': 100, 'dlr.maxIntervalMs': 200 },
+    });
     try {
-      makeList(t.engine, 'jump', numbers(4).map((phone) => ({ phone })));
-      const c = t.engine.campaigns.create({ list: 'jump', from: 'ACME', text: 'x', sendAt: clock.now() + HOUR, schedule: 'gateway' });
+      makeList(
+        t.engine,
+        'jump',
+        numbers(4).map((phone) => ({ phone })),
+      );
+      const c = t.engine.campaigns.create({
+        list: 'jump',
+        from: 'ACME',
+        text: 'x',
+        sendAt: clock.now() + HOUR,
+        schedule: 'gateway',
+      });
       t.engine.campaigns.send(c.id);
       t.engine.start();
       await t.engine.waitIdle(c.id);
@@ -114,7 +172,14 @@ describe('clock jumps during a scheduled send', () => {
       await waitFor(() => t.sandbox.record().reportRequests >= polledAfter, 'polls after the jump');
       expect(t.engine.campaigns.status(c.id).counts.unknown).toBe(0);
       // Once the polls themselves cover the give-up time, it does give up.
-      const s = await waitFor(() => { const x = t.engine.campaigns.status(c.id); return x.counts.unknown === 4 ? x : null; }, 'give up after enough polling', 30_000);
+      const s = await waitFor(
+        () => {
+          const x = t.engine.campaigns.status(c.id);
+          return x.counts.unknown === 4 ? x : null;
+        },
+        'give up after enough polling',
+        30_000,
+      );
       expect(s.counts.sent).toBe(0);
       expect(checkLedger(t.engine.db, { thorough: true })).toEqual([]);
     } finally {

@@ -22,8 +22,14 @@ import { cli, filesContaining, printSummary, recordStats, seeded } from './suppo
 const N = 300;
 const stats = { recipients: 0, faults: 0, crashes: 0, lost: 0, duplicated: 0, tokenLeaks: 0, notes: [] as string[] };
 let sandbox: Sandbox;
-beforeAll(async () => { sandbox = await startSandbox({ tokens: [TEST_TOKEN], timing: { dispatchMs: 30, finalMs: 80 } }); });
-afterAll(async () => { await sandbox?.close(); recordStats('corrupt', stats); printSummary(); });
+beforeAll(async () => {
+  sandbox = await startSandbox({ tokens: [TEST_TOKEN], timing: { dispatchMs: 30, finalMs: 80 } });
+});
+afterAll(async () => {
+  await sandbox?.close();
+  recordStats('corrupt', stats);
+  printSummary();
+});
 
 const TAKEN = `(status IN ('accepted', 'sent', 'delivered', 'rejected', 'expired', 'unknown') OR accepted_at IS NOT NULL)`;
 
@@ -46,132 +52,196 @@ function overwritePages(file: string, from: number, every: number) {
 /** what was damaged; how; whether it happens under the running app (else between two runs) */
 const DAMAGE: Array<[string, (file: string) => void, boolean?]> = [
   ['pages overwritten under the running app', (file) => overwritePages(file, 2, 1), true],
-  ['pages in the middle overwritten', (file) => {
-    const pages = fs.statSync(file).size / 4096;
-    const fd = fs.openSync(file, 'r+');
-    // the tables' and indexes' pages past the schema: what a bad sector or a stray write hits
-    for (let p = 2; p < pages; p += 3) fs.writeSync(fd, noise(4096), 0, 4096, p * 4096);
-    fs.closeSync(fd);
-  }],
+  [
+    'pages in the middle overwritten',
+    (file) => {
+      const pages = fs.statSync(file).size / 4096;
+      const fd = fs.openSync(file, 'r+');
+      // the tables' and indexes' pages past the schema: what a bad sector or a stray write hits
+      for (let p = 2; p < pages; p += 3) fs.writeSync(fd, noise(4096), 0, 4096, p * 4096);
+      fs.closeSync(fd);
+    },
+  ],
   ['cut short', (file) => fs.truncateSync(file, Math.floor(fs.statSync(file).size / 3))],
-  ['first page overwritten with garbage', (file) => {
-    const fd = fs.openSync(file, 'r+');
-    fs.writeSync(fd, noise(4096), 0, 4096, 0);
-    fs.closeSync(fd);
-  }],
-  ['another file in its place', (file) => fs.writeFileSync(file, 'phone,name\n2348031000001,Ada\n2348031000002,Bola\n')],
+  [
+    'first page overwritten with garbage',
+    (file) => {
+      const fd = fs.openSync(file, 'r+');
+      fs.writeSync(fd, noise(4096), 0, 4096, 0);
+      fs.closeSync(fd);
+    },
+  ],
+  [
+    'another file in its place',
+    (file) => fs.writeFileSync(file, 'phone,name\n2348031000001,Ada\n2348031000002,Bola\n'),
+  ],
   ['cut to nothing', (file) => fs.truncateSync(file, 0)],
 ];
 
 describe('a damaged data file', () => {
-  it.each(DAMAGE)('%s: the sentence names the backup, restore brings it back, the campaign finishes', async (what, damage, running) => {
-    const dataDir = tempDir('smsdesk-corrupt-');
-    const file = path.join(dataDir, 'smsdesk.db');
-    const open = () => createEngine({ dataDir, secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: sandbox.url, env: {} });
-    const mine = numbers(N, 10_000 * (DAMAGE.findIndex((d) => d[0] === what) + 1));
-    const before = acceptedTimes();
-    const count = (n: string) => (acceptedTimes().get(n) ?? 0) - (before.get(n) ?? 0);
-    const sentSoFar = () => mine.filter((n) => count(n) > 0).length;
+  it.each(DAMAGE)(
+    '%s: the sentence names the backup, restore brings it back, the campaign finishes',
+    async (what, damage, running) => {
+      const dataDir = tempDir('smsdesk-corrupt-');
+      const file = path.join(dataDir, 'smsdesk.db');
+      const open = () =>
+        createEngine({ dataDir, secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: sandbox.url, env: {} });
+      const mine = numbers(N, 10_000 * (DAMAGE.findIndex((d) => d[0] === what) + 1));
+      const before = acceptedTimes();
+      const count = (n: string) => (acceptedTimes().get(n) ?? 0) - (before.get(n) ?? 0);
+      const sentSoFar = () => mine.filter((n) => count(n) > 0).length;
 
-    // A third goes out, then the app is closed mid-campaign.
-    const a = await open();
-    for (const [k, v] of Object.entries({ 'rate.requestsPerSecond': 20, 'rate.recipientsPerRequest': 10, 'dlr.initialIntervalMs': 100, 'dlr.maxIntervalMs': 400, 'retry.initialMs': 50 })) a.settings.set(k as never, v);
-    makeList(a, 'corrupt', mine.map((phone) => ({ phone })));
-    const c = a.campaigns.create({ list: 'corrupt', from: 'ACME', text: 'damaged ledger' });
-    a.campaigns.send(c.id);
-    a.start();
-    await waitFor(() => sentSoFar() >= N / 3, 'a third sent');
-    await a.close();
-    // The first start made the first backup (before anything was sent); a day passes.
-    const first = listBackups(dataDir);
-    expect(first).toHaveLength(1);
-    fs.renameSync(first[0]!.file, path.join(path.dirname(first[0]!.file), backupName(first[0]!.at - 2 * DAY_MS, first[0]!.version, 'daily')));
+      // A third goes out, then the app is closed mid-campaign.
+      const a = await open();
+      for (const [k, v] of Object.entries({
+        'rate.requestsPerSecond': 20,
+        'rate.recipientsPerRequest': 10,
+        'dlr.initialIntervalMs': 100,
+        'dlr.maxIntervalMs': 400,
+        'retry.initialMs': 50,
+      }))
+        a.settings.set(k as never, v);
+      makeList(
+        a,
+        'corrupt',
+        mine.map((phone) => ({ phone })),
+      );
+      const c = a.campaigns.create({ list: 'corrupt', from: 'ACME', text: 'damaged ledger' });
+      a.campaigns.send(c.id);
+      a.start();
+      await waitFor(() => sentSoFar() >= N / 3, 'a third sent');
+      await a.close();
+      // The first start made the first backup (before anything was sent); a day passes.
+      const first = listBackups(dataDir);
+      expect(first).toHaveLength(1);
+      fs.renameSync(
+        first[0]!.file,
+        path.join(path.dirname(first[0]!.file), backupName(first[0]!.at - 2 * DAY_MS, first[0]!.version, 'daily')),
+      );
 
-    // The next start makes the day's backup while it goes on sending; more goes out after it.
-    const b = await open();
-    const blocked: Array<{ code: string | null; message: string | null }> = [];
-    b.on((e) => { if (e.type === 'sending-blocked') blocked.push(e.detail as (typeof blocked)[number]); });
-    b.start();
-    const backup = await waitFor(() => listBackups(dataDir).find((x) => x.at > first[0]!.at - DAY_MS), 'the daily backup at start');
-    const inBackup = new Database(backup.file, { readonly: true });
-    const knownSent = new Set(inBackup.prepare<[number], string>(`SELECT msisdn FROM messages WHERE campaign_id = ? AND (${TAKEN} OR status IN ('submitting', 'uncertain'))`).pluck().all(c.id));
-    expect(inBackup.prepare(`SELECT state FROM campaigns WHERE id = ?`).pluck().get(c.id)).toBe('sending');
-    inBackup.close();
-    expect(knownSent.size).toBeLessThan(N - 50);
-    await waitFor(() => sentSoFar() >= knownSent.size + 50, '50 more sent after the backup');
-    if (running) {
-      damage(file);
-      // SQLite keeps the pages it read in its cache until the file changes under it: another
-      // connection touching the header (as a sync tool or a second program would) makes it read again.
-      const other = new Database(file);
-      other.pragma(`user_version = ${other.pragma('user_version', { simple: true }) as number}`);
-      other.close();
-      const ev = await waitFor(() => blocked.find((x) => x.code === 'storage'), 'sending paused on the damage', 30_000);
-      expect(ev.message).toMatch(/is damaged\. Sending is paused; quit SMS Desk and restore the newest backup/);
-      // the window's pages read damaged pages too: they get the same advice, not SQLite's words
-      const files = { savePath: async () => null, deliver: async () => ({ path: null, downloadUrl: null }) };
-      const page = await createHandlers(b, { mode: 'electron', version: 'test', platform: process.platform, files })['campaigns.messages']({ id: c.id, offset: 0, limit: 100 });
-      expect(page).toMatchObject({ ok: false, error: { code: 'DB_CORRUPT', message: expect.stringMatching(/is damaged\. Quit SMS Desk and open it again to restore the newest backup/) } });
-    }
-    await b.close();
-    const sentAfterBackup = mine.filter((n) => count(n) > 0 && !knownSent.has(n));
-    expect(sentAfterBackup.length).toBeGreaterThan(0);
+      // The next start makes the day's backup while it goes on sending; more goes out after it.
+      const b = await open();
+      const blocked: Array<{ code: string | null; message: string | null }> = [];
+      b.on((e) => {
+        if (e.type === 'sending-blocked') blocked.push(e.detail as (typeof blocked)[number]);
+      });
+      b.start();
+      const backup = await waitFor(
+        () => listBackups(dataDir).find((x) => x.at > first[0]!.at - DAY_MS),
+        'the daily backup at start',
+      );
+      const inBackup = new Database(backup.file, { readonly: true });
+      const knownSent = new Set(
+        inBackup
+          .prepare<[number], string>(
+            `SELECT msisdn FROM messages WHERE campaign_id = ? AND (${TAKEN} OR status IN ('submitting', 'uncertain'))`,
+          )
+          .pluck()
+          .all(c.id),
+      );
+      expect(inBackup.prepare(`SELECT state FROM campaigns WHERE id = ?`).pluck().get(c.id)).toBe('sending');
+      inBackup.close();
+      expect(knownSent.size).toBeLessThan(N - 50);
+      await waitFor(() => sentSoFar() >= knownSent.size + 50, '50 more sent after the backup');
+      if (running) {
+        damage(file);
+        // SQLite keeps the pages it read in its cache until the file changes under it: another
+        // connection touching the header (as a sync tool or a second program would) makes it read again.
+        const other = new Database(file);
+        other.pragma(`user_version = ${other.pragma('user_version', { simple: true }) as number}`);
+        other.close();
+        const ev = await waitFor(
+          () => blocked.find((x) => x.code === 'storage'),
+          'sending paused on the damage',
+          30_000,
+        );
+        expect(ev.message).toMatch(/is damaged\. Sending is paused; quit SMS Desk and restore the newest backup/);
+        // the window's pages read damaged pages too: they get the same advice, not SQLite's words
+        const files = { savePath: async () => null, deliver: async () => ({ path: null, downloadUrl: null }) };
+        const page = await createHandlers(b, { mode: 'electron', version: 'test', platform: process.platform, files })[
+          'campaigns.messages'
+        ]({ id: c.id, offset: 0, limit: 100 });
+        expect(page).toMatchObject({
+          ok: false,
+          error: {
+            code: 'DB_CORRUPT',
+            message: expect.stringMatching(/is damaged\. Quit SMS Desk and open it again to restore the newest backup/),
+          },
+        });
+      }
+      await b.close();
+      const sentAfterBackup = mine.filter((n) => count(n) > 0 && !knownSent.has(n));
+      expect(sentAfterBackup.length).toBeGreaterThan(0);
 
-    if (!running) damage(file);
-    const damaged = fs.readFileSync(file);
+      if (!running) damage(file);
+      const damaged = fs.readFileSync(file);
 
-    // The app's start and the command both give the one sentence, naming the backup.
-    const err = await open().then(async (e) => { await e.close(); return null; }, (e: Error & { code?: string; backup?: { file: string } }) => e);
-    expect(err?.code).toBe('DB_CORRUPT');
-    expect(err?.message).toContain(`from ${backupWhen(backup.at)} (${backup.name})`);
-    expect(err?.message).toMatch(/damaged.*smsdesk restore --latest.*kept aside, not deleted\.$/);
-    expect(err?.backup?.file).toBe(backup.file);
-    const status = await cli(dataDir, ['status', String(c.id)], {}, { json: false }).done;
-    expect(status.code).toBe(1);
-    expect(status.err).toContain(`Restore the newest backup, from ${backupWhen(backup.at)}`);
-    expect(status.err).not.toMatch(/database disk image is malformed\s*$|^smsdesk: file is not a database/m);
-    expect(fs.readFileSync(file).equals(damaged)).toBe(true);
+      // The app's start and the command both give the one sentence, naming the backup.
+      const err = await open().then(
+        async (e) => {
+          await e.close();
+          return null;
+        },
+        (e: Error & { code?: string; backup?: { file: string } }) => e,
+      );
+      expect(err?.code).toBe('DB_CORRUPT');
+      expect(err?.message).toContain(`from ${backupWhen(backup.at)} (${backup.name})`);
+      expect(err?.message).toMatch(/damaged.*smsdesk restore --latest.*kept aside, not deleted\.$/);
+      expect(err?.backup?.file).toBe(backup.file);
+      const status = await cli(dataDir, ['status', String(c.id)], {}, { json: false }).done;
+      expect(status.code).toBe(1);
+      expect(status.err).toContain(`Restore the newest backup, from ${backupWhen(backup.at)}`);
+      expect(status.err).not.toMatch(/database disk image is malformed\s*$|^smsdesk: file is not a database/m);
+      expect(fs.readFileSync(file).equals(damaged)).toBe(true);
 
-    // Restore: the damaged file is kept beside it, byte for byte; the command says what the backup's age means.
-    const restore = await cli(dataDir, ['restore', '--latest'], {}, { json: false }).done;
-    expect(restore.err).toBe('');
-    expect(restore.code).toBe(0);
-    expect(restore.out).toContain(`Restored the backup from ${backupWhen(backup.at)}`);
-    expect(restore.out).toMatch(/messages sent after that time are queued again, so 1 campaign\(s\) that were sending are paused/);
-    const aside = fs.readdirSync(dataDir).filter((n) => /^smsdesk\.db\.broken-[\d-]+$/.test(n));
-    expect(aside).toHaveLength(1);
-    expect(fs.readFileSync(path.join(dataDir, aside[0]!)).equals(damaged)).toBe(true);
+      // Restore: the damaged file is kept beside it, byte for byte; the command says what the backup's age means.
+      const restore = await cli(dataDir, ['restore', '--latest'], {}, { json: false }).done;
+      expect(restore.err).toBe('');
+      expect(restore.code).toBe(0);
+      expect(restore.out).toContain(`Restored the backup from ${backupWhen(backup.at)}`);
+      expect(restore.out).toMatch(
+        /messages sent after that time are queued again, so 1 campaign\(s\) that were sending are paused/,
+      );
+      const aside = fs.readdirSync(dataDir).filter((n) => /^smsdesk\.db\.broken-[\d-]+$/.test(n));
+      expect(aside).toHaveLength(1);
+      expect(fs.readFileSync(path.join(dataDir, aside[0]!)).equals(damaged)).toBe(true);
 
-    // The restored ledger holds the campaign paused, with the reason; resumed, it finishes.
-    const d = await open();
-    try {
-      const s0 = d.campaigns.status(c.id);
-      expect(s0.state).toBe('paused');
-      expect(s0.pauseReason).toMatch(/Restored from the backup of .*would get the message twice/);
-      d.campaigns.resume(c.id);
-      d.start();
-      const end = await waitFor(async () => {
-        const s = d.campaigns.status(c.id);
-        // a request cut off at the backup's moment and never answered: only the user may send it again
-        if (s.needsDecision > 0) d.campaigns.resolve(c.id, 'resend');
-        return s.state === 'completed' && s.counts.uncertain === 0 ? s : null;
-      }, 'the campaign finished after the restore', 30_000);
-      expect(end.counts.queued + end.counts.submitting).toBe(0);
-    } finally {
-      await d.close();
-    }
-    const lost = mine.filter((n) => count(n) === 0);
-    const twiceKnown = mine.filter((n) => count(n) > 1 && knownSent.has(n));
-    const twice = mine.filter((n) => count(n) > 1);
-    expect(lost).toEqual([]);
-    expect(twiceKnown).toEqual([]);
-    // the cost of going back in time, and no more than that
-    expect(twice.sort()).toEqual(sentAfterBackup.sort());
-    stats.recipients += N;
-    stats.faults += 1;
-    stats.lost += lost.length;
-    stats.duplicated += twiceKnown.length;
-    stats.tokenLeaks += filesContaining(dataDir, TEST_TOKEN).length;
-    stats.notes.push(`${what}: ${sentAfterBackup.length} sent after the backup, sent again after the restore`);
-  }, 90_000);
+      // The restored ledger holds the campaign paused, with the reason; resumed, it finishes.
+      const d = await open();
+      try {
+        const s0 = d.campaigns.status(c.id);
+        expect(s0.state).toBe('paused');
+        expect(s0.pauseReason).toMatch(/Restored from the backup of .*would get the message twice/);
+        d.campaigns.resume(c.id);
+        d.start();
+        const end = await waitFor(
+          async () => {
+            const s = d.campaigns.status(c.id);
+            // a request cut off at the backup's moment and never answered: only the user may send it again
+            if (s.needsDecision > 0) d.campaigns.resolve(c.id, 'resend');
+            return s.state === 'completed' && s.counts.uncertain === 0 ? s : null;
+          },
+          'the campaign finished after the restore',
+          30_000,
+        );
+        expect(end.counts.queued + end.counts.submitting).toBe(0);
+      } finally {
+        await d.close();
+      }
+      const lost = mine.filter((n) => count(n) === 0);
+      const twiceKnown = mine.filter((n) => count(n) > 1 && knownSent.has(n));
+      const twice = mine.filter((n) => count(n) > 1);
+      expect(lost).toEqual([]);
+      expect(twiceKnown).toEqual([]);
+      // the cost of going back in time, and no more than that
+      expect(twice.sort()).toEqual(sentAfterBackup.sort());
+      stats.recipients += N;
+      stats.faults += 1;
+      stats.lost += lost.length;
+      stats.duplicated += twiceKnown.length;
+      stats.tokenLeaks += filesContaining(dataDir, TEST_TOKEN).length;
+      stats.notes.push(`${what}: ${sentAfterBackup.length} sent after the backup, sent again after the restore`);
+    },
+    90_000,
+  );
 });

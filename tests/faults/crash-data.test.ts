@@ -15,12 +15,21 @@ import { cli, printSummary, recordStats, ROOT, seeded, tableDigests } from './su
 import { checkLedger } from '../../electron/engine/queue/invariants.ts';
 
 const stats = { recipients: 0, faults: 0, crashes: 0, lost: 0, duplicated: 0, tokenLeaks: 0 };
-afterAll(() => { recordStats('crashdata', stats); printSummary(); });
+afterAll(() => {
+  recordStats('crashdata', stats);
+  printSummary();
+});
 
 function countRows(dbFile: string, sql: string): number {
   if (!fs.existsSync(dbFile)) return 0;
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
-  try { return db.prepare(sql).pluck().get() as number; } catch { return 0; } finally { db.close(); }
+  try {
+    return db.prepare(sql).pluck().get() as number;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
 }
 
 describe('crash during an import', () => {
@@ -38,7 +47,11 @@ describe('crash during an import', () => {
     for (let i = 0; i < 3; i++) {
       const threshold = 2000 + Math.floor(rnd() * 60_000);
       const run = cli(dataDir, ['import', csv, '--list', 'big'], {});
-      await waitFor(() => countRows(dbFile, `SELECT count(*) FROM contacts`) >= threshold || run.child.exitCode !== null, `${threshold} contacts stored`, 60_000);
+      await waitFor(
+        () => countRows(dbFile, `SELECT count(*) FROM contacts`) >= threshold || run.child.exitCode !== null,
+        `${threshold} contacts stored`,
+        60_000,
+      );
       expect(run.child.exitCode, 'the import was still running when killed').toBeNull();
       run.child.kill('SIGKILL');
       await run.done;
@@ -62,7 +75,11 @@ describe('crash during a migration', () => {
     const dataDir = tempDir('smsdesk-faults-migrate-');
     const dbFile = path.join(dataDir, 'smsdesk.db');
     const e = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {} });
-    makeList(e, 'before', numbers(500).map((phone) => ({ phone, name: 'x' })));
+    makeList(
+      e,
+      'before',
+      numbers(500).map((phone) => ({ phone, name: 'x' })),
+    );
     e.settings.set('rate.requestsPerSecond', 3);
     await e.close();
     const before = tableDigests(dbFile);
@@ -86,11 +103,19 @@ describe('crash during a migration', () => {
       migrate();
     `;
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '',
+      err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    await waitFor(() => out.includes('deep inside') || child.exitCode !== null, 'the migration deep in its transaction', 30_000);
+    await waitFor(
+      () => out.includes('deep inside') || child.exitCode !== null,
+      'the migration deep in its transaction',
+      30_000,
+    );
     expect(err).toBe('');
     // The uncommitted transaction has spilled pages into the WAL by now (cache of 50 pages).
     expect(fs.statSync(`${dbFile}-wal`).size).toBeGreaterThan(100_000);
@@ -102,7 +127,9 @@ describe('crash during a migration', () => {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     expect(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'future_big'`).pluck().get()).toBe(0);
-    expect((db.prepare(`PRAGMA table_info(messages)`).all() as Array<{ name: string }>).map((c) => c.name)).not.toContain('future');
+    expect(
+      (db.prepare(`PRAGMA table_info(messages)`).all() as Array<{ name: string }>).map((c) => c.name),
+    ).not.toContain('future');
     db.close();
     expect(tableDigests(dbFile)).toEqual(before);
     const again = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {} });
@@ -120,7 +147,11 @@ describe('a database file copied mid-write', () => {
       settings: { 'rate.requestsPerSecond': 50, 'rate.recipientsPerRequest': 40, 'gateway.answerTimeoutMs': 3000 },
     });
     const { engine, sandbox } = t;
-    makeList(engine, 'copy', numbers(N).map((phone) => ({ phone })));
+    makeList(
+      engine,
+      'copy',
+      numbers(N).map((phone) => ({ phone })),
+    );
     const c = engine.campaigns.create({ list: 'copy', from: 'ACME', text: 'copied mid-write' });
     engine.campaigns.send(c.id);
     engine.start();
@@ -142,7 +173,10 @@ describe('a database file copied mid-write', () => {
     // poller keeps writing delivery reports of the earlier batches.
     sandbox.setFaults({ pAcceptThenHang: 1 });
     await waitFor(() => (sandbox.record().faultsInjected.pAcceptThenHang ?? 0) >= 1, 'a batch accepted and hanging');
-    await waitFor(() => engine.campaigns.status(c.id).counts.submitting > 0, 'the hanging batch submitting in the ledger');
+    await waitFor(
+      () => engine.campaigns.status(c.id).counts.submitting > 0,
+      'the hanging batch submitting in the ledger',
+    );
     const last = tempDir('smsdesk-faults-copy-');
     copyTo(last);
     copies.push(last);
@@ -155,7 +189,12 @@ describe('a database file copied mid-write', () => {
       expect(db.pragma('integrity_check', { simple: true }), dir).toBe('ok');
       db.close();
     }
-    const restored = await createEngine({ dataDir: last, secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: sandbox.url, env: {} });
+    const restored = await createEngine({
+      dataDir: last,
+      secrets: createMemorySecrets(TEST_TOKEN),
+      gatewayUrl: sandbox.url,
+      env: {},
+    });
     try {
       const s0 = restored.campaigns.status(c.id);
       expect(s0.counts.submitting, 'submitting became uncertain at start-up').toBe(0);
@@ -164,7 +203,14 @@ describe('a database file copied mid-write', () => {
       restored.start();
       await restored.waitIdle(c.id);
       // Completed only once the report has settled the uncertain batch too.
-      const s = await waitFor(() => { const x = restored.campaigns.status(c.id); return x.counts.uncertain === 0 && x.counts.queued === 0 && x.state === 'completed' ? x : null; }, 'the hanging batch resolved from its report', 30_000);
+      const s = await waitFor(
+        () => {
+          const x = restored.campaigns.status(c.id);
+          return x.counts.uncertain === 0 && x.counts.queued === 0 && x.state === 'completed' ? x : null;
+        },
+        'the hanging batch resolved from its report',
+        30_000,
+      );
       expect(s.state).toBe('completed');
       expect(checkLedger(restored.db, { thorough: true })).toEqual([]);
       const all = numbers(N);

@@ -19,23 +19,53 @@ const N = 10_000;
 const RPS = 20;
 
 let sandbox: Sandbox | undefined;
-afterAll(async () => { await sandbox?.close(); printSummary(); });
+afterAll(async () => {
+  await sandbox?.close();
+  printSummary();
+});
 
 describe('crashes: SIGKILL of the sending process', () => {
   it(`${KILLS} kills at seeded moments, restarted each time: nothing lost, nothing sent twice`, async () => {
     sandbox = await startSandbox({
-      tokens: [TEST_TOKEN], seed: SEED, timing: { dispatchMs: 50, finalMs: 150 },
-      faults: { seed: SEED, p500: 0.04, p503: 0.04, p429: 0.01, pResetBefore: 0.04, pAcceptThen500: 0.04, pAcceptThenHang: 0.04, pSlow: 0.1, slowMs: 100 },
+      tokens: [TEST_TOKEN],
+      seed: SEED,
+      timing: { dispatchMs: 50, finalMs: 150 },
+      faults: {
+        seed: SEED,
+        p500: 0.04,
+        p503: 0.04,
+        p429: 0.01,
+        pResetBefore: 0.04,
+        pAcceptThen500: 0.04,
+        pAcceptThenHang: 0.04,
+        pSlow: 0.1,
+        slowMs: 100,
+      },
     });
     const sb = sandbox;
     const env = { SMSDESK_TOKEN: TEST_TOKEN, SMSDESK_GATEWAY_URL: sb.url };
     const dataDir = tempDir('smsdesk-faults-crash-');
-    const setup = await createEngine({ dataDir, secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: sb.url, env: {} });
+    const setup = await createEngine({
+      dataDir,
+      secrets: createMemorySecrets(TEST_TOKEN),
+      gatewayUrl: sb.url,
+      env: {},
+    });
     for (const [k, v] of Object.entries({
-      'rate.requestsPerSecond': RPS, 'rate.recipientsPerRequest': 50, 'gateway.answerTimeoutMs': 400,
-      'retry.initialMs': 50, 'retry.maxMs': 300, 'dlr.initialIntervalMs': 100, 'dlr.maxIntervalMs': 400,
-    })) setup.settings.set(k as never, v);
-    makeList(setup, 'crash', numbers(N).map((phone) => ({ phone })));
+      'rate.requestsPerSecond': RPS,
+      'rate.recipientsPerRequest': 50,
+      'gateway.answerTimeoutMs': 400,
+      'retry.initialMs': 50,
+      'retry.maxMs': 300,
+      'dlr.initialIntervalMs': 100,
+      'dlr.maxIntervalMs': 400,
+    }))
+      setup.settings.set(k as never, v);
+    makeList(
+      setup,
+      'crash',
+      numbers(N).map((phone) => ({ phone })),
+    );
     const c = setup.campaigns.create({ list: 'crash', from: 'ACME', text: 'crash under faults' });
     await setup.close();
 
@@ -55,7 +85,11 @@ describe('crashes: SIGKILL of the sending process', () => {
         const k = 1 + Math.floor(rnd() * 5);
         plan.push(`+${k} batches`);
         const target = sb.record().accepted.length + k;
-        await waitFor(() => sb.record().accepted.length >= target || run.child.exitCode !== null, `${k} more batches`, 60_000);
+        await waitFor(
+          () => sb.record().accepted.length >= target || run.child.exitCode !== null,
+          `${k} more batches`,
+          60_000,
+        );
       }
       if (run.child.exitCode === null) kills++;
       run.child.kill('SIGKILL');
@@ -93,12 +127,24 @@ describe('crashes: SIGKILL of the sending process', () => {
     expect(twice).toEqual([]);
     expect(ledgerViolations(dataDir)).toEqual([]);
     expect(maxInWindow(rec.arrivals), 'requests in one second, over all restarts').toBeLessThanOrEqual(RPS);
-    const leaks = [...filesContaining(dataDir, TEST_TOKEN), ...crashOutput.filter((s) => s.includes(TEST_TOKEN)).map(() => 'crash output')];
+    const leaks = [
+      ...filesContaining(dataDir, TEST_TOKEN),
+      ...crashOutput.filter((s) => s.includes(TEST_TOKEN)).map(() => 'crash output'),
+    ];
     expect(leaks).toEqual([]);
     const injected = Object.values(rec.faultsInjected).reduce((a, b) => a + b, 0);
-    recordStats('crash', { recipients: N, faults: injected, crashes: kills, lost: lost.length, duplicated: twice.length, tokenLeaks: leaks.length });
+    recordStats('crash', {
+      recipients: N,
+      faults: injected,
+      crashes: kills,
+      lost: lost.length,
+      duplicated: twice.length,
+      tokenLeaks: leaks.length,
+    });
     const logText = fs.readFileSync(path.join(dataDir, 'smsdesk.log'), 'utf8');
     const inFlight = (logText.match(/were in flight when the app stopped/g) ?? []).length;
-    console.log(`crashes: kills at ${plan.join(', ')}; ${inFlight} restarts found a request in flight; ${rec.requests} requests, ${rec.duplicates} repeats of a known reference, resent by decision ${resentByDecision}, peak ${maxInWindow(rec.arrivals)}/s`);
+    console.log(
+      `crashes: kills at ${plan.join(', ')}; ${inFlight} restarts found a request in flight; ${rec.requests} requests, ${rec.duplicates} repeats of a known reference, resent by decision ${resentByDecision}, peak ${maxInWindow(rec.arrivals)}/s`,
+    );
   }, 240_000);
 });

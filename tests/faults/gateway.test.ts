@@ -14,8 +14,14 @@ const RPS = 40;
 
 // Mutually exclusive per request (sum 0.265), plus slow answers drawn separately.
 const MIX: FaultConfig = {
-  p500: 0.05, p503: 0.06, p429: 0.015, pResetBefore: 0.05, pAcceptThen500: 0.05, pAcceptThenHang: 0.05,
-  pSlow: 0.1, slowMs: 120,
+  p500: 0.05,
+  p503: 0.06,
+  p429: 0.015,
+  pResetBefore: 0.05,
+  pAcceptThen500: 0.05,
+  pAcceptThenHang: 0.05,
+  pSlow: 0.1,
+  slowMs: 120,
 };
 
 afterAll(() => printSummary());
@@ -25,19 +31,31 @@ describe('gateway faults: 20,000 recipients through every fault mode at once', (
     const t = await engineWithSandbox({
       sandbox: { faults: { ...MIX, seed: 20260 }, timing: { dispatchMs: 40, finalMs: 120 } },
       settings: {
-        'rate.requestsPerSecond': RPS, 'rate.recipientsPerRequest': 100, 'rate.maxInFlight': 2,
-        'gateway.answerTimeoutMs': 400, 'gateway.connectTimeoutMs': 400,
-        'retry.initialMs': 50, 'retry.maxMs': 300, 'dlr.initialIntervalMs': 100, 'dlr.maxIntervalMs': 300,
+        'rate.requestsPerSecond': RPS,
+        'rate.recipientsPerRequest': 100,
+        'rate.maxInFlight': 2,
+        'gateway.answerTimeoutMs': 400,
+        'gateway.connectTimeoutMs': 400,
+        'retry.initialMs': 50,
+        'retry.maxMs': 300,
+        'dlr.initialIntervalMs': 100,
+        'dlr.maxIntervalMs': 300,
       },
     });
     const { engine, sandbox } = t;
     try {
       const all = numbers(N);
-      makeList(engine, 'faults', all.map((phone) => ({ phone })));
+      makeList(
+        engine,
+        'faults',
+        all.map((phone) => ({ phone })),
+      );
       const c = engine.campaigns.create({ list: 'faults', from: 'ACME', text: 'Identical text for everyone' });
       expect(c.recipients).toBe(N);
       const blocked: Array<string | null> = [];
-      engine.on((e) => { if (e.type === 'sending-blocked') blocked.push((e.detail as { code: string | null }).code); });
+      engine.on((e) => {
+        if (e.type === 'sending-blocked') blocked.push((e.detail as { code: string | null }).code);
+      });
       engine.campaigns.send(c.id);
       engine.start();
 
@@ -53,14 +71,21 @@ describe('gateway faults: 20,000 recipients through every fault mode at once', (
       // Reports settle what was accepted-then-lost; the rest waits for the user, listed exactly.
       const resent = new Set<string>();
       for (let round = 0; ; round++) {
-        s = await waitFor(() => {
-          const x = engine.campaigns.status(c.id);
-          return x.counts.uncertain === x.needsDecision ? x : null;
-        }, 'every uncertain batch looked up', 30_000);
+        s = await waitFor(
+          () => {
+            const x = engine.campaigns.status(c.id);
+            return x.counts.uncertain === x.needsDecision ? x : null;
+          },
+          'every uncertain batch looked up',
+          30_000,
+        );
         if (s.counts.uncertain === 0) break;
         expect(round, 'resend rounds').toBeLessThan(6);
         const listed = engine.campaigns.uncertain(c.id).batches.flatMap((b) => b.recipients.map((r) => r.msisdn));
-        const inDb = engine.db.prepare<[number], string>(`SELECT msisdn FROM messages WHERE campaign_id = ? AND status = 'uncertain'`).pluck().all(c.id);
+        const inDb = engine.db
+          .prepare<[number], string>(`SELECT msisdn FROM messages WHERE campaign_id = ? AND status = 'uncertain'`)
+          .pluck()
+          .all(c.id);
         expect(new Set(listed)).toEqual(new Set(inDb));
         expect(listed).toHaveLength(s.counts.uncertain);
         // What the engine could not prove was accepted really was not (these were 500/reset).
@@ -70,7 +95,10 @@ describe('gateway faults: 20,000 recipients through every fault mode at once', (
         s = await engine.waitIdle(c.id);
       }
 
-      await waitFor(() => engine.campaigns.status(c.id).state === 'completed', 'completed once every recipient is settled or decided');
+      await waitFor(
+        () => engine.campaigns.status(c.id).state === 'completed',
+        'completed once every recipient is settled or decided',
+      );
       expect(checkLedger(engine.db, { thorough: true })).toEqual([]);
       const rec = sandbox.record();
       const counts = new Map<string, number>();
@@ -79,8 +107,11 @@ describe('gateway faults: 20,000 recipients through every fault mode at once', (
       const twice = all.filter((n) => (counts.get(n) ?? 0) > 1);
       // Refused before the gateway took them (none expected with this mix); failures reported
       // by delivery reports after acceptance are accepted recipients and count as such.
-      const failed = engine.db.prepare<[number], { msisdn: string; reason: string | null }>(
-        `SELECT msisdn, reason FROM messages WHERE campaign_id = ? AND status = 'failed' AND accepted_at IS NULL`).all(c.id);
+      const failed = engine.db
+        .prepare<[number], { msisdn: string; reason: string | null }>(
+          `SELECT msisdn, reason FROM messages WHERE campaign_id = ? AND status = 'failed' AND accepted_at IS NULL`,
+        )
+        .all(c.id);
       for (const f of failed) expect(f.reason, f.msisdn).toBeTruthy();
       const failedSet = new Set(failed.map((f) => f.msisdn));
       expect(lost.filter((n) => !failedSet.has(n))).toEqual([]);
@@ -95,24 +126,43 @@ describe('gateway faults: 20,000 recipients through every fault mode at once', (
       expect(maxInWindow(rec.arrivals)).toBeLessThanOrEqual(RPS);
       const leaks = filesContaining(t.dataDir, TEST_TOKEN);
       expect(leaks).toEqual([]);
-      recordStats('gateway', { recipients: N, faults: injected, crashes: 0, lost: lost.length - failed.length, duplicated: twice.length, tokenLeaks: leaks.length, notes: [`resent by decision ${resent.size}`] });
-      console.log(`gateway faults: ${rec.requests} requests, faults ${JSON.stringify(rec.faultsInjected)}, resent by decision ${resent.size}, peak ${maxInWindow(rec.arrivals)}/s`);
+      recordStats('gateway', {
+        recipients: N,
+        faults: injected,
+        crashes: 0,
+        lost: lost.length - failed.length,
+        duplicated: twice.length,
+        tokenLeaks: leaks.length,
+        notes: [`resent by decision ${resent.size}`],
+      });
+      console.log(
+        `gateway faults: ${rec.requests} requests, faults ${JSON.stringify(rec.faultsInjected)}, resent by decision ${resent.size}, peak ${maxInWindow(rec.arrivals)}/s`,
+      );
     } finally {
       await t.close();
     }
   }, 180_000);
 });
 
-describe('the user\'s decision covers only batches whose lookup found nothing', () => {
+describe("the user's decision covers only batches whose lookup found nothing", () => {
   it('"resend" re-sends only batches whose report lookup came back empty, never one still being checked', async () => {
     const t = await engineWithSandbox({
       sandbox: { faults: { p500: 1 } },
-      settings: { 'rate.requestsPerSecond': 0.5, 'rate.recipientsPerRequest': 10, 'dlr.initialIntervalMs': 100, 'dlr.maxIntervalMs': 200 },
+      settings: {
+        'rate.requestsPerSecond': 0.5,
+        'rate.recipientsPerRequest': 10,
+        'dlr.initialIntervalMs': 100,
+        'dlr.maxIntervalMs': 200,
+      },
     });
     const { engine, sandbox } = t;
     try {
       const all = numbers(20, 50_000);
-      makeList(engine, 'decide', all.map((phone) => ({ phone })));
+      makeList(
+        engine,
+        'decide',
+        all.map((phone) => ({ phone })),
+      );
       const c = engine.campaigns.create({ list: 'decide', from: 'ACME', text: 'decide' });
       engine.campaigns.send(c.id);
       engine.start();

@@ -19,28 +19,57 @@ const N = 600;
 const RPS = 3;
 
 let sandbox: Sandbox | undefined;
-afterAll(async () => { await sandbox?.close(); printSummary(); });
+afterAll(async () => {
+  await sandbox?.close();
+  printSummary();
+});
 
 describe('a second process reading during a send', () => {
   it('status, dlr, export, lists and ten status calls 2 s apart beside a sender with 20 % 503s: nobody lost, nobody twice', async () => {
-    sandbox = await startSandbox({ tokens: [TEST_TOKEN], seed: SEED, latencyMs: 300, timing: { dispatchMs: 50, finalMs: 150 }, faults: { seed: SEED, p503: 0.2 } });
+    sandbox = await startSandbox({
+      tokens: [TEST_TOKEN],
+      seed: SEED,
+      latencyMs: 300,
+      timing: { dispatchMs: 50, finalMs: 150 },
+      faults: { seed: SEED, p503: 0.2 },
+    });
     const sb = sandbox;
     const env = { SMSDESK_TOKEN: TEST_TOKEN, SMSDESK_GATEWAY_URL: sb.url };
     const dataDir = tempDir('smsdesk-faults-readers-');
-    const setup = await createEngine({ dataDir, secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: sb.url, env: {} });
+    const setup = await createEngine({
+      dataDir,
+      secrets: createMemorySecrets(TEST_TOKEN),
+      gatewayUrl: sb.url,
+      env: {},
+    });
     for (const [k, v] of Object.entries({
-      'rate.requestsPerSecond': RPS, 'rate.recipientsPerRequest': 10, 'retry.initialMs': 100, 'retry.maxMs': 400,
-      'dlr.initialIntervalMs': 200, 'dlr.maxIntervalMs': 800,
-    })) setup.settings.set(k as never, v);
+      'rate.requestsPerSecond': RPS,
+      'rate.recipientsPerRequest': 10,
+      'retry.initialMs': 100,
+      'retry.maxMs': 400,
+      'dlr.initialIntervalMs': 200,
+      'dlr.maxIntervalMs': 800,
+    }))
+      setup.settings.set(k as never, v);
     const all = numbers(N, 300_000);
-    makeList(setup, 'readers', all.map((phone) => ({ phone })));
+    makeList(
+      setup,
+      'readers',
+      all.map((phone) => ({ phone })),
+    );
     const c = setup.campaigns.create({ list: 'readers', from: 'ACME', text: 'read beside me' });
     await setup.close();
 
     const sender = cli(dataDir, ['send', String(c.id), '--wait'], env);
-    await waitFor(() => sb.record().accepted.length >= 2 || sender.child.exitCode !== null, 'the sender is under way', 30_000);
+    await waitFor(
+      () => sb.record().accepted.length >= 2 || sender.child.exitCode !== null,
+      'the sender is under way',
+      30_000,
+    );
     expect(sender.child.exitCode, 'still sending').toBeNull();
-    const owner = new RegExp(`SMS Desk is sending from this folder: process ${sender.child.pid} \\(smsdesk send\\), since \\d\\d:\\d\\d; use that window or stop it first\\.`);
+    const owner = new RegExp(
+      `SMS Desk is sending from this folder: process ${sender.child.pid} \\(smsdesk send\\), since \\d\\d:\\d\\d; use that window or stop it first\\.`,
+    );
 
     const out = path.join(dataDir, 'during.csv');
     const [status, dlr, exported, lists, campaigns] = await Promise.all([
@@ -79,7 +108,15 @@ describe('a second process reading during a send', () => {
     const s = JSON.parse(fin.out);
     expect(s.state).toBe('completed');
     expect(s.counts.uncertain).toBe(0);
-    expect(s.counts.accepted + s.counts.sent + s.counts.delivered + s.counts.failed + s.counts.rejected + s.counts.expired + s.counts.unknown).toBe(N);
+    expect(
+      s.counts.accepted +
+        s.counts.sent +
+        s.counts.delivered +
+        s.counts.failed +
+        s.counts.rejected +
+        s.counts.expired +
+        s.counts.unknown,
+    ).toBe(N);
 
     const rec = sb.record();
     const counts = acceptedCounts(rec.accepted);
@@ -94,7 +131,17 @@ describe('a second process reading during a send', () => {
     const log = fs.readFileSync(path.join(dataDir, 'smsdesk.log'), 'utf8');
     expect(log).not.toMatch(/were in flight|ledger check/);
     expect(ledgerViolations(dataDir)).toEqual([]);
-    recordStats('readers', { recipients: N, faults: rec.faultsInjected.p503 ?? 0, crashes: 0, lost: lost.length, duplicated: twice.length, tokenLeaks: 0, notes: [`${during} reader commands during the send`] });
-    console.log(`readers: ${during} reader commands beside one sender, ${rec.requests} requests, ${rec.faultsInjected.p503} 503s, lost ${lost.length}, duplicated ${twice.length}, peak ${peak}/s (limit ${RPS})`);
+    recordStats('readers', {
+      recipients: N,
+      faults: rec.faultsInjected.p503 ?? 0,
+      crashes: 0,
+      lost: lost.length,
+      duplicated: twice.length,
+      tokenLeaks: 0,
+      notes: [`${during} reader commands during the send`],
+    });
+    console.log(
+      `readers: ${during} reader commands beside one sender, ${rec.requests} requests, ${rec.faultsInjected.p503} 503s, lost ${lost.length}, duplicated ${twice.length}, peak ${peak}/s (limit ${RPS})`,
+    );
   }, 180_000);
 });

@@ -17,28 +17,60 @@ import { acceptedCounts, ledgerViolations } from './ledger.ts';
 
 const SEED = 11_2026;
 const OWNER = (pid: number | undefined) =>
-  new RegExp(`^smsdesk: SMS Desk is sending from this folder: process ${pid} \\(smsdesk send\\), since \\d\\d:\\d\\d; use that window or stop it first\\.$`, 'm');
+  new RegExp(
+    `^smsdesk: SMS Desk is sending from this folder: process ${pid} \\(smsdesk send\\), since \\d\\d:\\d\\d; use that window or stop it first\\.$`,
+    'm',
+  );
 // Before the winner has written who it is, a loser may only know that someone holds the folder.
-const ANY_OWNER = /^smsdesk: (SMS Desk is sending from this folder: process \d+ \(smsdesk send\), since \d\d:\d\d|Another SMS Desk process is using this data folder); use that window or stop it first\.$/m;
+const ANY_OWNER =
+  /^smsdesk: (SMS Desk is sending from this folder: process \d+ \(smsdesk send\), since \d\d:\d\d|Another SMS Desk process is using this data folder); use that window or stop it first\.$/m;
 
 const totals = { recipients: 0, crashes: 0, lost: 0, duplicated: 0 };
 let sandbox: Sandbox | undefined;
-afterEach(async () => { await sandbox?.close(); sandbox = undefined; });
+afterEach(async () => {
+  await sandbox?.close();
+  sandbox = undefined;
+});
 afterAll(() => {
   recordStats('senders', { ...totals, faults: 0, tokenLeaks: 0 });
   printSummary();
 });
 
-async function folder(opts: { sandbox?: SandboxOptions; settings: Record<string, unknown>; campaigns: Array<{ n: number; start: number }> }) {
-  sandbox = await startSandbox({ tokens: [TEST_TOKEN], seed: SEED, timing: { dispatchMs: 50, finalMs: 150 }, ...opts.sandbox });
+async function folder(opts: {
+  sandbox?: SandboxOptions;
+  settings: Record<string, unknown>;
+  campaigns: Array<{ n: number; start: number }>;
+}) {
+  sandbox = await startSandbox({
+    tokens: [TEST_TOKEN],
+    seed: SEED,
+    timing: { dispatchMs: 50, finalMs: 150 },
+    ...opts.sandbox,
+  });
   const dataDir = tempDir('smsdesk-faults-senders-');
-  const setup = await createEngine({ dataDir, secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: sandbox.url, env: {} });
-  for (const [k, v] of Object.entries({ 'retry.initialMs': 100, 'retry.maxMs': 400, 'dlr.initialIntervalMs': 200, 'dlr.maxIntervalMs': 800, ...opts.settings })) setup.settings.set(k as never, v);
+  const setup = await createEngine({
+    dataDir,
+    secrets: createMemorySecrets(TEST_TOKEN),
+    gatewayUrl: sandbox.url,
+    env: {},
+  });
+  for (const [k, v] of Object.entries({
+    'retry.initialMs': 100,
+    'retry.maxMs': 400,
+    'dlr.initialIntervalMs': 200,
+    'dlr.maxIntervalMs': 800,
+    ...opts.settings,
+  }))
+    setup.settings.set(k as never, v);
   const ids: number[] = [];
   const all: string[][] = [];
   for (const [i, c] of opts.campaigns.entries()) {
     const nums = numbers(c.n, c.start);
-    makeList(setup, `senders${i}`, nums.map((phone) => ({ phone })));
+    makeList(
+      setup,
+      `senders${i}`,
+      nums.map((phone) => ({ phone })),
+    );
     ids.push(setup.campaigns.create({ list: `senders${i}`, from: 'ACME', text: `campaign ${i}` }).id);
     all.push(nums);
   }
@@ -61,17 +93,34 @@ function tally(sb: Sandbox, all: string[]) {
 }
 
 describe('a second sender on one folder', () => {
-  it('is refused with the owner\'s sentence, as is every command that would change state; the rate holds', async () => {
+  it("is refused with the owner's sentence, as is every command that would change state; the rate holds", async () => {
     const RPS = 5;
-    const { sb, dataDir, env, ids, all } = await folder({ sandbox: { latencyMs: 100 }, settings: { 'rate.requestsPerSecond': RPS, 'rate.recipientsPerRequest': 10 }, campaigns: [{ n: 300, start: 400_000 }, { n: 50, start: 410_000 }] });
+    const { sb, dataDir, env, ids, all } = await folder({
+      sandbox: { latencyMs: 100 },
+      settings: { 'rate.requestsPerSecond': RPS, 'rate.recipientsPerRequest': 10 },
+      campaigns: [
+        { n: 300, start: 400_000 },
+        { n: 50, start: 410_000 },
+      ],
+    });
     const a = cli(dataDir, ['send', String(ids[0]), '--wait'], env);
-    await waitFor(() => sb.record().accepted.length >= 2 || a.child.exitCode !== null, 'the first sender is under way', 30_000);
+    await waitFor(
+      () => sb.record().accepted.length >= 2 || a.child.exitCode !== null,
+      'the first sender is under way',
+      30_000,
+    );
     expect(a.child.exitCode, 'still sending').toBeNull();
 
-    const refused = await Promise.all([
-      ['send', String(ids[0]), '--wait'], ['send', String(ids[1]), '--wait'], ['send', String(ids[1])],
-      ['pause', String(ids[0])], ['resolve', String(ids[0]), '--resend'], ['config', 'set', 'rate.requestsPerSecond', '50'],
-    ].map((args) => cli(dataDir, args, env).done.then((r) => ({ args, ...r }))));
+    const refused = await Promise.all(
+      [
+        ['send', String(ids[0]), '--wait'],
+        ['send', String(ids[1]), '--wait'],
+        ['send', String(ids[1])],
+        ['pause', String(ids[0])],
+        ['resolve', String(ids[0]), '--resend'],
+        ['config', 'set', 'rate.requestsPerSecond', '50'],
+      ].map((args) => cli(dataDir, args, env).done.then((r) => ({ args, ...r }))),
+    );
     expect(a.child.exitCode, 'the first sender outlived the attempts').toBeNull();
     for (const r of refused) {
       expect(r.code, r.args.join(' ')).toBe(1);
@@ -97,12 +146,17 @@ describe('a second sender on one folder', () => {
     const peak = maxInWindow(sb.record().arrivals);
     expect(peak, 'requests in one second').toBeLessThanOrEqual(RPS);
     expect(ledgerViolations(dataDir)).toEqual([]);
-    console.log(`senders: two on one folder, ${refused.length} refused commands, lost ${lost.length}, duplicated ${twice.length}, peak ${peak}/s (limit ${RPS})`);
+    console.log(
+      `senders: two on one folder, ${refused.length} refused commands, lost ${lost.length}, duplicated ${twice.length}, peak ${peak}/s (limit ${RPS})`,
+    );
   }, 120_000);
 
   it('four overlapping starts: one sends, three are refused with a sentence, never "database is locked"', async () => {
     const RPS = 5;
-    const { sb, dataDir, env, ids, all } = await folder({ settings: { 'rate.requestsPerSecond': RPS, 'rate.recipientsPerRequest': 10 }, campaigns: [{ n: 200, start: 420_000 }] });
+    const { sb, dataDir, env, ids, all } = await folder({
+      settings: { 'rate.requestsPerSecond': RPS, 'rate.recipientsPerRequest': 10 },
+      campaigns: [{ n: 200, start: 420_000 }],
+    });
     const runs = await Promise.all([0, 1, 2, 3].map(() => cli(dataDir, ['send', String(ids[0]), '--wait'], env).done));
     for (const r of runs) expect(`${r.out}\n${r.err}`).not.toMatch(/database is locked|SQLITE_BUSY/i);
     const won = runs.filter((r) => r.code === 0);
@@ -125,8 +179,14 @@ describe('a second sender on one folder', () => {
     const dataDir = path.join(tempDir('smsdesk-faults-fresh-'), 'data');
     const warm = await cli(tempDir('smsdesk-faults-warm-'), ['lists'], {}).done; // the command's bundle, built once
     expect(warm.code, warm.err).toBe(0);
-    const runs = await Promise.all([['lists'], ['campaign', 'list'], ['config', 'get', 'rate.requestsPerSecond'], ['config', 'set', 'rate.requestsPerSecond', '7']]
-      .map((args) => cli(dataDir, args, {}).done.then((r) => ({ args, ...r }))));
+    const runs = await Promise.all(
+      [
+        ['lists'],
+        ['campaign', 'list'],
+        ['config', 'get', 'rate.requestsPerSecond'],
+        ['config', 'set', 'rate.requestsPerSecond', '7'],
+      ].map((args) => cli(dataDir, args, {}).done.then((r) => ({ args, ...r }))),
+    );
     for (const r of runs) {
       expect(`${r.out}\n${r.err}`, r.args.join(' ')).not.toMatch(/database is locked|SQLITE_BUSY/i);
       expect(r.code, `${r.args.join(' ')}: ${r.err}`).toBe(0);
@@ -154,9 +214,17 @@ describe('a second sender on one folder', () => {
 
     const b = cli(dataDir, ['send', String(ids[0]), '--wait'], env);
     // It owns the folder as soon as it has started: a reader now sees it, not the dead process.
-    await waitFor(() => {
-      try { return JSON.parse(fs.readFileSync(path.join(dataDir, 'owner.json'), 'utf8')).pid === b.child.pid; } catch { return false; }
-    }, 'the next sender holds the folder', 10_000);
+    await waitFor(
+      () => {
+        try {
+          return JSON.parse(fs.readFileSync(path.join(dataDir, 'owner.json'), 'utf8')).pid === b.child.pid;
+        } catch {
+          return false;
+        }
+      },
+      'the next sender holds the folder',
+      10_000,
+    );
     let last = await b.done;
     expect(last.code, last.err).toBe(0);
     expect(last.err).not.toMatch(ANY_OWNER);
@@ -167,7 +235,10 @@ describe('a second sender on one folder', () => {
       last = await cli(dataDir, ['dlr', String(ids[0]), '--wait', '2'], env).done;
       expect(last.code, last.err).toBe(0);
       const s = JSON.parse(last.out);
-      if (s.counts.uncertain === 0) { expect(s.state).toBe('completed'); break; }
+      if (s.counts.uncertain === 0) {
+        expect(s.state).toBe('completed');
+        break;
+      }
       expect(round, 'resend rounds').toBeLessThan(6);
       if (s.needsDecision === 0) continue;
       resent += s.needsDecision;
@@ -180,6 +251,8 @@ describe('a second sender on one folder', () => {
     expect(maxInWindow(sb.record().arrivals), 'requests in one second, across the kill').toBeLessThanOrEqual(RPS);
     expect(fs.existsSync(path.join(dataDir, 'owner.json')), 'a clean exit removes its record').toBe(false);
     expect(ledgerViolations(dataDir)).toEqual([]);
-    console.log(`senders: SIGKILLed owner, next sender took over; resent by decision ${resent}, lost ${lost.length}, duplicated ${twice.length}`);
+    console.log(
+      `senders: SIGKILLed owner, next sender took over; resent by decision ${resent}, lost ${lost.length}, duplicated ${twice.length}`,
+    );
   }, 120_000);
 });

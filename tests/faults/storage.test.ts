@@ -20,7 +20,10 @@ import { filesContaining, printSummary, recordStats } from './support.ts';
 import { checkLedger } from '../../electron/engine/queue/invariants.ts';
 
 const stats = { recipients: 0, faults: 0, crashes: 0, lost: 0, duplicated: 0, tokenLeaks: 0 };
-afterAll(() => { recordStats('storage', stats); printSummary(); });
+afterAll(() => {
+  recordStats('storage', stats);
+  printSummary();
+});
 
 type Blocked = { code: string | null; message: string | null };
 
@@ -28,7 +31,12 @@ type Blocked = { code: string | null; message: string | null };
 const TAKEN = `(status IN ('accepted', 'sent', 'delivered', 'rejected', 'expired', 'unknown') OR accepted_at IS NOT NULL)`;
 
 /** Runs a campaign, calls block() mid-send, checks the pause, calls unblock(), checks the end. */
-async function blockMidSend(dataDir: string | undefined, block: (t: Awaited<ReturnType<typeof engineWithSandbox>>) => void, unblock: (t: Awaited<ReturnType<typeof engineWithSandbox>>) => void, message: RegExp) {
+async function blockMidSend(
+  dataDir: string | undefined,
+  block: (t: Awaited<ReturnType<typeof engineWithSandbox>>) => void,
+  unblock: (t: Awaited<ReturnType<typeof engineWithSandbox>>) => void,
+  message: RegExp,
+) {
   const N = 3000;
   const lines: string[] = [];
   const t = await engineWithSandbox({
@@ -39,10 +47,17 @@ async function blockMidSend(dataDir: string | undefined, block: (t: Awaited<Retu
   });
   const { engine, sandbox } = t;
   try {
-    makeList(engine, 'disk', numbers(N).map((phone) => ({ phone, name: 'A reasonably long name to grow the pages' })), ['name']);
+    makeList(
+      engine,
+      'disk',
+      numbers(N).map((phone) => ({ phone, name: 'A reasonably long name to grow the pages' })),
+      ['name'],
+    );
     const c = engine.campaigns.create({ list: 'disk', from: 'ACME', text: 'Hello {name}' });
     const events: Blocked[] = [];
-    engine.on((e) => { if (e.type === 'sending-blocked') events.push(e.detail as Blocked); });
+    engine.on((e) => {
+      if (e.type === 'sending-blocked') events.push(e.detail as Blocked);
+    });
     engine.campaigns.send(c.id);
     engine.start();
     await waitFor(() => sandbox.record().accepted.length >= 10, '10 batches accepted');
@@ -54,24 +69,39 @@ async function blockMidSend(dataDir: string | undefined, block: (t: Awaited<Retu
     // Paused: after the engine has retried the write twice, at most one more request went out.
     const requestsAtBlock = sandbox.record().requests;
     const retries = lines.filter((l) => /could not record|retrying/.test(l)).length;
-    await waitFor(() => lines.filter((l) => /could not record|retrying/.test(l)).length >= retries + 2
-      || engine.campaigns.status(c.id).counts.submitting === 0, 'the engine retrying its write', 15_000);
+    await waitFor(
+      () =>
+        lines.filter((l) => /could not record|retrying/.test(l)).length >= retries + 2 ||
+        engine.campaigns.status(c.id).counts.submitting === 0,
+      'the engine retrying its write',
+      15_000,
+    );
     expect(sandbox.record().requests - requestsAtBlock).toBeLessThanOrEqual(1);
 
     // Nothing marked accepted (or later) that the gateway has not accepted.
     const accepted = new Set(sandbox.record().accepted.flatMap((b) => b.to));
-    const marked = engine.db.prepare<[number], string>(`SELECT msisdn FROM messages WHERE campaign_id = ? AND ${TAKEN}`).pluck().all(c.id);
+    const marked = engine.db
+      .prepare<[number], string>(`SELECT msisdn FROM messages WHERE campaign_id = ? AND ${TAKEN}`)
+      .pluck()
+      .all(c.id);
     expect(marked.filter((n) => !accepted.has(n))).toEqual([]);
 
     unblock(t);
-    await waitFor(() => events.length > 0 && events[events.length - 1].code === null, 'sending-blocked cleared', 30_000);
+    await waitFor(
+      () => events.length > 0 && events[events.length - 1].code === null,
+      'sending-blocked cleared',
+      30_000,
+    );
     const s = await engine.waitIdle(c.id);
     expect(s.state).toBe('completed');
     const lost = numbers(N).filter((n) => sandbox.acceptedCount(n) === 0);
     const twice = numbers(N).filter((n) => sandbox.acceptedCount(n) > 1);
     expect(lost).toEqual([]);
     expect(twice).toEqual([]);
-    const markedEnd = engine.db.prepare<[number], number>(`SELECT count(*) FROM messages WHERE campaign_id = ? AND ${TAKEN}`).pluck().get(c.id);
+    const markedEnd = engine.db
+      .prepare<[number], number>(`SELECT count(*) FROM messages WHERE campaign_id = ? AND ${TAKEN}`)
+      .pluck()
+      .get(c.id);
     expect(markedEnd).toBe(N);
     expect(checkLedger(engine.db, { thorough: true })).toEqual([]);
     stats.recipients += N;
@@ -101,55 +131,100 @@ const mountable = canMount();
 describe('storage trouble mid-send', () => {
   it('the data file is full (SQLite page cap): pause with a clear message, resume when space is back', async () => {
     let pageCap = 0;
-    await blockMidSend(undefined, (t) => {
-      pageCap = t.engine.db.pragma('page_count', { simple: true }) as number;
-      t.engine.db.pragma(`max_page_count = ${pageCap}`);
-    }, (t) => {
-      expect(pageCap).toBeGreaterThan(0);
-      t.engine.db.pragma('max_page_count = 1073741823');
-    }, /disk holding .* is full/);
+    await blockMidSend(
+      undefined,
+      (t) => {
+        pageCap = t.engine.db.pragma('page_count', { simple: true }) as number;
+        t.engine.db.pragma(`max_page_count = ${pageCap}`);
+      },
+      (t) => {
+        expect(pageCap).toBeGreaterThan(0);
+        t.engine.db.pragma('max_page_count = 1073741823');
+      },
+      /disk holding .* is full/,
+    );
   }, 90_000);
 
-  it.skipIf(!mountable)('a real tiny disk (tmpfs) filled up, then space freed', async () => {
-    const mnt = tempDir('smsdesk-tmpfs-');
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mnt]);
-    const filler = path.join(mnt, 'filler.bin');
-    try {
-      await blockMidSend(path.join(mnt, 'data'), () => {
-        // Fill every free byte; the WAL then cannot grow and the main file cannot take a checkpoint.
-        const fd = fs.openSync(filler, 'w');
-        const chunk = Buffer.alloc(64 * 1024);
-        try { for (;;) fs.writeSync(fd, chunk); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e; } finally { fs.closeSync(fd); }
-      }, () => fs.rmSync(filler), /full|cannot be written/);
-    } finally {
-      execFileSync('umount', ['-l', mnt]);
-      fs.rmSync(mnt, { recursive: true, force: true });
-    }
-  }, 90_000);
+  it.skipIf(!mountable)(
+    'a real tiny disk (tmpfs) filled up, then space freed',
+    async () => {
+      const mnt = tempDir('smsdesk-tmpfs-');
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mnt]);
+      const filler = path.join(mnt, 'filler.bin');
+      try {
+        await blockMidSend(
+          path.join(mnt, 'data'),
+          () => {
+            // Fill every free byte; the WAL then cannot grow and the main file cannot take a checkpoint.
+            const fd = fs.openSync(filler, 'w');
+            const chunk = Buffer.alloc(64 * 1024);
+            try {
+              for (;;) fs.writeSync(fd, chunk);
+            } catch (e) {
+              if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
+            } finally {
+              fs.closeSync(fd);
+            }
+          },
+          () => fs.rmSync(filler),
+          /full|cannot be written/,
+        );
+      } finally {
+        execFileSync('umount', ['-l', mnt]);
+        fs.rmSync(mnt, { recursive: true, force: true });
+      }
+    },
+    90_000,
+  );
 
   it('quitting while writes are refused does not hang; the next start settles the batch in flight', async () => {
     // Found by this suite: close() waited for ever on the send loop's retrying write.
     const N = 100;
-    const t = await engineWithSandbox({ sandbox: { faults: { pSlow: 1, slowMs: 300 } }, settings: { 'rate.recipientsPerRequest': 10 } });
+    const t = await engineWithSandbox({
+      sandbox: { faults: { pSlow: 1, slowMs: 300 } },
+      settings: { 'rate.recipientsPerRequest': 10 },
+    });
     const { engine, sandbox, dataDir } = t;
-    makeList(engine, 'quit', numbers(N).map((phone) => ({ phone })));
+    makeList(
+      engine,
+      'quit',
+      numbers(N).map((phone) => ({ phone })),
+    );
     const c = engine.campaigns.create({ list: 'quit', from: 'ACME', text: 'quit while blocked' });
     const events: Blocked[] = [];
-    engine.on((e) => { if (e.type === 'sending-blocked') events.push(e.detail as Blocked); });
+    engine.on((e) => {
+      if (e.type === 'sending-blocked') events.push(e.detail as Blocked);
+    });
     engine.campaigns.send(c.id);
     engine.start();
     await waitFor(() => engine.campaigns.status(c.id).counts.submitting > 0, 'a batch in flight');
     // SQLite refuses every write on this connection from now on (SQLITE_READONLY), as a disk would.
     engine.db.pragma('query_only = ON');
     await waitFor(() => events.some((e) => e.code === 'storage'), 'sending-blocked storage');
-    const closed = await Promise.race([engine.close().then(() => 'closed'), new Promise((r) => setTimeout(r, 10_000, 'hung'))]);
+    const closed = await Promise.race([
+      engine.close().then(() => 'closed'),
+      new Promise((r) => setTimeout(r, 10_000, 'hung')),
+    ]);
     expect(closed).toBe('closed');
-    const again = await createEngine({ dataDir, secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: sandbox.url, env: {} });
+    const again = await createEngine({
+      dataDir,
+      secrets: createMemorySecrets(TEST_TOKEN),
+      gatewayUrl: sandbox.url,
+      env: {},
+    });
     try {
-      for (const [k, v] of Object.entries({ 'dlr.initialIntervalMs': 100, 'rate.requestsPerSecond': 1000 })) again.settings.set(k as never, v);
+      for (const [k, v] of Object.entries({ 'dlr.initialIntervalMs': 100, 'rate.requestsPerSecond': 1000 }))
+        again.settings.set(k as never, v);
       sandbox.setFaults({});
       again.start();
-      const s = await waitFor(() => { const x = again.campaigns.status(c.id); return x.state === 'completed' && x.counts.uncertain === 0 ? x : null; }, 'the campaign finished after the restart', 30_000);
+      const s = await waitFor(
+        () => {
+          const x = again.campaigns.status(c.id);
+          return x.state === 'completed' && x.counts.uncertain === 0 ? x : null;
+        },
+        'the campaign finished after the restart',
+        30_000,
+      );
       expect(s.counts.queued + s.counts.submitting).toBe(0);
       for (const n of numbers(N)) expect(sandbox.acceptedCount(n), n).toBe(1);
       expect(checkLedger(again.db, { thorough: true })).toEqual([]);
@@ -163,26 +238,39 @@ describe('storage trouble mid-send', () => {
 
   // The kernel refuses to remount a filesystem read-only while a file on it is open for writing
   // (EBUSY), so "read-only" can only meet SMS Desk at start-up: it must say so clearly.
-  it.skipIf(!mountable)('a data folder on a read-only disk at start-up: one clear sentence, the file untouched', async () => {
-    const mnt = tempDir('smsdesk-tmpfs-');
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt]);
-    const dataDir = path.join(mnt, 'data');
-    try {
-      const first = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {} });
-      makeList(first, 'ro', numbers(10).map((phone) => ({ phone })));
-      await first.close();
-      const before = fs.readFileSync(path.join(dataDir, 'smsdesk.db'));
-      expect(() => execFileSync('mount', ['-o', 'remount,ro', mnt], { stdio: 'ignore' })).not.toThrow();
-      const err = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {} }).then(() => null, (e: Error & { code?: string }) => e);
-      expect(err).toMatchObject({ code: 'STORAGE', message: expect.stringMatching(/cannot open its data file .*read-only.*Make the folder writable/) });
-      execFileSync('mount', ['-o', 'remount,rw', mnt]);
-      expect(fs.readFileSync(path.join(dataDir, 'smsdesk.db')).equals(before)).toBe(true);
-      const again = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {} });
-      expect(again.lists.list().map((l) => l.contacts)).toEqual([10]);
-      await again.close();
-    } finally {
-      execFileSync('umount', ['-l', mnt]);
-      fs.rmSync(mnt, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(!mountable)(
+    'a data folder on a read-only disk at start-up: one clear sentence, the file untouched',
+    async () => {
+      const mnt = tempDir('smsdesk-tmpfs-');
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt]);
+      const dataDir = path.join(mnt, 'data');
+      try {
+        const first = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {} });
+        makeList(
+          first,
+          'ro',
+          numbers(10).map((phone) => ({ phone })),
+        );
+        await first.close();
+        const before = fs.readFileSync(path.join(dataDir, 'smsdesk.db'));
+        expect(() => execFileSync('mount', ['-o', 'remount,ro', mnt], { stdio: 'ignore' })).not.toThrow();
+        const err = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {} }).then(
+          () => null,
+          (e: Error & { code?: string }) => e,
+        );
+        expect(err).toMatchObject({
+          code: 'STORAGE',
+          message: expect.stringMatching(/cannot open its data file .*read-only.*Make the folder writable/),
+        });
+        execFileSync('mount', ['-o', 'remount,rw', mnt]);
+        expect(fs.readFileSync(path.join(dataDir, 'smsdesk.db')).equals(before)).toBe(true);
+        const again = await createEngine({ dataDir, secrets: createMemorySecrets(null), env: {} });
+        expect(again.lists.list().map((l) => l.contacts)).toEqual([10]);
+        await again.close();
+      } finally {
+        execFileSync('umount', ['-l', mnt]);
+        fs.rmSync(mnt, { recursive: true, force: true });
+      }
+    },
+  );
 });

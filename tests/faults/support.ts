@@ -18,7 +18,18 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
 export { BIN } from '../helpers/cli.ts';
 
 /** The parts of the suite; the summary waits for all of them. */
-export const PARTS = ['gateway', 'crash', 'crashdata', 'storage', 'clock', 'input', 'hostile', 'corrupt', 'readers', 'senders'] as const;
+export const PARTS = [
+  'gateway',
+  'crash',
+  'crashdata',
+  'storage',
+  'clock',
+  'input',
+  'hostile',
+  'corrupt',
+  'readers',
+  'senders',
+] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface Stats {
@@ -43,7 +54,11 @@ export function recordStats(part: Part, s: Stats): void {
 export function printSummary(): void {
   const got: Partial<Record<Part, Stats>> = {};
   for (const p of PARTS) {
-    try { got[p] = JSON.parse(fs.readFileSync(path.join(statsDir, `${p}.json`), 'utf8')); } catch { /* not yet */ }
+    try {
+      got[p] = JSON.parse(fs.readFileSync(path.join(statsDir, `${p}.json`), 'utf8'));
+    } catch {
+      /* not yet */
+    }
   }
   const parts = Object.values(got) as Stats[];
   const sum = (k: keyof Omit<Stats, 'notes'>) => parts.reduce((n, s) => n + s[k], 0);
@@ -74,7 +89,10 @@ export function maxInWindow(arrivals: number[], windowMs = 1000): number {
 }
 
 /** A digest per table (every row): equal digests mean nothing stored changed. */
-export function tableDigests(dbFile: string, tables = ['settings', 'lists', 'contacts', 'import_rejects', 'optouts', 'campaigns', 'batches', 'messages']): Record<string, string> {
+export function tableDigests(
+  dbFile: string,
+  tables = ['settings', 'lists', 'contacts', 'import_rejects', 'optouts', 'campaigns', 'batches', 'messages'],
+): Record<string, string> {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
     const out: Record<string, string> = {};
@@ -125,7 +143,10 @@ export function unzip(buf: Buffer): Map<string, Buffer> {
     const local = buf.readUInt32LE(p + 42);
     const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
     const data = buf.subarray(start, start + size);
-    out.set(buf.subarray(p + 46, p + 46 + nameLen).toString('utf8'), method === 8 ? inflateRawSync(data) : Buffer.from(data));
+    out.set(
+      buf.subarray(p + 46, p + 46 + nameLen).toString('utf8'),
+      method === 8 ? inflateRawSync(data) : Buffer.from(data),
+    );
     p += 46 + skip;
   }
   return out;
@@ -139,7 +160,10 @@ export function secretTraces(files: string[], secret: string, sliceLen = 12): st
   const needles = new Set<string>();
   for (let i = 0; i + sliceLen <= secret.length; i++) needles.add(secret.slice(i, i + sliceLen));
   if (needles.size === 0) needles.add(secret);
-  const patterns = [...needles].flatMap((text) => [{ text, bytes: Buffer.from(text, 'utf8') }, { text, bytes: Buffer.from(text, 'utf16le') }]);
+  const patterns = [...needles].flatMap((text) => [
+    { text, bytes: Buffer.from(text, 'utf8') },
+    { text, bytes: Buffer.from(text, 'utf16le') },
+  ]);
   const hits: string[] = [];
   const scan = (where: string, b: Buffer) => {
     const found = patterns.find((n) => b.includes(n.bytes));
@@ -155,6 +179,8 @@ export function secretTraces(files: string[], secret: string, sliceLen = 12): st
 /** Every file under dir, recursively. */
 export function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
 }

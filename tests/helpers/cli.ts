@@ -13,16 +13,27 @@ export interface CliRun {
 const KEYCHAIN_SERVICE = `SMS Desk test ${process.pid}`;
 
 /** `node bin/smsdesk.js --data-dir DIR --json ARGS…` as a child process. */
-export function cli(dataDir: string, args: string[], env: Record<string, string | undefined> = {}, opts: { json?: boolean } = {}): CliRun {
-  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, ...(opts.json === false ? [] : ['--json']), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, SMSDESK_DEBUG: '', SMSDESK_KEYCHAIN_SERVICE: KEYCHAIN_SERVICE, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '', err = '';
+export function cli(
+  dataDir: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  opts: { json?: boolean } = {},
+): CliRun {
+  const child = spawn(
+    process.execPath,
+    [BIN, '--data-dir', dataDir, ...(opts.json === false ? [] : ['--json']), ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, SMSDESK_DEBUG: '', SMSDESK_KEYCHAIN_SERVICE: KEYCHAIN_SERVICE, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '',
+    err = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
   const done = new Promise<{ code: number | null; signal: string | null; out: string; err: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, out, err })));
+    child.on('close', (code, signal) => resolve({ code, signal, out, err })),
+  );
   return { child, done };
 }

@@ -15,17 +15,54 @@ export function tempDir(prefix = 'smsdesk-'): string {
 export type TestEngine = Awaited<ReturnType<typeof createEngine>>;
 
 /** A real engine on a temp data folder, talking live-mode HTTP to a sandbox on 127.0.0.1. */
-export async function engineWithSandbox(opts: { sandbox?: SandboxOptions; engine?: Partial<EngineDeps>; settings?: Record<string, unknown>; dataDir?: string } = {}) {
-  const sandbox = await startSandbox({ tokens: [TEST_TOKEN], timing: { dispatchMs: 50, finalMs: 150 }, ...opts.sandbox });
+export async function engineWithSandbox(
+  opts: {
+    sandbox?: SandboxOptions;
+    engine?: Partial<EngineDeps>;
+    settings?: Record<string, unknown>;
+    dataDir?: string;
+  } = {},
+) {
+  const sandbox = await startSandbox({
+    tokens: [TEST_TOKEN],
+    timing: { dispatchMs: 50, finalMs: 150 },
+    ...opts.sandbox,
+  });
   const dataDir = opts.dataDir ?? tempDir();
-  const engine = await createEngine({ dataDir, secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: sandbox.url, env: {}, ...opts.engine });
-  const defaults: Record<string, unknown> = { 'dlr.initialIntervalMs': 100, 'dlr.maxIntervalMs': 400, 'retry.initialMs': 50, 'retry.maxMs': 400, 'rate.requestsPerSecond': 1000, ...opts.settings };
+  const engine = await createEngine({
+    dataDir,
+    secrets: createMemorySecrets(TEST_TOKEN),
+    gatewayUrl: sandbox.url,
+    env: {},
+    ...opts.engine,
+  });
+  const defaults: Record<string, unknown> = {
+    'dlr.initialIntervalMs': 100,
+    'dlr.maxIntervalMs': 400,
+    'retry.initialMs': 50,
+    'retry.maxMs': 400,
+    'rate.requestsPerSecond': 1000,
+    ...opts.settings,
+  };
   for (const [k, v] of Object.entries(defaults)) engine.settings.set(k as never, v);
-  return { engine, sandbox, dataDir, async close() { await engine.close(); await sandbox.close(); } };
+  return {
+    engine,
+    sandbox,
+    dataDir,
+    async close() {
+      await engine.close();
+      await sandbox.close();
+    },
+  };
 }
 
 /** Makes a list through the same import path the app uses (rows already parsed). */
-export function makeList(engine: Engine, name: string, rows: Array<{ phone: string; [k: string]: string }>, fields?: string[]) {
+export function makeList(
+  engine: Engine,
+  name: string,
+  rows: Array<{ phone: string; [k: string]: string }>,
+  fields?: string[],
+) {
   const names = fields ?? Object.keys(rows[0] ?? { phone: '' }).filter((k) => k !== 'phone');
   const { importId } = engine.imports.begin({ list: name, fields: names, phoneColumn: 'phone', source: `${name}.csv` });
   for (let i = 0; i < rows.length; i += 2000) {

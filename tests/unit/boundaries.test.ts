@@ -11,8 +11,11 @@ function walk(dir: string): string[] {
 }
 function specifiers(file: string): string[] {
   const src = fs.readFileSync(file, 'utf8');
-  return [...src.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g)]
-    .map((m) => m[1] ?? m[2] ?? m[3]!);
+  return [
+    ...src.matchAll(
+      /(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g,
+    ),
+  ].map((m) => m[1] ?? m[2] ?? m[3]!);
 }
 
 /**
@@ -33,7 +36,10 @@ describe('process boundaries', () => {
   it('shared/ uses no Node or DOM globals (Buffer, process, window, document)', () => {
     for (const file of walk('shared')) {
       // comments and quoted text ('word/document.xml' names a zip entry, not the DOM) are not code
-      const code = fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '').replace(/'(?:[^'\\\n]|\\.)*'/g, "''");
+      const code = fs
+        .readFileSync(file, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')
+        .replace(/'(?:[^'\\\n]|\\.)*'/g, "''");
       expect(code, file).not.toMatch(/\b(Buffer|process|window|document|require)\s*[.(]/);
     }
   });
@@ -49,7 +55,10 @@ describe('process boundaries', () => {
     expect(files.length).toBeGreaterThan(10);
     for (const file of files) {
       for (const spec of specifiers(file)) {
-        if (!spec.startsWith('.')) { expect(spec, `${file} imports ${spec}`).not.toMatch(/^(node:|electron$|better-sqlite3)/); continue; }
+        if (!spec.startsWith('.')) {
+          expect(spec, `${file} imports ${spec}`).not.toMatch(/^(node:|electron$|better-sqlite3)/);
+          continue;
+        }
         const resolved = path.relative('.', path.resolve(path.dirname(file), spec)).replace(/\\/g, '/');
         expect(resolved, `${file} imports ${spec}`).toMatch(/^(renderer|shared)\//);
       }
@@ -57,7 +66,10 @@ describe('process boundaries', () => {
   });
 
   it('only the shell files import electron', () => {
-    const importers = walk('electron').filter((f) => specifiers(f).includes('electron')).map((f) => f.replace(/\\/g, '/')).sort();
+    const importers = walk('electron')
+      .filter((f) => specifiers(f).includes('electron'))
+      .map((f) => f.replace(/\\/g, '/'))
+      .sort();
     for (const f of importers) expect(f, `${f} imports electron`).toMatch(/^electron\/[^/]+\.ts$/);
   });
 });

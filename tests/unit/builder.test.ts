@@ -22,10 +22,11 @@ const validate = ajv.compile(schema);
 /** where Electron's fuse wire starts in its binary (see @electron/fuses) */
 const FUSE_SENTINEL = Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX');
 
-const targets = (platform: 'win' | 'mac' | 'linux') => (config[platform].target as Array<{ target: string }>).map((t) => t.target);
+const targets = (platform: 'win' | 'mac' | 'linux') =>
+  (config[platform].target as Array<{ target: string }>).map((t) => t.target);
 
 describe('electron-builder.yml', () => {
-  it('is valid against electron-builder\'s own schema', () => {
+  it("is valid against electron-builder's own schema", () => {
     const ok = validate(config);
     expect(validate.errors ?? [], ajv.errorsText(validate.errors)).toEqual([]);
     expect(ok).toBe(true);
@@ -54,10 +55,20 @@ describe('electron-builder.yml', () => {
     expect(targets('linux')).toEqual(['deb', 'AppImage']);
     // each package is built on (or with --x64/--arm64 for) the arch whose native binaries npm installed
     for (const platform of ['win', 'mac', 'linux'] as const) {
-      expect((config[platform].target as Array<{ arch?: unknown }>).filter((t) => t.arch !== undefined), platform).toEqual([]);
+      expect(
+        (config[platform].target as Array<{ arch?: unknown }>).filter((t) => t.arch !== undefined),
+        platform,
+      ).toEqual([]);
     }
-    expect(config.mac).toMatchObject({ hardenedRuntime: true, category: expect.stringMatching(/^public\.app-category\./) });
-    expect(config.linux).toMatchObject({ category: 'Office', maintainer: expect.stringContaining('@'), executableName: 'smsdesk' });
+    expect(config.mac).toMatchObject({
+      hardenedRuntime: true,
+      category: expect.stringMatching(/^public\.app-category\./),
+    });
+    expect(config.linux).toMatchObject({
+      category: 'Office',
+      maintainer: expect.stringContaining('@'),
+      executableName: 'smsdesk',
+    });
     // Electron's cookie encryption (a fuse above) stores its key through libsecret on Linux
     expect(config.deb.depends).toContain('libsecret-1-0');
   });
@@ -75,27 +86,45 @@ describe('electron-builder.yml', () => {
     const walk = (v: unknown, at: string) => {
       if (!v || typeof v !== 'object') return;
       for (const [k, x] of Object.entries(v)) {
-        if (/password|cscLink|cscKey|certificateFile|certificateSubject|identity|appleId|teamId/i.test(k)) secretKeys.push(`${at}${k}`);
+        if (/password|cscLink|cscKey|certificateFile|certificateSubject|identity|appleId|teamId/i.test(k))
+          secretKeys.push(`${at}${k}`);
         walk(x, `${at}${k}.`);
       }
     };
     walk(config, '');
     expect(secretKeys).toEqual([]);
     const doc = fs.readFileSync('docs/packaging.md', 'utf8');
-    for (const name of ['CSC_LINK', 'CSC_KEY_PASSWORD', 'APPLE_ID', 'APPLE_APP_SPECIFIC_PASSWORD', 'APPLE_TEAM_ID', 'WIN_CSC_LINK', 'WIN_CSC_KEY_PASSWORD']) {
+    for (const name of [
+      'CSC_LINK',
+      'CSC_KEY_PASSWORD',
+      'APPLE_ID',
+      'APPLE_APP_SPECIFIC_PASSWORD',
+      'APPLE_TEAM_ID',
+      'WIN_CSC_LINK',
+      'WIN_CSC_KEY_PASSWORD',
+    ]) {
       expect(doc, name).toContain(name);
     }
   });
 
   it('never publishes by itself, rebuilds nothing, and keeps native modules out of the asar', () => {
     expect(config).toMatchObject({
-      appId: expect.stringMatching(/^[a-z]+(\.[a-z0-9]+)+$/), productName: 'SMS Desk', asar: true,
-      npmRebuild: false, nodeGypRebuild: false, buildDependenciesFromSource: false, publish: null,
+      appId: expect.stringMatching(/^[a-z]+(\.[a-z0-9]+)+$/),
+      productName: 'SMS Desk',
+      asar: true,
+      npmRebuild: false,
+      nodeGypRebuild: false,
+      buildDependenciesFromSource: false,
+      publish: null,
     });
     expect(config.files).toEqual(expect.arrayContaining(['dist/renderer/**', 'dist-electron/**', 'package.json']));
     expect(config.asarUnpack).toContain('**/*.node');
     expect(pkg.main).toBe('dist-electron/main.cjs');
-    for (const [file, size] of [['build/icon.png', 512], ['build/icons/512x512.png', 512], ['build/icons/256x256.png', 256]] as const) {
+    for (const [file, size] of [
+      ['build/icon.png', 512],
+      ['build/icons/512x512.png', 512],
+      ['build/icons/256x256.png', 256],
+    ] as const) {
       const png = fs.readFileSync(file);
       expect(png.subarray(1, 4).toString('latin1'), file).toBe('PNG');
       expect([png.readUInt32BE(16), png.readUInt32BE(20)], file).toEqual([size, size]);
@@ -103,7 +132,9 @@ describe('electron-builder.yml', () => {
   });
 
   it('the runtime dependencies are exactly the native modules esbuild leaves external', () => {
-    expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual(EXTERNALS.filter((m: string) => m !== 'electron').sort());
+    expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual(
+      EXTERNALS.filter((m: string) => m !== 'electron').sort(),
+    );
   });
 });
 
@@ -126,42 +157,71 @@ describe.runIf(process.platform === 'linux')('the packaged app (electron-builder
     fs.mkdirSync(path.join(built, 'renderer'), { recursive: true });
     fs.writeFileSync(path.join(built, 'renderer/index.html'), '<!doctype html><title>SMS Desk</title>');
     await bundleElectron(path.join(built, 'dist-electron'), { logLevel: 'error' });
-    const fileSets = (config.files as string[]).map((f) => ({
-      'dist-electron/**': { from: path.join(built, 'dist-electron'), to: 'dist-electron', filter: ['**/*', '!*.map'] },
-      'dist/renderer/**': { from: path.join(built, 'renderer'), to: 'dist/renderer' },
-    } as Record<string, object>)[f] ?? f);
+    const fileSets = (config.files as string[]).map(
+      (f) =>
+        (
+          ({
+            'dist-electron/**': {
+              from: path.join(built, 'dist-electron'),
+              to: 'dist-electron',
+              filter: ['**/*', '!*.map'],
+            },
+            'dist/renderer/**': { from: path.join(built, 'renderer'), to: 'dist/renderer' },
+          }) as Record<string, object>
+        )[f] ?? f,
+    );
 
     const fake = path.join(tmp, 'electron-dist');
     fs.mkdirSync(path.join(fake, 'resources'), { recursive: true });
     // the fuse wire as Electron carries it: sentinel, version 1, length, one byte per fuse
     const wire = Buffer.concat([FUSE_SENTINEL, Buffer.from([1, 9]), Buffer.from('111111111')]);
-    fs.writeFileSync(path.join(fake, 'electron'), Buffer.concat([Buffer.from('#!/bin/sh\nexit 0\n#'), wire, Buffer.from('\n')]), { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(fake, 'electron'),
+      Buffer.concat([Buffer.from('#!/bin/sh\nexit 0\n#'), wire, Buffer.from('\n')]),
+      { mode: 0o755 },
+    );
 
     const { build, Platform, Arch } = await import('electron-builder');
     await build({
       projectDir: root,
       targets: Platform.LINUX.createTarget('dir', Arch.x64),
-      config: { ...config, files: fileSets, electronDist: fake, directories: { ...config.directories, output: path.join(tmp, 'release') } },
+      config: {
+        ...config,
+        files: fileSets,
+        electronDist: fake,
+        directories: { ...config.directories, output: path.join(tmp, 'release') },
+      },
       publish: 'never',
     });
     appDir = path.join(tmp, 'release/linux-unpacked');
-    files = asar.listPackage(path.join(resources(), 'app.asar'), { isPack: false }).map((f) => f.split(path.sep).join('/'));
+    files = asar
+      .listPackage(path.join(resources(), 'app.asar'), { isPack: false })
+      .map((f) => f.split(path.sep).join('/'));
   }, 120_000);
-  afterAll(() => { if (tmp) fs.rmSync(tmp, { recursive: true, force: true }); });
+  afterAll(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
 
-  const packagesIn = (list: string[]) => [...new Set(list.flatMap((f) => {
-    const m = /^\/node_modules\/(@[^/]+\/[^/]+|[^@/][^/]*)(\/|$)/.exec(f);
-    return m ? [m[1]!] : [];
-  }))].sort();
+  const packagesIn = (list: string[]) =>
+    [
+      ...new Set(
+        list.flatMap((f) => {
+          const m = /^\/node_modules\/(@[^/]+\/[^/]+|[^@/][^/]*)(\/|$)/.exec(f);
+          return m ? [m[1]!] : [];
+        }),
+      ),
+    ].sort();
 
   it('carries only the native modules: no bundler, no TypeScript runner, nothing esbuild already bundled', () => {
     expect(packagesIn(files)).toEqual(['@napi-rs/keyring', '@napi-rs/keyring-linux-x64-gnu', 'better-sqlite3']);
   });
 
-  it('leaves out C sources, build files and the other platforms\' binaries', () => {
+  it("leaves out C sources, build files and the other platforms' binaries", () => {
     const sqlite = files.filter((f) => f.startsWith('/node_modules/better-sqlite3/'));
     expect(sqlite.filter((f) => /\/(deps|src|build)\/|binding\.gyp$/.test(f))).toEqual([]);
-    expect(sqlite.filter((f) => f.endsWith('.node'))).toEqual(['/node_modules/better-sqlite3/prebuilds/linux-x64.node']);
+    expect(sqlite.filter((f) => f.endsWith('.node'))).toEqual([
+      '/node_modules/better-sqlite3/prebuilds/linux-x64.node',
+    ]);
   });
 
   it('every .node binary is a real file beside the asar (the OS cannot load one from inside it)', () => {
@@ -183,7 +243,9 @@ describe.runIf(process.platform === 'linux')('the packaged app (electron-builder
       });
       expect(missing, bundle).toEqual([]);
     }
-    expect(files).toEqual(expect.arrayContaining(['/package.json', '/dist/renderer/index.html', '/dist-electron/icon.png']));
+    expect(files).toEqual(
+      expect.arrayContaining(['/package.json', '/dist/renderer/index.html', '/dist-electron/icon.png']),
+    );
     expect(files.filter((f) => f.startsWith('/dist-electron/') && f.endsWith('.map'))).toEqual([]);
   });
 
@@ -191,8 +253,12 @@ describe.runIf(process.platform === 'linux')('the packaged app (electron-builder
     const binary = fs.readFileSync(path.join(appDir, config.linux.executableName));
     const at = binary.indexOf(FUSE_SENTINEL);
     expect(at).toBeGreaterThan(0);
-    const wire = binary.subarray(at + FUSE_SENTINEL.length + 2, at + FUSE_SENTINEL.length + 2 + binary[at + FUSE_SENTINEL.length + 1]!).toString('latin1');
-    const wanted = Object.entries(config.electronFuses as Record<string, boolean>).filter(([k]) => k !== 'resetAdHocDarwinSignature');
+    const wire = binary
+      .subarray(at + FUSE_SENTINEL.length + 2, at + FUSE_SENTINEL.length + 2 + binary[at + FUSE_SENTINEL.length + 1]!)
+      .toString('latin1');
+    const wanted = Object.entries(config.electronFuses as Record<string, boolean>).filter(
+      ([k]) => k !== 'resetAdHocDarwinSignature',
+    );
     expect(wanted.length).toBeGreaterThanOrEqual(8);
     for (const [key, on] of wanted) {
       const index = FuseV1Options[(key[0]!.toUpperCase() + key.slice(1)) as keyof typeof FuseV1Options];
@@ -203,11 +269,20 @@ describe.runIf(process.platform === 'linux')('the packaged app (electron-builder
 
   it('dist:smoke finds the executable electron-builder wrote, and a run without a smoke line is a failure', async () => {
     const exe = unpackedExecutable({
-      platform: 'linux', arch: 'x64', outDir: path.join(tmp, 'release'), productName: config.productName, executableName: config.linux.executableName,
+      platform: 'linux',
+      arch: 'x64',
+      outDir: path.join(tmp, 'release'),
+      productName: config.productName,
+      executableName: config.linux.executableName,
     });
     expect(exe).toBe(path.join(appDir, 'smsdesk'));
     // the stand-in Electron exits 0 and prints nothing: that must not pass for a working app
-    expect(await runSmokeExecutable(exe, { timeoutMs: 20_000 })).toEqual({ code: 1, line: 'smoke: FAILED the app exited with 0 without printing a smoke line' });
-    expect((await runSmokeExecutable(path.join(tmp, 'nothing-here'))).line).toMatch(/^smoke: FAILED there is no packaged app at /);
+    expect(await runSmokeExecutable(exe, { timeoutMs: 20_000 })).toEqual({
+      code: 1,
+      line: 'smoke: FAILED the app exited with 0 without printing a smoke line',
+    });
+    expect((await runSmokeExecutable(path.join(tmp, 'nothing-here'))).line).toMatch(
+      /^smoke: FAILED there is no packaged app at /,
+    );
   });
 });

@@ -12,14 +12,18 @@ function walk(dir: string): string[] {
 }
 
 describe('campaign lifecycle', () => {
-  it('only electron/engine/campaigns/lifecycle.ts writes a campaign\'s state', () => {
-    const writers = walk('electron').filter((f) => /UPDATE\s+campaigns\s+SET\s+state\b/i.test(fs.readFileSync(f, 'utf8')))
+  it("only electron/engine/campaigns/lifecycle.ts writes a campaign's state", () => {
+    const writers = walk('electron')
+      .filter((f) => /UPDATE\s+campaigns\s+SET\s+state\b/i.test(fs.readFileSync(f, 'utf8')))
       .map((f) => f.replace(/\\/g, '/'));
     expect(writers).toEqual(['electron/engine/campaigns/lifecycle.ts']);
   });
 
   it('the dashboard offers the buttons the engine acts on, per state', () => {
-    const buttons = (s: CampaignState) => [canSend(s) && 'Send now', canPause(s) && 'Pause', canResume(s) && 'Resume', canCancel(s) && 'Cancel…'].filter(Boolean);
+    const buttons = (s: CampaignState) =>
+      [canSend(s) && 'Send now', canPause(s) && 'Pause', canResume(s) && 'Resume', canCancel(s) && 'Cancel…'].filter(
+        Boolean,
+      );
     const table = Object.fromEntries(CAMPAIGN_STATES.map((s) => [s, buttons(s)]));
     expect(table).toEqual({
       draft: ['Send now', 'Cancel…'],

@@ -18,11 +18,21 @@ const root = path.resolve(import.meta.dirname, '../..');
 let outDir: string;
 let server: WebServer;
 
-const parse = (csp: string) => Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v.join(' ')]));
+const parse = (csp: string) =>
+  Object.fromEntries(
+    csp
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k, ...v]) => [k, v.join(' ')]),
+  );
 
 beforeAll(async () => {
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-csp-'));
-  await build({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'silent', build: { outDir, emptyOutDir: true } });
+  await build({
+    configFile: path.join(root, 'vite.config.ts'),
+    logLevel: 'silent',
+    build: { outDir, emptyOutDir: true },
+  });
   // the page is all this test asks for: no route is ever called
   server = await startWebServer({ handlers: {} as Handlers, staticDir: outDir, key: 'csp-test-key-0123456789' });
 }, 120_000);
@@ -33,12 +43,16 @@ afterAll(async () => {
 
 function get(url: string): Promise<{ headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ headers: res.headers, body }));
-    }).on('error', reject);
+    http
+      .get(url, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ headers: res.headers, body }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -70,13 +84,20 @@ describe('one Content-Security-Policy everywhere', () => {
     const walk = (dir: string) => {
       for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
         const rel = path.join(dir, e.name);
-        if (e.isDirectory()) { if (e.name !== 'node_modules') walk(rel); continue; }
+        if (e.isDirectory()) {
+          if (e.name !== 'node_modules') walk(rel);
+          continue;
+        }
         if (!/\.(ts|tsx|mjs|js|html)$/.test(e.name)) continue;
-        if (/default-src|script-src|Content-Security-Policy" content=/.test(fs.readFileSync(path.join(root, rel), 'utf8'))) found.push(rel);
+        if (
+          /default-src|script-src|Content-Security-Policy" content=/.test(fs.readFileSync(path.join(root, rel), 'utf8'))
+        )
+          found.push(rel);
       }
     };
     for (const dir of ['electron', 'renderer', 'shared', 'scripts']) walk(dir);
-    if (/default-src|script-src/.test(fs.readFileSync(path.join(root, 'vite.config.ts'), 'utf8'))) found.push('vite.config.ts');
+    if (/default-src|script-src/.test(fs.readFileSync(path.join(root, 'vite.config.ts'), 'utf8')))
+      found.push('vite.config.ts');
     expect(found).toEqual(['electron/security.ts']);
     for (const file of ['electron/window.ts', 'electron/web/server.ts', 'vite.config.ts']) {
       expect(fs.readFileSync(path.join(root, file), 'utf8'), file).toMatch(/\bcontentSecurityPolicy\(/);

@@ -2,8 +2,18 @@ import { describe, expect, it } from 'vitest';
 import * as XLSX from '@e965/xlsx';
 import { lyingZip } from '../fixtures/zip.ts';
 import {
-  checkZipInflation, checkZipSizes, createCsvReader, createStreamDecoder, detectColumns, detectDelimiter, detectFormat, detectHeaderRow,
-  parseContactBytes, readWorkbook, sniffEncoding, type ParsedContactRow,
+  checkZipInflation,
+  checkZipSizes,
+  createCsvReader,
+  createStreamDecoder,
+  detectColumns,
+  detectDelimiter,
+  detectFormat,
+  detectHeaderRow,
+  parseContactBytes,
+  readWorkbook,
+  sniffEncoding,
+  type ParsedContactRow,
 } from '../../shared/import/index.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -59,7 +69,9 @@ describe('createCsvReader', () => {
   }
 
   it('gives the same rows whatever the chunk size (quotes, newlines in cells, CRLF)', () => {
-    const text = 'Name,Phone,Note\r\n"Okafor, Ada",08031234567,"said ""hi""\r\nthen left"\r\nBola,0806,\r\n' + 'x,1,y\r\n'.repeat(20_000);
+    const text =
+      'Name,Phone,Note\r\n"Okafor, Ada",08031234567,"said ""hi""\r\nthen left"\r\nBola,0806,\r\n' +
+      'x,1,y\r\n'.repeat(20_000);
     const whole = readAll(text, text.length);
     expect(whole[1]).toEqual(['Okafor, Ada', '08031234567', 'said "hi"\r\nthen left']);
     expect(whole[2]).toEqual(['Bola', '0806', '']);
@@ -68,15 +80,18 @@ describe('createCsvReader', () => {
   });
 
   it('reports the row of an unclosed quote', () => {
-    expect(() => readAll('a,b\n1,2\n"3,4\n5,6\n', 3)).toThrow(expect.objectContaining({ code: 'IMPORT_BAD_QUOTES', message: expect.stringMatching(/t\.csv.*row 3/) }));
+    expect(() => readAll('a,b\n1,2\n"3,4\n5,6\n', 3)).toThrow(
+      expect.objectContaining({ code: 'IMPORT_BAD_QUOTES', message: expect.stringMatching(/t\.csv.*row 3/) }),
+    );
   });
 
   it('a quote opened early and never closed in a big file fails without reading it all into one row', () => {
     const rows: string[][] = [];
     const r = createCsvReader({ fileName: 'big.csv', onRows: (x) => rows.push(...x) });
     r.push('a,b\n"oops,1\n');
-    expect(() => { for (let i = 0; i < 200; i++) r.push('x,08031234567\n'.repeat(5000)); })
-      .toThrow(expect.objectContaining({ code: 'IMPORT_BAD_QUOTES', message: expect.stringMatching(/row 2/) }));
+    expect(() => {
+      for (let i = 0; i < 200; i++) r.push('x,08031234567\n'.repeat(5000));
+    }).toThrow(expect.objectContaining({ code: 'IMPORT_BAD_QUOTES', message: expect.stringMatching(/row 2/) }));
   });
 });
 
@@ -84,7 +99,12 @@ describe('header and columns', () => {
   it('finds the header under title rows', () => {
     expect(detectHeaderRow([['Customer list'], [], ['Name', 'Mobile'], ['Ada', '0803 123 4567']])).toBe(2);
     expect(detectHeaderRow([['Report'], ['Who', 'Reach'], ['Ada', '08031234567']])).toBe(1);
-    expect(detectHeaderRow([['08031234567', 'Ada'], ['08061234567', 'Bola']])).toBe(-1);
+    expect(
+      detectHeaderRow([
+        ['08031234567', 'Ada'],
+        ['08061234567', 'Bola'],
+      ]),
+    ).toBe(-1);
   });
 
   it('a title mentioning "phone" is not the header', () => {
@@ -93,7 +113,10 @@ describe('header and columns', () => {
 
   it('prefers content over names: a "Contact" column of names is not the phone column', () => {
     const header = ['S/N', 'Contact', 'Number'];
-    const rows = [['1', 'Ada Obi', '08031234567'], ['2', 'Bola Ade', '08061234567']];
+    const rows = [
+      ['1', 'Ada Obi', '08031234567'],
+      ['2', 'Bola Ade', '08061234567'],
+    ];
     expect(detectColumns(header, rows)).toEqual({ phoneColumn: 2, nameColumns: [] });
     expect(detectColumns(['First Name', 'Surname', 'Tel'], [['A', 'B', '']]).phoneColumn).toBe(2);
     expect(detectColumns(['First Name', 'Surname', 'Tel'], [['A', 'B', '']]).nameColumns).toEqual([0, 1]);
@@ -101,9 +124,16 @@ describe('header and columns', () => {
 
   it('parseContactBytes names blank and repeated headers so no cell is lost', () => {
     const rows: ParsedContactRow[] = [];
-    const res = parseContactBytes(utf8('Name,,Phone,Name\nAda,x,08031234567,Obi\n'), { fileName: 'a.csv', onRows: (r) => rows.push(...r) });
+    const res = parseContactBytes(utf8('Name,,Phone,Name\nAda,x,08031234567,Obi\n'), {
+      fileName: 'a.csv',
+      onRows: (r) => rows.push(...r),
+    });
     expect(res.plan.fields).toEqual(['Name', 'column B', 'Phone', 'Name (2)']);
-    expect(rows[0]).toEqual({ row: 2, phone: '08031234567', fields: { Name: 'Ada', 'column B': 'x', Phone: '08031234567', 'Name (2)': 'Obi' } });
+    expect(rows[0]).toEqual({
+      row: 2,
+      phone: '08031234567',
+      fields: { Name: 'Ada', 'column B': 'x', Phone: '08031234567', 'Name (2)': 'Obi' },
+    });
   });
 });
 
@@ -124,20 +154,25 @@ describe('formats and limits', () => {
     const rows = Array.from({ length: 20_000 }, () => ['Same person', 8031234567]);
     const bytes = xlsx(rows);
     expect(bytes.length).toBeLessThan(1_000_000); // under the limit on disk, over it once unpacked
-    expect(() => checkZipSizes(bytes, 'b.xlsx', { maxUncompressedBytes: 1_000_000, maxEntries: 100 }))
-      .toThrow(expect.objectContaining({ code: 'IMPORT_TOO_LARGE', message: expect.stringMatching(/^b\.xlsx would unpack/) }));
+    expect(() => checkZipSizes(bytes, 'b.xlsx', { maxUncompressedBytes: 1_000_000, maxEntries: 100 })).toThrow(
+      expect.objectContaining({ code: 'IMPORT_TOO_LARGE', message: expect.stringMatching(/^b\.xlsx would unpack/) }),
+    );
     expect(checkZipSizes(bytes, 'b.xlsx').uncompressed).toBeGreaterThan(1_000_000);
   });
 
   it('refuses sheets beyond the row limit', () => {
     const bytes = xlsx(Array.from({ length: 200 }, (_, i) => [i]));
-    expect(() => readWorkbook(bytes, 'tall.xlsx', { maxUncompressedBytes: 1e9, maxEntries: 100, maxRows: 100, maxColumns: 100 }))
-      .toThrow(expect.objectContaining({ code: 'IMPORT_TOO_LARGE', message: expect.stringContaining('tall.xlsx') }));
+    expect(() =>
+      readWorkbook(bytes, 'tall.xlsx', { maxUncompressedBytes: 1e9, maxEntries: 100, maxRows: 100, maxColumns: 100 }),
+    ).toThrow(expect.objectContaining({ code: 'IMPORT_TOO_LARGE', message: expect.stringContaining('tall.xlsx') }));
   });
 
   it('number cells become full digits, never 2.34803E+12', () => {
     const rows: ParsedContactRow[] = [];
-    parseContactBytes(xlsx([['Phone'], [8031234567], [2348031234567]]), { fileName: 'n.xlsx', onRows: (r) => rows.push(...r) });
+    parseContactBytes(xlsx([['Phone'], [8031234567], [2348031234567]]), {
+      fileName: 'n.xlsx',
+      onRows: (r) => rows.push(...r),
+    });
     expect(rows.map((r) => r.phone)).toEqual(['8031234567', '2348031234567']);
   });
 });
@@ -148,7 +183,9 @@ describe('sheet dimensions', () => {
     XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['Phone'], ['08031234567']]), 'S');
     const zip = XLSX.CFB.read(XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer, { type: 'buffer' });
     const entry = XLSX.CFB.find(zip, '/xl/worksheets/sheet1.xml')!;
-    const xml = new TextDecoder().decode(entry.content as Uint8Array).replace(/<dimension ref="[^"]*"\/>/, '<dimension ref="A1:XFD1048576"/>');
+    const xml = new TextDecoder()
+      .decode(entry.content as Uint8Array)
+      .replace(/<dimension ref="[^"]*"\/>/, '<dimension ref="A1:XFD1048576"/>');
     expect(xml).toContain('XFD1048576');
     entry.content = new TextEncoder().encode(xml) as unknown as typeof entry.content;
     entry.size = (entry.content as Uint8Array).length;
@@ -161,14 +198,21 @@ describe('sheet dimensions', () => {
   });
 
   it('a header row chosen beyond the end of the file is explained', () => {
-    expect(() => parseContactBytes(utf8('Phone\n08031234567\n'), { fileName: 's.csv', headerRow: 9, onRows: () => {} }))
-      .toThrow(expect.objectContaining({ code: 'IMPORT_NO_ROWS', message: expect.stringMatching(/^s\.csv has no row 9/) }));
+    expect(() =>
+      parseContactBytes(utf8('Phone\n08031234567\n'), { fileName: 's.csv', headerRow: 9, onRows: () => {} }),
+    ).toThrow(
+      expect.objectContaining({ code: 'IMPORT_NO_ROWS', message: expect.stringMatching(/^s\.csv has no row 9/) }),
+    );
   });
 
   it('a header row chosen by the user far down the file is used', () => {
     const lines = [...Array.from({ length: 100 }, (_, i) => `note ${i}`), 'Name,Phone', 'Ada,08031234567'];
     const rows: ParsedContactRow[] = [];
-    const res = parseContactBytes(utf8(lines.join('\n')), { fileName: 's.csv', headerRow: 101, onRows: (r) => rows.push(...r) });
+    const res = parseContactBytes(utf8(lines.join('\n')), {
+      fileName: 's.csv',
+      headerRow: 101,
+      onRows: (r) => rows.push(...r),
+    });
     expect(res.plan).toMatchObject({ headerRow: 101, phoneColumn: 'Phone' });
     expect(rows).toEqual([{ row: 102, phone: '08031234567', fields: { Name: 'Ada', Phone: '08031234567' } }]);
   });
@@ -181,9 +225,13 @@ describe('createStreamDecoder fallback', () => {
     expect(d.encoding).toBe('windows-1252');
     const strict = createStreamDecoder('utf-8', 'b.csv', { asciiFallback: true });
     strict.write(utf8('Adé\n'));
-    expect(() => strict.write(new Uint8Array([0xe9, 0x0a]))).toThrow(expect.objectContaining({ code: 'IMPORT_ENCODING' }));
+    expect(() => strict.write(new Uint8Array([0xe9, 0x0a]))).toThrow(
+      expect.objectContaining({ code: 'IMPORT_ENCODING' }),
+    );
     const chosen = createStreamDecoder('utf-8', 'c.csv');
-    expect(() => chosen.write(new Uint8Array([0x41, 0xe9, 0x0a]))).toThrow(expect.objectContaining({ code: 'IMPORT_ENCODING' }));
+    expect(() => chosen.write(new Uint8Array([0x41, 0xe9, 0x0a]))).toThrow(
+      expect.objectContaining({ code: 'IMPORT_ENCODING' }),
+    );
   });
 });
 
@@ -207,7 +255,12 @@ describe('checkZipInflation', () => {
     ]);
     const limits = { maxUncompressedBytes: 1024 * 1024, maxEntries: 100 };
     expect(checkZipSizes(zip, 'bomb.xlsx', limits).uncompressed).toBe(111); // the lie passes the cheap check
-    await expect(checkZipInflation(zip, 'bomb.xlsx', limits)).rejects.toMatchObject({ code: 'IMPORT_TOO_LARGE', message: expect.stringMatching(/^bomb\.xlsx would unpack/) });
-    expect(await checkZipInflation(zip, 'bomb.xlsx', { maxUncompressedBytes: 10 * 1024 * 1024, maxEntries: 100 })).toBe(3 * 1024 * 1024 + 11);
+    await expect(checkZipInflation(zip, 'bomb.xlsx', limits)).rejects.toMatchObject({
+      code: 'IMPORT_TOO_LARGE',
+      message: expect.stringMatching(/^bomb\.xlsx would unpack/),
+    });
+    expect(await checkZipInflation(zip, 'bomb.xlsx', { maxUncompressedBytes: 10 * 1024 * 1024, maxEntries: 100 })).toBe(
+      3 * 1024 * 1024 + 11,
+    );
   });
 });

@@ -7,9 +7,15 @@ function importsOf(file: string, runtimeOnly = false): string[] {
   let src = fs.readFileSync(file, 'utf8');
   // type-only imports vanish when bundled
   if (runtimeOnly) src = src.replace(/(^|\n)\s*(import|export) type [^;]*;/g, '$1');
-  return [...src.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]!);
+  return [
+    ...src.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => m[1] ?? m[2]!);
 }
-const filesIn = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f));
+const filesIn = (dir: string) =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(dir, f));
 
 describe('process boundaries of the IPC layer', () => {
   it('shared/ipc is pure TypeScript: no node:, electron, or DOM modules', () => {
@@ -29,12 +35,17 @@ describe('process boundaries of the IPC layer', () => {
       }
     };
     walk(path.resolve('electron/preload.ts'));
-    expect([...seen].map((f) => path.relative(process.cwd(), f)).sort()).toEqual(['electron/bridge.ts', 'electron/preload.ts', 'shared/ipc/names.ts']);
+    expect([...seen].map((f) => path.relative(process.cwd(), f)).sort()).toEqual([
+      'electron/bridge.ts',
+      'electron/preload.ts',
+      'shared/ipc/names.ts',
+    ]);
   });
 
   it('renderer/src/api talks to the main process only through shared/ipc (no electron, no node:)', () => {
     for (const file of filesIn('renderer/src/api')) {
-      for (const spec of importsOf(file)) expect(spec, `${file} imports ${spec}`).toMatch(/^\.\.?\/|^(\.\.\/)+shared\/ipc\//);
+      for (const spec of importsOf(file))
+        expect(spec, `${file} imports ${spec}`).toMatch(/^\.\.?\/|^(\.\.\/)+shared\/ipc\//);
     }
   });
 

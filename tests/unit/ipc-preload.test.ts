@@ -9,19 +9,45 @@ import { ROUTE_NAMES, routeChannel } from '../../shared/ipc/contract.ts';
  */
 async function runPreload() {
   const out = await build({
-    entryPoints: ['electron/preload.ts'], bundle: true, format: 'cjs', platform: 'browser', target: 'chrome140',
-    external: ['electron'], write: false, absWorkingDir: process.cwd(), logLevel: 'silent',
+    entryPoints: ['electron/preload.ts'],
+    bundle: true,
+    format: 'cjs',
+    platform: 'browser',
+    target: 'chrome140',
+    external: ['electron'],
+    write: false,
+    absWorkingDir: process.cwd(),
+    logLevel: 'silent',
   });
   const code = out.outputFiles[0]!.text;
   const exposed: Record<string, unknown> = {};
   const invoked: string[] = [];
   const required: string[] = [];
   const electron = {
-    contextBridge: { exposeInMainWorld: (key: string, api: unknown) => { exposed[key] = api; } },
-    ipcRenderer: { invoke: async (ch: string) => { invoked.push(ch); return { ok: true, value: null }; }, on() {}, removeListener() {} },
+    contextBridge: {
+      exposeInMainWorld: (key: string, api: unknown) => {
+        exposed[key] = api;
+      },
+    },
+    ipcRenderer: {
+      invoke: async (ch: string) => {
+        invoked.push(ch);
+        return { ok: true, value: null };
+      },
+      on() {},
+      removeListener() {},
+    },
   };
   const module = { exports: {} };
-  vm.runInNewContext(code, { module, exports: module.exports, require: (id: string) => { required.push(id); if (id === 'electron') return electron; throw new Error(`preload tried to require ${id}`); } });
+  vm.runInNewContext(code, {
+    module,
+    exports: module.exports,
+    require: (id: string) => {
+      required.push(id);
+      if (id === 'electron') return electron;
+      throw new Error(`preload tried to require ${id}`);
+    },
+  });
   return { exposed, invoked, required, size: code.length };
 }
 
@@ -30,14 +56,16 @@ describe('the built preload', () => {
     const { exposed, required, size } = await runPreload();
     expect(Object.keys(exposed)).toEqual(['smsdesk']);
     const api = exposed.smsdesk as Record<string, unknown>;
-    const names = Object.entries(api).flatMap(([g, v]) => (typeof v === 'function' ? [g] : Object.keys(v as object).map((m) => `${g}.${m}`)));
+    const names = Object.entries(api).flatMap(([g, v]) =>
+      typeof v === 'function' ? [g] : Object.keys(v as object).map((m) => `${g}.${m}`),
+    );
     expect(names.sort()).toEqual([...ROUTE_NAMES, 'on'].sort());
     expect(required).toEqual(['electron']);
     // no zod, no schemas: the sandboxed preload stays small
     expect(size).toBeLessThan(20_000);
   });
 
-  it('calls go out on the route\'s own channel', async () => {
+  it("calls go out on the route's own channel", async () => {
     const { exposed, invoked } = await runPreload();
     const api = exposed.smsdesk as { lists: { contacts(i: unknown): Promise<unknown> } };
     await api.lists.contacts({ listId: 1 });

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ApiError, createClient, type Transport } from '../../shared/ipc/client.ts';
 import {
-  EVENT_NAMES, ROUTE_NAMES, eventChannel, events, routeChannel, routes, type Result, type RouteName,
+  EVENT_NAMES,
+  ROUTE_NAMES,
+  eventChannel,
+  events,
+  routeChannel,
+  routes,
+  type Result,
+  type RouteName,
 } from '../../shared/ipc/contract.ts';
 import { MAX_IMPORT_CHUNK, MAX_PAGE } from '../../shared/ipc/schemas.ts';
 import { buildBridge, type IpcRendererLike } from '../../electron/bridge.ts';
@@ -20,17 +27,38 @@ function fakeIpc() {
   const invoked: Array<[string, unknown]> = [];
   const listeners = new Map<string, Set<(e: unknown, ...a: unknown[]) => void>>();
   const ipc: IpcRendererLike = {
-    invoke: async (channel, ...args) => { invoked.push([channel, args[0]]); return { ok: true, value: channel }; },
-    on: (channel, l) => { (listeners.get(channel) ?? listeners.set(channel, new Set()).get(channel)!).add(l); },
-    removeListener: (channel, l) => { listeners.get(channel)?.delete(l); },
+    invoke: async (channel, ...args) => {
+      invoked.push([channel, args[0]]);
+      return { ok: true, value: channel };
+    },
+    on: (channel, l) => {
+      (listeners.get(channel) ?? listeners.set(channel, new Set()).get(channel)!).add(l);
+    },
+    removeListener: (channel, l) => {
+      listeners.get(channel)?.delete(l);
+    },
   };
-  const fire = (channel: string, payload: unknown) => { for (const l of listeners.get(channel) ?? []) l({ sender: 'secret ipc object' }, payload); };
+  const fire = (channel: string, payload: unknown) => {
+    for (const l of listeners.get(channel) ?? []) l({ sender: 'secret ipc object' }, payload);
+  };
   return { ipc, invoked, fire, listeners };
 }
 
 /** an engine that fails the test if any route reaches it: input checks must come first */
-const untouchable = new Proxy({}, { get: (_t, p) => { throw new Error(`the engine was reached (${String(p)}) for input that should have been refused`); } }) as Engine;
-const deps = { mode: 'electron' as const, version: '0.0.0', platform: 'linux', files: { savePath: async () => null, deliver: async () => ({ path: null, downloadUrl: null }) } };
+const untouchable = new Proxy(
+  {},
+  {
+    get: (_t, p) => {
+      throw new Error(`the engine was reached (${String(p)}) for input that should have been refused`);
+    },
+  },
+) as Engine;
+const deps = {
+  mode: 'electron' as const,
+  version: '0.0.0',
+  platform: 'linux',
+  files: { savePath: async () => null, deliver: async () => ({ path: null, downloadUrl: null }) },
+};
 
 describe('contract', () => {
   it('names every route <group>.<method> and gives each an input and an output schema', () => {
@@ -46,25 +74,44 @@ describe('contract', () => {
     expect(new Set(ROUTE_NAMES)).toEqual(new Set(['app.info', ...ENGINE_METHODS]));
     expect(new Set(EVENT_NAMES)).toEqual(new Set(['campaign', 'sending-blocked', 'engine-notice']));
     // the registry leaves out only what the UI must not reach: the CLI's file imports, the send loop, waits
-    expect(Object.keys(METHODS).filter((m) => !ENGINE_METHODS.includes(m)).sort())
-      .toEqual(['lists.import', 'optouts.import', 'pollReports', 'settings.get', 'start', 'waitIdle']);
+    expect(
+      Object.keys(METHODS)
+        .filter((m) => !ENGINE_METHODS.includes(m))
+        .sort(),
+    ).toEqual(['lists.import', 'optouts.import', 'pollReports', 'settings.get', 'start', 'waitIdle']);
   });
 
   it('never lets the token out: no output schema has a field that could hold it', () => {
-    const outputs = JSON.stringify(ROUTE_NAMES.map((n) => z.toJSONSchema(routes[n].output, { unrepresentable: 'any' })));
+    const outputs = JSON.stringify(
+      ROUTE_NAMES.map((n) => z.toJSONSchema(routes[n].output, { unrepresentable: 'any' })),
+    );
     expect(outputs).not.toMatch(/"token"|"apiToken"|"secret"/i);
-    const status = routes['token.status'].output.parse({ set: true, source: 'keychain', sandbox: false, token: 'abcdefgh12345' } as never);
+    const status = routes['token.status'].output.parse({
+      set: true,
+      source: 'keychain',
+      sandbox: false,
+      token: 'abcdefgh12345',
+    } as never);
     expect(status).toEqual({ set: true, source: 'keychain', sandbox: false });
   });
 
   it('refuses oversized chunks and pages', () => {
     const row = { row: 1, phone: '08031234567', fields: {} };
-    expect(routes['imports.add'].input.safeParse({ importId: 'i', rows: Array(MAX_IMPORT_CHUNK).fill(row) }).success).toBe(true);
-    expect(routes['imports.add'].input.safeParse({ importId: 'i', rows: Array(MAX_IMPORT_CHUNK + 1).fill(row) }).success).toBe(false);
+    expect(
+      routes['imports.add'].input.safeParse({ importId: 'i', rows: Array(MAX_IMPORT_CHUNK).fill(row) }).success,
+    ).toBe(true);
+    expect(
+      routes['imports.add'].input.safeParse({ importId: 'i', rows: Array(MAX_IMPORT_CHUNK + 1).fill(row) }).success,
+    ).toBe(false);
     expect(routes['campaigns.messages'].input.safeParse({ id: 1, limit: MAX_PAGE }).success).toBe(true);
     expect(routes['campaigns.messages'].input.safeParse({ id: 1, limit: MAX_PAGE + 1 }).success).toBe(false);
     expect(routes['optouts.add'].input.safeParse({ numbers: Array(5001).fill('0803') }).success).toBe(false);
-    expect(routes['lists.contacts'].output.safeParse({ total: 2000, rows: Array(MAX_PAGE + 1).fill({ seq: 1, row: 1, msisdn: '1', network: null, fields: {} }) }).success).toBe(false);
+    expect(
+      routes['lists.contacts'].output.safeParse({
+        total: 2000,
+        rows: Array(MAX_PAGE + 1).fill({ seq: 1, row: 1, msisdn: '1', network: null, fields: {} }),
+      }).success,
+    ).toBe(false);
   });
 });
 
@@ -72,7 +119,9 @@ describe('preload bridge', () => {
   it('exposes exactly one method per contract route, and on()', () => {
     const { ipc } = fakeIpc();
     const bridge = buildBridge(ipc);
-    const exposed = Object.entries(bridge).flatMap(([g, v]) => (typeof v === 'function' ? [g] : Object.keys(v).map((m) => `${g}.${m}`)));
+    const exposed = Object.entries(bridge).flatMap(([g, v]) =>
+      typeof v === 'function' ? [g] : Object.keys(v).map((m) => `${g}.${m}`),
+    );
     expect(new Set(exposed)).toEqual(new Set([...ROUTE_NAMES, 'on']));
     expect(exposed).not.toContain('invoke');
     expect(exposed).not.toContain('send');
@@ -83,7 +132,10 @@ describe('preload bridge', () => {
     const bridge = buildBridge(ipc);
     await bridge.campaigns.status({ id: 7 });
     await bridge.app.info();
-    expect(invoked).toEqual([[routeChannel('campaigns.status'), { id: 7 }], [routeChannel('app.info'), undefined]]);
+    expect(invoked).toEqual([
+      [routeChannel('campaigns.status'), { id: 7 }],
+      [routeChannel('app.info'), undefined],
+    ]);
   });
 
   it('passes event payloads only (never the IPC event) and unsubscribes; unknown events throw', () => {
@@ -103,7 +155,14 @@ describe('preload bridge', () => {
 describe('client', () => {
   const transport = (answer: Result<unknown>): Transport & { calls: Array<[RouteName, unknown]> } => {
     const calls: Array<[RouteName, unknown]> = [];
-    return { calls, call: async (r, i) => { calls.push([r, i]); return answer; }, subscribe: () => () => {} };
+    return {
+      calls,
+      call: async (r, i) => {
+        calls.push([r, i]);
+        return answer;
+      },
+      subscribe: () => () => {},
+    };
   };
 
   it('resolves with the value of ok results', async () => {
@@ -114,7 +173,9 @@ describe('client', () => {
   });
 
   it('throws ApiError with code and message on failures', async () => {
-    const { api } = createClient(transport({ ok: false, error: { code: 'NOT_FOUND', message: 'There is no campaign 9.' } }));
+    const { api } = createClient(
+      transport({ ok: false, error: { code: 'NOT_FOUND', message: 'There is no campaign 9.' } }),
+    );
     const err = await api.campaigns.status({ id: 9 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ code: 'NOT_FOUND', message: 'There is no campaign 9.' });
@@ -160,15 +221,23 @@ describe('handlers: input is checked before the engine sees it', () => {
 describe('errors: a bug is a bug in this thread and from the worker', () => {
   it('one list of bug names: each is INTERNAL (no internals shown) whether thrown here or across the worker port', () => {
     for (const Bug of [TypeError, ReferenceError, SyntaxError, RangeError]) {
-      const here = toApiError('campaigns.status', new Bug('Cannot read properties of undefined (reading \'x\') at /src/engine.ts:12'));
+      const here = toApiError(
+        'campaigns.status',
+        new Bug("Cannot read properties of undefined (reading 'x') at /src/engine.ts:12"),
+      );
       const crossed = toApiError('campaigns.status', fromWire(toWire(new Bug('Invalid time value'))));
       expect(here.code, Bug.name).toBe('INTERNAL');
       expect(crossed.code, Bug.name).toBe('INTERNAL');
       expect(here.message + crossed.message).not.toMatch(/engine\.ts|undefined|Invalid time/);
     }
     // the engine's own refusal keeps its code and sentence on both paths
-    const refusal = Object.assign(new Error('There is no campaign 9: it may have been deleted.'), { code: 'NOT_FOUND' });
-    expect(toApiError('campaigns.status', fromWire(toWire(refusal)))).toEqual({ code: 'NOT_FOUND', message: refusal.message });
+    const refusal = Object.assign(new Error('There is no campaign 9: it may have been deleted.'), {
+      code: 'NOT_FOUND',
+    });
+    expect(toApiError('campaigns.status', fromWire(toWire(refusal)))).toEqual({
+      code: 'NOT_FOUND',
+      message: refusal.message,
+    });
   });
 });
 
@@ -176,10 +245,13 @@ describe('IPC router: the sender frame must be our page', () => {
   const h = createHandlers(untouchable, deps);
   const route = createIpcRouter(h, (url) => isTrustedSender(url, APP_ORIGIN));
 
-  it.each(['https://evil.example/', 'about:blank', null, 'app://other/index.html'])('refuses %s with FORBIDDEN', async (frame) => {
-    const res = await route('token.clear', frame, undefined);
-    expect(res).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringMatching(/refused/) } });
-  });
+  it.each(['https://evil.example/', 'about:blank', null, 'app://other/index.html'])(
+    'refuses %s with FORBIDDEN',
+    async (frame) => {
+      const res = await route('token.clear', frame, undefined);
+      expect(res).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringMatching(/refused/) } });
+    },
+  );
 
   it('passes our own frame on to the handler (which then checks the input)', async () => {
     const res = await route('campaigns.status', `${APP_ORIGIN}/index.html`, { id: 'x' });

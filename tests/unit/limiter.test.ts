@@ -4,13 +4,22 @@ import type { Clock } from '../../electron/engine/clock.ts';
 
 /** A clock the test moves by hand: the limiter's arithmetic, without waiting. */
 function manualClock(start = 1_000_000): Clock & { advance(ms: number): void } {
-  let mono = 0, wall = start;
-  return { now: () => wall, mono: () => mono, advance(ms) { mono += ms; wall += ms; } };
+  let mono = 0,
+    wall = start;
+  return {
+    now: () => wall,
+    mono: () => mono,
+    advance(ms) {
+      mono += ms;
+      wall += ms;
+    },
+  };
 }
 
 function maxInAnyWindow(times: number[], windowMs: number): number {
   let best = 0;
-  for (let i = 0; i < times.length; i++) best = Math.max(best, times.filter((t) => t >= times[i] && t < times[i] + windowMs).length);
+  for (let i = 0; i < times.length; i++)
+    best = Math.max(best, times.filter((t) => t >= times[i] && t < times[i] + windowMs).length);
   return best;
 }
 
@@ -18,7 +27,14 @@ function maxInAnyWindow(times: number[], windowMs: number): number {
  * Simulates requests whose arrival at the gateway lies anywhere between send and answer
  * (jitter), and checks the gateway's own one-second windows.
  */
-async function simulate(rps: number, latency: (i: number) => number, arrivalShare: (i: number) => number, durationMs: number, partsPerSecond = 0, parts = 1) {
+async function simulate(
+  rps: number,
+  latency: (i: number) => number,
+  arrivalShare: (i: number) => number,
+  durationMs: number,
+  partsPerSecond = 0,
+  parts = 1,
+) {
   const clock = manualClock();
   const lim = createRateLimiter({ clock, limits: () => ({ requestsPerSecond: rps, partsPerSecond }) });
   const arrivals: number[] = [];
@@ -26,7 +42,10 @@ async function simulate(rps: number, latency: (i: number) => number, arrivalShar
   let i = 0;
   while (clock.mono() < durationMs) {
     const d = lim.delayFor({ recipients: 1, parts });
-    if (d > 0) { clock.advance(Number.isFinite(d) ? d : 1); continue; }
+    if (d > 0) {
+      clock.advance(Number.isFinite(d) ? d : 1);
+      continue;
+    }
     const permit = (await lim.acquire({ recipients: 1, parts }))!;
     const lat = latency(i);
     sends.push(clock.mono());
@@ -41,19 +60,36 @@ async function simulate(rps: number, latency: (i: number) => number, arrivalShar
 describe('rate limiter', () => {
   it('keeps every one-second window at the gateway within the limit, whatever the network jitter', async () => {
     // Latency swings between 1 and 120 ms; the request reaches the gateway anywhere within it.
-    const { arrivals } = await simulate(5, (i) => 1 + ((i * 37) % 120), (i) => ((i * 7919) % 100) / 100, 20_000);
+    const { arrivals } = await simulate(
+      5,
+      (i) => 1 + ((i * 37) % 120),
+      (i) => ((i * 7919) % 100) / 100,
+      20_000,
+    );
     expect(maxInAnyWindow(arrivals, 1000)).toBeLessThanOrEqual(5);
   });
 
   it('stays close to the limit when answers are quick', async () => {
-    const { sends } = await simulate(50, () => 2, () => 0.5, 10_000);
+    const { sends } = await simulate(
+      50,
+      () => 2,
+      () => 0.5,
+      10_000,
+    );
     const achieved = sends.length / 10;
     expect(achieved).toBeGreaterThanOrEqual(50 * 0.95);
     expect(achieved).toBeLessThanOrEqual(50 * 1.01);
   });
 
   it('limits message parts per second when that limit is set', async () => {
-    const { arrivals } = await simulate(100, () => 3, () => 0.5, 5000, 300, 200);
+    const { arrivals } = await simulate(
+      100,
+      () => 3,
+      () => 0.5,
+      5000,
+      300,
+      200,
+    );
     // Each request carries 200 parts: at most one per second fits 300 parts.
     expect(maxInAnyWindow(arrivals, 1000)).toBeLessThanOrEqual(1);
     expect(arrivals.length).toBeGreaterThanOrEqual(4);

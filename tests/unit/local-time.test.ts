@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { excelLocalSerial, localDateTime, localStamp, zoneLabel } from '../../shared/localTime.ts';
 
 const saved = process.env.TZ;
-afterAll(() => { process.env.TZ = saved; });
+afterAll(() => {
+  process.env.TZ = saved;
+});
 const AT = Date.UTC(2026, 11, 1, 7, 25, 49, 813); // 2026-12-01T07:25:49.813Z
 const JULY = Date.UTC(2026, 6, 1, 7, 25, 49, 999);
 
@@ -14,7 +16,12 @@ describe.each([
   ['Africa/Lagos', '2026-12-01 08:25:49 +01:00', '2026-07-01 08:25:49 +01:00', /^Africa\/Lagos, UTC\+01:00$/],
   ['UTC', '2026-12-01 07:25:49 +00:00', '2026-07-01 07:25:49 +00:00', /^(Etc\/)?UTC, UTC\+00:00$/],
   // ICU may name it by its old name
-  ['Asia/Kolkata', '2026-12-01 12:55:49 +05:30', '2026-07-01 12:55:49 +05:30', /^Asia\/(Kolkata|Calcutta), UTC\+05:30$/],
+  [
+    'Asia/Kolkata',
+    '2026-12-01 12:55:49 +05:30',
+    '2026-07-01 12:55:49 +05:30',
+    /^Asia\/(Kolkata|Calcutta), UTC\+05:30$/,
+  ],
   // daylight saving: the offset is the one of that day
   ['America/New_York', '2026-12-01 02:25:49 -05:00', '2026-07-01 03:25:49 -04:00', /^America\/New_York, UTC-05:00$/],
 ] as Array<[string, string, string, RegExp]>)('TZ=%s', (tz, december, july, label) => {

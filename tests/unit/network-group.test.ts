@@ -26,7 +26,12 @@ describe('outcomes: the one table tiles, legend and network rows count from', ()
     expect(statusesOf('failed').sort()).toEqual(['expired', 'failed', 'rejected']);
   });
   it('adds counts by outcome', () => {
-    expect(outcomeCounts({ delivered: 5, failed: 1, rejected: 2, sent: 3, uncertain: 1, unknown: 4 }))
-      .toEqual({ delivered: 5, failed: 3, pending: 4, unknown: 4, cancelled: 0 });
+    expect(outcomeCounts({ delivered: 5, failed: 1, rejected: 2, sent: 3, uncertain: 1, unknown: 4 })).toEqual({
+      delivered: 5,
+      failed: 3,
+      pending: 4,
+      unknown: 4,
+      cancelled: 0,
+    });
   });
 });

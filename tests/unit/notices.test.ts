@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { createNoticeTracker, type NoticeInput } from '../../shared/notices.ts';
 
 const base: NoticeInput = {
-  id: 1, name: 'Saturday opening', state: 'sending', recipients: 1277, needsDecision: 0, pauseReason: null,
+  id: 1,
+  name: 'Saturday opening',
+  state: 'sending',
+  recipients: 1277,
+  needsDecision: 0,
+  pauseReason: null,
   counts: { delivered: 0, failed: 0, rejected: 0, expired: 0, uncertain: 0 },
 };
 
@@ -10,7 +15,11 @@ describe('campaign notifications', () => {
   it('says when a campaign completes, once, with its counts', () => {
     const t = createNoticeTracker();
     expect(t.update(base)).toBeNull();
-    const n = t.update({ ...base, state: 'completed', counts: { ...base.counts, delivered: 1200, failed: 7, rejected: 3 } });
+    const n = t.update({
+      ...base,
+      state: 'completed',
+      counts: { ...base.counts, delivered: 1200, failed: 7, rejected: 3 },
+    });
     expect(n?.kind).toBe('completed');
     expect(n?.title).toBe('Saturday opening is sent');
     expect(n?.body).toContain('1,200 delivered');

@@ -2,9 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { normalizeMsisdn, nigerianNetwork, networkPrefixes } from '../../shared/phone/index.ts';
 
 const SAME = [
-  '08031234567', '8031234567', '+234 803 123 4567', '234-803-123-4567', '(0803) 123 4567',
-  '002348031234567', '2348031234567', '+2348031234567', '+234 (0) 803 123 4567', '0803.123.4567',
-  ' 0803 123 4567 ', "'08031234567", '0803\u00a0123\u00a04567',
+  '08031234567',
+  '8031234567',
+  '+234 803 123 4567',
+  '234-803-123-4567',
+  '(0803) 123 4567',
+  '002348031234567',
+  '2348031234567',
+  '+2348031234567',
+  '+234 (0) 803 123 4567',
+  '0803.123.4567',
+  ' 0803 123 4567 ',
+  "'08031234567",
+  '0803\u00a0123\u00a04567',
 ];
 
 describe('normalizeMsisdn', () => {
@@ -18,7 +28,12 @@ describe('normalizeMsisdn', () => {
   });
 
   it('keeps foreign numbers in their own country', () => {
-    expect(normalizeMsisdn('+447400123456')).toMatchObject({ ok: true, msisdn: '447400123456', country: 'GB', network: null });
+    expect(normalizeMsisdn('+447400123456')).toMatchObject({
+      ok: true,
+      msisdn: '447400123456',
+      country: 'GB',
+      network: null,
+    });
     expect(normalizeMsisdn('+254 712 345 678')).toMatchObject({ ok: true, msisdn: '254712345678', country: 'KE' });
     expect(normalizeMsisdn('00447911123456')).toMatchObject({ ok: true, msisdn: '447911123456' });
     expect(normalizeMsisdn(447911123456)).toMatchObject({ ok: true, msisdn: '447911123456' });
@@ -79,8 +94,10 @@ describe('normalizeMsisdn', () => {
   });
 
   it('names MTN for 0707 and Airtel for 0911, in every form', () => {
-    for (const raw of ['07071234567', '+234 707 765 4321', 7079876543]) expect(normalizeMsisdn(raw)).toMatchObject({ ok: true, country: 'NG', network: 'MTN' });
-    for (const raw of ['09111234567', '+234 911 765 4321', 9119876543]) expect(normalizeMsisdn(raw)).toMatchObject({ ok: true, country: 'NG', network: 'Airtel' });
+    for (const raw of ['07071234567', '+234 707 765 4321', 7079876543])
+      expect(normalizeMsisdn(raw)).toMatchObject({ ok: true, country: 'NG', network: 'MTN' });
+    for (const raw of ['09111234567', '+234 911 765 4321', 9119876543])
+      expect(normalizeMsisdn(raw)).toMatchObject({ ok: true, country: 'NG', network: 'Airtel' });
   });
 
   it('rejects fraction cells', () => {

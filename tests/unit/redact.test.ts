@@ -8,7 +8,8 @@ const TOKEN = 'tok-9b/Live+key"x_0123456789abcdefXYZ';
 /** any 12-character slice of the token left in the text */
 function slices(text: string): string[] {
   const out: string[] = [];
-  for (let i = 0; i + 12 <= TOKEN.length; i++) if (text.includes(TOKEN.slice(i, i + 12))) out.push(TOKEN.slice(i, i + 12));
+  for (let i = 0; i + 12 <= TOKEN.length; i++)
+    if (text.includes(TOKEN.slice(i, i + 12))) out.push(TOKEN.slice(i, i + 12));
   return out;
 }
 
@@ -61,7 +62,11 @@ describe('one redaction for the token in every form a server echoes it in', () =
   });
 
   it('a report whose batch_id is the token: the reference asked for stands in; status words keep their meaning', () => {
-    const r = parseBatchReport({ batch_id: TOKEN, statuses: [{ status: `Failed ${TOKEN}`, code: 0, count: 1, recipients: ['2348031234567'] }] }, 'ref-1', TOKEN)!;
+    const r = parseBatchReport(
+      { batch_id: TOKEN, statuses: [{ status: `Failed ${TOKEN}`, code: 0, count: 1, recipients: ['2348031234567'] }] },
+      'ref-1',
+      TOKEN,
+    )!;
     expect(r).toMatchObject({ batchId: 'ref-1', refusedBatchId: true });
     expect(r.statuses[0]!.status).toBe(`Failed ${REDACTED}`);
     const ok = parseBatchReport({ batch_id: 'gw-77', statuses: [] }, 'ref-1', TOKEN)!;

@@ -26,7 +26,10 @@ module.registerHooks({
 });
 /** the part of @actions/workflow-parser used here (typed locally: the test must compile without it) */
 interface Parser {
-  parseWorkflow(file: { name: string; content: string }, trace: unknown): { context: { errors: { getErrors(): Array<{ message: string }> } }; value?: unknown };
+  parseWorkflow(
+    file: { name: string; content: string },
+    trace: unknown,
+  ): { context: { errors: { getErrors(): Array<{ message: string }> } }; value?: unknown };
   convertWorkflowTemplate(context: unknown, value: unknown): Promise<{ errors?: Array<{ Message: string }> }>;
   NoOperationTraceWriter: new () => unknown;
 }
@@ -44,23 +47,36 @@ async function githubErrors(content: string): Promise<string[]> {
   return errors;
 }
 
-describe('release workflow: GitHub\'s own parser', () => {
-  if (!parser) it.skip('@actions/workflow-parser is not installed (npm install -D @actions/workflow-parser): GitHub\'s schema check cannot run; the checks of what the workflow does still run', () => {});
+describe("release workflow: GitHub's own parser", () => {
+  if (!parser)
+    it.skip("@actions/workflow-parser is not installed (npm install -D @actions/workflow-parser): GitHub's schema check cannot run; the checks of what the workflow does still run", () => {});
 
   it.runIf(parser !== null)('accepts the workflow, with no error', async () => {
     expect(await githubErrors(text)).toEqual([]);
   });
 
-  it.runIf(parser !== null)('has teeth: a misspelt key, a bad expression or a job without runs-on is refused', async () => {
-    expect((await githubErrors(text.replace('runs-on: ${{ matrix.os }}', 'run-on: ${{ matrix.os }}'))).join('\n')).toMatch(/run-on|runs-on/);
-    expect(await githubErrors(text.replace('${{ matrix.arch }}', '${{ matrix.arch '))).not.toEqual([]);
-    expect(await githubErrors(text.replace('timeout-minutes: 60', 'timeout-minutes: soon'))).not.toEqual([]);
-  });
+  it.runIf(parser !== null)(
+    'has teeth: a misspelt key, a bad expression or a job without runs-on is refused',
+    async () => {
+      expect(
+        (await githubErrors(text.replace('runs-on: ${{ matrix.os }}', 'run-on: ${{ matrix.os }}'))).join('\n'),
+      ).toMatch(/run-on|runs-on/);
+      expect(await githubErrors(text.replace('${{ matrix.arch }}', '${{ matrix.arch '))).not.toEqual([]);
+      expect(await githubErrors(text.replace('timeout-minutes: 60', 'timeout-minutes: soon'))).not.toEqual([]);
+    },
+  );
 });
 
 describe('release workflow: what it does', () => {
   const job = wf.jobs.package;
-  const steps = job.steps as Array<{ name?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> }>;
+  const steps = job.steps as Array<{
+    name?: string;
+    uses?: string;
+    run?: string;
+    if?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+  }>;
   const runs = (re: RegExp) => steps.filter((s) => s.run && re.test(s.run));
 
   it('runs on a version tag (and by hand), with read-only rights by default', () => {
@@ -72,7 +88,12 @@ describe('release workflow: what it does', () => {
   it('packages on Windows, macOS (both architectures) and Ubuntu with Node 24', () => {
     const include = job.strategy.matrix.include as Array<{ os: string; arch: string }>;
     expect(include.map((m) => m.os.split('-')[0]).sort()).toEqual(['macos', 'macos', 'ubuntu', 'windows']);
-    expect(include.filter((m) => m.os.startsWith('macos')).map((m) => m.arch).sort()).toEqual(['arm64', 'x64']);
+    expect(
+      include
+        .filter((m) => m.os.startsWith('macos'))
+        .map((m) => m.arch)
+        .sort(),
+    ).toEqual(['arm64', 'x64']);
     expect(job['runs-on']).toBe('${{ matrix.os }}');
     const node = steps.find((s) => s.uses?.startsWith('actions/setup-node@'));
     expect(String(node?.with?.['node-version'])).toBe('24');
@@ -97,7 +118,15 @@ describe('release workflow: what it does', () => {
 
   it('signing secrets reach only the packaging step, from repository secrets, under the names electron-builder reads', () => {
     const pack = runs(/npm run dist -- /)[0]!;
-    const names = ['CSC_LINK', 'CSC_KEY_PASSWORD', 'APPLE_ID', 'APPLE_APP_SPECIFIC_PASSWORD', 'APPLE_TEAM_ID', 'WIN_CSC_LINK', 'WIN_CSC_KEY_PASSWORD'];
+    const names = [
+      'CSC_LINK',
+      'CSC_KEY_PASSWORD',
+      'APPLE_ID',
+      'APPLE_APP_SPECIFIC_PASSWORD',
+      'APPLE_TEAM_ID',
+      'WIN_CSC_LINK',
+      'WIN_CSC_KEY_PASSWORD',
+    ];
     expect(Object.keys(pack.env ?? {}).sort()).toEqual([...names].sort());
     for (const [k, v] of Object.entries(pack.env!)) expect(v, k).toBe(`\${{ secrets.${k} }}`);
     const elsewhere = steps.filter((s) => s !== pack && JSON.stringify(s).includes('secrets.'));
@@ -107,7 +136,12 @@ describe('release workflow: what it does', () => {
 
   it('uploads the installers of each OS and attaches them to a draft release, never a published one', () => {
     const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
-    expect(String(upload?.with?.path).split('\n').filter(Boolean).sort()).toEqual(['release/*.AppImage', 'release/*.deb', 'release/*.dmg', 'release/*.exe']);
+    expect(String(upload?.with?.path).split('\n').filter(Boolean).sort()).toEqual([
+      'release/*.AppImage',
+      'release/*.deb',
+      'release/*.dmg',
+      'release/*.exe',
+    ]);
     expect(upload?.with?.['if-no-files-found']).toBe('error');
     const release = wf.jobs['draft-release'];
     expect(release.needs).toBe('package');

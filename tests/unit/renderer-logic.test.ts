@@ -65,11 +65,16 @@ describe('chart scaling', () => {
   });
   it('maps the last cumulative count to the right height and x to the right edge', () => {
     const box = { width: 400, height: 200, left: 40, right: 10, top: 10, bottom: 30 };
-    const m = buildChart([
-      { at: 1000, counts: { accepted: 10 } },
-      { at: 2000, counts: { accepted: 4, delivered: 6 } },
-      { at: 3000, counts: { delivered: 9, failed: 1 } },
-    ], box, undefined, 10);
+    const m = buildChart(
+      [
+        { at: 1000, counts: { accepted: 10 } },
+        { at: 2000, counts: { accepted: 4, delivered: 6 } },
+        { at: 3000, counts: { delivered: 9, failed: 1 } },
+      ],
+      box,
+      undefined,
+      10,
+    );
     expect(m.yMax).toBe(10);
     expect(m.yTicks.map((t) => t.value)).toEqual([0, 5, 10]);
     const delivered = m.series.find((s) => s.key === 'delivered')!;
@@ -92,7 +97,14 @@ describe('chart scaling', () => {
   it('has an empty model without points and never divides by zero', () => {
     const m = buildChart([], { width: 100, height: 100, left: 0, right: 0, top: 0, bottom: 0 });
     expect(m.empty).toBe(true);
-    const one = buildChart([{ at: 5, counts: { delivered: 3 } }], { width: 100, height: 100, left: 0, right: 0, top: 0, bottom: 0 });
+    const one = buildChart([{ at: 5, counts: { delivered: 3 } }], {
+      width: 100,
+      height: 100,
+      left: 0,
+      right: 0,
+      top: 0,
+      bottom: 0,
+    });
     expect(one.series[0].path).not.toMatch(/NaN/);
   });
 });
@@ -109,18 +121,32 @@ describe('paging math', () => {
   });
   it('maps a capped scrollbar proportionally so the middle shows the middle rows', () => {
     const vh = 400;
-    const r = windowRange({ scrollTop: (8_000_000 - vh) / 2, viewportHeight: vh, rowHeight: 32, total: 1_000_000, overscan: 0 });
+    const r = windowRange({
+      scrollTop: (8_000_000 - vh) / 2,
+      viewportHeight: vh,
+      rowHeight: 32,
+      total: 1_000_000,
+      overscan: 0,
+    });
     expect(Math.abs(r.start - 499_994)).toBeLessThan(2);
     // The row at the top of the viewport sits exactly at scrollTop.
-    const realTop = ((32_000_000 - vh) / 2);
-    expect(r.offsetY + (Math.floor(realTop / 32) - r.start) * 32 - ((8_000_000 - vh) / 2)).toBeCloseTo(-(realTop % 32), 5);
+    const realTop = (32_000_000 - vh) / 2;
+    expect(r.offsetY + (Math.floor(realTop / 32) - r.start) * 32 - (8_000_000 - vh) / 2).toBeCloseTo(
+      -(realTop % 32),
+      5,
+    );
   });
   it('keeps exact pixel offsets for short lists', () => {
     const r = windowRange({ scrollTop: 100, viewportHeight: 200, rowHeight: 20, total: 50, overscan: 2 });
     expect(r).toEqual({ start: 3, end: 18, offsetY: 60, totalHeight: 1000 });
   });
   it('starts at the top and handles empty lists', () => {
-    expect(windowRange({ scrollTop: 0, viewportHeight: 100, rowHeight: 20, total: 0 })).toEqual({ start: 0, end: 0, offsetY: 0, totalHeight: 0 });
+    expect(windowRange({ scrollTop: 0, viewportHeight: 100, rowHeight: 20, total: 0 })).toEqual({
+      start: 0,
+      end: 0,
+      offsetY: 0,
+      totalHeight: 0,
+    });
     const r = windowRange({ scrollTop: -50, viewportHeight: 100, rowHeight: 20, total: 3 });
     expect([r.start, r.end]).toEqual([0, 3]);
   });
@@ -139,13 +165,32 @@ describe('mapping suggestions', () => {
     expect(fieldName('First Name')).toBe('first_name');
     expect(fieldName(' Prénom ')).toBe('prenom');
     expect(fieldName('2nd line')).toBe('f_2nd_line');
-    expect(uniqueFieldNames(['Name', 'name', ' ', 'First Name', 'first_name', 'a{b}'])).toEqual(['Name', 'name_2', 'column_3', 'First Name', 'first_name_2', 'ab']);
+    expect(uniqueFieldNames(['Name', 'name', ' ', 'First Name', 'first_name', 'a{b}'])).toEqual([
+      'Name',
+      'name_2',
+      'column_3',
+      'First Name',
+      'first_name_2',
+      'ab',
+    ]);
   });
   it('picks the phone column by header and content, not a numeric id column', () => {
     const headers = ['Customer ID', 'first_name', 'Mobile No'];
-    const sample = [['10001', 'Ada', '0803 123 4567'], ['10002', 'Bayo', '8031234568'], ['10003', 'Chi', '+2348031234569']];
+    const sample = [
+      ['10001', 'Ada', '0803 123 4567'],
+      ['10002', 'Bayo', '8031234568'],
+      ['10003', 'Chi', '+2348031234569'],
+    ];
     expect(suggestPhoneColumn(headers, sample)).toBe(2);
-    expect(suggestPhoneColumn(['a', 'b'], [['x', '08031234567'], ['y', '08031234568']])).toBe(1);
+    expect(
+      suggestPhoneColumn(
+        ['a', 'b'],
+        [
+          ['x', '08031234567'],
+          ['y', '08031234568'],
+        ],
+      ),
+    ).toBe(1);
     expect(suggestPhoneColumn(['a', 'b'], [['x', 'y']])).toBe(-1);
   });
 });
@@ -168,7 +213,15 @@ describe('plural and routes', () => {
 });
 
 describe('merge fields offered in Compose', () => {
-  const memory = () => { const m = new Map<string, string>(); return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => { m.set(k, v); } }; };
+  const memory = () => {
+    const m = new Map<string, string>();
+    return {
+      getItem: (k: string) => m.get(k) ?? null,
+      setItem: (k: string, v: string) => {
+        m.set(k, v);
+      },
+    };
+  };
   const list = { id: 7, name: 'customers', fields: ['first_name', 'city', 'phone'] };
 
   it('leaves off the phone column the user did not tick, and keeps it when ticked', () => {
@@ -189,7 +242,17 @@ describe('merge fields offered in Compose', () => {
     const s = memory();
     s.setItem('smsdesk.unpickedPhone', '{not json');
     expect(mergeFieldsOf(s, list)).toEqual(list.fields);
-    rememberPhoneChoice({ getItem: () => null, setItem: () => { throw new Error('quota'); } }, list, 'phone', false);
+    rememberPhoneChoice(
+      {
+        getItem: () => null,
+        setItem: () => {
+          throw new Error('quota');
+        },
+      },
+      list,
+      'phone',
+      false,
+    );
   });
 });
 

@@ -29,22 +29,27 @@ describe('send time: one rule for the command, the Review page and the engine', 
     if (!r.ok) expect(r.message).toMatch(why);
   });
 
-  it('asks for a zone on the command line, offering this computer\'s and UTC', () => {
+  it("asks for a zone on the command line, offering this computer's and UTC", () => {
     const r = parseSendAt('2026-12-01T09:00', { now: NOW, zone: 'required' });
     expect(r.ok).toBe(false);
     if (!r.ok) {
       const local = new Date(2026, 11, 1, 9, 0);
       const off = -local.getTimezoneOffset();
       const sign = off < 0 ? '-' : '+';
-      const hh = String(Math.floor(Math.abs(off) / 60)).padStart(2, '0'), mm = String(Math.abs(off) % 60).padStart(2, '0');
+      const hh = String(Math.floor(Math.abs(off) / 60)).padStart(2, '0'),
+        mm = String(Math.abs(off) % 60).padStart(2, '0');
       expect(r.message).toContain(`2026-12-01T09:00${sign}${hh}:${mm} for this computer's time zone`);
       expect(r.message).toContain('2026-12-01T09:00Z for UTC');
     }
   });
 
-  it('takes the computer\'s zone for a picked time and names it', () => {
+  it("takes the computer's zone for a picked time and names it", () => {
     const r = readSendAt('2026-12-01T09:00', 'local');
-    expect(r).toEqual({ ok: true, at: new Date(2026, 11, 1, 9, 0).getTime(), assumedZone: localZoneText(new Date(2026, 11, 1, 9, 0).getTime()) });
+    expect(r).toEqual({
+      ok: true,
+      at: new Date(2026, 11, 1, 9, 0).getTime(),
+      assumedZone: localZoneText(new Date(2026, 11, 1, 9, 0).getTime()),
+    });
     expect(localZoneText(NOW)).toMatch(/, UTC[+-]\d{2}:\d{2}$/);
   });
 
@@ -53,21 +58,40 @@ describe('send time: one rule for the command, the Review page and the engine', 
     process.env.TZ = 'Europe/London'; // Node re-reads the zone when TZ changes
     try {
       const r = readSendAt('2026-03-29T01:30', 'local');
-      expect(r).toMatchObject({ ok: false, message: expect.stringMatching(/does not exist in this computer's time zone \(Europe\/London\): the clocks go forward/) });
-      expect(readSendAt('2026-03-29T02:30', 'local')).toMatchObject({ ok: true, at: Date.UTC(2026, 2, 29, 1, 30), assumedZone: 'Europe/London, UTC+01:00' });
+      expect(r).toMatchObject({
+        ok: false,
+        message: expect.stringMatching(
+          /does not exist in this computer's time zone \(Europe\/London\): the clocks go forward/,
+        ),
+      });
+      expect(readSendAt('2026-03-29T02:30', 'local')).toMatchObject({
+        ok: true,
+        at: Date.UTC(2026, 2, 29, 1, 30),
+        assumedZone: 'Europe/London, UTC+01:00',
+      });
     } finally {
-      if (saved === undefined) delete process.env.TZ; else process.env.TZ = saved;
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
     }
   });
 
   it('refuses a time that has passed, for any zone, but not one picked a moment ago', () => {
     const past = parseSendAt('2026-11-20T11:00Z', { now: NOW, zone: 'required' });
-    expect(past).toMatchObject({ ok: false, message: expect.stringMatching(/2026-11-20 11:00 UTC has already passed \(it is now 2026-11-20 12:00 UTC\)/) });
+    expect(past).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/2026-11-20 11:00 UTC has already passed \(it is now 2026-11-20 12:00 UTC\)/),
+    });
     expect(parseSendAt('2026-11-20T12:00+01:00', { now: NOW, zone: 'required' }).ok).toBe(false);
     expect(checkSendAt(NOW - 30_000, NOW)).toEqual({ ok: true });
     expect(checkSendAt(NOW - 5 * 60_000, NOW).ok).toBe(false);
-    expect(checkSendAt(NOW - 3_600_000, NOW, (ms) => `${new Date(ms).getUTCHours()} o'clock`))
-      .toEqual({ ok: false, message: "The send time 11 o'clock has already passed (it is now 12 o'clock). Choose a time in the future, or send now." });
-    expect(checkSendAt(Number.NaN, NOW)).toMatchObject({ ok: false, message: expect.stringMatching(/not a valid date/) });
+    expect(checkSendAt(NOW - 3_600_000, NOW, (ms) => `${new Date(ms).getUTCHours()} o'clock`)).toEqual({
+      ok: false,
+      message:
+        "The send time 11 o'clock has already passed (it is now 12 o'clock). Choose a time in the future, or send now.",
+    });
+    expect(checkSendAt(Number.NaN, NOW)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/not a valid date/),
+    });
   });
 });

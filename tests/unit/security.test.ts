@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  APP_ORIGIN, contentSecurityPolicy, externalLinkAllowed, isAllowedNavigation, isTrustedSender,
-  permissionCheckHandler, permissionRequestHandler, webPreferences,
+  APP_ORIGIN,
+  contentSecurityPolicy,
+  externalLinkAllowed,
+  isAllowedNavigation,
+  isTrustedSender,
+  permissionCheckHandler,
+  permissionRequestHandler,
+  webPreferences,
 } from '../../electron/security.ts';
 
 describe('isAllowedNavigation: the window only ever shows our own page', () => {
@@ -51,23 +57,28 @@ describe('isTrustedSender: IPC answers only frames showing our page', () => {
 });
 
 describe('externalLinkAllowed: links opened in the browser are https to a checked list', () => {
-  const allowed = ['https://9bits.net/', 'https://www.9bits.net/pricing', 'https://app.9bits.net/login?next=/tokens', 'https://DOCS.9bits.net/api#sms'];
+  const allowed = [
+    'https://9bits.net/',
+    'https://www.9bits.net/pricing',
+    'https://app.9bits.net/login?next=/tokens',
+    'https://DOCS.9bits.net/api#sms',
+  ];
   const denied = [
-    'http://9bits.net/',                       // plain http
+    'http://9bits.net/', // plain http
     'javascript:alert(document.cookie)',
     'JaVaScRiPt:alert(1)',
     'java\tscript:alert(1)',
     'file:///C:/Windows/System32/calc.exe',
     'data:text/html;base64,PHNjcmlwdD4=',
-    'https://user:pass@9bits.net/',            // credentials in the URL
-    'https://9bits.net@evil.example/',         // looks like 9bits, goes to evil.example
-    'https://9bits.net:8443/',                 // non-default port
+    'https://user:pass@9bits.net/', // credentials in the URL
+    'https://9bits.net@evil.example/', // looks like 9bits, goes to evil.example
+    'https://9bits.net:8443/', // non-default port
     'https://app.9bits.net:2096/ng/v1/sendsms',
     'https://9bits.net.evil.example/',
     'https://evil9bits.net/',
-    'https://xn--9bts-mve.net/',               // IDN look-alike (Cyrillic і) in punycode
-    'https://9bіts.net/',                      // the same look-alike as typed
-    'https://９bits.net/',                     // full-width digit
+    'https://xn--9bts-mve.net/', // IDN look-alike (Cyrillic і) in punycode
+    'https://9bіts.net/', // the same look-alike as typed
+    'https://９bits.net/', // full-width digit
     'https:\\\\9bits.net\\',
     'smb://9bits.net/share',
     'ms-msdt:/id PCWDiagnostic',
@@ -80,9 +91,14 @@ describe('externalLinkAllowed: links opened in the browser are https to a checke
 });
 
 describe('contentSecurityPolicy', () => {
-  it.each(['header', 'meta'] as const)('%s: strict, no inline or eval\'d script', (delivery) => {
+  it.each(['header', 'meta'] as const)("%s: strict, no inline or eval'd script", (delivery) => {
     const csp = contentSecurityPolicy(delivery);
-    const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    const directives = Object.fromEntries(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v]),
+    );
     expect(directives['default-src']).toEqual(["'self'"]);
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(directives['object-src']).toEqual(["'none'"]);
@@ -98,9 +114,16 @@ describe('webPreferences', () => {
   it('isolates the page from Node and sandboxes it', () => {
     const p = webPreferences('/app/preload.cjs', { packaged: true });
     expect(p).toMatchObject({
-      preload: '/app/preload.cjs', contextIsolation: true, sandbox: true, nodeIntegration: false,
-      nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true,
-      allowRunningInsecureContent: false, webviewTag: false, experimentalFeatures: false,
+      preload: '/app/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
     });
   });
 
@@ -111,10 +134,15 @@ describe('webPreferences', () => {
 });
 
 describe('permissions', () => {
-  it.each(['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen'])('denies %s', (perm) => {
-    let granted: boolean | undefined;
-    permissionRequestHandler(null, perm, (g) => { granted = g; });
-    expect(granted).toBe(false);
-    expect(permissionCheckHandler()).toBe(false);
-  });
+  it.each(['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen'])(
+    'denies %s',
+    (perm) => {
+      let granted: boolean | undefined;
+      permissionRequestHandler(null, perm, (g) => {
+        granted = g;
+      });
+      expect(granted).toBe(false);
+      expect(permissionCheckHandler()).toBe(false);
+    },
+  );
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  analyze, bareFields, blankIn, compileTemplate, templateLanguages, unicodeCulprits, withFallback, withoutAccents,
+  analyze,
+  bareFields,
+  blankIn,
+  compileTemplate,
+  templateLanguages,
+  unicodeCulprits,
+  withFallback,
+  withoutAccents,
 } from '../../shared/sms/index.ts';
 import { countryOfMsisdn, partPrice } from '../../shared/sms/destination.ts';
 
@@ -20,7 +27,9 @@ describe('blank merge values', () => {
     const fixed = withFallback(tpl, 'Name', 'Customer', HEADERS);
     expect(fixed).toBe('Dear {Name|Customer}, your parcel is ready. Bye {name|Customer}! {town}');
     const c = compileTemplate(fixed, HEADERS);
-    expect(c.ok && c.render({ Name: '', town: 'Ibadan' })).toBe('Dear Customer, your parcel is ready. Bye Customer! Ibadan');
+    expect(c.ok && c.render({ Name: '', town: 'Ibadan' })).toBe(
+      'Dear Customer, your parcel is ready. Bye Customer! Ibadan',
+    );
     // braces and bars cannot break the template
     expect(withFallback('Hi {Name}', 'Name', 'A{b}|c', HEADERS)).toBe('Hi {Name|Abc}');
   });

@@ -8,9 +8,14 @@ describe('fixToGsm', () => {
     expect(r.text).toBe('"Hello" - it\'s time... Sale: 2x1 only - today');
     expect(analyze(r.text).encoding).toBe('GSM-7');
     expect(r.replaced).toEqual([
-      { from: '“', to: '"', count: 1 }, { from: '”', to: '"', count: 1 }, { from: '–', to: '-', count: 1 },
-      { from: '’', to: "'", count: 1 }, { from: '…', to: '...', count: 1 }, { from: '×', to: 'x', count: 1 },
-      { from: '\u00A0', to: ' ', count: 1 }, { from: '•', to: '-', count: 1 },
+      { from: '“', to: '"', count: 1 },
+      { from: '”', to: '"', count: 1 },
+      { from: '–', to: '-', count: 1 },
+      { from: '’', to: "'", count: 1 },
+      { from: '…', to: '...', count: 1 },
+      { from: '×', to: 'x', count: 1 },
+      { from: '\u00A0', to: ' ', count: 1 },
+      { from: '•', to: '-', count: 1 },
     ]);
     expect(r.partsBefore).toBe(1);
     expect(r.partsAfter).toBe(1);
@@ -31,7 +36,9 @@ describe('fixToGsm', () => {
     const left = analyze(r.text);
     expect(left.encoding).toBe('UCS-2');
     expect(left.nonGsm.every((c) => c.replacement === null)).toBe(true);
-    expect(left.nonGsm.map((c) => c.char)).toEqual(expect.arrayContaining(['Ẹ', 'ọ', 'Ṣ', 'ị', 'ụ', 'ṅ', 'ƙ', 'ɗ', 'ɓ', 'ƴ', '😀']));
+    expect(left.nonGsm.map((c) => c.char)).toEqual(
+      expect.arrayContaining(['Ẹ', 'ọ', 'Ṣ', 'ị', 'ụ', 'ṅ', 'ƙ', 'ɗ', 'ɓ', 'ƴ', '😀']),
+    );
   });
 
   it('returns the same text and no replacements when nothing can be fixed', () => {

@@ -21,7 +21,10 @@ describe('checkSenderId', () => {
     ['+2348031234567', /"\+"/],
   ])('%j', (s, message) => {
     const r = checkSenderId(s);
-    if (message === null) { expect(r).toEqual({ ok: true }); return; }
+    if (message === null) {
+      expect(r).toEqual({ ok: true });
+      return;
+    }
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.message).toMatch(message);
   });
@@ -45,16 +48,38 @@ describe('estimateCost', () => {
 
 describe('summarizeParts', () => {
   it('finds the typical part count and how many recipients exceed it', () => {
-    expect(summarizeParts([1, 1, 2, 1, 3, 1, 2])).toEqual({ recipients: 7, totalParts: 11, maxParts: 3, typicalParts: 1, overTypical: 3 });
+    expect(summarizeParts([1, 1, 2, 1, 3, 1, 2])).toEqual({
+      recipients: 7,
+      totalParts: 11,
+      maxParts: 3,
+      typicalParts: 1,
+      overTypical: 3,
+    });
   });
 
   it('takes the smaller count on a tie', () => {
-    expect(summarizeParts([2, 2, 1, 1, 3])).toEqual({ recipients: 5, totalParts: 9, maxParts: 3, typicalParts: 1, overTypical: 3 });
+    expect(summarizeParts([2, 2, 1, 1, 3])).toEqual({
+      recipients: 5,
+      totalParts: 9,
+      maxParts: 3,
+      typicalParts: 1,
+      overTypical: 3,
+    });
   });
 
   it('works over any iterable, and gives zeros for no recipients', () => {
-    function* gen() { yield 2; yield 2; yield 1; }
-    expect(summarizeParts(gen())).toEqual({ recipients: 3, totalParts: 5, maxParts: 2, typicalParts: 2, overTypical: 0 });
+    function* gen() {
+      yield 2;
+      yield 2;
+      yield 1;
+    }
+    expect(summarizeParts(gen())).toEqual({
+      recipients: 3,
+      totalParts: 5,
+      maxParts: 2,
+      typicalParts: 2,
+      overTypical: 0,
+    });
     expect(summarizeParts([])).toEqual({ recipients: 0, totalParts: 0, maxParts: 0, typicalParts: 0, overTypical: 0 });
   });
 

@@ -37,7 +37,9 @@ describe('merge fields', () => {
   });
 
   it('prefers an exact header over a looser match', () => {
-    expect(render('{Name}/{name}/{NAME}', { name: 'lower', Name: 'Title' }, ['name', 'Name'])).toBe('Title/lower/lower');
+    expect(render('{Name}/{name}/{NAME}', { name: 'lower', Name: 'Title' }, ['name', 'Name'])).toBe(
+      'Title/lower/lower',
+    );
   });
 
   it('renders a template without fields as itself', () => {
@@ -65,7 +67,9 @@ describe('unknown fields', () => {
 
 describe('literal braces', () => {
   it('writes {{ and }} as literal braces, and a lone } as itself', () => {
-    expect(render('Use code {{VIP}} at {city}; set {{a, b}', { city: 'Ikeja' })).toBe('Use code {VIP} at Ikeja; set {a, b}');
+    expect(render('Use code {{VIP}} at {city}; set {{a, b}', { city: 'Ikeja' })).toBe(
+      'Use code {VIP} at Ikeja; set {a, b}',
+    );
     expect(render('smile :-}', {})).toBe('smile :-}');
     expect(render('{{first_name}}', { 'First Name': 'Ada' })).toBe('{first_name}');
   });
@@ -110,10 +114,21 @@ describe('render speed', () => {
     const tpl = 'Hello {first_name|Customer}, your order in {city} is ready. Reply STOP to opt out.';
     const c = compileTemplate(tpl, ['first_name', 'city', 'phone']);
     if (!c.ok) throw new Error(c.message);
-    const rows = Array.from({ length: 1000 }, (_, i) => ({ first_name: `Name${i}`, city: `Lagos${i % 7}`, phone: '234' }));
+    const rows = Array.from({ length: 1000 }, (_, i) => ({
+      first_name: `Name${i}`,
+      city: `Lagos${i % 7}`,
+      phone: '234',
+    }));
     const n = 200_000;
     // charCodeAt forces each string flat, as storing it would
-    const ours = () => { let s = 0; for (let i = 0; i < n; i++) { const t = c.render(rows[i % 1000]); s += t.charCodeAt(t.length - 1); } return s; };
+    const ours = () => {
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        const t = c.render(rows[i % 1000]);
+        s += t.charCodeAt(t.length - 1);
+      }
+      return s;
+    };
     const base = () => {
       let s = 0;
       for (let i = 0; i < n; i++) {
@@ -124,7 +139,11 @@ describe('render speed', () => {
       return s;
     };
     expect(ours()).toBe(base());
-    const time = (f: () => number) => { const t0 = performance.now(); f(); return performance.now() - t0; };
+    const time = (f: () => number) => {
+      const t0 = performance.now();
+      f();
+      return performance.now() - t0;
+    };
     let best = Infinity;
     for (let round = 0; round < 3; round++) best = Math.min(best, time(ours) / time(base));
     expect(best).toBeLessThan(2);

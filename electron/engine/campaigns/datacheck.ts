@@ -3,8 +3,17 @@
  * for blank values and accents, and the running tallies the preview reports.
  */
 import {
-  analyze, bareFields, blankIn, compileTemplate, fieldsWithoutAccents, parseTemplate, resolveField, templateLanguages,
-  unicodeCulprits, type BareField, type CompiledTemplate,
+  analyze,
+  bareFields,
+  blankIn,
+  compileTemplate,
+  fieldsWithoutAccents,
+  parseTemplate,
+  resolveField,
+  templateLanguages,
+  unicodeCulprits,
+  type BareField,
+  type CompiledTemplate,
 } from '../../../shared/sms/index.ts';
 
 export type BlankChoice = 'skip' | 'send';
@@ -31,7 +40,10 @@ export function makeRenderer(text: string, fieldNames: readonly string[], accent
   const used: string[] = [];
   for (const t of parseTemplate(text).tokens) {
     if (t.kind === 'text') literal += t.text;
-    else { const h = resolveField(t.name, fieldNames); if (h !== null && !used.includes(h)) used.push(h); }
+    else {
+      const h = resolveField(t.name, fieldNames);
+      if (h !== null && !used.includes(h)) used.push(h);
+    }
   }
   // A template written in Unicode (Yoruba, Hausa, Igbo…) costs Unicode whatever the values hold:
   // stripping a name's accents would then save nothing and only misspell it.
@@ -41,7 +53,10 @@ export function makeRenderer(text: string, fieldNames: readonly string[], accent
   let lastA = analyze('');
 
   function measure(t: string) {
-    if (t !== lastText) { lastA = analyze(t); lastText = t; }
+    if (t !== lastText) {
+      lastA = analyze(t);
+      lastText = t;
+    }
     return lastA;
   }
 
@@ -57,7 +72,10 @@ export function makeRenderer(text: string, fieldNames: readonly string[], accent
       const plain = compiled.render(fieldsWithoutAccents(fields));
       const p = analyze(plain);
       plainParts = p.parts;
-      if (accents === 'strip') { out = plain; a = measure(plain); }
+      if (accents === 'strip') {
+        out = plain;
+        a = measure(plain);
+      }
     }
     return { text: out, blank, byValues, plainParts, keptParts, parts: a.parts, encoding: a.encoding };
   }
@@ -77,7 +95,10 @@ export function makeRenderer(text: string, fieldNames: readonly string[], accent
 }
 
 /** One sentence for a send refused because of blank values: the fields, how many, which rows, and the three ways on. */
-export function blankMessage(blank: Array<{ field: string; count: number; rows: number[] }>, choices: { skip: string; send: string; fallback: (f: string) => string }): string {
+export function blankMessage(
+  blank: Array<{ field: string; count: number; rows: number[] }>,
+  choices: { skip: string; send: string; fallback: (f: string) => string },
+): string {
   const parts = blank.map((b) => {
     const rows = b.rows.slice(0, 5).join(', ') + (b.count > 5 ? ` and ${b.count - 5} more` : '');
     return `${b.count} recipient${b.count === 1 ? ' has' : 's have'} no ${b.field} (row${b.count === 1 ? '' : 's'} ${rows})`;

@@ -10,24 +10,66 @@ const when = (t: unknown) => (typeof t === 'number' ? new Date(t) : '');
  * One row per recipient: original fields, text, parts, status, reason, times. The network column
  * names the dashboard's groups (MTN … Other Nigerian, Abroad), so a pivot of the file matches it.
  */
-export function exportCampaign(db: DB, campaignId: number, file: string, format: 'csv' | 'xlsx'): { file: string; rows: number } {
+export function exportCampaign(
+  db: DB,
+  campaignId: number,
+  file: string,
+  format: 'csv' | 'xlsx',
+): { file: string; rows: number } {
   const c = db.prepare<[number], { id: number }>('SELECT id FROM campaigns WHERE id = ?').get(campaignId);
   if (!c) throw new UserError('NOT_FOUND', `There is no campaign ${campaignId}.`);
   // The merge-field columns: the union of field names, in first-seen order.
   const fieldNames: string[] = [];
   const seen = new Set<string>();
-  const first = db.prepare<[number], { fields: string }>('SELECT fields FROM messages WHERE campaign_id = ? ORDER BY seq LIMIT 1').get(campaignId);
-  for (const k of Object.keys(JSON.parse(first?.fields ?? '{}'))) if (!seen.has(k)) { seen.add(k); fieldNames.push(k); }
-  const header = ['seq', 'msisdn', 'network', ...fieldNames, 'text', 'encoding', 'parts', 'status', 'gateway_status', 'reason', 'submitted_at', 'accepted_at', 'final_at'];
+  const first = db
+    .prepare<[number], { fields: string }>('SELECT fields FROM messages WHERE campaign_id = ? ORDER BY seq LIMIT 1')
+    .get(campaignId);
+  for (const k of Object.keys(JSON.parse(first?.fields ?? '{}')))
+    if (!seen.has(k)) {
+      seen.add(k);
+      fieldNames.push(k);
+    }
+  const header = [
+    'seq',
+    'msisdn',
+    'network',
+    ...fieldNames,
+    'text',
+    'encoding',
+    'parts',
+    'status',
+    'gateway_status',
+    'reason',
+    'submitted_at',
+    'accepted_at',
+    'final_at',
+  ];
   // An open iterator keeps the connection busy: every other query (the send loop's too) fails
   // until it is finished, so it is closed in `finally` even when the file cannot be written.
-  const it = db.prepare<[number], Record<string, unknown>>('SELECT * FROM messages WHERE campaign_id = ? ORDER BY seq').iterate(campaignId);
+  const it = db
+    .prepare<[number], Record<string, unknown>>('SELECT * FROM messages WHERE campaign_id = ? ORDER BY seq')
+    .iterate(campaignId);
   const toRow = (m: Record<string, unknown>) => {
     const f = JSON.parse((m.fields as string) || '{}') as Record<string, string>;
-    return [m.seq, m.msisdn, NETWORK_GROUP_LABEL[networkGroup(m.msisdn as string, (m.network as string | null) ?? null)], ...fieldNames.map((k) => f[k] ?? ''), m.text, m.encoding, m.parts, m.status,
-      m.raw_status ?? '', m.reason ?? '', when(m.submitted_at), when(m.accepted_at), when(m.final_at)];
+    return [
+      m.seq,
+      m.msisdn,
+      NETWORK_GROUP_LABEL[networkGroup(m.msisdn as string, (m.network as string | null) ?? null)],
+      ...fieldNames.map((k) => f[k] ?? ''),
+      m.text,
+      m.encoding,
+      m.parts,
+      m.status,
+      m.raw_status ?? '',
+      m.reason ?? '',
+      when(m.submitted_at),
+      when(m.accepted_at),
+      when(m.final_at),
+    ];
   };
-  function* rows() { for (const m of it) yield toRow(m); }
+  function* rows() {
+    for (const m of it) yield toRow(m);
+  }
   try {
     return writeTable(file, format, header, rows(), 'Results');
   } catch (e) {

@@ -17,47 +17,80 @@ export function createLifecycle(db: DB) {
   const cache = new Map<string, Database.Statement<unknown[], unknown>>();
   const sql = (text: string) => {
     let s = cache.get(text);
-    if (!s) { s = db.prepare(text); cache.set(text, s); }
+    if (!s) {
+      s = db.prepare(text);
+      cache.set(text, s);
+    }
     return s;
   };
   const pausable = sqlList(PAUSABLE_STATES);
 
   return {
     /** The user's send, resume or pause (service.ts has checked the move): clears any retry wait. */
-    enter(id: number, state: CampaignState, extra: { pause_reason?: string | null; pause_code?: PauseCode | null; started_at?: number | null; mode?: GatewayMode | null } = {}): void {
+    enter(
+      id: number,
+      state: CampaignState,
+      extra: {
+        pause_reason?: string | null;
+        pause_code?: PauseCode | null;
+        started_at?: number | null;
+        mode?: GatewayMode | null;
+      } = {},
+    ): void {
       sql(`UPDATE campaigns SET state = ?, pause_reason = ?, pause_code = ?,
-      started_at = COALESCE(started_at, ?), mode = COALESCE(mode, ?), retry_at = NULL WHERE id = ?`)
-        .run(state, extra.pause_reason ?? null, extra.pause_code ?? null, extra.started_at ?? null, extra.mode ?? null, id);
+      started_at = COALESCE(started_at, ?), mode = COALESCE(mode, ?), retry_at = NULL WHERE id = ?`).run(
+        state,
+        extra.pause_reason ?? null,
+        extra.pause_code ?? null,
+        extra.started_at ?? null,
+        extra.mode ?? null,
+        id,
+      );
     },
     /** The sender's pause of one campaign, if it is still sending or scheduled; true if it was. */
     pause(id: number, reason: string, code: PauseCode): boolean {
-      return sql(`UPDATE campaigns SET state = 'paused', pause_reason = ?, pause_code = ? WHERE id = ? AND state IN ${pausable}`)
-        .run(reason, code, id).changes > 0;
+      return (
+        sql(
+          `UPDATE campaigns SET state = 'paused', pause_reason = ?, pause_code = ? WHERE id = ? AND state IN ${pausable}`,
+        ).run(reason, code, id).changes > 0
+      );
     },
     /** The sender's pause of every campaign sending or scheduled (a refused token stops them all); their ids. */
     pauseAll(reason: string, code: PauseCode): number[] {
-      return (sql(`UPDATE campaigns SET state = 'paused', pause_reason = ?, pause_code = ? WHERE state IN ${pausable} RETURNING id`)
-        .all(reason, code) as { id: number }[]).map((r) => r.id);
+      return (
+        sql(
+          `UPDATE campaigns SET state = 'paused', pause_reason = ?, pause_code = ? WHERE state IN ${pausable} RETURNING id`,
+        ).all(reason, code) as { id: number }[]
+      ).map((r) => r.id);
     },
     /** After a restore: every campaign that was sending or scheduled is paused, retries forgotten; how many. */
     pauseAllForRestore(reason: string): number {
       const code: PauseCode = 'restore';
-      return sql(`UPDATE campaigns SET state = 'paused', pause_code = ?, pause_reason = ?, retry_at = NULL WHERE state IN ${pausable}`)
-        .run(code, reason).changes;
+      return sql(
+        `UPDATE campaigns SET state = 'paused', pause_code = ?, pause_reason = ?, retry_at = NULL WHERE state IN ${pausable}`,
+      ).run(code, reason).changes;
     },
     /** Ids of the campaigns paused for this reason (a saved token resumes the 'auth' ones). */
     pausedFor(code: PauseCode): number[] {
-      return (sql(`SELECT id FROM campaigns WHERE state = 'paused' AND pause_code = ?`).all(code) as { id: number }[]).map((r) => r.id);
+      return (
+        sql(`SELECT id FROM campaigns WHERE state = 'paused' AND pause_code = ?`).all(code) as { id: number }[]
+      ).map((r) => r.id);
     },
     /** Scheduled campaigns whose time has come start sending; true if any did. */
     promoteDue(now: number): boolean {
-      return sql(`UPDATE campaigns SET state = 'sending', started_at = COALESCE(started_at, ?) WHERE state = 'scheduled' AND send_at <= ?`)
-        .run(now, now).changes > 0;
+      return (
+        sql(
+          `UPDATE campaigns SET state = 'sending', started_at = COALESCE(started_at, ?) WHERE state = 'scheduled' AND send_at <= ?`,
+        ).run(now, now).changes > 0
+      );
     },
     /** Nothing left to send or decide (the ledger checked): a sending campaign is completed. */
     complete(id: number, now: number): boolean {
-      return sql(`UPDATE campaigns SET state = 'completed', finished_at = ?, retry_at = NULL WHERE id = ? AND state = 'sending'`)
-        .run(now, id).changes > 0;
+      return (
+        sql(
+          `UPDATE campaigns SET state = 'completed', finished_at = ?, retry_at = NULL WHERE id = ? AND state = 'sending'`,
+        ).run(now, id).changes > 0
+      );
     },
     cancel(id: number, now: number): void {
       sql(`UPDATE campaigns SET state = 'cancelled', finished_at = ?, retry_at = NULL WHERE id = ?`).run(now, id);
@@ -68,7 +101,9 @@ export function createLifecycle(db: DB) {
     },
     /** An automatic resend queued recipients again: a completed (or sending) campaign sends them. */
     reopenIfDone(id: number): void {
-      sql(`UPDATE campaigns SET state = 'sending', finished_at = NULL WHERE id = ? AND state IN ${sqlList(REOPENABLE_STATES)}`).run(id);
+      sql(
+        `UPDATE campaigns SET state = 'sending', finished_at = NULL WHERE id = ? AND state IN ${sqlList(REOPENABLE_STATES)}`,
+      ).run(id);
     },
     /** A repair left recipients unfinished in completed campaigns: those send again; how many. */
     reopenUnfinished(unfinished: readonly MessageStatus[]): number {

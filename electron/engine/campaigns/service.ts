@@ -1,7 +1,18 @@
 import type { DB } from '../db/open.ts';
 import type { SettingsStore } from '../db/settings.ts';
 import type {
-  CampaignCreate, CampaignPreview, CampaignStatus, CampaignSummary, MessageRow, MessageStatus, NetworkBreakdown, NetworkCounts, PreviewInput, UncertainBatch, UncertainCause, UncertainPage,
+  CampaignCreate,
+  CampaignPreview,
+  CampaignStatus,
+  CampaignSummary,
+  MessageRow,
+  MessageStatus,
+  NetworkBreakdown,
+  NetworkCounts,
+  PreviewInput,
+  UncertainBatch,
+  UncertainCause,
+  UncertainPage,
 } from '../api.ts';
 import { UserError } from '../errors.ts';
 import { createCounts } from '../queue/counts.ts';
@@ -18,7 +29,12 @@ import { networkGroup, NETWORK_GROUPS, type NetworkGroup } from '../../../shared
 import { OUTCOME_OF } from '../../../shared/outcome.ts';
 import type { GatewayMode } from '../../../shared/vocabulary.ts';
 
-interface ListRow { id: number; name: string; fields: string; contacts: number }
+interface ListRow {
+  id: number;
+  name: string;
+  fields: string;
+  contacts: number;
+}
 
 const SELECT_CAMPAIGN = `SELECT c.*, l.name AS list_name FROM campaigns c LEFT JOIN lists l ON l.id = c.list_id`;
 
@@ -38,24 +54,35 @@ export function createCampaignService(deps: CampaignDeps) {
 
   const getRow = db.prepare<[number], CampaignRow>(`${SELECT_CAMPAIGN} WHERE c.id = ?`);
   const countsStmt = db.prepare<[number], { status: MessageStatus; n: number }>(
-    'SELECT status, n FROM campaign_counts WHERE campaign_id = ?');
+    'SELECT status, n FROM campaign_counts WHERE campaign_id = ?',
+  );
 
   /** Inserted messages are counted here (migration 2 keeps only update/delete triggers). */
   function addCounts(campaignId: number, status: MessageStatus, n: number) {
-    db.prepare(`INSERT INTO campaign_counts (campaign_id, status, n) VALUES (?, ?, ?)
-      ON CONFLICT (campaign_id, status) DO UPDATE SET n = n + excluded.n`).run(campaignId, status, n);
+    db.prepare(
+      `INSERT INTO campaign_counts (campaign_id, status, n) VALUES (?, ?, ?)
+      ON CONFLICT (campaign_id, status) DO UPDATE SET n = n + excluded.n`,
+    ).run(campaignId, status, n);
   }
 
   function row(id: number): CampaignRow {
     const r = getRow.get(id);
-    if (!r) throw new UserError('NOT_FOUND', `There is no campaign ${id}. List campaigns with \`smsdesk campaign list\` or the History page.`);
+    if (!r)
+      throw new UserError(
+        'NOT_FOUND',
+        `There is no campaign ${id}. List campaigns with \`smsdesk campaign list\` or the History page.`,
+      );
     return r;
   }
 
   /** the one rule of lists/queries.ts: a number is an id; a text is a name first, then (digits only) an id */
   function findList(ref: string | number): ListRow {
     const l = findListRecord(db, ref);
-    if (!l) throw new UserError('LIST_NOT_FOUND', `There is no list called ${JSON.stringify(String(ref))}. Import one first (smsdesk import FILE --list NAME).`);
+    if (!l)
+      throw new UserError(
+        'LIST_NOT_FOUND',
+        `There is no list called ${JSON.stringify(String(ref))}. Import one first (smsdesk import FILE --list NAME).`,
+      );
     return l;
   }
 
@@ -86,46 +113,90 @@ export function createCampaignService(deps: CampaignDeps) {
     // written as the Review page's name field suggests it
     const name = input.name?.trim() || `${list.name}, ${localDateTime(t)}`;
 
-    const insertCampaign = db.prepare(`INSERT INTO campaigns (name, list_id, sender, template, state, schedule_mode, send_at, created_at)
+    const insertCampaign =
+      db.prepare(`INSERT INTO campaigns (name, list_id, sender, template, state, schedule_mode, send_at, created_at)
       VALUES (?, ?, ?, ?, 'draft', ?, ?, ?)`);
-    const insertMsg = db.prepare(`INSERT INTO messages (campaign_id, seq, contact_id, msisdn, network, fields, text, encoding, parts, status, updated_at)
+    const insertMsg =
+      db.prepare(`INSERT INTO messages (campaign_id, seq, contact_id, msisdn, network, fields, text, encoding, parts, status, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`);
     // Read in pages (keyset on seq): one connection cannot iterate and insert at once.
-    const contacts = db.prepare<[number, number], { id: number; seq: number; row: number; msisdn: string; network: string | null; fields: string; opted: number | null }>(
+    const contacts = db.prepare<
+      [number, number],
+      {
+        id: number;
+        seq: number;
+        row: number;
+        msisdn: string;
+        network: string | null;
+        fields: string;
+        opted: number | null;
+      }
+    >(
       `SELECT c.id, c.seq, c.row, c.msisdn, c.network, c.fields, (o.msisdn IS NOT NULL) AS opted
-       FROM contacts c LEFT JOIN optouts o ON o.msisdn = c.msisdn WHERE c.list_id = ? AND c.seq > ? ORDER BY c.seq LIMIT 5000`);
+       FROM contacts c LEFT JOIN optouts o ON o.msisdn = c.msisdn WHERE c.list_id = ? AND c.seq > ? ORDER BY c.seq LIMIT 5000`,
+    );
 
     const r = makeRenderer(input.text, JSON.parse(list.fields) as string[], input.accents ?? 'keep');
     const id = db.transaction(() => {
-      const cid = Number(insertCampaign.run(name, list.id, input.from.trim(), input.text, schedule, input.sendAt ?? null, t).lastInsertRowid);
-      let seq = 0, parts = 0, suppressed = 0, skipped = 0;
+      const cid = Number(
+        insertCampaign.run(name, list.id, input.from.trim(), input.text, schedule, input.sendAt ?? null, t)
+          .lastInsertRowid,
+      );
+      let seq = 0,
+        parts = 0,
+        suppressed = 0,
+        skipped = 0;
       const blank = new Map<string, { field: string; count: number; rows: number[] }>();
-      for (let page = contacts.all(list.id, 0); page.length; page = contacts.all(list.id, page[page.length - 1].seq)) for (const c of page) {
-        if (c.opted) { suppressed++; continue; }
-        const m = r.render(JSON.parse(c.fields));
-        if (m.blank.length) {
-          for (const f of m.blank) {
-            const b = blank.get(f.header) ?? { field: `{${f.name}}`, count: 0, rows: [] };
-            b.count++;
-            if (b.rows.length < 5) b.rows.push(c.row);
-            blank.set(f.header, b);
+      for (let page = contacts.all(list.id, 0); page.length; page = contacts.all(list.id, page[page.length - 1].seq))
+        for (const c of page) {
+          if (c.opted) {
+            suppressed++;
+            continue;
           }
-          if (input.blank === 'skip') { skipped++; continue; }
-          if (input.blank !== 'send') continue;
+          const m = r.render(JSON.parse(c.fields));
+          if (m.blank.length) {
+            for (const f of m.blank) {
+              const b = blank.get(f.header) ?? { field: `{${f.name}}`, count: 0, rows: [] };
+              b.count++;
+              if (b.rows.length < 5) b.rows.push(c.row);
+              blank.set(f.header, b);
+            }
+            if (input.blank === 'skip') {
+              skipped++;
+              continue;
+            }
+            if (input.blank !== 'send') continue;
+          }
+          if (m.parts === 0)
+            throw new UserError(
+              'EMPTY_TEXT',
+              `The message for row ${c.row} (${c.msisdn}) is empty after merging fields; give the field a default, e.g. {first_name|Customer}.`,
+            );
+          insertMsg.run(cid, ++seq, c.id, c.msisdn, c.network, c.fields, m.text, m.encoding, m.parts, t);
+          parts += m.parts;
         }
-        if (m.parts === 0) throw new UserError('EMPTY_TEXT', `The message for row ${c.row} (${c.msisdn}) is empty after merging fields; give the field a default, e.g. {first_name|Customer}.`);
-        insertMsg.run(cid, ++seq, c.id, c.msisdn, c.network, c.fields, m.text, m.encoding, m.parts, t);
-        parts += m.parts;
-      }
       // Refused after the whole list is read, so the sentence can count every blank; the transaction rolls back.
       if (blank.size && input.blank === undefined) {
-        throw new UserError('BLANK_VALUES', blankMessage([...blank.values()], {
-          fallback: (f) => `give the field a fallback in the text such as ${f.slice(0, -1)}|Customer}`,
-          skip: 'leave those recipients out', send: 'send to them anyway with the gap',
-        }));
+        throw new UserError(
+          'BLANK_VALUES',
+          blankMessage([...blank.values()], {
+            fallback: (f) => `give the field a fallback in the text such as ${f.slice(0, -1)}|Customer}`,
+            skip: 'leave those recipients out',
+            send: 'send to them anyway with the gap',
+          }),
+        );
       }
-      if (seq === 0) throw new UserError('NO_RECIPIENTS', `List ${JSON.stringify(list.name)} has no one left to message (${suppressed} on the opt-out list${skipped ? `, ${skipped} left out for blank values` : ''}).`);
-      db.prepare('UPDATE campaigns SET recipients = ?, parts = ?, suppressed = ? WHERE id = ?').run(seq, parts, suppressed, cid);
+      if (seq === 0)
+        throw new UserError(
+          'NO_RECIPIENTS',
+          `List ${JSON.stringify(list.name)} has no one left to message (${suppressed} on the opt-out list${skipped ? `, ${skipped} left out for blank values` : ''}).`,
+        );
+      db.prepare('UPDATE campaigns SET recipients = ?, parts = ?, suppressed = ? WHERE id = ?').run(
+        seq,
+        parts,
+        suppressed,
+        cid,
+      );
       addCounts(cid, 'queued', seq);
       return cid;
     })();
@@ -144,16 +215,23 @@ export function createCampaignService(deps: CampaignDeps) {
   // status() runs for every dashboard refresh and engine event: its statements are prepared once.
   // Requests are counted from their answer, as the rate limiter counts them (queue/limiter.ts);
   // a returned request (429, 503, network down) was not processed, so it is not counted.
-  const answeredStmt = db.prepare<[number, number, number, number], { n: number; r: number | null; first: number | null }>(
+  const answeredStmt = db.prepare<
+    [number, number, number, number],
+    { n: number; r: number | null; first: number | null }
+  >(
     `SELECT COUNT(*) AS n, SUM(recipients) AS r, MIN(answered_at) AS first FROM batches
-     WHERE campaign_id = ? AND sent_at > ? AND answered_at > ? AND answered_at <= ? AND state != 'returned'`);
+     WHERE campaign_id = ? AND sent_at > ? AND answered_at > ? AND answered_at <= ? AND state != 'returned'`,
+  );
   const returnedStmt = db.prepare<[number], { error: string | null }>(
-    `SELECT error FROM batches WHERE campaign_id = ? AND state = 'returned' ORDER BY id DESC LIMIT 1`);
+    `SELECT error FROM batches WHERE campaign_id = ? AND state = 'returned' ORDER BY id DESC LIMIT 1`,
+  );
   const shortStmt = db.prepare<[number], { n: number }>(
-    `SELECT COUNT(*) AS n FROM batches WHERE campaign_id = ? AND processed IS NOT NULL AND processed < recipients`);
+    `SELECT COUNT(*) AS n FROM batches WHERE campaign_id = ? AND processed IS NOT NULL AND processed < recipients`,
+  );
   const decideStmt = db.prepare<[number], { n: number }>(
     `SELECT COUNT(*) AS n FROM messages m JOIN batches b ON b.id = m.batch_id
-     WHERE m.campaign_id = ? AND m.status = 'uncertain' AND b.state = 'uncertain' AND b.polls > 0`);
+     WHERE m.campaign_id = ? AND m.status = 'uncertain' AND b.state = 'uncertain' AND b.polls > 0`,
+  );
 
   function status(id: number): CampaignStatus {
     const r = row(id);
@@ -167,8 +245,13 @@ export function createCampaignService(deps: CampaignDeps) {
     const decide = decideStmt.get(id)!.n;
     const backoff = r.state === 'sending' && r.retry_at != null && r.retry_at > t && waiting > 0;
     return {
-      ...toSummary(r), counts, shortBatches: short, needsDecision: decide,
-      rate: rate.requests, recipientRate: rate.recipients, rateLimit: limit,
+      ...toSummary(r),
+      counts,
+      shortBatches: short,
+      needsDecision: decide,
+      rate: rate.requests,
+      recipientRate: rate.recipients,
+      rateLimit: limit,
       retry: backoff ? { at: r.retry_at!, reason: returnedStmt.get(id)?.error ?? null } : null,
       etaMs: waiting === 0 ? 0 : rate.recipients > 0 ? Math.round((waiting / rate.recipients) * 1000) : null,
       sandbox: (r.mode ?? deps.mode()) === 'sandbox',
@@ -196,15 +279,20 @@ export function createCampaignService(deps: CampaignDeps) {
   /** Campaigns still going (sending, scheduled or paused), the one sending longest first; at most 20. */
   const activeStmt = db.prepare<[], { id: number }>(
     `SELECT id FROM campaigns WHERE state IN ('sending', 'scheduled', 'paused')
-     ORDER BY state = 'sending' DESC, COALESCE(started_at, created_at), id LIMIT 20`);
+     ORDER BY state = 'sending' DESC, COALESCE(started_at, created_at), id LIMIT 20`,
+  );
   function active(): CampaignStatus[] {
     return activeStmt.all().map((a) => status(a.id));
   }
 
   // A stored network decides; a number saved without one (null) is grouped by its prefix.
-  const networksStmt = db.prepare<[number], { network: string | null; prefix: string | null; status: MessageStatus; n: number }>(
+  const networksStmt = db.prepare<
+    [number],
+    { network: string | null; prefix: string | null; status: MessageStatus; n: number }
+  >(
     `SELECT network, substr(msisdn, 1, 7) AS prefix, status, COUNT(*) AS n
-     FROM messages WHERE campaign_id = ? GROUP BY 1, 2, 3`);
+     FROM messages WHERE campaign_id = ? GROUP BY 1, 2, 3`,
+  );
   /**
    * Delivered, failed and pending recipients per network (MTN, Airtel, Glo, 9mobile, other
    * Nigerian, abroad). Counting reads every message of the campaign (100,000 in about 0.1 s, on the
@@ -214,7 +302,10 @@ export function createCampaignService(deps: CampaignDeps) {
   const networkCache = new Map<number, { sig: string; at: number; took: number; result: NetworkCounts }>();
   function networks(id: number): NetworkCounts {
     row(id);
-    const sig = countsStmt.all(id).map((c) => `${c.status}:${c.n}`).join(',');
+    const sig = countsStmt
+      .all(id)
+      .map((c) => `${c.status}:${c.n}`)
+      .join(',');
     const start = performance.now();
     const hit = networkCache.get(id);
     if (hit && hit.sig === sig) return { ...hit.result, upToDate: true };
@@ -228,21 +319,29 @@ export function createCampaignService(deps: CampaignDeps) {
     for (const g of networksStmt.all(id)) {
       const net = networkGroup(g.prefix ?? '', g.network);
       let b = by.get(net);
-      if (!b) { b = { network: net, recipients: 0, delivered: 0, failed: 0, pending: 0, unknown: 0, cancelled: 0 }; by.set(net, b); }
+      if (!b) {
+        b = { network: net, recipients: 0, delivered: 0, failed: 0, pending: 0, unknown: 0, cancelled: 0 };
+        by.set(net, b);
+      }
       b.recipients += g.n;
       b[OUTCOME_OF[g.status]] += g.n;
     }
     return NETWORK_GROUPS.filter((n) => by.has(n)).map((n) => by.get(n)!);
   }
 
-  function setState(id: number, state: CampaignRow['state'], extra: Partial<Pick<CampaignRow, 'pause_reason' | 'started_at' | 'mode'>> & { pause_code?: PauseCode } = {}) {
+  function setState(
+    id: number,
+    state: CampaignRow['state'],
+    extra: Partial<Pick<CampaignRow, 'pause_reason' | 'started_at' | 'mode'>> & { pause_code?: PauseCode } = {},
+  ) {
     lifecycle.enter(id, state, extra);
     deps.changed(id);
   }
 
   function send(id: number): CampaignStatus {
     const r = row(id);
-    if (r.state === 'cancelled') throw new UserError('CANCELLED', `Campaign ${id} was cancelled; create a new one to send again.`);
+    if (r.state === 'cancelled')
+      throw new UserError('CANCELLED', `Campaign ${id} was cancelled; create a new one to send again.`);
     if (!canStart(r.state)) return status(id);
     const t = now();
     const mode = deps.mode();
@@ -276,8 +375,12 @@ export function createCampaignService(deps: CampaignDeps) {
     if (!canCancel(r.state)) return status(id);
     const t = now();
     db.transaction(() => {
-      const n = db.prepare(`UPDATE messages SET status = 'cancelled', reason = 'Cancelled before sending.', final_at = ?, updated_at = ?
-        WHERE campaign_id = ? AND status = 'queued'`).run(t, t, id).changes;
+      const n = db
+        .prepare(
+          `UPDATE messages SET status = 'cancelled', reason = 'Cancelled before sending.', final_at = ?, updated_at = ?
+        WHERE campaign_id = ? AND status = 'queued'`,
+        )
+        .run(t, t, id).changes;
       counts.move(id, 'queued', 'cancelled', n, t);
       lifecycle.cancel(id, t);
     })();
@@ -290,8 +393,21 @@ export function createCampaignService(deps: CampaignDeps) {
   const RECIPIENTS_PER_BATCH = 200;
   const uncertainCount = db.prepare<[number], { n: number; r: number | null }>(
     `SELECT COUNT(DISTINCT b.id) AS n, COUNT(m.id) AS r FROM batches b JOIN messages m ON m.batch_id = b.id AND m.status = 'uncertain'
-     WHERE b.campaign_id = ? AND b.state = 'uncertain'`);
-  const uncertainCauses = db.prepare<[number], { http_status: number | null; error: string | null; batches: number; recipients: number; unchecked: number; min_checks: number | null; max_checks: number | null; failed: number }>(
+     WHERE b.campaign_id = ? AND b.state = 'uncertain'`,
+  );
+  const uncertainCauses = db.prepare<
+    [number],
+    {
+      http_status: number | null;
+      error: string | null;
+      batches: number;
+      recipients: number;
+      unchecked: number;
+      min_checks: number | null;
+      max_checks: number | null;
+      failed: number;
+    }
+  >(
     `WITH u AS (
        SELECT b.id, b.http_status, b.error, b.polls, COUNT(m.id) AS n,
          (SELECT COUNT(*) FROM batch_lookups l WHERE l.batch_id = b.id AND l.answer = 'error') AS failed
@@ -299,18 +415,35 @@ export function createCampaignService(deps: CampaignDeps) {
        WHERE b.campaign_id = ? AND b.state = 'uncertain' GROUP BY b.id)
      SELECT http_status, MIN(error) AS error, COUNT(*) AS batches, SUM(n) AS recipients, SUM(polls = 0) AS unchecked,
        MIN(CASE WHEN polls > 0 THEN polls END) AS min_checks, MAX(polls) AS max_checks, SUM(failed) AS failed
-     FROM u GROUP BY http_status ORDER BY recipients DESC`);
-  const uncertainBatches = db.prepare<[number, number, number], { id: number; client_ref: string; sent_at: number | null; error: string | null; http_status: number | null; polls: number }>(
+     FROM u GROUP BY http_status ORDER BY recipients DESC`,
+  );
+  const uncertainBatches = db.prepare<
+    [number, number, number],
+    {
+      id: number;
+      client_ref: string;
+      sent_at: number | null;
+      error: string | null;
+      http_status: number | null;
+      polls: number;
+    }
+  >(
     `SELECT b.id, b.client_ref, b.sent_at, b.error, b.http_status, b.polls FROM batches b
      WHERE b.campaign_id = ? AND b.state = 'uncertain' AND EXISTS (SELECT 1 FROM messages m WHERE m.batch_id = b.id AND m.status = 'uncertain')
-     ORDER BY b.id LIMIT ? OFFSET ?`);
+     ORDER BY b.id LIMIT ? OFFSET ?`,
+  );
   const pageRecipients = db.prepare<[string, number], { batch_id: number; seq: number; msisdn: string; n: number }>(
     `SELECT batch_id, seq, msisdn, n FROM (
        SELECT m.batch_id, m.seq, m.msisdn, ROW_NUMBER() OVER (PARTITION BY m.batch_id ORDER BY m.seq) AS k, COUNT(*) OVER (PARTITION BY m.batch_id) AS n
        FROM messages m WHERE m.batch_id IN (SELECT value FROM json_each(?)) AND m.status = 'uncertain')
-     WHERE k <= ? ORDER BY batch_id, seq`);
-  const pageLookups = db.prepare<[string], { batch_id: number; at: number; answer: UncertainBatch['lookups'][number]['answer']; detail: string | null }>(
-    `SELECT batch_id, at, answer, detail FROM batch_lookups WHERE batch_id IN (SELECT value FROM json_each(?)) ORDER BY batch_id, at`);
+     WHERE k <= ? ORDER BY batch_id, seq`,
+  );
+  const pageLookups = db.prepare<
+    [string],
+    { batch_id: number; at: number; answer: UncertainBatch['lookups'][number]['answer']; detail: string | null }
+  >(
+    `SELECT batch_id, at, answer, detail FROM batch_lookups WHERE batch_id IN (SELECT value FROM json_each(?)) ORDER BY batch_id, at`,
+  );
 
   /**
    * Undecided recipients by cause (what the gateway answered, how many lookups found nothing), and
@@ -321,8 +454,14 @@ export function createCampaignService(deps: CampaignDeps) {
     row(id);
     const count = uncertainCount.get(id)!;
     const causes: UncertainCause[] = uncertainCauses.all(id).map((c) => ({
-      httpStatus: c.http_status, error: c.error, batches: c.batches, recipients: c.recipients, unchecked: c.unchecked,
-      minChecks: c.min_checks ?? 0, maxChecks: c.max_checks ?? 0, failedLookups: c.failed,
+      httpStatus: c.http_status,
+      error: c.error,
+      batches: c.batches,
+      recipients: c.recipients,
+      unchecked: c.unchecked,
+      minChecks: c.min_checks ?? 0,
+      maxChecks: c.max_checks ?? 0,
+      failedLookups: c.failed,
     }));
     const rows = uncertainBatches.all(id, page ? page.limit : -1, page ? page.offset : 0);
     const ids = JSON.stringify(rows.map((b) => b.id));
@@ -339,8 +478,15 @@ export function createCampaignService(deps: CampaignDeps) {
       lookups.set(l.batch_id, list);
     }
     const batches = rows.map((b): UncertainBatch => ({
-      batchId: b.id, clientRef: b.client_ref, sentAt: b.sent_at, error: b.error, httpStatus: b.http_status, checks: b.polls,
-      lookups: lookups.get(b.id) ?? [], recipientCount: recips.get(b.id)?.n ?? 0, recipients: recips.get(b.id)?.list ?? [],
+      batchId: b.id,
+      clientRef: b.client_ref,
+      sentAt: b.sent_at,
+      error: b.error,
+      httpStatus: b.http_status,
+      checks: b.polls,
+      lookups: lookups.get(b.id) ?? [],
+      recipientCount: recips.get(b.id)?.n ?? 0,
+      recipients: recips.get(b.id)?.list ?? [],
     }));
     return { total: count.n, recipients: count.r ?? 0, causes, batches };
   }
@@ -356,16 +502,26 @@ export function createCampaignService(deps: CampaignDeps) {
     const t = now();
     let touched = 0;
     db.transaction(() => {
-      const batches = db.prepare<[number], { id: number }>(`SELECT id FROM batches WHERE campaign_id = ? AND state = 'uncertain' AND polls > 0`).all(id);
+      const batches = db
+        .prepare<[number], { id: number }>(
+          `SELECT id FROM batches WHERE campaign_id = ? AND state = 'uncertain' AND polls > 0`,
+        )
+        .all(id);
       for (const b of batches) {
         if (decision === 'resend') {
           touched += resendBatch(b.id, 'Re-sent by your decision after an unknown outcome.', t);
         } else {
-          const n = db.prepare(`UPDATE messages SET status = 'failed', reason = 'Outcome unknown; marked failed by your decision.', final_at = ?, updated_at = ?
-            WHERE batch_id = ? AND status = 'uncertain'`).run(t, t, b.id).changes;
+          const n = db
+            .prepare(
+              `UPDATE messages SET status = 'failed', reason = 'Outcome unknown; marked failed by your decision.', final_at = ?, updated_at = ?
+            WHERE batch_id = ? AND status = 'uncertain'`,
+            )
+            .run(t, t, b.id).changes;
           counts.move(id, 'uncertain', 'failed', n, t);
           touched += n;
-          db.prepare(`UPDATE batches SET state = 'failed', error = COALESCE(error, 'marked failed by the user'), dlr_done = 1 WHERE id = ?`).run(b.id);
+          db.prepare(
+            `UPDATE batches SET state = 'failed', error = COALESCE(error, 'marked failed by the user'), dlr_done = 1 WHERE id = ?`,
+          ).run(b.id);
         }
       }
       if (decision === 'resend' && touched > 0 && reopensOnResend(r.state)) lifecycle.reopenForResend(id);
@@ -374,13 +530,20 @@ export function createCampaignService(deps: CampaignDeps) {
     return status(id);
   }
 
-  const resendMessages = db.prepare(`UPDATE messages SET status = 'queued', batch_id = NULL, resend_ref = ?, reason = ?, updated_at = ?
+  const resendMessages =
+    db.prepare(`UPDATE messages SET status = 'queued', batch_id = NULL, resend_ref = ?, reason = ?, updated_at = ?
     WHERE batch_id = ? AND status = 'uncertain'`);
   // The old row gives its reference to the re-send (client_ref is unique) and keeps it findable.
-  const batchResent = db.prepare(`UPDATE batches SET state = 'resent', dlr_done = 1, client_ref = client_ref || '~' || id WHERE id = ?`);
+  const batchResent = db.prepare(
+    `UPDATE batches SET state = 'resent', dlr_done = 1, client_ref = client_ref || '~' || id WHERE id = ?`,
+  );
   /** Queues an undecided batch again, whole, under its first reference (see ledger.nextBatch). */
   function resendBatch(batchId: number, reason: string, t: number): number {
-    const b = db.prepare<[number], { client_ref: string; campaign_id: number }>(`SELECT client_ref, campaign_id FROM batches WHERE id = ? AND state = 'uncertain'`).get(batchId);
+    const b = db
+      .prepare<[number], { client_ref: string; campaign_id: number }>(
+        `SELECT client_ref, campaign_id FROM batches WHERE id = ? AND state = 'uncertain'`,
+      )
+      .get(batchId);
     if (!b) return 0;
     const n = resendMessages.run(b.client_ref, reason, t, batchId).changes;
     counts.move(b.campaign_id, 'uncertain', 'queued', n, t);
@@ -396,12 +559,19 @@ export function createCampaignService(deps: CampaignDeps) {
   function autoResend(batchId: number): boolean {
     const n = deps.settings.get('uncertain.autoResendAfterChecks');
     if (n <= 0 || !deps.settings.get('gateway.clientReference')) return false;
-    const b = db.prepare<[number], { campaign_id: number; misses: number }>(
-      `SELECT b.campaign_id, (SELECT COUNT(*) FROM batch_lookups l WHERE l.batch_id = b.id AND l.answer = 'not-found') AS misses
-       FROM batches b WHERE b.id = ? AND b.state = 'uncertain'`).get(batchId);
+    const b = db
+      .prepare<[number], { campaign_id: number; misses: number }>(
+        `SELECT b.campaign_id, (SELECT COUNT(*) FROM batch_lookups l WHERE l.batch_id = b.id AND l.answer = 'not-found') AS misses
+       FROM batches b WHERE b.id = ? AND b.state = 'uncertain'`,
+      )
+      .get(batchId);
     if (!b || b.misses < n) return false;
     const moved = db.transaction(() => {
-      const k = resendBatch(batchId, `Re-sent automatically: the gateway had no record after ${b.misses} checks.`, now());
+      const k = resendBatch(
+        batchId,
+        `Re-sent automatically: the gateway had no record after ${b.misses} checks.`,
+        now(),
+      );
       if (k > 0) lifecycle.reopenIfDone(b.campaign_id);
       return k;
     })();
@@ -420,14 +590,30 @@ export function createCampaignService(deps: CampaignDeps) {
     const r = row(id);
     const t = now();
     const childId = db.transaction(() => {
-      const cid = Number(db.prepare(`INSERT INTO campaigns (name, list_id, parent_id, sender, template, state, created_at)
-        VALUES (?, ?, ?, ?, ?, 'draft', ?)`).run(resendName(r.name), r.list_id, id, r.sender, r.template, t).lastInsertRowid);
-      const res = db.prepare(`INSERT INTO messages (campaign_id, seq, contact_id, msisdn, network, fields, text, encoding, parts, status, updated_at)
+      const cid = Number(
+        db
+          .prepare(
+            `INSERT INTO campaigns (name, list_id, parent_id, sender, template, state, created_at)
+        VALUES (?, ?, ?, ?, ?, 'draft', ?)`,
+          )
+          .run(resendName(r.name), r.list_id, id, r.sender, r.template, t).lastInsertRowid,
+      );
+      const res = db
+        .prepare(
+          `INSERT INTO messages (campaign_id, seq, contact_id, msisdn, network, fields, text, encoding, parts, status, updated_at)
         SELECT ?, ROW_NUMBER() OVER (ORDER BY m.seq), m.contact_id, m.msisdn, m.network, m.fields, m.text, m.encoding, m.parts, 'queued', ?
         FROM messages m LEFT JOIN optouts o ON o.msisdn = m.msisdn
-        WHERE m.campaign_id = ? AND m.status IN ('failed', 'rejected', 'expired') AND o.msisdn IS NULL ORDER BY m.seq`).run(cid, t, id);
-      if (res.changes === 0) throw new UserError('NOTHING_FAILED', `Campaign ${id} has no failed, rejected or expired recipients to re-send to.`);
-      db.prepare(`UPDATE campaigns SET recipients = ?, parts = (SELECT COALESCE(SUM(parts),0) FROM messages WHERE campaign_id = ?) WHERE id = ?`).run(res.changes, cid, cid);
+        WHERE m.campaign_id = ? AND m.status IN ('failed', 'rejected', 'expired') AND o.msisdn IS NULL ORDER BY m.seq`,
+        )
+        .run(cid, t, id);
+      if (res.changes === 0)
+        throw new UserError(
+          'NOTHING_FAILED',
+          `Campaign ${id} has no failed, rejected or expired recipients to re-send to.`,
+        );
+      db.prepare(
+        `UPDATE campaigns SET recipients = ?, parts = (SELECT COALESCE(SUM(parts),0) FROM messages WHERE campaign_id = ?) WHERE id = ?`,
+      ).run(res.changes, cid, cid);
       addCounts(cid, 'queued', res.changes);
       return cid;
     })();
@@ -441,17 +627,45 @@ export function createCampaignService(deps: CampaignDeps) {
     const price = deps.settings.get('price.perPart');
     const perCountry = deps.settings.get('price.perCountry');
     const currency = deps.settings.get('price.currency');
-    const noAccents: CampaignPreview['accents'] = { recipients: 0, extraParts: 0, extraCost: 0, chars: [], sample: [], stripped: false };
+    const noAccents: CampaignPreview['accents'] = {
+      recipients: 0,
+      extraParts: 0,
+      extraCost: 0,
+      chars: [],
+      sample: [],
+      stripped: false,
+    };
     const empty: CampaignPreview = {
-      recipients: 0, suppressed: 0, totalParts: 0, maxParts: 0, typicalParts: 0, overTypical: 0, cost: 0, currency, encoding: 'GSM-7',
-      unknownFields: [], templateError: null, longest: null, longestFirst: [], longValues: 0, blank: [], blankRecipients: 0,
-      accents: noAccents, languages: [], destinations: [],
+      recipients: 0,
+      suppressed: 0,
+      totalParts: 0,
+      maxParts: 0,
+      typicalParts: 0,
+      overTypical: 0,
+      cost: 0,
+      currency,
+      encoding: 'GSM-7',
+      unknownFields: [],
+      templateError: null,
+      longest: null,
+      longestFirst: [],
+      longValues: 0,
+      blank: [],
+      blankRecipients: 0,
+      accents: noAccents,
+      languages: [],
+      destinations: [],
     };
     if (!compiled.ok) return { ...empty, unknownFields: compiled.unknown, templateError: compiled.message };
     const accents = input.accents ?? 'keep';
     const r = makeRenderer(input.text, fields, accents);
     const hist = new Map<number, number>();
-    let recipients = 0, suppressed = 0, total = 0, gsm = 0, ucs = 0, blankRecipients = 0;
+    let recipients = 0,
+      suppressed = 0,
+      total = 0,
+      gsm = 0,
+      ucs = 0,
+      blankRecipients = 0;
     let longest: CampaignPreview['longest'] = null;
     const top = topLongest(LONGEST_FIRST);
     const blank = new Map<string, CampaignPreview['blank'][number]>();
@@ -461,16 +675,23 @@ export function createCampaignService(deps: CampaignDeps) {
     const byValuesParts = new Map<string, number>();
     const countries = new Map<string, { recipients: number; parts: number }>();
     const it = db.prepare<[number], { seq: number; row: number; msisdn: string; fields: string; opted: number }>(
-      `SELECT c.seq, c.row, c.msisdn, c.fields, (o.msisdn IS NOT NULL) AS opted FROM contacts c LEFT JOIN optouts o ON o.msisdn = c.msisdn WHERE c.list_id = ? ORDER BY c.seq`);
+      `SELECT c.seq, c.row, c.msisdn, c.fields, (o.msisdn IS NOT NULL) AS opted FROM contacts c LEFT JOIN optouts o ON o.msisdn = c.msisdn WHERE c.list_id = ? ORDER BY c.seq`,
+    );
     for (const c of it.iterate(list.id)) {
-      if (c.opted) { suppressed++; continue; }
+      if (c.opted) {
+        suppressed++;
+        continue;
+      }
       const values = JSON.parse(c.fields) as Record<string, string>;
       const m = r.render(values);
       if (m.blank.length) {
         blankRecipients++;
         for (const f of m.blank) {
           let b = blank.get(f.header);
-          if (!b) { b = { field: f.name, count: 0, rows: [], sample: [] }; blank.set(f.header, b); }
+          if (!b) {
+            b = { field: f.name, count: 0, rows: [], sample: [] };
+            blank.set(f.header, b);
+          }
           b.count++;
           if (b.rows.length < 50) b.rows.push(c.row);
           if (b.sample.length < 5) b.sample.push({ row: c.row, msisdn: c.msisdn });
@@ -482,62 +703,122 @@ export function createCampaignService(deps: CampaignDeps) {
         acc.recipients++;
         // what keeping the accents costs these recipients (or, stripped, what it was spared)
         acc.extraParts += m.keptParts - m.plainParts;
-        if (m.parts > m.plainParts) { const key = `${m.parts}:${m.plainParts}`; byValuesParts.set(key, (byValuesParts.get(key) ?? 0) + 1); }
+        if (m.parts > m.plainParts) {
+          const key = `${m.parts}:${m.plainParts}`;
+          byValuesParts.set(key, (byValuesParts.get(key) ?? 0) + 1);
+        }
         const culprit = r.culpritField(values);
         if (culprit) {
           for (const ch of culprit.chars) accChars.set(ch, (accChars.get(ch) ?? 0) + 1);
-          if (acc.sample.length < 5) acc.sample.push({ row: c.row, msisdn: c.msisdn, field: culprit.field, value: culprit.value, plain: withoutAccents(culprit.value), parts: m.keptParts, plainParts: m.plainParts });
+          if (acc.sample.length < 5)
+            acc.sample.push({
+              row: c.row,
+              msisdn: c.msisdn,
+              field: culprit.field,
+              value: culprit.value,
+              plain: withoutAccents(culprit.value),
+              parts: m.keptParts,
+              plainParts: m.plainParts,
+            });
         }
       }
       total += m.parts;
-      if (m.encoding === 'GSM-7') gsm++; else ucs++;
+      if (m.encoding === 'GSM-7') gsm++;
+      else ucs++;
       hist.set(m.parts, (hist.get(m.parts) ?? 0) + 1);
       const country = countryOfMsisdn(c.msisdn);
       const k = countries.get(country);
-      if (k) { k.recipients++; k.parts += m.parts; } else countries.set(country, { recipients: 1, parts: m.parts });
-      if (!longest || m.parts > longest.parts || (m.parts === longest.parts && m.text.length > longest.text.length)) longest = { seq: c.seq, msisdn: c.msisdn, text: m.text, parts: m.parts };
+      if (k) {
+        k.recipients++;
+        k.parts += m.parts;
+      } else countries.set(country, { recipients: 1, parts: m.parts });
+      if (!longest || m.parts > longest.parts || (m.parts === longest.parts && m.text.length > longest.text.length))
+        longest = { seq: c.seq, msisdn: c.msisdn, text: m.text, parts: m.parts };
       top.offer(c.seq, m.parts, m.text.length);
     }
-    let typical = 0, best = -1, max = 0;
-    for (const [p, n] of hist) { if (n > best || (n === best && p < typical)) { best = n; typical = p; } max = Math.max(max, p); }
-    let over = 0, overByAccents = 0;
+    let typical = 0,
+      best = -1,
+      max = 0;
+    for (const [p, n] of hist) {
+      if (n > best || (n === best && p < typical)) {
+        best = n;
+        typical = p;
+      }
+      max = Math.max(max, p);
+    }
+    let over = 0,
+      overByAccents = 0;
     for (const [p, n] of hist) if (p > typical) over += n;
     // over the typical count only because of accents: without them the message would be typical
-    for (const [key, n] of byValuesParts) { const [p, plain] = key.split(':').map(Number); if (p > typical && plain <= typical) overByAccents += n; }
+    for (const [key, n] of byValuesParts) {
+      const [p, plain] = key.split(':').map(Number);
+      if (p > typical && plain <= typical) overByAccents += n;
+    }
     let cost = 0;
     const destinations: CampaignPreview['destinations'] = [];
     for (const [country, k] of countries) {
       const pp = partPrice(country, price, perCountry);
       const c = estimateCost(k.parts, pp.price);
       cost += c;
-      if (country !== 'NG') destinations.push({ country: country || 'unknown', recipients: k.recipients, parts: k.parts, pricePerPart: pp.price, guessed: pp.guessed, cost: c });
+      if (country !== 'NG')
+        destinations.push({
+          country: country || 'unknown',
+          recipients: k.recipients,
+          parts: k.parts,
+          pricePerPart: pp.price,
+          guessed: pp.guessed,
+          cost: c,
+        });
     }
     destinations.sort((a, b) => b.recipients - a.recipients || a.country.localeCompare(b.country));
     return {
-      recipients, suppressed, totalParts: total, maxParts: max, typicalParts: typical, overTypical: over,
-      cost: Math.round(cost * 100) / 100, currency, encoding: ucs && gsm ? 'mixed' : ucs ? 'UCS-2' : 'GSM-7', unknownFields: [], templateError: null, longest,
-      longestFirst: top.seqs(), longValues: over - overByAccents,
-      blank: [...blank.values()], blankRecipients,
+      recipients,
+      suppressed,
+      totalParts: total,
+      maxParts: max,
+      typicalParts: typical,
+      overTypical: over,
+      cost: Math.round(cost * 100) / 100,
+      currency,
+      encoding: ucs && gsm ? 'mixed' : ucs ? 'UCS-2' : 'GSM-7',
+      unknownFields: [],
+      templateError: null,
+      longest,
+      longestFirst: top.seqs(),
+      longValues: over - overByAccents,
+      blank: [...blank.values()],
+      blankRecipients,
       accents: {
-        recipients: acc.recipients, extraParts: acc.extraParts,
+        recipients: acc.recipients,
+        extraParts: acc.extraParts,
         // the extra is priced at the home rate: accents are a Nigerian-name matter, and a guess at most abroad
         extraCost: estimateCost(acc.extraParts, price),
-        chars: [...accChars].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([shown, count]) => ({ shown, count })),
-        sample: acc.sample, stripped: accents === 'strip' && acc.recipients > 0,
+        chars: [...accChars]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 20)
+          .map(([shown, count]) => ({ shown, count })),
+        sample: acc.sample,
+        stripped: accents === 'strip' && acc.recipients > 0,
       },
       languages: r.languages,
       destinations,
     };
   }
 
-  function messages(id: number, page: { offset: number; limit: number; status?: MessageStatus; order?: 'seq' | 'parts-desc' }) {
+  function messages(
+    id: number,
+    page: { offset: number; limit: number; status?: MessageStatus; order?: 'seq' | 'parts-desc' },
+  ) {
     row(id);
     const where = page.status ? 'campaign_id = ? AND status = ?' : 'campaign_id = ?';
     const args: unknown[] = page.status ? [id, page.status] : [id];
     const total = (db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE ${where}`).get(...args) as { n: number }).n;
     const order = page.order === 'parts-desc' ? 'parts DESC, length(text) DESC, seq' : 'seq';
-    const rows = db.prepare(`SELECT * FROM messages WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
-      .all(...args, Math.min(1000, Math.max(1, page.limit)), Math.max(0, page.offset)) as Array<Record<string, unknown>>;
+    const rows = db
+      .prepare(`SELECT * FROM messages WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .all(...args, Math.min(1000, Math.max(1, page.limit)), Math.max(0, page.offset)) as Array<
+      Record<string, unknown>
+    >;
     return { total, rows: rows.map(toMessageRow) };
   }
 
@@ -547,10 +828,14 @@ export function createCampaignService(deps: CampaignDeps) {
    */
   function chart(id: number) {
     row(id);
-    const rows = db.prepare<[number], { at: number; status: string; n: number }>(
-      `SELECT at, status, n FROM status_buckets WHERE campaign_id = ? AND status NOT IN ('queued', 'submitting', 'cancelled') ORDER BY at`).all(id);
+    const rows = db
+      .prepare<[number], { at: number; status: string; n: number }>(
+        `SELECT at, status, n FROM status_buckets WHERE campaign_id = ? AND status NOT IN ('queued', 'submitting', 'cancelled') ORDER BY at`,
+      )
+      .all(id);
     if (!rows.length) return [];
-    const lo = rows[0].at, hi = rows[rows.length - 1].at;
+    const lo = rows[0].at,
+      hi = rows[rows.length - 1].at;
     const step = Math.max(10_000, Math.ceil((hi - lo + 10_000) / 120 / 10_000) * 10_000);
     const running: Record<string, number> = {};
     const out: Array<{ at: number; counts: Record<string, number> }> = [];
@@ -564,7 +849,28 @@ export function createCampaignService(deps: CampaignDeps) {
     return out;
   }
 
-  return { create, list, get, status, active, networks, send, pause, resume, cancel, uncertain, resolve, autoResend, resendFailed, preview, messages, chart, row, findList, compile };
+  return {
+    create,
+    list,
+    get,
+    status,
+    active,
+    networks,
+    send,
+    pause,
+    resume,
+    cancel,
+    uncertain,
+    resolve,
+    autoResend,
+    resendFailed,
+    preview,
+    messages,
+    chart,
+    row,
+    findList,
+    compile,
+  };
 }
 export type CampaignService = ReturnType<typeof createCampaignService>;
 
@@ -583,8 +889,13 @@ export function topLongest(k: number) {
     offer(seq: number, parts: number, len: number) {
       const it = { seq, parts, len };
       if (items.length === k && !before(it, items[k - 1])) return;
-      let lo = 0, hi = items.length;
-      while (lo < hi) { const mid = (lo + hi) >> 1; if (before(items[mid], it)) lo = mid + 1; else hi = mid; }
+      let lo = 0,
+        hi = items.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (before(items[mid], it)) lo = mid + 1;
+        else hi = mid;
+      }
       items.splice(lo, 0, it);
       if (items.length > k) items.pop();
     },
@@ -600,10 +911,19 @@ function modeMessage(mode: string): string {
 
 export function toMessageRow(m: Record<string, unknown>): MessageRow {
   return {
-    seq: m.seq as number, msisdn: m.msisdn as string, network: (m.network as string) ?? null,
-    fields: JSON.parse((m.fields as string) || '{}'), text: m.text as string, encoding: m.encoding as string, parts: m.parts as number,
-    status: m.status as MessageStatus, rawStatus: (m.raw_status as string) ?? null, rawCode: (m.raw_code as number) ?? null,
-    reason: (m.reason as string) ?? null, submittedAt: (m.submitted_at as number) ?? null, acceptedAt: (m.accepted_at as number) ?? null,
+    seq: m.seq as number,
+    msisdn: m.msisdn as string,
+    network: (m.network as string) ?? null,
+    fields: JSON.parse((m.fields as string) || '{}'),
+    text: m.text as string,
+    encoding: m.encoding as string,
+    parts: m.parts as number,
+    status: m.status as MessageStatus,
+    rawStatus: (m.raw_status as string) ?? null,
+    rawCode: (m.raw_code as number) ?? null,
+    reason: (m.reason as string) ?? null,
+    submittedAt: (m.submitted_at as number) ?? null,
+    acceptedAt: (m.accepted_at as number) ?? null,
     finalAt: (m.final_at as number) ?? null,
   };
 }

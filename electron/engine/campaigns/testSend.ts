@@ -33,17 +33,29 @@ export function createTestSend(deps: {
     if (input.list != null) {
       const list = campaigns.findList(input.list);
       const compiled = campaigns.compile(list, input.text);
-      const first = db.prepare<[number], { fields: string }>('SELECT fields FROM contacts WHERE list_id = ? ORDER BY seq LIMIT 1').get(list.id);
+      const first = db
+        .prepare<[number], { fields: string }>('SELECT fields FROM contacts WHERE list_id = ? ORDER BY seq LIMIT 1')
+        .get(list.id);
       text = compiled.render(JSON.parse(first?.fields ?? '{}'));
     }
     const permit = await limiter.acquire({ recipients: 1, parts: 1 });
-    const out = await deps.clientFor(deps.mode()).send({ from: input.from.trim(), to: [n.msisdn], text, clientRef: randomUUID().replace(/-/g, '') })
+    const out = await deps
+      .clientFor(deps.mode())
+      .send({ from: input.from.trim(), to: [n.msisdn], text, clientRef: randomUUID().replace(/-/g, '') })
       .finally(() => permit?.release());
     const where = deps.mode() === 'sandbox' ? ` (${SANDBOX_NOTICE})` : '';
     switch (out.kind) {
-      case 'accepted': return { ok: true, message: `Test message accepted by the gateway for ${n.msisdn}${where}.` };
-      case 'uncertain': return { ok: false, message: `The gateway did not answer clearly (${out.reason}); the test message may or may not arrive.` };
-      case 'retry': case 'failed': case 'auth': return { ok: false, message: out.reason };
+      case 'accepted':
+        return { ok: true, message: `Test message accepted by the gateway for ${n.msisdn}${where}.` };
+      case 'uncertain':
+        return {
+          ok: false,
+          message: `The gateway did not answer clearly (${out.reason}); the test message may or may not arrive.`,
+        };
+      case 'retry':
+      case 'failed':
+      case 'auth':
+        return { ok: false, message: out.reason };
     }
   };
 }

@@ -3,7 +3,10 @@ export class UsageError extends Error {
   readonly code = 'USAGE';
 }
 
-export interface Parsed { positionals: string[]; flags: Map<string, string | true> }
+export interface Parsed {
+  positionals: string[];
+  flags: Map<string, string | true>;
+}
 
 /**
  * Small and strict: `--name value`, `--name=value`, boolean `--flag`. Unknown options are usage
@@ -14,8 +17,14 @@ export function parseArgs(argv: string[], spec: Record<string, 'string' | 'boole
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--') { positionals.push(...argv.slice(i + 1)); break; }
-    if (!a.startsWith('--') || a === '-') { positionals.push(a); continue; }
+    if (a === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('--') || a === '-') {
+      positionals.push(a);
+      continue;
+    }
     const eq = a.indexOf('=');
     const name = a.slice(2, eq < 0 ? undefined : eq);
     const kind = spec[name];
@@ -46,6 +55,7 @@ export function need(p: Parsed, name: string, what: string): string {
 export function int(p: Parsed, name: string, min = 0): number | undefined {
   const v = str(p, name);
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`--${name} must be a whole number of at least ${min}, not ${JSON.stringify(v)}.`);
+  if (!/^\d+$/.test(v) || Number(v) < min)
+    throw new UsageError(`--${name} must be a whole number of at least ${min}, not ${JSON.stringify(v)}.`);
   return Number(v);
 }

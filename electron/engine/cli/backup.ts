@@ -5,7 +5,11 @@ import { restoreWithLock } from '../db/restore.ts';
 import { DatabaseCorruptError, isCorruption } from '../db/corrupt.ts';
 import { databaseFile } from '../paths.ts';
 
-interface Result { json: unknown; text: string; code?: number }
+interface Result {
+  json: unknown;
+  text: string;
+  code?: number;
+}
 
 function size(bytes: number): string {
   return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
@@ -32,10 +36,22 @@ export async function restoreCommand(dataDir: string, p: Parsed): Promise<Result
   if (latest && from) throw new UsageError('Choose one: --latest (the newest backup) or --from FILE.');
   if (!latest && !from) {
     const all = listBackups(dataDir);
-    const rows = all.map((b) => ({ file: b.file, at: new Date(b.at).toISOString(), version: b.version, kind: b.kind, bytes: b.bytes }));
+    const rows = all.map((b) => ({
+      file: b.file,
+      at: new Date(b.at).toISOString(),
+      version: b.version,
+      kind: b.kind,
+      bytes: b.bytes,
+    }));
     const text = all.length
-      ? [`Backups in ${path.join(dataDir, 'backups')} (newest first):`, ...all.map((b) => `  ${backupWhen(b.at)}  schema ${b.version}  ${size(b.bytes).padStart(8)}  ${b.name}${b.kind === 'before-migration' ? ' (before an upgrade)' : ''}`),
-        'Restore one with `smsdesk restore --latest` or `smsdesk restore --from FILE`; the current data file is kept aside, and messages sent after the backup\'s time would be sent again, so campaigns that were sending are paused.'].join('\n')
+      ? [
+          `Backups in ${path.join(dataDir, 'backups')} (newest first):`,
+          ...all.map(
+            (b) =>
+              `  ${backupWhen(b.at)}  schema ${b.version}  ${size(b.bytes).padStart(8)}  ${b.name}${b.kind === 'before-migration' ? ' (before an upgrade)' : ''}`,
+          ),
+          "Restore one with `smsdesk restore --latest` or `smsdesk restore --from FILE`; the current data file is kept aside, and messages sent after the backup's time would be sent again, so campaigns that were sending are paused.",
+        ].join('\n')
       : `There are no backups in ${path.join(dataDir, 'backups')} yet: SMS Desk makes one a day while it runs, and one before each upgrade of the data file.`;
     return { json: { backups: rows }, text };
   }

@@ -1,7 +1,19 @@
 import type { CampaignStatus, CampaignSummary } from '../api.ts';
 
 export function statusJson(s: CampaignStatus) {
-  return { id: s.id, name: s.name, state: s.state, recipients: s.recipients, parts: s.parts, suppressed: s.suppressed, counts: s.counts, needsDecision: s.needsDecision, shortBatches: s.shortBatches, pauseReason: s.pauseReason, sandbox: s.sandbox };
+  return {
+    id: s.id,
+    name: s.name,
+    state: s.state,
+    recipients: s.recipients,
+    parts: s.parts,
+    suppressed: s.suppressed,
+    counts: s.counts,
+    needsDecision: s.needsDecision,
+    shortBatches: s.shortBatches,
+    pauseReason: s.pauseReason,
+    sandbox: s.sandbox,
+  };
 }
 
 export function statusText(s: CampaignStatus): string {
@@ -14,12 +26,30 @@ export function statusText(s: CampaignStatus): string {
   ];
   // The campaign stays "sending" until these are settled: say how, as `send --wait` ends here.
   const checking = c.uncertain - s.needsDecision;
-  if (checking > 0) lines.push(`  ${checking} recipient(s) with an unknown outcome are still to be checked against the delivery reports: \`smsdesk dlr ${s.id} --wait 60\``);
-  if (s.needsDecision) lines.push(`  ${s.needsDecision} recipient(s) may or may not have been sent: decide with \`smsdesk resolve ${s.id} --resend\` or \`--mark-failed\``);
-  if (s.shortBatches) lines.push(`  ${s.shortBatches} batch(es) were processed only in part by the gateway: check the export`);
+  if (checking > 0)
+    lines.push(
+      `  ${checking} recipient(s) with an unknown outcome are still to be checked against the delivery reports: \`smsdesk dlr ${s.id} --wait 60\``,
+    );
+  if (s.needsDecision)
+    lines.push(
+      `  ${s.needsDecision} recipient(s) may or may not have been sent: decide with \`smsdesk resolve ${s.id} --resend\` or \`--mark-failed\``,
+    );
+  if (s.shortBatches)
+    lines.push(`  ${s.shortBatches} batch(es) were processed only in part by the gateway: check the export`);
   return lines.join('\n');
 }
 
 export function campaignJson(c: CampaignSummary) {
-  return { id: c.id, name: c.name, recipients: c.recipients, parts: c.parts, state: c.state, suppressed: c.suppressed, sender: c.sender, list: c.listName, sendAt: c.sendAt ? new Date(c.sendAt).toISOString() : null, schedule: c.scheduleMode };
+  return {
+    id: c.id,
+    name: c.name,
+    recipients: c.recipients,
+    parts: c.parts,
+    state: c.state,
+    suppressed: c.suppressed,
+    sender: c.sender,
+    list: c.listName,
+    sendAt: c.sendAt ? new Date(c.sendAt).toISOString() : null,
+    schedule: c.scheduleMode,
+  };
 }

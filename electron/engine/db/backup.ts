@@ -17,7 +17,14 @@ import { backupsDir, ensurePrivateDir, PRIVATE_FILE_MODE } from '../paths.ts';
  */
 
 export type BackupKind = 'daily' | 'before-migration';
-export interface BackupInfo { file: string; name: string; at: number; version: number; kind: BackupKind; bytes: number }
+export interface BackupInfo {
+  file: string;
+  name: string;
+  at: number;
+  version: number;
+  kind: BackupKind;
+  bytes: number;
+}
 
 export const DAY_MS = 24 * 3600_000;
 const NAME = /^smsdesk-(\d{4}-\d{2}-\d{2})-(\d{2})(\d{2})(\d{2})-v(\d+)(-before-migration)?(?:-(\d+))?\.db$/;
@@ -40,14 +47,22 @@ export function parseBackupName(name: string): { at: number; version: number; ki
 export function listBackups(dataDir: string): BackupInfo[] {
   const dir = backupsDir(dataDir);
   let names: string[];
-  try { names = fs.readdirSync(dir); } catch { return []; }
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
   const out: BackupInfo[] = [];
   for (const name of names) {
     const p = parseBackupName(name);
     if (!p) continue;
     const file = path.join(dir, name);
     let bytes: number;
-    try { bytes = fs.statSync(file).size; } catch { continue; }
+    try {
+      bytes = fs.statSync(file).size;
+    } catch {
+      continue;
+    }
     out.push({ file, name, bytes, ...p });
   }
   return out.sort((a, b) => b.at - a.at || (a.name < b.name ? 1 : -1));
@@ -83,7 +98,11 @@ function removeCopy(file: string): void {
  */
 function standalone(file: string): void {
   const db = new Database(file);
-  try { db.pragma('journal_mode = DELETE'); } finally { db.close(); }
+  try {
+    db.pragma('journal_mode = DELETE');
+  } finally {
+    db.close();
+  }
 }
 
 /**
@@ -92,7 +111,11 @@ function standalone(file: string): void {
  * engine's own connection (sending goes on between steps), all at once from another connection,
  * where any write by the owner between steps would restart the copy.
  */
-export async function backupTo(db: DB, dest: string, opts: { stepPages?: number } = {}): Promise<{ file: string; bytes: number }> {
+export async function backupTo(
+  db: DB,
+  dest: string,
+  opts: { stepPages?: number } = {},
+): Promise<{ file: string; bytes: number }> {
   const tmp = `${dest}.${process.pid}.partial`;
   privateEmpty(tmp);
   try {
@@ -111,7 +134,12 @@ export async function backupTo(db: DB, dest: string, opts: { stepPages?: number 
 export function pruneBackups(dataDir: string, keep: number): string[] {
   const gone: string[] = [];
   for (const b of listBackups(dataDir).slice(Math.max(1, keep))) {
-    try { fs.rmSync(b.file); gone.push(b.file); } catch { /* in use elsewhere (Windows): next time */ }
+    try {
+      fs.rmSync(b.file);
+      gone.push(b.file);
+    } catch {
+      /* in use elsewhere (Windows): next time */
+    }
   }
   return gone;
 }
@@ -135,8 +163,13 @@ export function copyBeforeMigration(db: DB, dataDir: string, version: number, no
 /** Copies cut off by a crash or a kill mid-backup (only the folder's owner makes backups, so none is in progress). */
 function removePartials(dataDir: string): void {
   let names: string[] = [];
-  try { names = fs.readdirSync(backupsDir(dataDir)); } catch { return; }
-  for (const n of names) if (/\.partial(-journal|-wal|-shm)?$/.test(n)) fs.rmSync(path.join(backupsDir(dataDir), n), { force: true });
+  try {
+    names = fs.readdirSync(backupsDir(dataDir));
+  } catch {
+    return;
+  }
+  for (const n of names)
+    if (/\.partial(-journal|-wal|-shm)?$/.test(n)) fs.rmSync(path.join(backupsDir(dataDir), n), { force: true });
 }
 
 export interface BackupScheduler {
@@ -149,7 +182,12 @@ export interface BackupScheduler {
 }
 
 export function createBackupScheduler(deps: {
-  db: DB; dataDir: string; now: () => number; keep: () => number; version: () => number; log: (line: string) => void;
+  db: DB;
+  dataDir: string;
+  now: () => number;
+  keep: () => number;
+  version: () => number;
+  log: (line: string) => void;
   /** how often the age of the newest backup is looked at while running (default: hourly) */
   checkEveryMs?: number;
 }): BackupScheduler {
@@ -179,7 +217,9 @@ export function createBackupScheduler(deps: {
         if (force) throw e;
         return null;
       })
-      .finally(() => { running = null; });
+      .finally(() => {
+        running = null;
+      });
     return running;
   }
 
@@ -188,7 +228,9 @@ export function createBackupScheduler(deps: {
       if (timer || stopped) return;
       removePartials(deps.dataDir);
       void run(false);
-      timer = setInterval(() => { if (!stopped) void run(false); }, deps.checkEveryMs ?? 3600_000);
+      timer = setInterval(() => {
+        if (!stopped) void run(false);
+      }, deps.checkEveryMs ?? 3600_000);
       timer.unref();
     },
     async stop() {
@@ -209,16 +251,33 @@ export function createBackupScheduler(deps: {
  * it (a read-only connection; WAL readers never hold up the writer). The whole file is copied in
  * one step: between small steps the app's writes would restart the copy again and again.
  */
-export async function backupFile(dbFile: string, dest: string, opts: { force?: boolean } = {}): Promise<{ file: string; bytes: number }> {
+export async function backupFile(
+  dbFile: string,
+  dest: string,
+  opts: { force?: boolean } = {},
+): Promise<{ file: string; bytes: number }> {
   const out = path.resolve(dest);
-  if (path.resolve(dbFile) === out) throw Object.assign(new Error(`${out} is the ledger itself; write the backup to another file.`), { code: 'BAD_INPUT' });
-  if (fs.existsSync(out) && !opts.force) throw Object.assign(new Error(`${out} already exists; choose another file, or add --force to overwrite it.`), { code: 'EXISTS' });
-  if (!fs.existsSync(dbFile)) throw Object.assign(new Error(`There is no ledger at ${dbFile} to back up; check --data-dir.`), { code: 'NOT_FOUND' });
-  if (!fs.existsSync(path.dirname(out))) throw Object.assign(new Error(`The folder ${path.dirname(out)} does not exist; create it first or choose another place.`), { code: 'NOT_FOUND' });
+  if (path.resolve(dbFile) === out)
+    throw Object.assign(new Error(`${out} is the ledger itself; write the backup to another file.`), {
+      code: 'BAD_INPUT',
+    });
+  if (fs.existsSync(out) && !opts.force)
+    throw Object.assign(new Error(`${out} already exists; choose another file, or add --force to overwrite it.`), {
+      code: 'EXISTS',
+    });
+  if (!fs.existsSync(dbFile))
+    throw Object.assign(new Error(`There is no ledger at ${dbFile} to back up; check --data-dir.`), {
+      code: 'NOT_FOUND',
+    });
+  if (!fs.existsSync(path.dirname(out)))
+    throw Object.assign(
+      new Error(`The folder ${path.dirname(out)} does not exist; create it first or choose another place.`),
+      { code: 'NOT_FOUND' },
+    );
   const db = new Database(dbFile, { readonly: true, fileMustExist: true, timeout: 5000 });
   try {
     // a copy of a damaged ledger would pass for a good one: refuse before anything is written
-    const problem = (db.pragma('quick_check(1)', { simple: true }) as string);
+    const problem = db.pragma('quick_check(1)', { simple: true }) as string;
     if (problem !== 'ok') throw Object.assign(new Error(problem), { code: 'SQLITE_CORRUPT' });
     return await backupTo(db, out, { stepPages: 0x7fffffff });
   } finally {

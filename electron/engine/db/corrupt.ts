@@ -24,19 +24,32 @@ function why(e: unknown): string {
 export class DatabaseCorruptError extends Error {
   readonly code = 'DB_CORRUPT';
   readonly backup: { file: string; at: number; when: string } | null;
-  constructor(readonly file: string, cause: unknown) {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
     const dataDir = path.dirname(file);
     const newest = listBackups(dataDir)[0] ?? null;
-    const raw = String((cause as Error)?.message ?? '').replace(/\*\*\* in database \w+ \*\*\*/g, '').replace(/\s+/g, ' ').trim().slice(0, 160);
+    const raw = String((cause as Error)?.message ?? '')
+      .replace(/\*\*\* in database \w+ \*\*\*/g, '')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 160);
     const sqlite = raw ? ` (SQLite: "${raw}")` : '';
-    super(newest
-      ? `The data file ${file} is damaged: ${why(cause)}${sqlite}. Restore the newest backup, from ${backupWhen(newest.at)} (${newest.name}), with the Restore button or \`smsdesk restore --latest\`; the damaged file is kept aside, not deleted.`
-      : `The data file ${file} is damaged: ${why(cause)}${sqlite}, and there is no backup in ${backupsDir(dataDir)}. Restore a copy you made with \`smsdesk restore --from FILE\`, or move the damaged file away to start with an empty ledger.`);
+    super(
+      newest
+        ? `The data file ${file} is damaged: ${why(cause)}${sqlite}. Restore the newest backup, from ${backupWhen(newest.at)} (${newest.name}), with the Restore button or \`smsdesk restore --latest\`; the damaged file is kept aside, not deleted.`
+        : `The data file ${file} is damaged: ${why(cause)}${sqlite}, and there is no backup in ${backupsDir(dataDir)}. Restore a copy you made with \`smsdesk restore --from FILE\`, or move the damaged file away to start with an empty ledger.`,
+    );
     this.backup = newest ? { file: newest.file, at: newest.at, when: backupWhen(newest.at) } : null;
   }
 }
 
-export interface FileCheck { ok: boolean; version: number | null; problem: string | null }
+export interface FileCheck {
+  ok: boolean;
+  version: number | null;
+  problem: string | null;
+}
 
 /**
  * Opens a copy we own and may change (it is made standalone: its WAL, if any, is folded in) and
@@ -50,13 +63,26 @@ export function checkCopy(file: string, latest: number): FileCheck {
     const rows = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
     const bad = rows.map((r) => r.integrity_check).filter((r) => r !== 'ok');
     if (bad.length) return { ok: false, version, problem: `${bad.length} problem(s), first: ${bad[0]}` };
-    if (version > latest) return { ok: false, version, problem: `it was written by a newer SMS Desk (schema ${version}; this one knows up to ${latest})` };
-    const ours = db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('campaigns', 'messages', 'batches')`).get() as { n: number };
+    if (version > latest)
+      return {
+        ok: false,
+        version,
+        problem: `it was written by a newer SMS Desk (schema ${version}; this one knows up to ${latest})`,
+      };
+    const ours = db
+      .prepare(
+        `SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('campaigns', 'messages', 'batches')`,
+      )
+      .get() as { n: number };
     if (ours.n !== 3) return { ok: false, version, problem: 'it is a database, but not an SMS Desk ledger' };
     db.pragma('journal_mode = DELETE');
     return { ok: true, version, problem: null };
   } catch (e) {
-    return { ok: false, version: null, problem: isCorruption(e) ? `it is damaged (SQLite: "${(e as Error).message}")` : (e as Error).message };
+    return {
+      ok: false,
+      version: null,
+      problem: isCorruption(e) ? `it is damaged (SQLite: "${(e as Error).message}")` : (e as Error).message,
+    };
   } finally {
     db?.close();
   }

@@ -11,7 +11,9 @@ export type DB = Database.Database;
 export class DatabaseTooNewError extends Error {
   readonly code = 'DB_TOO_NEW';
   constructor(file: string, found: number) {
-    super(`The data file ${file} was written by a newer version of SMS Desk (schema ${found}, this version knows up to ${LATEST_VERSION}). Install the newer SMS Desk, or choose another data folder.`);
+    super(
+      `The data file ${file} was written by a newer version of SMS Desk (schema ${found}, this version knows up to ${LATEST_VERSION}). Install the newer SMS Desk, or choose another data folder.`,
+    );
   }
 }
 
@@ -27,10 +29,14 @@ export class DataFileError extends Error {
 /** A read-only or full disk, a missing permission: one sentence with what to do, not SQLite's words. */
 function cannotOpen(file: string, e: unknown): Error {
   const code = String((e as { code?: unknown })?.code ?? '');
-  const why = /FULL|ENOSPC/.test(code) ? 'the disk is full'
-    : /READONLY|EROFS|EACCES|EPERM|CANTOPEN|ENOENT/.test(code) ? 'the folder is read-only or cannot be created'
+  const why = /FULL|ENOSPC/.test(code)
+    ? 'the disk is full'
+    : /READONLY|EROFS|EACCES|EPERM|CANTOPEN|ENOENT/.test(code)
+      ? 'the folder is read-only or cannot be created'
       : `it cannot be read or written (${code || (e as Error).message})`;
-  return new DataFileError(`SMS Desk cannot open its data file ${file}: ${why}. Make the folder writable (or free some space), or choose another data folder.`);
+  return new DataFileError(
+    `SMS Desk cannot open its data file ${file}: ${why}. Make the folder writable (or free some space), or choose another data folder.`,
+  );
 }
 
 /** Creates the file for the user only (SQLite gives -wal and -shm the mode of the database file). */
@@ -41,7 +47,8 @@ function preparePrivateFile(file: string): void {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     // SQLite takes an empty file for a new ledger; after backups were made, it is one cut to nothing
-    if (fs.statSync(file).size === 0 && listBackups(path.dirname(file)).length) throw new DatabaseCorruptError(file, { code: 'EMPTY' });
+    if (fs.statSync(file).size === 0 && listBackups(path.dirname(file)).length)
+      throw new DatabaseCorruptError(file, { code: 'EMPTY' });
     for (const f of [file, `${file}-wal`, `${file}-shm`]) tighten(f);
   }
 }
@@ -65,11 +72,14 @@ export function openDatabase(file: string, opts: { readonly?: boolean; check?: b
     const found = db.pragma('user_version', { simple: true }) as number;
     if (found > LATEST_VERSION) throw new DatabaseTooNewError(file, found);
     if (file !== ':memory:' && (opts.check ?? !opts.readonly)) {
-      const problems = (db.pragma('quick_check(5)') as Array<{ quick_check: string }>).map((r) => r.quick_check).filter((r) => r !== 'ok');
+      const problems = (db.pragma('quick_check(5)') as Array<{ quick_check: string }>)
+        .map((r) => r.quick_check)
+        .filter((r) => r !== 'ok');
       if (problems.length) throw Object.assign(new Error(problems[0]!), { code: 'SQLITE_CORRUPT' });
     }
     // A file that needs a migration is copied first: a migration that goes wrong has a way back.
-    if (file !== ':memory:' && !opts.readonly && found > 0 && found < LATEST_VERSION) copyBeforeMigration(db, path.dirname(file), found);
+    if (file !== ':memory:' && !opts.readonly && found > 0 && found < LATEST_VERSION)
+      copyBeforeMigration(db, path.dirname(file), found);
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
@@ -79,7 +89,10 @@ export function openDatabase(file: string, opts: { readonly?: boolean; check?: b
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     // A reader (a second process beside the folder's owner) never writes, not even a migration.
-    if (opts.readonly && found < LATEST_VERSION) throw new DataFileError(`The data file ${file} has not been brought up to date yet (schema ${found} of ${LATEST_VERSION}); only the SMS Desk process that owns the folder can do it. Try again once it has started.`);
+    if (opts.readonly && found < LATEST_VERSION)
+      throw new DataFileError(
+        `The data file ${file} has not been brought up to date yet (schema ${found} of ${LATEST_VERSION}); only the SMS Desk process that owns the folder can do it. Try again once it has started.`,
+      );
     if (!opts.readonly) migrate(db, file);
   } catch (e) {
     db.close();

@@ -46,7 +46,10 @@ export type Claim = { lock: OwnerLock; holder: null } | { lock: null; holder: Ow
 /** A command that would change state while another process owns the folder. */
 export class FolderBusyError extends Error {
   readonly code = 'FOLDER_BUSY';
-  constructor(readonly holder: OwnerInfo | null, detail?: string) {
+  constructor(
+    readonly holder: OwnerInfo | null,
+    detail?: string,
+  ) {
     super(detail ?? ownerSentence(holder));
   }
 }
@@ -64,7 +67,12 @@ export function ownerSentence(holder: OwnerInfo | null): string {
 }
 
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** The record of the current holder, or null when there is none (or it belongs to a dead process). */
@@ -102,7 +110,9 @@ function tryLock(dataDir: string, what: string, long: boolean, now: number): Own
     const tmp = `${infoFile}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(info), { mode: PRIVATE_FILE_MODE });
     fs.renameSync(tmp, infoFile);
-  } catch { /* the record is a courtesy; the lock alone keeps others out */ }
+  } catch {
+    /* the record is a courtesy; the lock alone keeps others out */
+  }
   let held = true;
   return {
     info,
@@ -110,7 +120,11 @@ function tryLock(dataDir: string, what: string, long: boolean, now: number): Own
       if (!held) return;
       held = false;
       // The record goes first: while the lock is still held, a newcomer finding no record waits.
-      try { if (readOwnerInfo(dataDir)?.pid === process.pid) fs.rmSync(infoFile, { force: true }); } catch { /* best effort */ }
+      try {
+        if (readOwnerInfo(dataDir)?.pid === process.pid) fs.rmSync(infoFile, { force: true });
+      } catch {
+        /* best effort */
+      }
       db.close();
     },
   };
@@ -120,7 +134,10 @@ function tryLock(dataDir: string, what: string, long: boolean, now: number): Own
  * Takes the folder if it is free. When it is held by a short command (a `status`, a `config set`)
  * the claim waits up to waitMs for it to end; a long-lived owner is reported at once.
  */
-export async function claimFolder(dataDir: string, opts: { what: string; long: boolean; waitMs?: number; now?: () => number }): Promise<Claim> {
+export async function claimFolder(
+  dataDir: string,
+  opts: { what: string; long: boolean; waitMs?: number; now?: () => number },
+): Promise<Claim> {
   const now = opts.now ?? Date.now;
   const deadline = Date.now() + (opts.waitMs ?? 0);
   for (;;) {
@@ -139,14 +156,24 @@ export async function claimFolder(dataDir: string, opts: { what: string; long: b
  * open fails with openDatabase's sentence.
  */
 export function openReader(file: string, holder: OwnerInfo | null): DB {
-  const notReady = () => new FolderBusyError(holder, `Another SMS Desk process${holder ? ` (process ${holder.pid}, ${holder.what})` : ''} is setting up this data folder; try again in a moment.`);
+  const notReady = () =>
+    new FolderBusyError(
+      holder,
+      `Another SMS Desk process${holder ? ` (process ${holder.pid}, ${holder.what})` : ''} is setting up this data folder; try again in a moment.`,
+    );
   if (!fs.existsSync(file)) throw notReady();
   // A file the owner has only just created (or is migrating) is not one to read yet.
   let version = LATEST_VERSION;
   try {
     const peek = new Database(file, { readonly: true, fileMustExist: true });
-    try { version = peek.pragma('user_version', { simple: true }) as number; } finally { peek.close(); }
-  } catch { /* openDatabase below says what is wrong with it */ }
+    try {
+      version = peek.pragma('user_version', { simple: true }) as number;
+    } finally {
+      peek.close();
+    }
+  } catch {
+    /* openDatabase below says what is wrong with it */
+  }
   if (version < LATEST_VERSION) throw notReady();
   return openDatabase(file, { readonly: true });
 }
@@ -159,14 +186,30 @@ const READY_WAIT_MS = 3000;
  * only, or refused for an engine that must write. A reader that finds the ledger not made yet (four
  * commands started at once in a new folder) waits a moment for the owner instead of failing.
  */
-export async function openFolder(dataDir: string, file: string, want: { what: string; long: boolean; need: 'write' | 'auto'; waitMs?: number }): Promise<{ lock: OwnerLock | null; holder: OwnerInfo | null; db: DB }> {
+export async function openFolder(
+  dataDir: string,
+  file: string,
+  want: { what: string; long: boolean; need: 'write' | 'auto'; waitMs?: number },
+): Promise<{ lock: OwnerLock | null; holder: OwnerInfo | null; db: DB }> {
   const readyBy = Date.now() + READY_WAIT_MS;
   for (;;) {
-    const { lock, holder } = await claimFolder(dataDir, { what: want.what, long: want.long, waitMs: want.waitMs ?? (want.need === 'write' ? 3000 : 0) })
+    const { lock, holder } = await claimFolder(dataDir, {
+      what: want.what,
+      long: want.long,
+      waitMs: want.waitMs ?? (want.need === 'write' ? 3000 : 0),
+    })
       // A folder that cannot hold the lock file cannot hold the ledger either: openDatabase says why.
-      .catch((e) => { openDatabase(file).close(); throw e; });
+      .catch((e) => {
+        openDatabase(file).close();
+        throw e;
+      });
     if (lock) {
-      try { return { lock, holder: null, db: openDatabase(file) }; } catch (e) { lock.release(); throw e; }
+      try {
+        return { lock, holder: null, db: openDatabase(file) };
+      } catch (e) {
+        lock.release();
+        throw e;
+      }
     }
     if (want.need === 'write') throw new FolderBusyError(holder);
     try {

@@ -33,12 +33,17 @@ function stamp(t: number): string {
 export function pickBackup(dataDir: string, from?: string): { file: string; at: number } {
   if (from) {
     const file = path.resolve(from);
-    if (!fs.existsSync(file)) throw new UserError('NOT_FOUND', `There is no file ${file} to restore; \`smsdesk restore\` lists the backups.`);
+    if (!fs.existsSync(file))
+      throw new UserError('NOT_FOUND', `There is no file ${file} to restore; \`smsdesk restore\` lists the backups.`);
     const named = parseBackupName(path.basename(file));
     return { file, at: named?.at ?? fs.statSync(file).mtimeMs };
   }
   const newest = listBackups(dataDir)[0];
-  if (!newest) throw new UserError('NO_BACKUP', `There is no backup in ${path.join(dataDir, 'backups')}; restore a copy you made with \`smsdesk restore --from FILE\`.`);
+  if (!newest)
+    throw new UserError(
+      'NO_BACKUP',
+      `There is no backup in ${path.join(dataDir, 'backups')}; restore a copy you made with \`smsdesk restore --from FILE\`.`,
+    );
   return { file: newest.file, at: newest.at };
 }
 
@@ -58,7 +63,8 @@ export function restoreBackup(dataDir: string, opts: { from?: string; now?: numb
   const now = opts.now ?? Date.now();
   const src = pickBackup(dataDir, opts.from);
   const target = databaseFile(dataDir);
-  if (path.resolve(src.file) === path.resolve(target)) throw new UserError('BAD_INPUT', `${target} is the ledger itself; name a backup to restore.`);
+  if (path.resolve(src.file) === path.resolve(target))
+    throw new UserError('BAD_INPUT', `${target} is the ledger itself; name a backup to restore.`);
   const tmp = `${target}.restoring-${process.pid}`;
   const copies = [tmp, `${tmp}-wal`, `${tmp}-shm`, `${tmp}-journal`];
   for (const f of copies) fs.rmSync(f, { force: true });
@@ -66,11 +72,17 @@ export function restoreBackup(dataDir: string, opts: { from?: string; now?: numb
     fs.copyFileSync(src.file, tmp);
     fs.chmodSync(tmp, PRIVATE_FILE_MODE);
     // a copy of a ledger taken with its -wal beside it: the WAL holds its latest commits
-    if (fs.existsSync(`${src.file}-wal`)) { fs.copyFileSync(`${src.file}-wal`, `${tmp}-wal`); fs.chmodSync(`${tmp}-wal`, PRIVATE_FILE_MODE); }
+    if (fs.existsSync(`${src.file}-wal`)) {
+      fs.copyFileSync(`${src.file}-wal`, `${tmp}-wal`);
+      fs.chmodSync(`${tmp}-wal`, PRIVATE_FILE_MODE);
+    }
     const check = checkCopy(tmp, LATEST_VERSION);
     if (!check.ok) {
       const older = listBackups(dataDir).filter((b) => b.at < src.at)[0];
-      throw new UserError('BACKUP_DAMAGED', `The backup ${src.file} cannot be restored: ${check.problem}; nothing was changed.${older ? ` Try the one from ${backupWhen(older.at)}: \`smsdesk restore --from ${older.file}\`.` : ''}`);
+      throw new UserError(
+        'BACKUP_DAMAGED',
+        `The backup ${src.file} cannot be restored: ${check.problem}; nothing was changed.${older ? ` Try the one from ${backupWhen(older.at)}: \`smsdesk restore --from ${older.file}\`.` : ''}`,
+      );
     }
 
     const keptAs: string[] = [];
@@ -90,13 +102,16 @@ export function restoreBackup(dataDir: string, opts: { from?: string; now?: numb
     const db = openDatabase(target);
     let paused = 0;
     try {
-      paused = createLifecycle(db).pauseAllForRestore(`Restored from the backup of ${backupWhen(src.at)}: recipients sent to after it are queued again and would get the message twice. Check the delivery reports, then resume.`);
+      paused = createLifecycle(db).pauseAllForRestore(
+        `Restored from the backup of ${backupWhen(src.at)}: recipients sent to after it are queued again and would get the message twice. Check the delivery reports, then resume.`,
+      );
     } finally {
       db.close();
     }
-    const message = `Restored the backup from ${backupWhen(src.at)} (${src.file}).`
-      + (keptAs.length ? ` The ${readable ? 'replaced' : 'damaged'} data file is kept as ${keptAs[0]}.` : '')
-      + ` Anything done after ${backupWhen(src.at)} is not in it: messages sent after that time are queued again, so ${paused ? `${paused} campaign(s) that were sending are paused; check what already went out before resuming them` : 'check what already went out before sending again'}.`;
+    const message =
+      `Restored the backup from ${backupWhen(src.at)} (${src.file}).` +
+      (keptAs.length ? ` The ${readable ? 'replaced' : 'damaged'} data file is kept as ${keptAs[0]}.` : '') +
+      ` Anything done after ${backupWhen(src.at)} is not in it: messages sent after that time are queued again, so ${paused ? `${paused} campaign(s) that were sending are paused; check what already went out before resuming them` : 'check what already went out before sending again'}.`;
     return { from: src.file, at: src.at, keptAs, paused, message };
   } finally {
     for (const f of copies) fs.rmSync(f, { force: true });
@@ -104,16 +119,22 @@ export function restoreBackup(dataDir: string, opts: { from?: string; now?: numb
 }
 
 /** restoreBackup under the data folder's owner lock: refused, with who holds it, while the app or a command uses the folder. */
-export async function restoreWithLock(dataDir: string, opts: { from?: string; now?: number } = {}): Promise<RestoreResult> {
+export async function restoreWithLock(
+  dataDir: string,
+  opts: { from?: string; now?: number } = {},
+): Promise<RestoreResult> {
   const { lock, holder } = await claimFolder(dataDir, { what: 'smsdesk restore', long: false, waitMs: 3000 });
-  if (!lock) throw new FolderBusyError(holder, `The backup cannot be restored while another process uses the data folder: ${ownerSentence(holder)}`);
+  if (!lock)
+    throw new FolderBusyError(
+      holder,
+      `The backup cannot be restored while another process uses the data folder: ${ownerSentence(holder)}`,
+    );
   try {
     return restoreBackup(dataDir, opts);
   } finally {
     lock.release();
   }
 }
-
 
 /** Whether the ledger being replaced is still readable (only its name depends on this). */
 function checkCopyInPlace(file: string): boolean {

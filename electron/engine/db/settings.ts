@@ -1,6 +1,12 @@
 import type { DB } from './open.ts';
 import { isLoopbackUrl, LOOPBACK_HOSTS_TEXT } from '../../../shared/loopback.ts';
-import { defaultSettings, isSettingKey, parseSettingValue, type SettingKey, type Settings } from '../../../shared/settings.ts';
+import {
+  defaultSettings,
+  isSettingKey,
+  parseSettingValue,
+  type SettingKey,
+  type Settings,
+} from '../../../shared/settings.ts';
 
 export class SettingError extends Error {
   readonly code = 'BAD_SETTING';
@@ -10,7 +16,9 @@ export class SettingError extends Error {
 export function createSettingsStore(db: DB) {
   const defaults = defaultSettings();
   const getStmt = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
-  const setStmt = db.prepare('INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+  const setStmt = db.prepare(
+    'INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+  );
   const cache = new Map<SettingKey, unknown>();
 
   function get<K extends SettingKey>(key: K): Settings[K] {
@@ -29,7 +37,10 @@ export function createSettingsStore(db: DB) {
   }
 
   function set<K extends SettingKey>(key: string, raw: unknown): Settings[K] {
-    if (!isSettingKey(key)) throw new SettingError(`There is no setting called ${JSON.stringify(key)}. Known settings: ${Object.keys(defaults).join(', ')}.`);
+    if (!isSettingKey(key))
+      throw new SettingError(
+        `There is no setting called ${JSON.stringify(key)}. Known settings: ${Object.keys(defaults).join(', ')}.`,
+      );
     let value: Settings[K];
     try {
       value = parseSettingValue(key as K, raw);
@@ -58,10 +69,17 @@ export function checkBaseUrl(url: string): void {
   try {
     u = new URL(url);
   } catch {
-    throw new SettingError(`The gateway address ${JSON.stringify(url)} is not a URL. Use something like https://app.9bits.net:2096.`);
+    throw new SettingError(
+      `The gateway address ${JSON.stringify(url)} is not a URL. Use something like https://app.9bits.net:2096.`,
+    );
   }
-  if (u.username || u.password) throw new SettingError('The gateway address must not contain a user name or password; the token is stored in the keychain.');
+  if (u.username || u.password)
+    throw new SettingError(
+      'The gateway address must not contain a user name or password; the token is stored in the keychain.',
+    );
   if (u.protocol === 'https:') return;
   if (u.protocol === 'http:' && isLoopbackUrl(u)) return;
-  throw new SettingError(`The gateway address must start with https:// (plain http is allowed only for this computer: ${LOOPBACK_HOSTS_TEXT}): ${url}`);
+  throw new SettingError(
+    `The gateway address must start with https:// (plain http is allowed only for this computer: ${LOOPBACK_HOSTS_TEXT}): ${url}`,
+  );
 }

@@ -13,8 +13,18 @@ import type { MessageStatus } from '../api.ts';
 type Mode = 'sandbox' | 'live';
 
 interface PollBatch {
-  id: number; campaign_id: number; client_ref: string; gateway_ref: string | null; state: 'accepted' | 'uncertain';
-  recipients: number; answered_at: number | null; created_at: number; http_status: number | null; poll_interval: number | null; polls: number; mode: Mode | null;
+  id: number;
+  campaign_id: number;
+  client_ref: string;
+  gateway_ref: string | null;
+  state: 'accepted' | 'uncertain';
+  recipients: number;
+  answered_at: number | null;
+  created_at: number;
+  http_status: number | null;
+  poll_interval: number | null;
+  polls: number;
+  mode: Mode | null;
 }
 
 export interface PollerDeps {
@@ -28,7 +38,6 @@ export interface PollerDeps {
   /** after a lookup that found no record of an uncertain batch: re-send it if the user allowed that */
   noRecord?(batchId: number): void;
 }
-
 
 /**
  * Delivery reports, polled per batch with back-off (15 s doubling to 30 min by default) until
@@ -44,30 +53,63 @@ export function createPoller(deps: PollerDeps) {
   const BATCH_COLS = `b.id, b.campaign_id, b.client_ref, b.gateway_ref, b.state, b.recipients, b.answered_at, b.created_at, b.http_status, b.poll_interval, b.polls, c.mode`;
   // A next poll further away than the longest interval was scheduled before the wall clock went
   // back (by hours, say): it is due now, not hours from now.
-  const due = db.prepare<[number, number], PollBatch>(`SELECT ${BATCH_COLS} FROM batches b JOIN campaigns c ON c.id = b.campaign_id
+  const due = db.prepare<
+    [number, number],
+    PollBatch
+  >(`SELECT ${BATCH_COLS} FROM batches b JOIN campaigns c ON c.id = b.campaign_id
     WHERE b.dlr_done = 0 AND b.state IN ('accepted', 'uncertain') AND (b.next_poll_at <= ? OR b.next_poll_at > ?) ORDER BY b.next_poll_at LIMIT 20`);
-  const ofCampaign = db.prepare<[number], PollBatch>(`SELECT ${BATCH_COLS} FROM batches b JOIN campaigns c ON c.id = b.campaign_id
+  const ofCampaign = db.prepare<
+    [number],
+    PollBatch
+  >(`SELECT ${BATCH_COLS} FROM batches b JOIN campaigns c ON c.id = b.campaign_id
     WHERE b.campaign_id = ? AND b.dlr_done = 0 AND b.state IN ('accepted', 'uncertain') ORDER BY b.id`);
-  const nextDue = db.prepare<[], { t: number | null }>(`SELECT MIN(next_poll_at) AS t FROM batches WHERE dlr_done = 0 AND state IN ('accepted', 'uncertain')`);
+  const nextDue = db.prepare<[], { t: number | null }>(
+    `SELECT MIN(next_poll_at) AS t FROM batches WHERE dlr_done = 0 AND state IN ('accepted', 'uncertain')`,
+  );
   const counts = createCounts(db);
   // A report is applied by primary key, from the batch's rows read once: the old status of each
   // row is known, so the counters move once per report (migration 4), not once per row.
   type Row = { id: number; msisdn: string; status: MessageStatus };
   const batchRows = db.prepare<[number], Row>(`SELECT id, msisdn, status FROM messages WHERE batch_id = ?`);
-  const recipientRows = db.prepare<[number, string], Row>(`SELECT id, msisdn, status FROM messages WHERE batch_id = ? AND msisdn = ?`);
-  const setStatus = db.prepare(`UPDATE messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, reason = ?, updated_at = ? WHERE id = ?`);
+  const recipientRows = db.prepare<[number, string], Row>(
+    `SELECT id, msisdn, status FROM messages WHERE batch_id = ? AND msisdn = ?`,
+  );
+  const setStatus = db.prepare(
+    `UPDATE messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, reason = ?, updated_at = ? WHERE id = ?`,
+  );
   const setRaw = db.prepare(`UPDATE messages SET raw_status = ?, raw_code = ?, updated_at = ? WHERE id = ?`);
-  const openByStatus = db.prepare<[number], { status: MessageStatus; n: number }>(`SELECT status, COUNT(*) AS n FROM messages WHERE batch_id = ? AND status NOT IN ${FINAL_SQL} GROUP BY status`);
-  const updAllStmt = db.prepare(`UPDATE messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, reason = ?, updated_at = ?
+  const openByStatus = db.prepare<[number], { status: MessageStatus; n: number }>(
+    `SELECT status, COUNT(*) AS n FROM messages WHERE batch_id = ? AND status NOT IN ${FINAL_SQL} GROUP BY status`,
+  );
+  const updAllStmt =
+    db.prepare(`UPDATE messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, reason = ?, updated_at = ?
     WHERE batch_id = ? AND status NOT IN ${FINAL_SQL}`);
   /** Every open message of the batch to one status (a summary report, or no report within 72 h). */
-  const updAll = db.transaction((b: PollBatch, status: MessageStatus, raw: string | null, code: number | null, finalAt: number | null, reason: string | null, now: number) => {
-    const before = openByStatus.all(b.id);
-    updAllStmt.run(status, raw, code, finalAt, reason, now, b.id);
-    for (const r of before) counts.move(b.campaign_id, r.status, status, r.n, now);
-  });
+  const updAll = db.transaction(
+    (
+      b: PollBatch,
+      status: MessageStatus,
+      raw: string | null,
+      code: number | null,
+      finalAt: number | null,
+      reason: string | null,
+      now: number,
+    ) => {
+      const before = openByStatus.all(b.id);
+      updAllStmt.run(status, raw, code, finalAt, reason, now, b.id);
+      for (const r of before) counts.move(b.campaign_id, r.status, status, r.n, now);
+    },
+  );
   /** One recipient's report on its rows: open rows only, a final status is never overwritten. */
-  function applyTo(rows: Row[] | undefined, mapped: MessageStatus | null, raw: string, code: number | null, now: number, moved: ReturnType<typeof counts.tally>, campaignId: number) {
+  function applyTo(
+    rows: Row[] | undefined,
+    mapped: MessageStatus | null,
+    raw: string,
+    code: number | null,
+    now: number,
+    moved: ReturnType<typeof counts.tally>,
+    campaignId: number,
+  ) {
     if (!rows) return;
     for (const r of rows) {
       if (isFinalStatus(r.status)) continue;
@@ -80,14 +122,22 @@ export function createPoller(deps: PollerDeps) {
       }
     }
   }
-  const applyOne = db.transaction((b: PollBatch, msisdn: string, mapped: MessageStatus, raw: string, code: number | null, now: number) => {
-    const moved = counts.tally();
-    applyTo(recipientRows.all(b.id, msisdn), mapped, raw, code, now, moved, b.campaign_id);
-    moved.flush(now);
-  });
-  const openMsisdns = db.prepare<[number], { msisdn: string }>(`SELECT msisdn FROM messages WHERE batch_id = ? AND status NOT IN ${FINAL_SQL} LIMIT 200`);
-  const openCount = db.prepare<[number], { n: number }>(`SELECT COUNT(*) AS n FROM messages WHERE batch_id = ? AND status NOT IN ${FINAL_SQL}`);
-  const resolveUncertain = db.prepare(`UPDATE messages SET status = 'accepted', accepted_at = ?, reason = NULL, updated_at = ? WHERE batch_id = ? AND status = 'uncertain'`);
+  const applyOne = db.transaction(
+    (b: PollBatch, msisdn: string, mapped: MessageStatus, raw: string, code: number | null, now: number) => {
+      const moved = counts.tally();
+      applyTo(recipientRows.all(b.id, msisdn), mapped, raw, code, now, moved, b.campaign_id);
+      moved.flush(now);
+    },
+  );
+  const openMsisdns = db.prepare<[number], { msisdn: string }>(
+    `SELECT msisdn FROM messages WHERE batch_id = ? AND status NOT IN ${FINAL_SQL} LIMIT 200`,
+  );
+  const openCount = db.prepare<[number], { n: number }>(
+    `SELECT COUNT(*) AS n FROM messages WHERE batch_id = ? AND status NOT IN ${FINAL_SQL}`,
+  );
+  const resolveUncertain = db.prepare(
+    `UPDATE messages SET status = 'accepted', accepted_at = ?, reason = NULL, updated_at = ? WHERE batch_id = ? AND status = 'uncertain'`,
+  );
 
   // Failed lookups per uncertain batch. A report endpoint that never answers usefully (a wrong
   // dlrBatchPath, a gateway without reports) must not leave a batch undecidable: after a few
@@ -100,9 +150,13 @@ export function createPoller(deps: PollerDeps) {
     return `Gateway report: ${raw}`;
   }
 
-  const reschedule = db.prepare(`UPDATE batches SET dlr_done = ?, polls = polls + ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`);
+  const reschedule = db.prepare(
+    `UPDATE batches SET dlr_done = ?, polls = polls + ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`,
+  );
   const recordLookup = db.prepare(`INSERT INTO batch_lookups (batch_id, at, answer, detail) VALUES (?, ?, ?, ?)`);
-  const settleBatch = db.prepare(`UPDATE batches SET state = 'accepted', gateway_ref = COALESCE(gateway_ref, ?), error = NULL WHERE id = ?`);
+  const settleBatch = db.prepare(
+    `UPDATE batches SET state = 'accepted', gateway_ref = COALESCE(gateway_ref, ?), error = NULL WHERE id = ?`,
+  );
 
   function schedule(b: PollBatch, now: number, done: boolean, lookedUp: boolean) {
     const initial = b.poll_interval ?? settings.get('dlr.initialIntervalMs');
@@ -125,10 +179,20 @@ export function createPoller(deps: PollerDeps) {
         if (Array.isArray(s.recipients)) {
           if (!rows) {
             rows = new Map();
-            for (const r of batchRows.all(b.id)) { const l = rows.get(r.msisdn); if (l) l.push(r); else rows.set(r.msisdn, [r]); }
+            for (const r of batchRows.all(b.id)) {
+              const l = rows.get(r.msisdn);
+              if (l) l.push(r);
+              else rows.set(r.msisdn, [r]);
+            }
           }
-          for (const msisdn of s.recipients) applyTo(rows.get(msisdn), mapped, s.status, s.code, now, moved, b.campaign_id);
-        } else if (!listed && report.statuses.length === 1 && mapped && (s.count === b.recipients || report.total === b.recipients)) {
+          for (const msisdn of s.recipients)
+            applyTo(rows.get(msisdn), mapped, s.status, s.code, now, moved, b.campaign_id);
+        } else if (
+          !listed &&
+          report.statuses.length === 1 &&
+          mapped &&
+          (s.count === b.recipients || report.total === b.recipients)
+        ) {
           // A summary without recipient lists still settles a batch whose recipients all share one status.
           updAll(b, mapped, s.status, s.code, isFinalStatus(mapped) ? now : null, reasonFor(mapped, s.status), now);
         }
@@ -139,18 +203,31 @@ export function createPoller(deps: PollerDeps) {
 
   /** how many polls the back-off schedule makes in `ms` */
   function pollsToCover(ms: number): number {
-    let interval = settings.get('dlr.initialIntervalMs'), sum = 0, n = 0;
+    let interval = settings.get('dlr.initialIntervalMs'),
+      sum = 0,
+      n = 0;
     const max = settings.get('dlr.maxIntervalMs');
-    while (sum < ms && n < 100_000) { sum += interval; n++; interval = Math.min(max, interval * 2); }
+    while (sum < ms && n < 100_000) {
+      sum += interval;
+      n++;
+      interval = Math.min(max, interval * 2);
+    }
     return n;
   }
 
-  interface Fetched { b: PollBatch; client: GatewayClient; ref: string; report: BatchReport; now: number }
+  interface Fetched {
+    b: PollBatch;
+    client: GatewayClient;
+    ref: string;
+    report: BatchReport;
+    now: number;
+  }
   async function fetchReport(b: PollBatch): Promise<Fetched> {
     const client = deps.clientFor((b.mode ?? deps.mode()) as Mode);
     const ref = b.state === 'uncertain' ? b.client_ref : (b.gateway_ref ?? b.client_ref);
     let report = await client.fetchBatchReport(ref);
-    if (report.kind === 'not-found' && b.state === 'uncertain' && b.gateway_ref && b.gateway_ref !== b.client_ref) report = await client.fetchBatchReport(b.gateway_ref);
+    if (report.kind === 'not-found' && b.state === 'uncertain' && b.gateway_ref && b.gateway_ref !== b.client_ref)
+      report = await client.fetchBatchReport(b.gateway_ref);
     return { b, client, ref, report, now: clock.now() };
   }
 
@@ -179,7 +256,9 @@ export function createPoller(deps: PollerDeps) {
     const acceptedAt = b.answered_at ?? b.created_at;
     // Wall time alone would give up at once after a clock jumped forward; the polls actually made
     // (on the back-off schedule) must also cover most of the give-up time.
-    const tooOld = now - acceptedAt > settings.get('dlr.giveUpAfterMs') && b.polls + 1 >= pollsToCover(settings.get('dlr.giveUpAfterMs')) / 2;
+    const tooOld =
+      now - acceptedAt > settings.get('dlr.giveUpAfterMs') &&
+      b.polls + 1 >= pollsToCover(settings.get('dlr.giveUpAfterMs')) / 2;
     if (open > 0 && tooOld && b.state === 'accepted') {
       updAll(b, 'unknown', null, null, now, 'No final delivery report within 72 hours.', now);
     }
@@ -187,8 +266,11 @@ export function createPoller(deps: PollerDeps) {
     // "Not found" about a request the gateway never answered, younger than its answer timeout,
     // proves nothing: the gateway may not have recorded it yet (it may still be on its way). It
     // must never send the user to re-send. A request the gateway answered (a 500) it has finished with.
-    const tooYoung = report.kind === 'not-found' && b.state === 'uncertain' && b.http_status == null
-      && now - b.created_at < settings.get('gateway.answerTimeoutMs');
+    const tooYoung =
+      report.kind === 'not-found' &&
+      b.state === 'uncertain' &&
+      b.http_status == null &&
+      now - b.created_at < settings.get('gateway.answerTimeoutMs');
     let lookedUp = report.kind !== 'error' && !tooYoung;
     if (report.kind === 'error' && b.state === 'uncertain' && !report.auth && b.polls === 0) {
       const n = (failedLookups.get(b.id) ?? 0) + 1;
@@ -198,7 +280,8 @@ export function createPoller(deps: PollerDeps) {
     if (lookedUp) failedLookups.delete(b.id);
     // What the user weighs before re-sending: each lookup of a batch whose outcome is unknown.
     if (b.state === 'uncertain') {
-      const answer = report.kind === 'ok' ? 'found' : report.kind === 'error' ? 'error' : tooYoung ? 'not-found-early' : 'not-found';
+      const answer =
+        report.kind === 'ok' ? 'found' : report.kind === 'error' ? 'error' : tooYoung ? 'not-found-early' : 'not-found';
       recordLookup.run(b.id, now, answer, report.kind === 'error' ? report.reason : null);
     }
     schedule(b, now, (open === 0 && !stillUncertain) || tooOld, lookedUp);
@@ -210,9 +293,12 @@ export function createPoller(deps: PollerDeps) {
   // writes the WAL pages of every row, index and counter it touched, and one commit per batch of
   // 100 cost as much as the updates themselves (benchmark figure 6). A group closes after
   // GROUP_MAX batches or GROUP_MS of fetching, so a slow gateway's reports are never held back long.
-  const GROUP_MAX = 100, GROUP_MS = 200;
+  const GROUP_MAX = 100,
+    GROUP_MS = 200;
   async function pollList(batches: PollBatch[]) {
-    const failed = (b: PollBatch, e: unknown) => { if (!isStorageError(e)) deps.log(`delivery report for batch ${b.id} failed: ${(e as Error).message}`); };
+    const failed = (b: PollBatch, e: unknown) => {
+      if (!isStorageError(e)) deps.log(`delivery report for batch ${b.id} failed: ${(e as Error).message}`);
+    };
     let i = 0;
     while (i < batches.length) {
       const fetched: Fetched[] = [];
@@ -220,7 +306,11 @@ export function createPoller(deps: PollerDeps) {
       const end = Math.min(batches.length, i + GROUP_MAX);
       while (i < end && !(stopAc.signal.aborted && !stopped)) {
         const b = batches[i++];
-        try { fetched.push(await fetchReport(b)); } catch (e) { failed(b, e); }
+        try {
+          fetched.push(await fetchReport(b));
+        } catch (e) {
+          failed(b, e);
+        }
         if (clock.mono() >= until) break;
       }
       let later: Fetched[] = [];
@@ -228,18 +318,30 @@ export function createPoller(deps: PollerDeps) {
       try {
         db.transaction(() => {
           later = [];
-          for (const f of fetched) if (applyFetched(f)) later.push(f); else finish(f, (id) => touched.add(id));
+          for (const f of fetched)
+            if (applyFetched(f)) later.push(f);
+            else finish(f, (id) => touched.add(id));
         })();
       } catch {
         // One batch that cannot be written must not hold up the others: each on its own, as before.
         later = [];
         for (const f of fetched) {
-          try { if (applyFetched(f)) later.push(f); else finish(f, (id) => touched.add(id)); } catch (e) { failed(f.b, e); }
+          try {
+            if (applyFetched(f)) later.push(f);
+            else finish(f, (id) => touched.add(id));
+          } catch (e) {
+            failed(f.b, e);
+          }
         }
       }
       for (const id of touched) deps.changed(id);
       for (const f of later) {
-        try { await askRecipients(f); finish(f); } catch (e) { failed(f.b, e); }
+        try {
+          await askRecipients(f);
+          finish(f);
+        } catch (e) {
+          failed(f.b, e);
+        }
       }
       if (stopAc.signal.aborted && !stopped) break;
     }
@@ -250,8 +352,15 @@ export function createPoller(deps: PollerDeps) {
       const now = clock.now();
       let batches: PollBatch[] = [];
       const longest = Math.max(settings.get('dlr.maxIntervalMs'), settings.get('dlr.initialIntervalMs'));
-      try { batches = due.all(now, now + longest); } catch (e) { if (!isStorageError(e)) deps.log(String(e)); }
-      if (batches.length) { await pollList(batches); continue; }
+      try {
+        batches = due.all(now, now + longest);
+      } catch (e) {
+        if (!isStorageError(e)) deps.log(String(e));
+      }
+      if (batches.length) {
+        await pollList(batches);
+        continue;
+      }
       const t = nextDue.get()?.t;
       await sleep(Math.min(1000, Math.max(10, (t ?? now + 1000) - now)), stopAc.signal);
     }

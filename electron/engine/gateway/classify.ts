@@ -34,7 +34,11 @@ export function usableId(id: string, token: string | null | undefined): string |
 }
 
 export function parseJson(body: string): unknown {
-  try { return JSON.parse(body); } catch { return undefined; }
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {
@@ -57,13 +61,19 @@ export function answerMessage(body: string, token?: string | null): string | nul
     if (typeof json.code === 'string' && json.code.trim()) return clip(json.code);
     return null;
   }
-  const text = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = body
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return text ? clip(text) : null;
 }
 
 function clipMessage(s: string): string {
   // Trailing full stops go: the message is quoted inside a sentence of ours.
-  const t = s.replace(/\s+/g, ' ').trim().replace(/[.\s]+$/, '');
+  const t = s
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[.\s]+$/, '');
   return t.length > 300 ? `${t.slice(0, 297)}...` : t;
 }
 
@@ -126,7 +136,9 @@ export function describeNetwork(r: Extract<HttpResult, { kind: 'network' }>, hos
   return `Network error talking to ${host}: ${r.message} (${r.code}).`;
 }
 
-function capital(s: string): string { return s.charAt(0).toUpperCase() + s.slice(1); }
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
 
 function statusLine(r: Extract<HttpResult, { kind: 'answer' }>): string {
   return `HTTP ${r.status}${r.statusText ? ` ${r.statusText}` : ''}`;
@@ -142,38 +154,81 @@ export function classifySend(
   return out;
 }
 
-function classifyRaw(r: HttpResult, ctx: { host: string; clientRef: string | null; now: number; token: string }): SendOutcome {
+function classifyRaw(
+  r: HttpResult,
+  ctx: { host: string; clientRef: string | null; now: number; token: string },
+): SendOutcome {
   if (r.kind === 'network') {
     const reason = describeNetwork(r, ctx.host);
-    if (r.phase === 'before-send') return { kind: 'retry', reason, retryAfterMs: null, httpStatus: null, neverSent: true };
-    return { kind: 'uncertain', reason: `${reason} The request had been sent, so the gateway may have accepted it.`, httpStatus: null };
+    if (r.phase === 'before-send')
+      return { kind: 'retry', reason, retryAfterMs: null, httpStatus: null, neverSent: true };
+    return {
+      kind: 'uncertain',
+      reason: `${reason} The request had been sent, so the gateway may have accepted it.`,
+      httpStatus: null,
+    };
   }
   const s = r.status;
   const msg = r.incomplete ? null : answerMessage(r.body, ctx.token);
   const said = msg ? `: ${msg}` : '';
   if (s >= 200 && s < 300) return classifyOk(r, ctx);
   if (s === 401 || s === 403) {
-    return { kind: 'auth', reason: `The gateway refused the API token (${statusLine(r)})${said}. Enter a new token from the 9bits portal.`, httpStatus: s };
+    return {
+      kind: 'auth',
+      reason: `The gateway refused the API token (${statusLine(r)})${said}. Enter a new token from the 9bits portal.`,
+      httpStatus: s,
+    };
   }
   if (s === 429) {
-    return { kind: 'retry', reason: `The gateway asked to slow down (${statusLine(r)})${said}.`, retryAfterMs: retryAfterMs(r.headers['retry-after'], ctx.now), httpStatus: s, neverSent: false };
+    return {
+      kind: 'retry',
+      reason: `The gateway asked to slow down (${statusLine(r)})${said}.`,
+      retryAfterMs: retryAfterMs(r.headers['retry-after'], ctx.now),
+      httpStatus: s,
+      neverSent: false,
+    };
   }
   if (s === 503 || s === 408) {
-    return { kind: 'retry', reason: `The gateway did not process the request (${statusLine(r)})${said}.`, retryAfterMs: retryAfterMs(r.headers['retry-after'], ctx.now), httpStatus: s, neverSent: false };
+    return {
+      kind: 'retry',
+      reason: `The gateway did not process the request (${statusLine(r)})${said}.`,
+      retryAfterMs: retryAfterMs(r.headers['retry-after'], ctx.now),
+      httpStatus: s,
+      neverSent: false,
+    };
   }
   if (s >= 500) {
-    return { kind: 'uncertain', reason: `The gateway answered ${statusLine(r)}${said}; it may or may not have accepted the batch.`, httpStatus: s };
+    return {
+      kind: 'uncertain',
+      reason: `The gateway answered ${statusLine(r)}${said}; it may or may not have accepted the batch.`,
+      httpStatus: s,
+    };
   }
   if (s >= 300 && s < 400) {
     const where = typeof r.headers.location === 'string' ? ` to ${r.headers.location}` : '';
-    return { kind: 'failed', reason: `The gateway answered with a redirect (${statusLine(r)})${where}, which is not followed. Check the gateway.baseUrl and path settings.`, httpStatus: s, campaignWide: true };
+    return {
+      kind: 'failed',
+      reason: `The gateway answered with a redirect (${statusLine(r)})${where}, which is not followed. Check the gateway.baseUrl and path settings.`,
+      httpStatus: s,
+      campaignWide: true,
+    };
   }
-  return { kind: 'failed', reason: `The gateway refused the batch (${statusLine(r)})${said}.`, httpStatus: s, campaignWide: isCampaignWide(s, msg) };
+  return {
+    kind: 'failed',
+    reason: `The gateway refused the batch (${statusLine(r)})${said}.`,
+    httpStatus: s,
+    campaignWide: isCampaignWide(s, msg),
+  };
 }
 
-function classifyOk(r: Extract<HttpResult, { kind: 'answer' }>, ctx: { clientRef: string | null; token: string }): SendOutcome {
+function classifyOk(
+  r: Extract<HttpResult, { kind: 'answer' }>,
+  ctx: { clientRef: string | null; token: string },
+): SendOutcome {
   const unreadable = (why: string): SendOutcome => ({
-    kind: 'uncertain', reason: `The gateway answered ${statusLine(r)} but ${why}; it may or may not have accepted the batch.`, httpStatus: r.status,
+    kind: 'uncertain',
+    reason: `The gateway answered ${statusLine(r)} but ${why}; it may or may not have accepted the batch.`,
+    httpStatus: r.status,
   });
   if (r.incomplete) return unreadable('the answer was cut short');
   const json = parseJson(r.body);
@@ -184,19 +239,34 @@ function classifyOk(r: Extract<HttpResult, { kind: 'answer' }>, ctx: { clientRef
     const msg = answerMessage(r.body, ctx.token);
     const said = msg ? `: ${msg}` : '';
     if (code === 401 || code === 403) {
-      return { kind: 'auth', reason: `The gateway refused the API token (status_code ${code})${said}. Enter a new token from the 9bits portal.`, httpStatus: r.status };
+      return {
+        kind: 'auth',
+        reason: `The gateway refused the API token (status_code ${code})${said}. Enter a new token from the 9bits portal.`,
+        httpStatus: r.status,
+      };
     }
-    return { kind: 'failed', reason: `The gateway refused the batch (status_code ${code})${said}.`, httpStatus: r.status, campaignWide: isCampaignWide(code, msg) };
+    return {
+      kind: 'failed',
+      reason: `The gateway refused the batch (status_code ${code})${said}.`,
+      httpStatus: r.status,
+      campaignWide: isCampaignWide(code, msg),
+    };
   }
-  const given = typeof json.reference_id === 'string' && json.reference_id.trim() ? json.reference_id.trim()
-    : typeof json.reference_id === 'number' ? String(json.reference_id)
-      : null;
+  const given =
+    typeof json.reference_id === 'string' && json.reference_id.trim()
+      ? json.reference_id.trim()
+      : typeof json.reference_id === 'number'
+        ? String(json.reference_id)
+        : null;
   // A reference carrying the token would be stored and put into report URLs: the batch is
   // tracked by our own client reference instead, which the gateway also knows it by.
   const refused = given !== null && usableId(given, ctx.token) === null;
   const processed = asInt(json.recipients_processed);
   return {
-    kind: 'accepted', gatewayRef: (refused ? null : given) ?? ctx.clientRef ?? '',
-    processed: processed !== null && processed >= 0 ? processed : null, httpStatus: r.status, ...(refused ? { refusedRef: true as const } : {}),
+    kind: 'accepted',
+    gatewayRef: (refused ? null : given) ?? ctx.clientRef ?? '',
+    processed: processed !== null && processed >= 0 ? processed : null,
+    httpStatus: r.status,
+    ...(refused ? { refusedRef: true as const } : {}),
   };
 }

@@ -54,11 +54,17 @@ export function createGatewayClient(deps: GatewayClientDeps): GatewayClient {
     try {
       token = String((await deps.token()) ?? '').trim();
     } catch {
-      return { ok: false, reason: 'The API token could not be read from the keychain. Enter the token again in Settings.' };
+      return {
+        ok: false,
+        reason: 'The API token could not be read from the keychain. Enter the token again in Settings.',
+      };
     }
     if (!token) return { ok: false, reason: 'No API token is set. Enter the token from the 9bits portal in Settings.' };
     if (!/^[\x21-\x7e]+$/.test(token)) {
-      return { ok: false, reason: 'The API token contains spaces or characters that cannot be sent. Copy it again from the 9bits portal.' };
+      return {
+        ok: false,
+        reason: 'The API token contains spaces or characters that cannot be sent. Copy it again from the 9bits portal.',
+      };
     }
     return { ok: true, token };
   }
@@ -68,11 +74,20 @@ export function createGatewayClient(deps: GatewayClientDeps): GatewayClient {
     return gatewayUrl(base, path);
   }
 
-  function exchange(url: URL, token: string, method: 'GET' | 'POST', body: string | undefined, cap: number): Promise<HttpResult> {
+  function exchange(
+    url: URL,
+    token: string,
+    method: 'GET' | 'POST',
+    body: string | undefined,
+    cap: number,
+  ): Promise<HttpResult> {
     const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
     if (method === 'POST') headers['Content-Type'] = 'application/json';
     return httpRequest({
-      url, method, headers, body,
+      url,
+      method,
+      headers,
+      body,
       connectTimeoutMs: setting('gateway.connectTimeoutMs'),
       answerTimeoutMs: setting('gateway.answerTimeoutMs'),
       maxBodyBytes: cap,
@@ -100,16 +115,25 @@ export function createGatewayClient(deps: GatewayClientDeps): GatewayClient {
     const res = await exchange(dest.url, tok.token, 'POST', sendBody(req), SEND_BODY_CAP);
     const out = classifySend(res, { host: dest.url.host, clientRef: req.clientRef, now: now(), token: tok.token });
     const took = now() - started;
-    const detail = out.kind === 'accepted' ? `ref=${out.gatewayRef} processed=${out.processed ?? '?'}/${req.to.length}` : out.reason;
-    log(redact(`gateway: send ${req.to.length} recipient(s) ref=${req.clientRef ?? '-'} -> ${out.kind} (${res.kind === 'answer' ? `HTTP ${res.status}` : res.code}, ${took} ms) ${detail}`, tok.token));
+    const detail =
+      out.kind === 'accepted' ? `ref=${out.gatewayRef} processed=${out.processed ?? '?'}/${req.to.length}` : out.reason;
+    log(
+      redact(
+        `gateway: send ${req.to.length} recipient(s) ref=${req.clientRef ?? '-'} -> ${out.kind} (${res.kind === 'answer' ? `HTTP ${res.status}` : res.code}, ${took} ms) ${detail}`,
+        tok.token,
+      ),
+    );
     if (out.kind === 'accepted' && out.refusedRef) {
-      log(`gateway: the reference_id in the answer to batch ${req.clientRef ?? '-'} contains the API token, so it is not stored; the batch is tracked by ${out.gatewayRef ? `its client reference ${out.gatewayRef}` : 'no reference (turn on gateway.clientReference)'}. Check the gateway: it echoes credentials.`);
+      log(
+        `gateway: the reference_id in the answer to batch ${req.clientRef ?? '-'} contains the API token, so it is not stored; the batch is tracked by ${out.gatewayRef ? `its client reference ${out.gatewayRef}` : 'no reference (turn on gateway.clientReference)'}. Check the gateway: it echoes credentials.`,
+      );
     }
     return out;
   }
 
   async function fetchReport<T>(
-    path: string, classify: (r: HttpResult, ctx: { host: string; token: string; now: number }) => T,
+    path: string,
+    classify: (r: HttpResult, ctx: { host: string; token: string; now: number }) => T,
   ): Promise<T | { kind: 'error'; reason: string; retryable: boolean; auth?: boolean }> {
     const dest = target(path);
     if (!dest.ok) return { kind: 'error', reason: dest.reason, retryable: false };
@@ -118,9 +142,15 @@ export function createGatewayClient(deps: GatewayClientDeps): GatewayClient {
     const res = await exchange(dest.url, tok.token, 'GET', undefined, REPORT_BODY_CAP);
     const out = classify(res, { host: dest.url.host, token: tok.token, now: now() });
     const kind = (out as { kind: string }).kind;
-    if (kind === 'error') log(redact(`gateway: report ${dest.url.pathname} -> ${(out as { reason: string }).reason}`, tok.token));
+    if (kind === 'error')
+      log(redact(`gateway: report ${dest.url.pathname} -> ${(out as { reason: string }).reason}`, tok.token));
     if ((out as { refusedBatchId?: true }).refusedBatchId) {
-      log(redact(`gateway: the batch_id in the report at ${dest.url.pathname} contains the API token, so it is not stored; the reference asked for stands in. Check the gateway: it echoes credentials.`, tok.token));
+      log(
+        redact(
+          `gateway: the batch_id in the report at ${dest.url.pathname} contains the API token, so it is not stored; the reference asked for stands in. Check the gateway: it echoes credentials.`,
+          tok.token,
+        ),
+      );
     }
     return out;
   }
@@ -148,10 +178,14 @@ export function createGatewayClient(deps: GatewayClientDeps): GatewayClient {
     }
     // Said in the user's words: the made-up reference of the check and the CLI are not theirs to read.
     if (res.kind === 'answer' && (res.status === 401 || res.status === 403)) {
-      return { ok: false, message: `9bits refused this token (HTTP ${res.status}): check it in your 9bits account and paste it again.` };
+      return {
+        ok: false,
+        message: `9bits refused this token (HTTP ${res.status}): check it in your 9bits account and paste it again.`,
+      };
     }
     const out = classifyBatchReport(res, { host: dest.url.host, token: tok.token, now: now() }, ref);
-    if (out.kind === 'error' && out.auth) return { ok: false, message: '9bits refused this token: check it in your 9bits account and paste it again.' };
+    if (out.kind === 'error' && out.auth)
+      return { ok: false, message: '9bits refused this token: check it in your 9bits account and paste it again.' };
     const why = out.kind === 'error' ? out.reason : 'unexpected answer.';
     return { ok: false, message: redact(`The token could not be checked. ${why}`, tok.token) };
   }

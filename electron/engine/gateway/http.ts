@@ -15,11 +15,14 @@ import type { Socket } from 'node:net';
  */
 export type HttpResult =
   | {
-    kind: 'answer'; status: number; statusText: string; headers: http.IncomingHttpHeaders;
-    body: string;
-    /** the body was cut short (over the size cap, or the connection broke mid-answer) */
-    incomplete: boolean;
-  }
+      kind: 'answer';
+      status: number;
+      statusText: string;
+      headers: http.IncomingHttpHeaders;
+      body: string;
+      /** the body was cut short (over the size cap, or the connection broke mid-answer) */
+      incomplete: boolean;
+    }
   | { kind: 'network'; phase: 'before-send' | 'after-send'; code: string; message: string };
 
 export interface HttpRequest {
@@ -94,10 +97,15 @@ export function httpRequest(r: HttpRequest): Promise<HttpResult> {
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      const answer = (incomplete: boolean) => finish({
-        kind: 'answer', status: res.statusCode ?? 0, statusText: res.statusMessage ?? '',
-        headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), incomplete,
-      });
+      const answer = (incomplete: boolean) =>
+        finish({
+          kind: 'answer',
+          status: res.statusCode ?? 0,
+          statusText: res.statusMessage ?? '',
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          incomplete,
+        });
       res.on('data', (chunk: Buffer) => {
         if (settled) return;
         if (size + chunk.length > r.maxBodyBytes) {

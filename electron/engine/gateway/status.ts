@@ -13,12 +13,26 @@ export type ReportStatus = 'sent' | 'delivered' | 'failed' | 'rejected' | 'expir
  *   `Submitted`/`Pending` are non-final hand-over states, like ACCEPTD/ENROUTE.
  */
 const TABLE: Record<string, ReportStatus> = {
-  queued: 'sent', dispatched: 'sent', enroute: 'sent', acceptd: 'sent', accepted: 'sent',
-  sent: 'sent', submitted: 'sent', pending: 'sent',
-  delivered: 'delivered', delivrd: 'delivered',
-  failed: 'failed', undeliv: 'failed', undelivered: 'failed', undeliverable: 'failed',
-  deleted: 'failed', aborted: 'failed', cancelled: 'failed', canceled: 'failed',
-  rejected: 'rejected', rejectd: 'rejected',
+  queued: 'sent',
+  dispatched: 'sent',
+  enroute: 'sent',
+  acceptd: 'sent',
+  accepted: 'sent',
+  sent: 'sent',
+  submitted: 'sent',
+  pending: 'sent',
+  delivered: 'delivered',
+  delivrd: 'delivered',
+  failed: 'failed',
+  undeliv: 'failed',
+  undelivered: 'failed',
+  undeliverable: 'failed',
+  deleted: 'failed',
+  aborted: 'failed',
+  cancelled: 'failed',
+  canceled: 'failed',
+  rejected: 'rejected',
+  rejectd: 'rejected',
   expired: 'expired',
   unknown: 'unknown',
 };
@@ -28,7 +42,9 @@ const CODES: Record<number, ReportStatus> = { 400: 'sent', 401: 'sent' };
 
 /** null = not recognised: the caller keeps the raw status and code and the message's current status. */
 export function mapStatus(raw: string, code?: number | null): ReportStatus | null {
-  const key = String(raw ?? '').toLowerCase().replace(/[^a-z]/g, '');
+  const key = String(raw ?? '')
+    .toLowerCase()
+    .replace(/[^a-z]/g, '');
   if (key && Object.prototype.hasOwnProperty.call(TABLE, key)) return TABLE[key];
   if (!key && typeof code === 'number' && Object.prototype.hasOwnProperty.call(CODES, code)) return CODES[code];
   return null;

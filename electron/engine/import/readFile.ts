@@ -3,8 +3,22 @@ import zlib from 'node:zlib';
 import { Duplex } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import {
-  ImportError, NotStreamable, baseName, checkZipInflation, chooseSheet, createContactRowBuilder, createTextImport, detectFormat,
-  parseXlsxSource, readWorkbook, sheetRowCount, sheetRows, type ByteSource, type ImportPlan, type ParsedContactRow, type ParsedSource,
+  ImportError,
+  NotStreamable,
+  baseName,
+  checkZipInflation,
+  chooseSheet,
+  createContactRowBuilder,
+  createTextImport,
+  detectFormat,
+  parseXlsxSource,
+  readWorkbook,
+  sheetRowCount,
+  sheetRows,
+  type ByteSource,
+  type ImportPlan,
+  type ParsedContactRow,
+  type ParsedSource,
 } from '../../../shared/import/index.ts';
 
 export interface ReadFileOptions {
@@ -48,25 +62,50 @@ export async function readContactFile(file: string, opts: ReadFileOptions): Prom
   try {
     stat = await fs.promises.stat(file);
   } catch {
-    throw new ImportError('IMPORT_NOT_FOUND', `Cannot open ${fileName}: check that the file exists and that SMS Desk may read it.`);
+    throw new ImportError(
+      'IMPORT_NOT_FOUND',
+      `Cannot open ${fileName}: check that the file exists and that SMS Desk may read it.`,
+    );
   }
-  if (stat.isDirectory()) throw new ImportError('IMPORT_NOT_FOUND', `${fileName} is a folder, not a file: choose the contact file inside it.`);
-  if (stat.size === 0) throw new ImportError('IMPORT_EMPTY', `${fileName} is empty: choose the file that holds your contacts, with one phone number per row.`);
+  if (stat.isDirectory())
+    throw new ImportError(
+      'IMPORT_NOT_FOUND',
+      `${fileName} is a folder, not a file: choose the contact file inside it.`,
+    );
+  if (stat.size === 0)
+    throw new ImportError(
+      'IMPORT_EMPTY',
+      `${fileName} is empty: choose the file that holds your contacts, with one phone number per row.`,
+    );
   const totalBytes = stat.size;
-  const abortCheck = () => { if (opts.signal?.aborted) throw cancelledError(fileName); };
+  const abortCheck = () => {
+    if (opts.signal?.aborted) throw cancelledError(fileName);
+  };
   abortCheck();
 
   const head = new Uint8Array(8);
   const fh = await fs.promises.open(file, 'r');
-  try { await fh.read(head, 0, 8, 0); } finally { await fh.close(); }
+  try {
+    await fh.read(head, 0, 8, 0);
+  } finally {
+    await fh.close();
+  }
   const format = detectFormat(head, fileName);
   let rows = 0;
-  const onRows = (r: ParsedContactRow[]) => { rows += r.length; opts.onRows(r); };
+  const onRows = (r: ParsedContactRow[]) => {
+    rows += r.length;
+    opts.onRows(r);
+  };
 
   if (format === 'text') {
     const text = createTextImport({
-      fileName, encoding: opts.encoding, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn,
-      defaultCountry: opts.defaultCountry, onPlan: opts.onPlan, onRows,
+      fileName,
+      encoding: opts.encoding,
+      headerRow: opts.headerRow,
+      phoneColumn: opts.phoneColumn,
+      defaultCountry: opts.defaultCountry,
+      onPlan: opts.onPlan,
+      onRows,
     });
     let bytesRead = 0;
     const stream = fs.createReadStream(file, { highWaterMark: READ_CHUNK });
@@ -100,14 +139,29 @@ export async function readContactFile(file: string, opts: ReadFileOptions): Prom
           return bytesRead === length ? buf : buf.subarray(0, bytesRead);
         },
         // 1 MB per trip to zlib's thread instead of DecompressionStream's 16 KB
-        inflateRaw: () => Duplex.toWeb(zlib.createInflateRaw({ chunkSize: 1 << 20 })) as unknown as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> },
+        inflateRaw: () =>
+          Duplex.toWeb(zlib.createInflateRaw({ chunkSize: 1 << 20 })) as unknown as {
+            readable: ReadableStream<Uint8Array>;
+            writable: WritableStream<Uint8Array>;
+          },
       };
       return await parseXlsxSource(src, {
-        fileName, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn, defaultCountry: opts.defaultCountry, sheet: opts.sheet,
-        batchRows: SHEET_SLICE, onPlan: opts.onPlan, onSheet: opts.onSheet, onRows,
+        fileName,
+        headerRow: opts.headerRow,
+        phoneColumn: opts.phoneColumn,
+        defaultCountry: opts.defaultCountry,
+        sheet: opts.sheet,
+        batchRows: SHEET_SLICE,
+        onPlan: opts.onPlan,
+        onSheet: opts.onSheet,
+        onRows,
         async afterBatch(p) {
           await opts.afterRows?.();
-          opts.onProgress?.({ rows, bytesRead: Math.round(totalBytes * Math.min(1, p.bytesTotal ? p.bytesIn / p.bytesTotal : 1)), totalBytes });
+          opts.onProgress?.({
+            rows,
+            bytesRead: Math.round(totalBytes * Math.min(1, p.bytesTotal ? p.bytesIn / p.bytesTotal : 1)),
+            totalBytes,
+          });
           await yieldToLoop();
           abortCheck();
         },
@@ -120,7 +174,10 @@ export async function readContactFile(file: string, opts: ReadFileOptions): Prom
   }
 
   if (stat.size > MAX_SPREADSHEET_BYTES) {
-    throw new ImportError('IMPORT_TOO_LARGE', `${fileName} is a ${Math.round(stat.size / 1048576)} MB spreadsheet, more than SMS Desk will open at once: save the contacts as CSV (which is read piece by piece), then import that file.`);
+    throw new ImportError(
+      'IMPORT_TOO_LARGE',
+      `${fileName} is a ${Math.round(stat.size / 1048576)} MB spreadsheet, more than SMS Desk will open at once: save the contacts as CSV (which is read piece by piece), then import that file.`,
+    );
   }
   const bytes = new Uint8Array(await fs.promises.readFile(file));
   abortCheck();
@@ -130,8 +187,12 @@ export async function readContactFile(file: string, opts: ReadFileOptions): Prom
   const sheet = chooseSheet(wb, fileName, opts.sheet, opts.defaultCountry);
   opts.onSheet?.(sheet);
   const builder = createContactRowBuilder({
-    fileName, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn, defaultCountry: opts.defaultCountry,
-    onPlan: opts.onPlan, onRows,
+    fileName,
+    headerRow: opts.headerRow,
+    phoneColumn: opts.phoneColumn,
+    defaultCountry: opts.defaultCountry,
+    onPlan: opts.onPlan,
+    onRows,
   });
   const total = sheetRowCount(wb, sheet);
   for (let r = 0; r < total; r += SHEET_SLICE) {

@@ -9,10 +9,18 @@ const DELETE_CHUNK = 5000;
  */
 export function deleteListChunked(db: DB, listId: number): void {
   db.prepare(`UPDATE lists SET state = 'importing' WHERE id = ?`).run(listId);
-  const contacts = db.prepare(`DELETE FROM contacts WHERE id IN (SELECT id FROM contacts WHERE list_id = ? LIMIT ${DELETE_CHUNK})`);
-  const rejects = db.prepare(`DELETE FROM import_rejects WHERE id IN (SELECT id FROM import_rejects WHERE list_id = ? LIMIT ${DELETE_CHUNK})`);
-  while (contacts.run(listId).changes > 0) { /* next chunk */ }
-  while (rejects.run(listId).changes > 0) { /* next chunk */ }
+  const contacts = db.prepare(
+    `DELETE FROM contacts WHERE id IN (SELECT id FROM contacts WHERE list_id = ? LIMIT ${DELETE_CHUNK})`,
+  );
+  const rejects = db.prepare(
+    `DELETE FROM import_rejects WHERE id IN (SELECT id FROM import_rejects WHERE list_id = ? LIMIT ${DELETE_CHUNK})`,
+  );
+  while (contacts.run(listId).changes > 0) {
+    /* next chunk */
+  }
+  while (rejects.run(listId).changes > 0) {
+    /* next chunk */
+  }
   db.prepare(`DELETE FROM lists WHERE id = ?`).run(listId);
 }
 

@@ -9,15 +9,25 @@ import { findList, listPhoneColumn } from './queries.ts';
  * re-import as they are: the number column is not phone-like), then why. CSV is UTF-8 with a BOM,
  * which Excel needs to show é and ñ properly.
  */
-export function exportRejects(db: DB, listId: number, file: string, format: 'csv' | 'xlsx'): { file: string; rows: number } {
+export function exportRejects(
+  db: DB,
+  listId: number,
+  file: string,
+  format: 'csv' | 'xlsx',
+): { file: string; rows: number } {
   const list = findList(db, listId);
-  if (!list) throw new ImportError('LIST_NOT_FOUND', `There is no list with id ${listId}: choose a list from "smsdesk lists".`);
+  if (!list)
+    throw new ImportError('LIST_NOT_FOUND', `There is no list with id ${listId}: choose a list from "smsdesk lists".`);
   const fields = JSON.parse(list.fields) as string[];
   const phoneColumn = listPhoneColumn(list);
-  const free = (name: string) => { while (fields.includes(name)) name += '_'; return name; };
+  const free = (name: string) => {
+    while (fields.includes(name)) name += '_';
+    return name;
+  };
   const header = [free('row'), ...fields, free('reason')];
   type Reject = { row: number; kind: string; value: string | null; reason: string; fields: string };
-  const iter = db.prepare(`SELECT row, kind, value, reason, fields FROM import_rejects WHERE list_id = ? ORDER BY row, id`)
+  const iter = db
+    .prepare(`SELECT row, kind, value, reason, fields FROM import_rejects WHERE list_id = ? ORDER BY row, id`)
     .iterate(listId) as IterableIterator<Reject>;
   const toCells = (r: Reject): Array<string | number> => {
     const f = JSON.parse(r.fields) as Record<string, string>;
@@ -26,7 +36,9 @@ export function exportRejects(db: DB, listId: number, file: string, format: 'csv
     return [r.row, ...fields.map((k) => f[k] ?? ''), reason];
   };
 
-  function* rows() { for (const r of iter) yield toCells(r); }
+  function* rows() {
+    for (const r of iter) yield toCells(r);
+  }
   try {
     return writeTable(file, format, header, rows(), 'Rejected rows');
   } finally {

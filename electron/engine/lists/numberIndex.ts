@@ -12,7 +12,8 @@ export function createNumberIndex(initialCapacity = 1 << 12) {
   let cap = initialCapacity;
   let table = new Uint32Array(cap * 3); // [lo, hi, row + 1]; row word 0 = empty slot
   let size = 0;
-  let lo = 0, hi = 0; // the key being looked for, set by key()
+  let lo = 0,
+    hi = 0; // the key being looked for, set by key()
 
   /** digits to the two words of their value; no Number(string) (whitespace, hex, exponents) on the hot path */
   function key(msisdn: string): void {
@@ -40,14 +41,19 @@ export function createNumberIndex(initialCapacity = 1 << 12) {
     table = new Uint32Array(cap * 3);
     for (let j = 0; j < old.length; j += 3) {
       if (old[j + 2] === 0) continue;
-      lo = old[j]; hi = old[j + 1];
+      lo = old[j];
+      hi = old[j + 1];
       const i = find();
-      table[i] = lo; table[i + 1] = hi; table[i + 2] = old[j + 2];
+      table[i] = lo;
+      table[i + 1] = hi;
+      table[i + 2] = old[j + 2];
     }
   }
 
   function put(i: number, row: number) {
-    table[i] = lo; table[i + 1] = hi; table[i + 2] = row + 1;
+    table[i] = lo;
+    table[i + 1] = hi;
+    table[i + 2] = row + 1;
     size++;
   }
 
@@ -83,6 +89,8 @@ export function createNumberIndex(initialCapacity = 1 << 12) {
       while (numbers * 2 > to && to < MAX_RESERVE_SLOTS) to *= 2;
       if (to > cap) grow(to);
     },
-    get size() { return size; },
+    get size() {
+      return size;
+    },
   };
 }

@@ -6,7 +6,12 @@ import { pageOf } from './queries.ts';
 
 const CHUNK = 5000;
 
-export function createOptouts(db: DB, defaultCountry: () => string, now: () => number, countryOf: (requested: string | undefined, fileName: string) => string) {
+export function createOptouts(
+  db: DB,
+  defaultCountry: () => string,
+  now: () => number,
+  countryOf: (requested: string | undefined, fileName: string) => string,
+) {
   const insert = db.prepare(`INSERT OR IGNORE INTO optouts (msisdn, added_at, source) VALUES (?, ?, ?)`);
   const del = db.prepare(`DELETE FROM optouts WHERE msisdn = ?`);
   const insertMany = db.transaction((msisdns: string[], source: string | null) => {
@@ -22,7 +27,8 @@ export function createOptouts(db: DB, defaultCountry: () => string, now: () => n
     const invalid: string[] = [];
     for (const raw of numbers) {
       const r = normalizeMsisdn(raw, country);
-      if (r.ok) valid.push(r.msisdn); else invalid.push(raw);
+      if (r.ok) valid.push(r.msisdn);
+      else invalid.push(raw);
     }
     let added = 0;
     for (let i = 0; i < valid.length; i += CHUNK) added += insertMany(valid.slice(i, i + CHUNK), source ?? null);
@@ -36,10 +42,17 @@ export function createOptouts(db: DB, defaultCountry: () => string, now: () => n
       const digits = (page.search ?? '').replace(/\D/g, '').replace(/^0+/, '');
       const where = digits ? `WHERE msisdn LIKE ?` : '';
       const args = digits ? [`%${digits}%`] : [];
-      const total = db.prepare(`SELECT count(*) FROM optouts ${where}`).pluck().get(...args) as number;
-      const rows = (db.prepare(`SELECT msisdn, added_at, source FROM optouts ${where} ORDER BY added_at DESC, msisdn LIMIT ? OFFSET ?`)
-        .all(...args, limit, offset) as Array<{ msisdn: string; added_at: number; source: string | null }>)
-        .map((r) => ({ msisdn: r.msisdn, addedAt: r.added_at, source: r.source }));
+      const total = db
+        .prepare(`SELECT count(*) FROM optouts ${where}`)
+        .pluck()
+        .get(...args) as number;
+      const rows = (
+        db
+          .prepare(
+            `SELECT msisdn, added_at, source FROM optouts ${where} ORDER BY added_at DESC, msisdn LIMIT ? OFFSET ?`,
+          )
+          .all(...args, limit, offset) as Array<{ msisdn: string; added_at: number; source: string | null }>
+      ).map((r) => ({ msisdn: r.msisdn, addedAt: r.added_at, source: r.source }));
       return { total, rows };
     },
     add,
@@ -59,26 +72,39 @@ export function createOptouts(db: DB, defaultCountry: () => string, now: () => n
       return { removed };
     },
     /** A file of numbers (any format lists.import reads); the phone column is found the same way. */
-    import(path: string, opts: { country?: string; encoding?: string } = {}): { added: number; invalid: number; rows: number } {
+    import(
+      path: string,
+      opts: { country?: string; encoding?: string } = {},
+    ): { added: number; invalid: number; rows: number } {
       const fileName = baseName(path);
       let bytes: Uint8Array;
-      try { bytes = new Uint8Array(fs.readFileSync(path)); } catch {
-        throw new ImportError('IMPORT_NOT_FOUND', `Cannot open ${fileName}: check that the file exists and that SMS Desk may read it.`);
+      try {
+        bytes = new Uint8Array(fs.readFileSync(path));
+      } catch {
+        throw new ImportError(
+          'IMPORT_NOT_FOUND',
+          `Cannot open ${fileName}: check that the file exists and that SMS Desk may read it.`,
+        );
       }
       const country = countryOf(opts.country, fileName);
-      let added = 0, invalid = 0, rows = 0;
+      let added = 0,
+        invalid = 0,
+        rows = 0;
       let pending: string[] = [];
       const flush = () => {
         const valid: string[] = [];
         for (const raw of pending) {
           const r = normalizeMsisdn(raw, country);
-          if (r.ok) valid.push(r.msisdn); else invalid++;
+          if (r.ok) valid.push(r.msisdn);
+          else invalid++;
         }
         added += insertMany(valid, `import:${fileName}`);
         pending = [];
       };
       parseContactBytes(bytes, {
-        fileName, encoding: opts.encoding, defaultCountry: country,
+        fileName,
+        encoding: opts.encoding,
+        defaultCountry: country,
         onRows: (r) => {
           rows += r.length;
           for (const row of r) pending.push(row.phone);

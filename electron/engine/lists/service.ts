@@ -33,14 +33,21 @@ export function createListsService(deps: ListsServiceDeps): ListsService {
     if (requested === undefined || requested.trim() === '') return defaultCountry();
     const cc = requested.trim().toUpperCase();
     if (!isKnownCountry(cc)) {
-      throw new ImportError('IMPORT_BAD_COUNTRY', `${fileName ? `${fileName} was not imported: ` : ''}"${requested}" is not a country code SMS Desk knows, so use two letters such as NG or GB.`);
+      throw new ImportError(
+        'IMPORT_BAD_COUNTRY',
+        `${fileName ? `${fileName} was not imported: ` : ''}"${requested}" is not a country code SMS Desk knows, so use two letters such as NG or GB.`,
+      );
     }
     return cc;
   };
   const sessions = new Map<string, ImportSession>();
   const optouts = createOptouts(db, defaultCountry, now, (c, f) => countryOf(c, f));
 
-  async function importFile(file: string, opts: ImportOptions, ctl: { signal?: AbortSignal; onProgress?(p: ImportProgress): void } = {}): Promise<ImportReport> {
+  async function importFile(
+    file: string,
+    opts: ImportOptions,
+    ctl: { signal?: AbortSignal; onProgress?(p: ImportProgress): void } = {},
+  ): Promise<ImportReport> {
     const fileName = baseName(file);
     const listName = String(opts.list ?? '').trim();
     assertNameFree(db, listName, fileName); // before reading a byte
@@ -69,14 +76,30 @@ export function createListsService(deps: ListsServiceDeps): ListsService {
     };
     try {
       await readContactFile(file, {
-        encoding: opts.encoding, sheet: opts.sheet, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn,
-        defaultCountry: country, signal: ctl.signal,
-        onSheet: (s) => { sheet = s; },
+        encoding: opts.encoding,
+        sheet: opts.sheet,
+        headerRow: opts.headerRow,
+        phoneColumn: opts.phoneColumn,
+        defaultCountry: country,
+        signal: ctl.signal,
+        onSheet: (s) => {
+          sheet = s;
+        },
         onPlan: (p) => {
-          session = createImportSession(db, {
-            list: listName, fields: p.fields, phoneColumn: p.phoneColumn,
-            country, source: path.basename(file), sheet, headerRow: p.headerRow, fileName,
-          }, now);
+          session = createImportSession(
+            db,
+            {
+              list: listName,
+              fields: p.fields,
+              phoneColumn: p.phoneColumn,
+              country,
+              source: path.basename(file),
+              sheet,
+              headerRow: p.headerRow,
+              fileName,
+            },
+            now,
+          );
         },
         onRows: (rows) => {
           for (const r of rows) pending.push(r);
@@ -108,7 +131,8 @@ export function createListsService(deps: ListsServiceDeps): ListsService {
     get: (idOrName) => getList(db, idOrName),
     import: importFile,
     delete(id) {
-      if (!findList(db, id)) throw new ImportError('LIST_NOT_FOUND', `There is no list with id ${id}: choose a list from "smsdesk lists".`);
+      if (!findList(db, id))
+        throw new ImportError('LIST_NOT_FOUND', `There is no list with id ${id}: choose a list from "smsdesk lists".`);
       deleteListChunked(db, id);
     },
     contacts: (listId, page) => listContacts(db, listId, page),
@@ -118,11 +142,19 @@ export function createListsService(deps: ListsServiceDeps): ListsService {
 
   const imports: ListsService['imports'] = {
     begin(opts) {
-      const session = createImportSession(db, {
-        list: String(opts.list ?? ''), fields: opts.fields, phoneColumn: opts.phoneColumn,
-        country: countryOf(opts.country), source: opts.source ?? null,
-        sheet: opts.sheet ?? null, headerRow: opts.headerRow ?? 1,
-      }, now);
+      const session = createImportSession(
+        db,
+        {
+          list: String(opts.list ?? ''),
+          fields: opts.fields,
+          phoneColumn: opts.phoneColumn,
+          country: countryOf(opts.country),
+          source: opts.source ?? null,
+          sheet: opts.sheet ?? null,
+          headerRow: opts.headerRow ?? 1,
+        },
+        now,
+      );
       const importId = randomUUID();
       sessions.set(importId, session);
       return { importId };
@@ -144,7 +176,11 @@ export function createListsService(deps: ListsServiceDeps): ListsService {
 
   function sessionOf(importId: string): ImportSession {
     const s = sessions.get(importId);
-    if (!s) throw new ImportError('IMPORT_NOT_FOUND', 'That import is no longer running (it finished or was cancelled): start the import again.');
+    if (!s)
+      throw new ImportError(
+        'IMPORT_NOT_FOUND',
+        'That import is no longer running (it finished or was cancelled): start the import again.',
+      );
     return s;
   }
 

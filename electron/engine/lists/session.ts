@@ -27,7 +27,10 @@ function smallCacheRunner(db: DB): <T>(fn: () => T) => T {
   const setTo = new Map<number, { run(): unknown }>();
   const set = (n: number) => {
     let st = setTo.get(n);
-    if (!st) { st = db.prepare(`PRAGMA cache_size = ${Math.trunc(n)}`); setTo.set(n, st); }
+    if (!st) {
+      st = db.prepare(`PRAGMA cache_size = ${Math.trunc(n)}`);
+      setTo.set(n, st);
+    }
     st.run();
   };
   return (fn) => {
@@ -66,11 +69,18 @@ export interface ImportSession {
 
 export function listExistsError(name: string, fileName?: string): ImportError {
   const what = fileName ? `${fileName} was not imported: a` : 'A';
-  return new ImportError('LIST_EXISTS', `${what} list called "${name}" already exists: choose another list name, or delete the old list first.`);
+  return new ImportError(
+    'LIST_EXISTS',
+    `${what} list called "${name}" already exists: choose another list name, or delete the old list first.`,
+  );
 }
 
 export function assertNameFree(db: DB, name: string, fileName?: string): void {
-  if (name.trim() === '') throw new ImportError('LIST_NAME_REQUIRED', `${fileName ? `${fileName} was not imported: the` : 'The'} new list needs a name, so type one.`);
+  if (name.trim() === '')
+    throw new ImportError(
+      'LIST_NAME_REQUIRED',
+      `${fileName ? `${fileName} was not imported: the` : 'The'} new list needs a name, so type one.`,
+    );
   const hit = db.prepare(`SELECT 1 FROM lists WHERE name = ? AND state = 'ready'`).get(name);
   if (hit) throw listExistsError(name, fileName);
 }
@@ -85,26 +95,38 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
   const name = opts.list.trim();
   assertNameFree(db, name, opts.fileName);
   const fields = opts.fields.includes(opts.phoneColumn) ? opts.fields : [...opts.fields, opts.phoneColumn];
-  const listId = Number(db.prepare(`INSERT INTO lists (name, state, fields, source, created_at) VALUES (?, 'importing', ?, ?, ?)`)
-    .run(name, JSON.stringify(fields), opts.source, now()).lastInsertRowid);
+  const listId = Number(
+    db
+      .prepare(`INSERT INTO lists (name, state, fields, source, created_at) VALUES (?, 'importing', ?, ?, ?)`)
+      .run(name, JSON.stringify(fields), opts.source, now()).lastInsertRowid,
+  );
 
   // Rows go in INSERT_ROWS at a time (one statement, one call into SQLite, instead of one per
   // row: about a third of the storing time), the rest of a slice one by one; same rows, same order.
   const values = (n: number) => Array(n).fill('(?, ?, ?, ?, ?, ?)').join(', ');
-  const insertContact = db.prepare(`INSERT INTO contacts (list_id, seq, row, msisdn, network, fields) VALUES ${values(1)}`);
-  const insertContacts = db.prepare(`INSERT INTO contacts (list_id, seq, row, msisdn, network, fields) VALUES ${values(INSERT_ROWS)}`);
+  const insertContact = db.prepare(
+    `INSERT INTO contacts (list_id, seq, row, msisdn, network, fields) VALUES ${values(1)}`,
+  );
+  const insertContacts = db.prepare(
+    `INSERT INTO contacts (list_id, seq, row, msisdn, network, fields) VALUES ${values(INSERT_ROWS)}`,
+  );
   let firstRow = createNumberIndex();
   const anyOptout = db.prepare(`SELECT EXISTS (SELECT 1 FROM optouts)`).pluck();
   // one look-up per transaction for all its numbers, not one per row
   const optedOutOf = db.prepare(`SELECT msisdn FROM optouts WHERE msisdn IN (SELECT value FROM json_each(?))`).pluck();
   const withSmallCache = smallCacheRunner(db);
-  const insertReject = db.prepare(`INSERT INTO import_rejects (list_id, row, kind, value, reason, fields) VALUES ${values(1)}`);
-  const insertRejects = db.prepare(`INSERT INTO import_rejects (list_id, row, kind, value, reason, fields) VALUES ${values(INSERT_ROWS)}`);
+  const insertReject = db.prepare(
+    `INSERT INTO import_rejects (list_id, row, kind, value, reason, fields) VALUES ${values(1)}`,
+  );
+  const insertRejects = db.prepare(
+    `INSERT INTO import_rejects (list_id, row, kind, value, reason, fields) VALUES ${values(INSERT_ROWS)}`,
+  );
   const contactArgs: unknown[] = [];
   const rejectArgs: unknown[] = [];
   const FULL = INSERT_ROWS * 6;
   const flushArgs = (args: unknown[], one: { run(...a: unknown[]): unknown }) => {
-    for (let i = 0; i < args.length; i += 6) one.run(args[i], args[i + 1], args[i + 2], args[i + 3], args[i + 4], args[i + 5]);
+    for (let i = 0; i < args.length; i += 6)
+      one.run(args[i], args[i + 1], args[i + 2], args[i + 3], args[i + 4], args[i + 5]);
     args.length = 0;
   };
 
@@ -113,9 +135,17 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
   let seq = 0;
   let state: 'open' | 'committed' | 'cancelled' = 'open';
 
-  const reject = (row: RawContactRow, kind: 'invalid' | 'duplicate' | 'suppressed', reason: string, fieldsJson: string) => {
+  const reject = (
+    row: RawContactRow,
+    kind: 'invalid' | 'duplicate' | 'suppressed',
+    reason: string,
+    fieldsJson: string,
+  ) => {
     rejectArgs.push(listId, row.row, kind, row.phone, reason, fieldsJson);
-    if (rejectArgs.length === FULL) { insertRejects.run(rejectArgs); rejectArgs.length = 0; }
+    if (rejectArgs.length === FULL) {
+      insertRejects.run(rejectArgs);
+      rejectArgs.length = 0;
+    }
     if (firstRejects.length < REPORT_REJECTS) firstRejects.push({ row: row.row, kind, value: row.phone, reason });
   };
 
@@ -131,12 +161,22 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
       optedOut = new Set(optedOutOf.all(JSON.stringify(numbers)) as string[]);
     }
     for (let i = 0; i < rows.length; i++) {
-      const row = rows[i], r = found[i];
+      const row = rows[i],
+        r = found[i];
       counts.rows++;
-      const cells = row.fields[opts.phoneColumn] === undefined ? { ...row.fields, [opts.phoneColumn]: row.phone } : row.fields;
+      const cells =
+        row.fields[opts.phoneColumn] === undefined ? { ...row.fields, [opts.phoneColumn]: row.phone } : row.fields;
       const fieldsJson = JSON.stringify(cells);
-      if (!r.ok) { counts.invalid++; reject(row, 'invalid', r.reason, fieldsJson); continue; }
-      if (optedOut?.has(r.msisdn)) { counts.suppressed++; reject(row, 'suppressed', `${r.msisdn} is on the opt-out list`, fieldsJson); continue; }
+      if (!r.ok) {
+        counts.invalid++;
+        reject(row, 'invalid', r.reason, fieldsJson);
+        continue;
+      }
+      if (optedOut?.has(r.msisdn)) {
+        counts.suppressed++;
+        reject(row, 'suppressed', `${r.msisdn} is on the opt-out list`, fieldsJson);
+        continue;
+      }
       const first = firstRow.firstOrSet(r.msisdn, row.row);
       if (first !== undefined) {
         counts.duplicates++;
@@ -144,7 +184,10 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
         continue;
       }
       contactArgs.push(listId, seq + 1, row.row, r.msisdn, r.network, fieldsJson);
-      if (contactArgs.length === FULL) { insertContacts.run(contactArgs); contactArgs.length = 0; }
+      if (contactArgs.length === FULL) {
+        insertContacts.run(contactArgs);
+        contactArgs.length = 0;
+      }
       seq++;
       counts.valid++;
     }
@@ -153,12 +196,18 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
   });
 
   const ensureOpen = () => {
-    if (state !== 'open') throw new ImportError('IMPORT_NOT_FOUND', `The import into "${name}" has already ${state === 'committed' ? 'finished' : 'been cancelled'}: start a new import.`);
+    if (state !== 'open')
+      throw new ImportError(
+        'IMPORT_NOT_FOUND',
+        `The import into "${name}" has already ${state === 'committed' ? 'finished' : 'been cancelled'}: start a new import.`,
+      );
   };
 
   return {
     listId,
-    get counts() { return { ...counts }; },
+    get counts() {
+      return { ...counts };
+    },
     expectRows(rows) {
       if (state === 'open' && Number.isFinite(rows) && rows > 0) firstRow.reserve(Math.ceil(rows));
     },
@@ -178,13 +227,20 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
         throw noContactsBelowHeader(opts.fileName ?? opts.source, opts.headerRow);
       }
       const report: ImportReport = {
-        list: { id: listId, name }, ...counts,
-        sheet: opts.sheet, headerRow: opts.headerRow, phoneColumn: opts.phoneColumn, fields,
+        list: { id: listId, name },
+        ...counts,
+        sheet: opts.sheet,
+        headerRow: opts.headerRow,
+        phoneColumn: opts.phoneColumn,
+        fields,
         rejects: firstRejects,
       };
       try {
-        db.prepare(`UPDATE lists SET state = 'ready', contacts = ?, report = ? WHERE id = ?`)
-          .run(counts.valid, JSON.stringify({ ...report, rejects: undefined }), listId);
+        db.prepare(`UPDATE lists SET state = 'ready', contacts = ?, report = ? WHERE id = ?`).run(
+          counts.valid,
+          JSON.stringify({ ...report, rejects: undefined }),
+          listId,
+        );
       } catch (e) {
         // another import took the name while this one was running
         state = 'cancelled';

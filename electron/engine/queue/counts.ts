@@ -18,7 +18,8 @@ export function createCounts(db: DB) {
   const bucket = db.prepare(`INSERT INTO status_buckets (campaign_id, at, status, n) VALUES (?, ?, ?, ?)
     ON CONFLICT (campaign_id, at, status) DO UPDATE SET n = n + excluded.n`);
   const truth = db.prepare<[number], { status: string; n: number }>(
-    `SELECT status, COUNT(*) AS n FROM messages WHERE campaign_id = ? GROUP BY status`);
+    `SELECT status, COUNT(*) AS n FROM messages WHERE campaign_id = ? GROUP BY status`,
+  );
   const clear = db.prepare(`DELETE FROM campaign_counts WHERE campaign_id = ?`);
 
   /** `n` messages of one campaign went from `from` to `to`; `at` is the updated_at they got. */
@@ -37,7 +38,8 @@ export function createCounts(db: DB) {
         if (from === to || n <= 0) return;
         const key = `${campaignId}\0${from}\0${to}`;
         const e = pending.get(key);
-        if (e) e.n += n; else pending.set(key, { campaignId, from, to, n });
+        if (e) e.n += n;
+        else pending.set(key, { campaignId, from, to, n });
       },
       flush(at: number) {
         for (const e of pending.values()) move(e.campaignId, e.from, e.to, e.n, at);

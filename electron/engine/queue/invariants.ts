@@ -24,7 +24,13 @@ export const BATCH_HOLDS: Record<BatchState | 'none', readonly MessageStatus[]> 
 /** Statuses that keep a campaign from being "completed": something may still leave, or nobody decided. */
 export const UNFINISHED: readonly MessageStatus[] = ['queued', 'submitting', 'uncertain'];
 
-export interface Violation { rule: string; campaignId: number | null; batchId: number | null; detail: string; n: number }
+export interface Violation {
+  rule: string;
+  campaignId: number | null;
+  batchId: number | null;
+  detail: string;
+  n: number;
+}
 
 const sqlList = (xs: readonly string[]) => `(${xs.map((x) => `'${x}'`).join(',')})`;
 
@@ -36,22 +42,44 @@ const sqlList = (xs: readonly string[]) => `(${xs.map((x) => `'${x}'`).join(',')
 export function checkLedger(db: DB, opts: { thorough?: boolean } = {}): Violation[] {
   const out: Violation[] = [];
   if (opts.thorough) {
-    const rows = db.prepare<[], { campaign_id: number; batch_id: number | null; state: string | null; status: MessageStatus; n: number }>(
-      `SELECT m.campaign_id, m.batch_id, b.state, m.status, COUNT(*) AS n FROM messages m LEFT JOIN batches b ON b.id = m.batch_id
-       GROUP BY m.campaign_id, m.batch_id, m.status`).all();
+    const rows = db
+      .prepare<
+        [],
+        { campaign_id: number; batch_id: number | null; state: string | null; status: MessageStatus; n: number }
+      >(
+        `SELECT m.campaign_id, m.batch_id, b.state, m.status, COUNT(*) AS n FROM messages m LEFT JOIN batches b ON b.id = m.batch_id
+       GROUP BY m.campaign_id, m.batch_id, m.status`,
+      )
+      .all();
     for (const r of rows) {
-      const state = (r.batch_id == null ? 'none' : r.state ?? 'missing') as BatchState | 'none' | 'missing';
-      const allowed = state === 'missing' ? [] : BATCH_HOLDS[state] ?? [];
+      const state = (r.batch_id == null ? 'none' : (r.state ?? 'missing')) as BatchState | 'none' | 'missing';
+      const allowed = state === 'missing' ? [] : (BATCH_HOLDS[state] ?? []);
       if (!allowed.includes(r.status)) {
-        out.push({ rule: 'batch-holds', campaignId: r.campaign_id, batchId: r.batch_id, n: r.n, detail: `${r.n} ${r.status} message(s) on a ${state} batch` });
+        out.push({
+          rule: 'batch-holds',
+          campaignId: r.campaign_id,
+          batchId: r.batch_id,
+          n: r.n,
+          detail: `${r.n} ${r.status} message(s) on a ${state} batch`,
+        });
       }
     }
-    const counted = db.prepare<[], { campaign_id: number; status: string; real: number; kept: number }>(
-      `SELECT campaign_id, status, SUM(real) AS real, SUM(kept) AS kept FROM (
+    const counted = db
+      .prepare<[], { campaign_id: number; status: string; real: number; kept: number }>(
+        `SELECT campaign_id, status, SUM(real) AS real, SUM(kept) AS kept FROM (
          SELECT campaign_id, status, COUNT(*) AS real, 0 AS kept FROM messages GROUP BY 1, 2
          UNION ALL SELECT campaign_id, status, 0, n FROM campaign_counts)
-       GROUP BY 1, 2 HAVING SUM(real) != SUM(kept)`).all();
-    for (const r of counted) out.push({ rule: 'counters', campaignId: r.campaign_id, batchId: null, n: Math.abs(r.real - r.kept), detail: `${r.status}: ${r.real} messages, counter says ${r.kept}` });
+       GROUP BY 1, 2 HAVING SUM(real) != SUM(kept)`,
+      )
+      .all();
+    for (const r of counted)
+      out.push({
+        rule: 'counters',
+        campaignId: r.campaign_id,
+        batchId: null,
+        n: Math.abs(r.real - r.kept),
+        detail: `${r.status}: ${r.real} messages, counter says ${r.kept}`,
+      });
   } else {
     // Rows are counted here, not by GROUP BY: only the (normally zero) violating rows come back,
     // and no temporary sort is built at every start.
@@ -64,26 +92,44 @@ export function checkLedger(db: DB, opts: { thorough?: boolean } = {}): Violatio
       tally.set(key, v);
     };
     // submitting and uncertain are only right on a batch of the same state (index on campaign, status).
-    const rows = db.prepare<[], { campaign_id: number; batch_id: number | null; state: string | null; status: MessageStatus }>(
-      `SELECT m.campaign_id, m.batch_id, b.state, m.status FROM messages m LEFT JOIN batches b ON b.id = m.batch_id
-       WHERE m.campaign_id IN (SELECT id FROM campaigns) AND m.status IN ('submitting', 'uncertain') AND b.state IS NOT m.status`).all();
-    for (const r of rows) add(r.campaign_id, r.batch_id, r.batch_id == null ? 'missing' : r.state ?? 'missing', r.status);
+    const rows = db
+      .prepare<[], { campaign_id: number; batch_id: number | null; state: string | null; status: MessageStatus }>(
+        `SELECT m.campaign_id, m.batch_id, b.state, m.status FROM messages m LEFT JOIN batches b ON b.id = m.batch_id
+       WHERE m.campaign_id IN (SELECT id FROM campaigns) AND m.status IN ('submitting', 'uncertain') AND b.state IS NOT m.status`,
+      )
+      .all();
+    for (const r of rows)
+      add(r.campaign_id, r.batch_id, r.batch_id == null ? 'missing' : (r.state ?? 'missing'), r.status);
     // A batch that gave its messages back holds none: such batches by (campaign, state), each
     // probed on the messages' batch index. (A million one-recipient requests: no scan of batches.)
-    const given = db.prepare<[], { campaign_id: number; id: number; state: string; status: MessageStatus }>(
-      `SELECT b.campaign_id, b.id, b.state, m.status FROM batches b JOIN messages m ON m.batch_id = b.id
-       WHERE b.campaign_id IN (SELECT id FROM campaigns) AND b.state IN ('returned', 'resent') AND m.status NOT IN ('submitting', 'uncertain')`).all();
+    const given = db
+      .prepare<[], { campaign_id: number; id: number; state: string; status: MessageStatus }>(
+        `SELECT b.campaign_id, b.id, b.state, m.status FROM batches b JOIN messages m ON m.batch_id = b.id
+       WHERE b.campaign_id IN (SELECT id FROM campaigns) AND b.state IN ('returned', 'resent') AND m.status NOT IN ('submitting', 'uncertain')`,
+      )
+      .all();
     for (const r of given) add(r.campaign_id, r.id, r.state, r.status);
     out.push(...tally.values());
   }
-  const done = db.prepare<[], { id: number; status: string; n: number }>(
-    `SELECT c.id, k.status, k.n FROM campaigns c JOIN campaign_counts k ON k.campaign_id = c.id
-     WHERE c.state = 'completed' AND k.status IN ${sqlList(UNFINISHED)} AND k.n > 0`).all();
-  for (const r of done) out.push({ rule: 'completed', campaignId: r.id, batchId: null, n: r.n, detail: `completed campaign holds ${r.n} ${r.status} message(s)` });
+  const done = db
+    .prepare<[], { id: number; status: string; n: number }>(
+      `SELECT c.id, k.status, k.n FROM campaigns c JOIN campaign_counts k ON k.campaign_id = c.id
+     WHERE c.state = 'completed' AND k.status IN ${sqlList(UNFINISHED)} AND k.n > 0`,
+    )
+    .all();
+  for (const r of done)
+    out.push({
+      rule: 'completed',
+      campaignId: r.id,
+      batchId: null,
+      n: r.n,
+      detail: `completed campaign holds ${r.n} ${r.status} message(s)`,
+    });
   return out;
 }
 
-const REPAIR_REASON = 'The ledger check found this request did not account for all its recipients; their outcome is being checked with the gateway.';
+const REPAIR_REASON =
+  'The ledger check found this request did not account for all its recipients; their outcome is being checked with the gateway.';
 
 /**
  * Repairs what checkLedger found, always towards asking the user: a batch holding messages its
@@ -95,9 +141,12 @@ export function repairLedger(db: DB, found: Violation[], now: number, pollInterv
   if (!found.length) return 0;
   let fixed = 0;
   db.transaction(() => {
-    const batchIds = [...new Set(found.filter((v) => v.rule === 'batch-holds' && v.batchId != null).map((v) => v.batchId!))];
+    const batchIds = [
+      ...new Set(found.filter((v) => v.rule === 'batch-holds' && v.batchId != null).map((v) => v.batchId!)),
+    ];
     const existing = db.prepare<[number], { id: number }>('SELECT id FROM batches WHERE id = ?');
-    const toUncertainBatch = db.prepare(`UPDATE batches SET state = 'uncertain', dlr_done = 0, polls = 0, next_poll_at = ?, poll_interval = COALESCE(poll_interval, ?),
+    const toUncertainBatch =
+      db.prepare(`UPDATE batches SET state = 'uncertain', dlr_done = 0, polls = 0, next_poll_at = ?, poll_interval = COALESCE(poll_interval, ?),
       error = COALESCE(error, ?) WHERE id = ?`);
     const toUncertainMsgs = db.prepare(`UPDATE messages SET status = 'uncertain', reason = ?, updated_at = ?
       WHERE batch_id = ? AND status IN ('queued', 'submitting', 'uncertain', 'accepted', 'sent')`);
@@ -109,27 +158,54 @@ export function repairLedger(db: DB, found: Violation[], now: number, pollInterv
     // Messages pointing at no batch (or a missing one): submitting ones never left (the batch row is
     // written in the same transaction), so they queue again; uncertain ones get a batch record of
     // their own, which the gateway will not know, so the user is asked about them.
-    const orphans = db.prepare<[], { id: number; campaign_id: number; status: string; text: string; parts: number }>(
-      `SELECT m.id, m.campaign_id, m.status, m.text, m.parts FROM messages m LEFT JOIN batches b ON b.id = m.batch_id
-       WHERE m.campaign_id IN (SELECT id FROM campaigns) AND m.status IN ('submitting', 'uncertain') AND b.id IS NULL`).all();
-    const requeue = db.prepare(`UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, updated_at = ? WHERE id = ?`);
+    const orphans = db
+      .prepare<[], { id: number; campaign_id: number; status: string; text: string; parts: number }>(
+        `SELECT m.id, m.campaign_id, m.status, m.text, m.parts FROM messages m LEFT JOIN batches b ON b.id = m.batch_id
+       WHERE m.campaign_id IN (SELECT id FROM campaigns) AND m.status IN ('submitting', 'uncertain') AND b.id IS NULL`,
+      )
+      .all();
+    const requeue = db.prepare(
+      `UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, updated_at = ? WHERE id = ?`,
+    );
     const byCampaign = new Map<number, typeof orphans>();
     for (const o of orphans) {
-      if (o.status === 'submitting') { requeue.run(now, o.id); fixed++; continue; }
+      if (o.status === 'submitting') {
+        requeue.run(now, o.id);
+        fixed++;
+        continue;
+      }
       byCampaign.set(o.campaign_id, [...(byCampaign.get(o.campaign_id) ?? []), o]);
     }
-    const insertBatch = db.prepare(`INSERT INTO batches (campaign_id, client_ref, state, recipients, parts, text, created_at, error, next_poll_at, poll_interval, polls)
+    const insertBatch =
+      db.prepare(`INSERT INTO batches (campaign_id, client_ref, state, recipients, parts, text, created_at, error, next_poll_at, poll_interval, polls)
       VALUES (?, ?, 'uncertain', ?, ?, ?, ?, ?, ?, ?, 1)`);
     const attach = db.prepare(`UPDATE messages SET batch_id = ?, reason = ?, updated_at = ? WHERE id = ?`);
     for (const [cid, ms] of byCampaign) {
-      const bid = Number(insertBatch.run(cid, randomUUID().replace(/-/g, ''), ms.length, ms.reduce((s, m) => s + m.parts, 0), ms[0].text, now, REPAIR_REASON, now, pollInterval).lastInsertRowid);
-      for (const m of ms) { attach.run(bid, REPAIR_REASON, now, m.id); fixed++; }
+      const bid = Number(
+        insertBatch.run(
+          cid,
+          randomUUID().replace(/-/g, ''),
+          ms.length,
+          ms.reduce((s, m) => s + m.parts, 0),
+          ms[0].text,
+          now,
+          REPAIR_REASON,
+          now,
+          pollInterval,
+        ).lastInsertRowid,
+      );
+      for (const m of ms) {
+        attach.run(bid, REPAIR_REASON, now, m.id);
+        fixed++;
+      }
     }
     // Last, from the counters as they are now: a campaign with anything left is sending again.
     // The writes above change statuses their WHERE does not fix one by one (a repair is rare):
     // the campaigns they touched are counted again from their rows.
     const counts = createCounts(db);
-    const touched = new Set<number>([...found.map((v) => v.campaignId), ...orphans.map((o) => o.campaign_id)].filter((c): c is number => c != null));
+    const touched = new Set<number>(
+      [...found.map((v) => v.campaignId), ...orphans.map((o) => o.campaign_id)].filter((c): c is number => c != null),
+    );
     for (const cid of touched) counts.recount(cid);
     const reopened = createLifecycle(db).reopenUnfinished(UNFINISHED);
     fixed += reopened;

@@ -3,8 +3,23 @@ import type { DB } from '../db/open.ts';
 import { createCounts } from './counts.ts';
 import { createLifecycle } from '../campaigns/lifecycle.ts';
 
-export interface QueuedMessage { id: number; seq: number; msisdn: string; text: string; parts: number; resend_ref?: string | null }
-export interface BatchRecord { id: number; campaignId: number; clientRef: string; to: string[]; text: string; parts: number; messageIds: number[] }
+export interface QueuedMessage {
+  id: number;
+  seq: number;
+  msisdn: string;
+  text: string;
+  parts: number;
+  resend_ref?: string | null;
+}
+export interface BatchRecord {
+  id: number;
+  campaignId: number;
+  clientRef: string;
+  to: string[];
+  text: string;
+  parts: number;
+  messageIds: number[];
+}
 
 /**
  * The ledger's state changes for sending. Each function is one transaction, so the file always
@@ -13,9 +28,11 @@ export interface BatchRecord { id: number; campaignId: number; clientRef: string
 export function createLedger(db: DB) {
   const counts = createCounts(db);
   const queuedStmt = db.prepare<[number, number], QueuedMessage>(
-    `SELECT id, seq, msisdn, text, parts, resend_ref FROM messages WHERE campaign_id = ? AND status = 'queued' ORDER BY seq LIMIT ?`);
+    `SELECT id, seq, msisdn, text, parts, resend_ref FROM messages WHERE campaign_id = ? AND status = 'queued' ORDER BY seq LIMIT ?`,
+  );
   const resendGroup = db.prepare<[number, string], QueuedMessage>(
-    `SELECT id, seq, msisdn, text, parts, resend_ref FROM messages WHERE campaign_id = ? AND status = 'queued' AND resend_ref = ? ORDER BY seq`);
+    `SELECT id, seq, msisdn, text, parts, resend_ref FROM messages WHERE campaign_id = ? AND status = 'queued' AND resend_ref = ? ORDER BY seq`,
+  );
 
   /** The lowest-seq queued messages that share one text, capped by recipients and by parts. */
   function nextBatch(campaignId: number, maxRecipients: number, maxParts: number): QueuedMessage[] {
@@ -35,63 +52,121 @@ export function createLedger(db: DB) {
   }
 
   // Prepared once: these run for every request of every campaign.
-  const insertBatch = db.prepare(`INSERT INTO batches (campaign_id, client_ref, state, recipients, parts, text, created_at, sent_at)
+  const insertBatch =
+    db.prepare(`INSERT INTO batches (campaign_id, client_ref, state, recipients, parts, text, created_at, sent_at)
     VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?)`);
   // One statement per batch (ids as a JSON array), not one per message.
-  const takeMessages = db.prepare<[number, number, number, string]>(`UPDATE messages SET status = 'submitting', batch_id = ?, submitted_at = ?, updated_at = ?
+  const takeMessages = db.prepare<
+    [number, number, number, string]
+  >(`UPDATE messages SET status = 'submitting', batch_id = ?, submitted_at = ?, updated_at = ?
     WHERE id IN (SELECT value FROM json_each(?)) AND status = 'queued'`);
   const takenOf = db.prepare<[number], { id: number }>(`SELECT id FROM messages WHERE batch_id = ?`);
   const deleteBatch = db.prepare('DELETE FROM batches WHERE id = ?');
   // A re-send that came back unprocessed (503) left its row holding the reference: free it.
-  const freeRef = db.prepare(`UPDATE batches SET client_ref = client_ref || '~' || id WHERE client_ref = ? AND state IN ('returned', 'resent')`);
+  const freeRef = db.prepare(
+    `UPDATE batches SET client_ref = client_ref || '~' || id WHERE client_ref = ? AND state IN ('returned', 'resent')`,
+  );
   const resizeBatch = db.prepare('UPDATE batches SET recipients = ?, parts = ? WHERE id = ?');
-  const batchAccepted = db.prepare(`UPDATE batches SET state = 'accepted', gateway_ref = ?, processed = ?, http_status = ?, answered_at = ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`);
+  const batchAccepted = db.prepare(
+    `UPDATE batches SET state = 'accepted', gateway_ref = ?, processed = ?, http_status = ?, answered_at = ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`,
+  );
   // Every transition moves all of the batch's open messages (submitting, or uncertain if a
   // recovery got there first): a batch can never leave a recipient in a state it does not allow.
   // One statement per old status, so its changes say exactly what the counters must move; the
   // uncertain one goes through the (campaign, status) index and finds nothing in a few steps.
   const UNCERTAIN_OF = `campaign_id = ? AND status = 'uncertain' AND +batch_id = ?`;
-  const messagesAccepted = db.prepare(`UPDATE messages SET status = 'accepted', accepted_at = ?, reason = NULL, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`);
-  const uncertainAccepted = db.prepare(`UPDATE messages SET status = 'accepted', accepted_at = ?, reason = NULL, updated_at = ? WHERE ${UNCERTAIN_OF}`);
-  const batchReturned = db.prepare(`UPDATE batches SET state = 'returned', error = ?, http_status = ?, answered_at = ?, dlr_done = 1 WHERE id = ?`);
-  const messagesReturned = db.prepare(`UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`);
-  const uncertainReturned = db.prepare(`UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, updated_at = ? WHERE ${UNCERTAIN_OF}`);
-  const batchFailed = db.prepare(`UPDATE batches SET state = 'failed', error = ?, http_status = ?, answered_at = ?, dlr_done = 1 WHERE id = ?`);
-  const messagesFailed = db.prepare(`UPDATE messages SET status = 'failed', reason = ?, final_at = ?, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`);
-  const uncertainFailed = db.prepare(`UPDATE messages SET status = 'failed', reason = ?, final_at = ?, updated_at = ? WHERE ${UNCERTAIN_OF}`);
-  const batchUncertain = db.prepare(`UPDATE batches SET state = 'uncertain', error = ?, http_status = ?, answered_at = ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`);
-  const messagesUncertain = db.prepare(`UPDATE messages SET status = 'uncertain', reason = ?, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`);
+  const messagesAccepted = db.prepare(
+    `UPDATE messages SET status = 'accepted', accepted_at = ?, reason = NULL, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`,
+  );
+  const uncertainAccepted = db.prepare(
+    `UPDATE messages SET status = 'accepted', accepted_at = ?, reason = NULL, updated_at = ? WHERE ${UNCERTAIN_OF}`,
+  );
+  const batchReturned = db.prepare(
+    `UPDATE batches SET state = 'returned', error = ?, http_status = ?, answered_at = ?, dlr_done = 1 WHERE id = ?`,
+  );
+  const messagesReturned = db.prepare(
+    `UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`,
+  );
+  const uncertainReturned = db.prepare(
+    `UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, updated_at = ? WHERE ${UNCERTAIN_OF}`,
+  );
+  const batchFailed = db.prepare(
+    `UPDATE batches SET state = 'failed', error = ?, http_status = ?, answered_at = ?, dlr_done = 1 WHERE id = ?`,
+  );
+  const messagesFailed = db.prepare(
+    `UPDATE messages SET status = 'failed', reason = ?, final_at = ?, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`,
+  );
+  const uncertainFailed = db.prepare(
+    `UPDATE messages SET status = 'failed', reason = ?, final_at = ?, updated_at = ? WHERE ${UNCERTAIN_OF}`,
+  );
+  const batchUncertain = db.prepare(
+    `UPDATE batches SET state = 'uncertain', error = ?, http_status = ?, answered_at = ?, next_poll_at = ?, poll_interval = ? WHERE id = ?`,
+  );
+  const messagesUncertain = db.prepare(
+    `UPDATE messages SET status = 'uncertain', reason = ?, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`,
+  );
   const campaignOf = db.prepare<[number], number>(`SELECT campaign_id FROM batches WHERE id = ?`).pluck();
   // The counters of migration 2 answer "anything left?" without walking the queue. Uncertain
   // counts as left: a campaign is not "completed" while anyone's outcome is undecided.
-  const waiting = db.prepare<[number], { n: number | null }>(`SELECT SUM(n) AS n FROM campaign_counts WHERE campaign_id = ? AND status IN ('queued', 'submitting', 'uncertain')`);
+  const waiting = db.prepare<[number], { n: number | null }>(
+    `SELECT SUM(n) AS n FROM campaign_counts WHERE campaign_id = ? AND status IN ('queued', 'submitting', 'uncertain')`,
+  );
   const lifecycle = createLifecycle(db);
 
   /** Commits the batch as submitting, with its own client reference, before any byte leaves. */
-  const commitSubmitting = db.transaction((campaignId: number, msgs: QueuedMessage[], now: number): BatchRecord | null => {
-    const clientRef = msgs[0].resend_ref ?? randomUUID().replace(/-/g, '');
-    if (msgs[0].resend_ref) freeRef.run(clientRef);
-    const parts = msgs.reduce((s, m) => s + m.parts, 0);
-    const batchId = Number(insertBatch.run(campaignId, clientRef, msgs.length, parts, msgs[0].text, now, now).lastInsertRowid);
-    const n = takeMessages.run(batchId, now, now, JSON.stringify(msgs.map((m) => m.id))).changes;
-    counts.move(campaignId, 'queued', 'submitting', n, now);
-    let taken = msgs;
-    if (n !== msgs.length) {
-      const takenIds = new Set(takenOf.all(batchId).map((r) => r.id));
-      taken = msgs.filter((m) => takenIds.has(m.id));
-      // Something changed the rows under us (cancel): send only what is still ours.
-      if (!taken.length) { deleteBatch.run(batchId); return null; }
-      resizeBatch.run(taken.length, taken.reduce((s, m) => s + m.parts, 0), batchId);
-    }
-    return { id: batchId, campaignId, clientRef, to: taken.map((m) => m.msisdn), text: taken[0].text, parts: taken.reduce((s, m) => s + m.parts, 0), messageIds: taken.map((m) => m.id) };
-  });
+  const commitSubmitting = db.transaction(
+    (campaignId: number, msgs: QueuedMessage[], now: number): BatchRecord | null => {
+      const clientRef = msgs[0].resend_ref ?? randomUUID().replace(/-/g, '');
+      if (msgs[0].resend_ref) freeRef.run(clientRef);
+      const parts = msgs.reduce((s, m) => s + m.parts, 0);
+      const batchId = Number(
+        insertBatch.run(campaignId, clientRef, msgs.length, parts, msgs[0].text, now, now).lastInsertRowid,
+      );
+      const n = takeMessages.run(batchId, now, now, JSON.stringify(msgs.map((m) => m.id))).changes;
+      counts.move(campaignId, 'queued', 'submitting', n, now);
+      let taken = msgs;
+      if (n !== msgs.length) {
+        const takenIds = new Set(takenOf.all(batchId).map((r) => r.id));
+        taken = msgs.filter((m) => takenIds.has(m.id));
+        // Something changed the rows under us (cancel): send only what is still ours.
+        if (!taken.length) {
+          deleteBatch.run(batchId);
+          return null;
+        }
+        resizeBatch.run(
+          taken.length,
+          taken.reduce((s, m) => s + m.parts, 0),
+          batchId,
+        );
+      }
+      return {
+        id: batchId,
+        campaignId,
+        clientRef,
+        to: taken.map((m) => m.msisdn),
+        text: taken[0].text,
+        parts: taken.reduce((s, m) => s + m.parts, 0),
+        messageIds: taken.map((m) => m.id),
+      };
+    },
+  );
 
-  const markAccepted = db.transaction((batchId: number, gatewayRef: string, processed: number | null, httpStatus: number, now: number, firstPollAt: number, pollInterval: number) => {
-    const cid = campaignOf.get(batchId)!;
-    batchAccepted.run(gatewayRef, processed, httpStatus, now, firstPollAt, pollInterval, batchId);
-    counts.move(cid, 'submitting', 'accepted', messagesAccepted.run(now, now, batchId).changes, now);
-    counts.move(cid, 'uncertain', 'accepted', uncertainAccepted.run(now, now, cid, batchId).changes, now);
-  });
+  const markAccepted = db.transaction(
+    (
+      batchId: number,
+      gatewayRef: string,
+      processed: number | null,
+      httpStatus: number,
+      now: number,
+      firstPollAt: number,
+      pollInterval: number,
+    ) => {
+      const cid = campaignOf.get(batchId)!;
+      batchAccepted.run(gatewayRef, processed, httpStatus, now, firstPollAt, pollInterval, batchId);
+      counts.move(cid, 'submitting', 'accepted', messagesAccepted.run(now, now, batchId).changes, now);
+      counts.move(cid, 'uncertain', 'accepted', uncertainAccepted.run(now, now, cid, batchId).changes, now);
+    },
+  );
 
   /** The request was not processed (429, 503, never sent): the messages go back to the front of the queue. */
   const markReturned = db.transaction((batchId: number, reason: string, httpStatus: number | null, now: number) => {
@@ -108,21 +183,43 @@ export function createLedger(db: DB) {
     counts.move(cid, 'uncertain', 'failed', uncertainFailed.run(reason, now, now, cid, batchId).changes, now);
   });
 
-  const markUncertain = db.transaction((batchId: number, reason: string, httpStatus: number | null, now: number, firstPollAt: number, pollInterval: number) => {
-    const cid = campaignOf.get(batchId)!;
-    batchUncertain.run(reason, httpStatus, now, firstPollAt, pollInterval, batchId);
-    counts.move(cid, 'submitting', 'uncertain', messagesUncertain.run(reason, now, batchId).changes, now);
-  });
+  const markUncertain = db.transaction(
+    (
+      batchId: number,
+      reason: string,
+      httpStatus: number | null,
+      now: number,
+      firstPollAt: number,
+      pollInterval: number,
+    ) => {
+      const cid = campaignOf.get(batchId)!;
+      batchUncertain.run(reason, httpStatus, now, firstPollAt, pollInterval, batchId);
+      counts.move(cid, 'submitting', 'uncertain', messagesUncertain.run(reason, now, batchId).changes, now);
+    },
+  );
 
   /** A batch still `submitting` at start-up was cut off mid-request: its outcome is unknown. */
   const recoverInterrupted = db.transaction((now: number, firstPollAt: number, pollInterval: number): number => {
     const ids = db.prepare<[], { id: number }>(`SELECT id FROM batches WHERE state = 'submitting'`).all();
-    for (const { id } of ids) markUncertain(id, 'The app stopped while this request was in flight; the gateway may or may not have accepted it.', null, now, firstPollAt, pollInterval);
+    for (const { id } of ids)
+      markUncertain(
+        id,
+        'The app stopped while this request was in flight; the gateway may or may not have accepted it.',
+        null,
+        now,
+        firstPollAt,
+        pollInterval,
+      );
     // Messages marked submitting without a batch row cannot exist (same transaction), but be safe.
     // (Steered to the (campaign_id, status) index: batch_id IS NULL alone matches every queued message.)
     const strays = counts.tally();
-    for (const { campaign_id } of db.prepare<[number], { campaign_id: number }>(`UPDATE messages SET status = 'queued', updated_at = ?
-      WHERE campaign_id IN (SELECT id FROM campaigns) AND status = 'submitting' AND +batch_id IS NULL RETURNING campaign_id`).all(now)) strays.add(campaign_id, 'submitting', 'queued');
+    for (const { campaign_id } of db
+      .prepare<[number], { campaign_id: number }>(
+        `UPDATE messages SET status = 'queued', updated_at = ?
+      WHERE campaign_id IN (SELECT id FROM campaigns) AND status = 'submitting' AND +batch_id IS NULL RETURNING campaign_id`,
+      )
+      .all(now))
+      strays.add(campaign_id, 'submitting', 'queued');
     strays.flush(now);
     return ids.length;
   });
@@ -136,10 +233,23 @@ export function createLedger(db: DB) {
   /** Request times of the last few seconds, to seed the rate limiter after a restart. */
   function recentRequests(since: number, now: number): Array<{ at: number; parts: number }> {
     // Counted from the answer (see limiter.ts); a request never answered counts as answered now.
-    return db.prepare<[number, number], { at: number; parts: number }>(
-      `SELECT COALESCE(answered_at, ?) AS at, parts FROM batches WHERE sent_at >= ?`).all(now, since);
+    return db
+      .prepare<[number, number], { at: number; parts: number }>(
+        `SELECT COALESCE(answered_at, ?) AS at, parts FROM batches WHERE sent_at >= ?`,
+      )
+      .all(now, since);
   }
 
-  return { nextBatch, commitSubmitting, markAccepted, markReturned, markFailed, markUncertain, recoverInterrupted, completeIfDone, recentRequests };
+  return {
+    nextBatch,
+    commitSubmitting,
+    markAccepted,
+    markReturned,
+    markFailed,
+    markUncertain,
+    recoverInterrupted,
+    completeIfDone,
+    recentRequests,
+  };
 }
 export type Ledger = ReturnType<typeof createLedger>;

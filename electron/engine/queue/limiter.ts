@@ -6,10 +6,18 @@ export interface RateLimits {
   /** 0 = no limit */
   partsPerSecond: number;
 }
-export interface Cost { recipients: number; parts: number }
-export interface Permit { release(): void }
+export interface Cost {
+  recipients: number;
+  parts: number;
+}
+export interface Permit {
+  release(): void;
+}
 
-interface Entry { end: number; parts: number }
+interface Entry {
+  end: number;
+  parts: number;
+}
 
 /**
  * Counts each request in the window from the moment its answer came back (in flight = counted
@@ -45,7 +53,10 @@ export function createRateLimiter(opts: { clock: Clock; limits: () => RateLimits
     prune(now, Math.max(windowMs, pw));
     let wait = 0;
     // Requests: in flight ones count until they end; finished ones until end + W.
-    const ends = entries.filter((e) => e.end > now - windowMs).map((e) => e.end).sort((a, b) => a - b);
+    const ends = entries
+      .filter((e) => e.end > now - windowMs)
+      .map((e) => e.end)
+      .sort((a, b) => a - b);
     const count = ends.length + inFlight;
     if (count >= maxRequests) {
       const mustLeave = count - maxRequests + 1;
@@ -93,7 +104,12 @@ export function createRateLimiter(opts: { clock: Clock; limits: () => RateLimits
         if (d === Infinity) {
           // Wait for an answer to come back (or a short while, whichever is first).
           await new Promise<void>((resolve) => {
-            const done = () => { waiters.delete(done); clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); };
+            const done = () => {
+              waiters.delete(done);
+              clearTimeout(t);
+              signal?.removeEventListener('abort', done);
+              resolve();
+            };
             const t = setTimeout(done, 50);
             waiters.add(done);
             signal?.addEventListener('abort', done, { once: true });

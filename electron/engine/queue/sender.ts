@@ -61,16 +61,25 @@ export function createSender(deps: SenderDeps) {
     return undefined;
   }
 
-  const sendingNow = db.prepare<[], CampaignRow>(`SELECT * FROM campaigns WHERE state = 'sending' ORDER BY started_at, id`);
-  const queuedCount = db.prepare<[number], { n: number }>(`SELECT n FROM campaign_counts WHERE campaign_id = ? AND status = 'queued'`);
+  const sendingNow = db.prepare<[], CampaignRow>(
+    `SELECT * FROM campaigns WHERE state = 'sending' ORDER BY started_at, id`,
+  );
+  const queuedCount = db.prepare<[number], { n: number }>(
+    `SELECT n FROM campaign_counts WHERE campaign_id = ? AND status = 'queued'`,
+  );
   const lifecycle = createLifecycle(db);
   const nextTimes = db.prepare<[], { r: number | null; s: number | null }>(
-    `SELECT (SELECT MIN(retry_at) FROM campaigns WHERE state = 'sending') AS r, (SELECT MIN(send_at) FROM campaigns WHERE state = 'scheduled') AS s`);
+    `SELECT (SELECT MIN(retry_at) FROM campaigns WHERE state = 'sending') AS r, (SELECT MIN(send_at) FROM campaigns WHERE state = 'scheduled') AS s`,
+  );
   const setRetry = db.prepare(`UPDATE campaigns SET retry_at = ?, retry_count = retry_count + 1 WHERE id = ?`);
-  const clearRetry = db.prepare(`UPDATE campaigns SET retry_count = 0, retry_at = NULL WHERE id = ? AND (retry_count != 0 OR retry_at IS NOT NULL)`);
+  const clearRetry = db.prepare(
+    `UPDATE campaigns SET retry_count = 0, retry_at = NULL WHERE id = ? AND (retry_count != 0 OR retry_at IS NOT NULL)`,
+  );
   const getCampaign = db.prepare<[number], CampaignRow>(`SELECT * FROM campaigns WHERE id = ?`);
 
-  function wake() { wakeCtl.abort(); }
+  function wake() {
+    wakeCtl.abort();
+  }
 
   /**
    * The user's "Retry now" during an outage: the campaign's back-off (and the shared gateway wait)
@@ -113,13 +122,21 @@ export function createSender(deps: SenderDeps) {
     for (;;) {
       try {
         fn();
-        if (storageBlocked) { storageBlocked = false; deps.blocked({ code: null, message: null }); }
+        if (storageBlocked) {
+          storageBlocked = false;
+          deps.blocked({ code: null, message: null });
+        }
         return;
       } catch (e) {
         if (!isStorageError(e)) throw e;
-        if (!storageBlocked) { storageBlocked = true; deps.blocked({ code: 'storage', message: storageMessage(e, db.name) }); }
+        if (!storageBlocked) {
+          storageBlocked = true;
+          deps.blocked({ code: 'storage', message: storageMessage(e, db.name) });
+        }
         if (stopped) {
-          deps.log(`could not record ${what}: ${(e as Error).message}; stopping now, it is checked again at the next start`);
+          deps.log(
+            `could not record ${what}: ${(e as Error).message}; stopping now, it is checked again at the next start`,
+          );
           return;
         }
         deps.log(`could not record ${what}: ${(e as Error).message}; retrying`);
@@ -134,11 +151,18 @@ export function createSender(deps: SenderDeps) {
     let outcome: SendOutcome;
     try {
       outcome = await deps.clientFor(mode).send({
-        from: c.sender, to: batch.to, text: batch.text,
-        clientRef: settings.get('gateway.clientReference') ? batch.clientRef : null, sendAt,
+        from: c.sender,
+        to: batch.to,
+        text: batch.text,
+        clientRef: settings.get('gateway.clientReference') ? batch.clientRef : null,
+        sendAt,
       });
     } catch (e) {
-      outcome = { kind: 'uncertain', reason: `Unexpected error while sending: ${(e as Error).message}`, httpStatus: null };
+      outcome = {
+        kind: 'uncertain',
+        reason: `Unexpected error while sending: ${(e as Error).message}`,
+        httpStatus: null,
+      };
     } finally {
       permit.release();
     }
@@ -154,7 +178,9 @@ export function createSender(deps: SenderDeps) {
         sameFailures.delete(c.id);
         retryMono.delete(c.id);
         if (o.processed != null && o.processed < batch.to.length) {
-          deps.log(`batch ${batch.id}: the gateway processed ${o.processed} of ${batch.to.length} recipients; check the report`);
+          deps.log(
+            `batch ${batch.id}: the gateway processed ${o.processed} of ${batch.to.length} recipients; check the report`,
+          );
         }
         break;
       }
@@ -168,7 +194,11 @@ export function createSender(deps: SenderDeps) {
         });
         gatewayWaitUntil = Math.max(gatewayWaitUntil, clock.mono() + wait);
         retryMono.set(c.id, clock.mono() + wait);
-        if (o.neverSent) deps.blocked({ code: 'offline', message: `${o.reason} Sending resumes by itself when the gateway answers again.` });
+        if (o.neverSent)
+          deps.blocked({
+            code: 'offline',
+            message: `${o.reason} Sending resumes by itself when the gateway answers again.`,
+          });
         deps.log(`batch ${batch.id} not processed (${o.reason}); retry in ${wait} ms`);
         break;
       }
@@ -180,10 +210,16 @@ export function createSender(deps: SenderDeps) {
         // A refusal that every batch would get (bad sender ID, wrong field) pauses the campaign
         // instead of failing thousands of recipients one batch at a time.
         if (o.campaignWide || n >= 3) {
-          await durable('a paused campaign', () => db.transaction(() => {
-            ledger.markReturned(batch.id, o.reason, o.httpStatus, now);
-            lifecycle.pause(c.id, `${o.reason} Fix it (sender ID, message field or gateway settings), then resume.`, 'request');
-          })());
+          await durable('a paused campaign', () =>
+            db.transaction(() => {
+              ledger.markReturned(batch.id, o.reason, o.httpStatus, now);
+              lifecycle.pause(
+                c.id,
+                `${o.reason} Fix it (sender ID, message field or gateway settings), then resume.`,
+                'request',
+              );
+            })(),
+          );
         } else {
           await durable('a failed batch', () => ledger.markFailed(batch.id, o.reason, o.httpStatus, now));
         }
@@ -192,11 +228,16 @@ export function createSender(deps: SenderDeps) {
       case 'auth': {
         const o = outcome;
         let ids: number[] = [];
-        await durable('an auth pause', () => db.transaction(() => {
-          ledger.markReturned(batch.id, o.reason, o.httpStatus, now);
-          // Saving a token lifts this pause by itself (engine.refreshMode): the sentence says so.
-          ids = lifecycle.pauseAll(`The gateway refused the token (${o.httpStatus}). Set a valid token in Settings (or smsdesk token set): sending resumes by itself once it is saved.`, 'auth');
-        })());
+        await durable('an auth pause', () =>
+          db.transaction(() => {
+            ledger.markReturned(batch.id, o.reason, o.httpStatus, now);
+            // Saving a token lifts this pause by itself (engine.refreshMode): the sentence says so.
+            ids = lifecycle.pauseAll(
+              `The gateway refused the token (${o.httpStatus}). Set a valid token in Settings (or smsdesk token set): sending resumes by itself once it is saved.`,
+              'auth',
+            );
+          })(),
+        );
         for (const id of ids) deps.changed(id);
         deps.blocked({ code: 'auth', message: o.reason });
         break;
@@ -204,7 +245,9 @@ export function createSender(deps: SenderDeps) {
       case 'uncertain': {
         const o = outcome;
         const first = deps.firstPollDelay(mode);
-        await durable('an uncertain batch', () => ledger.markUncertain(batch.id, o.reason, o.httpStatus, now, now + first, first));
+        await durable('an uncertain batch', () =>
+          ledger.markUncertain(batch.id, o.reason, o.httpStatus, now, now + first, first),
+        );
         deps.log(`batch ${batch.id} outcome unknown: ${o.reason}`);
         break;
       }
@@ -217,7 +260,11 @@ export function createSender(deps: SenderDeps) {
       if (gatewayWaitUntil > clock.mono()) gatewayWaitUntil = 0;
       deps.blocked({ code: null, message: null });
     }
-    try { ledger.completeIfDone(c.id, clock.now()); } catch (e) { if (!isStorageError(e)) throw e; }
+    try {
+      ledger.completeIfDone(c.id, clock.now());
+    } catch (e) {
+      if (!isStorageError(e)) throw e;
+    }
     deps.changed(c.id);
     wake();
   }
@@ -228,7 +275,10 @@ export function createSender(deps: SenderDeps) {
         await step();
       } catch (e) {
         if (isStorageError(e)) {
-          if (!storageBlocked) { storageBlocked = true; deps.blocked({ code: 'storage', message: storageMessage(e, db.name) }); }
+          if (!storageBlocked) {
+            storageBlocked = true;
+            deps.blocked({ code: 'storage', message: storageMessage(e, db.name) });
+          }
           await idle(1000);
         } else {
           deps.log(`send loop error: ${(e as Error).stack ?? e}`);
@@ -254,18 +304,31 @@ export function createSender(deps: SenderDeps) {
     }
     const mode = deps.mode();
     if (c.mode && c.mode !== mode) {
-      lifecycle.pause(c.id, c.mode === 'sandbox'
-        ? 'Started on the sandbox; a real token is now set. It will not switch to real sending: create a new campaign to send for real.'
-        : 'Started on the live gateway, but no token is set now. Set the token, then resume.', 'mode');
+      lifecycle.pause(
+        c.id,
+        c.mode === 'sandbox'
+          ? 'Started on the sandbox; a real token is now set. It will not switch to real sending: create a new campaign to send for real.'
+          : 'Started on the live gateway, but no token is set now. Set the token, then resume.',
+        'mode',
+      );
       deps.changed(c.id);
       return;
     }
     const waitGateway = gatewayWaitUntil - clock.mono();
-    if (waitGateway > 0) { await idle(Math.min(waitGateway, 1000)); return; }
-    if (inflight.size >= settings.get('rate.maxInFlight')) { await Promise.race(inflight); return; }
+    if (waitGateway > 0) {
+      await idle(Math.min(waitGateway, 1000));
+      return;
+    }
+    if (inflight.size >= settings.get('rate.maxInFlight')) {
+      await Promise.race(inflight);
+      return;
+    }
     const msgs = ledger.nextBatch(c.id, settings.get('rate.recipientsPerRequest'), settings.get('rate.partsPerSecond'));
     if (!msgs.length) {
-      if (inflight.size) { await Promise.race(inflight); return; }
+      if (inflight.size) {
+        await Promise.race(inflight);
+        return;
+      }
       if (ledger.completeIfDone(c.id, now)) deps.changed(c.id);
       else await idle(50);
       return;
@@ -281,9 +344,14 @@ export function createSender(deps: SenderDeps) {
       if (!batch) permit.release();
     }
     if (!batch) return;
-    if (storageBlocked) { storageBlocked = false; deps.blocked({ code: null, message: null }); }
+    if (storageBlocked) {
+      storageBlocked = false;
+      deps.blocked({ code: null, message: null });
+    }
     const sent = batch;
-    const p: Promise<void> = submit(sent, c, permit).catch((e) => deps.log(`batch ${sent.id}: ${(e as Error).stack ?? e}`)).finally(() => inflight.delete(p));
+    const p: Promise<void> = submit(sent, c, permit)
+      .catch((e) => deps.log(`batch ${sent.id}: ${(e as Error).stack ?? e}`))
+      .finally(() => inflight.delete(p));
     inflight.add(p);
   }
 

@@ -1,17 +1,37 @@
 import { hash32, mulberry32 } from './random.ts';
 import type { SandboxBatch } from './store.ts';
 
-export interface SandboxTiming { dispatchMs: number; finalMs: number }
-export interface SandboxProportions { delivered: number; failed: number; rejected: number; expired: number }
+export interface SandboxTiming {
+  dispatchMs: number;
+  finalMs: number;
+}
+export interface SandboxProportions {
+  delivered: number;
+  failed: number;
+  rejected: number;
+  expired: number;
+}
 
 export const DEFAULT_TIMING: SandboxTiming = { dispatchMs: 1_000, finalMs: 4_000 };
 export const DEFAULT_PROPORTIONS: SandboxProportions = { delivered: 0.9, failed: 0.05, rejected: 0.03, expired: 0.02 };
 
 /** Sinch-style codes: 0 delivered, 400 queued, 401 dispatched, the 40x range for the rest. */
-const CODES = { Queued: 400, Dispatched: 401, Delivered: 0, Failed: 402, Rejected: 408, Expired: 406, Unknown: 403 } as const;
+const CODES = {
+  Queued: 400,
+  Dispatched: 401,
+  Delivered: 0,
+  Failed: 402,
+  Rejected: 408,
+  Expired: 406,
+  Unknown: 403,
+} as const;
 export type SandboxStatus = keyof typeof CODES;
 
-export interface RecipientState { status: SandboxStatus; code: number; at: number }
+export interface RecipientState {
+  status: SandboxStatus;
+  code: number;
+  at: number;
+}
 
 /**
  * Statuses are not stored: they follow from the clock, the seed, the batch's (client) reference and the
@@ -25,7 +45,12 @@ export function createStatusModel(seed: number, timing: SandboxTiming, p: Sandbo
   const scale = sum > 1 ? 1 / sum : 1;
   const cuts: Array<[number, SandboxStatus]> = [];
   let acc = 0;
-  for (const [k, status] of [['delivered', 'Delivered'], ['failed', 'Failed'], ['rejected', 'Rejected'], ['expired', 'Expired']] as const) {
+  for (const [k, status] of [
+    ['delivered', 'Delivered'],
+    ['failed', 'Failed'],
+    ['rejected', 'Rejected'],
+    ['expired', 'Expired'],
+  ] as const) {
     acc += Math.max(0, p[k]) * scale;
     cuts.push([acc, status]);
   }
@@ -41,16 +66,23 @@ export function createStatusModel(seed: number, timing: SandboxTiming, p: Sandbo
     if (now < dispatchAt) return { status: 'Queued', code: CODES.Queued, at: b.at };
     if (now < finalAt) return { status: 'Dispatched', code: CODES.Dispatched, at: Math.round(dispatchAt) };
     let status: SandboxStatus = 'Unknown';
-    for (const [cut, s] of cuts) if (outcome < cut) { status = s; break; }
+    for (const [cut, s] of cuts)
+      if (outcome < cut) {
+        status = s;
+        break;
+      }
     return { status, code: CODES[status], at: Math.round(finalAt) };
   }
 
   function batchReport(b: SandboxBatch, now: number, withRecipients: boolean) {
-    const groups = new Map<SandboxStatus, { code: number; status: SandboxStatus; count: number; recipients: string[] }>();
+    const groups = new Map<
+      SandboxStatus,
+      { code: number; status: SandboxStatus; count: number; recipients: string[] }
+    >();
     b.to.forEach((msisdn, i) => {
       const s = state(b, i, now);
       let g = groups.get(s.status);
-      if (!g) groups.set(s.status, g = { code: s.code, status: s.status, count: 0, recipients: [] });
+      if (!g) groups.set(s.status, (g = { code: s.code, status: s.status, count: 0, recipients: [] }));
       g.count++;
       g.recipients.push(msisdn);
     });
@@ -58,7 +90,9 @@ export function createStatusModel(seed: number, timing: SandboxTiming, p: Sandbo
       type: 'delivery_report_sms',
       batch_id: b.ref,
       total_message_count: b.to.length,
-      statuses: [...groups.values()].map((g) => (withRecipients ? g : { code: g.code, status: g.status, count: g.count })),
+      statuses: [...groups.values()].map((g) =>
+        withRecipients ? g : { code: g.code, status: g.status, count: g.count },
+      ),
     };
   }
 
@@ -66,7 +100,14 @@ export function createStatusModel(seed: number, timing: SandboxTiming, p: Sandbo
     const i = b.to.indexOf(msisdn);
     if (i < 0) return null;
     const s = state(b, i, now);
-    return { type: 'recipient_delivery_report_sms', batch_id: b.ref, recipient: msisdn, code: s.code, status: s.status, at: new Date(s.at).toISOString() };
+    return {
+      type: 'recipient_delivery_report_sms',
+      batch_id: b.ref,
+      recipient: msisdn,
+      code: s.code,
+      status: s.status,
+      at: new Date(s.at).toISOString(),
+    };
   }
 
   return { state, batchReport, recipientReport };

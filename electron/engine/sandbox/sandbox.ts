@@ -3,7 +3,13 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { mulberry32 } from './random.ts';
 import { createBatchStore, type SandboxBatch } from './store.ts';
-import { createStatusModel, DEFAULT_PROPORTIONS, DEFAULT_TIMING, type SandboxProportions, type SandboxTiming } from './reports.ts';
+import {
+  createStatusModel,
+  DEFAULT_PROPORTIONS,
+  DEFAULT_TIMING,
+  type SandboxProportions,
+  type SandboxTiming,
+} from './reports.ts';
 import { validateSend } from './validate.ts';
 
 /**
@@ -51,7 +57,15 @@ export interface SandboxOptions {
   now?: () => number;
 }
 
-export interface AcceptedRecord { ref: string; clientRef: string | null; from: string; to: string[]; text: string; at: number; sendAt: string | null }
+export interface AcceptedRecord {
+  ref: string;
+  clientRef: string | null;
+  from: string;
+  to: string[];
+  text: string;
+  at: number;
+  sendAt: string | null;
+}
 
 export interface SandboxRecord {
   /** send requests that reached the handler */
@@ -90,7 +104,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   let faults: FaultConfig = {};
   let faultRng = mulberry32(seed);
   const faultsInjected: Record<string, number> = {};
-  const count = (name: string) => { faultsInjected[name] = (faultsInjected[name] ?? 0) + 1; };
+  const count = (name: string) => {
+    faultsInjected[name] = (faultsInjected[name] ?? 0) + 1;
+  };
   const arrivals: number[] = [];
   let requests = 0;
   let duplicates = 0;
@@ -104,10 +120,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   let closed = false;
   let reopenTimer: NodeJS.Timeout | null = null;
 
-  const wait = (ms: number) => new Promise<void>((resolve) => {
-    const t = setTimeout(() => { timers.delete(t); resolve(); }, ms);
-    timers.add(t);
-  });
+  const wait = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
 
   // Random, not seeded: a sandbox restarted without its state file must never hand out a
   // reference an app still polls for from the previous run.
@@ -121,7 +141,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   function reply(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
     if (res.headersSent || res.destroyed) return;
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+    res.writeHead(status, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(text),
+      ...headers,
+    });
     res.end(text);
   }
 
@@ -168,25 +192,51 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const t = now();
     requests++;
     arrivals.push(t);
-    if (!authorised(req)) return reply(res, 401, { status_code: 401, message: 'Unauthorized: the API token is missing or not valid.' });
+    if (!authorised(req))
+      return reply(res, 401, { status_code: 401, message: 'Unauthorized: the API token is missing or not valid.' });
     const limitedFor = rateLimited(t);
     if (limitedFor !== null) {
       count('rateLimit');
-      return reply(res, 429, { status_code: 429, message: 'Too many requests.' }, { 'Retry-After': String(limitedFor) });
+      return reply(
+        res,
+        429,
+        { status_code: 429, message: 'Too many requests.' },
+        { 'Retry-After': String(limitedFor) },
+      );
     }
     const fault = pick();
     const slow = (faults.pSlow ?? 0) > 0 && faultRng() < (faults.pSlow ?? 0);
-    if (fault === 'pResetBefore') { count(fault); req.socket.destroy(); return; }
-    if (fault === 'p429') { count(fault); return reply(res, 429, { status_code: 429, message: 'Too many requests.' }, { 'Retry-After': '1' }); }
-    if (fault === 'p503') { count(fault); return reply(res, 503, { status_code: 503, message: 'Service unavailable, request not processed.' }); }
-    if (fault === 'p500') { count(fault); return reply(res, 500, { status_code: 500, message: 'Internal server error.' }); }
+    if (fault === 'pResetBefore') {
+      count(fault);
+      req.socket.destroy();
+      return;
+    }
+    if (fault === 'p429') {
+      count(fault);
+      return reply(res, 429, { status_code: 429, message: 'Too many requests.' }, { 'Retry-After': '1' });
+    }
+    if (fault === 'p503') {
+      count(fault);
+      return reply(res, 503, { status_code: 503, message: 'Service unavailable, request not processed.' });
+    }
+    if (fault === 'p500') {
+      count(fault);
+      return reply(res, 500, { status_code: 500, message: 'Internal server error.' });
+    }
 
     if (raw === null) return reply(res, 413, { status_code: 413, message: 'Request body too large.' });
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-      return reply(res, 415, { status_code: 415, message: 'Unsupported media type: send Content-Type: application/json.' });
+      return reply(res, 415, {
+        status_code: 415,
+        message: 'Unsupported media type: send Content-Type: application/json.',
+      });
     }
     let json: unknown;
-    try { json = JSON.parse(raw); } catch { return reply(res, 400, { status_code: 400, message: 'Request body is not valid JSON.' }); }
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return reply(res, 400, { status_code: 400, message: 'Request body is not valid JSON.' });
+    }
     const v = validateSend(json);
     if (!v.ok) return reply(res, 400, { status_code: 400, message: v.message });
 
@@ -198,19 +248,43 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       duplicates++;
       batch = earlier;
     } else {
-      batch = { ref: newRef(), clientRef: v.value.clientRef, from: v.value.from, to: v.value.to.slice(), text: v.value.text, at: t, sendAt: v.value.sendAt, processed: v.value.to.length };
+      batch = {
+        ref: newRef(),
+        clientRef: v.value.clientRef,
+        from: v.value.from,
+        to: v.value.to.slice(),
+        text: v.value.text,
+        at: t,
+        sendAt: v.value.sendAt,
+        processed: v.value.to.length,
+      };
       store.add(batch);
     }
 
-    if (fault === 'pAcceptThen500') { count(fault); return reply(res, 500, { status_code: 500, message: 'Internal server error.' }); }
-    if (fault === 'pAcceptThenHang') { count(fault); return; }
-    if (slow) { count('pSlow'); await wait(faults.slowMs ?? 0); }
-    reply(res, 200, { status_code: 200, message: 'request is being processed', reference_id: batch.ref, recipients_processed: batch.processed });
+    if (fault === 'pAcceptThen500') {
+      count(fault);
+      return reply(res, 500, { status_code: 500, message: 'Internal server error.' });
+    }
+    if (fault === 'pAcceptThenHang') {
+      count(fault);
+      return;
+    }
+    if (slow) {
+      count('pSlow');
+      await wait(faults.slowMs ?? 0);
+    }
+    reply(res, 200, {
+      status_code: 200,
+      message: 'request is being processed',
+      reference_id: batch.ref,
+      recipients_processed: batch.processed,
+    });
   }
 
   function handleReport(req: http.IncomingMessage, res: http.ServerResponse, url: URL, m: RegExpExecArray) {
     reportRequests++;
-    if (!authorised(req)) return reply(res, 401, { status_code: 401, message: 'Unauthorized: the API token is missing or not valid.' });
+    if (!authorised(req))
+      return reply(res, 401, { status_code: 401, message: 'Unauthorized: the API token is missing or not valid.' });
     let ref: string;
     let msisdn: string | null;
     try {
@@ -235,12 +309,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const raw = await readBody(req);
     if (opts.latencyMs) await wait(opts.latencyMs);
     if (url.pathname === sendPath) {
-      if (req.method !== 'POST') return reply(res, 405, { status_code: 405, message: 'Method not allowed: use POST.' }, { Allow: 'POST' });
+      if (req.method !== 'POST')
+        return reply(res, 405, { status_code: 405, message: 'Method not allowed: use POST.' }, { Allow: 'POST' });
       return handleSend(req, res, raw);
     }
     const m = REPORT_PATH.exec(url.pathname);
     if (m) {
-      if (req.method !== 'GET') return reply(res, 405, { status_code: 405, message: 'Method not allowed: use GET.' }, { Allow: 'GET' });
+      if (req.method !== 'GET')
+        return reply(res, 405, { status_code: 405, message: 'Method not allowed: use GET.' }, { Allow: 'GET' });
       return handleReport(req, res, url, m);
     }
     return reply(res, 404, { status_code: 404, message: 'Not found.' });
@@ -285,11 +361,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   }
 
   function applyDown() {
-    if (reopenTimer) { clearTimeout(reopenTimer); timers.delete(reopenTimer); reopenTimer = null; }
+    if (reopenTimer) {
+      clearTimeout(reopenTimer);
+      timers.delete(reopenTimer);
+      reopenTimer = null;
+    }
     const until = faults.downUntil ?? 0;
     const left = until - now();
     if (left > 0) {
-      if (server) { count('down'); stopListening(); }
+      if (server) {
+        count('down');
+        stopListening();
+      }
       const t = setTimeout(() => {
         timers.delete(t);
         reopenTimer = null;
@@ -317,7 +400,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     setFaults,
     record: () => ({
       requests,
-      accepted: store.all().map((b) => ({ ref: b.ref, clientRef: b.clientRef, from: b.from, to: b.to.slice(), text: b.text, at: b.at, sendAt: b.sendAt })),
+      accepted: store.all().map((b) => ({
+        ref: b.ref,
+        clientRef: b.clientRef,
+        from: b.from,
+        to: b.to.slice(),
+        text: b.text,
+        at: b.at,
+        sendAt: b.sendAt,
+      })),
       arrivals: arrivals.slice(),
       faultsInjected: { ...faultsInjected },
       duplicates,

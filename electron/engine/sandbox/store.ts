@@ -28,7 +28,16 @@ export interface BatchStore {
   close(): void;
 }
 
-interface Row { ref: string; client_ref: string | null; sender: string; recipients: string; text: string; at: number; send_at: string | null; processed: number }
+interface Row {
+  ref: string;
+  client_ref: string | null;
+  sender: string;
+  recipients: string;
+  text: string;
+  at: number;
+  send_at: string | null;
+  processed: number;
+}
 
 /**
  * With a state file, a sandbox restarted together with the app still knows the batches it
@@ -54,11 +63,26 @@ export async function createBatchStore(stateFile?: string): Promise<BatchStore> 
       ref TEXT PRIMARY KEY, client_ref TEXT UNIQUE, sender TEXT NOT NULL, recipients TEXT NOT NULL,
       text TEXT NOT NULL, at INTEGER NOT NULL, send_at TEXT, processed INTEGER NOT NULL)`);
     for (const r of db.prepare('SELECT * FROM sandbox_batches ORDER BY rowid').all() as Row[]) {
-      remember({ ref: r.ref, clientRef: r.client_ref, from: r.sender, to: JSON.parse(r.recipients) as string[], text: r.text, at: r.at, sendAt: r.send_at, processed: r.processed });
+      remember({
+        ref: r.ref,
+        clientRef: r.client_ref,
+        from: r.sender,
+        to: JSON.parse(r.recipients) as string[],
+        text: r.text,
+        at: r.at,
+        sendAt: r.send_at,
+        processed: r.processed,
+      });
     }
-    const insert = db.prepare('INSERT INTO sandbox_batches (ref, client_ref, sender, recipients, text, at, send_at, processed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    persist = (b) => { insert.run(b.ref, b.clientRef, b.from, JSON.stringify(b.to), b.text, b.at, b.sendAt, b.processed); };
-    closeDb = () => { if (db.open) db.close(); };
+    const insert = db.prepare(
+      'INSERT INTO sandbox_batches (ref, client_ref, sender, recipients, text, at, send_at, processed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    persist = (b) => {
+      insert.run(b.ref, b.clientRef, b.from, JSON.stringify(b.to), b.text, b.at, b.sendAt, b.processed);
+    };
+    closeDb = () => {
+      if (db.open) db.close();
+    };
   }
 
   return {

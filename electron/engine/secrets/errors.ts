@@ -7,15 +7,10 @@ import { redact } from '../redact.ts';
  * tests/engine/secrets.test.ts).
  */
 export type KeychainProblem =
-  | 'no-dbus'
-  | 'no-provider'
-  | 'locked'
-  | 'no-keyring'
-  | 'no-answer'
-  | 'native-module'
-  | 'unknown';
+  'no-dbus' | 'no-provider' | 'locked' | 'no-keyring' | 'no-answer' | 'native-module' | 'unknown';
 
-export const ENV_HINT = 'For automation you can set the SMSDESK_TOKEN environment variable instead of using the keychain.';
+export const ENV_HINT =
+  'For automation you can set the SMSDESK_TOKEN environment variable instead of using the keychain.';
 
 const NO_ANSWER_ADVICE =
   'It may be waiting behind an unlock dialog nobody has answered, or be hung: if a keyring password dialog is open, answer it; ' +
@@ -34,10 +29,9 @@ const ADVICE: Record<KeychainProblem, string> = {
   'no-keyring':
     'The system keychain has no "login" keyring, and SMS Desk could not ask you to create one (the password prompt could not be shown). ' +
     'Create or unlock a keyring named "login" (for example in "Passwords and Keys" / Seahorse), or on a headless machine run `gnome-keyring-daemon --unlock` with a password on its standard input, and try again.',
-  'no-answer':
-    'The system keychain did not answer: D-Bus gave up waiting for the Secret Service. ' + NO_ANSWER_ADVICE,
+  'no-answer': 'The system keychain did not answer: D-Bus gave up waiting for the Secret Service. ' + NO_ANSWER_ADVICE,
   'native-module':
-    'The system keychain cannot be used because SMS Desk\'s keychain module (@napi-rs/keyring) failed to load. ' +
+    "The system keychain cannot be used because SMS Desk's keychain module (@napi-rs/keyring) failed to load. " +
     'Reinstall SMS Desk; when running from source, run `npm install` in the SMS Desk folder.',
   unknown:
     'The system keychain refused the request. ' +
@@ -63,16 +57,22 @@ export function classifyKeychainError(err: unknown): KeychainProblem {
     code === 'ERR_DLOPEN_FAILED' ||
     ((code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') && /@napi-rs\/keyring/i.test(msg)) ||
     /Cannot find native binding|invalid ELF header|keyring\.[a-z0-9-]+\.node/i.test(msg)
-  ) return 'native-module';
+  )
+    return 'native-module';
   // D-Bus's reply timeout (the library waits about 2 s): something owns the name but is hung.
   if (/Did not receive a reply|NoReply|Timeout was reached/i.test(msg)) return 'no-answer';
-  if (/unlock prompt was dismissed|prompt (was )?dismissed|locked collection|IsLocked|is locked/i.test(msg)) return 'locked';
+  if (/unlock prompt was dismissed|prompt (was )?dismissed|locked collection|IsLocked|is locked/i.test(msg))
+    return 'locked';
   // Storing needs the default collection; without a "login" keyring the lookup finds none.
-  if (/Secret Service: no result found|Object does not exist at path .*\/collection\/(login|default)/i.test(msg)) return 'no-keyring';
+  if (/Secret Service: no result found|Object does not exist at path .*\/collection\/(login|default)/i.test(msg))
+    return 'no-keyring';
   if (/not provided by any \.service files|ServiceUnknown|org\.freedesktop\.secrets/i.test(msg)) return 'no-provider';
   if (
-    /autolaunch|DBUS_SESSION_BUS_ADDRESS|Failed to connect to socket|Could not connect|Connection refused|Address does not contain a colon|Unknown address type|no such bus|session bus/i.test(msg)
-  ) return 'no-dbus';
+    /autolaunch|DBUS_SESSION_BUS_ADDRESS|Failed to connect to socket|Could not connect|Connection refused|Address does not contain a colon|Unknown address type|no such bus|session bus/i.test(
+      msg,
+    )
+  )
+    return 'no-dbus';
   return 'unknown';
 }
 
@@ -85,7 +85,11 @@ export function classifyKeychainError(err: unknown): KeychainProblem {
 function detailOf(err: unknown, token?: string): string {
   const firstLine = (e: unknown) => redact(rawMessage(e), token).split('\n')[0]!.trim();
   if (!/^Cannot find native binding/.test(firstLine(err))) return firstLine(err);
-  for (let c = (err as { cause?: unknown }).cause, depth = 0; c && depth < 20; c = (c as { cause?: unknown }).cause, depth++) {
+  for (
+    let c = (err as { cause?: unknown }).cause, depth = 0;
+    c && depth < 20;
+    c = (c as { cause?: unknown }).cause, depth++
+  ) {
     if (!/wasi/i.test(firstLine(c))) return `Cannot find native binding: ${firstLine(c)}`;
   }
   return firstLine(err);
@@ -97,9 +101,10 @@ function detailOf(err: unknown, token?: string): string {
  */
 export function keychainMessage(reason: KeychainProblem, err: unknown, token?: string, limitMs?: number): string {
   const detail = detailOf(err, token);
-  const advice = reason === 'no-answer' && limitMs !== undefined
-    ? `The system keychain did not answer within ${Math.round(limitMs / 100) / 10} s. ${NO_ANSWER_ADVICE}`
-    : ADVICE[reason];
+  const advice =
+    reason === 'no-answer' && limitMs !== undefined
+      ? `The system keychain did not answer within ${Math.round(limitMs / 100) / 10} s. ${NO_ANSWER_ADVICE}`
+      : ADVICE[reason];
   return `${advice} ${ENV_HINT}${detail ? ` (Details: ${detail})` : ''}`;
 }
 

@@ -36,12 +36,15 @@ async function importKeyring(): Promise<unknown> {
 function asKeyring(mod: unknown): KeyringModule {
   const candidates = [mod, (mod as { default?: unknown } | null)?.default];
   const found = candidates.find((m) => typeof (m as Partial<KeyringModule> | null)?.AsyncEntry === 'function');
-  if (!found) throw new Error('The @napi-rs/keyring module loaded but has no AsyncEntry (it is not the expected build).');
+  if (!found)
+    throw new Error('The @napi-rs/keyring module loaded but has no AsyncEntry (it is not the expected build).');
   const k = found as KeyringModule;
   // Without a pinned store the library silently falls back to the kernel keyring on Linux, which
   // is memory only: the token would be gone after a reboot. A build that cannot pin is refused.
   if (process.platform === 'linux' && typeof k.LinuxStore?.SecretService !== 'string') {
-    throw new Error('This build of @napi-rs/keyring cannot be limited to the Secret Service (it has no LinuxStore option; version 2.1.2 or later is needed).');
+    throw new Error(
+      'This build of @napi-rs/keyring cannot be limited to the Secret Service (it has no LinuxStore option; version 2.1.2 or later is needed).',
+    );
   }
   return k;
 }
@@ -97,7 +100,9 @@ export function createKeychainSecrets(opts: KeychainSecretsOptions = {}): Secret
       throw KeychainUnavailableError.from(err, token);
     }
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), timeoutMs); });
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), timeoutMs);
+    });
     try {
       const first = await Promise.race([work.then((value) => ({ value })), late]);
       if (first !== 'late') return first.value;
@@ -109,7 +114,14 @@ export function createKeychainSecrets(opts: KeychainSecretsOptions = {}): Secret
     // The native call cannot be interrupted once it runs; the signal only drops it if it is still queued.
     abort.abort();
     hung++;
-    void work.then(() => {}, () => {}).finally(() => { hung--; });
+    void work
+      .then(
+        () => {},
+        () => {},
+      )
+      .finally(() => {
+        hung--;
+      });
     throw noAnswer('');
   }
 

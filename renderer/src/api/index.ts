@@ -19,7 +19,9 @@ export type { EventName, EventPayload, RouteInput, RouteName, RouteOutput } from
 type Bridge = SmsDeskBridge;
 
 declare global {
-  interface Window { smsdesk?: Bridge }
+  interface Window {
+    smsdesk?: Bridge;
+  }
 }
 
 function electronTransport(bridge: Bridge): Transport {
@@ -45,9 +47,17 @@ function askToNotify(route: RouteName): void {
   if (askedToNotify || (route !== 'campaigns.send' && route !== 'campaigns.resume')) return;
   askedToNotify = true;
   if (typeof Notification === 'undefined' || Notification.permission !== 'default') return;
-  Notification.requestPermission().catch(() => { /* refused or unsupported: the strip still shows progress */ });
+  Notification.requestPermission().catch(() => {
+    /* refused or unsupported: the strip still shows progress */
+  });
 }
-const webTransport: Transport | null = web && { ...web, call: (route, input) => { askToNotify(route); return web.call(route, input); } };
+const webTransport: Transport | null = web && {
+  ...web,
+  call: (route, input) => {
+    askToNotify(route);
+    return web.call(route, input);
+  },
+};
 
 const client = createClient(bridge ? electronTransport(bridge) : webTransport!);
 

@@ -15,17 +15,28 @@ export function takeKeyFromLocation(win: Window = window): string | null {
   const url = new URL(win.location.href);
   const fromUrl = url.searchParams.get('key');
   if (fromUrl) {
-    try { win.sessionStorage.setItem(STORAGE_KEY, fromUrl); } catch { /* storage disabled: keep it in memory */ }
+    try {
+      win.sessionStorage.setItem(STORAGE_KEY, fromUrl);
+    } catch {
+      /* storage disabled: keep it in memory */
+    }
     url.searchParams.delete('key');
     win.history.replaceState(win.history.state, '', url.pathname + url.search + url.hash);
     return fromUrl;
   }
-  try { return win.sessionStorage.getItem(STORAGE_KEY); } catch { return null; }
+  try {
+    return win.sessionStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null;
+  }
 }
 
 const NO_KEY = 'This page needs its access key: open SMS Desk with the link printed in the terminal by `npm run web`.';
 
-export function createWebTransport(key: string | null, base = ''): Transport & { download(url: string, name: string): Promise<void> } {
+export function createWebTransport(
+  key: string | null,
+  base = '',
+): Transport & { download(url: string, name: string): Promise<void> } {
   const headers = (): Record<string, string> => (key ? { [KEY_HEADER]: key } : {});
 
   async function call(route: string, input: unknown): Promise<Result<unknown>> {
@@ -38,13 +49,22 @@ export function createWebTransport(key: string | null, base = ''): Transport & {
         credentials: 'omit',
       });
     } catch {
-      return { ok: false, error: { code: 'NETWORK', message: 'SMS Desk is not reachable: check that `npm run web` is still running in the terminal.' } };
+      return {
+        ok: false,
+        error: {
+          code: 'NETWORK',
+          message: 'SMS Desk is not reachable: check that `npm run web` is still running in the terminal.',
+        },
+      };
     }
     if (res.status === 401) return { ok: false, error: { code: 'UNAUTHORIZED', message: NO_KEY } };
     try {
       return (await res.json()) as Result<unknown>;
     } catch {
-      return { ok: false, error: { code: 'NETWORK', message: `SMS Desk answered with HTTP ${res.status} instead of a result.` } };
+      return {
+        ok: false,
+        error: { code: 'NETWORK', message: `SMS Desk answered with HTTP ${res.status} instead of a result.` },
+      };
     }
   }
 
@@ -56,7 +76,11 @@ export function createWebTransport(key: string | null, base = ''): Transport & {
     let delay = 500;
     while (!ctl.signal.aborted) {
       try {
-        const res = await fetch(`${base}/api/events`, { headers: { Accept: 'text/event-stream', ...headers() }, signal: ctl.signal, credentials: 'omit' });
+        const res = await fetch(`${base}/api/events`, {
+          headers: { Accept: 'text/event-stream', ...headers() },
+          signal: ctl.signal,
+          credentials: 'omit',
+        });
         if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
         delay = 500;
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -71,7 +95,9 @@ export function createWebTransport(key: string | null, base = ''): Transport & {
             buf = buf.slice(cut + 2);
           }
         }
-      } catch { /* reconnect below */ }
+      } catch {
+        /* reconnect below */
+      }
       if (ctl.signal.aborted) return;
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 10_000);
@@ -88,7 +114,11 @@ export function createWebTransport(key: string | null, base = ''): Transport & {
     const set = listeners.get(name);
     if (!set || !data) return;
     let payload: unknown;
-    try { payload = JSON.parse(data); } catch { return; }
+    try {
+      payload = JSON.parse(data);
+    } catch {
+      return;
+    }
     for (const cb of set) cb(payload);
   }
 
@@ -111,9 +141,12 @@ export function createWebTransport(key: string | null, base = ''): Transport & {
 
   async function download(url: string, name: string): Promise<void> {
     const res = await fetch(`${base}${url}`, { headers: headers(), credentials: 'omit' });
-    if (!res.ok) throw new Error(res.status === 410 || res.status === 404
-      ? 'This download has already been used or has expired: export the file again.'
-      : `The download failed (HTTP ${res.status}): export the file again.`);
+    if (!res.ok)
+      throw new Error(
+        res.status === 410 || res.status === 404
+          ? 'This download has already been used or has expired: export the file again.'
+          : `The download failed (HTTP ${res.status}): export the file again.`,
+      );
     const blob = await res.blob();
     const href = URL.createObjectURL(blob);
     const a = document.createElement('a');

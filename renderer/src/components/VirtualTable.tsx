@@ -2,7 +2,12 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode }
 import { blockOf, windowRange } from '../lib/paging.ts';
 import { messageOf } from './useAction.ts';
 
-export interface Column<T> { key: string; label: string; width?: string; render(row: T): ReactNode }
+export interface Column<T> {
+  key: string;
+  label: string;
+  width?: string;
+  render(row: T): ReactNode;
+}
 
 const BLOCK = 200;
 
@@ -11,10 +16,24 @@ const BLOCK = 200;
  * exist in the DOM and in memory, so a list of a million contacts scrolls like a list of ten.
  * `fetchPage` is called with offsets that are multiples of the block size.
  */
-export function VirtualTable<T>({ label, columns, total, fetchPage, rowHeight = 34, height = 420, version = 0, empty }: {
-  label: string; columns: Column<T>[]; total: number;
+export function VirtualTable<T>({
+  label,
+  columns,
+  total,
+  fetchPage,
+  rowHeight = 34,
+  height = 420,
+  version = 0,
+  empty,
+}: {
+  label: string;
+  columns: Column<T>[];
+  total: number;
   fetchPage(offset: number, limit: number): Promise<T[]>;
-  rowHeight?: number; height?: number; version?: unknown; empty?: ReactNode;
+  rowHeight?: number;
+  height?: number;
+  version?: unknown;
+  empty?: ReactNode;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -36,7 +55,10 @@ export function VirtualTable<T>({ label, columns, total, fetchPage, rowHeight = 
     if (scroller.current) scroller.current.scrollTop = 0;
   }, [fetchPage]);
 
-  const range = useMemo(() => windowRange({ scrollTop, viewportHeight: viewport, rowHeight, total }), [scrollTop, viewport, rowHeight, total]);
+  const range = useMemo(
+    () => windowRange({ scrollTop, viewportHeight: viewport, rowHeight, total }),
+    [scrollTop, viewport, rowHeight, total],
+  );
 
   useEffect(() => {
     if (range.end <= range.start) return;
@@ -48,17 +70,27 @@ export function VirtualTable<T>({ label, columns, total, fetchPage, rowHeight = 
       if (blocks.get(b)?.v === version || pending.current.has(key)) continue;
       pending.current.add(key);
       const block = b;
-      fetchPage(block * BLOCK, BLOCK).then((rows) => {
-        if (gen !== generation.current) return;
-        pending.current.delete(key);
-        setBlocks((m) => {
-          const next = new Map(m);
-          next.set(block, { v: version, rows });
-          // Keep memory flat while scrolling through a million rows.
-          if (next.size > 12) for (const k of next.keys()) { if (Math.abs(k - block) > 6) next.delete(k); }
-          return next;
-        });
-      }, (e) => { if (gen !== generation.current) return; pending.current.delete(key); setError(messageOf(e)); });
+      fetchPage(block * BLOCK, BLOCK).then(
+        (rows) => {
+          if (gen !== generation.current) return;
+          pending.current.delete(key);
+          setBlocks((m) => {
+            const next = new Map(m);
+            next.set(block, { v: version, rows });
+            // Keep memory flat while scrolling through a million rows.
+            if (next.size > 12)
+              for (const k of next.keys()) {
+                if (Math.abs(k - block) > 6) next.delete(k);
+              }
+            return next;
+          });
+        },
+        (e) => {
+          if (gen !== generation.current) return;
+          pending.current.delete(key);
+          setError(messageOf(e));
+        },
+      );
     }
   }, [range.start, range.end, blocks, fetchPage, version]);
 
@@ -73,12 +105,21 @@ export function VirtualTable<T>({ label, columns, total, fetchPage, rowHeight = 
     <div className="vtable" role="table" aria-label={label} aria-rowcount={total + 1}>
       <div className="vtable-head" role="rowgroup">
         <div className="vtable-row" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template }}>
-          {columns.map((c) => <div key={c.key} role="columnheader" className="vtable-cell">{c.label}</div>)}
+          {columns.map((c) => (
+            <div key={c.key} role="columnheader" className="vtable-cell">
+              {c.label}
+            </div>
+          ))}
         </div>
       </div>
-      {total === 0 ? <div className="vtable-empty">{empty ?? 'Nothing here yet.'}</div> : (
+      {total === 0 ? (
+        <div className="vtable-empty">{empty ?? 'Nothing here yet.'}</div>
+      ) : (
         <div
-          className="vtable-body" role="rowgroup" ref={scroller} tabIndex={0}
+          className="vtable-body"
+          role="rowgroup"
+          ref={scroller}
+          tabIndex={0}
           aria-label={`${label}: scroll with the arrow keys`}
           style={{ height: viewport }}
           onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
@@ -86,18 +127,37 @@ export function VirtualTable<T>({ label, columns, total, fetchPage, rowHeight = 
           <div style={{ height: range.totalHeight, position: 'relative' }}>
             {rows.map(({ index, row }) => (
               <div
-                key={index} className="vtable-row" role="row" aria-rowindex={index + 2}
-                style={{ gridTemplateColumns: template, height: rowHeight, transform: `translateY(${range.offsetY + (index - range.start) * rowHeight}px)` }}
+                key={index}
+                className="vtable-row"
+                role="row"
+                aria-rowindex={index + 2}
+                style={{
+                  gridTemplateColumns: template,
+                  height: rowHeight,
+                  transform: `translateY(${range.offsetY + (index - range.start) * rowHeight}px)`,
+                }}
               >
-                {row === undefined
-                  ? <div role="cell" className="vtable-cell muted">Loading row {index + 1}…</div>
-                  : columns.map((c) => <div key={c.key} role="cell" className="vtable-cell">{c.render(row)}</div>)}
+                {row === undefined ? (
+                  <div role="cell" className="vtable-cell muted">
+                    Loading row {index + 1}…
+                  </div>
+                ) : (
+                  columns.map((c) => (
+                    <div key={c.key} role="cell" className="vtable-cell">
+                      {c.render(row)}
+                    </div>
+                  ))
+                )}
               </div>
             ))}
           </div>
         </div>
       )}
-      {error ? <p className="error-note" role="alert">{error}</p> : null}
+      {error ? (
+        <p className="error-note" role="alert">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }

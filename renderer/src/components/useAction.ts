@@ -15,8 +15,13 @@ export function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const alive = useRef(true);
-  useEffect(() => { alive.current = true; return () => { alive.current = false; }; }, []);
-  const run = useCallback(async <T,>(fn: () => Promise<T>): Promise<T | undefined> => {
+  useEffect(() => {
+    alive.current = true;
+    return () => {
+      alive.current = false;
+    };
+  }, []);
+  const run = useCallback(async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
     setBusy(true);
     setError(null);
     try {
@@ -38,8 +43,20 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]) {
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let live = true;
-    fn().then((v) => { if (live) { setData(v); setError(null); } }, (e) => { if (live) setError(messageOf(e)); });
-    return () => { live = false; };
+    fn().then(
+      (v) => {
+        if (live) {
+          setData(v);
+          setError(null);
+        }
+      },
+      (e) => {
+        if (live) setError(messageOf(e));
+      },
+    );
+    return () => {
+      live = false;
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);

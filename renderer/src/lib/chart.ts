@@ -2,12 +2,41 @@
 import type { MessageStatus } from '../../../shared/vocabulary.ts';
 import { handedOver, outcomeCounts, statusesOf } from '../../../shared/outcome.ts';
 
-export interface ChartPoint { at: number; counts: Partial<Record<string, number>> }
-export interface SeriesDef { key: string; label: string; statuses: string[] }
-export interface ChartBox { width: number; height: number; left: number; right: number; top: number; bottom: number }
-export interface Tick { value: number; pos: number; label: string }
-export interface ChartSeries { key: string; label: string; path: string; last: number }
-export interface ChartModel { series: ChartSeries[]; xTicks: Tick[]; yTicks: Tick[]; yMax: number; empty: boolean }
+export interface ChartPoint {
+  at: number;
+  counts: Partial<Record<string, number>>;
+}
+export interface SeriesDef {
+  key: string;
+  label: string;
+  statuses: string[];
+}
+export interface ChartBox {
+  width: number;
+  height: number;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+export interface Tick {
+  value: number;
+  pos: number;
+  label: string;
+}
+export interface ChartSeries {
+  key: string;
+  label: string;
+  path: string;
+  last: number;
+}
+export interface ChartModel {
+  series: ChartSeries[];
+  xTicks: Tick[];
+  yTicks: Tick[];
+  yMax: number;
+  empty: boolean;
+}
 
 /**
  * The engine's chart counts are cumulative: how many had been handed over, delivered, failed… by
@@ -42,15 +71,22 @@ function sum(counts: Partial<Record<string, number>>, statuses: string[]): numbe
 function timeLabel(ms: number, spanMs: number): string {
   const d = new Date(ms);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return spanMs < 5 * 60_000 ? `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}` : `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return spanMs < 5 * 60_000
+    ? `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+    : `${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
 /**
  * `latest`, when given, is the status the tiles show: the lines end there and the legend reads it,
  * so the chart (refetched every 2 s, in 10-second buckets) can never contradict the tiles.
  */
-export function buildChart(points: ChartPoint[], box: ChartBox, series: SeriesDef[] = DEFAULT_SERIES, yHint = 0,
-  latest?: { at: number; values: Partial<Record<string, number>> }): ChartModel {
+export function buildChart(
+  points: ChartPoint[],
+  box: ChartBox,
+  series: SeriesDef[] = DEFAULT_SERIES,
+  yHint = 0,
+  latest?: { at: number; values: Partial<Record<string, number>> },
+): ChartModel {
   const plotW = box.width - box.left - box.right;
   const plotH = box.height - box.top - box.bottom;
   const sorted = [...points].sort((a, b) => a.at - b.at);
@@ -60,7 +96,8 @@ export function buildChart(points: ChartPoint[], box: ChartBox, series: SeriesDe
     for (const s of series) counts[`series:${s.key}`] = latest.values[s.key] ?? 0;
     sorted.push({ at: Math.max(latest.at, sorted[sorted.length - 1].at), counts });
   }
-  const value = (p: ChartPoint, s: SeriesDef) => (`series:${s.key}` in p.counts ? p.counts[`series:${s.key}`] ?? 0 : sum(p.counts, s.statuses));
+  const value = (p: ChartPoint, s: SeriesDef) =>
+    `series:${s.key}` in p.counts ? (p.counts[`series:${s.key}`] ?? 0) : sum(p.counts, s.statuses);
   let dataMax = 0;
   for (const p of sorted) for (const s of series) dataMax = Math.max(dataMax, value(p, s));
   // Whole-number ticks on a 1/2/5 step, about four of them, the top one at or above the data.
@@ -68,8 +105,16 @@ export function buildChart(points: ChartPoint[], box: ChartBox, series: SeriesDe
   const step = Math.max(1, niceCeil(top / 4));
   const yMax = Math.ceil(top / step) * step;
   const yTicks: Tick[] = [];
-  for (let v = 0; v <= yMax; v += step) yTicks.push({ value: v, pos: box.top + plotH - (v / yMax) * plotH, label: v.toLocaleString('en-NG') });
-  if (sorted.length === 0) return { series: series.map((s) => ({ key: s.key, label: s.label, path: '', last: latest?.values[s.key] ?? 0 })), xTicks: [], yTicks, yMax, empty: true };
+  for (let v = 0; v <= yMax; v += step)
+    yTicks.push({ value: v, pos: box.top + plotH - (v / yMax) * plotH, label: v.toLocaleString('en-NG') });
+  if (sorted.length === 0)
+    return {
+      series: series.map((s) => ({ key: s.key, label: s.label, path: '', last: latest?.values[s.key] ?? 0 })),
+      xTicks: [],
+      yTicks,
+      yMax,
+      empty: true,
+    };
 
   const t0 = sorted[0].at;
   const t1 = sorted[sorted.length - 1].at;

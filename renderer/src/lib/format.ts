@@ -10,7 +10,9 @@ export function formatCost(amount: number, currency = 'NGN'): string {
   const symbol = currency === 'NGN' ? '₦' : `${currency} `;
   const abs = Math.abs(amount);
   const digits = abs !== 0 && abs < 1 ? 2 : Number.isInteger(abs) ? 0 : 2;
-  const text = new Intl.NumberFormat('en-NG', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(abs);
+  const text = new Intl.NumberFormat('en-NG', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(
+    abs,
+  );
   return `${amount < 0 ? '−' : ''}${symbol}${text}`;
 }
 

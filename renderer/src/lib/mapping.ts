@@ -34,7 +34,10 @@ export function suggestPhoneColumn(headers: string[], sample: string[][]): numbe
   let best = -1;
   let bestScore = 0.5;
   score.forEach((s, i) => {
-    if (s > bestScore) { best = i; bestScore = s; }
+    if (s > bestScore) {
+      best = i;
+      bestScore = s;
+    }
   });
   return best;
 }

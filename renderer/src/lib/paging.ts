@@ -1,7 +1,19 @@
 /** Windowing and paging math for long lists (a million contacts must not become a million DOM nodes). */
 
-export interface WindowInput { scrollTop: number; viewportHeight: number; rowHeight: number; total: number; overscan?: number; maxHeight?: number }
-export interface WindowRange { start: number; end: number; offsetY: number; totalHeight: number }
+export interface WindowInput {
+  scrollTop: number;
+  viewportHeight: number;
+  rowHeight: number;
+  total: number;
+  overscan?: number;
+  maxHeight?: number;
+}
+export interface WindowRange {
+  start: number;
+  end: number;
+  offsetY: number;
+  totalHeight: number;
+}
 
 /**
  * Browsers cap an element's height (Chromium near 33 M px, Firefox near 17 M px), and a million
@@ -10,7 +22,14 @@ export interface WindowRange { start: number; end: number; offsetY: number; tota
 export const MAX_SCROLL_HEIGHT = 8_000_000;
 
 /** Rows [start, end) to render and where the first one sits inside the scroll area. */
-export function windowRange({ scrollTop, viewportHeight, rowHeight, total, overscan = 6, maxHeight = MAX_SCROLL_HEIGHT }: WindowInput): WindowRange {
+export function windowRange({
+  scrollTop,
+  viewportHeight,
+  rowHeight,
+  total,
+  overscan = 6,
+  maxHeight = MAX_SCROLL_HEIGHT,
+}: WindowInput): WindowRange {
   const realHeight = Math.max(0, total * rowHeight);
   const totalHeight = Math.min(realHeight, maxHeight);
   if (total <= 0 || rowHeight <= 0) return { start: 0, end: 0, offsetY: 0, totalHeight };

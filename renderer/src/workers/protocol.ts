@@ -1,7 +1,10 @@
 /** Messages between the Import page and the parsing worker. */
 import type { RawContactRow } from '../../../shared/import/rows.ts';
 
-export interface SheetInfo { name: string; rows: number }
+export interface SheetInfo {
+  name: string;
+  rows: number;
+}
 
 export interface Layout {
   fileName: string;
@@ -24,7 +27,11 @@ export interface Layout {
   reason: string;
 }
 
-export interface StreamPlan { phoneColumn: number; fields: Array<{ column: number; name: string }>; chunkSize: number }
+export interface StreamPlan {
+  phoneColumn: number;
+  fields: Array<{ column: number; name: string }>;
+  chunkSize: number;
+}
 
 export type ToWorker =
   | { type: 'open'; file: File }

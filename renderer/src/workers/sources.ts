@@ -11,8 +11,24 @@
  * re-decide the header and phone column; here the user's mapping from the preview must win.
  */
 import {
-  NotStreamable, blobSource, checkZipInflation, createCsvReader, createStreamDecoder, detectFormat, encodingOf, looksBinary, looksLikePhone,
-  openXlsxStream, readHead, readWorkbook, sheetRowCount, sheetRows, sniffEncoding, type StreamedWorkbook, type TextEncodingName, type Workbook,
+  NotStreamable,
+  blobSource,
+  checkZipInflation,
+  createCsvReader,
+  createStreamDecoder,
+  detectFormat,
+  encodingOf,
+  looksBinary,
+  looksLikePhone,
+  openXlsxStream,
+  readHead,
+  readWorkbook,
+  sheetRowCount,
+  sheetRows,
+  sniffEncoding,
+  type StreamedWorkbook,
+  type TextEncodingName,
+  type Workbook,
 } from '../../../shared/import/index.ts';
 import type { SheetInfo } from './protocol.ts';
 
@@ -66,34 +82,57 @@ export function openSheet(fileName: string, wb: Workbook): Source {
   const name = (sheet: string | null) => sheet ?? first;
   const sheets: SheetInfo[] = wb.SheetNames.map((n) => ({ name: n, rows: sheetRowCount(wb, n) }));
   return {
-    kind: 'sheet', sheets, encoding: null,
-    async head(sheet, n) { return sheetRows(wb, name(sheet), fileName, 0, n).map(trimRow); },
-    rowCount(sheet) { return sheetRowCount(wb, name(sheet)); },
+    kind: 'sheet',
+    sheets,
+    encoding: null,
+    async head(sheet, n) {
+      return sheetRows(wb, name(sheet), fileName, 0, n).map(trimRow);
+    },
+    rowCount(sheet) {
+      return sheetRowCount(wb, name(sheet));
+    },
     async stream(sheet, sink, signal) {
       const s = name(sheet);
       const total = sheetRowCount(wb, s);
       for (let i = 0; i < total && !signal.cancelled; i += SHEET_STEP) {
-        await sink(sheetRows(wb, s, fileName, i, i + SHEET_STEP), i + 1, { done: Math.min(total, i + SHEET_STEP), total });
+        await sink(sheetRows(wb, s, fileName, i, i + SHEET_STEP), i + 1, {
+          done: Math.min(total, i + SHEET_STEP),
+          total,
+        });
       }
     },
-    async bestSheet() { return bestOf(fileName, sheets, (n) => sheetRows(wb, n, fileName, 0, 60)); },
+    async bestSheet() {
+      return bestOf(fileName, sheets, (n) => sheetRows(wb, n, fileName, 0, 60));
+    },
   };
 }
 
 /** Best sheet by phone-like cells in the first rows. */
-function bestOf(fileName: string, sheets: SheetInfo[], heads: (name: string) => string[][]): { sheet: string | null; reason: string } {
-  if (sheets.length === 0) throw new Error(`${fileName} has no sheets: open it in Excel and check that it holds your contacts.`);
-  if (sheets.length === 1) return { sheet: sheets[0].name, reason: `Sheet “${sheets[0].name}”, the only one in the file.` };
+function bestOf(
+  fileName: string,
+  sheets: SheetInfo[],
+  heads: (name: string) => string[][],
+): { sheet: string | null; reason: string } {
+  if (sheets.length === 0)
+    throw new Error(`${fileName} has no sheets: open it in Excel and check that it holds your contacts.`);
+  if (sheets.length === 1)
+    return { sheet: sheets[0].name, reason: `Sheet “${sheets[0].name}”, the only one in the file.` };
   let best = sheets[0].name;
   let bestScore = -1;
   for (const s of sheets) {
     let phones = 0;
     for (const r of heads(s.name)) for (const c of r) if (looksLikePhone(c)) phones++;
-    if (phones > bestScore) { best = s.name; bestScore = phones; }
+    if (phones > bestScore) {
+      best = s.name;
+      bestScore = phones;
+    }
   }
   return bestScore > 0
     ? { sheet: best, reason: `Sheet “${best}” of ${sheets.length}: it has the most phone numbers.` }
-    : { sheet: best, reason: `Sheet “${best}” of ${sheets.length}: no sheet has phone-like numbers in its first rows, so the first was taken.` };
+    : {
+        sheet: best,
+        reason: `Sheet “${best}” of ${sheets.length}: no sheet has phone-like numbers in its first rows, so the first was taken.`,
+      };
 }
 
 const HEAD_CACHE = 60;
@@ -112,20 +151,26 @@ async function openStreamedSheet(fileName: string, wb: StreamedWorkbook): Promis
     const head: string[][] = [];
     const { lastRow } = await wb.readRows(n, {
       batchRows: SHEET_STEP,
-      onRows: (rows) => { for (const r of rows) if (head.length < HEAD_CACHE) head.push(r); },
+      onRows: (rows) => {
+        for (const r of rows) if (head.length < HEAD_CACHE) head.push(r);
+      },
     });
     heads.set(n, head);
     sheets.push({ name: n, rows: lastRow });
   }
   const rows = (sheet: string) => sheets.find((s) => s.name === sheet)?.rows ?? 0;
   return {
-    kind: 'sheet', sheets, encoding: null,
+    kind: 'sheet',
+    sheets,
+    encoding: null,
     async head(sheet, n) {
       const s = name(sheet);
       const cached = heads.get(s);
       return (cached && n <= HEAD_CACHE ? cached.slice(0, n) : await readHead(wb, s, n)).map(trimRow);
     },
-    rowCount(sheet) { return rows(name(sheet)); },
+    rowCount(sheet) {
+      return rows(name(sheet));
+    },
     async stream(sheet, sink, signal) {
       const s = name(sheet);
       const total = rows(s);
@@ -138,7 +183,9 @@ async function openStreamedSheet(fileName: string, wb: StreamedWorkbook): Promis
         },
       });
     },
-    async bestSheet() { return bestOf(fileName, sheets, (n) => heads.get(n) ?? []); },
+    async bestSheet() {
+      return bestOf(fileName, sheets, (n) => heads.get(n) ?? []);
+    },
   };
 }
 
@@ -147,17 +194,24 @@ function openCsv(file: File, head: Uint8Array): Source {
   // an Excel "CSV (Comma delimited)" whose first accented name is on row 5,000.
   let encoding = encodingOf(sniffEncoding(head));
   if (looksBinary(head, encoding)) {
-    throw new Error(`${file.name} contains binary data, not text: open it in Excel and save it as CSV or XLSX, then import that file.`);
+    throw new Error(
+      `${file.name} contains binary data, not text: open it in Excel and save it as CSV or XLSX, then import that file.`,
+    );
   }
-  const readRows = async (limit: number | null, sink: RowSink | null, signal: { cancelled: boolean }): Promise<string[][]> => {
+  const readRows = async (
+    limit: number | null,
+    sink: RowSink | null,
+    signal: { cancelled: boolean },
+  ): Promise<string[][]> => {
     const decoder = createStreamDecoder(encoding, file.name, { asciiFallback: true });
     const collected: string[][] = [];
     let queue: Array<{ rows: string[][]; first: number }> = [];
     const reader = createCsvReader({
       fileName: file.name,
       onRows(rows, first) {
-        if (limit !== null) { for (const r of rows) if (collected.length < limit) collected.push(r); }
-        else queue.push({ rows, first });
+        if (limit !== null) {
+          for (const r of rows) if (collected.length < limit) collected.push(r);
+        } else queue.push({ rows, first });
       },
     });
     const stream = file.stream().getReader();
@@ -172,7 +226,8 @@ function openCsv(file: File, head: Uint8Array): Source {
         encoding = decoder.encoding;
         if (limit !== null && collected.length >= limit) return collected;
         if (sink) {
-          const q = queue; queue = [];
+          const q = queue;
+          queue = [];
           for (const b of q) await sink(b.rows, b.first, { done: bytes, total: file.size });
         }
       }
@@ -187,14 +242,21 @@ function openCsv(file: File, head: Uint8Array): Source {
   };
   let headCache: string[][] | null = null;
   return {
-    kind: 'csv', sheets: [],
-    get encoding() { return encoding; },
+    kind: 'csv',
+    sheets: [],
+    get encoding() {
+      return encoding;
+    },
     async head(_sheet, n) {
       if (!headCache || headCache.length < n) headCache = await readRows(n, null, { cancelled: false });
       return headCache.slice(0, n);
     },
     rowCount: () => null,
-    async stream(_sheet, sink, signal) { await readRows(null, sink, signal); },
-    async bestSheet() { return { sheet: null, reason: `Text file read as ${encoding.toUpperCase()}.` }; },
+    async stream(_sheet, sink, signal) {
+      await readRows(null, sink, signal);
+    },
+    async bestSheet() {
+      return { sheet: null, reason: `Text file read as ${encoding.toUpperCase()}.` };
+    },
   };
 }

@@ -27,16 +27,25 @@ export function ActiveStrip({ campaigns, route }: { campaigns: ActiveCampaign[] 
         const words = activeWords(c);
         const here = route.page === 'campaign' && route.id === c.id;
         return (
-          <span key={c.id} className={`active-item ${words === 'sending' ? 'active-sending' : c.state === 'sending' ? 'active-waiting' : `active-${c.state}`}`} data-campaign={c.id}>
+          <span
+            key={c.id}
+            className={`active-item ${words === 'sending' ? 'active-sending' : c.state === 'sending' ? 'active-waiting' : `active-${c.state}`}`}
+            data-campaign={c.id}
+          >
             <span className="active-dot" aria-hidden="true" />
             <a href={`#/campaign/${c.id}`} aria-current={here ? 'page' : undefined}>
-              <strong>{c.name}</strong>: {formatCount(handedOver(c.counts, c.recipients))} / {formatCount(c.recipients)}, {words}
+              <strong>{c.name}</strong>: {formatCount(handedOver(c.counts, c.recipients))} / {formatCount(c.recipients)}
+              , {words}
             </a>
             {c.retry ? <RetryBox id={c.id} retry={c.retry} compact /> : null}
           </span>
         );
       })}
-      {more > 0 ? <a href="#/history" className="active-more">and {more} more</a> : null}
+      {more > 0 ? (
+        <a href="#/history" className="active-more">
+          and {more} more
+        </a>
+      ) : null}
     </div>
   );
 }

@@ -12,12 +12,17 @@ export function useActiveCampaigns(): ActiveCampaign[] | null {
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const refresh = useCallback(() => {
-    api.campaigns.active().then(setList, () => { /* the page shows the engine's error elsewhere */ });
+    api.campaigns.active().then(setList, () => {
+      /* the page shows the engine's error elsewhere */
+    });
   }, []);
   // many events per second collapse into one refetch
   const soon = useCallback(() => {
     if (timer.current) return;
-    timer.current = setTimeout(() => { timer.current = null; refresh(); }, 1000);
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      refresh();
+    }, 1000);
   }, [refresh]);
 
   useEffect(() => {
@@ -30,7 +35,11 @@ export function useActiveCampaigns(): ActiveCampaign[] | null {
       // a campaign may have started, finished or been cancelled: only the engine knows the list
       soon();
     });
-    return () => { off(); if (timer.current) clearTimeout(timer.current); timer.current = null; };
+    return () => {
+      off();
+      if (timer.current) clearTimeout(timer.current);
+      timer.current = null;
+    };
   }, [refresh, soon]);
 
   const any = (list?.length ?? 0) > 0;

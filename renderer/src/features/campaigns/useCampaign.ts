@@ -69,7 +69,9 @@ export function useCampaign(id: number) {
   const live = status ? isLive(status) : true;
   useEffect(() => {
     if (!live) return;
-    const t = setInterval(() => { void refresh(); }, 2000);
+    const t = setInterval(() => {
+      void refresh();
+    }, 2000);
     return () => clearInterval(t);
   }, [live, refresh]);
 

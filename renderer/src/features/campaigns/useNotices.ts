@@ -12,7 +12,9 @@ import type { ActiveCampaign } from './useActive.ts';
 export function useWebNotices(active: ActiveCampaign[] | null): void {
   const tracker = useRef(createNoticeTracker());
   // what was already going when the page opened is the baseline, not news
-  useEffect(() => { for (const c of active ?? []) tracker.current.update(c); }, [active]);
+  useEffect(() => {
+    for (const c of active ?? []) tracker.current.update(c);
+  }, [active]);
   useEffect(() => {
     if (mode !== 'web' || typeof Notification === 'undefined') return;
     return onEvent('campaign', (p) => {
@@ -21,8 +23,14 @@ export function useWebNotices(active: ActiveCampaign[] | null): void {
       if (!n || Notification.permission !== 'granted') return;
       try {
         const note = new Notification(n.title, { body: n.body, tag: `smsdesk-campaign-${n.campaignId}` });
-        note.onclick = () => { window.focus(); go({ page: 'campaign', id: n.campaignId }); note.close(); };
-      } catch { /* a browser that only shows notifications from a service worker: the strip still says it */ }
+        note.onclick = () => {
+          window.focus();
+          go({ page: 'campaign', id: n.campaignId });
+          note.close();
+        };
+      } catch {
+        /* a browser that only shows notifications from a service worker: the strip still says it */
+      }
     });
   }, []);
 }

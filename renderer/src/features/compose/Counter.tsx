@@ -4,10 +4,18 @@ import { formatCount } from '../../lib/format.ts';
 export function Counter({ a, basis }: { a: SmsAnalysis; basis: string }) {
   return (
     <div className="counter" aria-live="polite" data-testid="counter">
-      <span><strong data-testid="count-chars">{formatCount(a.characters)}</strong> characters</span>
-      <span><strong data-testid="count-parts">{a.parts}</strong> {a.parts === 1 ? 'part' : 'parts'}</span>
-      <span className={a.encoding === 'UCS-2' ? 'enc enc-ucs2' : 'enc'} data-testid="count-encoding">{a.encoding}</span>
-      <span><strong>{a.charsLeft}</strong> left in this part ({a.perPart} per part)</span>
+      <span>
+        <strong data-testid="count-chars">{formatCount(a.characters)}</strong> characters
+      </span>
+      <span>
+        <strong data-testid="count-parts">{a.parts}</strong> {a.parts === 1 ? 'part' : 'parts'}
+      </span>
+      <span className={a.encoding === 'UCS-2' ? 'enc enc-ucs2' : 'enc'} data-testid="count-encoding">
+        {a.encoding}
+      </span>
+      <span>
+        <strong>{a.charsLeft}</strong> left in this part ({a.perPart} per part)
+      </span>
       <span className="muted">{basis}</span>
     </div>
   );
@@ -25,14 +33,25 @@ export function Highlighted({ text, chars }: { text: string; chars: Set<string> 
   let k = 0;
   for (const { segment: ch } of graphemes.segment(text)) {
     if (chars.has(ch.normalize('NFC'))) {
-      if (buf) { out.push(buf); buf = ''; }
+      if (buf) {
+        out.push(buf);
+        buf = '';
+      }
       out.push({ c: ch, k: k++ });
     } else buf += ch;
   }
   if (buf) out.push(buf);
   return (
     <div className="highlighted" aria-label="Message with the characters that force Unicode marked">
-      {out.map((p, i) => (typeof p === 'string' ? <span key={i}>{p}</span> : <mark key={i} title="Forces Unicode (UCS-2)">{p.c === ' ' ? '⍽' : p.c}</mark>))}
+      {out.map((p, i) =>
+        typeof p === 'string' ? (
+          <span key={i}>{p}</span>
+        ) : (
+          <mark key={i} title="Forces Unicode (UCS-2)">
+            {p.c === ' ' ? '⍽' : p.c}
+          </mark>
+        ),
+      )}
     </div>
   );
 }

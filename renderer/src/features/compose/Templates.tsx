@@ -31,7 +31,8 @@ export function Templates() {
   }, [current?.id]);
 
   async function pick(id: number) {
-    setNote(null); setNaming(null);
+    setNote(null);
+    setNaming(null);
     const t = templates.data?.find((x) => x.id === id) ?? null;
     await act.run(() => setSetting('compose.lastTemplate', id));
     if (t) setDraft({ sender: t.sender || draft.sender, text: t.text });
@@ -41,7 +42,9 @@ export function Templates() {
     setNote(null);
     const saved = await act.run(() => api.templates.save({ ...input, sender: draft.sender, text: draft.text }));
     if (!saved) return;
-    templates.setData([...(templates.data ?? []).filter((t) => t.id !== saved.id), saved].sort((a, b) => a.name.localeCompare(b.name)));
+    templates.setData(
+      [...(templates.data ?? []).filter((t) => t.id !== saved.id), saved].sort((a, b) => a.name.localeCompare(b.name)),
+    );
     await act.run(() => setSetting('compose.lastTemplate', saved.id));
     setNaming(null);
     setNote(input.id ? `Saved “${saved.name}”.` : `Saved as “${saved.name}”.`);
@@ -50,7 +53,9 @@ export function Templates() {
   async function rename(t: Template) {
     const saved = await act.run(() => api.templates.save({ id: t.id, name, sender: t.sender, text: t.text }));
     if (!saved) return;
-    templates.setData((templates.data ?? []).map((x) => (x.id === saved.id ? saved : x)).sort((a, b) => a.name.localeCompare(b.name)));
+    templates.setData(
+      (templates.data ?? []).map((x) => (x.id === saved.id ? saved : x)).sort((a, b) => a.name.localeCompare(b.name)),
+    );
     setNaming(null);
     setNote(`Renamed to “${saved.name}”.`);
   }
@@ -70,31 +75,99 @@ export function Templates() {
       <div className="form-row">
         <div className="field">
           <label htmlFor={ids.pick}>Saved message</label>
-          <select id={ids.pick} value={current?.id ?? 0} disabled={act.busy} onChange={(e) => void pick(Number(e.target.value))}>
-            <option value={0}>{templates.data && templates.data.length === 0 ? 'None saved yet' : 'None (write a new one)'}</option>
-            {templates.data?.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
+          <select
+            id={ids.pick}
+            value={current?.id ?? 0}
+            disabled={act.busy}
+            onChange={(e) => void pick(Number(e.target.value))}
+          >
+            <option value={0}>
+              {templates.data && templates.data.length === 0 ? 'None saved yet' : 'None (write a new one)'}
+            </option>
+            {templates.data?.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
           </select>
         </div>
         <div className="field field-end inline">
-          <button type="button" disabled={act.busy || draft.text.trim() === ''} onClick={() => { setNaming('new'); setName(''); setNote(null); }}>Save as new template…</button>
-          {current ? <button type="button" disabled={act.busy || !changed || draft.text.trim() === ''} onClick={() => void save({ id: current.id, name: current.name })}>Save changes to “{current.name}”</button> : null}
-          {current ? <button type="button" disabled={act.busy} onClick={() => { setNaming('rename'); setName(current.name); setNote(null); }}>Rename…</button> : null}
-          {current ? <button type="button" className="danger" disabled={act.busy} onClick={() => void remove(current)}>Delete template</button> : null}
+          <button
+            type="button"
+            disabled={act.busy || draft.text.trim() === ''}
+            onClick={() => {
+              setNaming('new');
+              setName('');
+              setNote(null);
+            }}
+          >
+            Save as new template…
+          </button>
+          {current ? (
+            <button
+              type="button"
+              disabled={act.busy || !changed || draft.text.trim() === ''}
+              onClick={() => void save({ id: current.id, name: current.name })}
+            >
+              Save changes to “{current.name}”
+            </button>
+          ) : null}
+          {current ? (
+            <button
+              type="button"
+              disabled={act.busy}
+              onClick={() => {
+                setNaming('rename');
+                setName(current.name);
+                setNote(null);
+              }}
+            >
+              Rename…
+            </button>
+          ) : null}
+          {current ? (
+            <button type="button" className="danger" disabled={act.busy} onClick={() => void remove(current)}>
+              Delete template
+            </button>
+          ) : null}
         </div>
       </div>
       {naming ? (
-        <form className="form-row" onSubmit={(e) => { e.preventDefault(); void (naming === 'new' ? save({ name }) : current && rename(current)); }}>
+        <form
+          className="form-row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void (naming === 'new' ? save({ name }) : current && rename(current));
+          }}
+        >
           <div className="field grow">
-            <label htmlFor={ids.name}>{naming === 'new' ? 'Name of the new template' : `New name for “${current?.name}”`}</label>
-            <input id={ids.name} value={name} onChange={(e) => setName(e.target.value)} maxLength={MAX_TEMPLATE_NAME + 20} autoFocus placeholder="e.g. Saturday opening" />
+            <label htmlFor={ids.name}>
+              {naming === 'new' ? 'Name of the new template' : `New name for “${current?.name}”`}
+            </label>
+            <input
+              id={ids.name}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              maxLength={MAX_TEMPLATE_NAME + 20}
+              autoFocus
+              placeholder="e.g. Saturday opening"
+            />
           </div>
           <div className="field field-end inline">
-            <button type="submit" className="primary" disabled={act.busy}>{naming === 'new' ? 'Save template' : 'Rename'}</button>
-            <button type="button" onClick={() => setNaming(null)}>Cancel</button>
+            <button type="submit" className="primary" disabled={act.busy}>
+              {naming === 'new' ? 'Save template' : 'Rename'}
+            </button>
+            <button type="button" onClick={() => setNaming(null)}>
+              Cancel
+            </button>
           </div>
         </form>
       ) : null}
-      {note ? <p className="ok-note small" role="status">{note}</p> : null}
+      {note ? (
+        <p className="ok-note small" role="status">
+          {note}
+        </p>
+      ) : null}
       <ErrorNote error={act.error ?? templates.error} />
     </div>
   );

@@ -26,7 +26,8 @@ type Step =
 // the engine host; 5,000 took 60-90 ms). tests/e2e/import-large.spec.ts checks it.
 const CHUNK = MAX_IMPORT_CHUNK;
 
-const phoneName = (layout: Layout, mapping: Mapping) => layout.headers[mapping.phoneColumn] || `column_${mapping.phoneColumn + 1}`;
+const phoneName = (layout: Layout, mapping: Mapping) =>
+  layout.headers[mapping.phoneColumn] || `column_${mapping.phoneColumn + 1}`;
 
 /**
  * The chosen fields with the phone column in its place: the engine keeps the phone column even
@@ -35,7 +36,8 @@ const phoneName = (layout: Layout, mapping: Mapping) => layout.headers[mapping.p
  */
 function inFileOrder(layout: Layout, mapping: Mapping): string[] {
   const cols = mapping.fields.map((f) => ({ column: f.column, name: f.name }));
-  if (!cols.some((f) => f.column === mapping.phoneColumn)) cols.push({ column: mapping.phoneColumn, name: phoneName(layout, mapping) });
+  if (!cols.some((f) => f.column === mapping.phoneColumn))
+    cols.push({ column: mapping.phoneColumn, name: phoneName(layout, mapping) });
   return cols.sort((a, b) => a.column - b.column).map((f) => f.name);
 }
 
@@ -62,27 +64,46 @@ export function ImportPage() {
       case 'chunk': {
         const id = importId.current;
         if (!id || cancelled.current) return;
-        api.imports.add({ importId: id, rows: m.rows }).then((counts) => {
-          if (cancelled.current) return;
-          setState((s) => (s.step === 'importing' ? { ...s, read: m.read, done: m.progress.done, total: Math.max(m.progress.total, m.progress.done), counts } : s));
-          parser.post({ type: 'next' });
-        }, (e) => abort(messageOf(e)));
+        api.imports.add({ importId: id, rows: m.rows }).then(
+          (counts) => {
+            if (cancelled.current) return;
+            setState((s) =>
+              s.step === 'importing'
+                ? {
+                    ...s,
+                    read: m.read,
+                    done: m.progress.done,
+                    total: Math.max(m.progress.total, m.progress.done),
+                    counts,
+                  }
+                : s,
+            );
+            parser.post({ type: 'next' });
+          },
+          (e) => abort(messageOf(e)),
+        );
         return;
       }
       case 'end': {
         const id = importId.current;
         if (!id || cancelled.current) return;
-        api.imports.commit({ importId: id }).then((report) => {
-          importId.current = null;
-          rememberPhoneChoice(browserStorage(), report.list, report.phoneColumn, phoneTicked.current);
-          parser.stop();
-          setState({ step: 'report', report });
-        }, (e) => abort(messageOf(e)));
+        api.imports.commit({ importId: id }).then(
+          (report) => {
+            importId.current = null;
+            rememberPhoneChoice(browserStorage(), report.list, report.phoneColumn, phoneTicked.current);
+            parser.stop();
+            setState({ step: 'report', report });
+          },
+          (e) => abort(messageOf(e)),
+        );
         return;
       }
       case 'error':
         if (importId.current) abort(m.message);
-        else { fail(m.message); setState((s) => (s.step === 'reading' ? { step: 'pick' } : s)); }
+        else {
+          fail(m.message);
+          setState((s) => (s.step === 'reading' ? { step: 'pick' } : s));
+        }
         return;
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -90,12 +111,15 @@ export function ImportPage() {
   const parser = useParser(onMessage);
 
   // Leaving the page mid-import cancels it, so no half-stored list waits in the engine.
-  useEffect(() => () => {
-    const id = importId.current;
-    importId.current = null;
-    cancelled.current = true;
-    if (id) api.imports.cancel({ importId: id }).catch(() => undefined);
-  }, []);
+  useEffect(
+    () => () => {
+      const id = importId.current;
+      importId.current = null;
+      cancelled.current = true;
+      if (id) api.imports.cancel({ importId: id }).catch(() => undefined);
+    },
+    [],
+  );
 
   function abort(message: string | null) {
     cancelled.current = true;
@@ -104,7 +128,10 @@ export function ImportPage() {
     parser.post({ type: 'cancel' });
     const back = () => setState((s) => (s.step === 'importing' ? { step: 'map', layout: s.layout } : s));
     if (id) {
-      api.imports.cancel({ importId: id }).then(back, (e) => { back(); setError(messageOf(e)); });
+      api.imports.cancel({ importId: id }).then(back, (e) => {
+        back();
+        setError(messageOf(e));
+      });
     } else back();
     if (message) setError(`The import stopped: ${message} Nothing was saved; fix the problem and import again.`);
   }
@@ -121,7 +148,10 @@ export function ImportPage() {
   async function startImport(layout: Layout, mapping: Mapping) {
     setError(null);
     const name = listName.trim();
-    if (!name) { setError('Give the new list a name before importing.'); return; }
+    if (!name) {
+      setError('Give the new list a name before importing.');
+      return;
+    }
     cancelled.current = false;
     try {
       const begun = await api.imports.begin({
@@ -136,7 +166,10 @@ export function ImportPage() {
       importId.current = begun.importId;
       phoneTicked.current = mapping.fields.some((f) => f.column === mapping.phoneColumn);
       setState({ step: 'importing', layout, read: 0, done: 0, total: 1, counts: null });
-      parser.post({ type: 'stream', plan: { phoneColumn: mapping.phoneColumn, fields: mapping.fields, chunkSize: CHUNK } });
+      parser.post({
+        type: 'stream',
+        plan: { phoneColumn: mapping.phoneColumn, fields: mapping.fields, chunkSize: CHUNK },
+      });
     } catch (e) {
       setError(messageOf(e));
     }
@@ -145,10 +178,17 @@ export function ImportPage() {
   return (
     <div className="page">
       <h1 tabIndex={-1}>Import contacts</h1>
-      <p className="lede">Bring in a spreadsheet or CSV of customers. Numbers are repaired and de-duplicated; nothing is sent from this page.</p>
+      <p className="lede">
+        Bring in a spreadsheet or CSV of customers. Numbers are repaired and de-duplicated; nothing is sent from this
+        page.
+      </p>
 
       {state.step === 'pick' || state.step === 'reading' ? (
-        <FilePicker busy={state.step === 'reading'} fileName={state.step === 'reading' ? state.fileName : null} onFile={open} />
+        <FilePicker
+          busy={state.step === 'reading'}
+          fileName={state.step === 'reading' ? state.fileName : null}
+          onFile={open}
+        />
       ) : null}
 
       {state.step === 'map' ? (
@@ -157,9 +197,15 @@ export function ImportPage() {
           layout={state.layout}
           listName={listName}
           onListName={setListName}
-          onChoose={(sheet, headerRow) => { setState({ step: 'reading', fileName: state.layout.fileName }); parser.post({ type: 'choose', sheet, headerRow }); }}
+          onChoose={(sheet, headerRow) => {
+            setState({ step: 'reading', fileName: state.layout.fileName });
+            parser.post({ type: 'choose', sheet, headerRow });
+          }}
           onImport={(mapping) => void startImport(state.layout, mapping)}
-          onOtherFile={() => { parser.stop(); setState({ step: 'pick' }); }}
+          onOtherFile={() => {
+            parser.stop();
+            setState({ step: 'pick' });
+          }}
         />
       ) : null}
 
@@ -168,11 +214,16 @@ export function ImportPage() {
           <h2 id="importing-h">Importing {state.layout.fileName}</h2>
           <ProgressBar value={state.done} max={state.total} label="Rows imported" />
           <p className="muted" aria-live="polite">
-            {formatCount(state.read)} rows read{state.layout.dataRows != null ? ` of ${formatCount(state.layout.dataRows)}` : ''}
-            {state.counts ? ` · ${formatCount(state.counts.valid)} valid, ${formatCount(state.counts.invalid)} invalid, ${formatCount(state.counts.duplicates)} duplicates` : ''}
+            {formatCount(state.read)} rows read
+            {state.layout.dataRows != null ? ` of ${formatCount(state.layout.dataRows)}` : ''}
+            {state.counts
+              ? ` · ${formatCount(state.counts.valid)} valid, ${formatCount(state.counts.invalid)} invalid, ${formatCount(state.counts.duplicates)} duplicates`
+              : ''}
           </p>
           <div className="row-actions">
-            <button type="button" onClick={() => abort(null)}>Cancel import</button>
+            <button type="button" onClick={() => abort(null)}>
+              Cancel import
+            </button>
           </div>
         </section>
       ) : null}

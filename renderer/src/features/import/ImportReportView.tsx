@@ -16,8 +16,22 @@ const COLUMNS: Column<Reject>[] = [
   { key: 'row', label: 'Row', width: '5rem', render: (r) => r.row },
   { key: 'kind', label: 'Problem', width: '8rem', render: (r) => KIND[r.kind] },
   // the cells cut long text with an ellipsis: the whole of it shows on hover
-  { key: 'value', label: 'Value', width: 'minmax(8rem, 1fr)', render: (r) => <span className="mono" title={r.value || '(empty)'}>{r.value || '(empty)'}</span> },
-  { key: 'reason', label: 'Reason', width: 'minmax(12rem, 2fr)', render: (r) => <span title={r.reason}>{r.reason}</span> },
+  {
+    key: 'value',
+    label: 'Value',
+    width: 'minmax(8rem, 1fr)',
+    render: (r) => (
+      <span className="mono" title={r.value || '(empty)'}>
+        {r.value || '(empty)'}
+      </span>
+    ),
+  },
+  {
+    key: 'reason',
+    label: 'Reason',
+    width: 'minmax(12rem, 2fr)',
+    render: (r) => <span title={r.reason}>{r.reason}</span>,
+  },
 ];
 
 export function ImportReportView({ report, onAnother }: { report: Report; onAnother(): void }) {
@@ -38,40 +52,90 @@ export function ImportReportView({ report, onAnother }: { report: Report; onAnot
       const path = await download(res);
       return { res, path };
     });
-    if (r) setSaved(r.res.saved ? `${formatCount(r.res.rows)} rejected rows saved${r.path ? ` to ${r.path}` : ` as ${r.res.name}`}.` : null);
+    if (r)
+      setSaved(
+        r.res.saved
+          ? `${formatCount(r.res.rows)} rejected rows saved${r.path ? ` to ${r.path}` : ` as ${r.res.name}`}.`
+          : null,
+      );
   }
 
   return (
     <>
-      <Section title={`List “${report.list.name}” is ready`} actions={<button type="button" onClick={onAnother}>Import another file</button>}>
+      <Section
+        title={`List “${report.list.name}” is ready`}
+        actions={
+          <button type="button" onClick={onAnother}>
+            Import another file
+          </button>
+        }
+      >
         <div className="stats" data-testid="import-report">
           <Stat label="valid contacts" value={formatCount(report.valid)} tone="good" />
           <Stat label="invalid numbers" value={formatCount(report.invalid)} tone={report.invalid ? 'bad' : 'muted'} />
-          <Stat label="duplicates removed" value={formatCount(report.duplicates)} tone={report.duplicates ? 'warn' : 'muted'} />
-          <Stat label="opted out (suppressed)" value={formatCount(report.suppressed)} tone={report.suppressed ? 'warn' : 'muted'} />
+          <Stat
+            label="duplicates removed"
+            value={formatCount(report.duplicates)}
+            tone={report.duplicates ? 'warn' : 'muted'}
+          />
+          <Stat
+            label="opted out (suppressed)"
+            value={formatCount(report.suppressed)}
+            tone={report.suppressed ? 'warn' : 'muted'}
+          />
         </div>
         <p className="muted">
-          {formatCount(report.rows)} rows read{report.sheet ? ` from sheet “${report.sheet}”` : ''}, header on row {report.headerRow}, phone numbers from “{report.phoneColumn}”.
-          Merge fields: {mergeFields.length ? mergeFields.map((f) => `{${f}}`).join(', ') : 'none'}.
+          {formatCount(report.rows)} rows read{report.sheet ? ` from sheet “${report.sheet}”` : ''}, header on row{' '}
+          {report.headerRow}, phone numbers from “{report.phoneColumn}”. Merge fields:{' '}
+          {mergeFields.length ? mergeFields.map((f) => `{${f}}`).join(', ') : 'none'}.
         </p>
         <div className="row-actions">
-          <button type="button" className="primary" onClick={() => { setDraft({ listId: report.list.id }); go({ page: 'compose' }); }}>Write a message to this list</button>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              setDraft({ listId: report.list.id });
+              go({ page: 'compose' });
+            }}
+          >
+            Write a message to this list
+          </button>
         </div>
       </Section>
 
       {rejected > 0 ? (
         <Section
           title={`${formatCount(rejected)} rows were not imported`}
-          actions={<>
-            <button type="button" className="primary" disabled={exp.busy} onClick={() => void exportRejects('xlsx')} aria-describedby={hintId}>Export rejected rows (Excel)</button>
-            <button type="button" disabled={exp.busy} onClick={() => void exportRejects('csv')}>Export (CSV)</button>
-          </>}
+          actions={
+            <>
+              <button
+                type="button"
+                className="primary"
+                disabled={exp.busy}
+                onClick={() => void exportRejects('xlsx')}
+                aria-describedby={hintId}
+              >
+                Export rejected rows (Excel)
+              </button>
+              <button type="button" disabled={exp.busy} onClick={() => void exportRejects('csv')}>
+                Export (CSV)
+              </button>
+            </>
+          }
         >
-          <p className="hint" id={hintId}>Excel is safer for fixing: re-saving a CSV in Excel can turn long numbers into 2.34803E+12.</p>
-          <p className="muted">Fix these in the exported file and import it as another list. Row numbers are those of the original file.</p>
+          <p className="hint" id={hintId}>
+            Excel is safer for fixing: re-saving a CSV in Excel can turn long numbers into 2.34803E+12.
+          </p>
+          <p className="muted">
+            Fix these in the exported file and import it as another list. Row numbers are those of the original file.
+          </p>
           <VirtualTable label="Rejected rows" columns={COLUMNS} total={rejected} fetchPage={fetchPage} height={300} />
           <ErrorNote error={exp.error} />
-          {saved ? <p role="status" className="ok-note">{saved}</p> : null}
+          {saved ? (
+            <p role="status" className="ok-note">
+              {saved}
+            </p>
+          ) : null}
         </Section>
       ) : null}
     </>

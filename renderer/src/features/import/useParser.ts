@@ -14,17 +14,25 @@ export function useParser(onMessage: (m: FromWorker) => void) {
 
   const start = useCallback(() => {
     stop();
-    const w = new Worker(new URL('../../workers/parse.worker.ts', import.meta.url), { type: 'module', name: 'smsdesk-parser' });
+    const w = new Worker(new URL('../../workers/parse.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'smsdesk-parser',
+    });
     w.onmessage = (e: MessageEvent<FromWorker>) => handler.current(e.data);
     w.onerror = (e) => {
       e.preventDefault();
-      handler.current({ type: 'error', message: `The file reader stopped unexpectedly${e.message ? ` (${e.message})` : ''}. Open the file again.` });
+      handler.current({
+        type: 'error',
+        message: `The file reader stopped unexpectedly${e.message ? ` (${e.message})` : ''}. Open the file again.`,
+      });
     };
     worker.current = w;
     return w;
   }, [stop]);
 
-  const post = useCallback((m: ToWorker) => { worker.current?.postMessage(m); }, []);
+  const post = useCallback((m: ToWorker) => {
+    worker.current?.postMessage(m);
+  }, []);
 
   useEffect(() => stop, [stop]);
   return { start, post, stop };
