@@ -75,7 +75,12 @@ describe('the running campaign as the dashboard shows it', () => {
     sandbox.setFaults({});
     const after = engine.campaigns.retryNow(c.id);
     expect(after.retry).toBeNull();
-    await waitFor(() => engine.campaigns.status(c.id).counts.queued === 0, 'the batch sent after Retry now', 10_000);
+    // queued drops as soon as the batch is marked submitting: wait for the gateway's answer too
+    await waitFor(
+      () => engine.campaigns.status(c.id).counts.queued === 0 && sandbox.record().accepted.length > 0,
+      'the batch sent after Retry now',
+      10_000,
+    );
     expect(sandbox.record().accepted).toHaveLength(1);
   }, 30_000);
 
