@@ -28,6 +28,22 @@ function onPath(cmd) {
   return (process.env.PATH ?? '').split(path.delimiter).some((d) => fs.existsSync(path.join(d, cmd)));
 }
 
+/** Playwright's JSON report: each distinct skip reason with how many tests it skipped. */
+function skipReasons(report) {
+  const reasons = new Map();
+  const walk = (suite) => {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        for (const a of t.annotations ?? [])
+          if (a.type === 'skip' && a.description) reasons.set(a.description, (reasons.get(a.description) ?? 0) + 1);
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child);
+  };
+  for (const suite of report.suites ?? []) walk(suite);
+  return reasons;
+}
+
 function readJson(file) {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -92,6 +108,8 @@ for (const [label, config, name] of [
     totals.passed += (r.stats.expected ?? 0) + (r.stats.flaky ?? 0);
     totals.failed += (r.stats.unexpected ?? 0) || (ok ? 0 : 1);
     totals.skipped += r.stats.skipped ?? 0;
+    // the list reporter shows a skipped test as a dash: say why, once per reason
+    for (const [reason, n] of skipReasons(r)) console.log(`skipped ${n}: ${reason}`);
   } else {
     totals.failed += 1;
   }
