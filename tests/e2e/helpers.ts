@@ -54,20 +54,22 @@ export function xlsxFromCsv(csv: string, name: string): string {
  * A web-mode server of a spec's own, on a fresh data folder (the shared one has every other spec's
  * lists): for what only an empty folder shows. No token, its own keychain entry, the sandbox gateway.
  */
-export async function ownServer(): Promise<{
+export async function ownServer(opts: { key?: string; env?: Record<string, string> } = {}): Promise<{
   base: string;
   open(page: Page, hash?: string): Promise<void>;
   call<T = unknown>(request: APIRequestContext, route: string, input?: unknown): Promise<T>;
   close(): Promise<void>;
 }> {
   const { spawn } = await import('node:child_process');
+  const key = opts.key ?? E2E_KEY;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-e2e-own-'));
   const child = spawn(process.execPath, ['scripts/web.mjs', '--port', '0', '--data-dir', dataDir, '--no-open'], {
     env: {
       ...process.env,
-      SMSDESK_WEB_KEY: E2E_KEY,
+      SMSDESK_WEB_KEY: key,
       SMSDESK_TOKEN: '',
-      SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e own ${process.pid}`,
+      SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e own ${process.pid} ${path.basename(dataDir)}`,
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -83,11 +85,11 @@ export async function ownServer(): Promise<{
   return {
     base,
     open: async (page, hash = '') => {
-      await page.goto(`${base}/?key=${encodeURIComponent(E2E_KEY)}${hash}`);
+      await page.goto(`${base}/?key=${encodeURIComponent(key)}${hash}`);
     },
     call: async <T>(request: APIRequestContext, route: string, input: unknown = null) => {
       const res = await request.post(`${base}/api/call`, {
-        headers: { 'X-SMSDesk-Key': E2E_KEY },
+        headers: { 'X-SMSDesk-Key': key },
         data: { route, input },
       });
       const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };

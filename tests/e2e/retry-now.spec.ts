@@ -1,10 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { startSandbox, type Sandbox } from '../../electron/engine/sandbox/index.ts';
-import { shot } from './helpers.ts';
+import { ownServer, shot } from './helpers.ts';
 
 /**
  * An outage: the gateway answers 503 to every send. The campaign waits out a long back-off; the
@@ -13,44 +9,22 @@ import { shot } from './helpers.ts';
  */
 const KEY = 'retry-now-e2e-key-0123456789';
 let gateway: Sandbox;
-let bridge: ChildProcess;
+let server: Awaited<ReturnType<typeof ownServer>>;
 let base = '';
 
 test.beforeAll(async () => {
   gateway = await startSandbox({ tokens: 'any', faults: { p503: 1 }, timing: { dispatchMs: 100, finalMs: 300 } });
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-e2e-retry-'));
-  bridge = spawn(process.execPath, ['scripts/web.mjs', '--port', '0', '--data-dir', dataDir, '--no-open'], {
-    env: {
-      ...process.env,
-      SMSDESK_WEB_KEY: KEY,
-      SMSDESK_GATEWAY_URL: gateway.url,
-      SMSDESK_TOKEN: '',
-      SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e ${process.pid}`,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    bridge.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
-      if (m) resolve(m[0]);
-    });
-    bridge.on('exit', (code) => reject(new Error(`the web bridge stopped (${code}): ${out}`)));
-  });
+  server = await ownServer({ key: KEY, env: { SMSDESK_GATEWAY_URL: gateway.url } });
+  base = server.base;
 });
 
 test.afterAll(async () => {
-  bridge?.kill('SIGTERM');
+  await server?.close();
   await gateway?.close();
 });
 
-async function call<T>(request: APIRequestContext, route: string, input: unknown = null): Promise<T> {
-  const res = await request.post(`${base}/api/call`, { headers: { 'X-SMSDesk-Key': KEY }, data: { route, input } });
-  const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
-  if (!body.ok) throw new Error(`${route}: ${body.error?.message}`);
-  return body.value as T;
-}
+const call = <T>(request: APIRequestContext, route: string, input: unknown = null) =>
+  server.call<T>(request, route, input);
 
 test('during an outage the campaign says it waits for the gateway, and Retry now sends as soon as it is back', async ({
   page,
