@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DB } from '../db/open.ts';
 import type { MessageStatus } from '../api.ts';
+import { sqlList } from '../../../shared/vocabulary.ts';
 import { createCounts } from './counts.ts';
 import { createLifecycle } from '../campaigns/lifecycle.ts';
 
@@ -31,8 +32,6 @@ export interface Violation {
   detail: string;
   n: number;
 }
-
-const sqlList = (xs: readonly string[]) => `(${xs.map((x) => `'${x}'`).join(',')})`;
 
 /**
  * Finds messages the ledger can no longer account for. `thorough` walks every message and checks
