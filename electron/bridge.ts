@@ -1,14 +1,5 @@
 // names.ts only: the sandboxed preload bundle must not pull in zod and the schemas
-import {
-  EVENT_NAMES,
-  ROUTE_NAMES,
-  eventChannel,
-  isEventName,
-  routeChannel,
-  type EventName,
-  type RouteName,
-  type SmsDeskBridge,
-} from '../shared/ipc/names.ts';
+import { CALL_CHANNEL, EVENT_CHANNEL, type SmsDeskBridge } from '../shared/ipc/names.ts';
 import type { Result } from '../shared/ipc/contract.ts';
 
 export type { SmsDeskBridge } from '../shared/ipc/names.ts';
@@ -20,28 +11,47 @@ export interface IpcRendererLike {
   removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
 }
 
+/** no route or event name is longer; anything else is refused before it reaches main */
+const MAX_NAME = 60;
+
 /**
- * What window.smsdesk holds: `smsdesk.<group>.<method>(input)` for each contract route and
- * `smsdesk.on(event, cb)` for the listed events. Only data crosses: the IPC event object (which
- * carries `sender`) never reaches the page, and no channel name can be chosen by the page.
+ * What window.smsdesk holds: `call(route, input)` and `on(event, cb)`, nothing else. Only data
+ * crosses: the page can reach the one call channel (main answers only the contract's routes, from
+ * our own frame), never choose a channel, and the IPC event object (which carries `sender`) never
+ * reaches the page. A new route needs no change here: its name is data.
  */
 export function buildBridge(ipc: IpcRendererLike): SmsDeskBridge {
-  const bridge: Record<string, Record<string, (input?: unknown) => Promise<Result<unknown>>>> = {};
-  for (const name of ROUTE_NAMES) {
-    const [group, method] = name.split('.') as [string, string];
-    const channel = routeChannel(name as RouteName);
-    bridge[group] ??= {};
-    bridge[group][method] = (input?: unknown) => ipc.invoke(channel, input) as Promise<Result<unknown>>;
-  }
-  const on = (event: EventName, cb: (payload: unknown) => void): (() => void) => {
-    if (!isEventName(event)) throw new Error(`Unknown event ${String(event)}; known: ${EVENT_NAMES.join(', ')}.`);
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  let listening = false;
+  const dispatch = (_e: unknown, name: unknown, payload: unknown) => {
+    if (typeof name !== 'string') return;
+    for (const cb of listeners.get(name) ?? []) cb(payload);
+  };
+  const call = (route: string, input?: unknown): Promise<Result<unknown>> => {
+    if (typeof route !== 'string' || route.length > MAX_NAME) {
+      return Promise.resolve({ ok: false, error: { code: 'NOT_FOUND', message: 'There is no such route.' } });
+    }
+    return ipc.invoke(CALL_CHANNEL, route, input) as Promise<Result<unknown>>;
+  };
+  const on = (event: string, cb: (payload: unknown) => void): (() => void) => {
+    if (typeof event !== 'string' || event.length > MAX_NAME) throw new Error('on(event, cb) needs an event name.');
     if (typeof cb !== 'function') throw new Error('on(event, cb) needs a function.');
-    const listener = (_e: unknown, payload: unknown) => cb(payload);
-    const channel = eventChannel(event);
-    ipc.on(channel, listener);
+    const set = listeners.get(event) ?? listeners.set(event, new Set()).get(event)!;
+    // a wrapper per subscription, so subscribing the same function twice gives two independent offs
+    const one = (payload: unknown) => cb(payload);
+    set.add(one);
+    if (!listening) {
+      listening = true;
+      ipc.on(EVENT_CHANNEL, dispatch);
+    }
     return () => {
-      ipc.removeListener(channel, listener);
+      set.delete(one);
+      if (set.size === 0) listeners.delete(event);
+      if (listeners.size === 0 && listening) {
+        listening = false;
+        ipc.removeListener(EVENT_CHANNEL, dispatch);
+      }
     };
   };
-  return Object.assign(bridge, { on }) as SmsDeskBridge;
+  return { call, on };
 }

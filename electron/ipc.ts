@@ -1,20 +1,18 @@
 import { ipcMain, type BrowserWindow } from 'electron';
-import { ROUTE_NAMES, eventChannel, routeChannel } from '../shared/ipc/contract.ts';
+import { CALL_CHANNEL, EVENT_CHANNEL } from '../shared/ipc/names.ts';
 import type { Emit } from './handlers/events.ts';
 import type { Handlers } from './handlers/index.ts';
 import { createIpcRouter } from './handlers/sender.ts';
 import { APP_ORIGIN, isTrustedSender } from './security.ts';
 
-/** One ipcMain.handle per contract route; each checks the sending frame, then the handler parses the input. */
+/** One handler for every contract route: it checks the sending frame, then the route's handler parses the input. */
 export function registerIpc(handlers: Handlers): () => void {
   const route = createIpcRouter(handlers, (url) => isTrustedSender(url, APP_ORIGIN));
-  for (const name of ROUTE_NAMES) {
-    // senderFrame is null when the frame navigated away or was destroyed before the call arrived
-    ipcMain.handle(routeChannel(name), (event, input: unknown) => route(name, event.senderFrame?.url ?? null, input));
-  }
-  return () => {
-    for (const name of ROUTE_NAMES) ipcMain.removeHandler(routeChannel(name));
-  };
+  // senderFrame is null when the frame navigated away or was destroyed before the call arrived
+  ipcMain.handle(CALL_CHANNEL, (event, name: unknown, input: unknown) =>
+    route(name, event.senderFrame?.url ?? null, input),
+  );
+  return () => ipcMain.removeHandler(CALL_CHANNEL);
 }
 
 /** Sends contract events to the window's top frame, if it is showing our page. */
@@ -24,6 +22,6 @@ export function windowEmitter(window: () => BrowserWindow | null): Emit {
     if (!win || win.isDestroyed()) return;
     const wc = win.webContents;
     if (!isTrustedSender(wc.getURL(), APP_ORIGIN)) return;
-    wc.send(eventChannel(name), payload);
+    wc.send(EVENT_CHANNEL, name, payload);
   };
 }

@@ -1,4 +1,4 @@
-import { ROUTE_NAMES, type RouteName } from '../shared/ipc/names.ts';
+import { ROUTE_NAMES, type RouteName } from '../shared/ipc/contract.ts';
 import type { Handler, Handlers } from './handlers/index.ts';
 
 /**

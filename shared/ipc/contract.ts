@@ -1,10 +1,6 @@
 import { z } from 'zod';
 import * as s from './schemas.ts';
-import type { EventName, RouteName } from './names.ts';
 import { MAX_TEMPLATE_NAME, MAX_TEMPLATE_TEXT } from '../templates.ts';
-
-export { EVENT_NAMES, ROUTE_NAMES, eventChannel, isEventName, isRouteName, routeChannel } from './names.ts';
-export type { EventName, RouteName } from './names.ts';
 
 /**
  * Every route between the UI and the main process, with its input and output schema.
@@ -234,19 +230,18 @@ export const events = {
 } as const;
 
 export type Routes = typeof routes;
+/** The route and event names: the keys of the two maps above, the only list of them. */
+export type RouteName = keyof Routes;
+export type EventName = keyof typeof events;
+export const ROUTE_NAMES = Object.keys(routes) as RouteName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+export const isRouteName = (name: unknown): name is RouteName =>
+  typeof name === 'string' && Object.prototype.hasOwnProperty.call(routes, name);
+export const isEventName = (name: unknown): name is EventName =>
+  typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
 export type RouteInput<R extends RouteName> = z.input<Routes[R]['input']>;
 export type RouteOutput<R extends RouteName> = z.output<Routes[R]['output']>;
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
-
-// compile-time: the schema maps and names.ts list exactly the same routes and events
-type Mismatch<A, B> = Exclude<A, B> | Exclude<B, A>;
-const routesMatchNames: [Mismatch<keyof Routes, RouteName>] extends [never] ? true : Mismatch<keyof Routes, RouteName> =
-  true;
-const eventsMatchNames: [Mismatch<keyof typeof events, EventName>] extends [never]
-  ? true
-  : Mismatch<keyof typeof events, EventName> = true;
-void routesMatchNames;
-void eventsMatchNames;
 
 /** Error codes a call can fail with. Engine errors carrying their own UPPER_CASE code keep it. */
 export type ErrorCode =

@@ -1,7 +1,7 @@
 import { build } from 'esbuild';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { ROUTE_NAMES, routeChannel } from '../../shared/ipc/contract.ts';
+import { CALL_CHANNEL } from '../../shared/ipc/names.ts';
 
 /**
  * Bundles electron/preload.ts exactly as scripts/build-electron.mjs does and runs it in a bare VM
@@ -21,7 +21,7 @@ async function runPreload() {
   });
   const code = out.outputFiles[0]!.text;
   const exposed: Record<string, unknown> = {};
-  const invoked: string[] = [];
+  const invoked: unknown[][] = [];
   const required: string[] = [];
   const electron = {
     contextBridge: {
@@ -30,8 +30,8 @@ async function runPreload() {
       },
     },
     ipcRenderer: {
-      invoke: async (ch: string) => {
-        invoked.push(ch);
+      invoke: async (...args: unknown[]) => {
+        invoked.push(args);
         return { ok: true, value: null };
       },
       on() {},
@@ -52,23 +52,21 @@ async function runPreload() {
 }
 
 describe('the built preload', () => {
-  it('exposes only window.smsdesk, with one function per route plus on()', async () => {
+  it('exposes only window.smsdesk, with call() and on()', async () => {
     const { exposed, required, size } = await runPreload();
     expect(Object.keys(exposed)).toEqual(['smsdesk']);
     const api = exposed.smsdesk as Record<string, unknown>;
-    const names = Object.entries(api).flatMap(([g, v]) =>
-      typeof v === 'function' ? [g] : Object.keys(v as object).map((m) => `${g}.${m}`),
-    );
-    expect(names.sort()).toEqual([...ROUTE_NAMES, 'on'].sort());
+    expect(Object.keys(api).sort()).toEqual(['call', 'on']);
+    expect(Object.values(api).every((v) => typeof v === 'function')).toBe(true);
     expect(required).toEqual(['electron']);
     // no zod, no schemas: the sandboxed preload stays small
     expect(size).toBeLessThan(20_000);
   });
 
-  it("calls go out on the route's own channel", async () => {
+  it('calls go out on the one call channel, the route name as data', async () => {
     const { exposed, invoked } = await runPreload();
-    const api = exposed.smsdesk as { lists: { contacts(i: unknown): Promise<unknown> } };
-    await api.lists.contacts({ listId: 1 });
-    expect(invoked).toEqual([routeChannel('lists.contacts')]);
+    const api = exposed.smsdesk as { call(route: string, i: unknown): Promise<unknown> };
+    await api.call('lists.contacts', { listId: 1 });
+    expect(invoked).toEqual([[CALL_CHANNEL, 'lists.contacts', { listId: 1 }]]);
   });
 });

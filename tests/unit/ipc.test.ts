@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ApiError, createClient, type Transport } from '../../shared/ipc/client.ts';
-import {
-  EVENT_NAMES,
-  ROUTE_NAMES,
-  eventChannel,
-  events,
-  routeChannel,
-  routes,
-  type Result,
-  type RouteName,
-} from '../../shared/ipc/contract.ts';
+import { EVENT_NAMES, ROUTE_NAMES, events, routes, type Result, type RouteName } from '../../shared/ipc/contract.ts';
+import { CALL_CHANNEL, EVENT_CHANNEL } from '../../shared/ipc/names.ts';
 import { MAX_IMPORT_CHUNK, MAX_PAGE } from '../../shared/ipc/schemas.ts';
 import { buildBridge, type IpcRendererLike } from '../../electron/bridge.ts';
 import { createHandlers } from '../../electron/handlers/index.ts';
@@ -24,11 +16,11 @@ import { METHODS, ROUTED_METHODS, type Engine } from '../../electron/engine/api.
 const ENGINE_METHODS: readonly string[] = ROUTED_METHODS;
 
 function fakeIpc() {
-  const invoked: Array<[string, unknown]> = [];
+  const invoked: unknown[][] = [];
   const listeners = new Map<string, Set<(e: unknown, ...a: unknown[]) => void>>();
   const ipc: IpcRendererLike = {
     invoke: async (channel, ...args) => {
-      invoked.push([channel, args[0]]);
+      invoked.push([channel, ...args]);
       return { ok: true, value: channel };
     },
     on: (channel, l) => {
@@ -38,8 +30,8 @@ function fakeIpc() {
       listeners.get(channel)?.delete(l);
     },
   };
-  const fire = (channel: string, payload: unknown) => {
-    for (const l of listeners.get(channel) ?? []) l({ sender: 'secret ipc object' }, payload);
+  const fire = (channel: string, ...args: unknown[]) => {
+    for (const l of listeners.get(channel) ?? []) l({ sender: 'secret ipc object' }, ...args);
   };
   return { ipc, invoked, fire, listeners };
 }
@@ -116,39 +108,52 @@ describe('contract', () => {
 });
 
 describe('preload bridge', () => {
-  it('exposes exactly one method per contract route, and on()', () => {
+  it('exposes call() and on() only: no route list to keep in step, no raw invoke or send', () => {
     const { ipc } = fakeIpc();
     const bridge = buildBridge(ipc);
-    const exposed = Object.entries(bridge).flatMap(([g, v]) =>
-      typeof v === 'function' ? [g] : Object.keys(v).map((m) => `${g}.${m}`),
-    );
-    expect(new Set(exposed)).toEqual(new Set([...ROUTE_NAMES, 'on']));
-    expect(exposed).not.toContain('invoke');
-    expect(exposed).not.toContain('send');
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'on']);
   });
 
-  it('sends each call on its own route channel and nothing else', async () => {
+  it('sends every call on the one call channel with its route name as data, and nothing else', async () => {
     const { ipc, invoked } = fakeIpc();
     const bridge = buildBridge(ipc);
-    await bridge.campaigns.status({ id: 7 });
-    await bridge.app.info();
+    await bridge.call('campaigns.status', { id: 7 });
+    await bridge.call('app.info');
     expect(invoked).toEqual([
-      [routeChannel('campaigns.status'), { id: 7 }],
-      [routeChannel('app.info'), undefined],
+      [CALL_CHANNEL, 'campaigns.status', { id: 7 }],
+      [CALL_CHANNEL, 'app.info', undefined],
     ]);
+    // a name that is not a string, or absurdly long, never leaves the page
+    const refused = await bridge.call('x'.repeat(500));
+    expect(refused).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(invoked).toHaveLength(2);
   });
 
-  it('passes event payloads only (never the IPC event) and unsubscribes; unknown events throw', () => {
+  it('passes event payloads only (never the IPC event), to the listeners of that event, and unsubscribes', () => {
     const { ipc, fire, listeners } = fakeIpc();
     const bridge = buildBridge(ipc);
     const got: unknown[][] = [];
+    const other: unknown[] = [];
     const off = bridge.on('campaign', (...args) => got.push(args));
-    fire(eventChannel('campaign'), { campaignId: 1 });
+    const offOther = bridge.on('engine-notice', (p) => other.push(p));
+    fire(EVENT_CHANNEL, 'campaign', { campaignId: 1 });
     off();
-    fire(eventChannel('campaign'), { campaignId: 2 });
+    fire(EVENT_CHANNEL, 'campaign', { campaignId: 2 });
     expect(got).toEqual([[{ campaignId: 1 }]]);
-    expect(listeners.get(eventChannel('campaign'))?.size).toBe(0);
-    expect(() => bridge.on('ipc-raw' as never, () => {})).toThrow(/Unknown event/);
+    expect(other).toEqual([]);
+    offOther();
+    expect(listeners.get(EVENT_CHANNEL)?.size).toBe(0);
+    expect(() => bridge.on('campaign', 'nope' as never)).toThrow(/needs a function/);
+  });
+});
+
+describe('Electron IPC router', () => {
+  it('answers a route the contract does not list with NOT_FOUND, without reaching the engine', async () => {
+    const handlers = createHandlers(untouchable as never, deps);
+    const route = createIpcRouter(handlers, (url) => isTrustedSender(url, APP_ORIGIN));
+    const r = await route('campaigns.drop', `${APP_ORIGIN}/index.html`, { id: 1 });
+    expect(r).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect((await route('constructor', `${APP_ORIGIN}/index.html`, undefined)).ok).toBe(false);
   });
 });
 

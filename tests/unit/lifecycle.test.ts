@@ -8,7 +8,7 @@ import {
 import { runSmoke, smokeTimeoutMs, wantsSmoke } from '../../electron/smoke.ts';
 import { deferredHandlers, ENGINE_UNAVAILABLE, withTimeout } from '../../electron/startup.ts';
 import type { Handlers } from '../../electron/handlers/index.ts';
-import { ROUTE_NAMES } from '../../shared/ipc/names.ts';
+import { ROUTE_NAMES } from '../../shared/ipc/contract.ts';
 
 /**
  * Start-up, background and smoke decisions of the desktop shell (electron/main.ts wires them;

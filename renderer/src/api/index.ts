@@ -26,10 +26,7 @@ declare global {
 
 function electronTransport(bridge: Bridge): Transport {
   return {
-    call: (route: RouteName, input: unknown) => {
-      const [group, method] = route.split('.') as [string, string];
-      return bridge[group][method](input);
-    },
+    call: (route: RouteName, input: unknown) => bridge.call(route, input),
     subscribe: (event, cb) => bridge.on(event, cb),
   };
 }
