@@ -8,6 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type EngineDeps } from '../../electron/engine/engine.ts';
+import { METHODS } from '../../electron/engine/api.ts';
 import { startEngineHost } from '../../electron/host/index.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
 import { checkLedger } from '../../electron/engine/queue/invariants.ts';
@@ -77,9 +78,17 @@ describe('the data folder has one owner', () => {
     ]) {
       expect(attempt).toThrow(reader.folder.message!);
     }
-    await expect(reader.campaigns.testSend({ from: 'ACME', text: 'hi', to: '2348031234567' })).rejects.toThrow(
+    expect(() => reader.campaigns.testSend({ from: 'ACME', text: 'hi', to: '2348031234567' })).toThrow(
       reader.folder.message!,
     );
+    // ... and so is every method the registry marks `owner`, before it looks at its arguments.
+    const ownerOnly = Object.entries(METHODS).filter(([, how]) => 'owner' in how);
+    expect(ownerOnly.length).toBeGreaterThan(20);
+    for (const [key] of ownerOnly) {
+      const [g, m] = key.split('.') as [string, string];
+      const fn = (reader as unknown as Record<string, Record<string, () => unknown>>)[g]![m]!;
+      expect(() => fn(), key).toThrow(reader.folder.message!);
+    }
     // Reports: what is known, no lookup that could call the in-flight batch "not found".
     const gets = sandbox.record().reportRequests;
     const s = await reader.pollReports(c.id, { waitMs: 0 });
