@@ -40,6 +40,16 @@ export function isFinalStatus(s: string): s is FinalStatus {
   return finalSet.has(s);
 }
 
+/** Not final: the gateway may still move these (the poller asks, the ledger check counts them as open). */
+export const OPEN_STATUSES: readonly MessageStatus[] = MESSAGE_STATUSES.filter((s) => !isFinalStatus(s));
+
+/** Statuses that keep a campaign from being "completed": something may still leave, or nobody decided. */
+export const UNFINISHED_STATUSES = ['queued', 'submitting', 'uncertain'] as const satisfies readonly MessageStatus[];
+
+/** What one report lookup of a batch (the uncertain-batch check) got from the gateway. */
+export const LOOKUP_ANSWERS = ['found', 'not-found', 'not-found-early', 'error'] as const;
+export type LookupAnswer = (typeof LOOKUP_ANSWERS)[number];
+
 export const CAMPAIGN_STATES = ['draft', 'scheduled', 'sending', 'paused', 'cancelled', 'completed'] as const;
 export type CampaignState = (typeof CAMPAIGN_STATES)[number];
 

@@ -5,7 +5,7 @@
 import type { SettingKey, Settings } from '../../shared/settings.ts';
 import type { NetworkGroup } from '../../shared/phone/networks.ts';
 
-import type { CampaignState, MessageStatus, ScheduleMode } from '../../shared/vocabulary.ts';
+import type { CampaignState, LookupAnswer, MessageStatus, ScheduleMode } from '../../shared/vocabulary.ts';
 import type { RawContactRow } from '../../shared/import/rows.ts';
 
 // The vocabulary and the parsed row live in shared/ (the window uses them too); named here as before.
@@ -129,7 +129,7 @@ export interface UncertainBatch {
   /** lookups that count as evidence; 0 = not looked up yet, so not decidable yet */
   checks: number;
   /** every report lookup made for this batch and what the gateway answered, oldest first */
-  lookups: Array<{ at: number; answer: 'found' | 'not-found' | 'not-found-early' | 'error'; detail: string | null }>;
+  lookups: Array<{ at: number; answer: LookupAnswer; detail: string | null }>;
   recipientCount: number;
   /** the batch's undecided recipients (at most 200 of them when a page was asked for) */
   recipients: Array<{ seq: number; msisdn: string }>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { settingsSchema } from '../settings.ts';
 import { NETWORK_GROUPS } from '../phone/networks.ts';
-import { CAMPAIGN_STATES, MESSAGE_STATUSES, SCHEDULE_MODES } from '../vocabulary.ts';
+import { CAMPAIGN_STATES, LOOKUP_ANSWERS, MESSAGE_STATUSES, SCHEDULE_MODES } from '../vocabulary.ts';
 
 /**
  * Zod schemas of the engine's data types (electron/engine/api.ts), as they cross IPC or HTTP.
@@ -165,7 +165,7 @@ export const uncertainBatch = z.object({
     .array(
       z.object({
         at: z.number(),
-        answer: z.enum(['found', 'not-found', 'not-found-early', 'error']),
+        answer: z.enum(LOOKUP_ANSWERS),
         detail: z.string().nullable(),
       }),
     )

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DB } from '../db/open.ts';
 import type { MessageStatus } from '../api.ts';
-import { sqlList } from '../../../shared/vocabulary.ts';
+import { OPEN_STATUSES, UNFINISHED_STATUSES, sqlList } from '../../../shared/vocabulary.ts';
 import { createCounts } from './counts.ts';
 import { createLifecycle } from '../campaigns/lifecycle.ts';
 
@@ -22,8 +22,8 @@ export const BATCH_HOLDS: Record<BatchState | 'none', readonly MessageStatus[]> 
   none: ['queued', 'cancelled'],
 };
 
-/** Statuses that keep a campaign from being "completed": something may still leave, or nobody decided. */
-export const UNFINISHED: readonly MessageStatus[] = ['queued', 'submitting', 'uncertain'];
+/** Statuses that keep a campaign from being "completed" (shared/vocabulary.ts). */
+export const UNFINISHED: readonly MessageStatus[] = UNFINISHED_STATUSES;
 
 export interface Violation {
   rule: string;
@@ -148,7 +148,7 @@ export function repairLedger(db: DB, found: Violation[], now: number, pollInterv
       db.prepare(`UPDATE batches SET state = 'uncertain', dlr_done = 0, polls = 0, next_poll_at = ?, poll_interval = COALESCE(poll_interval, ?),
       error = COALESCE(error, ?) WHERE id = ?`);
     const toUncertainMsgs = db.prepare(`UPDATE messages SET status = 'uncertain', reason = ?, updated_at = ?
-      WHERE batch_id = ? AND status IN ('queued', 'submitting', 'uncertain', 'accepted', 'sent')`);
+      WHERE batch_id = ? AND status IN ${sqlList(OPEN_STATUSES)}`);
     for (const id of batchIds) {
       if (!existing.get(id)) continue;
       toUncertainBatch.run(now, pollInterval, REPAIR_REASON, id);
