@@ -5,7 +5,7 @@ import { sleep } from '../clock.ts';
 import type { GatewayClient, SendOutcome } from '../gateway/client.ts';
 import type { CampaignRow } from '../campaigns/rows.ts';
 import { createLifecycle } from '../campaigns/lifecycle.ts';
-import type { Ledger, BatchRecord } from './ledger.ts';
+import type { Ledger, BatchRecord, QueuedMessage } from './ledger.ts';
 import type { RateLimiter, Permit } from './limiter.ts';
 import { isStorageError, storageMessage } from '../storage.ts';
 import type { GatewayMode } from '../../../shared/vocabulary.ts';
@@ -145,12 +145,147 @@ export function createSender(deps: SenderDeps) {
     }
   }
 
+  // ---- The loop: one turn is one decision, in the order of queue/AGENTS.md ----------------
+
+  async function run() {
+    while (!stopped) {
+      try {
+        await step();
+      } catch (e) {
+        await afterLoopError(e);
+      }
+    }
+    await Promise.allSettled([...inflight]);
+  }
+
+  /**
+   * One turn: pick the campaign, wait for what holds it up, claim its next batch as submitting,
+   * then send it without waiting for the answer (up to rate.maxInFlight at once).
+   */
+  async function step() {
+    const now = clock.now();
+    if (lifecycle.promoteDue(now)) deps.changed(0);
+    const sending = sendingNow.all();
+    const c = pickCampaign(now, sending);
+    if (!c) return restUntilDue(now, sending);
+    if (pauseIfModeChanged(c)) return;
+    if (await waitForGateway()) return;
+    if (await waitForInFlightRoom()) return;
+    const msgs = ledger.nextBatch(c.id, settings.get('rate.recipientsPerRequest'), settings.get('rate.partsPerSecond'));
+    if (!msgs.length) return drainCampaign(c, now);
+    const permit = await waitForPermit(msgs);
+    if (!permit) return;
+    const batch = claimBatch(c, msgs, permit);
+    if (!batch) return;
+    launch(batch, c, permit);
+  }
+
+  /** Nothing to send now: finish campaigns that are settled, then sleep until a back-off or schedule ends. */
+  async function restUntilDue(now: number, sending: CampaignRow[]) {
+    // Campaigns with nothing queued finish here once the last report or decision is in.
+    if (!inflight.size) for (const s of sending) if (ledger.completeIfDone(s.id, now)) deps.changed(s.id);
+    const t = nextTimes.get()!;
+    const next = Math.min(t.r ?? Infinity, t.s ?? Infinity);
+    await idle(Math.min(1000, Math.max(5, next - now)));
+  }
+
+  /** A campaign keeps the mode it started in: a token set or removed since then pauses it, never switches it. */
+  function pauseIfModeChanged(c: CampaignRow): boolean {
+    const mode = deps.mode();
+    if (!c.mode || c.mode === mode) return false;
+    lifecycle.pause(
+      c.id,
+      c.mode === 'sandbox'
+        ? 'Started on the sandbox; a real token is now set. It will not switch to real sending: create a new campaign to send for real.'
+        : 'Started on the live gateway, but no token is set now. Set the token, then resume.',
+      'mode',
+    );
+    deps.changed(c.id);
+    return true;
+  }
+
+  /** A 429/503/offline answer holds every campaign: they all talk to the same gateway. */
+  async function waitForGateway(): Promise<boolean> {
+    const wait = gatewayWaitUntil - clock.mono();
+    if (wait <= 0) return false;
+    await idle(Math.min(wait, 1000));
+    return true;
+  }
+
+  /** rate.maxInFlight caps the requests whose answer is still out. */
+  async function waitForInFlightRoom(): Promise<boolean> {
+    if (inflight.size < settings.get('rate.maxInFlight')) return false;
+    await Promise.race(inflight);
+    return true;
+  }
+
+  /** Nothing queued in the picked campaign: wait for its answers, or finish it once nothing is left. */
+  async function drainCampaign(c: CampaignRow, now: number) {
+    if (inflight.size) {
+      await Promise.race(inflight);
+      return;
+    }
+    if (ledger.completeIfDone(c.id, now)) deps.changed(c.id);
+    else await idle(50);
+  }
+
+  /** The limiter decides when the request may leave (requests and parts per second); null when stopping. */
+  function waitForPermit(msgs: QueuedMessage[]): Promise<Permit | null> {
+    const parts = msgs.reduce((s, m) => s + m.parts, 0);
+    return deps.limiter.acquire({ recipients: msgs.length, parts }, stopCtl.ac.signal);
+  }
+
+  /** Writes the batch as submitting before any byte leaves; gives the permit back if it cannot. */
+  function claimBatch(c: CampaignRow, msgs: QueuedMessage[], permit: Permit): BatchRecord | null {
+    let batch: BatchRecord | null = null;
+    try {
+      // The campaign may have been paused or cancelled while we waited for the limiter.
+      if (getCampaign.get(c.id)?.state === 'sending') batch = ledger.commitSubmitting(c.id, msgs, clock.now());
+    } finally {
+      if (!batch) permit.release();
+    }
+    if (batch && storageBlocked) {
+      storageBlocked = false;
+      deps.blocked({ code: null, message: null });
+    }
+    return batch;
+  }
+
+  /** The request runs beside the loop, which goes on to the next batch while the answer is out. */
+  function launch(batch: BatchRecord, c: CampaignRow, permit: Permit) {
+    const p: Promise<void> = submit(batch, c, permit)
+      .catch((e) => deps.log(`batch ${batch.id}: ${(e as Error).stack ?? e}`))
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+  }
+
+  /** A turn that threw: a full disk is shown as blocked, anything else logged; the loop goes on after a second. */
+  async function afterLoopError(e: unknown) {
+    if (isStorageError(e)) {
+      if (!storageBlocked) {
+        storageBlocked = true;
+        deps.blocked({ code: 'storage', message: storageMessage(e, db.name) });
+      }
+    } else {
+      deps.log(`send loop error: ${(e as Error).stack ?? e}`);
+    }
+    await idle(1000);
+  }
+
+  // ---- One request: send it, record the answer, tell the rest of the engine ----------------
+
   async function submit(batch: BatchRecord, c: CampaignRow, permit: Permit) {
     const mode = (c.mode ?? deps.mode()) as Mode;
+    const outcome = await request(batch, c, mode, permit);
+    await recordOutcome(batch, c, mode, outcome, clock.now());
+    afterAnswer(c, outcome);
+  }
+
+  /** The HTTP request itself; anything it throws is an unknown outcome, never a reason to resend. */
+  async function request(batch: BatchRecord, c: CampaignRow, mode: Mode, permit: Permit): Promise<SendOutcome> {
     const sendAt = c.schedule_mode === 'gateway' && c.send_at ? new Date(c.send_at).toISOString() : null;
-    let outcome: SendOutcome;
     try {
-      outcome = await deps.clientFor(mode).send({
+      return await deps.clientFor(mode).send({
         from: c.sender,
         to: batch.to,
         text: batch.text,
@@ -158,104 +293,144 @@ export function createSender(deps: SenderDeps) {
         sendAt,
       });
     } catch (e) {
-      outcome = {
-        kind: 'uncertain',
-        reason: `Unexpected error while sending: ${(e as Error).message}`,
-        httpStatus: null,
-      };
+      return { kind: 'uncertain', reason: `Unexpected error while sending: ${(e as Error).message}`, httpStatus: null };
     } finally {
+      // The limiter counts the request from its answer (limiter.ts).
       permit.release();
     }
-    const now = clock.now();
+  }
+
+  /** Each answer to its batch state (the diagram in queue/AGENTS.md), written before anything else is sent. */
+  async function recordOutcome(batch: BatchRecord, c: CampaignRow, mode: Mode, outcome: SendOutcome, now: number) {
     switch (outcome.kind) {
-      case 'accepted': {
-        const o = outcome;
-        const first = deps.firstPollDelay(mode);
-        await durable('an accepted batch', () => {
-          ledger.markAccepted(batch.id, o.gatewayRef, o.processed, o.httpStatus, now, now + first, first);
-          clearRetry.run(c.id);
-        });
-        sameFailures.delete(c.id);
-        retryMono.delete(c.id);
-        if (o.processed != null && o.processed < batch.to.length) {
-          deps.log(
-            `batch ${batch.id}: the gateway processed ${o.processed} of ${batch.to.length} recipients; check the report`,
-          );
-        }
-        break;
-      }
-      case 'retry': {
-        const o = outcome;
-        // A gateway asking for hours (or years) of patience gets at most an hour.
-        const wait = Math.min(o.retryAfterMs ?? backoffMs(c.retry_count), RETRY_AFTER_CAP_MS);
-        await durable('a returned batch', () => {
-          ledger.markReturned(batch.id, o.reason, o.httpStatus, now);
-          setRetry.run(now + wait, c.id);
-        });
-        gatewayWaitUntil = Math.max(gatewayWaitUntil, clock.mono() + wait);
-        retryMono.set(c.id, clock.mono() + wait);
-        if (o.neverSent)
-          deps.blocked({
-            code: 'offline',
-            message: `${o.reason} Sending resumes by itself when the gateway answers again.`,
-          });
-        deps.log(`batch ${batch.id} not processed (${o.reason}); retry in ${wait} ms`);
-        break;
-      }
-      case 'failed': {
-        const o = outcome;
-        const prev = sameFailures.get(c.id);
-        const n = prev && prev.reason === o.reason ? prev.n + 1 : 1;
-        sameFailures.set(c.id, { reason: o.reason, n });
-        // A refusal that every batch would get (bad sender ID, wrong field) pauses the campaign
-        // instead of failing thousands of recipients one batch at a time.
-        if (o.campaignWide || n >= 3) {
-          await durable('a paused campaign', () =>
-            db.transaction(() => {
-              ledger.markReturned(batch.id, o.reason, o.httpStatus, now);
-              lifecycle.pause(
-                c.id,
-                `${o.reason} Fix it (sender ID, message field or gateway settings), then resume.`,
-                'request',
-              );
-            })(),
-          );
-        } else {
-          await durable('a failed batch', () => ledger.markFailed(batch.id, o.reason, o.httpStatus, now));
-        }
-        break;
-      }
-      case 'auth': {
-        const o = outcome;
-        let ids: number[] = [];
-        await durable('an auth pause', () =>
-          db.transaction(() => {
-            ledger.markReturned(batch.id, o.reason, o.httpStatus, now);
-            // Saving a token lifts this pause by itself (engine.refreshMode): the sentence says so.
-            ids = lifecycle.pauseAll(
-              `The gateway refused the token (${o.httpStatus}). Set a valid token in Settings (or smsdesk token set): sending resumes by itself once it is saved.`,
-              'auth',
-            );
-          })(),
-        );
-        for (const id of ids) deps.changed(id);
-        deps.blocked({ code: 'auth', message: o.reason });
-        break;
-      }
-      case 'uncertain': {
-        const o = outcome;
-        const first = deps.firstPollDelay(mode);
-        await durable('an uncertain batch', () =>
-          ledger.markUncertain(batch.id, o.reason, o.httpStatus, now, now + first, first),
-        );
-        deps.log(`batch ${batch.id} outcome unknown: ${o.reason}`);
-        break;
-      }
+      case 'accepted':
+        return recordAccepted(batch, c, mode, outcome, now);
+      case 'retry':
+        return recordReturned(batch, c, outcome, now);
+      case 'failed':
+        return recordRefused(batch, c, outcome, now);
+      case 'auth':
+        return recordAuthRefused(batch, outcome, now);
+      case 'uncertain':
+        return recordUncertain(batch, mode, outcome, now);
       default: {
         const never: never = outcome;
         throw new Error(`unhandled outcome ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /** 2xx: accepted, the poller takes it from here; the campaign's back-off and failure streak end. */
+  async function recordAccepted(
+    batch: BatchRecord,
+    c: CampaignRow,
+    mode: Mode,
+    o: Extract<SendOutcome, { kind: 'accepted' }>,
+    now: number,
+  ) {
+    const first = deps.firstPollDelay(mode);
+    await durable('an accepted batch', () => {
+      ledger.markAccepted(batch.id, o.gatewayRef, o.processed, o.httpStatus, now, now + first, first);
+      clearRetry.run(c.id);
+    });
+    sameFailures.delete(c.id);
+    retryMono.delete(c.id);
+    if (o.processed != null && o.processed < batch.to.length) {
+      deps.log(
+        `batch ${batch.id}: the gateway processed ${o.processed} of ${batch.to.length} recipients; check the report`,
+      );
+    }
+  }
+
+  /** Not processed (429, 503, never sent): the messages queue again and every campaign backs off. */
+  async function recordReturned(
+    batch: BatchRecord,
+    c: CampaignRow,
+    o: Extract<SendOutcome, { kind: 'retry' }>,
+    now: number,
+  ) {
+    // A gateway asking for hours (or years) of patience gets at most an hour.
+    const wait = Math.min(o.retryAfterMs ?? backoffMs(c.retry_count), RETRY_AFTER_CAP_MS);
+    await durable('a returned batch', () => {
+      ledger.markReturned(batch.id, o.reason, o.httpStatus, now);
+      setRetry.run(now + wait, c.id);
+    });
+    backOff(c.id, wait);
+    if (o.neverSent)
+      deps.blocked({
+        code: 'offline',
+        message: `${o.reason} Sending resumes by itself when the gateway answers again.`,
+      });
+    deps.log(`batch ${batch.id} not processed (${o.reason}); retry in ${wait} ms`);
+  }
+
+  /** On the monotonic clock, so a wall clock set back cannot stretch the wait. */
+  function backOff(campaignId: number, wait: number) {
+    gatewayWaitUntil = Math.max(gatewayWaitUntil, clock.mono() + wait);
+    retryMono.set(campaignId, clock.mono() + wait);
+  }
+
+  /** Refused for good (4xx): the batch fails, unless every batch would, which pauses the campaign instead. */
+  async function recordRefused(
+    batch: BatchRecord,
+    c: CampaignRow,
+    o: Extract<SendOutcome, { kind: 'failed' }>,
+    now: number,
+  ) {
+    const prev = sameFailures.get(c.id);
+    const n = prev && prev.reason === o.reason ? prev.n + 1 : 1;
+    sameFailures.set(c.id, { reason: o.reason, n });
+    // A refusal that every batch would get (bad sender ID, wrong field) pauses the campaign
+    // instead of failing thousands of recipients one batch at a time.
+    if (o.campaignWide || n >= 3) {
+      await durable('a paused campaign', () =>
+        db.transaction(() => {
+          ledger.markReturned(batch.id, o.reason, o.httpStatus, now);
+          lifecycle.pause(
+            c.id,
+            `${o.reason} Fix it (sender ID, message field or gateway settings), then resume.`,
+            'request',
+          );
+        })(),
+      );
+    } else {
+      await durable('a failed batch', () => ledger.markFailed(batch.id, o.reason, o.httpStatus, now));
+    }
+  }
+
+  /** 401/403: the batch queues again and every campaign pauses until a token is saved. */
+  async function recordAuthRefused(batch: BatchRecord, o: Extract<SendOutcome, { kind: 'auth' }>, now: number) {
+    let ids: number[] = [];
+    await durable('an auth pause', () =>
+      db.transaction(() => {
+        ledger.markReturned(batch.id, o.reason, o.httpStatus, now);
+        // Saving a token lifts this pause by itself (engine.refreshMode): the sentence says so.
+        ids = lifecycle.pauseAll(
+          `The gateway refused the token (${o.httpStatus}). Set a valid token in Settings (or smsdesk token set): sending resumes by itself once it is saved.`,
+          'auth',
+        );
+      })(),
+    );
+    for (const id of ids) deps.changed(id);
+    deps.blocked({ code: 'auth', message: o.reason });
+  }
+
+  /** No clear answer (timeout, reset, 5xx after sending): uncertain, looked up by reference, never resent on a guess. */
+  async function recordUncertain(
+    batch: BatchRecord,
+    mode: Mode,
+    o: Extract<SendOutcome, { kind: 'uncertain' }>,
+    now: number,
+  ) {
+    const first = deps.firstPollDelay(mode);
+    await durable('an uncertain batch', () =>
+      ledger.markUncertain(batch.id, o.reason, o.httpStatus, now, now + first, first),
+    );
+    deps.log(`batch ${batch.id} outcome unknown: ${o.reason}`);
+  }
+
+  /** The gateway answered: lift an offline block, finish the campaign if that was its last, wake the loop. */
+  function afterAnswer(c: CampaignRow, outcome: SendOutcome) {
     if (outcome.kind === 'accepted' || outcome.kind === 'uncertain') {
       if (gatewayWaitUntil > clock.mono()) gatewayWaitUntil = 0;
       deps.blocked({ code: null, message: null });
@@ -267,92 +442,6 @@ export function createSender(deps: SenderDeps) {
     }
     deps.changed(c.id);
     wake();
-  }
-
-  async function run() {
-    while (!stopped) {
-      try {
-        await step();
-      } catch (e) {
-        if (isStorageError(e)) {
-          if (!storageBlocked) {
-            storageBlocked = true;
-            deps.blocked({ code: 'storage', message: storageMessage(e, db.name) });
-          }
-          await idle(1000);
-        } else {
-          deps.log(`send loop error: ${(e as Error).stack ?? e}`);
-          await idle(1000);
-        }
-      }
-    }
-    await Promise.allSettled([...inflight]);
-  }
-
-  async function step() {
-    const now = clock.now();
-    if (lifecycle.promoteDue(now)) deps.changed(0);
-    const sending = sendingNow.all();
-    const c = pickCampaign(now, sending);
-    if (!c) {
-      // Campaigns with nothing queued finish here once the last report or decision is in.
-      if (!inflight.size) for (const s of sending) if (ledger.completeIfDone(s.id, now)) deps.changed(s.id);
-      const t = nextTimes.get()!;
-      const next = Math.min(t.r ?? Infinity, t.s ?? Infinity);
-      await idle(Math.min(1000, Math.max(5, next - now)));
-      return;
-    }
-    const mode = deps.mode();
-    if (c.mode && c.mode !== mode) {
-      lifecycle.pause(
-        c.id,
-        c.mode === 'sandbox'
-          ? 'Started on the sandbox; a real token is now set. It will not switch to real sending: create a new campaign to send for real.'
-          : 'Started on the live gateway, but no token is set now. Set the token, then resume.',
-        'mode',
-      );
-      deps.changed(c.id);
-      return;
-    }
-    const waitGateway = gatewayWaitUntil - clock.mono();
-    if (waitGateway > 0) {
-      await idle(Math.min(waitGateway, 1000));
-      return;
-    }
-    if (inflight.size >= settings.get('rate.maxInFlight')) {
-      await Promise.race(inflight);
-      return;
-    }
-    const msgs = ledger.nextBatch(c.id, settings.get('rate.recipientsPerRequest'), settings.get('rate.partsPerSecond'));
-    if (!msgs.length) {
-      if (inflight.size) {
-        await Promise.race(inflight);
-        return;
-      }
-      if (ledger.completeIfDone(c.id, now)) deps.changed(c.id);
-      else await idle(50);
-      return;
-    }
-    const parts = msgs.reduce((s, m) => s + m.parts, 0);
-    const permit = await deps.limiter.acquire({ recipients: msgs.length, parts }, stopCtl.ac.signal);
-    if (!permit) return;
-    let batch: BatchRecord | null = null;
-    try {
-      // The campaign may have been paused or cancelled while we waited for the limiter.
-      if (getCampaign.get(c.id)?.state === 'sending') batch = ledger.commitSubmitting(c.id, msgs, clock.now());
-    } finally {
-      if (!batch) permit.release();
-    }
-    if (!batch) return;
-    if (storageBlocked) {
-      storageBlocked = false;
-      deps.blocked({ code: null, message: null });
-    }
-    const sent = batch;
-    const p: Promise<void> = submit(sent, c, permit)
-      .catch((e) => deps.log(`batch ${sent.id}: ${(e as Error).stack ?? e}`))
-      .finally(() => inflight.delete(p));
-    inflight.add(p);
   }
 
   return {
