@@ -65,3 +65,40 @@ export async function webFirstAnswer(dataDir: string): Promise<number> {
     await new Promise((res) => child.once('exit', res));
   }
 }
+
+/**
+ * The desktop window (figure 11e): the built app's smoke mode (`--smoke`: the engine started, the
+ * page loaded and rendered, then it quits; electron/smoke.ts) from spawn to its `smoke: ok` line.
+ * Null with the reason where no window can open (no Electron binary, no display).
+ */
+export async function electronWindow(): Promise<number | { skip: string }> {
+  type Scripts = {
+    electronBinary(): string | null;
+    noDisplayReason(): string | null;
+    buildIfStale(name: string): boolean;
+  };
+  // plain .mjs scripts without type declarations: typed here by what this uses of them
+  const { electronBinary, noDisplayReason } = (await import('../../scripts/electron.mjs' as string)) as Scripts;
+  const { buildIfStale } = (await import('../../scripts/stale.mjs' as string)) as Scripts;
+  const bin = electronBinary();
+  if (!bin) return { skip: 'no Electron binary here: npm start fetches it, and could not on this machine' };
+  const noDisplay = noDisplayReason();
+  if (noDisplay) return { skip: noDisplay };
+  if (!buildIfStale('page') || !buildIfStale('shell')) throw new Error('the app build failed');
+  const t0 = performance.now();
+  const child = spawn(bin, [root, '--smoke'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // a keychain entry of its own: the bench never reads or writes the user's real token
+    env: { ...process.env, SMSDESK_TOKEN: '', SMSDESK_KEYCHAIN_SERVICE: `SMS Desk bench ${process.pid}` },
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((res) => child.once('exit', res));
+  const ms = performance.now() - t0;
+  const line = /smoke: (ok|FAILED)[^\n]*/.exec(out)?.[0];
+  if (code !== 0 || !line?.startsWith('smoke: ok'))
+    throw new Error(`the packaged window did not start: ${line ?? out.trim().split('\n').pop()}`);
+  return ms;
+}
