@@ -1,11 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { startSandbox, type Sandbox } from '../../electron/engine/sandbox/index.ts';
-import { shot } from './helpers.ts';
+import { ownServer, shot } from './helpers.ts';
 
 /**
  * A gateway that may have accepted a batch but answered 500, and has no report for it: the
@@ -14,8 +10,7 @@ import { shot } from './helpers.ts';
  */
 const KEY = 'uncertain-e2e-key-0123456789';
 let gateway: http.Server;
-let bridge: ChildProcess;
-let base = '';
+let server: Awaited<ReturnType<typeof ownServer>>;
 
 test.beforeAll(async () => {
   gateway = http.createServer((req, res) => {
@@ -29,40 +24,17 @@ test.beforeAll(async () => {
   });
   await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', () => r()));
   const gwPort = (gateway.address() as { port: number }).port;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-e2e-uncertain-'));
-  bridge = spawn(process.execPath, ['scripts/web.mjs', '--port', '0', '--data-dir', dataDir, '--no-open'], {
-    // no token, and a keychain entry of its own: never the developer's real token
-    env: {
-      ...process.env,
-      SMSDESK_WEB_KEY: KEY,
-      SMSDESK_GATEWAY_URL: `http://127.0.0.1:${gwPort}`,
-      SMSDESK_TOKEN: '',
-      SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e ${process.pid}`,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    bridge.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
-      if (m) resolve(m[0]);
-    });
-    bridge.on('exit', (code) => reject(new Error(`the web bridge stopped (${code}): ${out}`)));
-  });
+  // no token, and a keychain entry of its own (ownServer): never the developer's real token
+  server = await ownServer({ key: KEY, env: { SMSDESK_GATEWAY_URL: `http://127.0.0.1:${gwPort}` } });
 });
 
 test.afterAll(async () => {
-  bridge?.kill('SIGTERM');
+  await server?.close();
   await new Promise<void>((r) => (gateway ? gateway.close(() => r()) : r()));
 });
 
-async function call<T>(request: APIRequestContext, route: string, input: unknown = null): Promise<T> {
-  const res = await request.post(`${base}/api/call`, { headers: { 'X-SMSDesk-Key': KEY }, data: { route, input } });
-  const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
-  if (!body.ok) throw new Error(`${route}: ${body.error?.message}`);
-  return body.value as T;
-}
+const call = <T>(request: APIRequestContext, route: string, input: unknown = null) =>
+  server.call<T>(request, route, input);
 
 test('uncertain recipients are listed, and marking them failed settles the campaign', async ({ page, request }) => {
   await call(request, 'settings.set', { key: 'dlr.initialIntervalMs', value: 200 });
@@ -85,7 +57,7 @@ test('uncertain recipients are listed, and marking them failed settles the campa
   });
   await call(request, 'campaigns.send', { id: c.id });
 
-  await page.goto(`${base}/?key=${KEY}#/campaign/${c.id}`);
+  await server.open(page, `#/campaign/${c.id}`);
   const panel = page.getByTestId('uncertain');
   await expect(panel).toContainText('3 recipients need your decision', { timeout: 30_000 });
   await panel.locator('summary').first().click();
@@ -119,8 +91,7 @@ test('uncertain recipients are listed, and marking them failed settles the campa
 test.describe('a gateway answering one request in five with HTTP 500', () => {
   const KEY2 = 'uncertain-500-e2e-key-0123456789';
   let sandbox: Sandbox;
-  let bridge2: ChildProcess;
-  let base2 = '';
+  let server2: Awaited<ReturnType<typeof ownServer>>;
 
   test.beforeAll(async () => {
     sandbox = await startSandbox({
@@ -128,39 +99,16 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
       faults: { p500: 0.2, seed: 12 },
       timing: { dispatchMs: 50, finalMs: 150 },
     });
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-e2e-uncertain500-'));
-    bridge2 = spawn(process.execPath, ['scripts/web.mjs', '--port', '0', '--data-dir', dataDir, '--no-open'], {
-      env: {
-        ...process.env,
-        SMSDESK_WEB_KEY: KEY2,
-        SMSDESK_GATEWAY_URL: sandbox.url,
-        SMSDESK_TOKEN: '',
-        SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e 500 ${process.pid}`,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    base2 = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      bridge2.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
-        if (m) resolve(m[0]);
-      });
-      bridge2.on('exit', (code) => reject(new Error(`the web bridge stopped (${code}): ${out}`)));
-    });
+    server2 = await ownServer({ key: KEY2, env: { SMSDESK_GATEWAY_URL: sandbox.url } });
   });
 
   test.afterAll(async () => {
-    bridge2?.kill('SIGTERM');
+    await server2?.close();
     await sandbox?.close();
   });
 
-  async function call2<T>(request: APIRequestContext, route: string, input: unknown = null): Promise<T> {
-    const res = await request.post(`${base2}/api/call`, { headers: { 'X-SMSDesk-Key': KEY2 }, data: { route, input } });
-    const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
-    if (!body.ok) throw new Error(`${route}: ${body.error?.message}`);
-    return body.value as T;
-  }
+  const call2 = <T>(request: APIRequestContext, route: string, input: unknown = null) =>
+    server2.call<T>(request, route, input);
 
   test('one summary by cause with the evidence, batches behind a disclosure, and re-sends that end with everyone accepted once', async ({
     page,
@@ -193,7 +141,7 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
     });
     await call2(request, 'campaigns.send', { id: c.id });
 
-    await page.goto(`${base2}/?key=${KEY2}#/campaign/${c.id}`);
+    await server2.open(page, `#/campaign/${c.id}`);
     const panel = page.getByTestId('uncertain');
     const cause = panel.getByTestId('uncertain-cause');
     // One line for the cause, in words, with what the lookups found: not "the connection broke".
@@ -304,7 +252,7 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
       ['rate.requestsPerSecond', 100],
     ] as const)
       await call2(request, 'settings.set', { key, value });
-    await page.goto(`${base2}/?key=${KEY2}#/settings`);
+    await server2.open(page, '#/settings');
     const field = page.getByLabel(/Re-send by itself when 9bits has no record after this many checks/);
     await expect(field).toHaveValue('0'); // off unless the user turns it on
     await field.fill('2');
@@ -328,7 +276,7 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
       text: 'Opening hours changed.',
     });
     await call2(request, 'campaigns.send', { id: c.id });
-    await page.goto(`${base2}/?key=${KEY2}#/campaign/${c.id}`);
+    await server2.open(page, `#/campaign/${c.id}`);
     await expect(page.getByTestId('campaign-state')).toHaveText('Completed', { timeout: 60_000 });
     for (const n of numbers) expect(sandbox.acceptedCount(`234${n.slice(1)}`), n).toBe(1);
     expect(sandbox.record().faultsInjected.p500 ?? 0).toBeGreaterThan(0);
