@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { startSandbox, type Sandbox } from '../../electron/engine/sandbox/index.ts';
+import { ownServer } from './helpers.ts';
 
 /**
  * Issue 12, the findings no other browser test drove the way the user did (see
@@ -20,8 +20,7 @@ const KEY = 'findings-gaps-e2e-key-0123456789';
 const GOOD = 'good-token-0123456789abcdef';
 const WRONG = 'wrong-token-0123456789abcdef';
 let gateway: Sandbox;
-let bridge: ChildProcess;
-let base = '';
+let server: Awaited<ReturnType<typeof ownServer>>;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-e2e-gaps-'));
 
 test.describe.configure({ mode: 'serial' });
@@ -33,50 +32,21 @@ test.beforeAll(async () => {
     timing: { dispatchMs: 100, finalMs: 300 },
     proportions: { delivered: 0, failed: 1, rejected: 0, expired: 0 },
   });
-  const dataDir = path.join(work, 'data');
-  fs.mkdirSync(dataDir);
-  bridge = spawn(
-    'scripts/with-keyring.sh',
-    [process.execPath, 'scripts/web.mjs', '--port', '0', '--data-dir', dataDir, '--no-open'],
-    {
-      env: {
-        ...process.env,
-        SMSDESK_WEB_KEY: KEY,
-        SMSDESK_GATEWAY_URL: gateway.url,
-        SMSDESK_TOKEN: '',
-        SMSDESK_KEYCHAIN_SERVICE: `SMS Desk e2e gaps ${process.pid}`,
-        WITH_KEYRING_HOME: path.join(work, 'home'),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    bridge.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
-      if (m) resolve(m[0]);
-    });
-    bridge.on('exit', (code) => reject(new Error(`the web bridge stopped (${code}): ${out}`)));
+  server = await ownServer({
+    key: KEY,
+    wrapper: 'scripts/with-keyring.sh',
+    env: { SMSDESK_GATEWAY_URL: gateway.url, WITH_KEYRING_HOME: path.join(work, 'home') },
   });
 });
 
 test.afterAll(async () => {
-  if (bridge && bridge.exitCode === null) {
-    const gone = new Promise((r) => bridge.once('exit', r));
-    bridge.kill('SIGTERM');
-    await gone;
-  }
+  await server?.close();
   await gateway?.close();
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-async function call<T>(request: APIRequestContext, route: string, input: unknown = null): Promise<T> {
-  const res = await request.post(`${base}/api/call`, { headers: { 'X-SMSDesk-Key': KEY }, data: { route, input } });
-  const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
-  if (!body.ok) throw new Error(`${route}: ${body.error?.message}`);
-  return body.value as T;
-}
+const call = <T>(request: APIRequestContext, route: string, input: unknown = null) =>
+  server.call<T>(request, route, input);
 
 async function list(request: APIRequestContext, name: string, phones: string[]): Promise<number> {
   const { importId } = await call<{ importId: string }>(request, 'imports.begin', {
@@ -91,7 +61,7 @@ async function list(request: APIRequestContext, name: string, phones: string[]):
   return (await call<{ list: { id: number } }>(request, 'imports.commit', { importId })).list.id;
 }
 
-const open = (page: Page, hash: string) => page.goto(`${base}/?key=${KEY}${hash}`);
+const open = (page: Page, hash: string) => server.open(page, hash);
 
 test('10l: the list chosen in Compose is still chosen after a reload, beside the text it kept', async ({
   page,

@@ -54,7 +54,14 @@ export function xlsxFromCsv(csv: string, name: string): string {
  * A web-mode server of a spec's own, on a fresh data folder (the shared one has every other spec's
  * lists): for what only an empty folder shows. No token, its own keychain entry, the sandbox gateway.
  */
-export async function ownServer(opts: { key?: string; env?: Record<string, string> } = {}): Promise<{
+export async function ownServer(
+  opts: {
+    key?: string;
+    env?: Record<string, string>;
+    /** a command that runs the rest of its arguments, e.g. scripts/with-keyring.sh (a private keychain) */
+    wrapper?: string;
+  } = {},
+): Promise<{
   base: string;
   open(page: Page, hash?: string): Promise<void>;
   call<T = unknown>(request: APIRequestContext, route: string, input?: unknown): Promise<T>;
@@ -63,7 +70,9 @@ export async function ownServer(opts: { key?: string; env?: Record<string, strin
   const { spawn } = await import('node:child_process');
   const key = opts.key ?? E2E_KEY;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-e2e-own-'));
-  const child = spawn(process.execPath, ['scripts/web.mjs', '--port', '0', '--data-dir', dataDir, '--no-open'], {
+  const argv = [process.execPath, 'scripts/web.mjs', '--port', '0', '--data-dir', dataDir, '--no-open'];
+  const [cmd, ...args] = opts.wrapper ? [opts.wrapper, ...argv] : argv;
+  const child = spawn(cmd!, args, {
     env: {
       ...process.env,
       SMSDESK_WEB_KEY: key,
@@ -97,8 +106,11 @@ export async function ownServer(opts: { key?: string; env?: Record<string, strin
       return body.value as T;
     },
     close: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      if (child.exitCode === null && child.signalCode === null) {
+        const gone = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await gone;
+      }
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
