@@ -9,13 +9,14 @@ if (Number(process.versions.node.split('.')[0]) < 24) {
   );
   process.exit(1);
 }
-const { createRequire, enableCompileCache } = await import('node:module');
+// (the CommonJS object: an ES module import of a builtin builds a view of its every export first)
+const { createRequire, enableCompileCache } = process.getBuiltinModule('node:module');
 // V8's code cache on disk: compiling the 2 MB bundle was a third of every start
 enableCompileCache?.();
 const { BUILDS, isStale } = await import('../scripts/stale.mjs');
-const { buildNode, TARGETS } = await import('../scripts/build-node.mjs');
 if (isStale(BUILDS.cli.output, BUILDS.cli.inputs)) {
   try {
+    const { buildNode } = await import('../scripts/build-node.mjs');
     await buildNode(['cli']);
   } catch {
     console.error(
@@ -24,5 +25,5 @@ if (isStale(BUILDS.cli.output, BUILDS.cli.inputs)) {
     process.exit(1);
   }
 }
-const { runCli } = createRequire(import.meta.url)(`../${TARGETS.cli.out}`);
+const { runCli } = createRequire(import.meta.url)(`../${BUILDS.cli.output}`);
 process.exitCode = await runCli(process.argv.slice(2));

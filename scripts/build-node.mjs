@@ -8,13 +8,61 @@
 // Native modules stay external: they load their prebuilt binaries from node_modules.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const EXTERNAL = ['better-sqlite3', '@napi-rs/keyring', 'electron'];
 
+/**
+ * What the command's bundle loads on first use instead of at its start: SheetJS and libphonenumber
+ * (spreadsheets and phone numbers: import, export, preview, opt-outs), papaparse, and the builtins
+ * that only sending, importing or a new id need (node:crypto alone is ~4 ms). `smsdesk lists` or
+ * `status` uses none of them, and every start of the command paid for all (issue 13, figure 10).
+ * Each import of these is bundled as a stand-in whose exports are getters: the first read of one
+ * runs the real module (bundled, or the builtin), so the code that uses them stays as written.
+ */
+const LAZY = ['@e965/xlsx', 'libphonenumber-js/max', 'papaparse', 'node:crypto', 'node:zlib'];
+
+/** The stand-ins' esbuild plugin: each export's name is read from the real module now, at build time. */
+function lazyModules(specs) {
+  const names = new Map();
+  return {
+    name: 'smsdesk-lazy',
+    setup(b) {
+      const filter = new RegExp(`^(${specs.map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+      // the stand-in's own import of the real module (namespace "lazy") resolves as usual
+      b.onResolve({ filter }, (a) => (a.namespace === 'lazy' ? undefined : { path: a.path, namespace: 'lazy' }));
+      b.onLoad({ filter: /.*/, namespace: 'lazy' }, async (a) => {
+        if (!names.has(a.path)) {
+          // the very file the bundle will hold (for a package, the one esbuild resolves)
+          const file = a.path.startsWith('node:')
+            ? null
+            : (await b.resolve(a.path, { resolveDir: root, kind: 'require-call', namespace: 'lazy' })).path;
+          const real = file ? await import(pathToFileURL(file).href) : process.getBuiltinModule(a.path);
+          // a CommonJS package's exports are its module.exports (an ES module view holds them as a whole)
+          const exports = 'module.exports' in real ? real['module.exports'] : real;
+          names.set(
+            a.path,
+            Object.keys(exports).filter((k) => k !== 'default' && k !== '__esModule'),
+          );
+        }
+        const getters = names
+          .get(a.path)
+          .map((k) => `${JSON.stringify(k)}: { enumerable: true, get: () => load()[${JSON.stringify(k)}] }`);
+        return {
+          resolveDir: root,
+          loader: 'js',
+          contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(a.path)}));
+module.exports = Object.defineProperties({}, { ${getters.join(', ')} });`,
+        };
+      });
+    },
+  };
+}
+
 export const TARGETS = {
-  cli: { entry: 'electron/engine/cli/main.ts', out: 'dist-node/smsdesk.cjs', format: 'cjs' },
+  cli: { entry: 'electron/engine/cli/main.ts', out: 'dist-node/smsdesk.cjs', format: 'cjs', lazy: LAZY },
   web: { entry: 'electron/web/main.ts', out: 'dist-node/web.mjs', format: 'esm' },
   worker: { entry: 'electron/host/worker.ts', out: 'dist-node/engine-worker.cjs', format: 'cjs' },
 };
@@ -50,6 +98,7 @@ export async function buildNode(names = Object.keys(TARGETS)) {
               }
             : undefined,
         define: { 'process.env.SMSDESK_BUNDLED': '"1"' },
+        plugins: t.lazy ? [lazyModules(t.lazy)] : [],
       });
       // the map is named after the final file, and so is the bundle's pointer to it
       const code = fs

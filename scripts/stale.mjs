@@ -1,17 +1,28 @@
 // Builds run only when their sources changed: an output is stale when it is missing or any of its
 // inputs (files, or every file below a folder) is newer than it.
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// not `import fs from 'node:fs'`: the ES module view of node:fs reads its every export, fs.promises
+// and all that loads among them, ~4 ms of each `smsdesk` start (bin/smsdesk.js runs isStale first)
+const fs = process.getBuiltinModule('node:fs');
+
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+// `smsdesk` runs this at every start: one stat per file (the folders' types come with their listing)
 function newerThan(p, t) {
-  if (!fs.existsSync(p)) return false;
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs > t;
-  return fs.readdirSync(p).some((name) => name !== 'node_modules' && newerThan(path.join(p, name), t));
+  const st = fs.statSync(p, { throwIfNoEntry: false });
+  if (!st) return false;
+  return st.isDirectory() ? newerInside(p, t) : st.mtimeMs > t;
+}
+
+function newerInside(dir, t) {
+  return fs.readdirSync(dir, { withFileTypes: true }).some((e) => {
+    if (e.name === 'node_modules') return false;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return newerInside(p, t);
+    return newerThan(p, t);
+  });
 }
 
 export function isStale(output, inputs) {
@@ -57,6 +68,8 @@ export function buildIfStale(name, log = (s) => console.error(s)) {
     cmd === 'node'
       ? process.execPath
       : path.join(root, 'node_modules/.bin', process.platform === 'win32' ? `${cmd}.cmd` : cmd);
+  // loaded here, not at the top: the command's every start reads this file and never spawns
+  const { spawnSync } = process.getBuiltinModule('node:child_process');
   const r = spawnSync(exe, args, {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
