@@ -92,7 +92,8 @@ export interface Culprit {
   letter: boolean;
 }
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// made on first use: ICU's break rules take ~10 ms to load, which every start of the command paid
+let segmenter: Intl.Segmenter | undefined;
 
 /**
  * The characters that force UCS-2, one per grapheme (a base letter and its combining marks
@@ -100,6 +101,7 @@ const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
  */
 export function unicodeCulprits(text: string): Culprit[] {
   const map = new Map<string, Culprit>();
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   for (const { segment } of segmenter.segment(text)) {
     if ([...segment].every(isGsmChar)) continue;
     const shown = segment.normalize('NFC');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
 import type { Socket } from 'node:net';
 import { mulberry32 } from './random.ts';
 import { createBatchStore, type SandboxBatch } from './store.ts';
@@ -323,7 +323,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   }
 
   function listen(): Promise<void> {
-    const s = http.createServer((req, res) => {
+    // node:http is loaded here, on start: the command loads this module whether or not it runs a sandbox
+    const s = process.getBuiltinModule('node:http').createServer((req, res) => {
       handle(req, res).catch(() => reply(res, 500, { status_code: 500, message: 'Sandbox error.' }));
     });
     s.on('connection', (socket: Socket) => {
