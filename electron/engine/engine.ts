@@ -214,8 +214,10 @@ export async function createEngine(
       if (campaigns.autoResend(batchId)) sender.wake();
     },
   });
-  // The built-in sandbox keeps its state in the folder too: it is the owner's.
-  if (lock) modes.warmUp();
+  // The built-in sandbox keeps its state in the folder too: it is the owner's. Started now by
+  // long owners only: a short command (smsdesk lists) would open it and close it unused, and
+  // anything that talks to it starts it on first use.
+  if (lock && want.long) modes.warmUp();
   const testSend = createTestSend({ db, settings, campaigns, limiter, clientFor, mode: () => modes.current });
 
   let started = false;
