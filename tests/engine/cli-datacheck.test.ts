@@ -1,24 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../electron/engine/cli/main.ts';
 import { tempDir } from '../helpers/engine.ts';
-
-async function cli(dataDir: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '',
-    err = '';
-  const code = await runCli(['--data-dir', dataDir, ...args], {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-    stdin: async () => '',
-    env: {},
-  });
-  return { code, out, err };
-}
+import { cliHere as cli } from '../helpers/cli.ts';
 
 describe('smsdesk campaign create: the data check', () => {
   it('refuses blank merge values in one sentence naming the rows and the options, then obeys --blank; names accents and foreign numbers', async () => {

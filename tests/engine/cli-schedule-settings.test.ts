@@ -5,26 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../electron/engine/cli/main.ts';
 import { engineWithSandbox, makeList, numbers, tempDir } from '../helpers/engine.ts';
+import { cliHere } from '../helpers/cli.ts';
 
 let dataDir: string;
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '',
-    err = '';
-  const code = await runCli(['--data-dir', dataDir, ...args], {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-    stdin: async () => '',
-    env: {},
-  });
-  return { code, out, err };
-}
+const cli = (args: string[]) => cliHere(dataDir, args);
 
 async function campaigns(): Promise<Array<{ name: string; sendAt: string | null; schedule: string | null }>> {
   const r = await cli(['campaign', 'list', '--json']);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../electron/engine/engine.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
-import { runCli } from '../../electron/engine/cli/main.ts';
+import { cliHere } from '../helpers/cli.ts';
 import { createHandlers, type Handlers } from '../../electron/handlers/index.ts';
 import { startSandbox, type Sandbox } from '../../electron/engine/sandbox/index.ts';
 import { RETRY_AFTER_CAP_MS } from '../../electron/engine/queue/sender.ts';
@@ -72,20 +72,12 @@ function file(name: string, content: string | Uint8Array): string {
 
 /** The CLI in this process, as `smsdesk --data-dir DIR ARGS…` with the token in the environment. */
 async function cli(args: string[]): Promise<{ code: number; message: string }> {
-  let out = '',
-    err = '';
   // A command that writes must own the data folder (one owner per folder): this file's engine steps aside.
   await engine.close();
   try {
-    const code = await runCli(['--data-dir', dataDir, ...args], {
-      out: (s) => {
-        out += s;
-      },
-      err: (s) => {
-        err += s;
-      },
-      stdin: async () => '',
-      env: { SMSDESK_TOKEN: TEST_TOKEN, SMSDESK_GATEWAY_URL: sandbox.url },
+    const { code, out, err } = await cliHere(dataDir, args, {
+      SMSDESK_TOKEN: TEST_TOKEN,
+      SMSDESK_GATEWAY_URL: sandbox.url,
     });
     return { code, message: err || out };
   } finally {

@@ -37,3 +37,28 @@ export function cli(
   );
   return { child, done };
 }
+
+/**
+ * `smsdesk --data-dir DIR ARGS…` in this process (electron/engine/cli/main.ts's runCli), with what
+ * it printed: faster than a child where the test needs no real process (no crash, no signal).
+ */
+export async function cliHere(
+  dataDir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
+  const { runCli } = await import('../../electron/engine/cli/main.ts');
+  let out = '',
+    err = '';
+  const code = await runCli(['--data-dir', dataDir, ...args], {
+    out: (s) => {
+      out += s;
+    },
+    err: (s) => {
+      err += s;
+    },
+    stdin: async () => '',
+    env,
+  });
+  return { code, out, err };
+}
