@@ -3,62 +3,84 @@ import * as z from 'zod';
 
 /**
  * Every setting the product has, with its default. Values the 9bits contract only *assumes*
- * (docs/gateway-9bits.md) live here, never as constants buried in code.
+ * (docs/gateway-9bits.md) live here, never as constants buried in code. Each schema is made when
+ * it is first read: zod takes ~8 ms to make all of them, which every start of the command paid
+ * (`smsdesk lists` reads two).
  */
-export const settingsSchema = {
-  'gateway.baseUrl': z.string().url().default('https://app.9bits.net:2096'),
-  'gateway.sendPath': z.string().default('/ng/v1/sendsms'),
-  'gateway.dlrBatchPath': z.string().default('/ng/v1/batches/{reference_id}/delivery_report?type=full'),
-  'gateway.dlrRecipientPath': z.string().default('/ng/v1/batches/{reference_id}/delivery_report/{msisdn}'),
-  'gateway.messageField': z.enum(['both', 'body', 'content']).default('both'),
-  'gateway.clientReference': z.boolean().default(true),
-  'gateway.deliveryReport': z.enum(['none', 'yes']).default('none'),
-  'gateway.connectTimeoutMs': z.number().int().min(100).max(600_000).default(10_000),
-  'gateway.answerTimeoutMs': z.number().int().min(100).max(3_600_000).default(60_000),
-  'rate.requestsPerSecond': z.number().min(0.01).max(10_000).default(5),
-  'rate.recipientsPerRequest': z.number().int().min(1).max(10_000).default(100),
+export const settingsSchema = builtOnFirstRead({
+  'gateway.baseUrl': () => z.string().url().default('https://app.9bits.net:2096'),
+  'gateway.sendPath': () => z.string().default('/ng/v1/sendsms'),
+  'gateway.dlrBatchPath': () => z.string().default('/ng/v1/batches/{reference_id}/delivery_report?type=full'),
+  'gateway.dlrRecipientPath': () => z.string().default('/ng/v1/batches/{reference_id}/delivery_report/{msisdn}'),
+  'gateway.messageField': () => z.enum(['both', 'body', 'content']).default('both'),
+  'gateway.clientReference': () => z.boolean().default(true),
+  'gateway.deliveryReport': () => z.enum(['none', 'yes']).default('none'),
+  'gateway.connectTimeoutMs': () => z.number().int().min(100).max(600_000).default(10_000),
+  'gateway.answerTimeoutMs': () => z.number().int().min(100).max(3_600_000).default(60_000),
+  'rate.requestsPerSecond': () => z.number().min(0.01).max(10_000).default(5),
+  'rate.recipientsPerRequest': () => z.number().int().min(1).max(10_000).default(100),
   /** 0 = no limit on message parts per second. */
-  'rate.partsPerSecond': z.number().min(0).max(1_000_000).default(0),
-  'rate.maxInFlight': z.number().int().min(1).max(64).default(1),
-  'retry.initialMs': z.number().int().min(10).max(600_000).default(1_000),
-  'retry.maxMs': z.number().int().min(10).max(3_600_000).default(60_000),
-  'dlr.initialIntervalMs': z.number().int().min(10).max(86_400_000).default(15_000),
-  'dlr.maxIntervalMs': z
-    .number()
-    .int()
-    .min(10)
-    .max(86_400_000)
-    .default(30 * 60_000),
-  'dlr.giveUpAfterMs': z
-    .number()
-    .int()
-    .min(1_000)
-    .max(30 * 86_400_000)
-    .default(72 * 3_600_000),
-  'price.perPart': z.number().min(0).max(1_000_000).default(4),
-  'price.currency': z.string().min(3).max(3).default('NGN'),
+  'rate.partsPerSecond': () => z.number().min(0).max(1_000_000).default(0),
+  'rate.maxInFlight': () => z.number().int().min(1).max(64).default(1),
+  'retry.initialMs': () => z.number().int().min(10).max(600_000).default(1_000),
+  'retry.maxMs': () => z.number().int().min(10).max(3_600_000).default(60_000),
+  'dlr.initialIntervalMs': () => z.number().int().min(10).max(86_400_000).default(15_000),
+  'dlr.maxIntervalMs': () =>
+    z
+      .number()
+      .int()
+      .min(10)
+      .max(86_400_000)
+      .default(30 * 60_000),
+  'dlr.giveUpAfterMs': () =>
+    z
+      .number()
+      .int()
+      .min(1_000)
+      .max(30 * 86_400_000)
+      .default(72 * 3_600_000),
+  'price.perPart': () => z.number().min(0).max(1_000_000).default(4),
+  'price.currency': () => z.string().min(3).max(3).default('NGN'),
   /** price per part by destination country (ISO code); a country not here is priced at price.perPart, shown as a guess */
-  'price.perCountry': z
-    .record(
-      z.string().regex(/^[A-Z]{2}$/, 'a country is two capital letters, e.g. GB'),
-      z.number().min(0).max(1_000_000),
-    )
-    .default({}),
-  'phone.defaultCountry': z
-    .string()
-    .regex(/^[A-Z]{2}$/)
-    .default('NG'),
-  'sender.last': z.string().max(15).default(''),
-  'sender.recent': z.array(z.string().max(15)).max(20).default([]),
-  'test.ownNumber': z.string().max(20).default(''),
+  'price.perCountry': () =>
+    z
+      .record(
+        z.string().regex(/^[A-Z]{2}$/, 'a country is two capital letters, e.g. GB'),
+        z.number().min(0).max(1_000_000),
+      )
+      .default({}),
+  'phone.defaultCountry': () =>
+    z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .default('NG'),
+  'sender.last': () => z.string().max(15).default(''),
+  'sender.recent': () => z.array(z.string().max(15)).max(20).default([]),
+  'test.ownNumber': () => z.string().max(20).default(''),
   /** what Compose opens with after a reload: the last list and template chosen (0 = none) */
-  'compose.lastList': z.number().int().min(0).default(0),
-  'compose.lastTemplate': z.number().int().min(0).default(0),
+  'compose.lastList': () => z.number().int().min(0).default(0),
+  'compose.lastTemplate': () => z.number().int().min(0).default(0),
   /** automatic backups of the ledger kept in <data folder>/backups (the oldest beyond this are deleted) */
-  'backup.keep': z.number().int().min(1).max(365).default(7),
+  'backup.keep': () => z.number().int().min(1).max(365).default(7),
   /** 0 = off. Re-send a batch with an unknown outcome once this many lookups found no record of it (needs gateway.clientReference). */
-  'uncertain.autoResendAfterChecks': z.number().int().min(0).max(100).default(0),
-} as const;
+  'uncertain.autoResendAfterChecks': () => z.number().int().min(0).max(100).default(0),
+});
+
+/** The makers' results as properties, each made on its first read and kept. */
+function builtOnFirstRead<T extends Record<string, () => unknown>>(makers: T): { [K in keyof T]: ReturnType<T[K]> } {
+  const out = {} as { [K in keyof T]: ReturnType<T[K]> };
+  for (const key of Object.keys(makers) as (keyof T)[])
+    Object.defineProperty(out, key, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = makers[key]!();
+        Object.defineProperty(out, key, { value, enumerable: true });
+        return value;
+      },
+    });
+  return out;
+}
 
 export type SettingKey = keyof typeof settingsSchema;
 export type Settings = { [K in SettingKey]: z.output<(typeof settingsSchema)[K]> };
@@ -120,8 +142,12 @@ export function isSettingKey(key: string): key is SettingKey {
 
 export function defaultSettings(): Settings {
   const out: Record<string, unknown> = {};
-  for (const [k, schema] of Object.entries(settingsSchema)) out[k] = schema.parse(undefined);
+  for (const k of Object.keys(settingsSchema) as SettingKey[]) out[k] = defaultSetting(k);
   return out as Settings;
+}
+
+export function defaultSetting<K extends SettingKey>(key: K): Settings[K] {
+  return settingsSchema[key].parse(undefined) as Settings[K];
 }
 
 /** Parse a value typed on a command line or in a form into the setting's type, or throw a readable error. */

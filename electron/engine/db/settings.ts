@@ -1,9 +1,10 @@
 import type { DB } from './open.ts';
 import { isLoopbackUrl, LOOPBACK_HOSTS_TEXT } from '../../../shared/loopback.ts';
 import {
-  defaultSettings,
+  defaultSetting,
   isSettingKey,
   parseSettingValue,
+  settingsSchema,
   type SettingKey,
   type Settings,
 } from '../../../shared/settings.ts';
@@ -14,7 +15,8 @@ export class SettingError extends Error {
 
 /** Settings live in the ledger; unknown or invalid stored values fall back to the default. */
 export function createSettingsStore(db: DB) {
-  const defaults = defaultSettings();
+  // defaults are made per setting when first read (shared/settings.ts: zod makes each schema then)
+  const keys = Object.keys(settingsSchema) as SettingKey[];
   const getStmt = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
   const setStmt = db.prepare(
     'INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
@@ -24,13 +26,11 @@ export function createSettingsStore(db: DB) {
   function get<K extends SettingKey>(key: K): Settings[K] {
     if (cache.has(key)) return cache.get(key) as Settings[K];
     const row = getStmt.get(key);
-    let value: Settings[K] = defaults[key];
-    if (row) {
-      try {
-        value = parseSettingValue(key, JSON.parse(row.value));
-      } catch {
-        value = defaults[key];
-      }
+    let value: Settings[K];
+    try {
+      value = row ? parseSettingValue(key, JSON.parse(row.value)) : defaultSetting(key);
+    } catch {
+      value = defaultSetting(key);
     }
     cache.set(key, value);
     return value;
@@ -38,9 +38,7 @@ export function createSettingsStore(db: DB) {
 
   function set<K extends SettingKey>(key: string, raw: unknown): Settings[K] {
     if (!isSettingKey(key))
-      throw new SettingError(
-        `There is no setting called ${JSON.stringify(key)}. Known settings: ${Object.keys(defaults).join(', ')}.`,
-      );
+      throw new SettingError(`There is no setting called ${JSON.stringify(key)}. Known settings: ${keys.join(', ')}.`);
     let value: Settings[K];
     try {
       value = parseSettingValue(key as K, raw);
@@ -55,7 +53,7 @@ export function createSettingsStore(db: DB) {
 
   function all(): Settings {
     const out = {} as Record<string, unknown>;
-    for (const k of Object.keys(defaults) as SettingKey[]) out[k] = get(k);
+    for (const k of keys) out[k] = get(k);
     return out as Settings;
   }
 
