@@ -16,12 +16,12 @@ const EXTERNAL = ['better-sqlite3', '@napi-rs/keyring', 'electron'];
 /**
  * What the command's bundle loads on first use instead of at its start: SheetJS and libphonenumber
  * (spreadsheets and phone numbers: import, export, preview, opt-outs), papaparse, and the builtins
- * that only sending, importing or a new id need (node:crypto alone is ~4 ms). `smsdesk lists` or
+ * that only sending, importing, a new id or the ledger check's thread need (node:crypto alone is ~4 ms). `smsdesk lists` or
  * `status` uses none of them, and every start of the command paid for all (issue 13, figure 10).
  * Each import of these is bundled as a stand-in whose exports are getters: the first read of one
  * runs the real module (bundled, or the builtin), so the code that uses them stays as written.
  */
-const LAZY = ['@e965/xlsx', 'libphonenumber-js/max', 'papaparse', 'node:crypto', 'node:zlib'];
+const LAZY = ['@e965/xlsx', 'libphonenumber-js/max', 'papaparse', 'node:crypto', 'node:zlib', 'node:worker_threads'];
 
 /** The stand-ins' esbuild plugin: each export's name is read from the real module now, at build time. */
 function lazyModules(specs) {
