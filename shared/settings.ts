@@ -5,7 +5,7 @@ import * as z from 'zod';
  * Every setting the product has, with its default. Values the 9bits contract only *assumes*
  * (docs/gateway-9bits.md) live here, never as constants buried in code. Each schema is made when
  * it is first read: zod takes ~8 ms to make all of them, which every start of the command paid
- * (`smsdesk lists` reads two).
+ * (`smsdesk lists` and `status` read one or two).
  */
 export const settingsSchema = builtOnFirstRead({
   'gateway.baseUrl': () => z.string().url().default('https://app.9bits.net:2096'),
