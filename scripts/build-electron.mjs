@@ -12,10 +12,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const EXTERNALS = ['electron', 'better-sqlite3', '@napi-rs/keyring'];
 
-/** Writes main.cjs, engine-worker.cjs, preload.cjs and icon.png into outDir (relative to the repo root). */
+/** Writes main.cjs, engine-worker.cjs, ledger-check.cjs, preload.cjs and icon.png into outDir (relative to the repo root). */
 export async function bundleElectron(outDir = 'dist-electron', { logLevel = 'info' } = {}) {
   const out = (name) => path.join(outDir, name);
-  const common = { bundle: true, format: 'cjs', sourcemap: true, logLevel, absWorkingDir: root, external: EXTERNALS };
+  const common = {
+    bundle: true,
+    format: 'cjs',
+    sourcemap: true,
+    logLevel,
+    absWorkingDir: root,
+    external: EXTERNALS,
+    // engine/db/check.ts reads import.meta only where __filename is not defined (ES modules)
+    logOverride: { 'empty-import-meta': 'silent' },
+  };
   await Promise.all([
     build({
       ...common,
@@ -29,6 +38,14 @@ export async function bundleElectron(outDir = 'dist-electron', { logLevel = 'inf
       ...common,
       entryPoints: ['electron/host/worker.ts'],
       outfile: out('engine-worker.cjs'),
+      platform: 'node',
+      target: 'node22',
+    }),
+    // the full check of the ledger after start, in a thread of its own (engine/db/check.ts finds it beside the bundle)
+    build({
+      ...common,
+      entryPoints: ['electron/engine/db/check-worker.ts'],
+      outfile: out('ledger-check.cjs'),
       platform: 'node',
       target: 'node22',
     }),

@@ -16,6 +16,7 @@ export const PAUSE_CODES = [
   'request', // the gateway refused the request (sender ID, message field, settings): the user fixes and resumes
   'mode', // started on the sandbox and a token is now set, or the other way round
   'restore', // a backup was restored: recipients after it would get the message twice
+  'damaged', // the check after start found the ledger damaged: restore the newest backup (electron/engine/db/check.ts)
 ] as const;
 export type PauseCode = (typeof PAUSE_CODES)[number];
 

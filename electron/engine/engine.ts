@@ -4,6 +4,8 @@ import type { DB } from './db/open.ts';
 import { FolderBusyError, openFolder, ownerSentence, type OwnerInfo } from './db/owner.ts';
 import { checkLedger, repairLedger } from './queue/invariants.ts';
 import { createBackupScheduler } from './db/backup.ts';
+import { pauseForDamage, startLedgerCheck } from './db/check.ts';
+import { DatabaseCorruptError, isCorruption } from './db/corrupt.ts';
 import { LATEST_VERSION } from './db/migrations.ts';
 import { createSettingsStore } from './db/settings.ts';
 import { databaseFile, defaultDataDir, tightenDataDir } from './paths.ts';
@@ -136,8 +138,13 @@ export async function createEngine(
     }, 250);
   }
   let blockedState: { code: string | null; message: string | null } = { code: null, message: null };
+  /** what the check after start found (db/check.ts): sending stays stopped until a backup is restored */
+  let damage: DatabaseCorruptError | null = null;
+  /** settles once the check after start has answered and what it found is acted on */
+  let checked: Promise<void> = Promise.resolve();
   function blocked(b: { code: 'auth' | 'offline' | 'storage' | null; message: string | null }) {
     if (b.code === blockedState.code && b.message === blockedState.message) return;
+    if (damage && b.message !== damage.message) return;
     blockedState = b;
     emit({ type: 'sending-blocked', detail: b });
   }
@@ -185,7 +192,8 @@ export async function createEngine(
     } catch (e) {
       db.close();
       lock.release();
-      throw e;
+      // pages the open does not read (db/open.ts) but recovery did: the same sentence naming the backup
+      throw isCorruption(e) ? new DatabaseCorruptError(databaseFile(dataDir), e) : e;
     }
   }
 
@@ -283,11 +291,13 @@ export async function createEngine(
         return campaigns.status(id);
       },
       send: (id) => {
+        if (damage) throw damage;
         const s = campaigns.send(id);
         sender.wake();
         return s;
       },
       resume: (id) => {
+        if (damage) throw damage;
         const s = campaigns.resume(id);
         sender.wake();
         return s;
@@ -312,8 +322,18 @@ export async function createEngine(
       }
       started = true;
       sender.start();
-      backups.start();
       poller.start();
+      // Every page is read beside sending, in a thread of its own (db/check.ts); a daily copy is
+      // made only of a ledger that passed (a copy of a damaged one would pass for a good backup).
+      checked = startLedgerCheck(databaseFile(dataDir), log)
+        .then(async (found) => {
+          if (!found) return backups.start();
+          damage = found;
+          for (const id of pauseForDamage(db, found, log)) changed(id);
+          blocked({ code: 'storage', message: found.message });
+          await sender.stop();
+        })
+        .catch((e: Error) => log(`ledger check: ${e.message}`));
     },
     async waitIdle(campaignId, opts = {}) {
       for (;;) {
@@ -359,6 +379,8 @@ export async function createEngine(
     async close() {
       await sender.stop();
       await poller.stop();
+      // a check still reading finishes first: a short run (send --wait) still makes its daily copy
+      await checked;
       await backups.stop();
       if (flushTimer) clearTimeout(flushTimer);
       await modes.close();

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../electron/engine/engine.ts';
 import { createHandlers } from '../../electron/handlers/index.ts';
 import { backupName, backupWhen, DAY_MS, listBackups } from '../../electron/engine/db/backup.ts';
+import { restoreWithLock } from '../../electron/engine/db/restore.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
 import { startSandbox, type Sandbox } from '../../electron/engine/sandbox/index.ts';
 import { makeList, numbers, tempDir, waitFor, TEST_TOKEN } from '../helpers/engine.ts';
@@ -93,8 +94,9 @@ describe('a damaged data file', () => {
 
       // A third goes out, then the app is closed mid-campaign.
       const a = await open();
+      // slow enough to be still sending when the damage comes: the day's copy waits for the check after start
       for (const [k, v] of Object.entries({
-        'rate.requestsPerSecond': 20,
+        'rate.requestsPerSecond': 10,
         'rate.recipientsPerRequest': 10,
         'dlr.initialIntervalMs': 100,
         'dlr.maxIntervalMs': 400,
@@ -109,9 +111,11 @@ describe('a damaged data file', () => {
       const c = a.campaigns.create({ list: 'corrupt', from: 'ACME', text: 'damaged ledger' });
       a.campaigns.send(c.id);
       a.start();
+      // the first backup, made once the check after start has read every page (db/check.ts)
+      await waitFor(() => listBackups(dataDir).length, 'the first backup');
       await waitFor(() => sentSoFar() >= N / 3, 'a third sent');
       await a.close();
-      // The first start made the first backup (before anything was sent); a day passes.
+      // The first start made the first backup; a day passes.
       const first = listBackups(dataDir);
       expect(first).toHaveLength(1);
       fs.renameSync(
@@ -244,4 +248,129 @@ describe('a damaged data file', () => {
     },
     90_000,
   );
+});
+
+describe('damage the start does not read, found by the check after start (db/check.ts)', () => {
+  it('createEngine resolves first; the check then pauses sending with the restore sentence and no batch leaves after it; the next start offers the backup', async () => {
+    const dataDir = tempDir('smsdesk-check-');
+    const file = path.join(dataDir, 'smsdesk.db');
+    const order: string[] = [];
+    const log = (line: string) => {
+      if (/^ledger check: every page/.test(line)) order.push('check: no damage');
+      if (/^ledger check: \d+ problem/.test(line)) order.push('check: damage');
+    };
+    const open = () =>
+      createEngine({ dataDir, secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: sandbox.url, env: {}, log });
+    const mine = numbers(1000, 900_000);
+
+    // A list and a campaign not sent yet; the first start checks the pages, then makes the first backup.
+    const a = await open();
+    for (const [k, v] of Object.entries({
+      'rate.requestsPerSecond': 5,
+      'rate.recipientsPerRequest': 10,
+      'dlr.initialIntervalMs': 100,
+      'dlr.maxIntervalMs': 200,
+    }))
+      a.settings.set(k as never, v);
+    makeList(
+      a,
+      'checked',
+      mine.map((phone, i) => ({ phone, name: `Contact ${i}` })),
+    );
+    const c = a.campaigns.create({ list: 'checked', from: 'ACME', text: 'checked after start' });
+    a.start();
+    const backup = await waitFor(() => listBackups(dataDir)[0], 'the first backup');
+    expect(order).toEqual(['check: no damage']);
+    await a.close();
+    // two days old: the next start would make the day's copy, were the ledger not found damaged first
+    const aged = path.join(path.dirname(backup.file), backupName(backup.at - 2 * DAY_MS, backup.version, 'daily'));
+    fs.renameSync(backup.file, aged);
+    const agedAt = backup.at - 2 * DAY_MS;
+
+    // One leaf page of the contacts in the middle of the file overwritten: nothing at start reads it.
+    const probe = new Database(file, { readonly: true });
+    const pageSize = probe.pragma('page_size', { simple: true }) as number;
+    const leaves = probe
+      .prepare<[], number>(`SELECT pageno FROM dbstat WHERE name = 'contacts' AND pagetype = 'leaf' ORDER BY pageno`)
+      .pluck()
+      .all();
+    const pages = probe.pragma('page_count', { simple: true }) as number;
+    probe.close();
+    const page = leaves[Math.floor(leaves.length / 2)]!;
+    expect(page).toBeGreaterThan(pages / 4);
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, noise(pageSize), 0, pageSize, (page - 1) * pageSize);
+    fs.closeSync(fd);
+
+    order.length = 0;
+    const b = await open();
+    order.push('createEngine resolved');
+    let refsAtDamage: string[] | null = null;
+    let damageMessage: string | null = null;
+    b.on((e) => {
+      if (e.type !== 'sending-blocked' || (e.detail as { code: string | null }).code !== 'storage') return;
+      // what had been claimed when sending stopped: each batch is written before its request leaves
+      refsAtDamage = b.db.prepare<[], string>(`SELECT client_ref FROM batches`).pluck().all();
+      damageMessage = (e.detail as { message: string }).message;
+      order.push('sending stopped');
+    });
+    try {
+      b.campaigns.send(c.id);
+      b.start();
+      order.push('start returned');
+      await waitFor(() => refsAtDamage, 'the check after start found the damage');
+      expect(order).toEqual(['createEngine resolved', 'start returned', 'check: damage', 'sending stopped']);
+
+      // The same sentence a damaged file gets at open, naming the backup; the campaign paused with it.
+      expect(damageMessage).toContain(`is damaged: parts of it are unreadable`);
+      expect(damageMessage).toContain(`Restore the newest backup, from ${backupWhen(agedAt)}`);
+      expect(damageMessage).toMatch(/smsdesk restore --latest.*kept aside, not deleted\.$/);
+      const paused = b.campaigns.status(c.id);
+      expect(paused.state).toBe('paused');
+      expect(paused.pauseReason).toBe(damageMessage);
+      expect(() => b.campaigns.resume(c.id)).toThrow(expect.objectContaining({ code: 'DB_CORRUPT' }));
+
+      // Every request that left is answered and reported (several poll rounds, at 5 requests/s the
+      // loop would have sent more meanwhile): the gateway got none the ledger had not claimed by then.
+      const settled = await waitFor(() => {
+        const s = b.campaigns.status(c.id);
+        return s.counts.submitting + s.counts.uncertain + s.counts.accepted === 0 ? s : null;
+      }, 'the reports of what was sent');
+      const claimed = new Set(refsAtDamage!);
+      const mineSet = new Set(mine);
+      const reached = sandbox
+        .record()
+        .accepted.filter((x) => x.to.some((n) => mineSet.has(n)))
+        .map((x) => x.clientRef);
+      expect(reached.filter((r) => !claimed.has(r!))).toEqual([]);
+      expect(settled.counts.queued).toBeGreaterThan(0);
+      expect(b.campaigns.status(c.id).state).toBe('paused');
+      // no daily copy of a damaged ledger: it would pass for a good backup
+      expect(listBackups(dataDir).map((x) => x.file)).toEqual([aged]);
+    } finally {
+      await b.close();
+    }
+
+    // The next start checks every page first and refuses with the sentence, as a damaged file at open.
+    const err = await open().then(
+      async (e) => {
+        await e.close();
+        return null;
+      },
+      (e: Error & { code?: string; backup?: { file: string } }) => e,
+    );
+    expect(err?.code).toBe('DB_CORRUPT');
+    expect(err?.message).toContain(`Restore the newest backup, from ${backupWhen(agedAt)}`);
+    expect(err?.backup?.file).toBe(aged);
+
+    // Restored, the ledger opens again (it passes the full check once, and loses the mark).
+    await restoreWithLock(dataDir);
+    const d = await open();
+    try {
+      expect(d.campaigns.status(c.id).state).toBe('draft');
+    } finally {
+      await d.close();
+    }
+    expect(fs.existsSync(`${file}.damaged`)).toBe(false);
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
+import fs from 'node:fs';
 import path from 'node:path';
-import { backupsDir } from '../paths.ts';
+import { backupsDir, PRIVATE_FILE_MODE } from '../paths.ts';
 import { backupWhen, listBackups } from './backup.ts';
 
 /** SQLite's own words for a file whose pages do not hold a database (any more). */
@@ -12,6 +13,7 @@ export function isCorruption(e: unknown): boolean {
 function why(e: unknown): string {
   const code = String((e as { code?: unknown })?.code ?? '');
   if (code === 'EMPTY') return 'it is empty, though backups of it exist';
+  if (code === 'SHORT') return 'it is shorter than its own header says (cut off by a copy, a sync or a full disk)';
   if (code.startsWith('SQLITE_NOTADB')) return 'it is not a database file, or its first page is overwritten';
   return 'parts of it are unreadable';
 }
@@ -43,6 +45,59 @@ export class DatabaseCorruptError extends Error {
     );
     this.backup = newest ? { file: newest.file, at: newest.at, when: backupWhen(newest.at) } : null;
   }
+}
+
+/**
+ * A file shorter than its header says: a copy, a sync or a full disk cut it off. Found at open from
+ * the first 100 bytes, instead of when a read reaches the missing pages. Only for a ledger whose
+ * WAL is empty: pages still in the WAL are not in the file yet (a checkpoint cut off by a crash
+ * leaves the header ahead of the file, and SQLite finishes it from the WAL).
+ */
+export function cutShort(file: string): boolean {
+  try {
+    if (fs.statSync(`${file}-wal`).size > 0) return false;
+  } catch {
+    /* no WAL: the file is the whole ledger */
+  }
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return false; // SQLite's open says what is wrong
+  }
+  try {
+    const h = Buffer.alloc(100);
+    if (fs.readSync(fd, h, 0, 100, 0) < 100 || h.toString('latin1', 0, 16) !== 'SQLite format 3\0') return false;
+    const pageSize = h.readUInt16BE(16) === 1 ? 65536 : h.readUInt16BE(16);
+    // the header's page count is trusted only while its change counter matches (SQLite's own rule)
+    if (h.readUInt32BE(24) !== h.readUInt32BE(92)) return false;
+    return h.readUInt32BE(28) * pageSize > fs.fstatSync(fd).size;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Left beside the ledger when the check after start (db/check.ts) found damage: the next writing
+ * open checks every page first, as it did on every start before, so the app offers the backup at
+ * once. A file that then passes (a restored backup) loses the mark.
+ */
+export const damageMark = (file: string): string => `${file}.damaged`;
+
+export function markDamaged(file: string, problem: string, at = Date.now()): void {
+  try {
+    fs.writeFileSync(damageMark(file), JSON.stringify({ at, problem }), { mode: PRIVATE_FILE_MODE });
+  } catch {
+    /* a folder that cannot take this small file cannot take the ledger's writes either: the check repeats */
+  }
+}
+
+export function damageMarked(file: string): boolean {
+  return fs.existsSync(damageMark(file));
+}
+
+export function clearDamageMark(file: string): void {
+  fs.rmSync(damageMark(file), { force: true });
 }
 
 export interface FileCheck {
