@@ -311,7 +311,9 @@ describe('delivery reports applied by the poller', () => {
               `SELECT status, SUM(n) AS n FROM status_buckets WHERE campaign_id = ? GROUP BY status`,
             )
             .all(cid);
-          const moved = [...into].filter(([k]) => k.startsWith(`${cid} `)).map(([k, n]) => [k.split(' ')[1], n]);
+          const moved = [...into]
+            .filter(([k]) => k.startsWith(`${cid} `))
+            .map(([k, n]) => [k.split(' ')[1], n] as const);
           expect(new Map(charted.map((r) => [r.status, r.n]))).toEqual(new Map(moved));
         }
       }

@@ -112,13 +112,13 @@ describe('hot queries use indexes (EXPLAIN QUERY PLAN)', () => {
     );
   });
 
-  it("poller: a report reads its batch's rows through the batch index once, then updates each recipient by key", () => {
+  it("poller: a report reads its batch's row ids from the batch index alone, then updates each status group by key", () => {
     expectIndexed(
-      statement(/^SELECT id, msisdn, status FROM messages WHERE batch_id = \?$/),
-      /SEARCH messages USING INDEX messages_batch_msisdn \(batch_id=\?\)/,
+      statement(/^SELECT id, msisdn FROM messages WHERE batch_id = \?$/),
+      /SEARCH messages USING COVERING INDEX messages_batch_msisdn \(batch_id=\?\)/,
     );
     const sql = statement(
-      /^UPDATE messages SET status = \?, raw_status = \?, raw_code = \?, final_at = \?, reason = \?, updated_at = \? WHERE id = \?/,
+      /^UPDATE messages SET status = \?, raw_status = \?, raw_code = \?, final_at = \?, reason = \?, updated_at = \? WHERE id IN \(SELECT value FROM json_each\(\?\)\) AND status = \?/,
     );
     expectIndexed(sql, /USING INTEGER PRIMARY KEY \(rowid=\?\)/);
   });

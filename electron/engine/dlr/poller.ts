@@ -5,12 +5,9 @@ import { sleep } from '../clock.ts';
 import type { GatewayClient, BatchReport } from '../gateway/client.ts';
 import { mapStatus } from '../gateway/status.ts';
 import { FINAL_SQL } from '../campaigns/rows.ts';
-import { isFinalStatus } from '../../../shared/vocabulary.ts';
+import { isFinalStatus, type GatewayMode, type MessageStatus } from '../../../shared/vocabulary.ts';
 import { isStorageError } from '../storage.ts';
-import { createCounts } from '../queue/counts.ts';
-import type { MessageStatus } from '../api.ts';
-
-type Mode = 'sandbox' | 'live';
+import { BUCKET_MS, createCounts } from '../queue/counts.ts';
 
 interface PollBatch {
   id: number;
@@ -24,15 +21,15 @@ interface PollBatch {
   http_status: number | null;
   poll_interval: number | null;
   polls: number;
-  mode: Mode | null;
+  mode: GatewayMode | null;
 }
 
 export interface PollerDeps {
   db: DB;
   settings: SettingsStore;
   clock: Clock;
-  clientFor(mode: Mode): GatewayClient;
-  mode(): Mode;
+  clientFor(mode: GatewayMode): GatewayClient;
+  mode(): GatewayMode;
   changed(campaignId: number): void;
   log(line: string): void;
   /** after a lookup that found no record of an uncertain batch: re-send it if the user allowed that */
@@ -67,17 +64,6 @@ export function createPoller(deps: PollerDeps) {
     `SELECT MIN(next_poll_at) AS t FROM batches WHERE dlr_done = 0 AND state IN ('accepted', 'uncertain')`,
   );
   const counts = createCounts(db);
-  // A report is applied by primary key, from the batch's rows read once: the old status of each
-  // row is known, so the counters move once per report (migration 4), not once per row.
-  type Row = { id: number; msisdn: string; status: MessageStatus };
-  const batchRows = db.prepare<[number], Row>(`SELECT id, msisdn, status FROM messages WHERE batch_id = ?`);
-  const recipientRows = db.prepare<[number, string], Row>(
-    `SELECT id, msisdn, status FROM messages WHERE batch_id = ? AND msisdn = ?`,
-  );
-  const setStatus = db.prepare(
-    `UPDATE messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, reason = ?, updated_at = ? WHERE id = ?`,
-  );
-  const setRaw = db.prepare(`UPDATE messages SET raw_status = ?, raw_code = ?, updated_at = ? WHERE id = ?`);
   const openByStatus = db.prepare<[number], { status: MessageStatus; n: number }>(
     `SELECT status, COUNT(*) AS n FROM messages WHERE batch_id = ? AND status NOT IN ${FINAL_SQL} GROUP BY status`,
   );
@@ -100,33 +86,105 @@ export function createPoller(deps: PollerDeps) {
       for (const r of before) counts.move(b.campaign_id, r.status, status, r.n, now);
     },
   );
-  /** One recipient's report on its rows: open rows only, a final status is never overwritten. */
-  function applyTo(
-    rows: Row[] | undefined,
+
+  // A report group is written by one statement over the ids of its rows (a JSON array), not by
+  // one statement per recipient, and without reading each row first: the ids come from the batch
+  // index alone (covering), and the old status from the statement's own WHERE. The poller guesses
+  // the status open rows have (`likelyOpen`: accepted, or sent after "Dispatched" reports), so its
+  // changes are the counter moves; rows the guess missed are counted by status and moved from
+  // each, so the counters stay exact whatever the rows held. A final status is never overwritten.
+  const batchNumbers = db.prepare<[number], { id: number; msisdn: string }>(
+    `SELECT id, msisdn FROM messages WHERE batch_id = ?`,
+  );
+  const numberIds = db
+    .prepare<[number, string], number>(`SELECT id FROM messages WHERE batch_id = ? AND msisdn = ?`)
+    .pluck();
+  const IDS = `id IN (SELECT value FROM json_each(?))`;
+  const setStatusOf = db.prepare<
+    [MessageStatus, string, number | null, number | null, string | null, number, string, MessageStatus]
+  >(
+    `UPDATE messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, reason = ?, updated_at = ? WHERE ${IDS} AND status = ?`,
+  );
+  const setRawOf = db.prepare<[string, number | null, number, string]>(
+    `UPDATE messages SET raw_status = ?, raw_code = ?, updated_at = ? WHERE ${IDS} AND status NOT IN ${FINAL_SQL}`,
+  );
+  const openOf = db.prepare<[string], { status: MessageStatus; n: number }>(
+    `SELECT status, COUNT(*) AS n FROM messages WHERE ${IDS} AND status NOT IN ${FINAL_SQL} GROUP BY status`,
+  );
+  let likelyOpen: MessageStatus = 'accepted';
+
+  /**
+   * Counter moves added up over a group of reports, per campaign, old and new status and chart
+   * bucket, then moved once (three statements each) at the end of the group's transaction.
+   */
+  function createMoves() {
+    const pending = new Map<
+      string,
+      { campaignId: number; from: MessageStatus; to: MessageStatus; n: number; at: number }
+    >();
+    return {
+      add(campaignId: number, from: MessageStatus, to: MessageStatus, n: number, at: number) {
+        const key = `${campaignId}\0${from}\0${to}\0${Math.floor(at / BUCKET_MS)}`;
+        const e = pending.get(key);
+        if (e) e.n += n;
+        else pending.set(key, { campaignId, from, to, n, at });
+      },
+      flush() {
+        for (const e of pending.values()) counts.move(e.campaignId, e.from, e.to, e.n, e.at);
+        pending.clear();
+      },
+    };
+  }
+  type Moves = ReturnType<typeof createMoves>;
+
+  /**
+   * One status group of a report on its rows (distinct ids) that are still open. Returns how many
+   * of them it made final.
+   */
+  function applyGroup(
+    b: PollBatch,
+    ids: number[],
     mapped: MessageStatus | null,
     raw: string,
     code: number | null,
     now: number,
-    moved: ReturnType<typeof counts.tally>,
-    campaignId: number,
-  ) {
-    if (!rows) return;
-    for (const r of rows) {
-      if (isFinalStatus(r.status)) continue;
-      if (mapped) {
-        setStatus.run(mapped, raw, code, isFinalStatus(mapped) ? now : null, reasonFor(mapped, raw), now, r.id);
-        moved.add(campaignId, r.status, mapped);
-        r.status = mapped;
-      } else {
-        setRaw.run(raw, code, now, r.id);
-      }
+    moves: Moves,
+  ): number {
+    if (!ids.length) return 0;
+    const list = JSON.stringify(ids);
+    if (!mapped) {
+      setRawOf.run(raw, code, now, list);
+      return 0;
     }
+    const finalAt = isFinalStatus(mapped) ? now : null;
+    const reason = reasonFor(mapped, raw);
+    let madeFinal = 0;
+    const set = (from: MessageStatus) => {
+      const n = setStatusOf.run(mapped, raw, code, finalAt, reason, now, list, from).changes;
+      if (n && from !== mapped) {
+        moves.add(b.campaign_id, from, mapped, n, now);
+        if (finalAt) madeFinal += n;
+      }
+      return n;
+    };
+    if (likelyOpen !== mapped && set(likelyOpen) === ids.length) return madeFinal;
+    // Some rows held another status: those already at the new one first (rows moved to it above
+    // are written again with the same values), then each other open status.
+    const open = openOf.all(list);
+    if (open.some((r) => r.status === mapped)) set(mapped);
+    let most = 0;
+    for (const r of open) {
+      if (r.status === mapped) continue;
+      set(r.status);
+      if (r.n > most) [most, likelyOpen] = [r.n, r.status];
+    }
+    return madeFinal;
   }
   const applyOne = db.transaction(
     (b: PollBatch, msisdn: string, mapped: MessageStatus, raw: string, code: number | null, now: number) => {
-      const moved = counts.tally();
-      applyTo(recipientRows.all(b.id, msisdn), mapped, raw, code, now, moved, b.campaign_id);
-      moved.flush(now);
+      const moves = createMoves();
+      applyGroup(b, numberIds.all(b.id, msisdn), mapped, raw, code, now, moves);
+      moves.flush();
     },
   );
   const openMsisdns = db.prepare<[number], { msisdn: string }>(
@@ -164,42 +222,69 @@ export function createPoller(deps: PollerDeps) {
     reschedule.run(done ? 1 : 0, lookedUp ? 1 : 0, now + initial, next, b.id);
   }
 
-  /** Writes one report's statuses (and settles an uncertain batch the report proves accepted). */
-  function apply(b: PollBatch, report: Extract<BatchReport, { kind: 'ok' }>, now: number): void {
-    db.transaction(() => {
-      if (b.state === 'uncertain') {
-        settleBatch.run(report.batchId || b.client_ref, b.id);
-        counts.move(b.campaign_id, 'uncertain', 'accepted', resolveUncertain.run(now, now, b.id).changes, now);
-      }
-      const listed = report.statuses.every((s) => Array.isArray(s.recipients));
-      let rows: Map<string, Row[]> | null = null;
-      const moved = counts.tally();
-      for (const s of report.statuses) {
-        const mapped = mapStatus(s.status, s.code);
-        if (Array.isArray(s.recipients)) {
-          if (!rows) {
-            rows = new Map();
-            for (const r of batchRows.all(b.id)) {
-              const l = rows.get(r.msisdn);
-              if (l) l.push(r);
-              else rows.set(r.msisdn, [r]);
-            }
+  /**
+   * Writes one report's statuses (and settles an uncertain batch the report proves accepted), its
+   * counter moves into `moves`. Returns 0 when it made every row of the batch final (null: count
+   * the open ones).
+   */
+  function applyReport(
+    b: PollBatch,
+    report: Extract<BatchReport, { kind: 'ok' }>,
+    now: number,
+    moves: Moves,
+  ): number | null {
+    if (b.state === 'uncertain') {
+      settleBatch.run(report.batchId || b.client_ref, b.id);
+      counts.move(b.campaign_id, 'uncertain', 'accepted', resolveUncertain.run(now, now, b.id).changes, now);
+    }
+    const listed = report.statuses.every((s) => Array.isArray(s.recipients));
+    // The batch's numbers to row ids (a number can be on a batch twice); `seen` keeps a number
+    // listed twice in one group to one match.
+    let numbers: Map<string, { ids: number[]; seen: number }> | null = null;
+    let rows = 0,
+      madeFinal = 0,
+      group = 0;
+    for (const s of report.statuses) {
+      const mapped = mapStatus(s.status, s.code);
+      if (Array.isArray(s.recipients)) {
+        if (!numbers) {
+          numbers = new Map();
+          for (const r of batchNumbers.all(b.id)) {
+            rows++;
+            const e = numbers.get(r.msisdn);
+            if (e) e.ids.push(r.id);
+            else numbers.set(r.msisdn, { ids: [r.id], seen: -1 });
           }
-          for (const msisdn of s.recipients)
-            applyTo(rows.get(msisdn), mapped, s.status, s.code, now, moved, b.campaign_id);
-        } else if (
-          !listed &&
-          report.statuses.length === 1 &&
-          mapped &&
-          (s.count === b.recipients || report.total === b.recipients)
-        ) {
-          // A summary without recipient lists still settles a batch whose recipients all share one status.
-          updAll(b, mapped, s.status, s.code, isFinalStatus(mapped) ? now : null, reasonFor(mapped, s.status), now);
         }
+        const ids: number[] = [];
+        group++;
+        for (const msisdn of s.recipients) {
+          const e = numbers.get(msisdn);
+          if (!e || e.seen === group) continue;
+          e.seen = group;
+          for (const id of e.ids) ids.push(id);
+        }
+        madeFinal += applyGroup(b, ids, mapped, s.status, s.code, now, moves);
+      } else if (
+        !listed &&
+        report.statuses.length === 1 &&
+        mapped &&
+        (s.count === b.recipients || report.total === b.recipients)
+      ) {
+        // A summary without recipient lists still settles a batch whose recipients all share one status.
+        updAll(b, mapped, s.status, s.code, isFinalStatus(mapped) ? now : null, reasonFor(mapped, s.status), now);
       }
-      moved.flush(now);
-    })();
+    }
+    // A row made final is never changed again: when this report made every row final, none is open.
+    return listed && numbers && madeFinal === rows ? 0 : null;
   }
+  /** A report on its own: one transaction with its counter moves. */
+  const applyAlone = db.transaction((b: PollBatch, report: Extract<BatchReport, { kind: 'ok' }>, now: number) => {
+    const moves = createMoves();
+    const open = applyReport(b, report, now, moves);
+    moves.flush();
+    return open;
+  });
 
   /** how many polls the back-off schedule makes in `ms` */
   function pollsToCover(ms: number): number {
@@ -221,22 +306,34 @@ export function createPoller(deps: PollerDeps) {
     ref: string;
     report: BatchReport;
     now: number;
+    /** the batch's rows still open after the report, when applying it told (null: count them) */
+    open: number | null;
   }
   async function fetchReport(b: PollBatch): Promise<Fetched> {
-    const client = deps.clientFor((b.mode ?? deps.mode()) as Mode);
+    const client = deps.clientFor(b.mode ?? deps.mode());
     const ref = b.state === 'uncertain' ? b.client_ref : (b.gateway_ref ?? b.client_ref);
     let report = await client.fetchBatchReport(ref);
     if (report.kind === 'not-found' && b.state === 'uncertain' && b.gateway_ref && b.gateway_ref !== b.client_ref)
       report = await client.fetchBatchReport(b.gateway_ref);
-    return { b, client, ref, report, now: clock.now() };
+    return { b, client, ref, report, now: clock.now(), open: null };
   }
 
-  /** Writes a fetched report; true when it was a summary and recipients still open must be asked one by one. */
-  function applyFetched({ b, report, now }: Fetched): boolean {
+  /**
+   * Writes a fetched report (its counter moves into `moves` when a group's transaction is open, in
+   * a transaction of its own otherwise); true when it was a summary and recipients still open must
+   * be asked one by one.
+   */
+  function applyFetched(f: Fetched, moves?: Moves): boolean {
+    const { b, report, now } = f;
+    f.open = null;
     if (report.kind === 'error') deps.log(`delivery report for batch ${b.id}: ${report.reason}`);
     if (report.kind !== 'ok') return false;
-    apply(b, report, now);
-    return !report.statuses.every((s) => Array.isArray(s.recipients)) && openCount.get(b.id)!.n > 0;
+    const open = moves ? applyReport(b, report, now, moves) : applyAlone(b, report, now);
+    if (report.statuses.every((s) => Array.isArray(s.recipients))) {
+      f.open = open;
+      return false;
+    }
+    return openCount.get(b.id)!.n > 0;
   }
 
   /** Summary-only answer: ask per recipient for those still open (bounded). */
@@ -252,7 +349,7 @@ export function createPoller(deps: PollerDeps) {
   /** After the report: the give-up after 72 h, the lookup's evidence, the next poll. */
   function finish(f: Fetched, changed: (campaignId: number) => void = deps.changed): void {
     const { b, report, now } = f;
-    const open = openCount.get(b.id)!.n;
+    const open = f.open ?? openCount.get(b.id)!.n;
     const acceptedAt = b.answered_at ?? b.created_at;
     // Wall time alone would give up at once after a clock jumped forward; the polls actually made
     // (on the back-off schedule) must also cover most of the give-up time.
@@ -318,9 +415,11 @@ export function createPoller(deps: PollerDeps) {
       try {
         db.transaction(() => {
           later = [];
+          const moves = createMoves();
           for (const f of fetched)
-            if (applyFetched(f)) later.push(f);
+            if (applyFetched(f, moves)) later.push(f);
             else finish(f, (id) => touched.add(id));
+          moves.flush();
         })();
       } catch {
         // One batch that cannot be written must not hold up the others: each on its own, as before.
