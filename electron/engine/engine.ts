@@ -333,7 +333,7 @@ export async function createEngine(
           blocked({ code: 'storage', message: found.message });
           await sender.stop();
         })
-        .catch((e: Error) => log(`ledger check: ${e.message}`));
+        .catch((e: Error) => log(`page check: ${e.message}`));
     },
     async waitIdle(campaignId, opts = {}) {
       for (;;) {

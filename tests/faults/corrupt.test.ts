@@ -256,8 +256,8 @@ describe('damage the start does not read, found by the check after start (db/che
     const file = path.join(dataDir, 'smsdesk.db');
     const order: string[] = [];
     const log = (line: string) => {
-      if (/^ledger check: every page/.test(line)) order.push('check: no damage');
-      if (/^ledger check: \d+ problem/.test(line)) order.push('check: damage');
+      if (/^page check: every page/.test(line)) order.push('check: no damage');
+      if (/^page check: \d+ problem/.test(line)) order.push('check: damage');
     };
     const open = () =>
       createEngine({ dataDir, secrets: createMemorySecrets(TEST_TOKEN), gatewayUrl: sandbox.url, env: {}, log });

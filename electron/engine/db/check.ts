@@ -54,7 +54,7 @@ export function startLedgerCheck(
     if (!workerFile) throw new Error('its script is not beside the engine');
     worker = new Worker(workerFile, { workerData: { file } });
   } catch (e) {
-    log(`ledger check: could not start (${(e as Error).message}); it is tried again at the next start`);
+    log(`page check: could not start (${(e as Error).message}); it is tried again at the next start`);
     return Promise.resolve(null);
   }
   // a command that is done does not wait for the check (the engine's close does)
@@ -63,20 +63,20 @@ export function startLedgerCheck(
     worker.once('message', (a: CheckAnswer) => {
       switch (a.kind) {
         case 'ok':
-          log(`ledger check: every page of ${file} read, no damage (${Math.round(a.ms)} ms)`);
+          log(`page check: every page of ${file} read, no damage (${Math.round(a.ms)} ms)`);
           return resolve(null);
         case 'damaged': {
-          log(`ledger check: ${a.problems.length} problem(s) in ${file}, first: ${a.problems[0]}`);
+          log(`page check: ${a.problems.length} problem(s) in ${file}, first: ${a.problems[0]}`);
           markDamaged(file, a.problems[0] ?? a.code);
           return resolve(new DatabaseCorruptError(file, Object.assign(new Error(a.problems[0]), { code: a.code })));
         }
         case 'failed':
-          log(`ledger check: could not read ${file} (${a.code || a.message}); it is tried again at the next start`);
+          log(`page check: could not read ${file} (${a.code || a.message}); it is tried again at the next start`);
           return resolve(null);
       }
     });
     worker.once('error', (e) => {
-      log(`ledger check: ${e.message}; it is tried again at the next start`);
+      log(`page check: ${e.message}; it is tried again at the next start`);
       resolve(null);
     });
     // ended without an answer
@@ -93,7 +93,7 @@ export function pauseForDamage(db: DB, damage: DatabaseCorruptError, log: (line:
     return createLifecycle(db).pauseAll(damage.message, DAMAGED_PAUSE_CODE);
   } catch (e) {
     if (!isCorruption(e)) throw e;
-    log(`ledger check: could not pause the campaigns (${(e as Error).message})`);
+    log(`page check: could not pause the campaigns (${(e as Error).message})`);
     return [];
   }
 }
