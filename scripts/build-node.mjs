@@ -21,9 +21,21 @@ const EXTERNAL = ['better-sqlite3', '@napi-rs/keyring', 'electron'];
  * 13, figure 10). Each import of these is bundled as a stand-in whose exports are getters: the first
  * read of one loads the real module, so the code that uses them stays as written. The packages are
  * bundled in a file of their own beside the command's (`deps`): reading and checking the 1.6 MB of
- * them at every start cost ~7 ms even unrun.
+ * them at every start cost ~7 ms even unrun. node:fs and node:path are loaded with Node itself; they
+ * are here for the stand-in alone: esbuild's interop copies a module's every export into each
+ * importer's own view of it (a dozen modules import each), ~2 ms of every start, and the stand-ins
+ * keep their getters where that copy does not look (below).
  */
-const LAZY = ['@e965/xlsx', 'libphonenumber-js/max', 'papaparse', 'node:crypto', 'node:zlib', 'node:worker_threads'];
+const LAZY = [
+  '@e965/xlsx',
+  'libphonenumber-js/max',
+  'papaparse',
+  'node:crypto',
+  'node:zlib',
+  'node:worker_threads',
+  'node:fs',
+  'node:path',
+];
 const isBuiltin = (spec) => spec.startsWith('node:');
 
 /** The stand-ins' esbuild plugin: each export's name is read from the real module now, at build time. */
@@ -51,7 +63,9 @@ function lazyModules(specs, depsFile) {
         const getters = names
           .get(a.path)
           .map((k) => `${JSON.stringify(k)}: { enumerable: true, get: () => load()[${JSON.stringify(k)}] }`);
-        // required at run time from beside the bundle: esbuild leaves both requires as they are
+        // The getters are on the stand-in's prototype: esbuild's view of a CommonJS module for each
+        // importer (__toESM) copies its own properties only, and inherits from that same prototype.
+        // Required at run time from beside the bundle: esbuild leaves both requires as they are.
         const real = isBuiltin(a.path)
           ? `require(${JSON.stringify(a.path)})`
           : `require(${JSON.stringify(`./${path.basename(depsFile)}`)})[${JSON.stringify(a.path)}]`;
@@ -60,7 +74,7 @@ function lazyModules(specs, depsFile) {
           loader: 'js',
           contents: `let real;
 const load = () => (real ??= ${real});
-module.exports = Object.defineProperties({}, { ${getters.join(', ')} });`,
+module.exports = Object.create(Object.defineProperties({}, { ${getters.join(', ')} }));`,
         };
       });
       b.onResolve({ filter: /^\.\/[^/]+\.cjs$/, namespace: 'lazy' }, (a) => ({ path: a.path, external: true }));
