@@ -49,15 +49,17 @@ export class DatabaseCorruptError extends Error {
 
 /**
  * A file shorter than its header says: a copy, a sync or a full disk cut it off. Found at open from
- * the first 100 bytes, instead of when a read reaches the missing pages. Only for a ledger whose
- * WAL is empty: pages still in the WAL are not in the file yet (a checkpoint cut off by a crash
- * leaves the header ahead of the file, and SQLite finishes it from the WAL).
+ * the first 100 bytes, instead of when a read reaches the missing pages. Only for a ledger with an
+ * empty WAL and no rollback journal: a checkpoint or a commit cut off by a crash can leave the
+ * header ahead of the file, and SQLite finishes (or undoes) it from those at open.
  */
 export function cutShort(file: string): boolean {
-  try {
-    if (fs.statSync(`${file}-wal`).size > 0) return false;
-  } catch {
-    /* no WAL: the file is the whole ledger */
+  for (const beside of [`${file}-wal`, `${file}-journal`]) {
+    try {
+      if (fs.statSync(beside).size > 0) return false;
+    } catch {
+      /* not there: the file is the whole ledger */
+    }
   }
   let fd: number;
   try {
