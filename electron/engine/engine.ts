@@ -331,6 +331,8 @@ export async function createEngine(
           damage = found;
           for (const id of pauseForDamage(db, found, log)) changed(id);
           blocked({ code: 'storage', message: found.message });
+          // the window shows it whatever page is open (electron/handlers/events.ts: engine-notice)
+          emit({ type: 'log', detail: found.message });
           await sender.stop();
         })
         .catch((e: Error) => log(`page check: ${e.message}`));

@@ -307,7 +307,9 @@ describe('damage the start does not read, found by the check after start (db/che
     order.push('createEngine resolved');
     let refsAtDamage: string[] | null = null;
     let damageMessage: string | null = null;
+    const notices: unknown[] = [];
     b.on((e) => {
+      if (e.type === 'log') notices.push(e.detail);
       if (e.type !== 'sending-blocked' || (e.detail as { code: string | null }).code !== 'storage') return;
       // what had been claimed when sending stopped: each batch is written before its request leaves
       refsAtDamage = b.db.prepare<[], string>(`SELECT client_ref FROM batches`).pluck().all();
@@ -325,6 +327,9 @@ describe('damage the start does not read, found by the check after start (db/che
       expect(damageMessage).toContain(`is damaged: parts of it are unreadable`);
       expect(damageMessage).toContain(`Restore the newest backup, from ${backupWhen(agedAt)}`);
       expect(damageMessage).toMatch(/smsdesk restore --latest.*kept aside, not deleted\.$/);
+      // the window's notice, whatever page is open
+      await waitFor(() => notices.length, 'the engine notice');
+      expect(notices).toEqual([damageMessage]);
       const paused = b.campaigns.status(c.id);
       expect(paused.state).toBe('paused');
       expect(paused.pauseReason).toBe(damageMessage);
