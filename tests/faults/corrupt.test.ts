@@ -334,6 +334,9 @@ describe('damage the start does not read, found by the check after start (db/che
       expect(paused.state).toBe('paused');
       expect(paused.pauseReason).toBe(damageMessage);
       expect(() => b.campaigns.resume(c.id)).toThrow(expect.objectContaining({ code: 'DB_CORRUPT' }));
+      // `smsdesk status` beside the running app (a reader) says it too
+      const st = await cli(dataDir, ['status', String(c.id)], {}, { json: false }).done;
+      expect(st.out).toContain(`: paused (${damageMessage})`);
 
       // Every request that left is answered and reported (several poll rounds, at 5 requests/s the
       // loop would have sent more meanwhile): the gateway got none the ledger had not claimed by then.
