@@ -4,8 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // not `import fs from 'node:fs'`: the ES module view of node:fs reads its every export, fs.promises
-// and all that loads among them, ~4 ms of each `smsdesk` start (bin/smsdesk.js runs isStale first)
-const fs = process.getBuiltinModule('node:fs');
+// and all that loads among them, ~4 ms of each `smsdesk` start (bin/smsdesk.js runs isStale first).
+// A Node too old to have getBuiltinModule still loads this, so the launcher can say which Node it needs.
+const fs = process.getBuiltinModule?.('node:fs') ?? (await import('node:fs')).default;
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
