@@ -1,8 +1,11 @@
 import http from 'node:http';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { engineWithSandbox, makeList, numbers, waitFor, TEST_TOKEN, tempDir } from '../helpers/engine.ts';
 import { createEngine } from '../../electron/engine/engine.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
+import { checkLedger } from '../../electron/engine/queue/invariants.ts';
+import { databaseFile } from '../../electron/engine/paths.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -384,5 +387,41 @@ describe('send loop against the sandbox gateway', () => {
     const s = await second.waitIdle(c.id);
     expect(s.state).toBe('completed');
     for (const n of numbers(200)) expect(first.sandbox.acceptedCount(n)).toBe(1);
+  });
+
+  it('an app closed right after the gateway accepted requests has written every answer: nothing left to look up', async () => {
+    // Accepted answers ride in the next batch's commit (queue/sender.ts); closing must not drop them.
+    const { engine, sandbox, dataDir } = await setup({
+      settings: { 'rate.requestsPerSecond': 50, 'rate.recipientsPerRequest': 10, 'rate.maxInFlight': 4 },
+    });
+    makeList(
+      engine,
+      'close',
+      numbers(300).map((phone) => ({ phone })),
+    );
+    const c = engine.campaigns.create({ list: 'close', from: 'ACME', text: 'closing time' });
+    engine.campaigns.send(c.id);
+    engine.start();
+    await waitFor(() => sandbox.record().accepted.length >= 5, 'some batches accepted');
+    await engine.close();
+    const db = new Database(databaseFile(dataDir), { readonly: true });
+    try {
+      const states = db.prepare('SELECT client_ref, state FROM batches').all() as Array<{
+        client_ref: string;
+        state: string;
+      }>;
+      const taken = new Set(sandbox.record().accepted.map((b) => b.clientRef));
+      expect(states.length).toBeGreaterThan(0);
+      // every request that left was answered 200 before close returned, and says so in the file
+      for (const b of states)
+        expect({ ref: b.client_ref, state: b.state, taken: taken.has(b.client_ref) }).toEqual({
+          ref: b.client_ref,
+          state: 'accepted',
+          taken: true,
+        });
+      expect(checkLedger(db, { thorough: true })).toEqual([]);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -11,6 +11,18 @@ export interface QueuedMessage {
   parts: number;
   resend_ref?: string | null;
 }
+/** A 2xx answer, as the sender hands it to the ledger (at once, or with the next claim). */
+export interface AcceptedAnswer {
+  batchId: number;
+  campaignId: number;
+  gatewayRef: string;
+  processed: number | null;
+  httpStatus: number;
+  /** when the answer came: answered_at, the messages' accepted_at */
+  at: number;
+  firstPollAt: number;
+  pollInterval: number;
+}
 export interface BatchRecord {
   id: number;
   campaignId: number;
@@ -105,6 +117,9 @@ export function createLedger(db: DB) {
   const messagesUncertain = db.prepare(
     `UPDATE messages SET status = 'uncertain', reason = ?, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`,
   );
+  const clearRetry = db.prepare(
+    `UPDATE campaigns SET retry_count = 0, retry_at = NULL WHERE id = ? AND (retry_count != 0 OR retry_at IS NOT NULL)`,
+  );
   const campaignOf = db.prepare<[number], number>(`SELECT campaign_id FROM batches WHERE id = ?`).pluck();
   // The counters of migration 2 answer "anything left?" without walking the queue. Uncertain
   // counts as left: a campaign is not "completed" while anyone's outcome is undecided.
@@ -113,60 +128,98 @@ export function createLedger(db: DB) {
   );
   const lifecycle = createLifecycle(db);
 
-  /** Commits the batch as submitting, with its own client reference, before any byte leaves. */
-  const commitSubmitting = db.transaction(
-    (campaignId: number, msgs: QueuedMessage[], now: number): BatchRecord | null => {
-      const clientRef = msgs[0].resend_ref ?? randomUUID().replace(/-/g, '');
-      if (msgs[0].resend_ref) freeRef.run(clientRef);
-      const parts = msgs.reduce((s, m) => s + m.parts, 0);
-      const batchId = Number(
-        insertBatch.run(campaignId, clientRef, msgs.length, parts, msgs[0].text, now, now).lastInsertRowid,
-      );
-      const n = takeMessages.run(batchId, now, now, JSON.stringify(msgs.map((m) => m.id))).changes;
-      counts.move(campaignId, 'queued', 'submitting', n, now);
-      let taken = msgs;
-      if (n !== msgs.length) {
-        const takenIds = new Set(takenOf.all(batchId).map((r) => r.id));
-        taken = msgs.filter((m) => takenIds.has(m.id));
-        // Something changed the rows under us (cancel): send only what is still ours.
-        if (!taken.length) {
-          deleteBatch.run(batchId);
-          return null;
-        }
-        resizeBatch.run(
-          taken.length,
-          taken.reduce((s, m) => s + m.parts, 0),
-          batchId,
-        );
+  /** The batch as submitting, with its own client reference (inside a transaction). */
+  function takeBatch(campaignId: number, msgs: QueuedMessage[], now: number): BatchRecord | null {
+    const clientRef = msgs[0].resend_ref ?? randomUUID().replace(/-/g, '');
+    if (msgs[0].resend_ref) freeRef.run(clientRef);
+    const parts = msgs.reduce((s, m) => s + m.parts, 0);
+    const batchId = Number(
+      insertBatch.run(campaignId, clientRef, msgs.length, parts, msgs[0].text, now, now).lastInsertRowid,
+    );
+    const n = takeMessages.run(batchId, now, now, JSON.stringify(msgs.map((m) => m.id))).changes;
+    counts.move(campaignId, 'queued', 'submitting', n, now);
+    let taken = msgs;
+    if (n !== msgs.length) {
+      const takenIds = new Set(takenOf.all(batchId).map((r) => r.id));
+      taken = msgs.filter((m) => takenIds.has(m.id));
+      // Something changed the rows under us (cancel): send only what is still ours.
+      if (!taken.length) {
+        deleteBatch.run(batchId);
+        return null;
       }
-      return {
-        id: batchId,
-        campaignId,
-        clientRef,
-        to: taken.map((m) => m.msisdn),
-        text: taken[0].text,
-        parts: taken.reduce((s, m) => s + m.parts, 0),
-        messageIds: taken.map((m) => m.id),
-      };
+      resizeBatch.run(
+        taken.length,
+        taken.reduce((s, m) => s + m.parts, 0),
+        batchId,
+      );
+    }
+    return {
+      id: batchId,
+      campaignId,
+      clientRef,
+      to: taken.map((m) => m.msisdn),
+      text: taken[0].text,
+      parts: taken.reduce((s, m) => s + m.parts, 0),
+      messageIds: taken.map((m) => m.id),
+    };
+  }
+
+  /**
+   * Accepted answers: each batch and all its open messages (inside a transaction). An accepted
+   * answer also ends its campaign's back-off: the gateway takes requests again.
+   */
+  function accept(answers: readonly AcceptedAnswer[]): void {
+    const campaigns = new Set<number>();
+    for (const a of answers) {
+      const { batchId, campaignId: cid, at } = a;
+      batchAccepted.run(a.gatewayRef, a.processed, a.httpStatus, at, a.firstPollAt, a.pollInterval, batchId);
+      counts.move(cid, 'submitting', 'accepted', messagesAccepted.run(at, at, batchId).changes, at);
+      counts.move(cid, 'uncertain', 'accepted', uncertainAccepted.run(at, at, cid, batchId).changes, at);
+      campaigns.add(cid);
+    }
+    for (const cid of campaigns) clearRetry.run(cid);
+  }
+
+  /** Commits the batch as submitting, with its own client reference, before any byte leaves. */
+  const commitSubmitting = db.transaction(takeBatch);
+
+  /**
+   * The accepted answers that came in since the last claim, and the next batch as submitting, in
+   * one commit: a request costs one commit, not two. An answer still waiting here when the app
+   * stops leaves its batch submitting, which start-up makes uncertain and the poller finds by
+   * its reference: it is never sent again.
+   */
+  const claimWithAnswers = db.transaction(
+    (campaignId: number, msgs: QueuedMessage[], now: number, answers: readonly AcceptedAnswer[]) => {
+      accept(answers);
+      return takeBatch(campaignId, msgs, now);
     },
   );
 
-  const markAccepted = db.transaction(
-    (
-      batchId: number,
-      gatewayRef: string,
-      processed: number | null,
-      httpStatus: number,
-      now: number,
-      firstPollAt: number,
-      pollInterval: number,
-    ) => {
-      const cid = campaignOf.get(batchId)!;
-      batchAccepted.run(gatewayRef, processed, httpStatus, now, firstPollAt, pollInterval, batchId);
-      counts.move(cid, 'submitting', 'accepted', messagesAccepted.run(now, now, batchId).changes, now);
-      counts.move(cid, 'uncertain', 'accepted', uncertainAccepted.run(now, now, cid, batchId).changes, now);
-    },
-  );
+  /** Accepted answers with no claim to ride on (the queue ran dry, or the app stops). */
+  const markAcceptedAll = db.transaction(accept);
+
+  const markAccepted = (
+    batchId: number,
+    gatewayRef: string,
+    processed: number | null,
+    httpStatus: number,
+    now: number,
+    firstPollAt: number,
+    pollInterval: number,
+  ) =>
+    markAcceptedAll([
+      {
+        batchId,
+        campaignId: campaignOf.get(batchId)!,
+        gatewayRef,
+        processed,
+        httpStatus,
+        at: now,
+        firstPollAt,
+        pollInterval,
+      },
+    ]);
 
   /** The request was not processed (429, 503, never sent): the messages go back to the front of the queue. */
   const markReturned = db.transaction((batchId: number, reason: string, httpStatus: number | null, now: number) => {
@@ -243,7 +296,9 @@ export function createLedger(db: DB) {
   return {
     nextBatch,
     commitSubmitting,
+    claimWithAnswers,
     markAccepted,
+    markAcceptedAll,
     markReturned,
     markFailed,
     markUncertain,

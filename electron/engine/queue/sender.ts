@@ -5,7 +5,7 @@ import { sleep } from '../clock.ts';
 import type { GatewayClient, SendOutcome } from '../gateway/client.ts';
 import type { CampaignRow } from '../campaigns/rows.ts';
 import { createLifecycle } from '../campaigns/lifecycle.ts';
-import type { Ledger, BatchRecord, QueuedMessage } from './ledger.ts';
+import type { Ledger, BatchRecord, QueuedMessage, AcceptedAnswer } from './ledger.ts';
 import type { RateLimiter, Permit } from './limiter.ts';
 import { isStorageError, storageMessage } from '../storage.ts';
 import type { GatewayMode } from '../../../shared/vocabulary.ts';
@@ -14,6 +14,12 @@ export type Mode = GatewayMode;
 
 /** Longest wait a Retry-After may impose on one campaign. */
 export const RETRY_AFTER_CAP_MS = 3_600_000;
+
+/**
+ * How long an accepted answer may wait in memory for the next claim to carry it (one commit per
+ * request instead of two) before it is written on its own.
+ */
+export const ANSWER_WAIT_MS = 10;
 
 export interface SenderDeps {
   db: DB;
@@ -47,6 +53,10 @@ export function createSender(deps: SenderDeps) {
   // Back-off deadlines on the monotonic clock. retry_at (wall time) is what survives a restart,
   // but a wall clock set back by hours must not stretch a one-second back-off into hours.
   const retryMono = new Map<number, number>();
+  // Accepted answers not written yet: the next claim writes them in its own commit. Until then
+  // their batches read submitting, the state a crash turns into "uncertain, look it up".
+  const answers: AcceptedAnswer[] = [];
+  let answerTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** The oldest sending campaign with something queued whose back-off is over. */
   function pickCampaign(now: number, sending: CampaignRow[]): CampaignRow | undefined {
@@ -72,9 +82,6 @@ export function createSender(deps: SenderDeps) {
     `SELECT (SELECT MIN(retry_at) FROM campaigns WHERE state = 'sending') AS r, (SELECT MIN(send_at) FROM campaigns WHERE state = 'scheduled') AS s`,
   );
   const setRetry = db.prepare(`UPDATE campaigns SET retry_at = ?, retry_count = retry_count + 1 WHERE id = ?`);
-  const clearRetry = db.prepare(
-    `UPDATE campaigns SET retry_count = 0, retry_at = NULL WHERE id = ? AND (retry_count != 0 OR retry_at IS NOT NULL)`,
-  );
   const getCampaign = db.prepare<[number], CampaignRow>(`SELECT * FROM campaigns WHERE id = ?`);
 
   function wake() {
@@ -156,6 +163,7 @@ export function createSender(deps: SenderDeps) {
       }
     }
     await Promise.allSettled([...inflight]);
+    await writeAnswers();
   }
 
   /**
@@ -235,19 +243,34 @@ export function createSender(deps: SenderDeps) {
     return deps.limiter.acquire({ recipients: msgs.length, parts }, stopCtl.ac.signal);
   }
 
-  /** Writes the batch as submitting before any byte leaves; gives the permit back if it cannot. */
+  /**
+   * Writes the batch as submitting before any byte leaves, in one commit with the accepted answers
+   * that came in since the last claim; gives the permit back if it cannot.
+   */
   function claimBatch(c: CampaignRow, msgs: QueuedMessage[], permit: Permit): BatchRecord | null {
     let batch: BatchRecord | null = null;
+    let carried: AcceptedAnswer[] = [];
     try {
       // The campaign may have been paused or cancelled while we waited for the limiter.
-      if (getCampaign.get(c.id)?.state === 'sending') batch = ledger.commitSubmitting(c.id, msgs, clock.now());
+      if (getCampaign.get(c.id)?.state === 'sending') {
+        carried = answers.splice(0);
+        try {
+          batch = ledger.claimWithAnswers(c.id, msgs, clock.now(), carried);
+        } catch (e) {
+          answers.unshift(...carried);
+          carried = [];
+          armAnswerTimer();
+          throw e;
+        }
+      }
     } finally {
       if (!batch) permit.release();
     }
-    if (batch && storageBlocked) {
+    if ((batch || carried.length) && storageBlocked) {
       storageBlocked = false;
       deps.blocked({ code: null, message: null });
     }
+    answersWritten(carried);
     return batch;
   }
 
@@ -320,8 +343,11 @@ export function createSender(deps: SenderDeps) {
     }
   }
 
-  /** 2xx: accepted, the poller takes it from here; the campaign's back-off and failure streak end. */
-  async function recordAccepted(
+  /**
+   * 2xx: accepted, the poller takes it from here; the campaign's back-off and failure streak end.
+   * Written with the next claim (claimBatch), or by itself after ANSWER_WAIT_MS (writeAnswers).
+   */
+  function recordAccepted(
     batch: BatchRecord,
     c: CampaignRow,
     mode: Mode,
@@ -329,10 +355,17 @@ export function createSender(deps: SenderDeps) {
     now: number,
   ) {
     const first = deps.firstPollDelay(mode);
-    await durable('an accepted batch', () => {
-      ledger.markAccepted(batch.id, o.gatewayRef, o.processed, o.httpStatus, now, now + first, first);
-      clearRetry.run(c.id);
+    answers.push({
+      batchId: batch.id,
+      campaignId: c.id,
+      gatewayRef: o.gatewayRef,
+      processed: o.processed,
+      httpStatus: o.httpStatus,
+      at: now,
+      firstPollAt: now + first,
+      pollInterval: first,
     });
+    armAnswerTimer();
     sameFailures.delete(c.id);
     retryMono.delete(c.id);
     if (o.processed != null && o.processed < batch.to.length) {
@@ -435,13 +468,49 @@ export function createSender(deps: SenderDeps) {
       if (gatewayWaitUntil > clock.mono()) gatewayWaitUntil = 0;
       deps.blocked({ code: null, message: null });
     }
+    // An accepted answer is not in the file yet: answersWritten does this once it is.
+    if (outcome.kind !== 'accepted') settled(c.id);
+    wake();
+  }
+
+  /** Answers waiting for a claim get written by themselves after ANSWER_WAIT_MS at the latest. */
+  function armAnswerTimer() {
+    answerTimer ??= setTimeout(() => {
+      answerTimer = null;
+      writeAnswers().catch((e) => deps.log(`accepted batches: ${(e as Error).stack ?? e}`));
+    }, ANSWER_WAIT_MS);
+  }
+
+  /** Accepted answers no claim came to carry: written on their own (and at stop), retried while the disk is full. */
+  async function writeAnswers() {
+    if (answerTimer) clearTimeout(answerTimer);
+    answerTimer = null;
+    let written: AcceptedAnswer[] = [];
+    await durable('an accepted batch', () => {
+      const some = answers.slice();
+      if (!some.length) return;
+      ledger.markAcceptedAll(some);
+      answers.splice(0, some.length);
+      written = written.concat(some);
+    });
+    answersWritten(written);
+  }
+
+  /** Accepted answers are in the file: their campaigns may be done, and the window shows them. */
+  function answersWritten(written: readonly AcceptedAnswer[]) {
+    if (!written.length) return;
+    for (const cid of new Set(written.map((a) => a.campaignId))) settled(cid);
+    wake();
+  }
+
+  /** A campaign's answer is written: finished if that was its last, and the window is told. */
+  function settled(campaignId: number) {
     try {
-      ledger.completeIfDone(c.id, clock.now());
+      ledger.completeIfDone(campaignId, clock.now());
     } catch (e) {
       if (!isStorageError(e)) throw e;
     }
-    deps.changed(c.id);
-    wake();
+    deps.changed(campaignId);
   }
 
   return {
