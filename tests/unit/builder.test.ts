@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 // @ts-expect-error: a plain .mjs build script without type declarations
-import { bundleElectron, EXTERNALS } from '../../scripts/build-electron.mjs';
+import { BUNDLES, bundleElectron, EXTERNALS } from '../../scripts/build-electron.mjs';
 // @ts-expect-error: same
 import { runSmokeExecutable, unpackedExecutable } from '../../scripts/dist-smoke.mjs';
 
@@ -233,7 +233,8 @@ describe.runIf(process.platform === 'linux')('the packaged app (electron-builder
   it('every module the bundles require is built into Node or Electron, or is inside the package', () => {
     const inside = new Set(packagesIn(files));
     const builtins = new Set([...builtinModules, 'electron']);
-    for (const bundle of ['main.cjs', 'engine-worker.cjs', 'preload.cjs']) {
+    expect((BUNDLES as Array<{ file: string }>).map((b) => b.file)).toContain('ledger-check.cjs');
+    for (const { file: bundle } of BUNDLES as Array<{ file: string }>) {
       expect(files, bundle).toContain(`/dist-electron/${bundle}`);
       const code = asar.extractFile(path.join(resources(), 'app.asar'), `dist-electron/${bundle}`).toString('utf8');
       const required = [...code.matchAll(/\brequire\(["']([^"'./][^"']*)["']\)/g)].map((m) => m[1]!);
