@@ -9,7 +9,7 @@ import {
   scrubAnswer,
   usableId,
 } from './classify.ts';
-import { redact } from '../redact.ts';
+import { carriesSecret, redact } from '../redact.ts';
 
 export type ReportError = {
   kind: 'error';
@@ -49,18 +49,22 @@ function classifyReport<T>(
   const r = scrubAnswer(raw, ctx.token);
   if (r.kind === 'network') return err(`Could not fetch ${ctx.what}: ${describeNetwork(r, ctx.host)}`, true);
   const s = r.status;
-  const msg = r.incomplete ? null : answerMessage(r.body, ctx.token);
-  const said = msg ? `: ${msg}` : '';
-  const line = `HTTP ${s}${r.statusText ? ` ${r.statusText}` : ''}`;
   if (s === 404) return { kind: 'not-found' };
+  // The gateway's own message is read only for the sentences that quote it: a report's body is
+  // parsed once, not twice.
+  const said = () => {
+    const m = r.incomplete ? null : answerMessage(r.body, ctx.token);
+    return m ? `: ${m}` : '';
+  };
+  const line = `HTTP ${s}${r.statusText ? ` ${r.statusText}` : ''}`;
   if (s === 401 || s === 403)
     return err(
-      `The gateway refused the API token when fetching ${ctx.what} (${line})${said}. Enter a new token from the 9bits portal.`,
+      `The gateway refused the API token when fetching ${ctx.what} (${line})${said()}. Enter a new token from the 9bits portal.`,
       false,
       { auth: true },
     );
   if (s === 429 || s === 408 || s >= 500) {
-    return err(`The gateway could not give ${ctx.what} now (${line})${said}.`, true, {
+    return err(`The gateway could not give ${ctx.what} now (${line})${said()}.`, true, {
       retryAfterMs: retryAfterMs(r.headers['retry-after'], ctx.now),
     });
   }
@@ -70,7 +74,7 @@ function classifyReport<T>(
     return err(`The gateway answered ${line} for ${ctx.what} but the answer could not be read.`, true);
   }
   return err(
-    `The gateway refused the request for ${ctx.what} (${line})${said}. Check the gateway.dlrBatchPath / gateway.dlrRecipientPath settings.`,
+    `The gateway refused the request for ${ctx.what} (${line})${said()}. Check the gateway.dlrBatchPath / gateway.dlrRecipientPath settings.`,
     false,
   );
 }
@@ -80,6 +84,21 @@ function textOf(v: unknown, token: string | null | undefined): string | null {
   if (typeof v === 'string') return redact(v, token);
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return null;
+}
+
+/**
+ * textOf over a list (a group's recipients, up to a batch long): one search over the whole list
+ * when none of it carries the token, which a match inside any one string would also be.
+ */
+function textsOf(vs: unknown[], token: string | null | undefined): string[] {
+  const strings = vs.filter((v): v is string => typeof v === 'string');
+  const clean = !carriesSecret(strings.join('\n'), token);
+  const out: string[] = [];
+  for (const v of vs) {
+    if (typeof v === 'string') out.push(clean ? v : redact(v, token));
+    else if (typeof v === 'number' && Number.isFinite(v)) out.push(String(v));
+  }
+  return out;
 }
 
 export function parseBatchReport(
@@ -94,9 +113,7 @@ export function parseBatchReport(
     if (!isObject(g)) continue;
     const status = str(g.status);
     if (status === null) continue;
-    const recipients = Array.isArray(g.recipients)
-      ? g.recipients.map(str).filter((x): x is string => x !== null)
-      : null;
+    const recipients = Array.isArray(g.recipients) ? textsOf(g.recipients, token) : null;
     const count = asInt(g.count);
     statuses.push({
       code: asInt(g.code),
