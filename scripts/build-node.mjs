@@ -15,7 +15,8 @@ const EXTERNAL = ['better-sqlite3', '@napi-rs/keyring', 'electron'];
 
 /**
  * What the command's bundle loads on first use instead of at its start: SheetJS and libphonenumber
- * (spreadsheets and phone numbers: import, export, preview, opt-outs), papaparse, and the builtins
+ * (spreadsheets and phone numbers: import, export, preview, opt-outs), papaparse, zod (a setting
+ * read from the ledger, or one set: shared/settings.ts needs no zod for a default), and the builtins
  * that only sending, importing, a new id or the ledger check's thread need (node:crypto alone is ~4 ms).
  * `smsdesk lists` or `status` uses none of them, and every start of the command paid for all (issue
  * 13, figure 10). Each import of these is bundled as a stand-in whose exports are getters: the first
@@ -30,6 +31,7 @@ const LAZY = [
   '@e965/xlsx',
   'libphonenumber-js/max',
   'papaparse',
+  'zod',
   'node:crypto',
   'node:zlib',
   'node:worker_threads',

@@ -3,84 +3,80 @@ import * as z from 'zod';
 
 /**
  * Every setting the product has, with its default. Values the 9bits contract only *assumes*
- * (docs/gateway-9bits.md) live here, never as constants buried in code. Each schema is made when
- * it is first read: zod takes ~8 ms to make all of them, which every start of the command paid
- * (`smsdesk lists` and `status` read one or two).
+ * (docs/gateway-9bits.md) live here, never as constants buried in code. A setting's zod schema is
+ * made when it is first read: zod takes ~8 ms to make all of them (and ~3 ms to load), which every
+ * start of the command paid, and a setting never stored needs only its default.
  */
-export const settingsSchema = builtOnFirstRead({
-  'gateway.baseUrl': () => z.string().url().default('https://app.9bits.net:2096'),
-  'gateway.sendPath': () => z.string().default('/ng/v1/sendsms'),
-  'gateway.dlrBatchPath': () => z.string().default('/ng/v1/batches/{reference_id}/delivery_report?type=full'),
-  'gateway.dlrRecipientPath': () => z.string().default('/ng/v1/batches/{reference_id}/delivery_report/{msisdn}'),
-  'gateway.messageField': () => z.enum(['both', 'body', 'content']).default('both'),
-  'gateway.clientReference': () => z.boolean().default(true),
-  'gateway.deliveryReport': () => z.enum(['none', 'yes']).default('none'),
-  'gateway.connectTimeoutMs': () => z.number().int().min(100).max(600_000).default(10_000),
-  'gateway.answerTimeoutMs': () => z.number().int().min(100).max(3_600_000).default(60_000),
-  'rate.requestsPerSecond': () => z.number().min(0.01).max(10_000).default(5),
-  'rate.recipientsPerRequest': () => z.number().int().min(1).max(10_000).default(100),
+const SETTINGS = {
+  'gateway.baseUrl': setting('https://app.9bits.net:2096', () => z.string().url()),
+  'gateway.sendPath': setting('/ng/v1/sendsms', () => z.string()),
+  'gateway.dlrBatchPath': setting('/ng/v1/batches/{reference_id}/delivery_report?type=full', () => z.string()),
+  'gateway.dlrRecipientPath': setting('/ng/v1/batches/{reference_id}/delivery_report/{msisdn}', () => z.string()),
+  'gateway.messageField': setting('both', () => z.enum(['both', 'body', 'content'])),
+  'gateway.clientReference': setting(true, () => z.boolean()),
+  'gateway.deliveryReport': setting('none', () => z.enum(['none', 'yes'])),
+  'gateway.connectTimeoutMs': setting(10_000, () => z.number().int().min(100).max(600_000)),
+  'gateway.answerTimeoutMs': setting(60_000, () => z.number().int().min(100).max(3_600_000)),
+  'rate.requestsPerSecond': setting(5, () => z.number().min(0.01).max(10_000)),
+  'rate.recipientsPerRequest': setting(100, () => z.number().int().min(1).max(10_000)),
   /** 0 = no limit on message parts per second. */
-  'rate.partsPerSecond': () => z.number().min(0).max(1_000_000).default(0),
-  'rate.maxInFlight': () => z.number().int().min(1).max(64).default(1),
-  'retry.initialMs': () => z.number().int().min(10).max(600_000).default(1_000),
-  'retry.maxMs': () => z.number().int().min(10).max(3_600_000).default(60_000),
-  'dlr.initialIntervalMs': () => z.number().int().min(10).max(86_400_000).default(15_000),
-  'dlr.maxIntervalMs': () =>
-    z
-      .number()
-      .int()
-      .min(10)
-      .max(86_400_000)
-      .default(30 * 60_000),
-  'dlr.giveUpAfterMs': () =>
+  'rate.partsPerSecond': setting(0, () => z.number().min(0).max(1_000_000)),
+  'rate.maxInFlight': setting(1, () => z.number().int().min(1).max(64)),
+  'retry.initialMs': setting(1_000, () => z.number().int().min(10).max(600_000)),
+  'retry.maxMs': setting(60_000, () => z.number().int().min(10).max(3_600_000)),
+  'dlr.initialIntervalMs': setting(15_000, () => z.number().int().min(10).max(86_400_000)),
+  'dlr.maxIntervalMs': setting(30 * 60_000, () => z.number().int().min(10).max(86_400_000)),
+  'dlr.giveUpAfterMs': setting(72 * 3_600_000, () =>
     z
       .number()
       .int()
       .min(1_000)
-      .max(30 * 86_400_000)
-      .default(72 * 3_600_000),
-  'price.perPart': () => z.number().min(0).max(1_000_000).default(4),
-  'price.currency': () => z.string().min(3).max(3).default('NGN'),
+      .max(30 * 86_400_000),
+  ),
+  'price.perPart': setting(4, () => z.number().min(0).max(1_000_000)),
+  'price.currency': setting('NGN', () => z.string().min(3).max(3)),
   /** price per part by destination country (ISO code); a country not here is priced at price.perPart, shown as a guess */
-  'price.perCountry': () =>
-    z
-      .record(
-        z.string().regex(/^[A-Z]{2}$/, 'a country is two capital letters, e.g. GB'),
-        z.number().min(0).max(1_000_000),
-      )
-      .default({}),
-  'phone.defaultCountry': () =>
-    z
-      .string()
-      .regex(/^[A-Z]{2}$/)
-      .default('NG'),
-  'sender.last': () => z.string().max(15).default(''),
-  'sender.recent': () => z.array(z.string().max(15)).max(20).default([]),
-  'test.ownNumber': () => z.string().max(20).default(''),
+  'price.perCountry': setting({}, () =>
+    z.record(
+      z.string().regex(/^[A-Z]{2}$/, 'a country is two capital letters, e.g. GB'),
+      z.number().min(0).max(1_000_000),
+    ),
+  ),
+  'phone.defaultCountry': setting('NG', () => z.string().regex(/^[A-Z]{2}$/)),
+  'sender.last': setting('', () => z.string().max(15)),
+  'sender.recent': setting([], () => z.array(z.string().max(15)).max(20)),
+  'test.ownNumber': setting('', () => z.string().max(20)),
   /** what Compose opens with after a reload: the last list and template chosen (0 = none) */
-  'compose.lastList': () => z.number().int().min(0).default(0),
-  'compose.lastTemplate': () => z.number().int().min(0).default(0),
+  'compose.lastList': setting(0, () => z.number().int().min(0)),
+  'compose.lastTemplate': setting(0, () => z.number().int().min(0)),
   /** automatic backups of the ledger kept in <data folder>/backups (the oldest beyond this are deleted) */
-  'backup.keep': () => z.number().int().min(1).max(365).default(7),
+  'backup.keep': setting(7, () => z.number().int().min(1).max(365)),
   /** 0 = off. Re-send a batch with an unknown outcome once this many lookups found no record of it (needs gateway.clientReference). */
-  'uncertain.autoResendAfterChecks': () => z.number().int().min(0).max(100).default(0),
-});
+  'uncertain.autoResendAfterChecks': setting(0, () => z.number().int().min(0).max(100)),
+};
 
-/** The makers' results as properties, each made on its first read and kept. */
-function builtOnFirstRead<T extends Record<string, () => unknown>>(makers: T): { [K in keyof T]: ReturnType<T[K]> } {
-  const out = {} as { [K in keyof T]: ReturnType<T[K]> };
-  for (const key of Object.keys(makers) as (keyof T)[])
-    Object.defineProperty(out, key, {
-      enumerable: true,
-      configurable: true,
-      get() {
-        const value = makers[key]!();
-        Object.defineProperty(out, key, { value, enumerable: true });
-        return value;
-      },
-    });
-  return out;
+/** A setting's default, and how to make the schema of the values it takes (with the default in it). */
+function setting<S extends z.ZodType>(fallback: z.output<S>, schema: () => S) {
+  return { fallback, schema: () => schema().default(fresh(fallback) as never) as z.ZodDefault<S> };
 }
+
+/** A copy of an object or list (a caller that changes the one it got changes nothing else), a value as it is. */
+function fresh<T>(v: T): T {
+  return typeof v === 'object' && v !== null ? structuredClone(v) : v;
+}
+
+/** Each setting's schema (`.default()` included), made on its first read and kept. */
+export const settingsSchema = {} as { [K in keyof typeof SETTINGS]: ReturnType<(typeof SETTINGS)[K]['schema']> };
+for (const key of Object.keys(SETTINGS) as (keyof typeof SETTINGS)[])
+  Object.defineProperty(settingsSchema, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = SETTINGS[key].schema();
+      Object.defineProperty(settingsSchema, key, { value, enumerable: true });
+      return value;
+    },
+  });
 
 export type SettingKey = keyof typeof settingsSchema;
 export type Settings = { [K in SettingKey]: z.output<(typeof settingsSchema)[K]> };
@@ -146,8 +142,9 @@ export function defaultSettings(): Settings {
   return out as Settings;
 }
 
+/** Without zod (a setting never stored needs no schema). */
 export function defaultSetting<K extends SettingKey>(key: K): Settings[K] {
-  return settingsSchema[key].parse(undefined) as Settings[K];
+  return fresh(SETTINGS[key].fallback) as Settings[K];
 }
 
 /** Parse a value typed on a command line or in a form into the setting's type, or throw a readable error. */
