@@ -118,7 +118,7 @@ describe('hot queries use indexes (EXPLAIN QUERY PLAN)', () => {
       /SEARCH messages USING COVERING INDEX messages_batch_msisdn \(batch_id=\?\)/,
     );
     const sql = statement(
-      /^UPDATE messages SET status = \?, raw_status = \?, raw_code = \?, final_at = \?, reason = \?, updated_at = \? WHERE id IN \(SELECT value FROM json_each\(\?\)\) AND status = \?/,
+      /^UPDATE OR FAIL messages SET status = \?, raw_status = \?, raw_code = \?, final_at = \?, reason = \?, updated_at = \? WHERE id IN \(SELECT value FROM json_each\(\?\)\) AND status = \?/,
     );
     expectIndexed(sql, /USING INTEGER PRIMARY KEY \(rowid=\?\)/);
   });

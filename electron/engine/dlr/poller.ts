@@ -100,13 +100,17 @@ export function createPoller(deps: PollerDeps) {
     .prepare<[number, string], number>(`SELECT id FROM messages WHERE batch_id = ? AND msisdn = ?`)
     .pluck();
   const IDS = `id IN (SELECT value FROM json_each(?))`;
+  // OR FAIL: SQLite keeps no statement journal for it (for a plain UPDATE of many rows it copied
+  // every page the statement touched into a temporary file first, more bytes than the ledger's own
+  // writes). These statements run only inside a transaction that any error rolls back whole, so
+  // an error stopping one part-way leaves nothing behind either way.
   const setStatusOf = db.prepare<
     [MessageStatus, string, number | null, number | null, string | null, number, string, MessageStatus]
   >(
-    `UPDATE messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, reason = ?, updated_at = ? WHERE ${IDS} AND status = ?`,
+    `UPDATE OR FAIL messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, reason = ?, updated_at = ? WHERE ${IDS} AND status = ?`,
   );
   const setRawOf = db.prepare<[string, number | null, number, string]>(
-    `UPDATE messages SET raw_status = ?, raw_code = ?, updated_at = ? WHERE ${IDS} AND status NOT IN ${FINAL_SQL}`,
+    `UPDATE OR FAIL messages SET raw_status = ?, raw_code = ?, updated_at = ? WHERE ${IDS} AND status NOT IN ${FINAL_SQL}`,
   );
   const openOf = db.prepare<[string], { status: MessageStatus; n: number }>(
     `SELECT status, COUNT(*) AS n FROM messages WHERE ${IDS} AND status NOT IN ${FINAL_SQL} GROUP BY status`,
