@@ -7,6 +7,7 @@
 // Each is rebuilt by its launcher whenever one of its sources is newer (scripts/stale.mjs).
 // Native modules stay external: they load their prebuilt binaries from node_modules.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -21,8 +22,10 @@ const EXTERNAL = ['better-sqlite3', '@napi-rs/keyring', 'electron'];
  * `smsdesk lists` or `status` uses none of them, and every start of the command paid for all (issue
  * 13, figure 10). Each import of these is bundled as a stand-in whose exports are getters: the first
  * read of one loads the real module, so the code that uses them stays as written. The packages are
- * bundled in a file of their own beside the command's (`deps`): reading and checking the 1.6 MB of
- * them at every start cost ~7 ms even unrun. node:fs and node:path are loaded with Node itself; they
+ * bundled in a file of their own beside the command's (`deps`): reading and checking the ~2 MB of
+ * them at every start cost ~7 ms even unrun. The keychain's native module (external) is imported on
+ * first use already (secrets/keyring.ts); as a stand-in it is required, not run through Node's ES
+ * module loader (~1 ms). node:fs and node:path are loaded with Node itself; they
  * are here for the stand-in alone: esbuild's interop copies a module's every export into each
  * importer's own view of it (a dozen modules import each), ~2 ms of every start, and the stand-ins
  * keep their getters where that copy does not look (below).
@@ -37,8 +40,10 @@ const LAZY = [
   'node:worker_threads',
   'node:fs',
   'node:path',
+  '@napi-rs/keyring',
 ];
-const isBuiltin = (spec) => spec.startsWith('node:');
+/** loaded from where it is (Node, node_modules), not from the deps bundle */
+const isDirect = (spec) => spec.startsWith('node:') || EXTERNAL.includes(spec);
 
 /** The stand-ins' esbuild plugin: each export's name is read from the real module now, at build time. */
 function lazyModules(specs, depsFile) {
@@ -51,10 +56,12 @@ function lazyModules(specs, depsFile) {
       b.onLoad({ filter: /.*/, namespace: 'lazy' }, async (a) => {
         if (!names.has(a.path)) {
           // the very file the deps bundle holds (for a package, the one esbuild resolves)
-          const file = isBuiltin(a.path)
+          const file = isDirect(a.path)
             ? null
             : (await b.resolve(a.path, { resolveDir: root, kind: 'require-call', namespace: 'lazy' })).path;
-          const real = file ? await import(pathToFileURL(file).href) : process.getBuiltinModule(a.path);
+          const real = file
+            ? await import(pathToFileURL(file).href)
+            : (process.getBuiltinModule(a.path) ?? createRequire(path.join(root, 'package.json'))(a.path));
           // a CommonJS package's exports are its module.exports (an ES module view holds them as a whole)
           const exports = 'module.exports' in real ? real['module.exports'] : real;
           names.set(
@@ -68,7 +75,7 @@ function lazyModules(specs, depsFile) {
         // The getters are on the stand-in's prototype: esbuild's view of a CommonJS module for each
         // importer (__toESM) copies its own properties only, and inherits from that same prototype.
         // Required at run time from beside the bundle: esbuild leaves both requires as they are.
-        const real = isBuiltin(a.path)
+        const real = isDirect(a.path)
           ? `require(${JSON.stringify(a.path)})`
           : `require(${JSON.stringify(`./${path.basename(depsFile)}`)})[${JSON.stringify(a.path)}]`;
         return {
@@ -139,7 +146,7 @@ export async function buildNode(names = Object.keys(TARGETS)) {
       const t = TARGETS[name];
       // the packages first: a command that sees the new bundle finds them beside it
       if (t.deps) {
-        const pkgs = t.lazy.filter((s) => !isBuiltin(s));
+        const pkgs = t.lazy.filter((s) => !isDirect(s));
         await bundle(t.deps, 'cjs', {
           stdin: {
             resolveDir: root,
