@@ -1,12 +1,13 @@
 // Builds run only when their sources changed: an output is stale when it is missing or any of its
 // inputs (files, or every file below a folder) is newer than it.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-// not `import fs from 'node:fs'`: the ES module view of node:fs reads its every export, fs.promises
-// and all that loads among them, ~4 ms of each `smsdesk` start (bin/smsdesk.js runs isStale first).
+// Not `import fs from 'node:fs'`: the ES module view of a builtin reads its every export (node:fs's
+// fs.promises and all that loads among them), ~5 ms of each `smsdesk` start, which runs isStale first.
 // A Node too old to have getBuiltinModule still loads this, so the launcher can say which Node it needs.
-const fs = process.getBuiltinModule?.('node:fs') ?? (await import('node:fs')).default;
+const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name));
+const fs = await builtin('node:fs');
+const path = await builtin('node:path');
+const { fileURLToPath } = await builtin('node:url');
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
