@@ -53,8 +53,8 @@ function reportsFor(db: Database.Database): Map<string, string> {
 }
 
 /**
- * The engine's delivery-report path: the real poller (pollCampaign -> pollOne -> apply ->
- * schedule) over every open batch, with the gateway answers already in memory, so the figure
+ * The engine's delivery-report path: the real poller (pollCampaign -> pollList -> applyReport ->
+ * finish) over every open batch, with the gateway answers already in memory, so the figure
  * is the applying, not the network.
  */
 export async function dlrEngine(a: { db: string; campaignId: number }) {
