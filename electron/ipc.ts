@@ -2,7 +2,7 @@ import { ipcMain, type BrowserWindow } from 'electron';
 import { CALL_CHANNEL, EVENT_CHANNEL } from '../shared/ipc/names.ts';
 import type { Emit } from './handlers/events.ts';
 import type { Handlers } from './handlers/index.ts';
-import { createIpcRouter } from './handlers/sender.ts';
+import { createIpcRouter } from './handlers/ipc-router.ts';
 import { APP_ORIGIN, isTrustedSender } from './security.ts';
 
 /** One handler for every contract route: it checks the sending frame, then the route's handler parses the input. */

@@ -17,7 +17,7 @@ import * as XLSX from '@e965/xlsx';
 import { describe, expect, it, vi } from 'vitest';
 import { ROUTE_NAMES, type RouteName } from '../../shared/ipc/contract.ts';
 import { createHandlers } from '../../electron/handlers/index.ts';
-import { createIpcRouter } from '../../electron/handlers/sender.ts';
+import { createIpcRouter } from '../../electron/handlers/ipc-router.ts';
 import { APP_ORIGIN, isTrustedSender } from '../../electron/security.ts';
 import type { Engine } from '../../electron/engine/api.ts';
 import { gatewayUrl } from '../../electron/engine/gateway/url.ts';

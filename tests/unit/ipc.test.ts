@@ -6,7 +6,7 @@ import { CALL_CHANNEL, EVENT_CHANNEL } from '../../shared/ipc/names.ts';
 import { MAX_IMPORT_CHUNK, MAX_PAGE } from '../../shared/ipc/schemas.ts';
 import { buildBridge, type IpcRendererLike } from '../../electron/bridge.ts';
 import { createHandlers } from '../../electron/handlers/index.ts';
-import { createIpcRouter } from '../../electron/handlers/sender.ts';
+import { createIpcRouter } from '../../electron/handlers/ipc-router.ts';
 import { toApiError } from '../../electron/handlers/errors.ts';
 import { fromWire, toWire } from '../../electron/host/protocol.ts';
 import { APP_ORIGIN, isTrustedSender } from '../../electron/security.ts';
