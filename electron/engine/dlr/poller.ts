@@ -38,7 +38,7 @@ export interface PollerDeps {
 
 /**
  * Delivery reports, polled per batch with back-off (15 s doubling to 30 min by default) until
- * every recipient is final or 72 h have passed. Uncertain batches are looked up by our own
+ * every recipient is final or the give-up time has passed (dlr.giveUpAfterMs, 72 h by default). Uncertain batches are looked up by our own
  * client reference: a report proves the gateway accepted them.
  */
 export function createPoller(deps: PollerDeps) {
@@ -70,7 +70,7 @@ export function createPoller(deps: PollerDeps) {
   const updAllStmt =
     db.prepare(`UPDATE messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, reason = ?, updated_at = ?
     WHERE batch_id = ? AND status NOT IN ${FINAL_SQL}`);
-  /** Every open message of the batch to one status (a summary report, or no report within 72 h). */
+  /** Every open message of the batch to one status (a summary report, or no report within the give-up time). */
   const updAll = db.transaction(
     (
       b: PollBatch,
@@ -350,7 +350,7 @@ export function createPoller(deps: PollerDeps) {
     }
   }
 
-  /** After the report: the give-up after 72 h, the lookup's evidence, the next poll. */
+  /** After the report: the give-up (dlr.giveUpAfterMs), the lookup's evidence, the next poll. */
   function finish(f: Fetched, changed: (campaignId: number) => void = deps.changed): void {
     const { b, report, now } = f;
     const open = f.open ?? openCount.get(b.id)!.n;
@@ -361,7 +361,15 @@ export function createPoller(deps: PollerDeps) {
       now - acceptedAt > settings.get('dlr.giveUpAfterMs') &&
       b.polls + 1 >= pollsToCover(settings.get('dlr.giveUpAfterMs')) / 2;
     if (open > 0 && tooOld && b.state === 'accepted') {
-      updAll(b, 'unknown', null, null, now, 'No final delivery report within 72 hours.', now);
+      updAll(
+        b,
+        'unknown',
+        null,
+        null,
+        now,
+        `No final delivery report within ${spanText(settings.get('dlr.giveUpAfterMs'))}.`,
+        now,
+      );
     }
     const stillUncertain = b.state === 'uncertain' && report.kind !== 'ok';
     // "Not found" about a request the gateway never answered, younger than its answer timeout,
@@ -493,3 +501,15 @@ export function createPoller(deps: PollerDeps) {
   };
 }
 export type Poller = ReturnType<typeof createPoller>;
+
+/** The give-up time as the reason says it: "72 hours", "90 minutes", "1 second" (the largest unit that says it exactly). */
+export function spanText(ms: number): string {
+  const units: Array<[number, string]> = [
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+  ];
+  for (const [size, name] of units)
+    if (ms >= size && ms % size === 0) return `${ms / size} ${name}${ms === size ? '' : 's'}`;
+  const seconds = Math.max(1, Math.round(ms / 1000));
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}
