@@ -37,3 +37,9 @@ export function outcomeCounts(counts: Partial<Record<MessageStatus, number>>): R
 export function handedOver(counts: Record<MessageStatus, number>, recipients: number): number {
   return recipients - counts.queued - counts.submitting - counts.cancelled;
 }
+
+/**
+ * The delivery chart's points at most: the engine buckets a campaign's whole span into this many
+ * steps of at least 10 s (campaigns/service.ts chart), and the contract refuses more.
+ */
+export const CHART_POINTS = 120;

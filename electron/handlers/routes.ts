@@ -1,5 +1,5 @@
 import type { EngineLike } from './engine-like.ts';
-import { MAX_CHART_POINTS, MAX_TEMPLATES } from '../../shared/ipc/schemas.ts';
+import { MAX_TEMPLATES } from '../../shared/ipc/schemas.ts';
 import type { HandlerDeps, RouteImpls } from './types.ts';
 
 /** One function per route of shared/ipc/contract.ts; inputs arrive parsed, outputs are checked by the caller. */
@@ -111,7 +111,7 @@ export function routeImpls(engine: EngineLike, deps: HandlerDeps): RouteImpls {
         engine.campaigns.export(id, file, format),
       );
     },
-    'campaigns.chart': async ({ id }) => thin(await engine.campaigns.chart(id), MAX_CHART_POINTS),
+    'campaigns.chart': ({ id }) => engine.campaigns.chart(id),
     'campaigns.testSend': (input) => engine.campaigns.testSend(input),
   };
 }
@@ -128,13 +128,4 @@ export function safeName(name: string): string {
     .trim()
     .slice(0, 80);
   return cleaned.replace(/^\.+/, '') || 'export';
-}
-
-/** evenly spaced points, always keeping the first and the last (the chart's end state) */
-export function thin<T>(points: T[], max: number): T[] {
-  if (points.length <= max) return points;
-  const out: T[] = [];
-  const step = (points.length - 1) / (max - 1);
-  for (let i = 0; i < max; i++) out.push(points[Math.round(i * step)]!);
-  return out;
 }

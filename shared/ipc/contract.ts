@@ -193,10 +193,10 @@ export const routes = {
     s.pageOf(s.messageRow),
   ),
   'campaigns.export': route(z.strictObject({ id: s.id, format: s.format.default('csv') }), s.exportResult),
-  /** cumulative counts per status over time; thinned to at most MAX_CHART_POINTS points */
+  /** cumulative counts per status over time, at most CHART_POINTS points (the engine buckets the span) */
   'campaigns.chart': route(
     byId,
-    z.array(z.object({ at: z.number(), counts: s.statusCounts.partial() })).max(s.MAX_CHART_POINTS),
+    z.array(z.object({ at: z.number(), counts: s.statusCounts.partial() })).max(s.CHART_POINTS),
   ),
   'campaigns.testSend': route(
     z.strictObject({

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { settingsSchema } from '../settings.ts';
 import { NETWORK_GROUPS } from '../phone/networks.ts';
 import { CAMPAIGN_STATES, LOOKUP_ANSWERS, MESSAGE_STATUSES, SCHEDULE_MODES } from '../vocabulary.ts';
+import { CHART_POINTS } from '../outcome.ts';
+
+export { CHART_POINTS };
 
 /**
  * Zod schemas of the engine's data types (electron/engine/api.ts), as they cross IPC or HTTP.
@@ -16,7 +19,6 @@ export const MAX_NUMBERS_PER_CALL = 5000;
 export const MAX_FIELDS = 500;
 export const MAX_CELL = 10_000;
 export const MAX_TEMPLATE = 10_000;
-export const MAX_CHART_POINTS = 2000;
 export const MAX_UNCERTAIN_PAGE = 100;
 
 export const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);

@@ -26,7 +26,7 @@ import { localDateTime, zoneLabel } from '../../../shared/localTime.ts';
 import { toSummary, emptyCounts, type CampaignRow } from './rows.ts';
 import { findList as findListRecord } from '../lists/queries.ts';
 import { networkGroup, NETWORK_GROUPS, type NetworkGroup } from '../../../shared/phone/networks.ts';
-import { OUTCOME_OF } from '../../../shared/outcome.ts';
+import { CHART_POINTS, OUTCOME_OF } from '../../../shared/outcome.ts';
 import type { GatewayMode } from '../../../shared/vocabulary.ts';
 
 interface ListRow {
@@ -836,7 +836,7 @@ export function createCampaignService(deps: CampaignDeps) {
     if (!rows.length) return [];
     const lo = rows[0].at,
       hi = rows[rows.length - 1].at;
-    const step = Math.max(10_000, Math.ceil((hi - lo + 10_000) / 120 / 10_000) * 10_000);
+    const step = Math.max(10_000, Math.ceil((hi - lo + 10_000) / CHART_POINTS / 10_000) * 10_000);
     const running: Record<string, number> = {};
     const out: Array<{ at: number; counts: Record<string, number> }> = [];
     for (const r of rows) {
