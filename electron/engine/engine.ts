@@ -13,6 +13,7 @@ import { systemClock, sleep, type Clock } from './clock.ts';
 import type { startSandbox } from './sandbox/index.ts';
 import { createRateLimiter } from './queue/limiter.ts';
 import { createLedger } from './queue/ledger.ts';
+import { createCounts } from './queue/counts.ts';
 import { createSender } from './queue/sender.ts';
 import { createPoller } from './dlr/poller.ts';
 import { createCampaignService } from './campaigns/service.ts';
@@ -142,6 +143,21 @@ export async function createEngine(
   let damage: DatabaseCorruptError | null = null;
   /** settles once the check after start has answered and what it found is acted on */
   let checked: Promise<void> = Promise.resolve();
+  const counts = createCounts(db);
+  /** The check after start found status counters that differ from the rows (a bug, a file edited by hand): count again. */
+  function recountCampaigns(ids: number[]) {
+    const which = `campaign${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`;
+    try {
+      db.transaction(() => {
+        for (const id of ids) counts.recount(id);
+      })();
+    } catch (e) {
+      log(`page check: could not count ${which} again (${(e as Error).message})`);
+      return;
+    }
+    log(`page check: the status counters of ${which} did not match their messages; counted again from the messages`);
+    for (const id of ids) changed(id);
+  }
   function blocked(b: { code: 'auth' | 'offline' | 'storage' | null; message: string | null }) {
     if (b.code === blockedState.code && b.message === blockedState.message) return;
     if (damage && b.message !== damage.message) return;
@@ -325,7 +341,7 @@ export async function createEngine(
       poller.start();
       // Every page is read beside sending, in a thread of its own (db/check.ts); a daily copy is
       // made only of a ledger that passed (a copy of a damaged one would pass for a good backup).
-      checked = startLedgerCheck(databaseFile(dataDir), log)
+      checked = startLedgerCheck(databaseFile(dataDir), log, { countsOff: recountCampaigns })
         .then(async (found) => {
           if (!found) return backups.start();
           damage = found;

@@ -42,13 +42,15 @@ export function checkWorkerFile(): string | null {
 
 /**
  * Starts the check; resolves with the damage found, or null: none, or the check could not run
- * (logged; everything goes on as before, and the next start tries again).
+ * (logged; everything goes on as before, and the next start tries again). With no damage,
+ * `countsOff` gets the campaigns whose status counters differ from their rows, if any.
  */
 export function startLedgerCheck(
   file: string,
   log: (line: string) => void,
-  workerFile = checkWorkerFile(),
+  opts: { workerFile?: string | null; countsOff?: (campaignIds: number[]) => void } = {},
 ): Promise<DatabaseCorruptError | null> {
+  const workerFile = opts.workerFile === undefined ? checkWorkerFile() : opts.workerFile;
   let worker: Worker;
   try {
     if (!workerFile) throw new Error('its script is not beside the engine');
@@ -64,6 +66,7 @@ export function startLedgerCheck(
       switch (a.kind) {
         case 'ok':
           log(`page check: every page of ${file} read, no damage (${Math.round(a.ms)} ms)`);
+          if (a.countsOff.length) opts.countsOff?.(a.countsOff);
           return resolve(null);
         case 'damaged': {
           log(`page check: ${a.problems.length} problem(s) in ${file}, first: ${a.problems[0]}`);
