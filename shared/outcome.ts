@@ -33,6 +33,16 @@ export function outcomeCounts(counts: Partial<Record<MessageStatus, number>>): R
   return out;
 }
 
+/**
+ * The chart's "Handed to the gateway" line: the transitions into these statuses, added up. A
+ * recipient leaves one of them for the other (a lookup found an uncertain batch) or back to queued
+ * (re-sent): the ledger then also takes them out of the one left (queue/counts.ts), so the line
+ * counts each recipient once, like the tiles.
+ */
+export const HANDED_STATUSES = ['accepted', 'uncertain'] as const satisfies readonly MessageStatus[];
+const handedSet: ReadonlySet<string> = new Set(HANDED_STATUSES);
+export const isHandedStatus = (s: string): boolean => handedSet.has(s);
+
 /** Recipients the gateway has been given (whatever came of it): everything but queued, submitting and cancelled. */
 export function handedOver(counts: Record<MessageStatus, number>, recipients: number): number {
   return recipients - counts.queued - counts.submitting - counts.cancelled;

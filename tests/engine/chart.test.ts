@@ -4,9 +4,9 @@
  * chart still ends at the campaign's own counts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHART_POINTS } from '../../shared/outcome.ts';
+import { CHART_POINTS, HANDED_STATUSES } from '../../shared/outcome.ts';
 import { createHandlers } from '../../electron/handlers/index.ts';
-import { engineWithSandbox, makeList, numbers } from '../helpers/engine.ts';
+import { engineWithSandbox, makeList, numbers, waitFor } from '../helpers/engine.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -43,5 +43,34 @@ describe('the delivery chart', () => {
     const h = createHandlers(engine, { mode: 'web', version: '0', platform: 'linux', files });
     const r = await h['campaigns.chart']({ id: c.id });
     expect(r.ok && r.value.length).toBe(points.length);
+  });
+
+  it('counts a recipient handed to the gateway once, also when their batch was uncertain and re-sent', async () => {
+    const t = await engineWithSandbox({ settings: { 'rate.recipientsPerRequest': 1 } });
+    cleanups.push(t.close);
+    const { engine, sandbox } = t;
+    makeList(
+      engine,
+      'flaky',
+      numbers(6).map((phone) => ({ phone })),
+    );
+    const c = engine.campaigns.create({ list: 'flaky', from: 'ACME', text: 'Open at 9' });
+    // every request answered 500 and never recorded: six uncertain recipients, then a re-send round
+    sandbox.setFaults({ p500: 1 });
+    engine.campaigns.send(c.id);
+    engine.start();
+    await waitFor(() => engine.campaigns.status(c.id).needsDecision === 6, 'every batch looked up');
+    sandbox.setFaults({});
+    engine.campaigns.resolve(c.id, 'resend');
+    await waitFor(() => engine.campaigns.status(c.id).counts.uncertain === 0, 'the re-sent batches answered');
+    await waitFor(() => {
+      const s = engine.campaigns.status(c.id);
+      return s.counts.queued + s.counts.submitting === 0;
+    }, 'all handed over');
+    const last = engine.campaigns.chart(c.id).at(-1)!.counts;
+    const handed = HANDED_STATUSES.reduce((n, s) => n + (last[s] ?? 0), 0);
+    // six recipients, each handed over once (it read 12 when the line added each entry into a handed status)
+    expect(handed).toBe(6);
+    expect(sandbox.record().accepted).toHaveLength(6);
   });
 });

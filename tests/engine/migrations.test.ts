@@ -175,7 +175,9 @@ describe('migration 4: counters kept per statement', () => {
       { status: 'queued', n: 7 },
       { status: 'uncertain', n: 5 },
     ]);
-    // The chart still sees each transition once, in the 10-second bucket of its time.
+    // The chart still sees each transition once, in the 10-second bucket of its time; leaving a
+    // handed status (uncertain) for another (accepted) or for a re-send (queued) also takes the
+    // recipients out of the one left, so the chart's handed line counts them once.
     expect(
       db.prepare(`SELECT at, status, n FROM status_buckets WHERE campaign_id = 1 AND at > 0 ORDER BY at, status`).all(),
     ).toEqual([
@@ -183,8 +185,9 @@ describe('migration 4: counters kept per statement', () => {
       { at: 1_700_000_000_000, status: 'failed', n: 5 },
       { at: 1_700_000_000_000, status: 'queued', n: 5 },
       { at: 1_700_000_000_000, status: 'submitting', n: 30 },
-      { at: 1_700_000_000_000, status: 'uncertain', n: 10 },
+      { at: 1_700_000_000_000, status: 'uncertain', n: 5 },
       { at: 1_700_000_010_000, status: 'queued', n: 5 },
+      { at: 1_700_000_010_000, status: 'uncertain', n: -5 },
       { at: 1_700_000_020_000, status: 'uncertain', n: 5 },
     ]);
     db.close();

@@ -1,5 +1,6 @@
 import type { DB } from '../db/open.ts';
 import type { MessageStatus } from '../api.ts';
+import { isHandedStatus } from '../../../shared/outcome.ts';
 
 /** The chart's bucket width (status_buckets.at): the same 10 seconds migration 2 used. */
 export const BUCKET_MS = 10_000;
@@ -27,7 +28,11 @@ export function createCounts(db: DB) {
     if (n <= 0 || from === to) return;
     take.run(n, campaignId, from);
     give.run(campaignId, to, n);
-    bucket.run(campaignId, Math.floor(at / BUCKET_MS) * BUCKET_MS, to, n);
+    const t = Math.floor(at / BUCKET_MS) * BUCKET_MS;
+    bucket.run(campaignId, t, to, n);
+    // the chart's handed line adds the handed statuses: leaving one for the other, or for a re-send,
+    // is not a second handover (shared/outcome.ts HANDED_STATUSES)
+    if (isHandedStatus(from) && (isHandedStatus(to) || to === 'queued')) bucket.run(campaignId, t, from, -n);
   }
 
   /** Adds up transitions (old → new status) of one statement or one report, then moves them in a few statements. */

@@ -1,6 +1,6 @@
 /** Scaling for the delivery chart, drawn as plain SVG: cumulative counts per status group over time. */
 import type { MessageStatus } from '../../../shared/vocabulary.ts';
-import { handedOver, outcomeCounts, statusesOf } from '../../../shared/outcome.ts';
+import { HANDED_STATUSES, handedOver, outcomeCounts, statusesOf } from '../../../shared/outcome.ts';
 
 export interface ChartPoint {
   at: number;
@@ -43,7 +43,7 @@ export interface ChartModel {
  * then. Delivered and failed are the tiles' groups (shared/outcome.ts), so legend and tiles agree.
  */
 export const DEFAULT_SERIES: SeriesDef[] = [
-  { key: 'accepted', label: 'Handed to the gateway', statuses: ['accepted', 'uncertain'] },
+  { key: 'accepted', label: 'Handed to the gateway', statuses: [...HANDED_STATUSES] },
   { key: 'delivered', label: 'Delivered', statuses: statusesOf('delivered') },
   { key: 'failed', label: 'Failed, rejected or expired', statuses: statusesOf('failed') },
 ];
