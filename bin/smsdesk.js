@@ -14,7 +14,7 @@ const { createRequire, enableCompileCache } = process.getBuiltinModule('node:mod
 // V8's code cache on disk: compiling the 2 MB bundle was a third of every start
 enableCompileCache?.();
 const { BUILDS, isStale } = await import('../scripts/stale.mjs');
-if (isStale(BUILDS.cli.output, BUILDS.cli.inputs)) {
+if (isStale(BUILDS.cli.output, BUILDS.cli.inputs, BUILDS.cli.beside)) {
   try {
     const { buildNode } = await import('../scripts/build-node.mjs');
     await buildNode(['cli']);

@@ -27,9 +27,10 @@ function newerInside(dir, t) {
   });
 }
 
-export function isStale(output, inputs) {
+/** `beside`: files the same build writes next to `output`; one of them missing makes it stale too. */
+export function isStale(output, inputs, beside = []) {
   const out = path.join(root, output);
-  if (!fs.existsSync(out)) return true;
+  if (!fs.existsSync(out) || beside.some((f) => !fs.existsSync(path.join(root, f)))) return true;
   const t = fs.statSync(out).mtimeMs;
   return inputs.some((i) => newerThan(path.join(root, i), t));
 }
@@ -48,6 +49,8 @@ export const BUILDS = {
   },
   cli: {
     output: 'dist-node/smsdesk.cjs',
+    // the packages it loads on first use (scripts/build-node.mjs): without them the command fails at that use
+    beside: ['dist-node/smsdesk-deps.cjs'],
     inputs: ['electron/engine', 'shared', 'scripts/build-node.mjs', 'package.json'],
     cmd: ['node', 'scripts/build-node.mjs', 'cli'],
   },
@@ -61,7 +64,7 @@ export const BUILDS = {
 /** Runs the build when stale; false (after its own messages) when it failed. */
 export function buildIfStale(name, log = (s) => console.error(s)) {
   const b = BUILDS[name];
-  if (!isStale(b.output, b.inputs)) return true;
+  if (!isStale(b.output, b.inputs, b.beside)) return true;
   log(
     `start: building the ${{ page: 'page (vite build)', shell: 'desktop shell (esbuild)', cli: 'command (esbuild)', web: 'web mode (esbuild)' }[name]}…`,
   );
