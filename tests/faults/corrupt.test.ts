@@ -160,6 +160,8 @@ describe('a damaged data file', () => {
           30_000,
         );
         expect(ev.message).toMatch(/is damaged\. Sending is paused; quit SMS Desk and restore the newest backup/);
+        // marked: the next start reads every page before anything else, not only after it sent again
+        expect(fs.existsSync(`${file}.damaged`)).toBe(true);
         // the window's pages read damaged pages too: they get the same advice, not SQLite's words
         const files = { savePath: async () => null, deliver: async () => ({ path: null, downloadUrl: null }) };
         const page = await createHandlers(b, { mode: 'electron', version: 'test', platform: process.platform, files })[

@@ -8,6 +8,7 @@ import { createLifecycle } from '../campaigns/lifecycle.ts';
 import type { Ledger, BatchRecord, QueuedMessage, AcceptedAnswer } from './ledger.ts';
 import type { RateLimiter, Permit } from './limiter.ts';
 import { isStorageError, storageMessage } from '../storage.ts';
+import { isCorruption, markDamaged } from '../db/corrupt.ts';
 import type { GatewayMode } from '../../../shared/vocabulary.ts';
 
 export type Mode = GatewayMode;
@@ -121,6 +122,18 @@ export function createSender(deps: SenderDeps) {
   }
 
   /**
+   * Sending waits for the disk (full, read-only, locked). Damage is not mended by waiting: the
+   * ledger is also marked, so the next start reads every page before anything else and offers the
+   * backup (db/corrupt.ts), instead of sending again until its check after start finds it.
+   */
+  function blockForStorage(e: unknown) {
+    if (storageBlocked) return;
+    storageBlocked = true;
+    if (isCorruption(e)) markDamaged(db.name, (e as Error).message);
+    deps.blocked({ code: 'storage', message: storageMessage(e, db.name) });
+  }
+
+  /**
    * A write that must not be lost: retried while the disk is full or read-only. When the engine
    * stops (the app quits) it gives up: the batch stays `submitting` in the file, which start-up
    * turns into uncertain and settles from the gateway's report, so nothing is sent twice.
@@ -136,10 +149,7 @@ export function createSender(deps: SenderDeps) {
         return;
       } catch (e) {
         if (!isStorageError(e)) throw e;
-        if (!storageBlocked) {
-          storageBlocked = true;
-          deps.blocked({ code: 'storage', message: storageMessage(e, db.name) });
-        }
+        blockForStorage(e);
         if (stopped) {
           deps.log(
             `could not record ${what}: ${(e as Error).message}; stopping now, it is checked again at the next start`,
@@ -284,12 +294,8 @@ export function createSender(deps: SenderDeps) {
 
   /** A turn that threw: a full disk is shown as blocked, anything else logged; the loop goes on after a second. */
   async function afterLoopError(e: unknown) {
-    if (isStorageError(e)) {
-      if (!storageBlocked) {
-        storageBlocked = true;
-        deps.blocked({ code: 'storage', message: storageMessage(e, db.name) });
-      }
-    } else {
+    if (isStorageError(e)) blockForStorage(e);
+    else {
       deps.log(`send loop error: ${(e as Error).stack ?? e}`);
     }
     await idle(1000);
