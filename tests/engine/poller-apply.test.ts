@@ -9,6 +9,7 @@ import { classifyBatchReport } from '../../electron/engine/gateway/reports.ts';
 import { mapStatus } from '../../electron/engine/gateway/status.ts';
 import type { GatewayClient } from '../../electron/engine/gateway/client.ts';
 import { isHandedStatus } from '../../shared/outcome.ts';
+import { mulberry32 } from '../../electron/engine/sandbox/random.ts';
 import { isFinalStatus } from '../../shared/vocabulary.ts';
 import { tempDir, TEST_TOKEN } from '../helpers/engine.ts';
 
@@ -34,17 +35,6 @@ type Row = {
   updated_at: number;
 };
 type Group = { code: number | null; status: string; count: number; recipients?: string[] };
-
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS: Array<[string, number | null]> = [
   ['Delivered', 0],
@@ -238,7 +228,7 @@ describe('delivery reports applied by the poller', () => {
   it.each([1, 2, 3])(
     'end every row as the report says and keep the counters equal to the rows (seed %i)',
     async (seed) => {
-      const rand = prng(seed);
+      const rand = mulberry32(seed);
       const { db, campaigns } = ledger(rand);
       const rowsSql = db.prepare<[], Row>(
         `SELECT id, campaign_id, batch_id, msisdn, status, raw_status, raw_code, final_at, reason, updated_at FROM messages ORDER BY id`,

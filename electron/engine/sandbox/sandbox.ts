@@ -57,15 +57,8 @@ export interface SandboxOptions {
   now?: () => number;
 }
 
-export interface AcceptedRecord {
-  ref: string;
-  clientRef: string | null;
-  from: string;
-  to: string[];
-  text: string;
-  at: number;
-  sendAt: string | null;
-}
+/** An accepted batch as the record shows it: a copy of the store's, without its delivery progress. */
+export type AcceptedRecord = Omit<SandboxBatch, 'processed'>;
 
 export interface SandboxRecord {
   /** send requests that reached the handler */
@@ -401,15 +394,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     setFaults,
     record: () => ({
       requests,
-      accepted: store.all().map((b) => ({
-        ref: b.ref,
-        clientRef: b.clientRef,
-        from: b.from,
-        to: b.to.slice(),
-        text: b.text,
-        at: b.at,
-        sendAt: b.sendAt,
-      })),
+      accepted: store.all().map(({ processed: _, ...b }): AcceptedRecord => ({ ...b, to: b.to.slice() })),
       arrivals: arrivals.slice(),
       faultsInjected: { ...faultsInjected },
       duplicates,
