@@ -110,11 +110,8 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
   const call2 = <T>(request: APIRequestContext, route: string, input: unknown = null) =>
     server2.call<T>(request, route, input);
 
-  test('one summary by cause with the evidence, batches behind a disclosure, and re-sends that end with everyone accepted once', async ({
-    page,
-    request,
-  }) => {
-    test.setTimeout(180_000);
+  /** quick report polls and retries, one recipient per request: every 500 is a batch of its own */
+  async function fastOneByOne(request: APIRequestContext) {
     for (const [key, value] of [
       ['dlr.initialIntervalMs', 150],
       ['dlr.maxIntervalMs', 300],
@@ -123,9 +120,12 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
       ['rate.requestsPerSecond', 100],
     ] as const)
       await call2(request, 'settings.set', { key, value });
-    const numbers = Array.from({ length: 60 }, (_, i) => `0803${String(5550000 + i)}`);
+  }
+
+  /** imports the numbers as a list through the page's own routes, then creates and sends a campaign to it */
+  async function sendTo(request: APIRequestContext, list: string, numbers: string[], text: string) {
     const { importId } = await call2<{ importId: string }>(request, 'imports.begin', {
-      list: 'flaky gateway',
+      list,
       fields: [],
       phoneColumn: 'phone',
     });
@@ -134,12 +134,28 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
       rows: numbers.map((phone, i) => ({ row: i + 2, phone, fields: {} })),
     });
     const report = await call2<{ list: { id: number } }>(request, 'imports.commit', { importId });
-    const c = await call2<{ id: number }>(request, 'campaigns.create', {
-      list: report.list.id,
-      from: 'Flaky',
-      text: 'Our store opens at 9.',
-    });
+    const c = await call2<{ id: number }>(request, 'campaigns.create', { list: report.list.id, from: 'Flaky', text });
     await call2(request, 'campaigns.send', { id: c.id });
+    return c;
+  }
+
+  type Status = {
+    state: string;
+    needsDecision: number;
+    counts: { uncertain: number; queued: number; submitting: number } & Record<string, number>;
+  };
+  /** nothing in flight, and every undecided recipient waits for the user's word */
+  const waitsForUser = (s: Status) =>
+    s.counts.queued + s.counts.submitting === 0 && s.needsDecision > 0 && s.needsDecision === s.counts.uncertain;
+
+  test('one summary by cause with the evidence, batches behind a disclosure, and re-sends that end with everyone accepted once', async ({
+    page,
+    request,
+  }) => {
+    test.setTimeout(180_000);
+    await fastOneByOne(request);
+    const numbers = Array.from({ length: 60 }, (_, i) => `0803${String(5550000 + i)}`);
+    const c = await sendTo(request, 'flaky gateway', numbers, 'Our store opens at 9.');
 
     await server2.open(page, `#/campaign/${c.id}`);
     const panel = page.getByTestId('uncertain');
@@ -171,17 +187,9 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
 
     // Re-send rounds as the user did: each re-checks first, and only HTTP 500s come back.
     for (let round = 0; round < 12; round++) {
-      const s = await call2<{
-        state: string;
-        needsDecision: number;
-        counts: { uncertain: number; queued: number; submitting: number };
-      }>(request, 'campaigns.status', { id: c.id });
+      const s = await call2<Status>(request, 'campaigns.status', { id: c.id });
       if (s.state === 'completed') break;
-      if (
-        s.needsDecision > 0 &&
-        s.counts.queued + s.counts.submitting === 0 &&
-        s.needsDecision === s.counts.uncertain
-      ) {
+      if (waitsForUser(s)) {
         // The page follows the engine by its events: a lookup may settle the last of them between the
         // status call above and here, and then there is no button to press; the next round looks
         // again (a button that never comes leaves the campaign unfinished: the test still fails).
@@ -193,17 +201,8 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
       await expect
         .poll(
           async () => {
-            const t = await call2<{
-              state: string;
-              needsDecision: number;
-              counts: { uncertain: number; queued: number; submitting: number };
-            }>(request, 'campaigns.status', { id: c.id });
-            return (
-              t.state === 'completed' ||
-              (t.counts.queued + t.counts.submitting === 0 &&
-                t.needsDecision === t.counts.uncertain &&
-                t.needsDecision > 0)
-            );
+            const t = await call2<Status>(request, 'campaigns.status', { id: c.id });
+            return t.state === 'completed' || waitsForUser(t);
           },
           { timeout: 30_000 },
         )
@@ -217,13 +216,13 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
     const done = await expect
       .poll(
         async () => {
-          const t = await call2<{ counts: Record<string, number> }>(request, 'campaigns.status', { id: c.id });
+          const t = await call2<Status>(request, 'campaigns.status', { id: c.id });
           return t.counts.delivered + t.counts.failed + t.counts.rejected + t.counts.expired;
         },
         { timeout: 30_000 },
       )
       .toBe(numbers.length)
-      .then(() => call2<{ counts: Record<string, number> }>(request, 'campaigns.status', { id: c.id }));
+      .then(() => call2<Status>(request, 'campaigns.status', { id: c.id }));
     const failedish = done.counts.failed + done.counts.rejected + done.counts.expired;
     if (failedish > 0) await expect(page.getByTestId('sandbox-failures')).toContainText('on purpose');
     else await expect(page.getByTestId('sandbox-failures')).toBeHidden();
@@ -250,14 +249,7 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
     request,
   }) => {
     test.setTimeout(120_000);
-    for (const [key, value] of [
-      ['dlr.initialIntervalMs', 150],
-      ['dlr.maxIntervalMs', 300],
-      ['retry.initialMs', 50],
-      ['rate.recipientsPerRequest', 1],
-      ['rate.requestsPerSecond', 100],
-    ] as const)
-      await call2(request, 'settings.set', { key, value });
+    await fastOneByOne(request);
     await server2.open(page, '#/settings');
     const field = page.getByLabel(/Re-send by itself when 9bits has no record after this many checks/);
     await expect(field).toHaveValue('0'); // off unless the user turns it on
@@ -266,22 +258,7 @@ test.describe('a gateway answering one request in five with HTTP 500', () => {
     await expect(page.getByText('Saved.').first()).toBeVisible();
 
     const numbers = Array.from({ length: 40 }, (_, i) => `0802${String(7770000 + i)}`);
-    const { importId } = await call2<{ importId: string }>(request, 'imports.begin', {
-      list: 'flaky again',
-      fields: [],
-      phoneColumn: 'phone',
-    });
-    await call2(request, 'imports.add', {
-      importId,
-      rows: numbers.map((phone, i) => ({ row: i + 2, phone, fields: {} })),
-    });
-    const report = await call2<{ list: { id: number } }>(request, 'imports.commit', { importId });
-    const c = await call2<{ id: number }>(request, 'campaigns.create', {
-      list: report.list.id,
-      from: 'Flaky',
-      text: 'Opening hours changed.',
-    });
-    await call2(request, 'campaigns.send', { id: c.id });
+    const c = await sendTo(request, 'flaky again', numbers, 'Opening hours changed.');
     await server2.open(page, `#/campaign/${c.id}`);
     await expect(page.getByTestId('campaign-state')).toHaveText('Completed', { timeout: 60_000 });
     for (const n of numbers) expect(sandbox.acceptedCount(`234${n.slice(1)}`), n).toBe(1);
