@@ -112,6 +112,29 @@ function ratioFigure(f: {
   });
 }
 
+/** A peak-RSS figure: an absolute limit met by every run, with the baseline's peak beside it for scale. */
+function rssFigure(f: {
+  id: string;
+  what: string;
+  product: number[];
+  baseline: number[];
+  baselineWhat: string;
+  limitMb: number;
+}) {
+  const m = stat(f.product);
+  add({
+    id: f.id,
+    what: f.what,
+    unit: 'MB',
+    product: m,
+    baseline: stat(f.baseline),
+    baselineWhat: f.baselineWhat,
+    ratio: stat(ratios(f.product, f.baseline)),
+    target: `< ${f.limitMb} MB`,
+    met: m.max < f.limitMb,
+  });
+}
+
 // 1. CSV import ------------------------------------------------------------------------------
 const csvBig = path.join(work, 'contacts-1m.csv');
 const bigRows = sized(1_000_000);
@@ -124,59 +147,41 @@ function ensureCsv() {
 
 await measure('1', `CSV import, ${bigRows.toLocaleString('en-US')} rows`, async () => {
   ensureCsv();
-  const eng: number[] = [],
-    base: number[] = [],
-    rssBig: number[] = [],
-    rssSmall: number[] = [],
-    baseRss: number[] = [];
-  let counts = '';
-  for (let i = 0; i < RUNS; i++) {
-    const b = await runChild<{ wallMs: number }>('csvBaseline', { file: csvBig });
-    const e = await runChild<{
-      wallMs: number;
-      valid: number;
-      invalid: number;
-      duplicates: number;
-      rssAtCheckpointMb: number;
-    }>('importEngine', { file: csvBig, checkpointRows: smallRows });
-    base.push(b.wallMs);
-    baseRss.push(b.maxRssMb);
-    eng.push(e.wallMs);
-    rssBig.push(e.maxRssMb);
-    rssSmall.push(e.rssAtCheckpointMb);
-    counts = `${e.valid} valid, ${e.invalid} invalid, ${e.duplicates} duplicates`;
-  }
-  const r = stat(ratios(eng, base));
-  add({
+  const { base, prod } = await pairedRuns(
+    () => runChild<{ wallMs: number }>('csvBaseline', { file: csvBig }),
+    () =>
+      runChild<{ wallMs: number; valid: number; invalid: number; duplicates: number; rssAtCheckpointMb: number }>(
+        'importEngine',
+        { file: csvBig, checkpointRows: smallRows },
+      ),
+  );
+  const last = prod[prod.length - 1]!;
+  ratioFigure({
     id: '1a',
     what: `CSV import ${bigRows.toLocaleString('en-US')} rows: time`,
     unit: 'ms',
-    product: stat(eng),
-    baseline: stat(base),
+    product: prod.map((e) => e.wallMs),
+    baseline: base.map((b) => b.wallMs),
     baselineWhat: 'papaparse + raw INSERT, one transaction',
-    ratio: r,
-    target: '≤ 2.0×',
-    met: r.median <= 2.0,
-    note: counts,
+    limit: 2.0,
+    note: `${last.valid} valid, ${last.invalid} invalid, ${last.duplicates} duplicates`,
   });
-  const rss = stat(rssBig);
-  add({
+  const rssBig = prod.map((e) => e.maxRssMb),
+    rssSmall = prod.map((e) => e.rssAtCheckpointMb);
+  rssFigure({
     id: '1b',
     what: 'CSV import: peak RSS',
-    unit: 'MB',
-    product: rss,
-    baseline: stat(baseRss),
+    product: rssBig,
+    baseline: base.map((b) => b.maxRssMb),
     baselineWhat: 'peak RSS of the baseline',
-    ratio: stat(ratios(rssBig, baseRss)),
-    target: '< 400 MB',
-    met: rss.max < 400,
+    limitMb: 400,
   });
   const flat = stat(ratios(rssBig, rssSmall));
   add({
     id: '1c',
     what: `CSV import: peak RSS after ${bigRows.toLocaleString('en-US')} rows / after the first ${smallRows.toLocaleString('en-US')}`,
     unit: 'MB',
-    product: rss,
+    product: stat(rssBig),
     baseline: stat(rssSmall),
     baselineWhat: `peak RSS after ${smallRows.toLocaleString('en-US')} rows, same process`,
     ratio: flat,
@@ -190,41 +195,26 @@ const xlsxRows = sized(200_000);
 await measure('2', `XLSX import, ${xlsxRows.toLocaleString('en-US')} rows`, async () => {
   const file = path.join(work, 'contacts.xlsx');
   writeXlsx(file, xlsxRows);
-  const eng: number[] = [],
-    base: number[] = [],
-    rss: number[] = [],
-    baseRss: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const b = await runChild<{ wallMs: number }>('xlsxBaseline', { file });
-    const e = await runChild<{ wallMs: number }>('importEngine', { file });
-    base.push(b.wallMs);
-    baseRss.push(b.maxRssMb);
-    eng.push(e.wallMs);
-    rss.push(e.maxRssMb);
-  }
-  const r = stat(ratios(eng, base));
-  add({
+  const { base, prod } = await pairedRuns(
+    () => runChild<{ wallMs: number }>('xlsxBaseline', { file }),
+    () => runChild<{ wallMs: number }>('importEngine', { file }),
+  );
+  ratioFigure({
     id: '2a',
     what: `XLSX import ${xlsxRows.toLocaleString('en-US')} rows: time`,
     unit: 'ms',
-    product: stat(eng),
-    baseline: stat(base),
+    product: prod.map((e) => e.wallMs),
+    baseline: base.map((b) => b.wallMs),
     baselineWhat: 'SheetJS read + sheet_to_json arrays',
-    ratio: r,
-    target: '≤ 1.5×',
-    met: r.median <= 1.5,
+    limit: 1.5,
   });
-  const m = stat(rss);
-  add({
+  rssFigure({
     id: '2b',
     what: 'XLSX import: peak RSS',
-    unit: 'MB',
-    product: m,
-    baseline: stat(baseRss),
+    product: prod.map((e) => e.maxRssMb),
+    baseline: base.map((b) => b.maxRssMb),
     baselineWhat: 'peak RSS of the baseline',
-    ratio: stat(ratios(rss, baseRss)),
-    target: '< 700 MB',
-    met: m.max < 700,
+    limitMb: 700,
   });
 });
 
@@ -346,33 +336,24 @@ const overheadN = sized(100_000);
 await measure('5', `Engine overhead, ${overheadN.toLocaleString('en-US')} recipients, no limit`, async () => {
   const sb = await startSandboxProcess({ tokens: [BENCH_TOKEN] });
   try {
-    const eng: number[] = [],
-      base: number[] = [],
-      engWall: number[] = [],
-      baseWall: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const args = { url: sb.url, recipients: overheadN, perRequest: 100, maxInFlight: 8 };
-      const b = await runChild<{ cpuMs: number; wallMs: number; accepted: number }>('overheadBaseline', args);
-      const e = await runChild<{ cpuMs: number; wallMs: number; accepted: number }>('overheadEngine', args);
-      if (e.accepted !== overheadN || b.accepted !== overheadN)
-        throw new Error(`sent ${e.accepted} / ${b.accepted} of ${overheadN}`);
-      eng.push((e.cpuMs * 1000) / overheadN);
-      base.push((b.cpuMs * 1000) / overheadN);
-      engWall.push(e.wallMs);
-      baseWall.push(b.wallMs);
-    }
-    const r = stat(ratios(eng, base));
-    add({
+    type Sent = { cpuMs: number; wallMs: number; accepted: number };
+    const args = { url: sb.url, recipients: overheadN, perRequest: 100, maxInFlight: 8 };
+    const { base, prod } = await pairedRuns(
+      () => runChild<Sent>('overheadBaseline', args),
+      () => runChild<Sent>('overheadEngine', args),
+    );
+    const short = [...base, ...prod].find((r) => r.accepted !== overheadN);
+    if (short) throw new Error(`sent ${short.accepted} of ${overheadN}`);
+    const perRecipient = (r: Sent) => (r.cpuMs * 1000) / overheadN;
+    ratioFigure({
       id: '5',
       what: 'CPU time of the sending process per recipient',
       unit: 'µs',
-      product: stat(eng),
-      baseline: stat(base),
+      product: prod.map(perRecipient),
+      baseline: base.map(perRecipient),
       baselineWhat: 'same HTTP requests, no persistence',
-      ratio: r,
-      target: '≤ 1.5×',
-      met: r.median <= 1.5,
-      note: `wall ${fmt(stat(engWall).median / 1000)} s vs ${fmt(stat(baseWall).median / 1000)} s`,
+      limit: 1.5,
+      note: `wall ${fmt(stat(prod.map((e) => e.wallMs)).median / 1000)} s vs ${fmt(stat(base.map((b) => b.wallMs)).median / 1000)} s`,
     });
   } finally {
     await sb.close();
@@ -510,54 +491,40 @@ await measure(
         })(),
         { strings },
       );
-      const eng: number[] = [],
-        base: number[] = [],
-        rss: number[] = [],
-        baseRss: number[] = [],
-        cpu: number[] = [];
       type Counts = { wallMs: number; rows: number; valid: number; invalid: number; duplicates: number };
-      for (let i = 0; i < RUNS; i++) {
-        const b = await runChild<Counts>('importEngine', { file: csv });
-        const e = await runChild<Counts>('importEngine', { file });
+      const { base, prod } = await pairedRuns(
+        () => runChild<Counts>('importEngine', { file: csv }),
+        () => runChild<Counts>('importEngine', { file }),
+      );
+      base.forEach((b, i) => {
+        const e = prod[i]!;
         // the same rows must give the same list, or the comparison means nothing
         if (e.rows !== b.rows || e.valid !== b.valid || e.invalid !== b.invalid || e.duplicates !== b.duplicates) {
           throw new Error(
             `xlsx (${strings}) gave ${e.rows}/${e.valid}/${e.invalid}/${e.duplicates} rows/valid/invalid/duplicates, csv ${b.rows}/${b.valid}/${b.invalid}/${b.duplicates}`,
           );
         }
-        base.push(b.wallMs);
-        baseRss.push(b.maxRssMb);
-        eng.push(e.wallMs);
-        rss.push(e.maxRssMb);
-        // CPU time (all threads, zlib's included) moves less than wall time on a shared machine
-        cpu.push((e.cpuUserMs + e.cpuSystemMs) / (b.cpuUserMs + b.cpuSystemMs));
-      }
+      });
+      // CPU time (all threads, zlib's included) moves less than wall time on a shared machine
+      const cpu = prod.map((e, i) => (e.cpuUserMs + e.cpuSystemMs) / (base[i]!.cpuUserMs + base[i]!.cpuSystemMs));
       const id = strings === 'shared' ? '9' : '9i';
-      const note = `${fmt(fs.statSync(file).size / 1048576)} MB file, ${fmt(sheetXmlBytes / 1048576)} MB of sheet XML; CPU time ${fmt(stat(cpu).median)}× the CSV import's`;
-      const r = stat(ratios(eng, base));
-      add({
+      ratioFigure({
         id: `${id}a`,
         what: `XLSX import ${(tallRows + 1).toLocaleString('en-US')} rows, ${strings} strings: time`,
         unit: 'ms',
-        product: stat(eng),
-        baseline: stat(base),
+        product: prod.map((e) => e.wallMs),
+        baseline: base.map((b) => b.wallMs),
         baselineWhat: 'the same rows as CSV, same engine import',
-        ratio: r,
-        target: '≤ 2.0×',
-        met: r.median <= 2.0,
-        note,
+        limit: 2.0,
+        note: `${fmt(fs.statSync(file).size / 1048576)} MB file, ${fmt(sheetXmlBytes / 1048576)} MB of sheet XML; CPU time ${fmt(stat(cpu).median)}× the CSV import's`,
       });
-      const m = stat(rss);
-      add({
+      rssFigure({
         id: `${id}b`,
         what: `XLSX import, ${strings} strings: peak RSS`,
-        unit: 'MB',
-        product: m,
-        baseline: stat(baseRss),
+        product: prod.map((e) => e.maxRssMb),
+        baseline: base.map((b) => b.maxRssMb),
         baselineWhat: 'peak RSS of the CSV import',
-        ratio: stat(ratios(rss, baseRss)),
-        target: '< 1024 MB',
-        met: m.max < 1024,
+        limitMb: 1024,
       });
       fs.rmSync(file, { force: true });
     }
