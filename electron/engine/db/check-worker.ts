@@ -8,12 +8,14 @@
  * transaction (a snapshot: counters and rows are always committed together), and names the
  * campaigns whose counters are off; the engine counts those again.
  *
- * Kept free of the engine's modules (and of TypeScript that needs more than stripping types): Node
+ * Kept free of the engine's modules but the import-free query it shares with the ledger check (and
+ * of TypeScript that needs more than stripping types): Node
  * runs this file as it is, from source and from the dist-node/ bundles (which run from a checkout);
  * the packaged app carries it as dist-electron/ledger-check.cjs (scripts/build-electron.mjs).
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+import { COUNTERS_OFF_SQL, type CountersOffRow } from '../queue/counters-check.ts';
 
 /** What the worker answers, once. */
 export type CheckAnswer =
@@ -43,24 +45,10 @@ function check(file: string): CheckAnswer {
   }
 }
 
-/** Campaigns whose stored counters differ from a count of their rows (zero counters count as absent). */
+/** Campaigns whose stored counters differ from a count of their rows (the thorough ledger check's query). */
 function countersOff(db: Database.Database): number[] {
-  type Row = { campaign_id: number; status: string; n: number };
-  const key = (r: Row) => `${r.campaign_id}\0${r.status}`;
-  const stored = new Map<string, Row>();
-  for (const r of db.prepare('SELECT campaign_id, status, n FROM campaign_counts WHERE n != 0').all() as Row[])
-    stored.set(key(r), r);
-  const off = new Set<number>();
-  const rows = db
-    .prepare('SELECT campaign_id, status, COUNT(*) AS n FROM messages GROUP BY campaign_id, status')
-    .all() as Row[];
-  for (const r of rows) {
-    const s = stored.get(key(r));
-    if (s?.n !== r.n) off.add(r.campaign_id);
-    stored.delete(key(r));
-  }
-  for (const s of stored.values()) off.add(s.campaign_id);
-  return [...off].sort((a, b) => a - b);
+  const rows = db.prepare(COUNTERS_OFF_SQL).all() as CountersOffRow[];
+  return [...new Set(rows.map((r) => r.campaign_id))].sort((a, b) => a - b);
 }
 
 parentPort?.postMessage(check((workerData as { file: string }).file));

@@ -3,6 +3,7 @@ import type { DB } from '../db/open.ts';
 import type { MessageStatus } from '../api.ts';
 import { OPEN_STATUSES, UNFINISHED_STATUSES, sqlList } from '../../../shared/vocabulary.ts';
 import { createCounts } from './counts.ts';
+import { COUNTERS_OFF_SQL, type CountersOffRow } from './counters-check.ts';
 import { createLifecycle } from '../campaigns/lifecycle.ts';
 
 export type BatchState = 'submitting' | 'accepted' | 'uncertain' | 'failed' | 'returned' | 'resent';
@@ -63,14 +64,7 @@ export function checkLedger(db: DB, opts: { thorough?: boolean } = {}): Violatio
         });
       }
     }
-    const counted = db
-      .prepare<[], { campaign_id: number; status: string; real: number; kept: number }>(
-        `SELECT campaign_id, status, SUM(real) AS real, SUM(kept) AS kept FROM (
-         SELECT campaign_id, status, COUNT(*) AS real, 0 AS kept FROM messages GROUP BY 1, 2
-         UNION ALL SELECT campaign_id, status, 0, n FROM campaign_counts)
-       GROUP BY 1, 2 HAVING SUM(real) != SUM(kept)`,
-      )
-      .all();
+    const counted = db.prepare<[], CountersOffRow>(COUNTERS_OFF_SQL).all();
     for (const r of counted)
       out.push({
         rule: 'counters',

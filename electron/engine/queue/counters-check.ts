@@ -1,0 +1,17 @@
+/**
+ * The status counters (campaign_counts) against a count of the rows: one row per campaign and
+ * status where they differ. Used by the thorough ledger check (invariants.ts) and by the check
+ * after start (db/check-worker.ts), which runs this file from source with Node's type stripping:
+ * keep it free of imports.
+ */
+export const COUNTERS_OFF_SQL = `SELECT campaign_id, status, SUM(real) AS real, SUM(kept) AS kept FROM (
+         SELECT campaign_id, status, COUNT(*) AS real, 0 AS kept FROM messages GROUP BY 1, 2
+         UNION ALL SELECT campaign_id, status, 0, n FROM campaign_counts)
+       GROUP BY 1, 2 HAVING SUM(real) != SUM(kept)`;
+
+export interface CountersOffRow {
+  campaign_id: number;
+  status: string;
+  real: number;
+  kept: number;
+}
