@@ -48,14 +48,9 @@ export interface TextImport {
   end(): ParsedSource;
 }
 
-/**
- * CSV/TSV bytes to contact rows, chunk by chunk: sniff the encoding on the first chunk,
- * decode with a streaming decoder, parse strings, find header and phone column.
- */
-export function createTextImport(opts: SourceOptions): TextImport {
-  let decoder: StreamDecoder | null = null;
-  let csv: CsvReader | null = null;
-  const builder: ContactRowBuilder = createContactRowBuilder({
+/** The contact-row builder every source feeds, with the caller's header, phone column and callbacks. */
+function rowBuilder(opts: SourceOptions): ContactRowBuilder {
+  return createContactRowBuilder({
     fileName: opts.fileName,
     headerRow: opts.headerRow,
     phoneColumn: opts.phoneColumn,
@@ -63,6 +58,16 @@ export function createTextImport(opts: SourceOptions): TextImport {
     onPlan: opts.onPlan,
     onRows: opts.onRows,
   });
+}
+
+/**
+ * CSV/TSV bytes to contact rows, chunk by chunk: sniff the encoding on the first chunk,
+ * decode with a streaming decoder, parse strings, find header and phone column.
+ */
+export function createTextImport(opts: SourceOptions): TextImport {
+  let decoder: StreamDecoder | null = null;
+  let csv: CsvReader | null = null;
+  const builder: ContactRowBuilder = rowBuilder(opts);
 
   const first = (bytes: Uint8Array) => {
     detectFormat(bytes, opts.fileName); // refuses PDFs, images and archives by magic bytes
@@ -126,14 +131,7 @@ export function parseSheetBytes(
 ): ParsedSource {
   const wb = readWorkbook(bytes, opts.fileName, opts.limits);
   const sheet = chooseSheet(wb, opts.fileName, opts.sheet, opts.defaultCountry);
-  const builder = createContactRowBuilder({
-    fileName: opts.fileName,
-    headerRow: opts.headerRow,
-    phoneColumn: opts.phoneColumn,
-    defaultCountry: opts.defaultCountry,
-    onPlan: opts.onPlan,
-    onRows: opts.onRows,
-  });
+  const builder = rowBuilder(opts);
   const total = sheetRowCount(wb, sheet);
   const step = 5000;
   for (let r = 0; r < total; r += step) {
@@ -172,14 +170,7 @@ export async function parseXlsxSource(src: ByteSource, opts: XlsxSourceOptions):
     sheet = pickSheet(wb.sheets, (n) => heads.get(n) ?? [], opts.fileName, undefined, opts.defaultCountry);
   }
   opts.onSheet?.(sheet);
-  const builder = createContactRowBuilder({
-    fileName: opts.fileName,
-    headerRow: opts.headerRow,
-    phoneColumn: opts.phoneColumn,
-    defaultCountry: opts.defaultCountry,
-    onPlan: opts.onPlan,
-    onRows: opts.onRows,
-  });
+  const builder = rowBuilder(opts);
   await wb.readRows(sheet, {
     batchRows: opts.batchRows,
     onRows: async (rows, first, progress) => {
