@@ -46,7 +46,11 @@ export function createSender(deps: SenderDeps) {
   let stopped = true;
   let loop: Promise<void> | null = null;
   const stopCtl = { ac: new AbortController() };
-  let wakeCtl = new AbortController();
+  // A wake() while nobody idles is kept for the next idle(), which then returns at once: no wake-up
+  // is lost. Plain callbacks, not an AbortController: every answer wakes the loop, and each abort()
+  // built a DOMException with its stack (about 1 µs per recipient of the send's CPU).
+  let wakePending = false;
+  const idlers = new Set<() => void>();
   let gatewayWaitUntil = 0; // monotonic ms: 429/503/offline back-off shared by all campaigns
   const inflight = new Set<Promise<void>>();
   const sameFailures = new Map<number, { reason: string; n: number }>();
@@ -86,7 +90,8 @@ export function createSender(deps: SenderDeps) {
   const getCampaign = db.prepare<[number], CampaignRow>(`SELECT * FROM campaigns WHERE id = ?`);
 
   function wake() {
-    wakeCtl.abort();
+    if (!idlers.size) wakePending = true;
+    for (const done of [...idlers]) done();
   }
 
   /**
@@ -102,16 +107,25 @@ export function createSender(deps: SenderDeps) {
     return waiting;
   }
 
-  async function idle(ms: number) {
-    const ac = new AbortController();
-    const onStop = () => ac.abort();
-    stopCtl.ac.signal.addEventListener('abort', onStop, { once: true });
-    const onWake = () => ac.abort();
-    wakeCtl.signal.addEventListener('abort', onWake, { once: true });
-    await sleep(Math.max(1, ms), ac.signal);
-    stopCtl.ac.signal.removeEventListener('abort', onStop);
-    wakeCtl.signal.removeEventListener('abort', onWake);
-    if (wakeCtl.signal.aborted) wakeCtl = new AbortController();
+  /** Sleeps `ms`, or less: until wake() or stop. */
+  function idle(ms: number): Promise<void> {
+    if (wakePending) {
+      wakePending = false;
+      return Promise.resolve();
+    }
+    const stop = stopCtl.ac.signal;
+    if (stop.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(done, Math.max(1, ms));
+      function done() {
+        clearTimeout(t);
+        stop.removeEventListener('abort', done);
+        idlers.delete(done);
+        resolve();
+      }
+      stop.addEventListener('abort', done, { once: true });
+      idlers.add(done);
+    });
   }
 
   function backoffMs(retryCount: number): number {
@@ -178,9 +192,12 @@ export function createSender(deps: SenderDeps) {
 
   /**
    * One turn: pick the campaign, wait for what holds it up, claim its next batch as submitting,
-   * then send it without waiting for the answer (up to rate.maxInFlight at once).
+   * then send it without waiting for the answer (up to rate.maxInFlight at once). Room comes
+   * first: only this loop launches requests, so what is picked after it still has room, and a
+   * full pipe costs one turn per answer, not a campaign pick.
    */
   async function step() {
+    if (await waitForInFlightRoom()) return;
     const now = clock.now();
     if (lifecycle.promoteDue(now)) deps.changed(0);
     const sending = sendingNow.all();
@@ -188,7 +205,6 @@ export function createSender(deps: SenderDeps) {
     if (!c) return restUntilDue(now, sending);
     if (pauseIfModeChanged(c)) return;
     if (await waitForGateway()) return;
-    if (await waitForInFlightRoom()) return;
     const msgs = ledger.nextBatch(c.id, settings.get('rate.recipientsPerRequest'), settings.get('rate.partsPerSecond'));
     if (!msgs.length) return drainCampaign(c, now);
     const permit = await waitForPermit(msgs);
