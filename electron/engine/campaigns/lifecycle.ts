@@ -78,6 +78,9 @@ export function createLifecycle(db: DB) {
     },
     /** Scheduled campaigns whose time has come start sending; true if any did. */
     promoteDue(now: number): boolean {
+      // Asked before every request: a read costs microseconds, while an UPDATE that finds nothing
+      // still takes the write lock and commits.
+      if (!sql(`SELECT 1 FROM campaigns WHERE state = 'scheduled' AND send_at <= ? LIMIT 1`).get(now)) return false;
       return (
         sql(
           `UPDATE campaigns SET state = 'sending', started_at = COALESCE(started_at, ?) WHERE state = 'scheduled' AND send_at <= ?`,
