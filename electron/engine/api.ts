@@ -388,6 +388,8 @@ export interface Engine {
   };
   /** run the send loop and the delivery-report poller until close() */
   start(): void;
+  /** resolves once the work start() begins beside sending is over: the check after start, and the daily backup it may make */
+  afterStart(): Promise<void>;
   /** resolve when nothing of the campaign is queued or submitting (or it is paused/cancelled) */
   waitIdle(campaignId: number, opts?: { signal?: AbortSignal }): Promise<CampaignStatus>;
   /** poll delivery reports of the campaign now; with waitMs, until all final or the time is up */
@@ -462,6 +464,7 @@ export const METHODS = {
   'campaigns.chart': {},
   'campaigns.testSend': { owner: true },
   start: { route: false },
+  afterStart: { route: false },
   waitIdle: { ctlArg: 1, route: false },
   pollReports: { route: false },
 } as const satisfies Record<EngineMethod, { ctlArg?: number; route?: false; owner?: true }>;

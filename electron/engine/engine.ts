@@ -353,6 +353,10 @@ export async function createEngine(
         })
         .catch((e: Error) => log(`page check: ${e.message}`));
     },
+    async afterStart() {
+      await checked;
+      await backups.idle();
+    },
     async waitIdle(campaignId, opts = {}) {
       for (;;) {
         const s = campaigns.status(campaignId);

@@ -152,6 +152,27 @@ describe('automatic backups', () => {
     expect(listBackups(dataDir)).toHaveLength(3);
   });
 
+  it("afterStart() resolves once the check after start has passed and the day's backup is complete on disk", async () => {
+    const t = await engineWithSandbox();
+    try {
+      makeList(
+        t.engine,
+        'before start',
+        numbers(2000).map((phone) => ({ phone })),
+      );
+      expect(listBackups(t.dataDir)).toEqual([]);
+      t.engine.start();
+      await t.engine.afterStart();
+      const [made] = listBackups(t.dataDir);
+      expect(made?.kind).toBe('daily');
+      // complete: no half-made copy beside it, and it opens with the list in it
+      expect(fs.readdirSync(path.dirname(made.file)).filter((n) => n.includes('.partial'))).toEqual([]);
+      expect(lists(made.file)).toEqual(['before start']);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('a file that needs a migration is copied first, named with its old schema version', () => {
     const dir = tempDir();
     const file = path.join(dir, 'smsdesk.db');

@@ -179,6 +179,8 @@ export interface BackupScheduler {
   stop(): Promise<void>;
   /** one backup now, whatever the age of the newest (tests, and before a risky step) */
   runNow(): Promise<BackupInfo>;
+  /** resolves once no backup is being made (a failed one included) */
+  idle(): Promise<void>;
 }
 
 export function createBackupScheduler(deps: {
@@ -242,6 +244,9 @@ export function createBackupScheduler(deps: {
     async runNow() {
       if (running) await running.catch(() => null);
       return (await run(true))!;
+    },
+    async idle() {
+      await running?.catch(() => null);
     },
   };
 }
