@@ -63,12 +63,18 @@ export async function overheadEngine(a: { url: string; recipients: number; perRe
     'rate.maxInFlight': a.maxInFlight,
     ...QUIET_POLLER,
   });
-  const cid = seedCampaign(engine.db, { recipients: a.recipients, state: 'sending' });
+  const cid = seedCampaign(engine.db, { recipients: a.recipients, state: 'draft' });
   // A cheap completion check: waitIdle would add a status() count per change to the figure.
   const state = engine.db.prepare('SELECT state FROM campaigns WHERE id = ?').pluck();
+  // The check after start and the day's first backup read the whole file once per start (per day):
+  // their cost grows with the file, not with the recipients sent, so it is measured apart.
+  const start0 = process.cpuUsage();
+  engine.start();
+  await engine.afterStart();
+  const startup = process.cpuUsage(start0);
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  engine.start();
+  engine.campaigns.resume(cid);
   await until(() => state.get(cid) === 'completed', 10);
   const wallMs = ms(t0);
   const cpu = process.cpuUsage(cpu0);
@@ -78,7 +84,12 @@ export async function overheadEngine(a: { url: string; recipients: number; perRe
     .get(cid) as number;
   await engine.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, accepted };
+  return {
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    accepted,
+    startupCpuMs: (startup.user + startup.system) / 1000,
+  };
 }
 
 function post(url: URL, body: string): Promise<number> {
