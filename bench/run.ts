@@ -344,7 +344,7 @@ await measure('5', `Engine overhead, ${overheadN.toLocaleString('en-US')} recipi
     );
     const short = [...base, ...prod].find((r) => r.accepted !== overheadN);
     if (short) throw new Error(`sent ${short.accepted} of ${overheadN}`);
-    const perRecipient = (r: Sent) => (r.cpuMs * 1000) / overheadN;
+    const perRecipient = (r: { cpuMs: number }) => (r.cpuMs * 1000) / overheadN;
     ratioFigure({
       id: '5',
       what: 'CPU time of the sending process per recipient',
@@ -354,6 +354,25 @@ await measure('5', `Engine overhead, ${overheadN.toLocaleString('en-US')} recipi
       baselineWhat: 'same HTTP requests, no persistence',
       limit: 1.5,
       note: `wall ${fmt(stat(prod.map((e) => e.wallMs)).median / 1000)} s vs ${fmt(stat(base.map((b) => b.wallMs)).median / 1000)} s; timed after the check after start and the daily backup, ${fmt(stat(prod.map((e) => e.startupCpuMs ?? 0)).median)} ms CPU once per start`,
+    });
+    // 5f: what the ledger alone costs per recipient, and so the lowest figure 5 it leaves room for
+    const alone: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const r = await runChild<{ cpuMs: number; accepted: number }>('ledgerAlone', args);
+      if (r.accepted !== overheadN) throw new Error(`the ledger alone accepted ${r.accepted} of ${overheadN}`);
+      alone.push(perRecipient(r));
+    }
+    const floor = stat(alone.map((x, i) => (x + perRecipient(base[i])) / perRecipient(base[i])));
+    add({
+      id: '5f',
+      what: "figure 5's floor: the ledger's own calls alone (next batch, claim, accept; no HTTP, no send loop), CPU per recipient; ratio = (ledger + baseline) / baseline",
+      unit: 'µs',
+      product: stat(alone),
+      baseline: stat(base.map(perRecipient)),
+      baselineWhat: 'same HTTP requests, no persistence',
+      ratio: floor,
+      target: 'none: 5 cannot go below it',
+      met: null,
     });
   } finally {
     await sb.close();

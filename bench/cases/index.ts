@@ -1,6 +1,6 @@
 import { importEngine, csvBaseline, xlsxBaseline } from './import.ts';
 import { analyzeCalls, renderRows } from './preview.ts';
-import { rateSend, overheadEngine, overheadBaseline } from './send.ts';
+import { rateSend, overheadEngine, overheadBaseline, ledgerAlone } from './send.ts';
 import { dlrEngine, dlrBaseline } from './dlr.ts';
 import { startupEngine, startupBaseline } from './startup.ts';
 import { lagImportWhileSending } from './lag.ts';
@@ -15,6 +15,7 @@ export const jobs = {
   rateSend,
   overheadEngine,
   overheadBaseline,
+  ledgerAlone,
   dlrEngine,
   dlrBaseline,
   startupEngine,

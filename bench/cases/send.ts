@@ -2,6 +2,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { benchEngine, dataDirFrom, ms, tempDir, BENCH_TOKEN } from '../lib/engine.ts';
 import { seedCampaign, msisdnOf, SEED_TEXT } from '../lib/seed.ts';
+import { createLedger, type AcceptedAnswer } from '../../electron/engine/queue/ledger.ts';
 
 /** Recipients a rate run needs: the window plus the time to reach the pace, with room to spare. */
 export const rateRecipients = (rps: number, perRequest: number, windowMs: number) =>
@@ -90,6 +91,47 @@ export async function overheadEngine(a: { url: string; recipients: number; perRe
     accepted,
     startupCpuMs: (startup.user + startup.system) / 1000,
   };
+}
+
+/**
+ * The floor of figure 5: the engine's own ledger calls for the same campaign (next batch, claim as
+ * submitting with the answers that came in, accepted), with no HTTP and no send loop. Answers come
+ * `maxInFlight` batches behind their claim, as they do with that many requests out.
+ */
+export async function ledgerAlone(a: { recipients: number; perRequest: number; maxInFlight: number }) {
+  const dir = tempDir();
+  const engine = await benchEngine(dir);
+  const cid = seedCampaign(engine.db, { recipients: a.recipients, state: 'sending' });
+  const ledger = createLedger(engine.db);
+  const out: AcceptedAnswer[] = [];
+  const cpu0 = process.cpuUsage();
+  for (;;) {
+    const msgs = ledger.nextBatch(cid, a.perRequest, 0);
+    if (!msgs.length) break;
+    const now = Date.now();
+    const answers = out.length >= a.maxInFlight ? [out.shift()!] : [];
+    const b = ledger.claimWithAnswers(cid, msgs, now, answers)!;
+    const at = now + 20;
+    out.push({
+      batchId: b.id,
+      campaignId: cid,
+      gatewayRef: `g${b.id}`,
+      processed: b.to.length,
+      httpStatus: 200,
+      at,
+      firstPollAt: at + 3_600_000,
+      pollInterval: 3_600_000,
+    });
+  }
+  ledger.markAcceptedAll(out);
+  const cpu = process.cpuUsage(cpu0);
+  const accepted = engine.db
+    .prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status = 'accepted'`)
+    .pluck()
+    .get(cid) as number;
+  await engine.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { cpuMs: (cpu.user + cpu.system) / 1000, accepted };
 }
 
 function post(url: URL, body: string): Promise<number> {
