@@ -115,6 +115,21 @@ describe('rate limiter', () => {
     expect(lim.delayFor({ recipients: 1, parts: 1 })).toBeGreaterThan(400);
   });
 
+  it('after a restart, waits exactly until the oldest request of the last second leaves the window, in whatever order they were seeded', async () => {
+    const clock = manualClock();
+    const lim = createRateLimiter({ clock, limits: () => ({ requestsPerSecond: 5, partsPerSecond: 0 }) });
+    const wall = clock.now();
+    lim.seed([100, 500, 200, 400, 300].map((ago) => ({ at: wall - ago, parts: 1 })));
+    // the window is 1 s plus the 5 ms margin: the one answered 500 ms ago leaves it in 505 ms
+    expect(lim.delayFor({ recipients: 1, parts: 1 })).toBe(505);
+    clock.advance(505);
+    expect(lim.delayFor({ recipients: 1, parts: 1 })).toBe(0);
+    // one goes (in flight, so it counts): the next waits for the second oldest, 100 ms more
+    const permit = (await lim.acquire({ recipients: 1, parts: 1 }))!;
+    expect(lim.delayFor({ recipients: 1, parts: 1 })).toBe(100);
+    permit.release();
+  });
+
   it('handles rates below one request per second', async () => {
     const clock = manualClock();
     const lim = createRateLimiter({ clock, limits: () => ({ requestsPerSecond: 0.5, partsPerSecond: 0 }) });

@@ -28,6 +28,8 @@ interface Entry {
 export function createRateLimiter(opts: { clock: Clock; limits: () => RateLimits; marginMs?: number }) {
   const { clock } = opts;
   const margin = opts.marginMs ?? 5;
+  // Kept in order of `end` (answers come in on a monotonic clock; seeds are sorted in), so the
+  // window's requests are a tail of the list: asked before every request, no filter or sort.
   const entries: Entry[] = [];
   let inFlight = 0;
   const waiters = new Set<() => void>();
@@ -41,7 +43,22 @@ export function createRateLimiter(opts: { clock: Clock; limits: () => RateLimits
   }
 
   function prune(now: number, keepMs: number) {
-    for (let i = entries.length - 1; i >= 0; i--) if (entries[i].end <= now - keepMs) entries.splice(i, 1);
+    let n = 0;
+    while (n < entries.length && entries[n].end <= now - keepMs) n++;
+    if (n) entries.splice(0, n);
+  }
+
+  /** index of the first entry that ended after `t` */
+  function firstAfter(t: number): number {
+    let i = 0;
+    while (i < entries.length && entries[i].end <= t) i++;
+    return i;
+  }
+
+  function insert(e: Entry) {
+    let i = entries.length;
+    while (i > 0 && entries[i - 1].end > e.end) i--;
+    entries.splice(i, 0, e);
   }
 
   /** ms to wait before a request of this cost may start: 0 = now, Infinity = until an answer arrives */
@@ -53,17 +70,15 @@ export function createRateLimiter(opts: { clock: Clock; limits: () => RateLimits
     prune(now, Math.max(windowMs, pw));
     let wait = 0;
     // Requests: in flight ones count until they end; finished ones until end + W.
-    const ends = entries
-      .filter((e) => e.end > now - windowMs)
-      .map((e) => e.end)
-      .sort((a, b) => a - b);
-    const count = ends.length + inFlight;
+    const from = firstAfter(now - windowMs);
+    const ended = entries.length - from;
+    const count = ended + inFlight;
     if (count >= maxRequests) {
       const mustLeave = count - maxRequests + 1;
-      wait = mustLeave <= ends.length ? ends[mustLeave - 1] + windowMs - now : Infinity;
+      wait = mustLeave <= ended ? entries[from + mustLeave - 1].end + windowMs - now : Infinity;
     }
     if (limits.partsPerSecond > 0 && wait !== Infinity) {
-      const inWin = entries.filter((e) => e.end > now - pw).sort((a, b) => a.end - b.end);
+      const inWin = entries.slice(firstAfter(now - pw));
       let sum = cost.parts + inflightParts + inWin.reduce((s, e) => s + e.parts, 0);
       // A single request over the limit may still go alone (otherwise it never could).
       if (sum > limits.partsPerSecond && !(inWin.length === 0 && inFlight === 0)) {
@@ -87,7 +102,7 @@ export function createRateLimiter(opts: { clock: Clock; limits: () => RateLimits
         done = true;
         inFlight--;
         inflightParts -= cost.parts;
-        entries.push({ end: clock.mono(), parts: cost.parts });
+        insert({ end: clock.mono(), parts: cost.parts });
         for (const w of [...waiters]) w();
       },
     };
@@ -125,7 +140,7 @@ export function createRateLimiter(opts: { clock: Clock; limits: () => RateLimits
       const nowMono = clock.mono();
       for (const e of events) {
         const age = nowWall - e.at;
-        entries.push({ end: age < 0 ? nowMono : nowMono - age, parts: e.parts });
+        insert({ end: age < 0 ? nowMono : nowMono - age, parts: e.parts });
       }
     },
     inFlight: () => inFlight,
