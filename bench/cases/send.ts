@@ -56,6 +56,17 @@ export async function rateSend(a: {
   return { startedAt: t0, queuedLeft: queued, lagP99Ms: lag.percentile(99) / 1e6 };
 }
 
+/** How many of the campaign's messages the ledger holds as accepted; then the engine and its folder are gone. */
+async function acceptedThenClose(engine: Awaited<ReturnType<typeof benchEngine>>, dir: string, cid: number) {
+  const n = engine.db
+    .prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status = 'accepted'`)
+    .pluck()
+    .get(cid) as number;
+  await engine.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return n;
+}
+
 /** Engine overhead: a whole campaign sent with no effective limit; CPU of this process only. */
 export async function overheadEngine(a: { url: string; recipients: number; perRequest: number; maxInFlight: number }) {
   const dir = tempDir();
@@ -80,12 +91,7 @@ export async function overheadEngine(a: { url: string; recipients: number; perRe
   await until(() => state.get(cid) === 'completed', 10);
   const wallMs = ms(t0);
   const cpu = process.cpuUsage(cpu0);
-  const accepted = engine.db
-    .prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status = 'accepted'`)
-    .pluck()
-    .get(cid) as number;
-  await engine.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  const accepted = await acceptedThenClose(engine, dir, cid);
   return {
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
@@ -126,12 +132,7 @@ export async function ledgerAlone(a: { recipients: number; perRequest: number; m
   }
   ledger.markAcceptedAll(out);
   const cpu = process.cpuUsage(cpu0);
-  const accepted = engine.db
-    .prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status = 'accepted'`)
-    .pluck()
-    .get(cid) as number;
-  await engine.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  const accepted = await acceptedThenClose(engine, dir, cid);
   return { cpuMs: (cpu.user + cpu.system) / 1000, accepted };
 }
 
