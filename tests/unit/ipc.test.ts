@@ -70,7 +70,7 @@ describe('contract', () => {
       Object.keys(METHODS)
         .filter((m) => !ENGINE_METHODS.includes(m))
         .sort(),
-    ).toEqual(['lists.import', 'optouts.import', 'pollReports', 'settings.get', 'start', 'waitIdle']);
+    ).toEqual(['afterStart', 'lists.import', 'optouts.import', 'pollReports', 'settings.get', 'start', 'waitIdle']);
   });
 
   it('never lets the token out: no output schema has a field that could hold it', () => {
