@@ -48,18 +48,40 @@ export function createLedger(db: DB) {
 
   /** The lowest-seq queued messages that share one text, capped by recipients and by parts. */
   function nextBatch(campaignId: number, maxRecipients: number, maxParts: number): QueuedMessage[] {
-    const rows = queuedStmt.all(campaignId, maxRecipients);
+    return nextBatches(campaignId, maxRecipients, maxParts, 1)[0] ?? [];
+  }
+
+  /**
+   * Up to `maxBatches` batches in queue order, each cut as nextBatch cuts one (one text, capped by
+   * recipients and by parts). A re-sent batch always goes whole and alone.
+   */
+  function nextBatches(
+    campaignId: number,
+    maxRecipients: number,
+    maxParts: number,
+    maxBatches: number,
+  ): QueuedMessage[][] {
+    const rows = queuedStmt.all(campaignId, maxRecipients * Math.max(1, maxBatches));
     // A re-sent batch goes whole under its first reference: a part of it under that reference
     // would be answered with the first result by a gateway that honours it, and never sent.
-    if (rows.length && rows[0].resend_ref) return resendGroup.all(campaignId, rows[0].resend_ref);
-    const out: QueuedMessage[] = [];
+    if (rows.length && rows[0].resend_ref) return [resendGroup.all(campaignId, rows[0].resend_ref)];
+    const out: QueuedMessage[][] = [];
+    let cur: QueuedMessage[] = [];
     let parts = 0;
     for (const r of rows) {
-      if (out.length && (r.text !== out[0].text || r.resend_ref)) break;
-      if (out.length && maxParts > 0 && parts + r.parts > maxParts) break;
-      out.push(r);
+      if (r.resend_ref) break; // its group goes alone, in a turn of its own
+      const full =
+        cur.length === maxRecipients || r.text !== cur[0]?.text || (maxParts > 0 && parts + r.parts > maxParts);
+      if (cur.length && full) {
+        out.push(cur);
+        if (out.length === maxBatches) return out;
+        cur = [];
+        parts = 0;
+      }
+      cur.push(r);
       parts += r.parts;
     }
+    if (cur.length) out.push(cur);
     return out;
   }
 
@@ -184,17 +206,27 @@ export function createLedger(db: DB) {
   const commitSubmitting = db.transaction(takeBatch);
 
   /**
-   * The accepted answers that came in since the last claim, and the next batch as submitting, in
-   * one commit: a request costs one commit, not two. An answer still waiting here when the app
-   * stops leaves its batch submitting, which start-up makes uncertain and the poller finds by
-   * its reference: it is never sent again.
+   * The accepted answers that came in since the last claim, and the next batches as submitting
+   * (one, or several when as many permits and in-flight slots are free at once), in one commit: a
+   * request costs at most one commit, not two. An answer still waiting here when the app stops
+   * leaves its batch submitting, which start-up makes uncertain and the poller finds by its
+   * reference: it is never sent again. Each batch is taken as `takeBatch` takes one (null where
+   * its rows changed under us).
    */
-  const claimWithAnswers = db.transaction(
-    (campaignId: number, msgs: QueuedMessage[], now: number, answers: readonly AcceptedAnswer[]) => {
+  const claimManyWithAnswers = db.transaction(
+    (campaignId: number, batches: QueuedMessage[][], now: number, answers: readonly AcceptedAnswer[]) => {
       accept(answers);
-      return takeBatch(campaignId, msgs, now);
+      return batches.map((msgs) => takeBatch(campaignId, msgs, now));
     },
   );
+
+  /** One batch: claimManyWithAnswers for one. */
+  const claimWithAnswers = (
+    campaignId: number,
+    msgs: QueuedMessage[],
+    now: number,
+    answers: readonly AcceptedAnswer[],
+  ): BatchRecord | null => claimManyWithAnswers(campaignId, [msgs], now, answers)[0] ?? null;
 
   /** Accepted answers with no claim to ride on (the queue ran dry, or the app stops). */
   const markAcceptedAll = db.transaction(accept);
@@ -295,8 +327,10 @@ export function createLedger(db: DB) {
 
   return {
     nextBatch,
+    nextBatches,
     commitSubmitting,
     claimWithAnswers,
+    claimManyWithAnswers,
     markAccepted,
     markAcceptedAll,
     markReturned,

@@ -110,6 +110,10 @@ export function createRateLimiter(opts: { clock: Clock; limits: () => RateLimits
 
   return {
     delayFor,
+    /** A permit now if the cost fits now, else null (never waits). */
+    tryAcquire(cost: Cost): Permit | null {
+      return delayFor(cost) === 0 ? grant(cost) : null;
+    },
     /** Waits until the cost fits; returns a permit to release when the answer arrives, or null if aborted. */
     async acquire(cost: Cost, signal?: AbortSignal): Promise<Permit | null> {
       for (;;) {

@@ -22,6 +22,12 @@ export const RETRY_AFTER_CAP_MS = 3_600_000;
  */
 export const ANSWER_WAIT_MS = 10;
 
+/**
+ * At most this many requests are claimed in one commit, when the limiter and rate.maxInFlight let
+ * them all go at once (the ledger's cost per request falls by about a quarter at 4).
+ */
+export const GROUP_MAX = 4;
+
 export interface SenderDeps {
   db: DB;
   ledger: Ledger;
@@ -205,13 +211,34 @@ export function createSender(deps: SenderDeps) {
     if (!c) return restUntilDue(now, sending);
     if (pauseIfModeChanged(c)) return;
     if (await waitForGateway()) return;
-    const msgs = ledger.nextBatch(c.id, settings.get('rate.recipientsPerRequest'), settings.get('rate.partsPerSecond'));
-    if (!msgs.length) return drainCampaign(c, now);
-    const permit = await waitForPermit(msgs);
-    if (!permit) return;
-    const batch = claimBatch(c, msgs, permit);
-    if (!batch) return;
-    launch(batch, c, permit);
+    const room = Math.min(GROUP_MAX, settings.get('rate.maxInFlight') - inflight.size);
+    const found = ledger.nextBatches(
+      c.id,
+      settings.get('rate.recipientsPerRequest'),
+      settings.get('rate.partsPerSecond'),
+      room,
+    );
+    if (!found.length) return drainCampaign(c, now);
+    const first = await waitForPermit(found[0]);
+    if (!first) return;
+    const permits = [first, ...morePermits(found.slice(1))];
+    const batches = claimBatches(c, found.slice(0, permits.length), permits);
+    batches.forEach((batch, i) => batch && launch(batch, c, permits[i]));
+  }
+
+  /**
+   * The permits the limiter gives at once, in order, for the batches after the first: when the
+   * loop is behind (answers came back together, the CPU is busy), several requests go out on one
+   * commit instead of one commit each. Nothing waits here, so none is claimed before its turn.
+   */
+  function morePermits(rest: QueuedMessage[][]): Permit[] {
+    const out: Permit[] = [];
+    for (const msgs of rest) {
+      const p = deps.limiter.tryAcquire(costOf(msgs));
+      if (!p) break;
+      out.push(p);
+    }
+    return out;
   }
 
   /** Nothing to send now: finish campaigns that are settled, then sleep until a back-off or schedule ends. */
@@ -246,10 +273,15 @@ export function createSender(deps: SenderDeps) {
     return true;
   }
 
-  /** rate.maxInFlight caps the requests whose answer is still out. */
+  /**
+   * rate.maxInFlight caps the requests whose answer is still out. After the first answer, the
+   * others that came in with it are read too (one turn of the event loop), so the next turn
+   * sees all the room there is.
+   */
   async function waitForInFlightRoom(): Promise<boolean> {
     if (inflight.size < settings.get('rate.maxInFlight')) return false;
     await Promise.race(inflight);
+    await new Promise((resolve) => setImmediate(resolve));
     return true;
   }
 
@@ -263,25 +295,29 @@ export function createSender(deps: SenderDeps) {
     else await idle(50);
   }
 
+  const costOf = (msgs: QueuedMessage[]) => ({
+    recipients: msgs.length,
+    parts: msgs.reduce((s, m) => s + m.parts, 0),
+  });
+
   /** The limiter decides when the request may leave (requests and parts per second); null when stopping. */
   function waitForPermit(msgs: QueuedMessage[]): Promise<Permit | null> {
-    const parts = msgs.reduce((s, m) => s + m.parts, 0);
-    return deps.limiter.acquire({ recipients: msgs.length, parts }, stopCtl.ac.signal);
+    return deps.limiter.acquire(costOf(msgs), stopCtl.ac.signal);
   }
 
   /**
-   * Writes the batch as submitting before any byte leaves, in one commit with the accepted answers
-   * that came in since the last claim; gives the permit back if it cannot.
+   * Writes the batches as submitting before any byte leaves, in one commit with the accepted
+   * answers that came in since the last claim; gives back the permit of each it cannot claim.
    */
-  function claimBatch(c: CampaignRow, msgs: QueuedMessage[], permit: Permit): BatchRecord | null {
-    let batch: BatchRecord | null = null;
+  function claimBatches(c: CampaignRow, found: QueuedMessage[][], permits: Permit[]): Array<BatchRecord | null> {
+    let batches: Array<BatchRecord | null> = [];
     let carried: AcceptedAnswer[] = [];
     try {
       // The campaign may have been paused or cancelled while we waited for the limiter.
       if (getCampaign.get(c.id)?.state === 'sending') {
         carried = answers.splice(0);
         try {
-          batch = ledger.claimWithAnswers(c.id, msgs, clock.now(), carried);
+          batches = ledger.claimManyWithAnswers(c.id, found, clock.now(), carried);
         } catch (e) {
           answers.unshift(...carried);
           carried = [];
@@ -290,14 +326,16 @@ export function createSender(deps: SenderDeps) {
         }
       }
     } finally {
-      if (!batch) permit.release();
+      permits.forEach((p, i) => {
+        if (!batches[i]) p.release();
+      });
     }
-    if ((batch || carried.length) && storageBlocked) {
+    if ((batches.some(Boolean) || carried.length) && storageBlocked) {
       storageBlocked = false;
       deps.blocked({ code: null, message: null });
     }
     answersWritten(carried);
-    return batch;
+    return batches;
   }
 
   /** The request runs beside the loop, which goes on to the next batch while the answer is out. */
@@ -367,7 +405,7 @@ export function createSender(deps: SenderDeps) {
 
   /**
    * 2xx: accepted, the poller takes it from here; the campaign's back-off and failure streak end.
-   * Written with the next claim (claimBatch), or by itself after ANSWER_WAIT_MS (writeAnswers).
+   * Written with the next claim (claimBatches), or by itself after ANSWER_WAIT_MS (writeAnswers).
    */
   function recordAccepted(
     batch: BatchRecord,
