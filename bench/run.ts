@@ -13,6 +13,7 @@ import { stat, fmt, fmtStat, rateFigures, type Stat } from './lib/stats.ts';
 import { tempDir, BENCH_TOKEN } from './lib/engine.ts';
 import { rateRecipients } from './cases/send.ts';
 import { commandWall, electronWindow, queryWall, webFirstAnswer } from './cases/commands.ts';
+import { GROUP_MAX } from '../electron/engine/queue/sender.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SCALE = Math.min(1, Math.max(0.001, Number(process.env.BENCH_SCALE ?? 1) || 1));
@@ -366,7 +367,7 @@ await measure('5', `Engine overhead, ${overheadN.toLocaleString('en-US')} recipi
     const floor = stat(ledger.map((x, i) => (x + perRecipient(base[i])) / perRecipient(base[i])));
     add({
       id: '5f',
-      what: "figure 5's floor: the ledger's own calls alone (next batch, claim, accept; no HTTP, no send loop), CPU per recipient; ratio = (ledger + baseline) / baseline",
+      what: `figure 5's floor: the ledger's own calls alone (next batches, claim, accept, ${GROUP_MAX} requests per commit as the send loop at best; no HTTP, no loop), CPU per recipient; ratio = (ledger + baseline) / baseline`,
       unit: 'µs',
       product: stat(ledger),
       baseline: stat(base.map(perRecipient)),

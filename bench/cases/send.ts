@@ -4,6 +4,7 @@ import { benchEngine, dataDirFrom, ms, tempDir, BENCH_TOKEN } from '../lib/engin
 import { seedCampaign, msisdnOf, SEED_TEXT } from '../lib/seed.ts';
 import { createLedger, type AcceptedAnswer } from '../../electron/engine/queue/ledger.ts';
 import { createCounts } from '../../electron/engine/queue/counts.ts';
+import { GROUP_MAX } from '../../electron/engine/queue/sender.ts';
 
 /** Recipients a rate run needs: the window plus the time to reach the pace, with room to spare. */
 export const rateRecipients = (rps: number, perRequest: number, windowMs: number) =>
@@ -101,9 +102,10 @@ export async function overheadEngine(a: { url: string; recipients: number; perRe
 }
 
 /**
- * The floor of figure 5: the engine's own ledger calls for the same campaign (next batch, claim as
- * submitting with the answers that came in, accepted), with no HTTP and no send loop. Answers come
- * `maxInFlight` batches behind their claim, as they do with that many requests out.
+ * The floor of figure 5: the engine's own ledger calls for the same campaign (next batches, claim as
+ * submitting with the answers that came in, accepted), with no HTTP and no send loop, at the send
+ * loop's best: GROUP_MAX requests per commit. Answers come `maxInFlight` batches behind their
+ * claim, as they do with that many requests out.
  */
 export async function ledgerAlone(a: { recipients: number; perRequest: number; maxInFlight: number }) {
   const dir = tempDir();
@@ -113,22 +115,22 @@ export async function ledgerAlone(a: { recipients: number; perRequest: number; m
   const out: AcceptedAnswer[] = [];
   const cpu0 = process.cpuUsage();
   for (;;) {
-    const msgs = ledger.nextBatch(cid, a.perRequest, 0);
-    if (!msgs.length) break;
+    const found = ledger.nextBatches(cid, a.perRequest, 0, GROUP_MAX);
+    if (!found.length) break;
     const now = Date.now();
-    const answers = out.length >= a.maxInFlight ? [out.shift()!] : [];
-    const b = ledger.claimWithAnswers(cid, msgs, now, answers)!;
+    const answers = out.length >= a.maxInFlight ? out.splice(0, found.length) : [];
     const at = now + 20;
-    out.push({
-      batchId: b.id,
-      campaignId: cid,
-      gatewayRef: `g${b.id}`,
-      processed: b.to.length,
-      httpStatus: 200,
-      at,
-      firstPollAt: at + 3_600_000,
-      pollInterval: 3_600_000,
-    });
+    for (const b of ledger.claimManyWithAnswers(cid, found, now, answers))
+      out.push({
+        batchId: b!.id,
+        campaignId: cid,
+        gatewayRef: `g${b!.id}`,
+        processed: b!.to.length,
+        httpStatus: 200,
+        at,
+        firstPollAt: at + 3_600_000,
+        pollInterval: 3_600_000,
+      });
   }
   ledger.markAcceptedAll(out);
   const cpu = process.cpuUsage(cpu0);
