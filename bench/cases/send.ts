@@ -165,28 +165,32 @@ export async function batchOnlyClaims(a: { recipients: number; perRequest: numbe
       counts.move(cid, 'submitting', 'accepted', x.n, now);
     }
   };
+  const take = (rows: Array<{ id: number; seq: number; text: string }>, now: number) => {
+    const id = Number(
+      insert.run(
+        cid,
+        randomUUID().replace(/-/g, ''),
+        rows.length,
+        rows.length,
+        rows[0].text,
+        now,
+        now,
+        JSON.stringify(rows.map((r) => r.id)),
+      ).lastInsertRowid,
+    );
+    counts.move(cid, 'queued', 'submitting', rows.length, now);
+    cursor.run(rows[rows.length - 1].seq, cid);
+    return id;
+  };
+  // GROUP_MAX requests per commit, as the send loop and ledgerAlone at best
   const claim = db.transaction(
     (
-      rows: Array<{ id: number; seq: number; text: string }>,
+      batches: Array<Array<{ id: number; seq: number; text: string }>>,
       now: number,
       answers: Array<{ id: number; n: number }>,
     ) => {
       accept(answers, now);
-      const id = Number(
-        insert.run(
-          cid,
-          randomUUID().replace(/-/g, ''),
-          rows.length,
-          rows.length,
-          rows[0].text,
-          now,
-          now,
-          JSON.stringify(rows.map((r) => r.id)),
-        ).lastInsertRowid,
-      );
-      counts.move(cid, 'queued', 'submitting', rows.length, now);
-      cursor.run(rows[rows.length - 1].seq, cid);
-      return id;
+      return batches.map((rows) => take(rows, now));
     },
   );
   const out: Array<{ id: number; n: number }> = [];
@@ -194,11 +198,13 @@ export async function batchOnlyClaims(a: { recipients: number; perRequest: numbe
   let sent = 0;
   const cpu0 = process.cpuUsage();
   for (;;) {
-    const rows = next.all(cid, last, a.perRequest);
+    const rows = next.all(cid, last, a.perRequest * GROUP_MAX);
     if (!rows.length) break;
     last = rows[rows.length - 1].seq;
-    const id = claim(rows, Date.now(), out.length >= a.maxInFlight ? [out.shift()!] : []);
-    out.push({ id, n: rows.length });
+    const batches: Array<typeof rows> = [];
+    for (let i = 0; i < rows.length; i += a.perRequest) batches.push(rows.slice(i, i + a.perRequest));
+    const ids = claim(batches, Date.now(), out.length >= a.maxInFlight ? out.splice(0, batches.length) : []);
+    ids.forEach((id, i) => out.push({ id, n: batches[i].length }));
     sent += rows.length;
   }
   db.transaction(() => accept(out, Date.now()))();

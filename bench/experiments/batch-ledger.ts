@@ -1,7 +1,8 @@
 // How low figure 5 could go with a ledger that writes nothing per message while sending, against
 // today's ledger, on the same campaign: `npx tsx bench/experiments/batch-ledger.ts` (about a
 // minute). Not part of `npm run bench`: the sketch is not the product (bench/cases/send.ts,
-// batchOnlyClaims). Prints CPU µs per recipient, interleaved runs, median [min–max].
+// batchOnlyClaims). Both claim GROUP_MAX requests per commit, as the send loop does at best.
+// Prints CPU µs per recipient, interleaved runs, median [min–max].
 import { runChild } from '../lib/child.ts';
 import { fmt, stat } from '../lib/stats.ts';
 
