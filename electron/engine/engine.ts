@@ -4,7 +4,7 @@ import type { DB } from './db/open.ts';
 import { FolderBusyError, openFolder, ownerSentence, type OwnerInfo } from './db/owner.ts';
 import { checkLedger, repairLedger } from './queue/invariants.ts';
 import { createBackupScheduler } from './db/backup.ts';
-import { pauseForDamage, startLedgerCheck } from './db/check.ts';
+import { pauseForDamage, startLedgerCheck, copyInWorker } from './db/check.ts';
 import { DatabaseCorruptError, isCorruption } from './db/corrupt.ts';
 import { LATEST_VERSION } from './db/migrations.ts';
 import { createSettingsStore } from './db/settings.ts';
@@ -177,6 +177,7 @@ export async function createEngine(
     version: () => LATEST_VERSION,
     log,
     checkEveryMs: deps.backupCheckMs,
+    copy: (dest) => copyInWorker(databaseFile(dataDir), dest),
   });
   const limiter = createRateLimiter({
     clock,

@@ -8,6 +8,7 @@ import { migrations, LATEST_VERSION } from '../../electron/engine/db/migrations.
 import { openDatabase } from '../../electron/engine/db/open.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
 import { applyRestore, restoreOffer } from '../../electron/restore.ts';
+import { copyInWorker } from '../../electron/engine/db/check.ts';
 import { startEngineHost } from '../../electron/host/index.ts';
 import { cli } from '../helpers/cli.ts';
 import { engineWithSandbox, makeList, numbers, tempDir, waitFor } from '../helpers/engine.ts';
@@ -168,6 +169,40 @@ describe('automatic backups', () => {
       // complete: no half-made copy beside it, and it opens with the list in it
       expect(fs.readdirSync(path.dirname(made.file)).filter((n) => n.includes('.partial'))).toEqual([]);
       expect(lists(made.file)).toEqual(['before start']);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('the daily copy is made in a thread of its own while the owner keeps writing: complete, undamaged, the lists in it', async () => {
+    const t = await engineWithSandbox();
+    try {
+      makeList(
+        t.engine,
+        'first',
+        numbers(3000).map((phone) => ({ phone })),
+      );
+      const dest = path.join(t.dataDir, 'copy-test.db');
+      const copying = copyInWorker(path.join(t.dataDir, 'smsdesk.db'), dest);
+      // the owner writes on while the thread copies
+      for (let i = 0; i < 5; i++)
+        makeList(
+          t.engine,
+          `during ${i}`,
+          numbers(500, 10_000 * (i + 1)).map((phone) => ({ phone })),
+        );
+      const made = await copying;
+      expect(made).toEqual({ file: dest, bytes: fs.statSync(dest).size });
+      const copy = new Database(dest, { readonly: true });
+      try {
+        expect(copy.pragma('quick_check', { simple: true })).toBe('ok');
+        expect(copy.pragma('journal_mode', { simple: true })).toBe('delete');
+      } finally {
+        copy.close();
+      }
+      expect(lists(dest)).toContain('first');
+      // no half-made file is left beside it
+      expect(fs.readdirSync(t.dataDir).filter((n) => n.includes('.partial'))).toEqual([]);
     } finally {
       await t.close();
     }

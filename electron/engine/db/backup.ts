@@ -192,6 +192,11 @@ export function createBackupScheduler(deps: {
   log: (line: string) => void;
   /** how often the age of the newest backup is looked at while running (default: hourly) */
   checkEveryMs?: number;
+  /**
+   * makes the copy (default: backupTo on `db`, a hundred pages per turn); the engine's copies it in
+   * a worker thread (db/check.ts copyInWorker), null when none could start
+   */
+  copy?: (dest: string) => Promise<{ file: string; bytes: number } | null>;
 }): BackupScheduler {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<BackupInfo | null> | null = null;
@@ -202,7 +207,7 @@ export function createBackupScheduler(deps: {
     const at = deps.now();
     const version = deps.version();
     const file = freeName(deps.dataDir, at, version, 'daily');
-    const r = await backupTo(deps.db, file);
+    const r = (await deps.copy?.(file)) ?? (await backupTo(deps.db, file));
     const gone = pruneBackups(deps.dataDir, deps.keep());
     deps.log(`backup: ${r.file} (${r.bytes} bytes)${gone.length ? `; ${gone.length} older backup(s) removed` : ''}`);
     return { file, name: path.basename(file), at, version, kind: 'daily', bytes: r.bytes };

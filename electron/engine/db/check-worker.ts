@@ -8,14 +8,19 @@
  * transaction (a snapshot: counters and rows are always committed together), and names the
  * campaigns whose counters are off; the engine counts those again.
  *
- * Kept free of the engine's modules but the import-free query it shares with the ledger check (and
- * of TypeScript that needs more than stripping types): Node
+ * Started with `copyTo`, it makes the daily backup instead (db/check.ts copyInWorker): the whole
+ * file in one step of SQLite's online backup from this read-only connection, as `smsdesk backup`
+ * does, so the copy's final sync (tens of ms on a big ledger) never stalls the engine's thread.
+ *
+ * Kept free of the engine's modules but the import-free query it shares with the ledger check and
+ * backup.ts's copy (and of TypeScript that needs more than stripping types): Node
  * runs this file as it is, from source and from the dist-node/ bundles (which run from a checkout);
  * the packaged app carries it as dist-electron/ledger-check.cjs (scripts/build-electron.mjs).
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { COUNTERS_OFF_SQL, type CountersOffRow } from '../queue/counters-check.ts';
+import { backupTo } from './backup.ts';
 
 /** What the worker answers, once. */
 export type CheckAnswer =
@@ -51,4 +56,22 @@ function countersOff(db: Database.Database): number[] {
   return [...new Set(rows.map((r) => r.campaign_id))].sort((a, b) => a - b);
 }
 
-parentPort?.postMessage(check((workerData as { file: string }).file));
+/** What the worker answers to `copyTo`, once. */
+export type CopyAnswer = { kind: 'copied'; bytes: number } | { kind: 'failed'; code: string; message: string };
+
+async function copy(file: string, dest: string): Promise<CopyAnswer> {
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
+    // one step: between small steps the owner's writes would restart the copy
+    return { kind: 'copied', bytes: (await backupTo(db, dest, { stepPages: 0x7fffffff })).bytes };
+  } catch (e) {
+    return { kind: 'failed', code: String((e as { code?: unknown })?.code ?? ''), message: (e as Error).message };
+  } finally {
+    db?.close();
+  }
+}
+
+const job = workerData as { file: string; copyTo?: string };
+if (job.copyTo) void copy(job.file, job.copyTo).then((a) => parentPort?.postMessage(a));
+else parentPort?.postMessage(check(job.file));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DB } from './open.ts';
-import type { CheckAnswer } from './check-worker.ts';
+import type { CheckAnswer, CopyAnswer } from './check-worker.ts';
 import { DatabaseCorruptError, isCorruption, markDamaged } from './corrupt.ts';
 import { createLifecycle } from '../campaigns/lifecycle.ts';
 import type { PauseCode } from '../../../shared/lifecycle.ts';
@@ -84,6 +84,35 @@ export function startLedgerCheck(
     });
     // ended without an answer
     worker.once('exit', () => resolve(null));
+  });
+}
+
+/**
+ * The daily backup of `file` to `dest`, made in the check's worker thread (check-worker.ts): the
+ * engine's thread keeps sending while the file is read and the copy synced. Resolves with the
+ * copy's size; rejects with the copy's error; null when no worker could start (the caller then
+ * copies on its own connection).
+ */
+export function copyInWorker(
+  file: string,
+  dest: string,
+  opts: { workerFile?: string | null } = {},
+): Promise<{ file: string; bytes: number } | null> {
+  const workerFile = opts.workerFile === undefined ? checkWorkerFile() : opts.workerFile;
+  let worker: Worker;
+  try {
+    if (!workerFile) return Promise.resolve(null);
+    worker = new Worker(workerFile, { workerData: { file, copyTo: dest } });
+  } catch {
+    return Promise.resolve(null);
+  }
+  return new Promise((resolve, reject) => {
+    worker.once('message', (a: CopyAnswer) => {
+      if (a.kind === 'copied') resolve({ file: dest, bytes: a.bytes });
+      else reject(Object.assign(new Error(a.message), { code: a.code }));
+    });
+    worker.once('error', reject);
+    worker.once('exit', () => reject(new Error('the backup thread ended without an answer')));
   });
 }
 
