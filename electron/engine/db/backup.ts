@@ -8,10 +8,13 @@ import { backupsDir, ensurePrivateDir, PRIVATE_FILE_MODE } from '../paths.ts';
  * Copies of the ledger in `<data folder>/backups`, named with their time (UTC) and schema version:
  * one a day while the engine runs, and one before any migration touches an older file.
  *
- * Daily copies use SQLite's online backup (better-sqlite3's db.backup()): it copies a hundred
- * pages per event-loop turn on the engine's own connection, so the send loop keeps running between
- * steps and every write it makes meanwhile lands in the copy too. VACUUM INTO would write a smaller
- * file but is one synchronous statement: close to a second on a 170 MB ledger with sending stopped.
+ * Daily copies use SQLite's online backup (better-sqlite3's db.backup()). The engine's are made in
+ * the check's worker thread (db/check.ts copyInWorker), the whole file in one step from a read-only
+ * connection: a snapshot, whatever the owner writes meanwhile, and the copy's final sync (tens of
+ * ms on a big ledger) never holds up the send loop. Without a worker, `backupTo` on the engine's
+ * own connection copies a hundred pages per event-loop turn, and every write made meanwhile lands
+ * in the copy too. VACUUM INTO would write a smaller file but is one synchronous statement: close
+ * to a second on a 170 MB ledger with sending stopped.
  * The copy before a migration does use VACUUM INTO: nothing runs yet at that point, and the
  * migration must not start before the copy is complete.
  */
