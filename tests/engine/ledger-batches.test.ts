@@ -43,8 +43,8 @@ describe('the next batches, several at once', () => {
     const { ledger } = queue([{ text: 'A' }, { text: 'A', resend: 'r1' }, { text: 'A', resend: 'r1' }, { text: 'A' }]);
     // the batches before a re-sent group end where it starts
     expect(seqs(ledger.nextBatches(1, 10, 0, 4))).toEqual([[1]]);
-    const first = ledger.claimWithAnswers(1, ledger.nextBatch(1, 10, 0), 1000, [])!;
-    expect(first.messageIds).toHaveLength(1);
+    const [first] = ledger.claimManyWithAnswers(1, [ledger.nextBatch(1, 10, 0)], 1000, []);
+    expect(first?.messageIds).toHaveLength(1);
     // then the group, alone even when more are asked for and it is smaller than the cap
     expect(seqs(ledger.nextBatches(1, 10, 0, 4))).toEqual([[2, 3]]);
   });

@@ -202,9 +202,6 @@ export function createLedger(db: DB) {
     for (const cid of campaigns) clearRetry.run(cid);
   }
 
-  /** Commits the batch as submitting, with its own client reference, before any byte leaves. */
-  const commitSubmitting = db.transaction(takeBatch);
-
   /**
    * The accepted answers that came in since the last claim, and the next batches as submitting
    * (one, or several when as many permits and in-flight slots are free at once), in one commit: a
@@ -219,14 +216,6 @@ export function createLedger(db: DB) {
       return batches.map((msgs) => takeBatch(campaignId, msgs, now));
     },
   );
-
-  /** One batch: claimManyWithAnswers for one. */
-  const claimWithAnswers = (
-    campaignId: number,
-    msgs: QueuedMessage[],
-    now: number,
-    answers: readonly AcceptedAnswer[],
-  ): BatchRecord | null => claimManyWithAnswers(campaignId, [msgs], now, answers)[0] ?? null;
 
   /** Accepted answers with no claim to ride on (the queue ran dry, or the app stops). */
   const markAcceptedAll = db.transaction(accept);
@@ -328,8 +317,6 @@ export function createLedger(db: DB) {
   return {
     nextBatch,
     nextBatches,
-    commitSubmitting,
-    claimWithAnswers,
     claimManyWithAnswers,
     markAccepted,
     markAcceptedAll,
