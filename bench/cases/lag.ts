@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { benchEngine, dataDirFrom, ms } from '../lib/engine.ts';
+import { benchEngine, countThenClose, dataDirFrom, ms } from '../lib/engine.ts';
 
 /**
  * Event-loop lag in the process hosting the engine while it imports a large CSV and a
@@ -54,12 +53,7 @@ export async function lagImportWhileSending(a: {
   const importMs = ms(t0);
   h.disable();
   const sentDuring = sentBefore() - s0;
-  const queuedLeft = engine.db
-    .prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status = 'queued'`)
-    .pluck()
-    .get(cid) as number;
-  await engine.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  const queuedLeft = await countThenClose(engine, dir, cid, 'queued');
   return {
     p50Ms: h.percentile(50) / 1e6,
     p99Ms: h.percentile(99) / 1e6,

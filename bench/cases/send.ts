@@ -1,6 +1,7 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { benchEngine, dataDirFrom, ms, tempDir, BENCH_TOKEN } from '../lib/engine.ts';
+import { benchEngine, countThenClose, dataDirFrom, ms, tempDir, BENCH_TOKEN } from '../lib/engine.ts';
 import { seedCampaign, msisdnOf, SEED_TEXT } from '../lib/seed.ts';
 import { createLedger, type AcceptedAnswer } from '../../electron/engine/queue/ledger.ts';
 import { createCounts } from '../../electron/engine/queue/counts.ts';
@@ -9,7 +10,6 @@ import { GROUP_MAX } from '../../electron/engine/queue/sender.ts';
 /** Recipients a rate run needs: the window plus the time to reach the pace, with room to spare. */
 export const rateRecipients = (rps: number, perRequest: number, windowMs: number) =>
   Math.ceil(rps * perRequest * (windowMs / 1000 + 3));
-import fs from 'node:fs';
 
 const QUIET_POLLER = { 'dlr.initialIntervalMs': 3_600_000, 'dlr.maxIntervalMs': 3_600_000 };
 
@@ -48,24 +48,8 @@ export async function rateSend(a: {
   lag.enable();
   await new Promise((r) => setTimeout(r, a.windowMs + 1500));
   lag.disable();
-  const queued = engine.db
-    .prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status = 'queued'`)
-    .pluck()
-    .get(cid) as number;
-  await engine.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  const queued = await countThenClose(engine, dir, cid, 'queued');
   return { startedAt: t0, queuedLeft: queued, lagP99Ms: lag.percentile(99) / 1e6 };
-}
-
-/** How many of the campaign's messages the ledger holds as accepted; then the engine and its folder are gone. */
-async function acceptedThenClose(engine: Awaited<ReturnType<typeof benchEngine>>, dir: string, cid: number) {
-  const n = engine.db
-    .prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status = 'accepted'`)
-    .pluck()
-    .get(cid) as number;
-  await engine.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  return n;
 }
 
 /** Engine overhead: a whole campaign sent with no effective limit; CPU of this process only. */
@@ -92,7 +76,7 @@ export async function overheadEngine(a: { url: string; recipients: number; perRe
   await until(() => state.get(cid) === 'completed', 10);
   const wallMs = ms(t0);
   const cpu = process.cpuUsage(cpu0);
-  const accepted = await acceptedThenClose(engine, dir, cid);
+  const accepted = await countThenClose(engine, dir, cid, 'accepted');
   return {
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
@@ -134,7 +118,7 @@ export async function ledgerAlone(a: { recipients: number; perRequest: number; m
   }
   ledger.markAcceptedAll(out);
   const cpu = process.cpuUsage(cpu0);
-  const accepted = await acceptedThenClose(engine, dir, cid);
+  const accepted = await countThenClose(engine, dir, cid, 'accepted');
   return { cpuMs: (cpu.user + cpu.system) / 1000, accepted };
 }
 

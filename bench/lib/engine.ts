@@ -29,3 +29,19 @@ export function dataDirFrom(dbFile: string): string {
 export function ms(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
+
+/** How many of the campaign's messages have `status`; then the engine is closed and its folder gone. */
+export async function countThenClose(
+  engine: Awaited<ReturnType<typeof benchEngine>>,
+  dir: string,
+  campaignId: number,
+  status: 'queued' | 'accepted',
+): Promise<number> {
+  const n = engine.db
+    .prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status = ?`)
+    .pluck()
+    .get(campaignId, status) as number;
+  await engine.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return n;
+}
