@@ -95,6 +95,51 @@ describe('migration 3: contacts without the unique number index', () => {
   });
 });
 
+describe('migration 7: the batch index holds only messages handed to a batch', () => {
+  it('on a version-6 file, a report still finds its recipient by batch and number, and queued messages leave the index', () => {
+    const file = path.join(tmp(), 'smsdesk.db');
+    const db = new Database(file);
+    migrate(
+      db,
+      file,
+      migrations.filter((m) => m.version <= 6),
+    );
+    db.prepare(
+      `INSERT INTO campaigns (id, name, sender, template, state, mode, recipients, parts, created_at) VALUES (1, 'Old', 'ACME', 'Hi', 'sending', 'live', 4, 4, 0)`,
+    ).run();
+    db.prepare(
+      `INSERT INTO batches (id, campaign_id, client_ref, state, recipients, parts, text, created_at) VALUES (9, 1, 'r9', 'accepted', 2, 2, 'Hi', 0)`,
+    ).run();
+    const add = db.prepare(
+      `INSERT INTO messages (campaign_id, seq, msisdn, text, encoding, parts, status, batch_id, updated_at) VALUES (1, ?, ?, 'Hi', 'GSM-7', 1, ?, ?, 0)`,
+    );
+    add.run(1, '2348031234567', 'accepted', 9);
+    add.run(2, '2348031234568', 'accepted', 9);
+    add.run(3, '2348031234569', 'queued', null);
+    add.run(4, '2348031234570', 'queued', null);
+    const indexSql = () =>
+      db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'messages_batch_msisdn'`).pluck().get() as string;
+    expect(indexSql()).not.toMatch(/WHERE/);
+
+    migrate(db, file, migrations);
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    expect(indexSql()).toMatch(/WHERE batch_id IS NOT NULL$/);
+    const lookup = `SELECT seq FROM messages WHERE batch_id = ? AND msisdn = ?`;
+    expect(db.prepare(lookup).pluck().get(9, '2348031234568')).toBe(2);
+    const plan = db
+      .prepare(`EXPLAIN QUERY PLAN ${lookup}`)
+      .all(9, '2348031234568')
+      .map((r) => (r as { detail: string }).detail);
+    expect(plan.join(' | ')).toMatch(/USING (COVERING )?INDEX messages_batch_msisdn \(batch_id=\? AND msisdn=\?\)/);
+    // every message is still there, with its status
+    expect(db.prepare(`SELECT status, COUNT(*) AS n FROM messages GROUP BY status ORDER BY status`).all()).toEqual([
+      { status: 'accepted', n: 2 },
+      { status: 'queued', n: 2 },
+    ]);
+    db.close();
+  });
+});
+
 describe('migrate()', () => {
   it('a crash in the middle of a migration leaves the file at the previous version, still openable', () => {
     const file = path.join(tmp(), 'smsdesk.db');

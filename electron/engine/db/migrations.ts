@@ -247,6 +247,22 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    name: 'the batch index holds only messages handed to a batch',
+    // Every queued message sat in messages_batch_msisdn under batch_id NULL, sorted by number. A
+    // list is not sorted by number, so each claim deleted its 100 entries from 100 scattered pages
+    // of that NULL run (and each frozen campaign inserted them the same way): the send loop's
+    // ledger cost 22 us a recipient on shuffled numbers against 10 on sorted ones. Every lookup is
+    // by a batch (batch_id = ?, m.batch_id = b.id), which a partial index on IS NOT NULL still
+    // serves; nothing looks messages up by batch_id IS NULL through it.
+    up(db) {
+      db.exec(`
+        DROP INDEX messages_batch_msisdn;
+        CREATE INDEX messages_batch_msisdn ON messages(batch_id, msisdn) WHERE batch_id IS NOT NULL;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;
