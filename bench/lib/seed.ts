@@ -2,9 +2,15 @@ import type { DB } from '../../electron/engine/db/open.ts';
 
 export const SEED_TEXT = 'Hello Ada, your order is ready for pickup in Lagos. Thank you for shopping with ACME.';
 
-/** msisdn of recipient n (1-based): distinct, valid-looking Nigerian mobiles */
-export const SQL_MSISDN = `'23480' || printf('%08d', n)`;
-export const msisdnOf = (n: number) => `23480${String(n).padStart(8, '0')}`;
+/**
+ * msisdn of recipient n (1-based): distinct, valid-looking Nigerian mobiles, in no order of their
+ * own (n times a number prime to 10^8, modulo 10^8, is a permutation), as in a real list: numbers
+ * sorted like the seqs would land every index keyed by number in order and hide what scattered
+ * writes cost (migration 7).
+ */
+const SCATTER = 7919;
+export const SQL_MSISDN = `'23480' || printf('%08d', n * ${SCATTER} % 100000000)`;
+export const msisdnOf = (n: number) => `23480${String((n * SCATTER) % 100_000_000).padStart(8, '0')}`;
 
 /**
  * Writes a campaign with `recipients` messages straight into an engine-migrated database, as
