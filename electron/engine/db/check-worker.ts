@@ -12,6 +12,9 @@
  * file in one step of SQLite's online backup from this read-only connection, as `smsdesk backup`
  * does, so the copy's final sync (tens of ms on a big ledger) never stalls the engine's thread.
  *
+ * Started with `checkpoints`, it stays beside a long-running owner and makes the WAL checkpoints
+ * (db/check.ts startCheckpoints), which SQLite otherwise makes inside the owner's commits.
+ *
  * Kept free of the engine's modules but the import-free query it shares with the ledger check and
  * backup.ts's copy (and of TypeScript that needs more than stripping types): Node
  * runs this file as it is, from source and from the dist-node/ bundles (which run from a checkout);
@@ -72,6 +75,67 @@ async function copy(file: string, dest: string): Promise<CopyAnswer> {
   }
 }
 
-const job = workerData as { file: string; copyTo?: string };
-if (job.copyTo) void copy(job.file, job.copyTo).then((a) => parentPort?.postMessage(a));
+/** What the checkpoint thread answers, once: when told to stop, or when it cannot go on. */
+export type CheckpointAnswer = { kind: 'stopped'; passes: number } | { kind: 'failed'; code: string; message: string };
+
+/**
+ * Started with `checkpoints`, it stays: it copies the owner's committed WAL pages back into the file
+ * (PRAGMA wal_checkpoint(PASSIVE): it never waits for the owner's writes, nor they for it) every
+ * `idleMs`, and again after `busyMs` while the owner keeps writing, until told to stop. A
+ * connection of its own that writes only the checkpoint; the owner's thread no longer does it
+ * inside a commit (db/check.ts startCheckpoints).
+ */
+function checkpoints(file: string, busyMs: number, idleMs: number) {
+  let db: Database.Database | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let passes = 0;
+  let backfilled = -1;
+  const end = (a: CheckpointAnswer) => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    try {
+      db?.close();
+    } catch {
+      /* the answer below says what happened */
+    }
+    db = null;
+    parentPort?.postMessage(a);
+    parentPort?.close();
+  };
+  const failed = (e: unknown) =>
+    end({ kind: 'failed', code: String((e as { code?: unknown })?.code ?? ''), message: (e as Error).message });
+  const pass = () => {
+    timer = null;
+    try {
+      const [r] = db!.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number; checkpointed: number }>;
+      passes++;
+      // pages copied this pass, or written meanwhile: the owner is writing, come back soon
+      const moving = r.checkpointed !== backfilled || r.log > r.checkpointed;
+      backfilled = r.checkpointed;
+      timer = setTimeout(pass, moving ? busyMs : idleMs);
+    } catch (e) {
+      failed(e);
+    }
+  };
+  parentPort?.on('message', (m: unknown) => {
+    if (m === 'stop' && db) end({ kind: 'stopped', passes });
+  });
+  try {
+    db = new Database(file, { fileMustExist: true, timeout: 0 });
+    db.pragma('synchronous = NORMAL');
+    pass();
+  } catch (e) {
+    failed(e);
+  }
+}
+
+/** One job per thread: the check (file alone), the daily copy, or the checkpoints. */
+export interface CheckWorkerJob {
+  file: string;
+  copyTo?: string;
+  checkpoints?: { busyMs: number; idleMs: number };
+}
+const job = workerData as CheckWorkerJob;
+if (job.checkpoints) checkpoints(job.file, job.checkpoints.busyMs, job.checkpoints.idleMs);
+else if (job.copyTo) void copy(job.file, job.copyTo).then((a) => parentPort?.postMessage(a));
 else parentPort?.postMessage(check(job.file));
