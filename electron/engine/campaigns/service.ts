@@ -28,6 +28,7 @@ import { findList as findListRecord } from '../lists/queries.ts';
 import { networkGroup, NETWORK_GROUPS, type NetworkGroup } from '../../../shared/phone/networks.ts';
 import { CHART_POINTS, OUTCOME_OF } from '../../../shared/outcome.ts';
 import type { GatewayMode } from '../../../shared/vocabulary.ts';
+import { batchedInsert } from '../db/rows.ts';
 
 interface ListRow {
   id: number;
@@ -116,9 +117,20 @@ export function createCampaignService(deps: CampaignDeps) {
     const insertCampaign =
       db.prepare(`INSERT INTO campaigns (name, list_id, sender, template, state, schedule_mode, send_at, created_at)
       VALUES (?, ?, ?, ?, 'draft', ?, ?, ?)`);
-    const insertMsg =
-      db.prepare(`INSERT INTO messages (campaign_id, seq, contact_id, msisdn, network, fields, text, encoding, parts, status, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`);
+    // 20 rows per INSERT (db/rows.ts), not a call into SQLite per row
+    const messageRows = batchedInsert(db, 'messages', [
+      'campaign_id',
+      'seq',
+      'contact_id',
+      'msisdn',
+      'network',
+      'fields',
+      'text',
+      'encoding',
+      'parts',
+      'status',
+      'updated_at',
+    ]);
     // Read in pages (keyset on seq): one connection cannot iterate and insert at once.
     const contacts = db.prepare<
       [number, number],
@@ -172,9 +184,10 @@ export function createCampaignService(deps: CampaignDeps) {
               'EMPTY_TEXT',
               `The message for row ${c.row} (${c.msisdn}) is empty after merging fields; give the field a default, e.g. {first_name|Customer}.`,
             );
-          insertMsg.run(cid, ++seq, c.id, c.msisdn, c.network, c.fields, m.text, m.encoding, m.parts, t);
+          messageRows.add(cid, ++seq, c.id, c.msisdn, c.network, c.fields, m.text, m.encoding, m.parts, 'queued', t);
           parts += m.parts;
         }
+      messageRows.flush();
       // Refused after the whole list is read, so the sentence can count every blank; the transaction rolls back.
       if (blank.size && input.blank === undefined) {
         throw new UserError(

@@ -4,6 +4,7 @@ import { normalizeMsisdn } from '../../../shared/phone/index.ts';
 import { ImportError, noContactsBelowHeader } from '../../../shared/import/index.ts';
 import { deleteListChunked } from './cleanup.ts';
 import { createNumberIndex } from './numberIndex.ts';
+import { batchedInsert } from '../db/rows.ts';
 
 /**
  * Rows per transaction. A file import yields to the event loop between slices of this size, so
@@ -11,7 +12,6 @@ import { createNumberIndex } from './numberIndex.ts';
  */
 export const STORE_CHUNK = 500;
 const REPORT_REJECTS = 100;
-const INSERT_ROWS = 20;
 /**
  * The connection's page cache while a slice is stored. Imported pages are written once and never
  * read back; kept in the engine's 64 MB cache they would grow the process by up to that much on
@@ -101,34 +101,14 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
       .run(name, JSON.stringify(fields), opts.source, now()).lastInsertRowid,
   );
 
-  // Rows go in INSERT_ROWS at a time (one statement, one call into SQLite, instead of one per
-  // row: about a third of the storing time), the rest of a slice one by one; same rows, same order.
-  const values = (n: number) => Array(n).fill('(?, ?, ?, ?, ?, ?)').join(', ');
-  const insertContact = db.prepare(
-    `INSERT INTO contacts (list_id, seq, row, msisdn, network, fields) VALUES ${values(1)}`,
-  );
-  const insertContacts = db.prepare(
-    `INSERT INTO contacts (list_id, seq, row, msisdn, network, fields) VALUES ${values(INSERT_ROWS)}`,
-  );
+  // Rows go in 20 at a time (db/rows.ts), the rest of a slice one by one at its end.
+  const contactRows = batchedInsert(db, 'contacts', ['list_id', 'seq', 'row', 'msisdn', 'network', 'fields']);
   let firstRow = createNumberIndex();
   const anyOptout = db.prepare(`SELECT EXISTS (SELECT 1 FROM optouts)`).pluck();
   // one look-up per transaction for all its numbers, not one per row
   const optedOutOf = db.prepare(`SELECT msisdn FROM optouts WHERE msisdn IN (SELECT value FROM json_each(?))`).pluck();
   const withSmallCache = smallCacheRunner(db);
-  const insertReject = db.prepare(
-    `INSERT INTO import_rejects (list_id, row, kind, value, reason, fields) VALUES ${values(1)}`,
-  );
-  const insertRejects = db.prepare(
-    `INSERT INTO import_rejects (list_id, row, kind, value, reason, fields) VALUES ${values(INSERT_ROWS)}`,
-  );
-  const contactArgs: unknown[] = [];
-  const rejectArgs: unknown[] = [];
-  const FULL = INSERT_ROWS * 6;
-  const flushArgs = (args: unknown[], one: { run(...a: unknown[]): unknown }) => {
-    for (let i = 0; i < args.length; i += 6)
-      one.run(args[i], args[i + 1], args[i + 2], args[i + 3], args[i + 4], args[i + 5]);
-    args.length = 0;
-  };
+  const rejectRows = batchedInsert(db, 'import_rejects', ['list_id', 'row', 'kind', 'value', 'reason', 'fields']);
 
   const counts: ImportCounts = { rows: 0, valid: 0, invalid: 0, duplicates: 0, suppressed: 0 };
   const firstRejects: ImportReport['rejects'] = [];
@@ -141,17 +121,14 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
     reason: string,
     fieldsJson: string,
   ) => {
-    rejectArgs.push(listId, row.row, kind, row.phone, reason, fieldsJson);
-    if (rejectArgs.length === FULL) {
-      insertRejects.run(rejectArgs);
-      rejectArgs.length = 0;
-    }
+    rejectRows.add(listId, row.row, kind, row.phone, reason, fieldsJson);
     if (firstRejects.length < REPORT_REJECTS) firstRejects.push({ row: row.row, kind, value: row.phone, reason });
   };
 
   const storeChunk = db.transaction((rows: RawContactRow[]) => {
-    contactArgs.length = 0;
-    rejectArgs.length = 0;
+    // a slice that threw (rolled back) may have left values behind
+    contactRows.clear();
+    rejectRows.clear();
     const found = rows.map((row) => normalizeMsisdn(row.phone ?? '', opts.country));
     // read inside the transaction: nothing can add an opt-out between this and the inserts
     let optedOut: Set<string> | null = null;
@@ -183,16 +160,12 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
         reject(row, 'duplicate', `same number as row ${first}`, fieldsJson);
         continue;
       }
-      contactArgs.push(listId, seq + 1, row.row, r.msisdn, r.network, fieldsJson);
-      if (contactArgs.length === FULL) {
-        insertContacts.run(contactArgs);
-        contactArgs.length = 0;
-      }
+      contactRows.add(listId, seq + 1, row.row, r.msisdn, r.network, fieldsJson);
       seq++;
       counts.valid++;
     }
-    flushArgs(contactArgs, insertContact);
-    flushArgs(rejectArgs, insertReject);
+    contactRows.flush();
+    rejectRows.flush();
   });
 
   const ensureOpen = () => {
