@@ -208,6 +208,36 @@ describe('send loop against the sandbox gateway', () => {
     expect(gw.hits()).toBe(1);
   });
 
+  it("requests the gateway processed only in part are counted in the campaign's status (and the ones it processed whole are not)", async () => {
+    // every request of 3 recipients comes back with recipients_processed 2; the last one (1 recipient) whole
+    const gw = await fixedGateway(200, {
+      status_code: 200,
+      message: 'request is being processed',
+      reference_id: 'gw-ref',
+      recipients_processed: 2,
+    });
+    const engine = await createEngine({
+      dataDir: tempDir(),
+      secrets: createMemorySecrets(TEST_TOKEN),
+      gatewayUrl: gw.url,
+      env: {},
+    });
+    cleanups.push(() => engine.close());
+    engine.settings.set('rate.recipientsPerRequest', 3);
+    engine.settings.set('rate.requestsPerSecond', 1000);
+    makeList(
+      engine,
+      'part',
+      numbers(10).map((phone) => ({ phone })),
+    );
+    const c = engine.campaigns.create({ list: 'part', from: 'ACME', text: 'x' });
+    engine.campaigns.send(c.id);
+    engine.start();
+    const s = await engine.waitIdle(c.id);
+    expect(gw.hits()).toBe(4);
+    expect(s.shortBatches).toBe(3);
+  });
+
   it('401 pauses all sending and asks for a token; a new token resumes it', async () => {
     const { engine, sandbox } = await setup();
     makeList(

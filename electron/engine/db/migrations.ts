@@ -263,6 +263,21 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 8,
+    name: "a campaign's status without walking its requests",
+    // status() (every dashboard refresh) counted the short requests by walking every request of the
+    // campaign, and the rate by walking the last five minutes of them. A personalised text makes one
+    // request per recipient: 120,000 requests made a status() of 33 ms, growing with the send. Short
+    // requests are rare: their own partial index. The rate needs the last ten seconds of answers:
+    // an index on the answer's time (one entry per answered request).
+    up(db) {
+      db.exec(`
+        CREATE INDEX batches_short ON batches(campaign_id) WHERE processed < recipients;
+        CREATE INDEX batches_campaign_answered ON batches(campaign_id, answered_at) WHERE answered_at IS NOT NULL;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;
