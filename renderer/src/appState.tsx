@@ -31,7 +31,8 @@ interface AppState {
   refreshToken(): Promise<void>;
   setToken(t: TokenStatus): void;
   draft: Draft;
-  setDraft(update: Partial<Draft>): void;
+  /** a change to merge in; a function decides from the draft as it is when the change lands */
+  setDraft(update: Partial<Draft> | ((d: Draft) => Partial<Draft>)): void;
 }
 
 const Ctx = createContext<AppState | null>(null);
@@ -107,7 +108,11 @@ export function AppProvider({ children }: { children: ReactNode }) {
   const refreshToken = useCallback(async () => {
     setToken(await api.token.status());
   }, []);
-  const setDraft = useCallback((u: Partial<Draft>) => setDraftState((d) => ({ ...d, ...u })), []);
+  const setDraft = useCallback(
+    (u: Partial<Draft> | ((d: Draft) => Partial<Draft>)) =>
+      setDraftState((d) => ({ ...d, ...(typeof u === 'function' ? u(d) : u) })),
+    [],
+  );
 
   const value = useMemo<AppState>(
     () => ({

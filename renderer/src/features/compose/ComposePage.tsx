@@ -37,13 +37,14 @@ export function ComposePage() {
   const ids = { list: useId(), sender: useId(), text: useId(), senders: useId(), own: useId(), senderErr: useId() };
 
   // Arriving without a list: the one chosen last (kept in the ledger, so a reload or a restart
-  // keeps it), else the newest.
+  // keeps it), else the newest. Decided when the change lands: a list picked in the moment
+  // between the page's data arriving and this effect running stays picked.
   const lastList = settings?.['compose.lastList'] ?? 0;
   useEffect(() => {
     if (draft.listId == null && lists.data && lists.data.length > 0 && settings) {
       const remembered = lists.data.find((l) => l.id === lastList);
       const newest = [...lists.data].sort((a, b) => b.createdAt - a.createdAt)[0];
-      setDraft({ listId: (remembered ?? newest).id });
+      setDraft((d) => (d.listId == null ? { listId: (remembered ?? newest).id } : {}));
     }
   }, [lists.data, draft.listId, setDraft, lastList, settings]);
   function chooseList(id: number | null) {
