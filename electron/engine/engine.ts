@@ -4,7 +4,7 @@ import type { DB } from './db/open.ts';
 import { FolderBusyError, openFolder, ownerSentence, type OwnerInfo } from './db/owner.ts';
 import { checkLedger, repairLedger } from './queue/invariants.ts';
 import { createBackupScheduler } from './db/backup.ts';
-import { pauseForDamage, startLedgerCheck, copyInWorker, startCheckpoints, type Checkpoints } from './db/check.ts';
+import { pauseForDamage, startLedgerCheck, copyInWorker, checkpointsOnceBusy, type Checkpoints } from './db/check.ts';
 import { DatabaseCorruptError, isCorruption } from './db/corrupt.ts';
 import { LATEST_VERSION } from './db/migrations.ts';
 import { createSettingsStore } from './db/settings.ts';
@@ -243,11 +243,12 @@ export async function createEngine(
   // long owners only: a short command (smsdesk lists) would open it and close it unused, and
   // anything that talks to it starts it on first use.
   if (lock && want.long) modes.warmUp();
-  // The WAL checkpoints of an owner that stays (or sends) go to a thread of their own (db/check.ts):
-  // a short command commits a few pages, and a thread would only lengthen its start and exit.
+  // The WAL checkpoints of an owner that stays (or sends) go to a thread of their own once it writes
+  // in volume (db/check.ts): a short command commits a few pages, and a thread would only lengthen
+  // its start and exit.
   let checkpoints: Checkpoints | null = null;
   const checkpointBeside = () => {
-    if (lock && !checkpoints) checkpoints = startCheckpoints(db, databaseFile(dataDir), log);
+    if (lock && !checkpoints) checkpoints = checkpointsOnceBusy(db, databaseFile(dataDir), log);
   };
   if (want.long) checkpointBeside();
   const testSend = createTestSend({ db, settings, campaigns, limiter, clientFor, mode: () => modes.current });

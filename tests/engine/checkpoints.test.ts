@@ -7,10 +7,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/engine/db/open.ts';
-import { BACKSTOP_AUTOCHECKPOINT, DEFAULT_AUTOCHECKPOINT, startCheckpoints } from '../../electron/engine/db/check.ts';
+import {
+  BACKSTOP_AUTOCHECKPOINT,
+  BUSY_WAL_BYTES,
+  DEFAULT_AUTOCHECKPOINT,
+  startCheckpoints,
+} from '../../electron/engine/db/check.ts';
 import { createEngine } from '../../electron/engine/engine.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
-import { tempDir, waitFor } from '../helpers/engine.ts';
+import { makeList, numbers, tempDir, waitFor } from '../helpers/engine.ts';
 
 const MB = 1024 * 1024;
 
@@ -73,7 +78,7 @@ describe('checkpoints beside the owner', () => {
     db.close();
   });
 
-  it('run for the app (a long owner), not for a short command; closing leaves the file whole, no WAL beside it', async () => {
+  it('the app (a long owner) hands them to the thread once its WAL passes 1 MB; a short command never; closing leaves no WAL', async () => {
     const dataDir = tempDir();
     const open = (long: boolean) =>
       createEngine({
@@ -82,16 +87,37 @@ describe('checkpoints beside the owner', () => {
         env: {},
         owner: { what: long ? 'SMS Desk' : 'smsdesk lists', long },
       });
+    // ~2 MB of WAL: a list of 20,000 contacts
+    const bulk = (e: Awaited<ReturnType<typeof open>>, name: string) =>
+      makeList(
+        e,
+        name,
+        numbers(20_000).map((phone, i) => ({ phone, first_name: `Customer number ${i}` })),
+      );
     const short = await open(false);
+    bulk(short, 'short');
+    await new Promise((r) => setTimeout(r, 600));
     expect(threshold(short.db)).toBe(DEFAULT_AUTOCHECKPOINT);
     await short.close();
+
     const app = await open(true);
-    expect(threshold(app.db)).toBe(BACKSTOP_AUTOCHECKPOINT);
     app.templates.save({ name: 'Checkpoint test', sender: 'ACME', text: 'Hello' });
+    await new Promise((r) => setTimeout(r, 600));
+    // a few pages: no thread yet, SQLite's own checkpoints
+    expect(threshold(app.db)).toBe(DEFAULT_AUTOCHECKPOINT);
+    bulk(app, 'app');
+    expect(fs.statSync(path.join(dataDir, 'smsdesk.db-wal')).size).toBeGreaterThan(BUSY_WAL_BYTES);
+    await waitFor(() => threshold(app.db) === BACKSTOP_AUTOCHECKPOINT || null, 'the thread taking the checkpoints');
     await app.close();
     expect(fs.existsSync(path.join(dataDir, 'smsdesk.db-wal'))).toBe(false);
     const again = await open(false);
     expect(again.templates.list().map((t) => t.name)).toEqual(['Checkpoint test']);
+    expect(
+      again.lists
+        .list()
+        .map((l) => l.name)
+        .sort(),
+    ).toEqual(['app', 'short']);
     await again.close();
   });
 });

@@ -187,6 +187,45 @@ export function startCheckpoints(
   };
 }
 
+/** The WAL size past which an owner's checkpoints go to their thread (256 pages of 4 KB). */
+export const BUSY_WAL_BYTES = 1024 * 1024;
+
+/**
+ * The checkpoint thread, started once the owner writes in volume: when its WAL file has grown past
+ * `bytes` (looked at every `everyMs`, a stat). Starting the thread costs ~100 ms of CPU (the
+ * thread, its modules, better-sqlite3); an owner that writes a few pages (a test, a short send, a
+ * settings change) checkpoints in its commits as before and never pays it. A bulk send or an
+ * import passes 1 MB within a fraction of a second, well before SQLite's own first checkpoint at
+ * 1,000 pages.
+ */
+export function checkpointsOnceBusy(
+  db: DB,
+  file: string,
+  log: (line: string) => void,
+  opts: { bytes?: number; everyMs?: number; workerFile?: string | null; busyMs?: number; idleMs?: number } = {},
+): Checkpoints {
+  let started: Checkpoints | null = null;
+  const wal = `${file}-wal`;
+  const timer = setInterval(() => {
+    let size = 0;
+    try {
+      size = fs.statSync(wal).size;
+    } catch {
+      /* no WAL yet */
+    }
+    if (size < (opts.bytes ?? BUSY_WAL_BYTES)) return;
+    clearInterval(timer);
+    started = startCheckpoints(db, file, log, opts);
+  }, opts.everyMs ?? 250);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await started?.stop();
+    },
+  };
+}
+
 /**
  * Every campaign sending or scheduled is paused with the sentence naming the backup; their ids.
  * A ledger too damaged to take even that write still has its sending stopped by the engine.
