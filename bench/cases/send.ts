@@ -127,7 +127,7 @@ export async function ledgerAlone(a: { recipients: number; perRequest: number; m
  * bench/experiments/batch-ledger.ts. Each claim is one batch row holding its message ids and a
  * per-campaign cursor (retry_count stands in for it here); accepted answers touch the batch row
  * only; message rows would be written once, by their delivery report. The queries around it
- * (nextBatch's read, the counters, the batch row) are the engine's own shapes.
+ * (nextBatches' read, the counters, the batch row) are the engine's own shapes.
  */
 export async function batchOnlyClaims(a: { recipients: number; perRequest: number; maxInFlight: number }) {
   const dir = tempDir();

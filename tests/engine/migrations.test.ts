@@ -153,7 +153,7 @@ describe('migration 4: counters kept per statement', () => {
 
     const ledger = createLedger(db);
     const t = 1_700_000_003_000;
-    const send = () => ledger.claimManyWithAnswers(1, [ledger.nextBatch(1, 5, 0)], t, [])[0]!;
+    const send = () => ledger.claimManyWithAnswers(1, ledger.nextBatches(1, 5, 0, 1), t, [])[0]!;
     ledger.markAccepted(send().id, 'g1', 5, 200, t, t + 1000, 1000);
     ledger.markReturned(send().id, 'busy', 503, t);
     ledger.markFailed(send().id, 'refused', 400, t);

@@ -548,7 +548,7 @@ export function createCampaignService(deps: CampaignDeps) {
   const batchResent = db.prepare(
     `UPDATE batches SET state = 'resent', dlr_done = 1, client_ref = client_ref || '~' || id WHERE id = ?`,
   );
-  /** Queues an undecided batch again, whole, under its first reference (see ledger.nextBatch). */
+  /** Queues an undecided batch again, whole, under its first reference (see ledger.nextBatches). */
   function resendBatch(batchId: number, reason: string, t: number): number {
     const b = db
       .prepare<[number], { client_ref: string; campaign_id: number }>(

@@ -46,14 +46,9 @@ export function createLedger(db: DB) {
     `SELECT id, seq, msisdn, text, parts, resend_ref FROM messages WHERE campaign_id = ? AND status = 'queued' AND resend_ref = ? ORDER BY seq`,
   );
 
-  /** The lowest-seq queued messages that share one text, capped by recipients and by parts. */
-  function nextBatch(campaignId: number, maxRecipients: number, maxParts: number): QueuedMessage[] {
-    return nextBatches(campaignId, maxRecipients, maxParts, 1)[0] ?? [];
-  }
-
   /**
-   * Up to `maxBatches` batches in queue order, each cut as nextBatch cuts one (one text, capped by
-   * recipients and by parts). A re-sent batch always goes whole and alone.
+   * Up to `maxBatches` batches in queue order, each the lowest-seq queued messages that share one
+   * text, capped by recipients and by parts. A re-sent batch always goes whole and alone.
    */
   function nextBatches(
     campaignId: number,
@@ -315,7 +310,6 @@ export function createLedger(db: DB) {
   }
 
   return {
-    nextBatch,
     nextBatches,
     claimManyWithAnswers,
     markAccepted,
