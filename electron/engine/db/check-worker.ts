@@ -12,8 +12,8 @@
  * file in one step of SQLite's online backup from this read-only connection, as `smsdesk backup`
  * does, so the copy's final sync (tens of ms on a big ledger) never stalls the engine's thread.
  *
- * Started with `checkpoints`, it stays beside a long-running owner and makes the WAL checkpoints
- * (db/check.ts startCheckpoints), which SQLite otherwise makes inside the owner's commits.
+ * Started with `checkpoints`, it stays beside an owner that writes in volume and makes the WAL
+ * checkpoints (db/check.ts checkpointsOnceBusy), which SQLite otherwise makes inside its commits.
  *
  * Kept free of the engine's modules but the import-free query it shares with the ledger check and
  * backup.ts's copy (and of TypeScript that needs more than stripping types): Node
@@ -76,7 +76,7 @@ async function copy(file: string, dest: string): Promise<CopyAnswer> {
 }
 
 /** What the checkpoint thread answers, once: when told to stop, or when it cannot go on. */
-export type CheckpointAnswer = { kind: 'stopped'; passes: number } | { kind: 'failed'; code: string; message: string };
+export type CheckpointAnswer = { kind: 'stopped' } | { kind: 'failed'; code: string; message: string };
 
 /**
  * Started with `checkpoints`, it stays: it copies the owner's committed WAL pages back into the file
@@ -88,7 +88,6 @@ export type CheckpointAnswer = { kind: 'stopped'; passes: number } | { kind: 'fa
 function checkpoints(file: string, busyMs: number, idleMs: number) {
   let db: Database.Database | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
-  let passes = 0;
   let backfilled = -1;
   const end = (a: CheckpointAnswer) => {
     if (timer) clearTimeout(timer);
@@ -108,7 +107,6 @@ function checkpoints(file: string, busyMs: number, idleMs: number) {
     timer = null;
     try {
       const [r] = db!.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number; checkpointed: number }>;
-      passes++;
       // pages copied this pass, or written meanwhile: the owner is writing, come back soon
       const moving = r.checkpointed !== backfilled || r.log > r.checkpointed;
       backfilled = r.checkpointed;
@@ -118,7 +116,7 @@ function checkpoints(file: string, busyMs: number, idleMs: number) {
     }
   };
   parentPort?.on('message', (m: unknown) => {
-    if (m === 'stop' && db) end({ kind: 'stopped', passes });
+    if (m === 'stop' && db) end({ kind: 'stopped' });
   });
   try {
     db = new Database(file, { fileMustExist: true, timeout: 0 });

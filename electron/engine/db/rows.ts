@@ -3,8 +3,9 @@ import type { DB } from './open.ts';
 /**
  * Rows go into one table `perStatement` at a time: one INSERT with that many value lists, one call
  * into SQLite, instead of one per row (about a third of the storing time of an import). The rest
- * go in one more statement at `flush()`. Same rows, same order, same rowids as one INSERT each. Use it inside one transaction and flush before anything reads the table back; a
- * transaction that throws leaves values behind: `clear()` them before the next.
+ * go in one more statement at `flush()`. Same rows, same order, same rowids as one INSERT each.
+ * Use it inside one transaction and flush before anything reads the table back; a transaction
+ * that throws leaves values behind: `clear()` them before the next.
  */
 export function batchedInsert(db: DB, table: string, columns: readonly string[], perStatement = 20) {
   const width = columns.length;

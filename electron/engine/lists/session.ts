@@ -101,7 +101,7 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
       .run(name, JSON.stringify(fields), opts.source, now()).lastInsertRowid,
   );
 
-  // Rows go in 20 at a time (db/rows.ts), the rest of a slice one by one at its end.
+  // Rows go in 20 to a statement (db/rows.ts), the rest of a slice in one more at its end.
   const contactRows = batchedInsert(db, 'contacts', ['list_id', 'seq', 'row', 'msisdn', 'network', 'fields']);
   let firstRow = createNumberIndex();
   const anyOptout = db.prepare(`SELECT EXISTS (SELECT 1 FROM optouts)`).pluck();
