@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/engine/db/open.ts';
 import {
   BACKSTOP_AUTOCHECKPOINT,
+  BUSY_LOOK_MS,
   BUSY_WAL_BYTES,
   DEFAULT_AUTOCHECKPOINT,
   startCheckpoints,
@@ -18,6 +19,12 @@ import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
 import { makeList, numbers, tempDir, waitFor } from '../helpers/engine.ts';
 
 const MB = 1024 * 1024;
+
+/**
+ * Long enough for the engine's look at its WAL size to have come three times. A thread that must
+ * not start can only be seen not starting by waiting: there is no condition to wait for.
+ */
+const watcherLooks = () => new Promise((r) => setTimeout(r, 3 * BUSY_LOOK_MS));
 
 function ledger() {
   const file = path.join(tempDir('smsdesk-ckpt-'), 'smsdesk.db');
@@ -96,13 +103,13 @@ describe('checkpoints beside the owner', () => {
       );
     const short = await open(false);
     bulk(short, 'short');
-    await new Promise((r) => setTimeout(r, 600));
+    await watcherLooks();
     expect(threshold(short.db)).toBe(DEFAULT_AUTOCHECKPOINT);
     await short.close();
 
     const app = await open(true);
     app.templates.save({ name: 'Checkpoint test', sender: 'ACME', text: 'Hello' });
-    await new Promise((r) => setTimeout(r, 600));
+    await watcherLooks();
     // a few pages: no thread yet, SQLite's own checkpoints
     expect(threshold(app.db)).toBe(DEFAULT_AUTOCHECKPOINT);
     bulk(app, 'app');

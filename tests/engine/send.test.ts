@@ -35,6 +35,18 @@ async function fixedGateway(status: number, body: unknown, headers: Record<strin
   return { url, hits: () => hits };
 }
 
+/** A real engine in a new folder, sending live to `url` (a gateway of the test's own). */
+async function engineOn(url: string) {
+  const engine = await createEngine({
+    dataDir: tempDir(),
+    secrets: createMemorySecrets(TEST_TOKEN),
+    gatewayUrl: url,
+    env: {},
+  });
+  cleanups.push(() => engine.close());
+  return engine;
+}
+
 describe('send loop against the sandbox gateway', () => {
   it('sends first in first out and batches consecutive identical texts', async () => {
     const { engine, sandbox } = await setup({ settings: { 'rate.recipientsPerRequest': 100 } });
@@ -185,13 +197,7 @@ describe('send loop against the sandbox gateway', () => {
 
   it('a refusal every batch would get (bad sender ID) pauses the campaign instead of failing it', async () => {
     const gw = await fixedGateway(400, { status_code: 400, message: 'Invalid sender ID' });
-    const engine = await createEngine({
-      dataDir: tempDir(),
-      secrets: createMemorySecrets(TEST_TOKEN),
-      gatewayUrl: gw.url,
-      env: {},
-    });
-    cleanups.push(() => engine.close());
+    const engine = await engineOn(gw.url);
     makeList(
       engine,
       'bad',
@@ -216,13 +222,7 @@ describe('send loop against the sandbox gateway', () => {
       reference_id: 'gw-ref',
       recipients_processed: 2,
     });
-    const engine = await createEngine({
-      dataDir: tempDir(),
-      secrets: createMemorySecrets(TEST_TOKEN),
-      gatewayUrl: gw.url,
-      env: {},
-    });
-    cleanups.push(() => engine.close());
+    const engine = await engineOn(gw.url);
     engine.settings.set('rate.recipientsPerRequest', 3);
     engine.settings.set('rate.requestsPerSecond', 1000);
     makeList(

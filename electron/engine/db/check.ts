@@ -189,6 +189,8 @@ export function startCheckpoints(
 
 /** The WAL size past which an owner's checkpoints go to their thread (256 pages of 4 KB). */
 export const BUSY_WAL_BYTES = 1024 * 1024;
+/** How often the WAL's size is looked at until then. */
+export const BUSY_LOOK_MS = 250;
 
 /**
  * The checkpoint thread, started once the owner writes in volume: when its WAL file has grown past
@@ -216,7 +218,7 @@ export function checkpointsOnceBusy(
     if (size < (opts.bytes ?? BUSY_WAL_BYTES)) return;
     clearInterval(timer);
     started = startCheckpoints(db, file, log, opts);
-  }, opts.everyMs ?? 250);
+  }, opts.everyMs ?? BUSY_LOOK_MS);
   timer.unref();
   return {
     async stop() {
