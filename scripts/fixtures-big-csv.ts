@@ -52,7 +52,7 @@ async function main() {
   );
   const importMs = performance.now() - t0;
   const t1 = performance.now();
-  svc.lists.delete(report.list.id);
+  await svc.lists.delete(report.list.id);
   const deleteMs = performance.now() - t1;
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });

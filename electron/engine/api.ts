@@ -308,7 +308,8 @@ export interface Engine {
       opts: ImportOptions,
       ctl?: { signal?: AbortSignal; onProgress?(p: ImportProgress): void },
     ): Promise<ImportReport>;
-    delete(id: number): void;
+    /** hidden at once, its rows deleted a few thousand at a time with the event loop turning between */
+    delete(id: number): Promise<void>;
     contacts(listId: number, page: { offset: number; limit: number }): { total: number; rows: ContactRow[] };
     rejects(listId: number, page: { offset: number; limit: number }): { total: number; rows: RejectRow[] };
     /** writes the rejected rows (invalid, duplicate, suppressed) as CSV or XLSX the user can fix and re-import */

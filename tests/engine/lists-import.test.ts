@@ -157,10 +157,26 @@ describe('list names', () => {
 
   it('delete removes the list with its contacts and rejects, and frees the name', async () => {
     const r = await ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: 'Customers' });
-    ctx.svc.lists.delete(r.list.id);
+    await ctx.svc.lists.delete(r.list.id);
     expect(tableCounts(ctx.db)).toMatchObject({ lists: 0, contacts: 0, import_rejects: 0 });
     expect(ctx.svc.lists.get('Customers')).toBeNull();
     await ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: 'Customers' });
     expect(ctx.svc.lists.get('Customers')).toMatchObject({ contacts: 12 });
+  });
+
+  it("delete of a big list lets the engine's other work run between its chunks, with the list already gone from view", async () => {
+    const file = path.join(ctx.dir, 'big.csv');
+    const rows = Array.from({ length: 12_000 }, (_, i) => `Ann ${i},0803${String(1_000_000 + i).padStart(7, '0')}`);
+    fs.writeFileSync(file, `Name,Phone\n${rows.join('\n')}\n`);
+    const r = await ctx.svc.lists.import(file, { list: 'Big' });
+    expect(r.valid).toBe(12_000);
+    let during: { contacts: number; listed: number } | null = null;
+    // what another caller (the window's next call, the send loop's next turn) sees mid-delete
+    setImmediate(() => (during = { contacts: tableCounts(ctx.db).contacts, listed: ctx.svc.lists.list().length }));
+    await ctx.svc.lists.delete(r.list.id);
+    expect(during, 'another callback ran before the delete finished').toMatchObject({ listed: 0 });
+    expect(during!.contacts, 'rows were still being deleted when it ran').toBeGreaterThan(0);
+    expect(during!.contacts).toBeLessThan(12_000);
+    expect(tableCounts(ctx.db)).toMatchObject({ lists: 0, contacts: 0 });
   });
 });

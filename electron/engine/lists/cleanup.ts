@@ -4,10 +4,10 @@ const DELETE_CHUNK = 5000;
 
 /**
  * Deletes a list and everything under it a few thousand rows per transaction, so a 1M-row
- * list never blocks the connection the send loop shares. The list is hidden first (state
- * 'importing'), so a crash half-way leaves something start-up cleanup finishes.
+ * list never holds one long write. The list is hidden first (state 'importing'), so a crash
+ * half-way leaves something start-up cleanup finishes. One chunk per step.
  */
-export function deleteListChunked(db: DB, listId: number): void {
+function* deleteSteps(db: DB, listId: number): Generator<void, void> {
   db.prepare(`UPDATE lists SET state = 'importing' WHERE id = ?`).run(listId);
   const contacts = db.prepare(
     `DELETE FROM contacts WHERE id IN (SELECT id FROM contacts WHERE list_id = ? LIMIT ${DELETE_CHUNK})`,
@@ -15,13 +15,24 @@ export function deleteListChunked(db: DB, listId: number): void {
   const rejects = db.prepare(
     `DELETE FROM import_rejects WHERE id IN (SELECT id FROM import_rejects WHERE list_id = ? LIMIT ${DELETE_CHUNK})`,
   );
-  while (contacts.run(listId).changes > 0) {
-    /* next chunk */
-  }
-  while (rejects.run(listId).changes > 0) {
-    /* next chunk */
-  }
+  while (contacts.run(listId).changes > 0) yield;
+  while (rejects.run(listId).changes > 0) yield;
   db.prepare(`DELETE FROM lists WHERE id = ?`).run(listId);
+}
+
+/** All at once: start-up cleanup (nothing else runs yet) and an import that gives up. */
+export function deleteListChunked(db: DB, listId: number): void {
+  for (const _ of deleteSteps(db, listId)) {
+    /* next chunk */
+  }
+}
+
+/**
+ * The user's delete: the event loop turns between chunks (a chunk is a few ms), so a send, a
+ * report or the window's next call is not held up for the whole list (~1.2 s for 850,000 contacts).
+ */
+export async function deleteListYielding(db: DB, listId: number): Promise<void> {
+  for (const _ of deleteSteps(db, listId)) await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Start-up: removes lists a crash or a closed window left half-imported. Returns how many. */

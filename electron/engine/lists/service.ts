@@ -6,7 +6,7 @@ import type { Engine, ImportOptions, ImportProgress, ImportReport, RawContactRow
 import { ImportError, baseName } from '../../../shared/import/index.ts';
 import { isKnownCountry } from '../../../shared/phone/index.ts';
 import { readContactFile, cancelledError } from '../import/readFile.ts';
-import { deleteListChunked } from './cleanup.ts';
+import { deleteListYielding } from './cleanup.ts';
 import { exportRejects } from './export.ts';
 import { createOptouts } from './optouts.ts';
 import { findList, getList, listContacts, listLists, listRejects } from './queries.ts';
@@ -130,10 +130,10 @@ export function createListsService(deps: ListsServiceDeps): ListsService {
     list: () => listLists(db),
     get: (idOrName) => getList(db, idOrName),
     import: importFile,
-    delete(id) {
+    async delete(id) {
       if (!findList(db, id))
         throw new ImportError('LIST_NOT_FOUND', `There is no list with id ${id}: choose a list from "smsdesk lists".`);
-      deleteListChunked(db, id);
+      await deleteListYielding(db, id);
     },
     contacts: (listId, page) => listContacts(db, listId, page),
     rejects: (listId, page) => listRejects(db, listId, page),
