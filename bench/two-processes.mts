@@ -80,7 +80,7 @@ async function folder(
     all.map((phone, i) => ({ row: i + 2, phone, fields: {} })),
   );
   e.imports.commit(importId);
-  const c = e.campaigns.create({ list: 'm', from: 'ACME', text: 'measure' });
+  const c = await e.campaigns.create({ list: 'm', from: 'ACME', text: 'measure' });
   await e.close();
   const env = { SMSDESK_TOKEN: TOKEN, SMSDESK_GATEWAY_URL: sb.url };
   await cli(dir, ['campaign', 'list'], env).done; // the command's bundle is built before the clock starts

@@ -40,7 +40,9 @@ export const canResume = (s: CampaignState): boolean => s === 'paused';
 /** Send and Resume both start these; any other state leaves the campaign as it is. */
 export const canStart = (s: CampaignState): boolean => canSend(s) || canResume(s);
 export const isFinished = among(FINISHED_STATES);
-export const canCancel = (s: CampaignState): boolean => !isFinished(s);
+/** create() is still writing its messages: nobody sees it, and nothing acts on it (campaigns/preparing.ts). */
+export const isPreparing = (s: CampaignState): boolean => s === 'preparing';
+export const canCancel = (s: CampaignState): boolean => !isFinished(s) && !isPreparing(s);
 /** Still live: the dashboard keeps refreshing it, and it can still be cancelled. */
 export const isLive = canCancel;
 /** A resend of undecided recipients puts the campaign back to sending (see REOPENABLE_STATES). */

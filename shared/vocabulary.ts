@@ -50,7 +50,16 @@ export const UNFINISHED_STATUSES = ['queued', 'submitting', 'uncertain'] as cons
 export const LOOKUP_ANSWERS = ['found', 'not-found', 'not-found-early', 'error'] as const;
 export type LookupAnswer = (typeof LOOKUP_ANSWERS)[number];
 
-export const CAMPAIGN_STATES = ['draft', 'scheduled', 'sending', 'paused', 'cancelled', 'completed'] as const;
+/** 'preparing': create() is still writing its messages; no call lists, opens or sends it (campaigns/preparing.ts). */
+export const CAMPAIGN_STATES = [
+  'preparing',
+  'draft',
+  'scheduled',
+  'sending',
+  'paused',
+  'cancelled',
+  'completed',
+] as const;
 export type CampaignState = (typeof CAMPAIGN_STATES)[number];
 
 /** 'local': SMS Desk sends at the time; 'gateway': handed to 9bits now with a send_at */

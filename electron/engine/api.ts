@@ -51,6 +51,10 @@ export interface ImportReport {
   rejects: Array<{ row: number; kind: 'invalid' | 'duplicate' | 'suppressed'; value: string; reason: string }>;
 }
 
+/** How far create() has come: contacts of the list read (opted-out and skipped ones too), of its total. */
+export interface CreateControl {
+  onProgress?(p: { contacts: number; of: number }): void;
+}
 export interface CampaignCreate {
   list: string | number; // list name or id
   from: string; // sender ID
@@ -349,7 +353,11 @@ export interface Engine {
     delete(id: number): { deleted: boolean };
   };
   campaigns: {
-    create(input: CampaignCreate): CampaignSummary;
+    /**
+     * freezes one message per recipient in slices (the rest of the engine goes on between them);
+     * onProgress after each slice with the contacts read so far
+     */
+    create(input: CampaignCreate, ctl?: CreateControl): Promise<CampaignSummary>;
     list(): CampaignSummary[];
     get(id: number): CampaignSummary | null;
     status(id: number): CampaignStatus;

@@ -17,6 +17,7 @@ import { createCounts } from './queue/counts.ts';
 import { createSender } from './queue/sender.ts';
 import { createPoller } from './dlr/poller.ts';
 import { createCampaignService } from './campaigns/service.ts';
+import { cleanupInterruptedFreezes } from './campaigns/preparing.ts';
 import { createLifecycle } from './campaigns/lifecycle.ts';
 import { createTestSend } from './campaigns/testSend.ts';
 import { createModes, SANDBOX_NOTICE, SANDBOX_TOKEN } from './mode.ts';
@@ -188,12 +189,15 @@ export async function createEngine(
   });
 
   // Start-up recovery, by the owner only and only now, as it takes the folder: nobody else can
-  // have a request in flight. Half-made imports go, interrupted requests become uncertain, the
+  // have a request in flight. Half-made imports and campaigns go, interrupted requests become uncertain, the
   // ledger is checked (anything it cannot account for goes back to "ask the user"), and the
   // limiter remembers the last seconds so a restart cannot burst.
   if (lock) {
     try {
       cleanupInterruptedImports(db);
+      const unfinished = cleanupInterruptedFreezes(db);
+      if (unfinished)
+        log(`${unfinished} campaign(s) were still being prepared when the app stopped; removed, create them again`);
       const t0 = clock.now();
       const recovered = ledger.recoverInterrupted(t0, t0, settings.get('dlr.initialIntervalMs'));
       if (recovered) log(`${recovered} request(s) were in flight when the app stopped; their outcome is being checked`);

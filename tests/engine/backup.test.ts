@@ -36,7 +36,7 @@ describe.skipIf(!posix)('data files are for the user only', () => {
         'modes',
         numbers(20).map((phone) => ({ phone })),
       );
-      const c = engine.campaigns.create({ list: 'modes', from: 'ACME', text: 'modes' });
+      const c = await engine.campaigns.create({ list: 'modes', from: 'ACME', text: 'modes' });
       engine.campaigns.send(c.id);
       engine.start();
       await engine.waitIdle(c.id);
@@ -63,7 +63,7 @@ describe.skipIf(!posix)('data files are for the user only', () => {
       'log',
       numbers(3).map((phone) => ({ phone })),
     );
-    const c = setup.campaigns.create({ list: 'log', from: 'ACME', text: 'log' });
+    const c = await setup.campaigns.create({ list: 'log', from: 'ACME', text: 'log' });
     await setup.close();
     const run = await cli(dir, ['send', String(c.id), '--wait']).done;
     expect(run.code).toBe(0);

@@ -23,7 +23,7 @@ describe('the running campaign as the dashboard shows it', () => {
       'rate',
       numbers(60).map((phone, i) => ({ phone, n: String(i) })),
     );
-    const c = engine.campaigns.create({ list: 'rate', from: 'ACME', text: 'Hello {n}' });
+    const c = await engine.campaigns.create({ list: 'rate', from: 'ACME', text: 'Hello {n}' });
     engine.campaigns.send(c.id);
     engine.start();
     const seen: number[] = [];
@@ -60,7 +60,7 @@ describe('the running campaign as the dashboard shows it', () => {
       'outage',
       numbers(3).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'outage', from: 'ACME', text: 'Shop opens at 9' });
+    const c = await engine.campaigns.create({ list: 'outage', from: 'ACME', text: 'Shop opens at 9' });
     engine.campaigns.send(c.id);
     engine.start();
     const waiting = await waitFor(() => {
@@ -91,7 +91,7 @@ describe('the running campaign as the dashboard shows it', () => {
       'idle',
       numbers(2).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'idle', from: 'ACME', text: 'Hi' });
+    const c = await engine.campaigns.create({ list: 'idle', from: 'ACME', text: 'Hi' });
     expect(engine.campaigns.retryNow(c.id).state).toBe('draft');
     expect(() => engine.campaigns.retryNow(9999)).toThrow(/no campaign 9999/);
   });
@@ -109,7 +109,7 @@ describe('the running campaign as the dashboard shows it', () => {
       { phone: '+447911123456' }, // abroad
     ];
     makeList(engine, 'networks', rows);
-    const c = engine.campaigns.create({ list: 'networks', from: 'ACME', text: 'Same for all' });
+    const c = await engine.campaigns.create({ list: 'networks', from: 'ACME', text: 'Same for all' });
     const before = engine.campaigns.networks(c.id).networks;
     expect(before.map((n) => [n.network, n.recipients, n.pending])).toEqual([
       ['MTN', 3, 3],

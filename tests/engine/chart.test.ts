@@ -23,7 +23,7 @@ describe('the delivery chart', () => {
       'slow',
       numbers(3).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'slow', from: 'ACME', text: 'x' });
+    const c = await engine.campaigns.create({ list: 'slow', from: 'ACME', text: 'x' });
     // 26,000 ten-second buckets over three days, two statuses each: what a slow gateway leaves
     const start = Date.parse('2026-11-20T08:00:00Z');
     const add = engine.db.prepare('INSERT INTO status_buckets (campaign_id, at, status, n) VALUES (?, ?, ?, ?)');
@@ -54,7 +54,7 @@ describe('the delivery chart', () => {
       'flaky',
       numbers(6).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'flaky', from: 'ACME', text: 'Open at 9' });
+    const c = await engine.campaigns.create({ list: 'flaky', from: 'ACME', text: 'Open at 9' });
     // every request answered 500 and never recorded: six uncertain recipients, then a re-send round
     sandbox.setFaults({ p500: 1 });
     engine.campaigns.send(c.id);

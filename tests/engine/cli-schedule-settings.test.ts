@@ -92,12 +92,17 @@ describe('the engine applies the same rule to the app and web mode', () => {
     await t?.sandbox.close();
   });
 
-  it.each(['local', 'gateway'] as const)('refuses a past send time held by %s, and stores no campaign', (schedule) => {
-    expect(() =>
-      t.engine.campaigns.create({ list: 'L', from: 'ACME', text: 'x', sendAt: Date.now() - 3_600_000, schedule }),
-    ).toThrow(expect.objectContaining({ code: 'BAD_SCHEDULE', message: expect.stringMatching(/has already passed/) }));
-    expect(t.engine.campaigns.list()).toEqual([]);
-  });
+  it.each(['local', 'gateway'] as const)(
+    'refuses a past send time held by %s, and stores no campaign',
+    async (schedule) => {
+      await expect(
+        t.engine.campaigns.create({ list: 'L', from: 'ACME', text: 'x', sendAt: Date.now() - 3_600_000, schedule }),
+      ).rejects.toThrow(
+        expect.objectContaining({ code: 'BAD_SCHEDULE', message: expect.stringMatching(/has already passed/) }),
+      );
+      expect(t.engine.campaigns.list()).toEqual([]);
+    },
+  );
 });
 
 describe('config set: plain decimal numbers within bounds', () => {

@@ -30,8 +30,8 @@ describe('the check after start compares the status counters with the messages',
       'shop',
       numbers(12).map((phone) => ({ phone })),
     );
-    const wrong = first.engine.campaigns.create({ list: 'shop', from: 'ACME', text: 'Opening at 9' });
-    const right = first.engine.campaigns.create({ list: 'shop', from: 'ACME', text: 'Closing at 6' });
+    const wrong = await first.engine.campaigns.create({ list: 'shop', from: 'ACME', text: 'Opening at 9' });
+    const right = await first.engine.campaigns.create({ list: 'shop', from: 'ACME', text: 'Closing at 6' });
     await cleanups.pop()!();
 
     // counters that say 5 more are waiting and 3 were delivered: what the dashboard would show
@@ -61,7 +61,7 @@ describe('the check after start compares the status counters with the messages',
       'fine',
       numbers(4).map((phone) => ({ phone })),
     );
-    t.engine.campaigns.create({ list: 'fine', from: 'ACME', text: 'Hi' });
+    await t.engine.campaigns.create({ list: 'fine', from: 'ACME', text: 'Hi' });
     t.engine.start();
     await waitFor(() => t.lines.some((l) => l.startsWith('page check: every page')), 'the check after start');
     expect(t.lines.filter((l) => /status counters/.test(l))).toEqual([]);

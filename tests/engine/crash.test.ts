@@ -39,7 +39,7 @@ describe('crash safety of `smsdesk send`', () => {
       'crash',
       numbers(N).map((phone) => ({ phone })),
     );
-    const c = setup.campaigns.create({ list: 'crash', from: 'ACME', text: 'crash test' });
+    const c = await setup.campaigns.create({ list: 'crash', from: 'ACME', text: 'crash test' });
     await setup.close();
 
     // Kill when the gateway has accepted this many batches (0 = during start-up).

@@ -46,7 +46,7 @@ describe('data check: blank merge values', () => {
     ]);
     expect(p.recipients).toBe(5);
 
-    expect(() => engine.campaigns.create({ list: 'parcels', from: 'ACME', text })).toThrow(
+    await expect(engine.campaigns.create({ list: 'parcels', from: 'ACME', text })).rejects.toThrow(
       /2 recipients have no \{Name\} \(rows 3, 5\).*\{Name\|Customer\}.*leave those recipients out.*send to them anyway/,
     );
     expect(engine.campaigns.list()).toHaveLength(0); // nothing half-created
@@ -54,7 +54,7 @@ describe('data check: blank merge values', () => {
     const skipped = engine.campaigns.preview({ list: 'parcels', text, blank: 'skip' });
     expect(skipped.recipients).toBe(3);
     expect(skipped.cost).toBe(12);
-    const c = engine.campaigns.create({ list: 'parcels', from: 'ACME', text, blank: 'skip' });
+    const c = await engine.campaigns.create({ list: 'parcels', from: 'ACME', text, blank: 'skip' });
     expect(c.recipients).toBe(3);
     const sent = engine.campaigns.messages(c.id, { offset: 0, limit: 10 }).rows.map((m) => m.text);
     expect(sent).toEqual([
@@ -63,7 +63,7 @@ describe('data check: blank merge values', () => {
       'Dear Eze, your parcel is ready.',
     ]);
 
-    const anyway = engine.campaigns.create({ list: 'parcels', from: 'ACME', text, blank: 'send' });
+    const anyway = await engine.campaigns.create({ list: 'parcels', from: 'ACME', text, blank: 'send' });
     expect(anyway.recipients).toBe(5);
     expect(engine.campaigns.messages(anyway.id, { offset: 1, limit: 1 }).rows[0].text).toBe(
       'Dear , your parcel is ready.',
@@ -75,7 +75,7 @@ describe('data check: blank merge values', () => {
       text: 'Dear {Name|Customer}, your parcel is ready.',
     });
     expect(withFallback.blankRecipients).toBe(0);
-    const fb = engine.campaigns.create({
+    const fb = await engine.campaigns.create({
       list: 'parcels',
       from: 'ACME',
       text: 'Dear {Name|Customer}, your parcel is ready.',
@@ -92,9 +92,9 @@ describe('data check: blank merge values', () => {
       'parcels',
       numbers(2).map((phone) => ({ phone, Name: '' })),
     );
-    expect(() => engine.campaigns.create({ list: 'parcels', from: 'ACME', text: 'Hi {Nmae}', blank: 'send' })).toThrow(
-      /Unknown merge field \{Nmae\}/,
-    );
+    await expect(
+      engine.campaigns.create({ list: 'parcels', from: 'ACME', text: 'Hi {Nmae}', blank: 'send' }),
+    ).rejects.toThrow(/Unknown merge field \{Nmae\}/);
   });
 });
 
@@ -133,10 +133,10 @@ describe('data check: cost per cause', () => {
     expect(plain.totalParts).toBe(8);
     expect(plain.cost).toBe(32);
     expect(plain.accents).toMatchObject({ recipients: 3, extraParts: 6, stripped: true });
-    const c = engine.campaigns.create({ list: 'names', from: 'ACME', text: LONG, accents: 'strip' });
+    const c = await engine.campaigns.create({ list: 'names', from: 'ACME', text: LONG, accents: 'strip' });
     expect(c.parts).toBe(8);
     expect(engine.campaigns.messages(c.id, { offset: 3, limit: 1 }).rows[0].text).toContain('Hello Olaseun,');
-    const kept = engine.campaigns.create({ list: 'names', from: 'ACME', text: LONG });
+    const kept = await engine.campaigns.create({ list: 'names', from: 'ACME', text: LONG });
     expect(kept.parts).toBe(14);
   });
 
@@ -151,7 +151,7 @@ describe('data check: cost per cause', () => {
     const p = engine.campaigns.preview({ list: 'names', text, accents: 'strip' });
     expect(p.languages).toEqual(['Yoruba']);
     expect(p.accents.recipients).toBe(0);
-    const c = engine.campaigns.create({ list: 'names', from: 'ACME', text, accents: 'strip' });
+    const c = await engine.campaigns.create({ list: 'names', from: 'ACME', text, accents: 'strip' });
     expect(engine.campaigns.messages(c.id, { offset: 0, limit: 1 }).rows[0].text).toBe(
       'Ẹ kú àárọ̀ Adéwálé, ẹrù yín ti dé.',
     );

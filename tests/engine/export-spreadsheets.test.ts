@@ -162,7 +162,7 @@ beforeAll(async () => {
       FIELDS,
     );
     const list = engine.lists.list().find((l) => l.name === 'hostile')!;
-    const c = engine.campaigns.create({ list: 'hostile', from: 'ACME', text: '{note}' });
+    const c = await engine.campaigns.create({ list: 'hostile', from: 'ACME', text: '{note}' });
     fs.mkdirSync(exportsDir, { recursive: true });
     for (const format of ['csv', 'xlsx'] as const) {
       files[`results.${format}`] = engine.campaigns.export(
@@ -188,7 +188,7 @@ beforeAll(async () => {
       'lagos',
       numbers(3, 500).map((phone, i) => ({ phone, name: `N${i}` })),
     );
-    const sent = engine.campaigns.create({ list: 'lagos', from: 'ACME', text: 'Hi {name}' });
+    const sent = await engine.campaigns.create({ list: 'lagos', from: 'ACME', text: 'Hi {name}' });
     engine.campaigns.send(sent.id);
     engine.start();
     const rows = await waitFor(() => {

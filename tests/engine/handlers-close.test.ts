@@ -33,13 +33,13 @@ afterEach(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-function sendingCampaign() {
+async function sendingCampaign() {
   makeList(
     engine,
     'Close',
     numbers(50).map((phone) => ({ phone })),
   );
-  const c = engine.campaigns.create({ list: 'Close', from: 'Shop', text: 'Hi' });
+  const c = await engine.campaigns.create({ list: 'Close', from: 'Shop', text: 'Hi' });
   engine.campaigns.send(c.id);
   return c.id;
 }
@@ -50,7 +50,7 @@ describe('closing the window while a campaign is sending', () => {
   });
 
   it('asks, offering background, pause or cancel', async () => {
-    const id = sendingCampaign();
+    const id = await sendingCampaign();
     const prompt = (await closePrompt(engine))!;
     expect(prompt.sending).toEqual([id]);
     expect(prompt.message).toBe('A campaign is still sending.');
@@ -58,14 +58,14 @@ describe('closing the window while a campaign is sending', () => {
   });
 
   it('"keep sending" hides the window and leaves the campaign sending; "cancel" keeps the window', async () => {
-    const id = sendingCampaign();
+    const id = await sendingCampaign();
     expect(await applyCloseChoice(engine, 'background', [id])).toBe('hide');
     expect(await applyCloseChoice(engine, 'cancel', [id])).toBe('stay');
     expect(engine.campaigns.get(id)!.state).toBe('sending');
   });
 
   it('"pause" pauses every sending campaign, then closes; the next start still has them, paused', async () => {
-    const id = sendingCampaign();
+    const id = await sendingCampaign();
     expect(await applyCloseChoice(engine, 'pause', [id])).toBe('close');
     expect(engine.campaigns.get(id)!.state).toBe('paused');
     await engine.close();
@@ -114,7 +114,7 @@ describe('the close button never strands the user', () => {
   });
 
   it('two clicks while the prompt is open ask once', async () => {
-    sendingCampaign();
+    await sendingCampaign();
     let answer!: (i: number) => void;
     const { guard, asked, done } = guardFor({
       engine: () => engine,
@@ -136,7 +136,7 @@ describe('the close button never strands the user', () => {
   });
 
   it('an engine that has stopped (calls fail) closes the window instead of keeping it', async () => {
-    sendingCampaign();
+    await sendingCampaign();
     await engine.close();
     const { guard, done, asked } = guardFor({ engine: () => engine });
     expect(guard.onClose()).toBe(false);
@@ -155,7 +155,7 @@ describe('the close button never strands the user', () => {
   });
 
   it('a prompt that cannot be shown closes the window', async () => {
-    sendingCampaign();
+    await sendingCampaign();
     const { guard, done } = guardFor({
       engine: () => engine,
       ask: async () => {
@@ -168,7 +168,7 @@ describe('the close button never strands the user', () => {
   });
 
   it('"keep sending" hides behind the tray icon, or minimises where the desktop has no tray; the campaign goes on', async () => {
-    const id = sendingCampaign();
+    const id = await sendingCampaign();
     const background = CLOSE_BUTTONS.findIndex((b) => b.choice === 'background');
     for (const mode of ['tray', 'minimize'] as const) {
       const { guard, done, asked } = guardFor({
@@ -188,7 +188,7 @@ describe('the close button never strands the user', () => {
   });
 
   it('"pause and close" pauses, then closes', async () => {
-    const id = sendingCampaign();
+    const id = await sendingCampaign();
     const { guard, done } = guardFor({
       engine: () => engine,
       ask: async () => CLOSE_BUTTONS.findIndex((b) => b.choice === 'pause'),

@@ -47,7 +47,7 @@ describe('the data folder has one owner', () => {
       'own',
       numbers(10).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'own', from: 'ACME', text: 'one owner' });
+    const c = await engine.campaigns.create({ list: 'own', from: 'ACME', text: 'one owner' });
     engine.campaigns.send(c.id);
     engine.start();
     // A request in flight that the gateway holds: exactly what a second process must not touch.
@@ -147,7 +147,7 @@ describe('the ledger check at start-up', () => {
       'stranded',
       all.map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'stranded', from: 'ACME', text: 'stranded' });
+    const c = await engine.campaigns.create({ list: 'stranded', from: 'ACME', text: 'stranded' });
     engine.campaigns.send(c.id);
     await engine.close();
     open.splice(open.indexOf(t), 1);
@@ -227,7 +227,7 @@ describe('the ledger check at start-up', () => {
       'decide',
       numbers(10, 8000).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'decide', from: 'ACME', text: 'decide' });
+    const c = await engine.campaigns.create({ list: 'decide', from: 'ACME', text: 'decide' });
     engine.campaigns.send(c.id);
     engine.start();
     await waitFor(() => engine.campaigns.status(c.id).needsDecision === 10, 'the 500 batch needs a decision');

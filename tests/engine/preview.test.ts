@@ -48,7 +48,7 @@ describe('campaign preview before sending', () => {
     const p = engine.campaigns.preview({ list: 'people', text: 'Hi {firstname}' });
     expect(p.unknownFields).toEqual(['firstname']);
     expect(p.templateError).toMatch(/firstname/);
-    expect(() => engine.campaigns.create({ list: 'people', from: 'ACME', text: 'Hi {firstname}' })).toThrow(
+    await expect(engine.campaigns.create({ list: 'people', from: 'ACME', text: 'Hi {firstname}' })).rejects.toThrow(
       /firstname/,
     );
   });

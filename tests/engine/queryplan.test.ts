@@ -29,7 +29,7 @@ beforeAll(async () => {
     'plans',
     numbers(300).map((phone, i) => ({ phone, first_name: `N${i}` })),
   );
-  const c = t.engine.campaigns.create({ list: 'plans', from: 'ACME', text: 'Hi {first_name}' });
+  const c = await t.engine.campaigns.create({ list: 'plans', from: 'ACME', text: 'Hi {first_name}' });
   t.engine.campaigns.send(c.id);
   t.engine.start();
   await t.engine.waitIdle(c.id);

@@ -368,7 +368,7 @@ describe('exports never hold a formula: escaped in CSV, string cells in XLSX', (
     try {
       const rows = numbers(hostile.length).map((phone, i) => ({ phone, note: hostile[i] }));
       makeList(engine, 'f', [...rows, { phone: '=1+2', note: '@evil' }], ['note']);
-      const c = engine.campaigns.create({ list: 'f', from: 'ACME', text: '{note}' });
+      const c = await engine.campaigns.create({ list: 'f', from: 'ACME', text: '{note}' });
       const csv = path.join(dataDir, 'r.csv');
       const xlsx = path.join(dataDir, 'r.xlsx');
       engine.campaigns.export(c.id, csv, 'csv');

@@ -54,7 +54,7 @@ describe('send loop against the sandbox gateway', () => {
     // Rows 121-130 get a different text (their group field differs), splitting the batches.
     const rows = nums.map((phone, i) => ({ phone, group: i >= 120 && i < 130 ? 'VIP' : 'all' }));
     makeList(engine, 'fifo', rows);
-    const c = engine.campaigns.create({ list: 'fifo', from: 'ACME', text: 'Hello {group}' });
+    const c = await engine.campaigns.create({ list: 'fifo', from: 'ACME', text: 'Hello {group}' });
     engine.campaigns.send(c.id);
     engine.start();
     const s = await engine.waitIdle(c.id);
@@ -75,7 +75,7 @@ describe('send loop against the sandbox gateway', () => {
       'rate',
       numbers(70).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'rate', from: 'ACME', text: 'rate test' });
+    const c = await engine.campaigns.create({ list: 'rate', from: 'ACME', text: 'rate test' });
     engine.campaigns.send(c.id);
     engine.start();
     await engine.waitIdle(c.id);
@@ -96,7 +96,7 @@ describe('send loop against the sandbox gateway', () => {
       'dlr',
       numbers(200).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'dlr', from: 'ACME', text: 'reports' });
+    const c = await engine.campaigns.create({ list: 'dlr', from: 'ACME', text: 'reports' });
     engine.campaigns.send(c.id);
     engine.start();
     await engine.waitIdle(c.id);
@@ -130,7 +130,7 @@ describe('send loop against the sandbox gateway', () => {
       'busy',
       numbers(100).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'busy', from: 'ACME', text: 'busy gateway' });
+    const c = await engine.campaigns.create({ list: 'busy', from: 'ACME', text: 'busy gateway' });
     engine.campaigns.send(c.id);
     engine.start();
     const s = await engine.waitIdle(c.id);
@@ -150,7 +150,7 @@ describe('send loop against the sandbox gateway', () => {
       'unsure',
       numbers(30).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'unsure', from: 'ACME', text: 'unsure' });
+    const c = await engine.campaigns.create({ list: 'unsure', from: 'ACME', text: 'unsure' });
     sandbox.setFaults({ pAcceptThen500: 1 });
     engine.campaigns.send(c.id);
     engine.start();
@@ -184,7 +184,7 @@ describe('send loop against the sandbox gateway', () => {
       'mf',
       numbers(10).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'mf', from: 'ACME', text: 'x' });
+    const c = await engine.campaigns.create({ list: 'mf', from: 'ACME', text: 'x' });
     sandbox.setFaults({ p500: 1 });
     engine.campaigns.send(c.id);
     engine.start();
@@ -203,7 +203,7 @@ describe('send loop against the sandbox gateway', () => {
       'bad',
       numbers(500).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'bad', from: 'ACME', text: 'x' });
+    const c = await engine.campaigns.create({ list: 'bad', from: 'ACME', text: 'x' });
     engine.campaigns.send(c.id);
     engine.start();
     const s = await engine.waitIdle(c.id);
@@ -230,7 +230,7 @@ describe('send loop against the sandbox gateway', () => {
       'part',
       numbers(10).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'part', from: 'ACME', text: 'x' });
+    const c = await engine.campaigns.create({ list: 'part', from: 'ACME', text: 'x' });
     engine.campaigns.send(c.id);
     engine.start();
     const s = await engine.waitIdle(c.id);
@@ -245,7 +245,7 @@ describe('send loop against the sandbox gateway', () => {
       'auth',
       numbers(20).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'auth', from: 'ACME', text: 'x' });
+    const c = await engine.campaigns.create({ list: 'auth', from: 'ACME', text: 'x' });
     const events: unknown[] = [];
     engine.on((e) => {
       if (e.type === 'sending-blocked') events.push(e.detail);
@@ -276,7 +276,7 @@ describe('send loop against the sandbox gateway', () => {
       'offline',
       numbers(20).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'offline', from: 'ACME', text: 'x' });
+    const c = await engine.campaigns.create({ list: 'offline', from: 'ACME', text: 'x' });
     const blocked: string[] = [];
     engine.on((e) => {
       if (e.type === 'sending-blocked') blocked.push(String((e.detail as { code: string | null }).code));
@@ -299,7 +299,7 @@ describe('send loop against the sandbox gateway', () => {
       'ctl',
       numbers(300).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'ctl', from: 'ACME', text: 'x' });
+    const c = await engine.campaigns.create({ list: 'ctl', from: 'ACME', text: 'x' });
     engine.campaigns.send(c.id);
     engine.start();
     await waitFor(() => sandbox.record().accepted.length >= 2, 'two batches');
@@ -334,7 +334,7 @@ describe('send loop against the sandbox gateway', () => {
       numbers(5).map((phone) => ({ phone })),
     );
     const at = Date.now() + 1200;
-    const local = engine.campaigns.create({
+    const local = await engine.campaigns.create({
       list: 'sched',
       from: 'ACME',
       text: 'local',
@@ -342,7 +342,7 @@ describe('send loop against the sandbox gateway', () => {
       schedule: 'local',
     });
     const future = Date.now() + 3_600_000;
-    const gw = engine.campaigns.create({
+    const gw = await engine.campaigns.create({
       list: 'sched',
       from: 'ACME',
       text: 'gateway',
@@ -369,7 +369,7 @@ describe('send loop against the sandbox gateway', () => {
       numbers(5).map((phone) => ({ phone })),
     );
     // Held by the gateway for an hour: its reports stay Queued.
-    const c = engine.campaigns.create({
+    const c = await engine.campaigns.create({
       list: 'slow',
       from: 'ACME',
       text: 'x',
@@ -399,7 +399,7 @@ describe('send loop against the sandbox gateway', () => {
       'restart',
       numbers(200).map((phone) => ({ phone })),
     );
-    const c = first.engine.campaigns.create({ list: 'restart', from: 'ACME', text: 'x' });
+    const c = await first.engine.campaigns.create({ list: 'restart', from: 'ACME', text: 'x' });
     first.engine.campaigns.send(c.id);
     first.engine.start();
     await waitFor(() => first.sandbox.record().accepted.length >= 3, 'some batches');
@@ -430,7 +430,7 @@ describe('send loop against the sandbox gateway', () => {
       'close',
       numbers(300).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'close', from: 'ACME', text: 'closing time' });
+    const c = await engine.campaigns.create({ list: 'close', from: 'ACME', text: 'closing time' });
     engine.campaigns.send(c.id);
     engine.start();
     await waitFor(() => sandbox.record().accepted.length >= 5, 'some batches accepted');

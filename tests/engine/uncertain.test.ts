@@ -21,7 +21,7 @@ describe('uncertain batches: what the user weighs before re-sending', () => {
       'five hundreds',
       numbers(25).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'five hundreds', from: 'ACME', text: 'x' });
+    const c = await engine.campaigns.create({ list: 'five hundreds', from: 'ACME', text: 'x' });
     sandbox.setFaults({ p500: 1 });
     engine.campaigns.send(c.id);
     engine.start();
@@ -58,7 +58,7 @@ describe('uncertain batches: what the user weighs before re-sending', () => {
       'took it',
       numbers(10).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'took it', from: 'ACME', text: 'once only' });
+    const c = await engine.campaigns.create({ list: 'took it', from: 'ACME', text: 'once only' });
     sandbox.setFaults({ pAcceptThen500: 1 });
     engine.campaigns.send(c.id);
     engine.start();
@@ -84,7 +84,7 @@ describe('uncertain batches: what the user weighs before re-sending', () => {
       'auto',
       numbers(10).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'auto', from: 'ACME', text: 'auto' });
+    const c = await engine.campaigns.create({ list: 'auto', from: 'ACME', text: 'auto' });
     sandbox.setFaults({ p500: 1 });
     engine.campaigns.send(c.id);
     engine.start();
@@ -115,7 +115,7 @@ describe('re-sends to failed recipients', () => {
     );
     sandbox.setFaults({ p500: 1 });
     engine.start();
-    let c = engine.campaigns.create({ list: 'promo', from: 'ACME', text: 'x', name: 'June promo' });
+    let c = await engine.campaigns.create({ list: 'promo', from: 'ACME', text: 'x', name: 'June promo' });
     const names: string[] = [];
     for (let round = 0; round < 2; round++) {
       engine.campaigns.send(c.id);

@@ -56,7 +56,13 @@ describe('clock jumps during a scheduled send', () => {
         numbers(N).map((phone) => ({ phone })),
       );
       const sendAt = clock.now() + 3 * HOUR;
-      const c = engine.campaigns.create({ list: 'clock', from: 'ACME', text: 'on time', sendAt, schedule: 'local' });
+      const c = await engine.campaigns.create({
+        list: 'clock',
+        from: 'ACME',
+        text: 'on time',
+        sendAt,
+        schedule: 'local',
+      });
       expect(engine.campaigns.send(c.id).state).toBe('scheduled');
       engine.start();
 
@@ -116,7 +122,7 @@ describe('clock jumps during a scheduled send', () => {
         'later',
         numbers(3).map((phone) => ({ phone })),
       );
-      const c = t.engine.campaigns.create({
+      const c = await t.engine.campaigns.create({
         list: 'later',
         from: 'ACME',
         text: 'x',
@@ -156,7 +162,7 @@ describe('clock jumps during a scheduled send', () => {
         'jump',
         numbers(4).map((phone) => ({ phone })),
       );
-      const c = t.engine.campaigns.create({
+      const c = await t.engine.campaigns.create({
         list: 'jump',
         from: 'ACME',
         text: 'x',

@@ -108,7 +108,7 @@ describe('a damaged data file', () => {
         'corrupt',
         mine.map((phone) => ({ phone })),
       );
-      const c = a.campaigns.create({ list: 'corrupt', from: 'ACME', text: 'damaged ledger' });
+      const c = await a.campaigns.create({ list: 'corrupt', from: 'ACME', text: 'damaged ledger' });
       a.campaigns.send(c.id);
       a.start();
       // the first backup, made once the check after start has read every page (db/check.ts)
@@ -279,7 +279,7 @@ describe('damage the start does not read, found by the check after start (db/che
       'checked',
       mine.map((phone, i) => ({ phone, name: `Contact ${i}` })),
     );
-    const c = a.campaigns.create({ list: 'checked', from: 'ACME', text: 'checked after start' });
+    const c = await a.campaigns.create({ list: 'checked', from: 'ACME', text: 'checked after start' });
     a.start();
     const backup = await waitFor(() => listBackups(dataDir)[0], 'the first backup');
     expect(order).toEqual(['check: no damage']);

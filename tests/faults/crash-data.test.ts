@@ -152,7 +152,7 @@ describe('a database file copied mid-write', () => {
       'copy',
       numbers(N).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'copy', from: 'ACME', text: 'copied mid-write' });
+    const c = await engine.campaigns.create({ list: 'copy', from: 'ACME', text: 'copied mid-write' });
     engine.campaigns.send(c.id);
     engine.start();
     const src = path.join(t.dataDir, 'smsdesk.db');

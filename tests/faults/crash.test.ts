@@ -66,7 +66,7 @@ describe('crashes: SIGKILL of the sending process', () => {
       'crash',
       numbers(N).map((phone) => ({ phone })),
     );
-    const c = setup.campaigns.create({ list: 'crash', from: 'ACME', text: 'crash under faults' });
+    const c = await setup.campaigns.create({ list: 'crash', from: 'ACME', text: 'crash under faults' });
     await setup.close();
 
     const rnd = seeded(SEED);

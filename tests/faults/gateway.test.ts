@@ -50,7 +50,7 @@ describe('gateway faults: 20,000 recipients through every fault mode at once', (
         'faults',
         all.map((phone) => ({ phone })),
       );
-      const c = engine.campaigns.create({ list: 'faults', from: 'ACME', text: 'Identical text for everyone' });
+      const c = await engine.campaigns.create({ list: 'faults', from: 'ACME', text: 'Identical text for everyone' });
       expect(c.recipients).toBe(N);
       const blocked: Array<string | null> = [];
       engine.on((e) => {
@@ -163,7 +163,7 @@ describe("the user's decision covers only batches whose lookup found nothing", (
         'decide',
         all.map((phone) => ({ phone })),
       );
-      const c = engine.campaigns.create({ list: 'decide', from: 'ACME', text: 'decide' });
+      const c = await engine.campaigns.create({ list: 'decide', from: 'ACME', text: 'decide' });
       engine.campaigns.send(c.id);
       engine.start();
       // Batch A: a plain 500, looked up, not found: the user is asked about its 10 recipients.

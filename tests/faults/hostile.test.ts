@@ -306,7 +306,7 @@ describe('a hostile gateway echoes the token in every answer', () => {
         ...all.map((phone) => ({ phone, name: 'Ada' })),
         { phone: 'not a number', name: 'x' },
       ]);
-      const c = engine.campaigns.create({ list: 'hostile', from: 'ACME', text: 'Hello {name}' });
+      const c = await engine.campaigns.create({ list: 'hostile', from: 'ACME', text: 'Hello {name}' });
       engine.campaigns.send(c.id);
       engine.start();
       await engine.waitIdle(c.id);

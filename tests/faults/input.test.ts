@@ -47,7 +47,7 @@ beforeAll(async () => {
   );
   engine.optouts.add(['2348039999999'], 'test');
   engine.settings.set('rate.requestsPerSecond', 7);
-  campaignId = engine.campaigns.create({ list: 'Existing', from: 'ACME', text: 'Hi {first_name}' }).id;
+  campaignId = (await engine.campaigns.create({ list: 'Existing', from: 'ACME', text: 'Hi {first_name}' })).id;
 });
 
 async function openEngine() {
@@ -434,7 +434,7 @@ describe('gateway answers that are not what the contract says', () => {
         list,
         numbers(3).map((phone) => ({ phone })),
       );
-      const c = eng.campaigns.create({ list, from: 'ACME', text: 'x' });
+      const c = await eng.campaigns.create({ list, from: 'ACME', text: 'x' });
       eng.campaigns.send(c.id);
       const s = await eng.waitIdle(c.id);
       if (expected === 'paused') {
@@ -470,7 +470,7 @@ describe('gateway answers that are not what the contract says', () => {
       'years',
       numbers(2).map((phone) => ({ phone })),
     );
-    const c = eng.campaigns.create({ list: 'years', from: 'ACME', text: 'x' });
+    const c = await eng.campaigns.create({ list: 'years', from: 'ACME', text: 'x' });
     eng.campaigns.send(c.id);
     const row = await waitFor(
       () =>

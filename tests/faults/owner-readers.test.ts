@@ -57,7 +57,7 @@ describe('a second process reading during a send', () => {
       'readers',
       all.map((phone) => ({ phone })),
     );
-    const c = setup.campaigns.create({ list: 'readers', from: 'ACME', text: 'read beside me' });
+    const c = await setup.campaigns.create({ list: 'readers', from: 'ACME', text: 'read beside me' });
     await setup.close();
 
     const sender = cli(dataDir, ['send', String(c.id), '--wait'], env);

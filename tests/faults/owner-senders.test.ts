@@ -71,7 +71,7 @@ async function folder(opts: {
       `senders${i}`,
       nums.map((phone) => ({ phone })),
     );
-    ids.push(setup.campaigns.create({ list: `senders${i}`, from: 'ACME', text: `campaign ${i}` }).id);
+    ids.push((await setup.campaigns.create({ list: `senders${i}`, from: 'ACME', text: `campaign ${i}` })).id);
     all.push(nums);
   }
   await setup.close();

@@ -53,7 +53,7 @@ async function blockMidSend(
       numbers(N).map((phone) => ({ phone, name: 'A reasonably long name to grow the pages' })),
       ['name'],
     );
-    const c = engine.campaigns.create({ list: 'disk', from: 'ACME', text: 'Hello {name}' });
+    const c = await engine.campaigns.create({ list: 'disk', from: 'ACME', text: 'Hello {name}' });
     const events: Blocked[] = [];
     engine.on((e) => {
       if (e.type === 'sending-blocked') events.push(e.detail as Blocked);
@@ -190,7 +190,7 @@ describe('storage trouble mid-send', () => {
       'quit',
       numbers(N).map((phone) => ({ phone })),
     );
-    const c = engine.campaigns.create({ list: 'quit', from: 'ACME', text: 'quit while blocked' });
+    const c = await engine.campaigns.create({ list: 'quit', from: 'ACME', text: 'quit while blocked' });
     const events: Blocked[] = [];
     engine.on((e) => {
       if (e.type === 'sending-blocked') events.push(e.detail as Blocked);

@@ -26,6 +26,7 @@ describe('campaign lifecycle', () => {
       );
     const table = Object.fromEntries(CAMPAIGN_STATES.map((s) => [s, buttons(s)]));
     expect(table).toEqual({
+      preparing: [],
       draft: ['Send now', 'Cancel…'],
       scheduled: ['Pause', 'Cancel…'],
       sending: ['Pause', 'Cancel…'],

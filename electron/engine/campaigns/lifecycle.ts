@@ -26,6 +26,10 @@ export function createLifecycle(db: DB) {
   const pausable = sqlList(PAUSABLE_STATES);
 
   return {
+    /** create() wrote its last slice: the campaign is a draft anyone can see, send or cancel. */
+    prepared(id: number): void {
+      sql(`UPDATE campaigns SET state = 'draft' WHERE id = ? AND state = 'preparing'`).run(id);
+    },
     /** The user's send, resume or pause (service.ts has checked the move): clears any retry wait. */
     enter(
       id: number,

@@ -437,7 +437,7 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
         // The data check first, so a refusal names the fields, the rows and the flags that answer it.
         const pv = e.campaigns.preview({ list, text, blank, accents });
         if (!pv.templateError && pv.blankRecipients > 0 && !blank) throw blankRefusal(pv);
-        const c = e.campaigns.create({
+        const c = await e.campaigns.create({
           list,
           from,
           text,

@@ -1,4 +1,5 @@
 import type { DB } from '../db/open.ts';
+import { runSteps, runStepsYielding } from '../db/steps.ts';
 
 const DELETE_CHUNK = 5000;
 
@@ -22,17 +23,15 @@ function* deleteSteps(db: DB, listId: number): Generator<void, void> {
 
 /** All at once: start-up cleanup (nothing else runs yet) and an import that gives up. */
 export function deleteListChunked(db: DB, listId: number): void {
-  for (const _ of deleteSteps(db, listId)) {
-    /* next chunk */
-  }
+  runSteps(deleteSteps(db, listId));
 }
 
 /**
  * The user's delete: the event loop turns between chunks (a chunk is a few ms), so a send, a
  * report or the window's next call is not held up for the whole list (~1.2 s for 850,000 contacts).
  */
-export async function deleteListYielding(db: DB, listId: number): Promise<void> {
-  for (const _ of deleteSteps(db, listId)) await new Promise((resolve) => setImmediate(resolve));
+export function deleteListYielding(db: DB, listId: number): Promise<void> {
+  return runStepsYielding(deleteSteps(db, listId));
 }
 
 /** Start-up: removes lists a crash or a closed window left half-imported. Returns how many. */

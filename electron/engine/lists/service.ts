@@ -7,6 +7,8 @@ import { ImportError, baseName } from '../../../shared/import/index.ts';
 import { isKnownCountry } from '../../../shared/phone/index.ts';
 import { readContactFile, cancelledError } from '../import/readFile.ts';
 import { deleteListYielding } from './cleanup.ts';
+import { preparingFrom } from '../campaigns/preparing.ts';
+import { UserError } from '../errors.ts';
 import { exportRejects } from './export.ts';
 import { createOptouts } from './optouts.ts';
 import { findList, getList, listContacts, listLists, listRejects } from './queries.ts';
@@ -133,6 +135,12 @@ export function createListsService(deps: ListsServiceDeps): ListsService {
     async delete(id) {
       if (!findList(db, id))
         throw new ImportError('LIST_NOT_FOUND', `There is no list with id ${id}: choose a list from "smsdesk lists".`);
+      const preparing = preparingFrom(db, id);
+      if (preparing)
+        throw new UserError(
+          'LIST_IN_USE',
+          `The campaign ${JSON.stringify(preparing)} is being prepared from this list: delete the list once it is ready.`,
+        );
       await deleteListYielding(db, id);
     },
     contacts: (listId, page) => listContacts(db, listId, page),

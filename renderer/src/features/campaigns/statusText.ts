@@ -44,6 +44,7 @@ const everyStatusOrdered: [Unordered] extends [never] ? true : Unordered = true;
 void everyStatusOrdered;
 
 export const STATE_LABEL: Record<CampaignState, string> = {
+  preparing: 'Preparing',
   draft: 'Not started',
   scheduled: 'Scheduled',
   sending: 'Sending',

@@ -1,0 +1,15 @@
+/**
+ * Long deletes and writes go in steps (a generator that yields after each chunk, each chunk its
+ * own statement or transaction). Two ways to run them: all at once where nothing else may run yet
+ * (start-up), or with the event loop turning after every step where the user waits for the rest
+ * of the engine (a send going on, the window's next call).
+ */
+export function runSteps(steps: Generator<void, void>): void {
+  for (let s = steps.next(); !s.done; s = steps.next()) {
+    /* next step */
+  }
+}
+
+export async function runStepsYielding(steps: Generator<void, void>): Promise<void> {
+  for (let s = steps.next(); !s.done; s = steps.next()) await new Promise((resolve) => setImmediate(resolve));
+}
