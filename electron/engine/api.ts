@@ -280,8 +280,11 @@ export interface MessageRow {
 }
 
 export interface EngineEvent {
-  /** 'log': a sentence for the user about the engine itself (the host's restart notice) */
-  type: 'campaign' | 'sending-blocked' | 'log';
+  /**
+   * 'log': a sentence for the user about the engine itself (the host's restart notice);
+   * 'preparing': how far a campaign's create() has come ({ contacts, of }), a few times a second
+   */
+  type: 'campaign' | 'sending-blocked' | 'log' | 'preparing';
   campaignId?: number;
   detail?: unknown;
 }

@@ -118,6 +118,7 @@ export async function createEngine(
       }
     }
   }
+  const PREPARING_EVERY_MS = 250;
   function changed(id: number) {
     for (const w of idleWaiters) w();
     if (!listeners.size) return;
@@ -314,6 +315,20 @@ export async function createEngine(
     templates: group('templates', templates),
     campaigns: group('campaigns', {
       ...campaigns,
+      // The window hears how far a long freeze has come (a few times a second: one event per slice
+      // would be ~50 a second on a big list); the caller's own onProgress hears every slice.
+      create: (input, ctl = {}) => {
+        let last = 0;
+        return campaigns.create(input, {
+          onProgress(p) {
+            ctl.onProgress?.(p);
+            const t = clock.mono();
+            if (!listeners.size || t - last < PREPARING_EVERY_MS) return;
+            last = t;
+            emit({ type: 'preparing', detail: p });
+          },
+        });
+      },
       retryNow: (id) => {
         campaigns.row(id); // an unknown campaign is refused with its sentence
         if (sender.retryNow(id)) changed(id);

@@ -52,6 +52,8 @@ export function createEventBridge(
           code: d.code ?? null,
           message: typeof e.detail === 'string' ? e.detail : (d.message ?? null),
         });
+      case 'preparing':
+        return send('campaign-preparing', { contacts: d.contacts, of: d.of });
       case 'log':
         // the host's "the engine stopped unexpectedly and was restarted": the page shows it
         if (typeof e.detail === 'string') return send('engine-notice', { message: e.detail.slice(0, 500) });

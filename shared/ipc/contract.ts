@@ -225,6 +225,8 @@ export const events = {
     code: z.enum(['auth', 'offline', 'storage']).nullable(),
     message: z.string().nullable(),
   }),
+  /** a campaign being created: contacts of its list read so far, of the list's total (a few per second at most) */
+  'campaign-preparing': z.object({ contacts: z.number().int().min(0), of: z.number().int().min(0) }),
   /** something about the engine itself the user should know, e.g. it stopped unexpectedly and was restarted */
   'engine-notice': z.object({ message: z.string().max(500) }),
 } as const;

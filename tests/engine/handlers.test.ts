@@ -6,6 +6,7 @@ import { createMemorySecrets, KeychainUnavailableError, type Secrets } from '../
 import { createEventBridge, createHandlers, type FileSink, type Handlers } from '../../electron/handlers/index.ts';
 import type { EventName } from '../../shared/ipc/contract.ts';
 import { numbers, tempDir, waitFor } from '../helpers/engine.ts';
+import { FREEZE_SLICE } from '../../electron/engine/campaigns/service.ts';
 
 type Eng = Awaited<ReturnType<typeof createEngine>>;
 let engine: Eng;
@@ -101,6 +102,24 @@ describe('handlers over a real engine', () => {
     });
     const unknown = await ok(h['campaigns.preview']({ list: report.list.id, text: 'Hello {nope}' }));
     expect(unknown).toMatchObject({ unknownFields: ['nope'], templateError: expect.stringContaining('nope') });
+  });
+
+  it("tells the page how far a big campaign is prepared, in the contract's own event", async () => {
+    const n = FREEZE_SLICE * 2 + 10;
+    const { importId } = await ok(h['imports.begin']({ list: 'Big', fields: [], phoneColumn: 'phone' }));
+    const rows = numbers(n).map((phone, i) => ({ row: i + 2, phone, fields: {} }));
+    for (let i = 0; i < n; i += 2000) await ok(h['imports.add']({ importId, rows: rows.slice(i, i + 2000) }));
+    await ok(h['imports.commit']({ importId }));
+    const got: Array<[EventName, unknown]> = [];
+    const off = createEventBridge(engine, (name, payload) => got.push([name, payload]));
+    const c = await ok(h['campaigns.create']({ list: 'Big', from: 'Shop', text: 'Hello' }));
+    off();
+    expect(c.recipients).toBe(n);
+    // the first slice is told at once; the rest at most four times a second
+    expect(got.filter(([name]) => name === 'campaign-preparing')[0]).toEqual([
+      'campaign-preparing',
+      { contacts: FREEZE_SLICE, of: n },
+    ]);
   });
 
   it('sends a campaign on the sandbox, with campaign events, message pages, a chart and an export', async () => {

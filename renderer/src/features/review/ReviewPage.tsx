@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { checkSendAt, localZoneText, readSendAt } from '../../../../shared/schedule.ts';
 import { checkSenderId } from '../../../../shared/sms/index.ts';
-import { api, type RouteOutput } from '../../api/index.ts';
+import { api, onEvent, type RouteOutput } from '../../api/index.ts';
 import { useApp } from '../../appState.tsx';
 import { ErrorNote, Section } from '../../components/ui.tsx';
 import { useAction, useLoad } from '../../components/useAction.ts';
@@ -49,6 +49,12 @@ export function ReviewPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [draft.listId, draft.text, draft.blank, draft.accents]);
   useBlankAnswerGuard(preview, draft, setDraft);
+  // A big list takes seconds to turn into messages: the engine says how far it has come.
+  const [preparing, setPreparing] = useState<{ contacts: number; of: number } | null>(null);
+  useEffect(() => {
+    setPreparing(null);
+    if (send.busy) return onEvent('campaign-preparing', setPreparing);
+  }, [send.busy]);
   // The quiet-hours warning follows the clock while the page is open.
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 30_000);
@@ -346,9 +352,19 @@ export function ReviewPage() {
             disabled={!!blocker || !preview || send.busy}
             onClick={() => void go_()}
           >
-            {send.busy ? 'Starting…' : `${action}${preview ? ` to ${formatCount(preview.recipients)}` : ''}`}
+            {send.busy
+              ? preparing
+                ? 'Preparing…'
+                : 'Starting…'
+              : `${action}${preview ? ` to ${formatCount(preview.recipients)}` : ''}`}
           </button>
         </div>
+        {send.busy && preparing ? (
+          <p role="status" className="muted" data-testid="preparing">
+            Preparing the messages: {formatCount(preparing.contacts)} of {formatCount(preparing.of)} contacts read. Any
+            campaign already sending goes on meanwhile.
+          </p>
+        ) : null}
         {blocker ? <p className="muted">{blocker}</p> : null}
         <ErrorNote error={send.error} />
       </Section>
