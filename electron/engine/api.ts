@@ -374,7 +374,8 @@ export interface Engine {
     send(id: number): CampaignStatus;
     pause(id: number): CampaignStatus;
     resume(id: number): CampaignStatus;
-    cancel(id: number): CampaignStatus;
+    /** cancelled at once; its queued messages a few thousand per transaction, the event loop turning between */
+    cancel(id: number): Promise<CampaignStatus>;
     /** undecided batches by cause, and one page of them (every batch and recipient without a page) */
     uncertain(id: number, page?: { offset: number; limit: number }): UncertainPage;
     resolve(id: number, decision: 'resend' | 'mark-failed'): CampaignStatus;

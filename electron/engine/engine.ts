@@ -18,6 +18,7 @@ import { createSender } from './queue/sender.ts';
 import { createPoller } from './dlr/poller.ts';
 import { createCampaignService } from './campaigns/service.ts';
 import { cleanupInterruptedFreezes } from './campaigns/preparing.ts';
+import { finishInterruptedCancels } from './campaigns/cancel.ts';
 import { createLifecycle } from './campaigns/lifecycle.ts';
 import { createTestSend } from './campaigns/testSend.ts';
 import { createModes, SANDBOX_NOTICE, SANDBOX_TOKEN } from './mode.ts';
@@ -200,6 +201,9 @@ export async function createEngine(
       if (unfinished)
         log(`${unfinished} campaign(s) were still being prepared when the app stopped; removed, create them again`);
       const t0 = clock.now();
+      const cancelled = finishInterruptedCancels(db, t0);
+      if (cancelled)
+        log(`${cancelled} cancel(s) were cut short when the app stopped; their queued messages are now cancelled`);
       const recovered = ledger.recoverInterrupted(t0, t0, settings.get('dlr.initialIntervalMs'));
       if (recovered) log(`${recovered} request(s) were in flight when the app stopped; their outcome is being checked`);
       const found = checkLedger(db);

@@ -309,7 +309,7 @@ describe('send loop against the sandbox gateway', () => {
     const sentAtPause = sandbox.record().accepted.length;
     engine.campaigns.resume(c.id);
     await waitFor(() => sandbox.record().accepted.length >= sentAtPause + 2, 'more batches after resume');
-    const s = engine.campaigns.cancel(c.id);
+    const s = await engine.campaigns.cancel(c.id);
     expect(s.state).toBe('cancelled');
     await waitFor(() => engine.campaigns.status(c.id).counts.submitting === 0, 'in-flight batch answered');
     const after = engine.campaigns.status(c.id);

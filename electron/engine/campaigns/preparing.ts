@@ -22,8 +22,8 @@ function* discardSteps(db: DB, campaignId: number): Generator<void, void> {
 }
 
 /** After a refusal: the event loop turns between chunks, as it did while the slices went in. */
-export function discardPreparing(db: DB, campaignId: number): Promise<void> {
-  return runStepsYielding(discardSteps(db, campaignId));
+export async function discardPreparing(db: DB, campaignId: number): Promise<void> {
+  await runStepsYielding(db, discardSteps(db, campaignId)); // closed half-way: start-up finishes it
 }
 
 /** Start-up: removes campaigns a crash or a close left preparing. Returns how many. */

@@ -31,6 +31,7 @@ import { CHART_POINTS, OUTCOME_OF } from '../../../shared/outcome.ts';
 import type { GatewayMode } from '../../../shared/vocabulary.ts';
 import { batchedInsert } from '../db/rows.ts';
 import { discardPreparing } from './preparing.ts';
+import { cancelQueuedYielding } from './cancel.ts';
 
 /** Contacts per transaction of a campaign's freeze: ~25 ms of the engine's thread each. */
 export const FREEZE_SLICE = 5000;
@@ -414,21 +415,18 @@ export function createCampaignService(deps: CampaignDeps) {
     return status(id);
   }
 
-  /** Queued messages are cancelled; whatever was submitted stays tracked and keeps its reports. */
-  function cancel(id: number): CampaignStatus {
+  /**
+   * Queued messages are cancelled; whatever was submitted stays tracked and keeps its reports. The
+   * campaign is cancelled at once, its queued messages a few thousand per transaction after it
+   * (campaigns/cancel.ts); what a close cuts short, start-up finishes.
+   */
+  async function cancel(id: number): Promise<CampaignStatus> {
     const r = row(id);
     if (!canCancel(r.state)) return status(id);
     const t = now();
-    db.transaction(() => {
-      const n = db
-        .prepare(
-          `UPDATE messages SET status = 'cancelled', reason = 'Cancelled before sending.', final_at = ?, updated_at = ?
-        WHERE campaign_id = ? AND status = 'queued'`,
-        )
-        .run(t, t, id).changes;
-      counts.move(id, 'queued', 'cancelled', n, t);
-      lifecycle.cancel(id, t);
-    })();
+    lifecycle.cancel(id, t);
+    deps.changed(id);
+    await cancelQueuedYielding(db, id, t);
     deps.changed(id);
     return status(id);
   }

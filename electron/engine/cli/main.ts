@@ -520,7 +520,11 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
       return withEngine(p, io, async (e) => {
         const id = campaignId(e, rest[0]);
         const s =
-          cmd === 'pause' ? e.campaigns.pause(id) : cmd === 'resume' ? e.campaigns.resume(id) : e.campaigns.cancel(id);
+          cmd === 'pause'
+            ? e.campaigns.pause(id)
+            : cmd === 'resume'
+              ? e.campaigns.resume(id)
+              : await e.campaigns.cancel(id);
         return { json: { ...statusJson(s) }, text: statusText(s) };
       });
     case 'export': {

@@ -1,3 +1,5 @@
+import type { DB } from './open.ts';
+
 /**
  * Long deletes and writes go in steps (a generator that yields after each chunk, each chunk its
  * own statement or transaction). Two ways to run them: all at once where nothing else may run yet
@@ -10,6 +12,14 @@ export function runSteps(steps: Generator<void, void>): void {
   }
 }
 
-export async function runStepsYielding(steps: Generator<void, void>): Promise<void> {
-  for (let s = steps.next(); !s.done; s = steps.next()) await new Promise((resolve) => setImmediate(resolve));
+/**
+ * Resolves true once every step ran, false if the connection closed between two (the app quit):
+ * what is left is for start-up to finish, and the caller says so in its own words.
+ */
+export async function runStepsYielding(db: DB, steps: Generator<void, void>): Promise<boolean> {
+  for (let s = steps.next(); !s.done; s = steps.next()) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (!db.open) return false;
+  }
+  return true;
 }

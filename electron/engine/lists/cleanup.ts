@@ -1,5 +1,6 @@
 import type { DB } from '../db/open.ts';
 import { runSteps, runStepsYielding } from '../db/steps.ts';
+import { UserError } from '../errors.ts';
 
 const DELETE_CHUNK = 5000;
 
@@ -30,8 +31,9 @@ export function deleteListChunked(db: DB, listId: number): void {
  * The user's delete: the event loop turns between chunks (a chunk is a few ms), so a send, a
  * report or the window's next call is not held up for the whole list (~1.2 s for 850,000 contacts).
  */
-export function deleteListYielding(db: DB, listId: number): Promise<void> {
-  return runStepsYielding(deleteSteps(db, listId));
+export async function deleteListYielding(db: DB, listId: number): Promise<void> {
+  if (!(await runStepsYielding(db, deleteSteps(db, listId))))
+    throw new UserError('STOPPED', 'The app closed while the list was being deleted; the rest goes at the next start.');
 }
 
 /** Start-up: removes lists a crash or a closed window left half-imported. Returns how many. */
