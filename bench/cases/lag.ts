@@ -3,7 +3,8 @@ import { benchEngine, countThenClose, dataDirFrom, ms } from '../lib/engine.ts';
 
 /**
  * Event-loop lag in the process hosting the engine while it imports a large CSV and a
- * campaign sends (to the sandbox in another process) and its reports are polled.
+ * campaign sends (to the sandbox in another process) and its reports are polled; then, the
+ * send still going, while a campaign is made from the imported list, and while it is cancelled.
  */
 export async function lagImportWhileSending(a: {
   url: string;
@@ -53,6 +54,24 @@ export async function lagImportWhileSending(a: {
   const importMs = ms(t0);
   h.disable();
   const sentDuring = sentBefore() - s0;
+  // The same lag, one phase at a time: how long the phase took, and what the send did meanwhile.
+  async function phase(fn: () => Promise<unknown>) {
+    const ph = monitorEventLoopDelay({ resolution: 10 });
+    const sent0 = sentBefore();
+    ph.enable();
+    const t = process.hrtime.bigint();
+    await fn();
+    const wallMs = ms(t);
+    ph.disable();
+    return { maxMs: ph.max / 1e6, wallMs, sendRate: (sentBefore() - sent0) / (wallMs / 1000) };
+  }
+  let made = { id: 0, recipients: 0 };
+  const freeze = await phase(async () => {
+    made = await engine.campaigns.create({ list: 'lag', from: 'ACME', text: 'Hello {First Name}, see you in {City}.' });
+  });
+  // A sending campaign, queued almost whole, cancelled: the stop a user makes on seeing a mistake.
+  engine.campaigns.send(made.id);
+  const cancel = await phase(() => engine.campaigns.cancel(made.id));
   const queuedLeft = await countThenClose(engine, dir, cid, 'queued');
   return {
     p50Ms: h.percentile(50) / 1e6,
@@ -65,5 +84,7 @@ export async function lagImportWhileSending(a: {
     queuedLeft,
     events,
     progress,
+    freeze: { ...freeze, recipients: made.recipients },
+    cancel,
   };
 }
