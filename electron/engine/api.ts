@@ -380,7 +380,7 @@ export interface Engine {
     uncertain(id: number, page?: { offset: number; limit: number }): UncertainPage;
     resolve(id: number, decision: 'resend' | 'mark-failed'): CampaignStatus;
     /** a child campaign holding the failed / rejected / expired recipients only */
-    resendFailed(id: number): CampaignSummary;
+    resendFailed(id: number): Promise<CampaignSummary>;
     /** parts, cost and unknown merge fields for a template over a list, before creating anything */
     preview(input: PreviewInput): CampaignPreview;
     messages(

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../../electron/engine/engine.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
 import { FREEZE_SLICE } from '../../electron/engine/campaigns/service.ts';
+import { createCounts } from '../../electron/engine/queue/counts.ts';
 import { makeList, numbers, tempDir, type TestEngine } from '../helpers/engine.ts';
 
 // A campaign's messages go in FREEZE_SLICE contacts per transaction, the event loop turning between
@@ -137,5 +138,44 @@ describe('a campaign frozen in slices', () => {
     expect(count(again, 'SELECT COUNT(*) FROM campaign_counts')).toBe(0);
     // the list is untouched: the campaign can be made again
     expect((await again.campaigns.create({ list: 'quit', from: 'ACME', text: 'Hello' })).recipients).toBe(N);
+  });
+
+  it('a re-send to failed of a big campaign goes in slices too: the failed, rejected and expired, in order, opt-outs left out', async () => {
+    const e = await engineOn();
+    makeList(
+      e,
+      'done',
+      numbers(N).map((phone) => ({ phone })),
+    );
+    const parent = await e.campaigns.create({ list: 'done', from: 'ACME', text: 'Hello' });
+    await expect(e.campaigns.resendFailed(parent.id)).rejects.toMatchObject({ code: 'NOTHING_FAILED' });
+    // the reports as they came: every 7th failed, every 11th rejected, every 13th expired, the rest delivered
+    e.db
+      .prepare(
+        `UPDATE messages SET status = CASE WHEN seq % 7 = 0 THEN 'failed' WHEN seq % 11 = 0 THEN 'rejected'
+         WHEN seq % 13 = 0 THEN 'expired' ELSE 'delivered' END WHERE campaign_id = ?`,
+      )
+      .run(parent.id);
+    createCounts(e.db).recount(parent.id);
+    const want = e.db
+      .prepare(`SELECT msisdn FROM messages WHERE campaign_id = ? AND status != 'delivered' ORDER BY seq`)
+      .pluck()
+      .all(parent.id) as string[];
+    e.optouts.add([want[1]]); // replied STOP since
+    const making = e.campaigns.resendFailed(parent.id);
+    const seen = await midway(e);
+    const child = await making;
+    expect(seen.listed, 'only the parent is listed while the re-send is made').toBe(1);
+    expect(child).toMatchObject({
+      state: 'draft',
+      recipients: want.length - 1,
+      name: expect.stringMatching(/re-send/),
+    });
+    const rows = e.db
+      .prepare('SELECT seq, msisdn FROM messages WHERE campaign_id = ? ORDER BY seq')
+      .all(child.id) as Array<{ seq: number; msisdn: string }>;
+    expect(rows.map((r) => r.msisdn)).toEqual(want.filter((_, i) => i !== 1));
+    expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
+    expect(e.campaigns.status(child.id).counts.queued).toBe(want.length - 1);
   });
 });

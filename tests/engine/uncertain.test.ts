@@ -122,7 +122,7 @@ describe('re-sends to failed recipients', () => {
       const id = c.id;
       await waitFor(() => engine.campaigns.status(id).needsDecision === 5, 'handed to the user');
       engine.campaigns.resolve(id, 'mark-failed');
-      c = engine.campaigns.resendFailed(id);
+      c = await engine.campaigns.resendFailed(id);
       names.push(c.name);
     }
     expect(names).toEqual(['June promo (re-send to failed)', 'June promo (re-send 2 to failed)']);

@@ -27,11 +27,14 @@ import { localDateTime, zoneLabel } from '../../../shared/localTime.ts';
 import { toSummary, emptyCounts, type CampaignRow } from './rows.ts';
 import { findList as findListRecord } from '../lists/queries.ts';
 import { networkGroup, NETWORK_GROUPS, type NetworkGroup } from '../../../shared/phone/networks.ts';
-import { CHART_POINTS, OUTCOME_OF } from '../../../shared/outcome.ts';
-import type { GatewayMode } from '../../../shared/vocabulary.ts';
+import { CHART_POINTS, OUTCOME_OF, statusesOf } from '../../../shared/outcome.ts';
+import { sqlList, type GatewayMode } from '../../../shared/vocabulary.ts';
 import { batchedInsert } from '../db/rows.ts';
 import { discardPreparing } from './preparing.ts';
 import { cancelQueuedYielding } from './cancel.ts';
+
+/** What "Re-send to failed only" sends again: the statuses of the failed outcome (shared/outcome.ts). */
+const RESEND_STATUSES = statusesOf('failed');
 
 /** Contacts per transaction of a campaign's freeze: ~25 ms of the engine's thread each. */
 export const FREEZE_SLICE = 5000;
@@ -629,38 +632,56 @@ export function createCampaignService(deps: CampaignDeps) {
     return `${name.slice(0, m.index)} (re-send ${Number(m[1] ?? 1) + 1} to failed)`;
   }
 
-  function resendFailed(id: number): CampaignSummary {
+  /**
+   * A new campaign of the failed, rejected and expired recipients (opted-out ones left out), made
+   * as create() makes one: 'preparing' until its last slice, FREEZE_SLICE of the parent's seqs per
+   * transaction with the event loop turning between.
+   */
+  async function resendFailed(id: number): Promise<CampaignSummary> {
     const r = row(id);
     const t = now();
-    const childId = db.transaction(() => {
-      const cid = Number(
-        db
-          .prepare(
-            `INSERT INTO campaigns (name, list_id, parent_id, sender, template, state, created_at)
-        VALUES (?, ?, ?, ?, ?, 'draft', ?)`,
-          )
-          .run(resendName(r.name), r.list_id, id, r.sender, r.template, t).lastInsertRowid,
-      );
-      const res = db
+    const nothing = () =>
+      new UserError('NOTHING_FAILED', `Campaign ${id} has no failed, rejected or expired recipients to re-send to.`);
+    if (!countsStmt.all(id).some((c) => c.n > 0 && RESEND_STATUSES.includes(c.status))) throw nothing();
+    const cid = Number(
+      db
         .prepare(
-          `INSERT INTO messages (campaign_id, seq, contact_id, msisdn, network, fields, text, encoding, parts, status, updated_at)
-        SELECT ?, ROW_NUMBER() OVER (ORDER BY m.seq), m.contact_id, m.msisdn, m.network, m.fields, m.text, m.encoding, m.parts, 'queued', ?
-        FROM messages m LEFT JOIN optouts o ON o.msisdn = m.msisdn
-        WHERE m.campaign_id = ? AND m.status IN ('failed', 'rejected', 'expired') AND o.msisdn IS NULL ORDER BY m.seq`,
+          `INSERT INTO campaigns (name, list_id, parent_id, sender, template, state, created_at)
+        VALUES (?, ?, ?, ?, ?, 'preparing', ?)`,
         )
-        .run(cid, t, id);
-      if (res.changes === 0)
-        throw new UserError(
-          'NOTHING_FAILED',
-          `Campaign ${id} has no failed, rejected or expired recipients to re-send to.`,
-        );
-      db.prepare(
-        `UPDATE campaigns SET recipients = ?, parts = (SELECT COALESCE(SUM(parts),0) FROM messages WHERE campaign_id = ?) WHERE id = ?`,
-      ).run(res.changes, cid, cid);
-      addCounts(cid, 'queued', res.changes);
-      return cid;
-    })();
-    return toSummary(row(childId));
+        .run(resendName(r.name), r.list_id, id, r.sender, r.template, t).lastInsertRowid,
+    );
+    const copy = db.prepare(
+      `INSERT INTO messages (campaign_id, seq, contact_id, msisdn, network, fields, text, encoding, parts, status, updated_at)
+        SELECT ?, ? + ROW_NUMBER() OVER (ORDER BY m.seq), m.contact_id, m.msisdn, m.network, m.fields, m.text, m.encoding, m.parts, 'queued', ?
+        FROM messages m LEFT JOIN optouts o ON o.msisdn = m.msisdn
+        WHERE m.campaign_id = ? AND m.seq > ? AND m.seq <= ? AND m.status IN ${sqlList(RESEND_STATUSES)} AND o.msisdn IS NULL ORDER BY m.seq`,
+    );
+    const last = (db.prepare('SELECT MAX(seq) FROM messages WHERE campaign_id = ?').pluck().get(id) as number) ?? 0;
+    let seq = 0;
+    const slice = db.transaction((after: number) => {
+      const n = copy.run(cid, seq, t, id, after, after + FREEZE_SLICE).changes;
+      if (n) addCounts(cid, 'queued', n);
+      seq += n;
+    });
+    try {
+      for (let after = 0; after < last; after += FREEZE_SLICE) {
+        if (after) await new Promise((resolve) => setImmediate(resolve));
+        if (!db.open) throw new UserError('STOPPED', 'The app closed before the re-send was ready; make it again.');
+        slice(after);
+      }
+      if (seq === 0) throw nothing(); // every one of them is on the opt-out list now
+      db.transaction(() => {
+        db.prepare(
+          `UPDATE campaigns SET recipients = ?, parts = (SELECT COALESCE(SUM(parts),0) FROM messages WHERE campaign_id = ?) WHERE id = ?`,
+        ).run(seq, cid, cid);
+        lifecycle.prepared(cid);
+      })();
+    } catch (e) {
+      if (db.open) await discardPreparing(db, cid);
+      throw e;
+    }
+    return toSummary(row(cid));
   }
 
   function preview(input: PreviewInput): CampaignPreview {
