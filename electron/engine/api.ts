@@ -335,7 +335,8 @@ export interface Engine {
     }): { importId: string };
     add(importId: string, rows: RawContactRow[]): ImportCounts;
     commit(importId: string): ImportReport;
-    cancel(importId: string): void;
+    /** the list is gone from view at once; its rows are deleted a few thousand at a time */
+    cancel(importId: string): Promise<void>;
   };
   optouts: {
     list(page: { offset: number; limit: number; search?: string }): {

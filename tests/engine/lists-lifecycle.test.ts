@@ -145,14 +145,30 @@ describe('imports fed by the renderer', () => {
     expect(() => ctx.svc.imports.add(importId, [])).toThrow(expect.objectContaining({ code: 'IMPORT_NOT_FOUND' }));
   });
 
-  it('cancel removes everything stored so far', () => {
+  it('cancel removes everything stored so far', async () => {
     const before = tableCounts(ctx.db);
     const { importId } = ctx.svc.imports.begin({ list: 'Gone', fields: ['Phone'], phoneColumn: 'Phone' });
     ctx.svc.imports.add(importId, [
       { row: 2, phone: '08031234567', fields: { Phone: '08031234567' } },
       { row: 3, phone: 'x', fields: { Phone: 'x' } },
     ]);
-    ctx.svc.imports.cancel(importId);
+    await ctx.svc.imports.cancel(importId);
+    expect(tableCounts(ctx.db)).toEqual(before);
+  });
+
+  it("cancel of a big import lets the engine's other work run between its chunks, with the list never shown", async () => {
+    const before = tableCounts(ctx.db);
+    const { importId } = ctx.svc.imports.begin({ list: 'Half', fields: ['Phone'], phoneColumn: 'Phone' });
+    const rows = Array.from({ length: 12_000 }, (_, i) => {
+      const phone = `0803${String(1_000_000 + i).padStart(7, '0')}`;
+      return { row: i + 2, phone, fields: { Phone: phone } };
+    });
+    for (let i = 0; i < rows.length; i += 2000) ctx.svc.imports.add(importId, rows.slice(i, i + 2000));
+    let during: { contacts: number; listed: number } | null = null;
+    setImmediate(() => (during = { contacts: tableCounts(ctx.db).contacts, listed: ctx.svc.lists.list().length }));
+    await ctx.svc.imports.cancel(importId);
+    expect(during, 'another callback ran before the cancel finished').toMatchObject({ listed: 0 });
+    expect(during!.contacts, 'rows were still being deleted when it ran').toBeGreaterThan(before.contacts);
     expect(tableCounts(ctx.db)).toEqual(before);
   });
 

@@ -123,7 +123,7 @@ export function createListsService(deps: ListsServiceDeps): ListsService {
       ctl.onProgress?.({ phase: 'done', ...lastProgress, rows: report.rows });
       return report;
     } catch (e) {
-      session?.cancel();
+      await session?.cancel().catch(() => undefined); // the error that stopped the import is the one to tell
       throw e;
     }
   }
@@ -175,10 +175,10 @@ export function createListsService(deps: ListsServiceDeps): ListsService {
       sessions.delete(importId);
       return s.commit();
     },
-    cancel(importId) {
+    async cancel(importId) {
       const s = sessions.get(importId);
       sessions.delete(importId);
-      s?.cancel();
+      await s?.cancel();
     },
   };
 

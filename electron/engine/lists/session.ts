@@ -2,7 +2,7 @@ import type { DB } from '../db/open.ts';
 import type { ImportCounts, ImportReport, RawContactRow } from '../api.ts';
 import { normalizeMsisdn } from '../../../shared/phone/index.ts';
 import { ImportError, noContactsBelowHeader } from '../../../shared/import/index.ts';
-import { deleteListChunked } from './cleanup.ts';
+import { deleteListChunked, deleteListYielding } from './cleanup.ts';
 import { createNumberIndex } from './numberIndex.ts';
 import { batchedInsert } from '../db/rows.ts';
 
@@ -63,7 +63,8 @@ export interface ImportSession {
   /** how many rows the whole file probably holds (from its size), so memory for them is set aside early */
   expectRows(rows: number): void;
   commit(): ImportReport;
-  cancel(): void;
+  /** the list is gone from view at once; its rows go a few thousand at a time, the event loop turning between */
+  cancel(): Promise<void>;
   readonly counts: ImportCounts;
 }
 
@@ -225,11 +226,14 @@ export function createImportSession(db: DB, opts: SessionOptions, now: () => num
       firstRow = createNumberIndex();
       return report;
     },
-    cancel() {
+    async cancel() {
       if (state !== 'open') return;
       state = 'cancelled';
       firstRow = createNumberIndex();
-      deleteListChunked(db, listId);
+      // still 'importing', so a close half-way leaves it to start-up cleanup
+      await deleteListYielding(db, listId).catch((e: unknown) => {
+        if ((e as { code?: string }).code !== 'STOPPED') throw e;
+      });
     },
   };
 }
