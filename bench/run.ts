@@ -2,6 +2,7 @@
 // machine. A script, not a test: it prints a table, writes bench/results.json and always exits 0.
 // BENCH_SCALE=0.1 shrinks every size for a quick run; BENCH_RUNS (>= 3) sets the repeats;
 // BENCH_ONLY=1,4 runs some measurements only.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -432,6 +433,11 @@ await measure('7', `Start-up with ${startN.toLocaleString('en-US')} messages`, a
   fs.rmSync(path.dirname(src), { recursive: true, force: true });
 });
 
+/** Lets the kernel write out what earlier figures left dirty (POSIX `sync`; elsewhere nothing). */
+function settleDisk() {
+  if (process.platform !== 'win32') execFileSync('sync');
+}
+
 // 8. Event-loop lag --------------------------------------------------------------------------
 await measure('8', `Event-loop lag: ${bigRows.toLocaleString('en-US')}-row import while sending`, async () => {
   ensureCsv();
@@ -439,7 +445,9 @@ await measure('8', `Event-loop lag: ${bigRows.toLocaleString('en-US')}-row impor
     maxes: number[] = [],
     rates: number[] = [],
     freezeMax: number[] = [],
-    cancelMax: number[] = [];
+    cancelMax: number[] = [],
+    freezeGc: number[] = [],
+    cancelGc: number[] = [];
   let note = '',
     freezeNote = '',
     cancelNote = '';
@@ -447,6 +455,11 @@ await measure('8', `Event-loop lag: ${bigRows.toLocaleString('en-US')}-row impor
   const db = path.join(work, 'lag', 'smsdesk.db');
   const { campaignId } = await runChild<{ campaignId: number }>('seedDb', { file: db, recipients: sized(250_000) });
   for (let i = 0; i < RUNS; i++) {
+    // Writes the earlier figures left for the kernel to flush (figure 7's 284 MB ledger, figure 6's
+    // million updates) make it throttle any writer: the engine's WAL writes then block for 100-350
+    // ms (reproduced with dd writing beside the job alone). Flushed first, the delays measured are
+    // the engine's own, not the last figure's.
+    settleDisk();
     const sb = await startSandboxProcess({
       tokens: [BENCH_TOKEN],
       latencyMs: 20,
@@ -459,8 +472,8 @@ await measure('8', `Event-loop lag: ${bigRows.toLocaleString('en-US')}-row impor
         sendRate: number;
         queuedLeft: number;
         importMs: number;
-        freeze: { maxMs: number; wallMs: number; sendRate: number; recipients: number };
-        cancel: { maxMs: number; wallMs: number; sendRate: number };
+        freeze: { maxMs: number; wallMs: number; gcMs: number; sendRate: number; recipients: number };
+        cancel: { maxMs: number; wallMs: number; gcMs: number; sendRate: number };
       }>('lagImportWhileSending', { url: sb.url, file: csvBig, rps: 50, db, campaignId });
       p99.push(r.p99Ms);
       maxes.push(r.maxMs);
@@ -468,8 +481,10 @@ await measure('8', `Event-loop lag: ${bigRows.toLocaleString('en-US')}-row impor
       freezeMax.push(r.freeze.maxMs);
       cancelMax.push(r.cancel.maxMs);
       note = `sending at ${fmt(stat(rates).median)} recipients/s during the import${r.queuedLeft === 0 ? ' (campaign ran out)' : ''}`;
-      freezeNote = `${r.freeze.recipients.toLocaleString('en-US')} recipients in ${fmt(r.freeze.wallMs, 'ms')}, sending at ${fmt(r.freeze.sendRate)} recipients/s meanwhile`;
-      cancelNote = `in ${fmt(r.cancel.wallMs, 'ms')}, sending at ${fmt(r.cancel.sendRate)} recipients/s meanwhile`;
+      freezeGc.push(r.freeze.gcMs);
+      cancelGc.push(r.cancel.gcMs);
+      freezeNote = `${r.freeze.recipients.toLocaleString('en-US')} recipients in ${fmt(r.freeze.wallMs, 'ms')}, sending at ${fmt(r.freeze.sendRate)} recipients/s meanwhile; longest GC pause per run ${freezeGc.map((x) => fmt(x)).join(' / ')} ms`;
+      cancelNote = `in ${fmt(r.cancel.wallMs, 'ms')}, sending at ${fmt(r.cancel.sendRate)} recipients/s meanwhile; longest GC pause per run ${cancelGc.map((x) => fmt(x)).join(' / ')} ms`;
     } finally {
       await sb.close();
     }

@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { benchEngine, countThenClose, dataDirFrom, ms } from '../lib/engine.ts';
 
 /**
@@ -55,15 +55,23 @@ export async function lagImportWhileSending(a: {
   h.disable();
   const sentDuring = sentBefore() - s0;
   // The same lag, one phase at a time: how long the phase took, and what the send did meanwhile.
+  // The longest garbage-collection pause of the phase beside it: a long delay that is not one says
+  // the engine's own work (or the host) held the thread.
   async function phase(fn: () => Promise<unknown>) {
     const ph = monitorEventLoopDelay({ resolution: 10 });
+    let gcMs = 0;
+    const gc = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gcMs = Math.max(gcMs, e.duration);
+    });
+    gc.observe({ entryTypes: ['gc'] });
     const sent0 = sentBefore();
     ph.enable();
     const t = process.hrtime.bigint();
     await fn();
     const wallMs = ms(t);
     ph.disable();
-    return { maxMs: ph.max / 1e6, wallMs, sendRate: (sentBefore() - sent0) / (wallMs / 1000) };
+    gc.disconnect();
+    return { maxMs: ph.max / 1e6, wallMs, gcMs, sendRate: (sentBefore() - sent0) / (wallMs / 1000) };
   }
   let made = { id: 0, recipients: 0 };
   const freeze = await phase(async () => {
