@@ -1,32 +1,11 @@
-import fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine } from '../../electron/engine/engine.ts';
-import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
-import { makeList, numbers, tempDir, type TestEngine } from '../helpers/engine.ts';
+import { describe, expect, it } from 'vitest';
+import { makeList, numbers, tempDir, useEngines, type TestEngine } from '../helpers/engine.ts';
 
 // Cancel: the campaign is cancelled at once, its queued messages 5,000 per transaction after it,
 // the event loop turning between; what a close cuts short, the next start finishes.
 
 const N = 11_000;
-let open: Array<{ engine: TestEngine; dir: string }> = [];
-afterEach(async () => {
-  for (const o of open) {
-    await o.engine.close();
-    fs.rmSync(o.dir, { recursive: true, force: true });
-  }
-  open = [];
-});
-
-async function engineOn(dir = tempDir(), lines: string[] = []) {
-  const engine = await createEngine({
-    dataDir: dir,
-    secrets: createMemorySecrets(null),
-    env: {},
-    log: (l) => lines.push(l),
-  });
-  open.push({ engine, dir });
-  return engine;
-}
+const engineOn = useEngines();
 
 async function bigDraft(e: TestEngine) {
   makeList(
@@ -78,7 +57,6 @@ describe('cancelling a big campaign', () => {
     const id = await bigDraft(e);
     const cancelling = e.campaigns.cancel(id);
     await new Promise((resolve) => setImmediate(resolve));
-    open = [];
     await e.close();
     await expect(cancelling).rejects.toMatchObject({
       code: 'STOPPED',

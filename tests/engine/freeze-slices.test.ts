@@ -1,34 +1,13 @@
-import fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine } from '../../electron/engine/engine.ts';
-import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
+import { describe, expect, it } from 'vitest';
 import { FREEZE_SLICE } from '../../electron/engine/campaigns/service.ts';
 import { createCounts } from '../../electron/engine/queue/counts.ts';
-import { makeList, numbers, tempDir, type TestEngine } from '../helpers/engine.ts';
+import { makeList, numbers, tempDir, useEngines, type TestEngine } from '../helpers/engine.ts';
 
 // A campaign's messages go in FREEZE_SLICE contacts per transaction, the event loop turning between
 // slices; until the last one the campaign is 'preparing' and nobody sees it.
 
 const N = FREEZE_SLICE * 2 + 1_000; // three slices
-let open: Array<{ engine: TestEngine; dir: string }> = [];
-afterEach(async () => {
-  for (const o of open) {
-    await o.engine.close();
-    fs.rmSync(o.dir, { recursive: true, force: true });
-  }
-  open = [];
-});
-
-async function engineOn(dir = tempDir(), lines: string[] = []) {
-  const engine = await createEngine({
-    dataDir: dir,
-    secrets: createMemorySecrets(null),
-    env: {},
-    log: (l) => lines.push(l),
-  });
-  open.push({ engine, dir });
-  return engine;
-}
+const engineOn = useEngines();
 
 const count = (e: TestEngine, sql: string) => e.db.prepare(sql).pluck().get() as number;
 
@@ -123,7 +102,6 @@ describe('a campaign frozen in slices', () => {
     );
     const creating = e.campaigns.create({ list: 'quit', from: 'ACME', text: 'Hello' });
     await new Promise((resolve) => setImmediate(resolve));
-    open = [];
     await e.close();
     await expect(creating).rejects.toMatchObject({
       code: 'STOPPED',

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { afterEach } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { createEngine, type EngineDeps } from '../../electron/engine/engine.ts';
@@ -53,6 +54,30 @@ export async function engineWithSandbox(
       await engine.close();
       await sandbox.close();
     },
+  };
+}
+
+/**
+ * Engines a test file opens on data folders of their own (no token: the sandbox mode), each closed
+ * (unless the test closed it) and its folder removed after its test. `lines` collects the log.
+ */
+export function useEngines(): (dir?: string, lines?: string[]) => Promise<TestEngine> {
+  const open: Array<{ engine: TestEngine; dir: string }> = [];
+  afterEach(async () => {
+    for (const { engine, dir } of open.splice(0)) {
+      if (engine.db.open) await engine.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  return async (dir = tempDir(), lines: string[] = []) => {
+    const engine = await createEngine({
+      dataDir: dir,
+      secrets: createMemorySecrets(null),
+      env: {},
+      log: (l) => lines.push(l),
+    });
+    open.push({ engine, dir });
+    return engine;
   };
 }
 
