@@ -437,16 +437,27 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
         // The data check first, so a refusal names the fields, the rows and the flags that answer it.
         const pv = e.campaigns.preview({ list, text, blank, accents });
         if (!pv.templateError && pv.blankRecipients > 0 && !blank) throw blankRefusal(pv);
-        const c = await e.campaigns.create({
-          list,
-          from,
-          text,
-          name: str(p, 'name'),
-          sendAt,
-          schedule: schedule as 'local' | 'gateway' | undefined,
-          blank,
-          accents,
-        });
+        let last = Date.now();
+        const c = await e.campaigns.create(
+          {
+            list,
+            from,
+            text,
+            name: str(p, 'name'),
+            sendAt,
+            schedule: schedule as 'local' | 'gateway' | undefined,
+            blank,
+            accents,
+          },
+          {
+            // a big list takes seconds: a line a second, as the import prints its rows
+            onProgress: (pr) => {
+              if (p.flags.has('json') || Date.now() - last < 1000) return;
+              last = Date.now();
+              io.err(`  ${pr.contacts.toLocaleString('en')} of ${pr.of.toLocaleString('en')} contacts prepared\n`);
+            },
+          },
+        );
         const check = dataCheckLines(pv, blank, accents);
         return {
           json: { campaign: campaignJson(c), dataCheck: dataCheckJson(pv) },
