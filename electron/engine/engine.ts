@@ -58,6 +58,9 @@ export interface FolderAccess {
   message: string | null;
 }
 
+/** How often the window hears a long freeze's progress: one event per slice would be ~50 a second. */
+const PREPARING_EVERY_MS = 250;
+
 /**
  * The composition root. Plain Node: the Electron main process, the CLI, the web bridge and the
  * tests all build the engine the same way.
@@ -119,7 +122,6 @@ export async function createEngine(
       }
     }
   }
-  const PREPARING_EVERY_MS = 250;
   function changed(id: number) {
     for (const w of idleWaiters) w();
     if (!listeners.size) return;
@@ -319,8 +321,8 @@ export async function createEngine(
     templates: group('templates', templates),
     campaigns: group('campaigns', {
       ...campaigns,
-      // The window hears how far a long freeze has come (a few times a second: one event per slice
-      // would be ~50 a second on a big list); the caller's own onProgress hears every slice.
+      // The window hears how far a long freeze has come (PREPARING_EVERY_MS); the caller's own
+      // onProgress hears every slice.
       create: (input, ctl = {}) => {
         let last = 0;
         return campaigns.create(input, {

@@ -1,13 +1,12 @@
 import type { DB } from '../db/open.ts';
 import { createCounts } from '../queue/counts.ts';
-import { runSteps, runStepsYielding } from '../db/steps.ts';
+import { runSteps, runStepsYielding, STEP_ROWS } from '../db/steps.ts';
 import { UserError } from '../errors.ts';
 
-const CANCEL_CHUNK = 5000;
-export const CANCEL_REASON = 'Cancelled before sending.';
+const CANCEL_REASON = 'Cancelled before sending.';
 
 /**
- * A cancelled campaign's queued messages, CANCEL_CHUNK per transaction with their counters. The
+ * A cancelled campaign's queued messages, STEP_ROWS per transaction with their counters. The
  * campaign is cancelled before the first (the send loop claims nothing more from it), so what is
  * still queued between two chunks can only wait to be cancelled.
  */
@@ -15,7 +14,7 @@ function* cancelSteps(db: DB, campaignId: number, now: number): Generator<void, 
   const counts = createCounts(db);
   const chunk = db.prepare(
     `UPDATE messages SET status = 'cancelled', reason = ?, final_at = ?, updated_at = ?
-     WHERE id IN (SELECT id FROM messages WHERE campaign_id = ? AND status = 'queued' LIMIT ${CANCEL_CHUNK})`,
+     WHERE id IN (SELECT id FROM messages WHERE campaign_id = ? AND status = 'queued' LIMIT ${STEP_ROWS})`,
   );
   const step = db.transaction(() => {
     const n = chunk.run(CANCEL_REASON, now, now, campaignId).changes;

@@ -1,7 +1,7 @@
 import type { DB } from '../db/open.ts';
-import { runSteps, runStepsYielding } from '../db/steps.ts';
-
-const DELETE_CHUNK = 5000;
+import { runSteps, runStepsYielding, STEP_ROWS } from '../db/steps.ts';
+import { UserError } from '../errors.ts';
+import { createLifecycle } from './lifecycle.ts';
 
 /**
  * A campaign that never finished preparing (create() refused half-way, or the app stopped during
@@ -10,7 +10,7 @@ const DELETE_CHUNK = 5000;
  */
 function* discardSteps(db: DB, campaignId: number): Generator<void, void> {
   const messages = db.prepare(
-    `DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE campaign_id = ? LIMIT ${DELETE_CHUNK})
+    `DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE campaign_id = ? LIMIT ${STEP_ROWS})
      AND campaign_id IN (SELECT id FROM campaigns WHERE id = ? AND state = 'preparing')`,
   );
   while (messages.run(campaignId, campaignId).changes > 0) yield;
@@ -21,9 +21,30 @@ function* discardSteps(db: DB, campaignId: number): Generator<void, void> {
   })();
 }
 
-/** After a refusal: the event loop turns between chunks, as it did while the slices went in. */
-export async function discardPreparing(db: DB, campaignId: number): Promise<void> {
-  await runStepsYielding(db, discardSteps(db, campaignId)); // closed half-way: start-up finishes it
+/**
+ * Fills a campaign inserted as 'preparing' (create, re-send to failed): its slices one transaction
+ * each with the event loop turning between them, then `finish` (which may refuse) and the move to
+ * 'draft' in one last transaction. A refusal, or a close between two slices (`STOPPED`, with the
+ * caller's sentence), removes what was written; what a crash leaves, start-up removes.
+ */
+export async function fillPreparing(
+  db: DB,
+  campaignId: number,
+  slices: Generator<void, void>,
+  finish: () => void,
+  stopped: string,
+): Promise<void> {
+  try {
+    if (!(await runStepsYielding(db, slices))) throw new UserError('STOPPED', stopped);
+    db.transaction(() => {
+      finish();
+      createLifecycle(db).prepared(campaignId);
+    })();
+  } catch (e) {
+    // yielding as the slices did; closed half-way, start-up finishes it
+    if (db.open) await runStepsYielding(db, discardSteps(db, campaignId));
+    throw e;
+  }
 }
 
 /** Start-up: removes campaigns a crash or a close left preparing. Returns how many. */

@@ -30,14 +30,15 @@ import { networkGroup, NETWORK_GROUPS, type NetworkGroup } from '../../../shared
 import { CHART_POINTS, OUTCOME_OF, statusesOf } from '../../../shared/outcome.ts';
 import { sqlList, type GatewayMode } from '../../../shared/vocabulary.ts';
 import { batchedInsert } from '../db/rows.ts';
-import { discardPreparing } from './preparing.ts';
+import { STEP_ROWS } from '../db/steps.ts';
+import { fillPreparing } from './preparing.ts';
 import { cancelQueuedYielding } from './cancel.ts';
 
 /** What "Re-send to failed only" sends again: the statuses of the failed outcome (shared/outcome.ts). */
 const RESEND_STATUSES = statusesOf('failed');
 
 /** Contacts per transaction of a campaign's freeze: ~25 ms of the engine's thread each. */
-export const FREEZE_SLICE = 5000;
+export const FREEZE_SLICE = STEP_ROWS;
 
 interface ListRow {
   id: number;
@@ -213,44 +214,45 @@ export function createCampaignService(deps: CampaignDeps) {
       if (page.length) after = page[page.length - 1].seq;
       return page.length;
     });
-    try {
+    function* slices(): Generator<void, void> {
       for (;;) {
         const n = slice();
         read += n;
         ctl.onProgress?.({ contacts: read, of: list.contacts });
-        if (n < FREEZE_SLICE) break;
-        await new Promise((resolve) => setImmediate(resolve));
-        if (!db.open) throw new UserError('STOPPED', 'The app closed before the campaign was ready; create it again.');
+        if (n < FREEZE_SLICE) return;
+        yield;
       }
-      // Refused after the whole list is read, so the sentence can count every blank.
-      if (blank.size && input.blank === undefined) {
-        throw new UserError(
-          'BLANK_VALUES',
-          blankMessage([...blank.values()], {
-            fallback: (f) => `give the field a fallback in the text such as ${f.slice(0, -1)}|Customer}`,
-            skip: 'leave those recipients out',
-            send: 'send to them anyway with the gap',
-          }),
-        );
-      }
-      if (seq === 0)
-        throw new UserError(
-          'NO_RECIPIENTS',
-          `List ${JSON.stringify(list.name)} has no one left to message (${suppressed} on the opt-out list${skipped ? `, ${skipped} left out for blank values` : ''}).`,
-        );
-      db.transaction(() => {
+    }
+    await fillPreparing(
+      db,
+      cid,
+      slices(),
+      () => {
+        // Refused after the whole list is read, so the sentence can count every blank.
+        if (blank.size && input.blank === undefined) {
+          throw new UserError(
+            'BLANK_VALUES',
+            blankMessage([...blank.values()], {
+              fallback: (f) => `give the field a fallback in the text such as ${f.slice(0, -1)}|Customer}`,
+              skip: 'leave those recipients out',
+              send: 'send to them anyway with the gap',
+            }),
+          );
+        }
+        if (seq === 0)
+          throw new UserError(
+            'NO_RECIPIENTS',
+            `List ${JSON.stringify(list.name)} has no one left to message (${suppressed} on the opt-out list${skipped ? `, ${skipped} left out for blank values` : ''}).`,
+          );
         db.prepare('UPDATE campaigns SET recipients = ?, parts = ?, suppressed = ? WHERE id = ?').run(
           seq,
           parts,
           suppressed,
           cid,
         );
-        lifecycle.prepared(cid);
-      })();
-    } catch (e) {
-      if (db.open) await discardPreparing(db, cid);
-      throw e;
-    }
+      },
+      'The app closed before the campaign was ready; create it again.',
+    );
     return toSummary(row(cid));
   }
 
@@ -664,23 +666,24 @@ export function createCampaignService(deps: CampaignDeps) {
       if (n) addCounts(cid, 'queued', n);
       seq += n;
     });
-    try {
+    function* slices(): Generator<void, void> {
       for (let after = 0; after < last; after += FREEZE_SLICE) {
-        if (after) await new Promise((resolve) => setImmediate(resolve));
-        if (!db.open) throw new UserError('STOPPED', 'The app closed before the re-send was ready; make it again.');
         slice(after);
+        yield;
       }
-      if (seq === 0) throw nothing(); // every one of them is on the opt-out list now
-      db.transaction(() => {
+    }
+    await fillPreparing(
+      db,
+      cid,
+      slices(),
+      () => {
+        if (seq === 0) throw nothing(); // every one of them is on the opt-out list now
         db.prepare(
           `UPDATE campaigns SET recipients = ?, parts = (SELECT COALESCE(SUM(parts),0) FROM messages WHERE campaign_id = ?) WHERE id = ?`,
         ).run(seq, cid, cid);
-        lifecycle.prepared(cid);
-      })();
-    } catch (e) {
-      if (db.open) await discardPreparing(db, cid);
-      throw e;
-    }
+      },
+      'The app closed before the re-send was ready; make it again.',
+    );
     return toSummary(row(cid));
   }
 

@@ -1,5 +1,8 @@
 import type { DB } from './open.ts';
 
+/** Rows per step of every long write that yields (a freeze, a cancel, a delete): a few ms to ~25 ms each. */
+export const STEP_ROWS = 5000;
+
 /**
  * Long deletes and writes go in steps (a generator that yields after each chunk, each chunk its
  * own statement or transaction). Two ways to run them: all at once where nothing else may run yet

@@ -1,8 +1,6 @@
 import type { DB } from '../db/open.ts';
-import { runSteps, runStepsYielding } from '../db/steps.ts';
+import { runSteps, runStepsYielding, STEP_ROWS } from '../db/steps.ts';
 import { UserError } from '../errors.ts';
-
-const DELETE_CHUNK = 5000;
 
 /**
  * Deletes a list and everything under it a few thousand rows per transaction, so a 1M-row
@@ -12,10 +10,10 @@ const DELETE_CHUNK = 5000;
 function* deleteSteps(db: DB, listId: number): Generator<void, void> {
   db.prepare(`UPDATE lists SET state = 'importing' WHERE id = ?`).run(listId);
   const contacts = db.prepare(
-    `DELETE FROM contacts WHERE id IN (SELECT id FROM contacts WHERE list_id = ? LIMIT ${DELETE_CHUNK})`,
+    `DELETE FROM contacts WHERE id IN (SELECT id FROM contacts WHERE list_id = ? LIMIT ${STEP_ROWS})`,
   );
   const rejects = db.prepare(
-    `DELETE FROM import_rejects WHERE id IN (SELECT id FROM import_rejects WHERE list_id = ? LIMIT ${DELETE_CHUNK})`,
+    `DELETE FROM import_rejects WHERE id IN (SELECT id FROM import_rejects WHERE list_id = ? LIMIT ${STEP_ROWS})`,
   );
   while (contacts.run(listId).changes > 0) yield;
   while (rejects.run(listId).changes > 0) yield;
