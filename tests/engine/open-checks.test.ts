@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/engine/db/open.ts';
 import { damageMark, markDamaged } from '../../electron/engine/db/corrupt.ts';
-import { startLedgerCheck } from '../../electron/engine/db/check.ts';
+import { copyInWorker, startLedgerCheck } from '../../electron/engine/db/check.ts';
 import { tempDir } from '../helpers/engine.ts';
 
 /** A real ledger with ~300 pages of rows, closed (its WAL folded in). */
@@ -23,6 +23,37 @@ function ledger(): string {
   ).run();
   db.close();
   return file;
+}
+
+/** The nice value of each thread of this process, by thread id (Linux: /proc/self/task/TID/stat). */
+function threadNices(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    try {
+      // after "(name) ", the fields from the state (3rd) on: nice is the 19th
+      const after = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ').pop()!.split(' ');
+      out.set(Number(tid), Number(after[16]));
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  return out;
+}
+
+/** Runs `work` and reads the threads' nice values at every turn of the event loop until it settles. */
+async function nicesDuring<T>(work: () => Promise<T>): Promise<{ result: T; seen: Set<number>; main: Set<number> }> {
+  const seen = new Set<number>();
+  const main = new Set<number>();
+  let done = false;
+  const sampling = (async () => {
+    while (!done) {
+      for (const [tid, nice] of threadNices()) (tid === process.pid ? main : seen).add(nice);
+      await new Promise((r) => setImmediate(r));
+    }
+  })();
+  const result = await work().finally(() => (done = true));
+  await sampling;
+  return { result, seen, main };
 }
 
 function overwrite(file: string, page: number) {
@@ -97,4 +128,32 @@ describe('the open of the ledger', () => {
     openDatabase(file).close();
     expect(fs.existsSync(damageMark(file))).toBe(false);
   });
+
+  // The check reads every page and the daily copy writes a whole file, each in its own thread, beside
+  // a send that must keep its rate: on Linux those threads give way to the engine's (nice 10).
+  it.runIf(process.platform === 'linux')(
+    'the check after start and the daily copy run below normal priority, the engine thread at its own',
+    async () => {
+      const file = path.join(tempDir('smsdesk-nice-'), 'smsdesk.db');
+      const db = openDatabase(file);
+      db.exec(`CREATE TABLE filler (x BLOB)`);
+      // ~40 MB: long enough to be seen at work from this thread
+      db.prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000) INSERT INTO filler SELECT randomblob(1000) FROM n`,
+      ).run();
+      db.close();
+      const before = threadNices().get(process.pid);
+
+      const checked = await nicesDuring(() => startLedgerCheck(file, () => {}));
+      expect(checked.result).toBeNull();
+      expect(checked.seen).toContain(10);
+      const dest = path.join(path.dirname(file), 'copy.db');
+      const copied = await nicesDuring(() => copyInWorker(file, dest));
+      expect(copied.result).toEqual({ file: dest, bytes: fs.statSync(dest).size });
+      expect(copied.seen).toContain(10);
+      // only those threads: the engine's own thread (the window's calls, the send loop) is untouched
+      expect([...checked.main, ...copied.main]).toEqual([before, before]);
+      expect(threadNices().get(process.pid)).toBe(before);
+    },
+  );
 });
