@@ -102,10 +102,21 @@ export interface CampaignStatus extends CampaignSummary {
   rate: number;
   recipientRate: number;
   rateLimit: number;
+  /** the rate stays under the limit because each request waits for its answer (campaigns/service.ts heldByAnswers) */
+  heldByAnswers: HeldByAnswers | null;
   etaMs: number | null;
   /** waiting out a back-off after the gateway could not take a request (503, 429, network down) */
   retry: { at: number; reason: string | null } | null;
   sandbox: boolean;
+}
+/** The answer time and the requests allowed out at once that hold the rate under its limit. */
+export interface HeldByAnswers {
+  /** mean time from a request leaving to its answer, in the rate's window, ms */
+  answerMs: number;
+  /** rate.maxInFlight */
+  inFlight: number;
+  /** the most requests a second that allows: inFlight × 1000 / answerMs, rounded down to a tenth */
+  ceiling: number;
 }
 /** Recipients by network; upToDate false = the last count, redone soon (counting a big campaign is not free). */
 export interface NetworkCounts {

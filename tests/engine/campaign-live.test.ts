@@ -49,6 +49,48 @@ describe('the running campaign as the dashboard shows it', () => {
     expect(engine.campaigns.status(c.id).rate).toBe(0);
   }, 60_000);
 
+  it('says when the answers hold the rate under its limit: a slow gateway with one request out at a time', async () => {
+    // 250 ms per answer and one request out at once: about 4 a second can go, not the 8 set
+    const { engine } = await setup({
+      sandbox: { latencyMs: 250 },
+      settings: { 'rate.requestsPerSecond': 8, 'rate.maxInFlight': 1 },
+    });
+    makeList(
+      engine,
+      'slow',
+      numbers(80).map((phone, i) => ({ phone, n: String(i) })),
+    );
+    const c = await engine.campaigns.create({ list: 'slow', from: 'ACME', text: 'Hello {n}' });
+    engine.campaigns.send(c.id);
+    engine.start();
+    const held = await waitFor(
+      () => engine.campaigns.status(c.id).heldByAnswers,
+      'the rate held by the answers',
+      20_000,
+    );
+    expect(held.inFlight).toBe(1);
+    expect(held.answerMs).toBeGreaterThanOrEqual(250);
+    expect(held.answerMs).toBeLessThan(1000);
+    expect(held.ceiling).toBeCloseTo(1000 / held.answerMs, 0);
+    const s = engine.campaigns.status(c.id);
+    expect(s.rate).toBeLessThanOrEqual(held.ceiling + 0.5);
+    expect(s.rate).toBeLessThan(8 * 0.9);
+
+    // four out at once: the same answer time now allows ~16 a second, so nothing holds it but the limit
+    engine.settings.set('rate.maxInFlight', 4);
+    expect(engine.campaigns.status(c.id).heldByAnswers).toBeNull();
+    const faster = await waitFor(
+      () => {
+        const r = engine.campaigns.status(c.id);
+        return r.rate >= 6 ? r : null;
+      },
+      'the rate near its limit',
+      20_000,
+    );
+    expect(faster.heldByAnswers).toBeNull();
+    expect(engine.campaigns.pause(c.id).heldByAnswers).toBeNull();
+  }, 60_000);
+
   it('Retry now ends an outage back-off at once instead of after minutes', async () => {
     const { engine, sandbox } = await setup({
       sandbox: { faults: { p503: 1 } },

@@ -6,6 +6,7 @@ import type {
   CampaignStatus,
   CampaignSummary,
   CreateControl,
+  HeldByAnswers,
   MessageRow,
   MessageStatus,
   NetworkBreakdown,
@@ -270,8 +271,11 @@ export function createCampaignService(deps: CampaignDeps) {
   // a returned request (429, 503, network down) was not processed, so it is not counted. Both
   // counts read a few index entries (migration 8), not every request of the campaign: a
   // personalised text makes one request per recipient.
-  const answeredStmt = db.prepare<[number, number, number], { n: number; r: number | null; first: number | null }>(
-    `SELECT COUNT(*) AS n, SUM(recipients) AS r, MIN(answered_at) AS first FROM batches
+  const answeredStmt = db.prepare<
+    [number, number, number],
+    { n: number; r: number | null; first: number | null; waited: number | null }
+  >(
+    `SELECT COUNT(*) AS n, SUM(recipients) AS r, MIN(answered_at) AS first, AVG(answered_at - sent_at) AS waited FROM batches
      WHERE campaign_id = ? AND answered_at > ? AND answered_at <= ? AND state != 'returned'`,
   );
   const returnedStmt = db.prepare<[number], { error: string | null }>(
@@ -291,7 +295,8 @@ export function createCampaignService(deps: CampaignDeps) {
     for (const c of countsStmt.all(id)) counts[c.status] = c.n;
     const t = now();
     const limit = deps.settings.get('rate.requestsPerSecond');
-    const rate = r.state === 'sending' ? gatewayRate(id, t, limit) : { requests: 0, recipients: 0 };
+    const rate: GatewayRate =
+      r.state === 'sending' ? gatewayRate(id, t, limit) : { requests: 0, recipients: 0, answered: 0, answerMs: null };
     const waiting = counts.queued + counts.submitting;
     const short = shortStmt.get(id)!.n;
     const decide = decideStmt.get(id)!.n;
@@ -304,6 +309,7 @@ export function createCampaignService(deps: CampaignDeps) {
       rate: rate.requests,
       recipientRate: rate.recipients,
       rateLimit: limit,
+      heldByAnswers: backoff ? null : heldByAnswers(rate, limit, deps.settings.get('rate.maxInFlight')),
       retry: backoff ? { at: r.retry_at!, reason: returnedStmt.get(id)?.error ?? null } : null,
       etaMs: waiting === 0 ? 0 : rate.recipients > 0 ? Math.round((waiting / rate.recipients) * 1000) : null,
       sandbox: (r.mode ?? deps.mode()) === 'sandbox',
@@ -316,15 +322,20 @@ export function createCampaignService(deps: CampaignDeps) {
    * those since the first answer, early in a send) can never show more than the limit; dividing
    * by the exact span since the first request, as before, did (7.6 / s against 5 / s).
    */
-  function gatewayRate(id: number, t: number, limit: number): { requests: number; recipients: number } {
+  function gatewayRate(id: number, t: number, limit: number): GatewayRate {
     const unit = limit >= 1 ? 1000 : 1000 / limit;
     const span = 10 * unit;
     const a = answeredStmt.get(id, t - span, t);
-    if (!a || !a.n || a.first == null) return { requests: 0, recipients: 0 };
+    if (!a || !a.n || a.first == null) return { requests: 0, recipients: 0, answered: 0, answerMs: null };
     const windows = Math.min(10, Math.max(1, Math.ceil((t - a.first + 1) / unit)));
     const seconds = (windows * unit) / 1000;
     const round = (x: number) => Math.floor(x * 10) / 10;
-    return { requests: round(a.n / seconds), recipients: round((a.r ?? 0) / seconds) };
+    return {
+      requests: round(a.n / seconds),
+      recipients: round((a.r ?? 0) / seconds),
+      answered: a.n,
+      answerMs: a.waited == null ? null : Math.round(a.waited),
+    };
   }
 
   /** Campaigns still going (sending, scheduled or paused), the one sending longest first; at most 20. */
@@ -968,6 +979,34 @@ export function topLongest(k: number) {
     },
     seqs: () => items.map((x) => x.seq),
   };
+}
+
+/** What the rate window read: requests and recipients per second, how many answers, their mean wait. */
+interface GatewayRate {
+  requests: number;
+  recipients: number;
+  answered: number;
+  /** mean time from a request's claim to its answer, ms */
+  answerMs: number | null;
+}
+
+/** Answers in the window before the dashboard says the answer time holds the rate (fewer is a start, not a pace). */
+export const HELD_MIN_ANSWERS = 5;
+/** Below this share of the limit, and with room for no more, the rate is said to be held by the answers. */
+export const HELD_BELOW = 0.9;
+
+/**
+ * With `inFlight` requests out at once and each answered after `answerMs`, at most
+ * inFlight × 1000 / answerMs requests go out a second, whatever the limit says. A gateway far
+ * away (or slow to answer) with the default single request in flight sends at a fraction of the
+ * limit the user set: the dashboard says so, and what would change it. Null when the rate is not
+ * held that way (it reaches the limit, or there are too few answers to tell).
+ */
+export function heldByAnswers(rate: GatewayRate, limit: number, inFlight: number): HeldByAnswers | null {
+  if (rate.answered < HELD_MIN_ANSWERS || rate.answerMs == null || rate.answerMs <= 0) return null;
+  const ceiling = Math.floor(((inFlight * 1000) / rate.answerMs) * 10) / 10;
+  if (ceiling >= limit * HELD_BELOW || rate.requests >= limit * HELD_BELOW) return null;
+  return { answerMs: rate.answerMs, inFlight, ceiling };
 }
 
 function modeMessage(mode: string): string {

@@ -17,6 +17,7 @@ import { UncertainPanel } from './UncertainPanel.tsx';
 import { STATUS_LABEL, STATUS_ORDER, STATUS_TONE, stateBadge, undecided } from './statusText.ts';
 import { canCancel, canPause, canResume, canSend } from '../../../../shared/lifecycle.ts';
 import { useCampaign, type Status } from './useCampaign.ts';
+import { IN_FLIGHT_LABEL } from '../settings/SettingsPage.tsx';
 
 type Message = RouteOutput<'campaigns.messages'>['rows'][number];
 
@@ -210,6 +211,9 @@ export function DashboardPage({ id }: { id: number }) {
             tone={failedish ? 'bad' : 'muted'}
           />
         </div>
+        {status.state === 'sending' && status.heldByAnswers ? (
+          <HeldByAnswersNote held={status.heldByAnswers} limit={status.rateLimit} />
+        ) : null}
         {status.sandbox && failedish > 0 ? (
           <p className="hint" data-testid="sandbox-failures">
             The sandbox reports a few messages as failed, rejected or expired on purpose, so you can see how failures
@@ -359,5 +363,18 @@ function Controls({
         </button>
       ) : null}
     </>
+  );
+}
+
+/** Why the rate stays under the limit: each request waits for its answer, and only so many go out at once. */
+function HeldByAnswersNote({ held, limit }: { held: NonNullable<Status['heldByAnswers']>; limit: number }) {
+  const out =
+    held.inFlight === 1 ? 'one request goes out at a time' : `${formatCount(held.inFlight)} requests go out at once`;
+  return (
+    <p className="hint" data-testid="rate-held">
+      The gateway answers each request in about {formatCount(held.answerMs)} ms and {out}, so about{' '}
+      {formatRate(held.ceiling)} can be sent, not the {formatRate(limit)} set. If your 9bits account takes more, raise “
+      {IN_FLIGHT_LABEL}” under Settings → Sending speed.
+    </p>
   );
 }

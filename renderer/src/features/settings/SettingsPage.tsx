@@ -5,6 +5,9 @@ import { useApp } from '../../appState.tsx';
 import { ErrorNote, Section } from '../../components/ui.tsx';
 import { useAction } from '../../components/useAction.ts';
 
+/** The in-flight setting's name, as this page shows it and the dashboard refers to it. */
+export const IN_FLIGHT_LABEL = 'Requests out at once';
+
 export function SettingsPage() {
   const { settings, info } = useApp();
   return (
@@ -40,9 +43,16 @@ export function SettingsPage() {
               <SettingField k="rate.requestsPerSecond" label="Requests per second" type="number" step="0.1" />
               <SettingField k="rate.recipientsPerRequest" label="Recipients per request" type="number" />
               <SettingField k="rate.partsPerSecond" label="Parts per second (0 = no limit)" type="number" />
+              <SettingField k="rate.maxInFlight" label={IN_FLIGHT_LABEL} type="number" />
             </div>
             <p className="hint">
               Match your 9bits account's limit; faster than the account allows only makes the gateway refuse requests.
+            </p>
+            <p className="hint">
+              With one request out at once, each is answered before the next leaves, so the order is exact, but no more
+              requests go out a second than answers come back: at 400 ms per answer, about 2.5. More at once lets the
+              rate reach its limit when answers are slow; requests sent together may then reach 9bits a moment out of
+              order.
             </p>
           </Section>
           <Section title="Unknown outcomes">
