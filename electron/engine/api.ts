@@ -354,12 +354,16 @@ export interface Engine {
       total: number;
       rows: Array<{ msisdn: string; addedAt: number; source: string | null }>;
     };
-    add(numbers: string[], source?: string): { added: number; invalid: string[] };
+    /** `cancelled`: queued messages to these numbers, in `campaigns` not finished, that will not be sent now */
+    add(
+      numbers: string[],
+      source?: string,
+    ): Promise<{ added: number; invalid: string[]; cancelled: number; campaigns: number }>;
     remove(numbers: string[]): { removed: number };
     import(
       path: string,
       opts?: { country?: string; encoding?: string },
-    ): { added: number; invalid: number; rows: number };
+    ): Promise<{ added: number; invalid: number; rows: number; cancelled: number; campaigns: number }>;
   };
   templates: {
     /** every saved template, by name */

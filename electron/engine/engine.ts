@@ -17,6 +17,7 @@ import { createCounts } from './queue/counts.ts';
 import { createSender } from './queue/sender.ts';
 import { createPoller } from './dlr/poller.ts';
 import { createCampaignService } from './campaigns/service.ts';
+import { cancelOptedOut } from './campaigns/optedOut.ts';
 import { cleanupInterruptedFreezes } from './campaigns/preparing.ts';
 import { finishInterruptedCancels } from './campaigns/cancel.ts';
 import { createLifecycle } from './campaigns/lifecycle.ts';
@@ -172,6 +173,17 @@ export async function createEngine(
 
   const campaigns = createCampaignService({ db, settings, now: () => clock.now(), mode: () => modes.current, changed });
   const lists = createListsService({ db, settings, now: () => clock.now() });
+  /** The opt-out list grew: its numbers' queued messages are cancelled, and each campaign touched is told. */
+  async function optedOutCancelled(): Promise<{ cancelled: number; campaigns: number }> {
+    const per = await cancelOptedOut(db, clock.now());
+    let cancelled = 0;
+    for (const [id, n] of per) {
+      cancelled += n;
+      changed(id);
+    }
+    if (cancelled) log(`opt-outs: ${cancelled} queued message(s) cancelled in ${per.size} campaign(s)`);
+    return { cancelled, campaigns: per.size };
+  }
   const templates = createTemplatesService({ db, now: () => clock.now() });
   const ledger = createLedger(db);
   const backups = createBackupScheduler({
@@ -317,7 +329,12 @@ export async function createEngine(
     }),
     lists: group('lists', lists.lists),
     imports: group('imports', lists.imports),
-    optouts: group('optouts', lists.optouts),
+    optouts: group('optouts', {
+      ...lists.optouts,
+      // A number added now also loses its queued messages in campaigns not finished (campaigns/optedOut.ts).
+      add: async (numbers, source) => ({ ...lists.optouts.add(numbers, source), ...(await optedOutCancelled()) }),
+      import: async (file, opts) => ({ ...lists.optouts.import(file, opts), ...(await optedOutCancelled()) }),
+    }),
     templates: group('templates', templates),
     campaigns: group('campaigns', {
       ...campaigns,

@@ -96,7 +96,12 @@ export const routes = {
         .max(s.MAX_NUMBERS_PER_CALL, `Send at most ${s.MAX_NUMBERS_PER_CALL} numbers per call.`),
       source: z.string().max(500).optional(),
     }),
-    z.object({ added: z.number(), invalid: z.array(z.string()).max(s.MAX_NUMBERS_PER_CALL) }),
+    z.object({
+      added: z.number(),
+      invalid: z.array(z.string()).max(s.MAX_NUMBERS_PER_CALL),
+      cancelled: z.number(),
+      campaigns: z.number(),
+    }),
   ),
   'optouts.remove': route(
     z.strictObject({

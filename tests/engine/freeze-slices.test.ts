@@ -139,7 +139,7 @@ describe('a campaign frozen in slices', () => {
       .prepare(`SELECT msisdn FROM messages WHERE campaign_id = ? AND status != 'delivered' ORDER BY seq`)
       .pluck()
       .all(parent.id) as string[];
-    e.optouts.add([want[1]]); // replied STOP since
+    await e.optouts.add([want[1]]); // replied STOP since
     const making = e.campaigns.resendFailed(parent.id);
     const seen = await midway(e);
     const child = await making;

@@ -23,7 +23,7 @@ describe('campaign preview before sending', () => {
       'people',
       nums.map((phone, i) => ({ phone, first_name: names[i] })),
     );
-    engine.optouts.add([nums[5]]);
+    await engine.optouts.add([nums[5]]);
     const p = engine.campaigns.preview({ list: 'people', text: 'Hello {first_name}, your order is ready.' });
     expect(p.recipients).toBe(5);
     expect(p.suppressed).toBe(1);

@@ -45,7 +45,7 @@ beforeAll(async () => {
     'Existing',
     numbers(5).map((phone, i) => ({ phone, first_name: `Ada${i}` })),
   );
-  engine.optouts.add(['2348039999999'], 'test');
+  await engine.optouts.add(['2348039999999'], 'test');
   engine.settings.set('rate.requestsPerSecond', 7);
   campaignId = (await engine.campaigns.create({ list: 'Existing', from: 'ACME', text: 'Hi {first_name}' })).id;
 });

@@ -13,6 +13,7 @@ import { redact } from '../redact.ts';
 import { isSettingKey } from '../../../shared/settings.ts';
 import { parseSendAt as parseSendAtText } from '../../../shared/schedule.ts';
 import type { Engine } from '../api.ts';
+import { cancelledSentence } from '../../../shared/optouts.ts';
 
 const HELP = `smsdesk: bulk SMS through the 9bits gateway (the engine of SMS Desk)
 
@@ -376,10 +377,10 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
       return withEngine(p, io, async (e) => {
         if (sub === 'add') {
           if (!nums.length) throw new UsageError('Give the numbers: smsdesk optout add NUMBER...');
-          const r = e.optouts.add(nums, 'cli');
+          const r = await e.optouts.add(nums, 'cli');
           return {
             json: r,
-            text: `${r.added} number(s) added to the opt-out list${r.invalid.length ? `; not valid: ${r.invalid.join(', ')}` : ''}.`,
+            text: `${r.added} number(s) added to the opt-out list${r.invalid.length ? `; not valid: ${r.invalid.join(', ')}` : ''}.${r.cancelled ? ' ' + cancelledSentence(r) : ''}`,
             code: r.invalid.length && !r.added ? 1 : 0,
           };
         }
@@ -397,11 +398,14 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
         }
         if (sub === 'import') {
           if (!nums[0]) throw new UsageError('Give the file: smsdesk optout import FILE.');
-          const r = e.optouts.import(path.resolve(nums[0]), {
+          const r = await e.optouts.import(path.resolve(nums[0]), {
             country: str(p, 'country')?.toUpperCase(),
             encoding: str(p, 'encoding'),
           });
-          return { json: r, text: `${r.added} number(s) added from ${r.rows} row(s); ${r.invalid} not valid.` };
+          return {
+            json: r,
+            text: `${r.added} number(s) added from ${r.rows} row(s); ${r.invalid} not valid.${r.cancelled ? ' ' + cancelledSentence(r) : ''}`,
+          };
         }
         throw new UsageError('Use `optout add`, `optout remove`, `optout list` or `optout import`.');
       });

@@ -116,3 +116,4 @@ export function createOptouts(
     },
   };
 }
+export type OptoutsList = ReturnType<typeof createOptouts>;

@@ -10,7 +10,7 @@ import { deleteListYielding } from './cleanup.ts';
 import { preparingFrom } from '../campaigns/preparing.ts';
 import { UserError } from '../errors.ts';
 import { exportRejects } from './export.ts';
-import { createOptouts } from './optouts.ts';
+import { createOptouts, type OptoutsList } from './optouts.ts';
 import { findList, getList, listContacts, listLists, listRejects } from './queries.ts';
 import { STORE_CHUNK, assertNameFree, createImportSession, type ImportSession } from './session.ts';
 
@@ -20,7 +20,8 @@ export interface ListsServiceDeps {
   now?: () => number;
 }
 
-export type ListsService = Pick<Engine, 'lists' | 'imports' | 'optouts'>;
+/** The opt-out list itself; the engine adds, on top, the cancel of queued messages to its numbers (campaigns/optedOut.ts). */
+export type ListsService = Pick<Engine, 'lists' | 'imports'> & { optouts: OptoutsList };
 
 /** Lists, imports (from a file, or fed by the renderer) and opt-outs over one connection. */
 export function createListsService(deps: ListsServiceDeps): ListsService {

@@ -5,6 +5,7 @@ import { useAction, useLoad } from '../../components/useAction.ts';
 import { formatCount, formatDateTime } from '../../lib/format.ts';
 import { useDebounced } from '../compose/useDebounced.ts';
 import { Pager } from '../../components/Pager.tsx';
+import { cancelledSentence } from '../../../../shared/optouts.ts';
 
 type OptOut = RouteOutput<'optouts.list'>['rows'][number];
 const PAGE = 50;
@@ -35,7 +36,8 @@ export function OptOuts() {
     }
     const r = await act.run(() => api.optouts.add({ numbers, source: 'added by hand' }));
     if (r) {
-      setNote(`${formatCount(r.added)} added.`);
+      const cancelled = cancelledSentence(r, formatCount);
+      setNote(`${formatCount(r.added)} added.${cancelled ? ` ${cancelled}` : ''}`);
       if (r.invalid.length)
         act.setError(
           `Not added, because they are not phone numbers: ${r.invalid.slice(0, 10).join(', ')}${r.invalid.length > 10 ? ` and ${formatCount(r.invalid.length - 10)} more` : ''}. Check them and add them again.`,
