@@ -1,18 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { engineWithSandbox, makeList, numbers, waitFor, tempDir } from '../helpers/engine.ts';
+import { describe, expect, it } from 'vitest';
+import { useSandboxEngines, makeList, numbers, waitFor, tempDir } from '../helpers/engine.ts';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function setup(opts: Parameters<typeof engineWithSandbox>[0] = {}) {
-  const t = await engineWithSandbox(opts);
-  cleanups.push(t.close);
-  return t;
-}
+const setup = useSandboxEngines();
 
 describe('the running campaign as the dashboard shows it', () => {
   it('the rate is requests per second the gateway saw: never above the limit, and 0 once paused', async () => {

@@ -3,20 +3,11 @@
  * not finished are cancelled then, not sent (campaigns/optedOut.ts). A message already handed to
  * the gateway cannot be called back and stays as it was; a finished campaign is left alone.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OPTED_OUT_REASON } from '../../electron/engine/campaigns/optedOut.ts';
-import { engineWithSandbox, makeList, numbers, waitFor } from '../helpers/engine.ts';
+import { useSandboxEngines, makeList, numbers, waitFor } from '../helpers/engine.ts';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function setup(opts: Parameters<typeof engineWithSandbox>[0] = {}) {
-  const t = await engineWithSandbox(opts);
-  cleanups.push(t.close);
-  return t;
-}
+const setup = useSandboxEngines();
 
 describe('opt-outs added while a campaign is queued', () => {
   it('a STOP during a send: the queued message to that number is cancelled, never reaches the gateway, and the counters agree', async () => {

@@ -81,6 +81,21 @@ export function useEngines(): (dir?: string, lines?: string[]) => Promise<TestEn
   };
 }
 
+/** engineWithSandbox() for a test file: each engine and its sandbox are closed after its test. */
+export function useSandboxEngines(): (
+  opts?: Parameters<typeof engineWithSandbox>[0],
+) => ReturnType<typeof engineWithSandbox> {
+  const open: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    while (open.length) await open.pop()!();
+  });
+  return async (opts = {}) => {
+    const t = await engineWithSandbox(opts);
+    open.push(t.close);
+    return t;
+  };
+}
+
 /** Makes a list through the same import path the app uses (rows already parsed). */
 export function makeList(
   engine: Engine,
