@@ -13,13 +13,13 @@ import { damageMark, markDamaged } from '../../electron/engine/db/corrupt.ts';
 import { copyInWorker, startLedgerCheck } from '../../electron/engine/db/check.ts';
 import { tempDir } from '../helpers/engine.ts';
 
-/** A real ledger with ~300 pages of rows, closed (its WAL folded in). */
-function ledger(): string {
+/** A real ledger of `rows` rows of 1000 bytes (1000: ~300 pages), closed (its WAL folded in). */
+function ledger(rows = 1000): string {
   const file = path.join(tempDir('smsdesk-open-'), 'smsdesk.db');
   const db = openDatabase(file);
   db.exec(`CREATE TABLE filler (x BLOB)`);
   db.prepare(
-    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) INSERT INTO filler SELECT randomblob(1000) FROM n`,
+    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows}) INSERT INTO filler SELECT randomblob(1000) FROM n`,
   ).run();
   db.close();
   return file;
@@ -134,14 +134,8 @@ describe('the open of the ledger', () => {
   it.runIf(process.platform === 'linux')(
     'the check after start and the daily copy run below normal priority, the engine thread at its own',
     async () => {
-      const file = path.join(tempDir('smsdesk-nice-'), 'smsdesk.db');
-      const db = openDatabase(file);
-      db.exec(`CREATE TABLE filler (x BLOB)`);
       // ~40 MB: long enough to be seen at work from this thread
-      db.prepare(
-        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000) INSERT INTO filler SELECT randomblob(1000) FROM n`,
-      ).run();
-      db.close();
+      const file = ledger(40_000);
       const before = threadNices().get(process.pid);
 
       const checked = await nicesDuring(() => startLedgerCheck(file, () => {}));
