@@ -42,6 +42,9 @@ test('a number opted out after the campaign was made: the note says its queued m
     await shot(page, '35-optout-queued');
 
     await srv.open(page, `#/campaign/${c.id}`);
+    await expect(page.getByTestId('draft-notice')).toContainText(
+      '1 of them opted out since the campaign was made and will not be sent: it sends to 2.',
+    );
     const row = page.getByRole('row').filter({ hasText: '+2348031230102' });
     await expect(row).toContainText('the number was added to the opt-out list after the campaign was made');
     await shot(page, '36-optout-queued-campaign');
