@@ -7,6 +7,7 @@ import type { NetworkGroup } from '../../shared/phone/networks.ts';
 
 import type { CampaignState, LookupAnswer, MessageStatus, ScheduleMode } from '../../shared/vocabulary.ts';
 import type { RawContactRow } from '../../shared/import/rows.ts';
+import type { HeldRate } from '../../shared/rateHeld.ts';
 
 // The vocabulary and the parsed row live in shared/ (the window uses them too); named here as before.
 export { MESSAGE_STATUSES, FINAL_STATUSES, CAMPAIGN_STATES } from '../../shared/vocabulary.ts';
@@ -110,14 +111,7 @@ export interface CampaignStatus extends CampaignSummary {
   sandbox: boolean;
 }
 /** The answer time and the requests allowed out at once that hold the rate under its limit. */
-export interface HeldByAnswers {
-  /** mean time from a request leaving to its answer, in the rate's window, ms */
-  answerMs: number;
-  /** rate.maxInFlight */
-  inFlight: number;
-  /** the most requests a second that allows: inFlight × 1000 / answerMs, rounded down to a tenth */
-  ceiling: number;
-}
+export type HeldByAnswers = HeldRate;
 /** Recipients by network; upToDate false = the last count, redone soon (counting a big campaign is not free). */
 export interface NetworkCounts {
   networks: NetworkBreakdown[];

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useSandboxEngines, makeList, numbers, waitFor, tempDir } from '../helpers/engine.ts';
+import { statusText } from '../../electron/engine/cli/format.ts';
 
 const setup = useSandboxEngines();
 
@@ -66,6 +67,14 @@ describe('the running campaign as the dashboard shows it', () => {
     const s = engine.campaigns.status(c.id);
     expect(s.rate).toBeLessThanOrEqual(held.ceiling + 0.5);
     expect(s.rate).toBeLessThan(8 * 0.9);
+    // `smsdesk status` says the same, naming the setting as the command sets it
+    const asText = await waitFor(() => {
+      const t = statusText(engine.campaigns.status(c.id));
+      return /The gateway answers/.test(t) ? t : null;
+    }, "the command's line");
+    expect(asText).toMatch(
+      /\n {2}The gateway answers each request in about \d+ ms and one request goes out at a time, so about [\d.]+ requests\/s can be sent, not the 8 requests\/s set\. If your 9bits account takes more, raise it with `smsdesk config set rate\.maxInFlight 4`\.$/,
+    );
 
     // four out at once: the same answer time now allows ~16 a second, so nothing holds it but the limit
     engine.settings.set('rate.maxInFlight', 4);

@@ -1,4 +1,5 @@
 import type { CampaignStatus, CampaignSummary } from '../api.ts';
+import { heldRateSentence } from '../../../shared/rateHeld.ts';
 
 export function statusJson(s: CampaignStatus) {
   return {
@@ -12,6 +13,7 @@ export function statusJson(s: CampaignStatus) {
     needsDecision: s.needsDecision,
     shortBatches: s.shortBatches,
     pauseReason: s.pauseReason,
+    heldByAnswers: s.heldByAnswers,
     sandbox: s.sandbox,
   };
 }
@@ -36,6 +38,14 @@ export function statusText(s: CampaignStatus): string {
     );
   if (s.shortBatches)
     lines.push(`  ${s.shortBatches} batch(es) were processed only in part by the gateway: check the export`);
+  if (s.state === 'sending' && s.heldByAnswers)
+    lines.push(
+      `  ${heldRateSentence(s.heldByAnswers, s.rateLimit, {
+        rate: (r) => `${r} requests/s`,
+        count: String,
+        raise: `raise it with \`smsdesk config set rate.maxInFlight ${Math.min(64, s.heldByAnswers.inFlight * 4)}\``,
+      })}`,
+    );
   return lines.join('\n');
 }
 

@@ -18,6 +18,7 @@ import { STATUS_LABEL, STATUS_ORDER, STATUS_TONE, stateBadge, undecided } from '
 import { canCancel, canPause, canResume, canSend } from '../../../../shared/lifecycle.ts';
 import { useCampaign, type Status } from './useCampaign.ts';
 import { IN_FLIGHT_LABEL } from '../settings/SettingsPage.tsx';
+import { heldRateSentence } from '../../../../shared/rateHeld.ts';
 
 type Message = RouteOutput<'campaigns.messages'>['rows'][number];
 
@@ -371,13 +372,13 @@ function Controls({
 
 /** Why the rate stays under the limit: each request waits for its answer, and only so many go out at once. */
 function HeldByAnswersNote({ held, limit }: { held: NonNullable<Status['heldByAnswers']>; limit: number }) {
-  const out =
-    held.inFlight === 1 ? 'one request goes out at a time' : `${formatCount(held.inFlight)} requests go out at once`;
   return (
     <p className="hint" data-testid="rate-held">
-      The gateway answers each request in about {formatCount(held.answerMs)} ms and {out}, so about{' '}
-      {formatRate(held.ceiling)} can be sent, not the {formatRate(limit)} set. If your 9bits account takes more, raise “
-      {IN_FLIGHT_LABEL}” under Settings → Sending speed.
+      {heldRateSentence(held, limit, {
+        rate: formatRate,
+        count: formatCount,
+        raise: `raise “${IN_FLIGHT_LABEL}” under Settings → Sending speed`,
+      })}
     </p>
   );
 }
