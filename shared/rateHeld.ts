@@ -6,6 +6,8 @@ export interface HeldRate {
   inFlight: number;
   /** the most requests a second that allows: inFlight × 1000 / answerMs, rounded down to a tenth */
   ceiling: number;
+  /** the setting that would let the limit through at this answer time, one spare (at most MAX_IN_FLIGHT) */
+  enough: number;
 }
 
 /**

@@ -7,6 +7,9 @@ import * as z from 'zod';
  * made when it is first read: zod takes ~8 ms to make all of them (and ~3 ms to load), which every
  * start of the command paid, and a setting never stored needs only its default.
  */
+/** The most requests `rate.maxInFlight` lets out at once (the dashboard's advice stops there too). */
+export const MAX_IN_FLIGHT = 64;
+
 const SETTINGS = {
   'gateway.baseUrl': setting('https://app.9bits.net:2096', () => z.string().url()),
   'gateway.sendPath': setting('/ng/v1/sendsms', () => z.string()),
@@ -21,7 +24,7 @@ const SETTINGS = {
   'rate.recipientsPerRequest': setting(100, () => z.number().int().min(1).max(10_000)),
   /** 0 = no limit on message parts per second. */
   'rate.partsPerSecond': setting(0, () => z.number().min(0).max(1_000_000)),
-  'rate.maxInFlight': setting(1, () => z.number().int().min(1).max(64)),
+  'rate.maxInFlight': setting(1, () => z.number().int().min(1).max(MAX_IN_FLIGHT)),
   'retry.initialMs': setting(1_000, () => z.number().int().min(10).max(600_000)),
   'retry.maxMs': setting(60_000, () => z.number().int().min(10).max(3_600_000)),
   'dlr.initialIntervalMs': setting(15_000, () => z.number().int().min(10).max(86_400_000)),

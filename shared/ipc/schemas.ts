@@ -130,7 +130,9 @@ export const campaignStatus = campaignSummary.extend({
   rate: z.number(),
   recipientRate: z.number(),
   rateLimit: z.number(),
-  heldByAnswers: z.object({ answerMs: z.number(), inFlight: z.number(), ceiling: z.number() }).nullable(),
+  heldByAnswers: z
+    .object({ answerMs: z.number(), inFlight: z.number(), ceiling: z.number(), enough: z.number() })
+    .nullable(),
   retry: z.object({ at: z.number(), reason: z.string().nullable() }).nullable(),
   etaMs: z.number().nullable(),
   sandbox: z.boolean(),

@@ -58,7 +58,7 @@ test('a slow gateway holds the rate under its limit: the dashboard says why, and
   const note = page.getByTestId('rate-held');
   await expect(note).toBeVisible({ timeout: 20_000 });
   await expect(note).toHaveText(
-    /^The gateway answers each request in about 4\d\d ms and one request goes out at a time, so about 2\.\d \/ s can be sent, not the 10 \/ s set\. If your 9bits account takes more, raise “Requests out at once” under Settings → Sending speed\.$/,
+    /^The gateway answers each request in about 4\d\d ms and one request goes out at a time, so about 2\.\d \/ s can be sent, not the 10 \/ s set\. If your 9bits account takes more, raise “Requests out at once” to [5-6] under Settings → Sending speed\.$/,
   );
   await shot(page, '33-rate-held');
 

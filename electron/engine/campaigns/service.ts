@@ -34,6 +34,7 @@ import { batchedInsert } from '../db/rows.ts';
 import { STEP_ROWS } from '../db/steps.ts';
 import { fillPreparing } from './preparing.ts';
 import { cancelQueuedYielding } from './cancel.ts';
+import { MAX_IN_FLIGHT } from '../../../shared/settings.ts';
 
 /** What "Re-send to failed only" sends again: the statuses of the failed outcome (shared/outcome.ts). */
 const RESEND_STATUSES = statusesOf('failed');
@@ -991,9 +992,9 @@ interface GatewayRate {
 }
 
 /** Answers in the window before the dashboard says the answer time holds the rate (fewer is a start, not a pace). */
-export const HELD_MIN_ANSWERS = 5;
+const HELD_MIN_ANSWERS = 5;
 /** Below this share of the limit, and with room for no more, the rate is said to be held by the answers. */
-export const HELD_BELOW = 0.9;
+const HELD_BELOW = 0.9;
 
 /**
  * With `inFlight` requests out at once and each answered after `answerMs`, at most
@@ -1002,11 +1003,12 @@ export const HELD_BELOW = 0.9;
  * limit the user set: the dashboard says so, and what would change it. Null when the rate is not
  * held that way (it reaches the limit, or there are too few answers to tell).
  */
-export function heldByAnswers(rate: GatewayRate, limit: number, inFlight: number): HeldByAnswers | null {
+function heldByAnswers(rate: GatewayRate, limit: number, inFlight: number): HeldByAnswers | null {
   if (rate.answered < HELD_MIN_ANSWERS || rate.answerMs == null || rate.answerMs <= 0) return null;
   const ceiling = Math.floor(((inFlight * 1000) / rate.answerMs) * 10) / 10;
   if (ceiling >= limit * HELD_BELOW || rate.requests >= limit * HELD_BELOW) return null;
-  return { answerMs: rate.answerMs, inFlight, ceiling };
+  const enough = Math.min(MAX_IN_FLIGHT, Math.ceil((limit * rate.answerMs) / 1000) + 1);
+  return { answerMs: rate.answerMs, inFlight, ceiling, enough };
 }
 
 function modeMessage(mode: string): string {

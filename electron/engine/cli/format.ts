@@ -38,12 +38,12 @@ export function statusText(s: CampaignStatus): string {
     );
   if (s.shortBatches)
     lines.push(`  ${s.shortBatches} batch(es) were processed only in part by the gateway: check the export`);
-  if (s.state === 'sending' && s.heldByAnswers)
+  if (s.heldByAnswers)
     lines.push(
       `  ${heldRateSentence(s.heldByAnswers, s.rateLimit, {
         rate: (r) => `${r} requests/s`,
         count: String,
-        raise: `raise it with \`smsdesk config set rate.maxInFlight ${Math.min(64, s.heldByAnswers.inFlight * 4)}\``,
+        raise: `raise it: \`smsdesk config set rate.maxInFlight ${s.heldByAnswers.enough}\``,
       })}`,
     );
   return lines.join('\n');

@@ -215,9 +215,7 @@ export function DashboardPage({ id }: { id: number }) {
             tone={failedish ? 'bad' : 'muted'}
           />
         </div>
-        {status.state === 'sending' && status.heldByAnswers ? (
-          <HeldByAnswersNote held={status.heldByAnswers} limit={status.rateLimit} />
-        ) : null}
+        {status.heldByAnswers ? <HeldByAnswersNote held={status.heldByAnswers} limit={status.rateLimit} /> : null}
         {status.sandbox && failedish > 0 ? (
           <p className="hint" data-testid="sandbox-failures">
             The sandbox reports a few messages as failed, rejected or expired on purpose, so you can see how failures
@@ -377,7 +375,7 @@ function HeldByAnswersNote({ held, limit }: { held: NonNullable<Status['heldByAn
       {heldRateSentence(held, limit, {
         rate: formatRate,
         count: formatCount,
-        raise: `raise “${IN_FLIGHT_LABEL}” under Settings → Sending speed`,
+        raise: `raise “${IN_FLIGHT_LABEL}” to ${formatCount(held.enough)} under Settings → Sending speed`,
       })}
     </p>
   );
