@@ -106,6 +106,11 @@ export interface CampaignStatus extends CampaignSummary {
   /** the rate stays under the limit because each request waits for its answer (campaigns/service.ts heldByAnswers) */
   heldByAnswers: HeldByAnswers | null;
   etaMs: number | null;
+  /**
+   * A draft's recipients and parts still to send: numbers opted out since it was made are
+   * cancelled and left out (campaigns/optedOut.ts). Null unless a draft.
+   */
+  toSend: { recipients: number; parts: number } | null;
   /** waiting out a back-off after the gateway could not take a request (503, 429, network down) */
   retry: { at: number; reason: string | null } | null;
   sandbox: boolean;

@@ -135,6 +135,7 @@ export const campaignStatus = campaignSummary.extend({
     .nullable(),
   retry: z.object({ at: z.number(), reason: z.string().nullable() }).nullable(),
   etaMs: z.number().nullable(),
+  toSend: z.object({ recipients: z.number(), parts: z.number() }).nullable(),
   sandbox: z.boolean(),
 });
 

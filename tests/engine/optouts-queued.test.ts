@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OPTED_OUT_REASON } from '../../electron/engine/campaigns/optedOut.ts';
+import { statusText } from '../../electron/engine/cli/format.ts';
 import { useSandboxEngines, makeList, numbers, waitFor } from '../helpers/engine.ts';
 
 const setup = useSandboxEngines();
@@ -100,4 +101,32 @@ describe('opt-outs added while a campaign is queued', () => {
     const accepted = sandbox.record().accepted.length;
     expect(accepted).toBe(1);
   }, 60_000);
+
+  it("a draft's parts and cost to send leave out the opted-out recipient's parts, on the dashboard and in `smsdesk status`", async () => {
+    const { engine } = await setup();
+    const [a, b, c] = numbers(3);
+    // the long name makes b's message 3 parts (GSM-7: 153 characters a part once split)
+    makeList(engine, 'mixed', [
+      { phone: a!, name: 'Ada' },
+      { phone: b!, name: 'x'.repeat(400) },
+      { phone: c!, name: 'Chi' },
+    ]);
+    const draft = await engine.campaigns.create({ list: 'mixed', from: 'ACME', text: 'Hello {name}' });
+    const before = engine.campaigns.status(draft.id);
+    expect(before.parts).toBe(5);
+    expect(before.toSend).toEqual({ recipients: 3, parts: 5 });
+    expect(statusText(before)).not.toMatch(/opted out/);
+
+    await engine.optouts.add([b!]);
+    const after = engine.campaigns.status(draft.id);
+    // the campaign as made still says 5 parts; what it will send (and bill) is 2
+    expect(after.parts).toBe(5);
+    expect(after.toSend).toEqual({ recipients: 2, parts: 2 });
+    expect(statusText(after)).toContain(
+      '1 opted out since the campaign was made and will not be sent: it sends to 2, 2 parts',
+    );
+
+    engine.campaigns.send(draft.id);
+    expect(engine.campaigns.status(draft.id).toSend).toBeNull();
+  });
 });

@@ -290,6 +290,11 @@ export function createCampaignService(deps: CampaignDeps) {
      WHERE m.campaign_id = ? AND m.status = 'uncertain' AND b.state = 'uncertain' AND b.polls > 0`,
   );
 
+  // only a draft's: its cancelled messages are the few opted out since it was made
+  const cancelledPartsStmt = db
+    .prepare<[number], number | null>(`SELECT SUM(parts) FROM messages WHERE campaign_id = ? AND status = 'cancelled'`)
+    .pluck();
+
   function status(id: number): CampaignStatus {
     const r = row(id);
     const counts = emptyCounts();
@@ -312,6 +317,13 @@ export function createCampaignService(deps: CampaignDeps) {
       rateLimit: limit,
       heldByAnswers: backoff ? null : heldByAnswers(rate, limit, deps.settings.get('rate.maxInFlight')),
       retry: backoff ? { at: r.retry_at!, reason: returnedStmt.get(id)?.error ?? null } : null,
+      toSend:
+        r.state === 'draft'
+          ? {
+              recipients: counts.queued,
+              parts: r.parts - (counts.cancelled > 0 ? (cancelledPartsStmt.get(id) ?? 0) : 0),
+            }
+          : null,
       etaMs: waiting === 0 ? 0 : rate.recipients > 0 ? Math.round((waiting / rate.recipients) * 1000) : null,
       sandbox: (r.mode ?? deps.mode()) === 'sandbox',
     };

@@ -14,6 +14,7 @@ export function statusJson(s: CampaignStatus) {
     shortBatches: s.shortBatches,
     pauseReason: s.pauseReason,
     heldByAnswers: s.heldByAnswers,
+    toSend: s.toSend,
     sandbox: s.sandbox,
   };
 }
@@ -26,6 +27,10 @@ export function statusText(s: CampaignStatus): string {
     `  queued ${c.queued}, submitting ${c.submitting}, accepted ${c.accepted}, sent ${c.sent}, delivered ${c.delivered}`,
     `  failed ${c.failed}, rejected ${c.rejected}, expired ${c.expired}, unknown ${c.unknown}, uncertain ${c.uncertain}, cancelled ${c.cancelled}`,
   ];
+  if (s.toSend && c.cancelled > 0)
+    lines.push(
+      `  ${c.cancelled} opted out since the campaign was made and will not be sent: it sends to ${s.toSend.recipients}, ${s.toSend.parts} parts`,
+    );
   // The campaign stays "sending" until these are settled: say how, as `send --wait` ends here.
   const checking = c.uncertain - s.needsDecision;
   if (checking > 0)

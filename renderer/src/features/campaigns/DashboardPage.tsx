@@ -143,8 +143,8 @@ export function DashboardPage({ id }: { id: number }) {
             <strong>Not started yet.</strong> {formatCount(total)} recipients, {formatCount(status.parts)} parts, about{' '}
             {formatCost(status.parts * price, currency)}
             {status.sandbox ? ', in the sandbox' : ', LIVE: real messages, billed'}. Use “Send now” when you are ready.
-            {c.cancelled > 0
-              ? ` ${formatCount(c.cancelled)} of them opted out since the campaign was made and will not be sent: it sends to ${formatCount(total - c.cancelled)}.`
+            {c.cancelled > 0 && status.toSend
+              ? ` ${formatCount(c.cancelled)} of them opted out since the campaign was made and will not be sent: it sends to ${formatCount(status.toSend.recipients)}, ${formatCount(status.toSend.parts)} parts, about ${formatCost(status.toSend.parts * price, currency)}.`
               : ''}
           </p>
           {quietHoursWarning(null, Date.now()) ? <p>{quietHoursWarning(null, Date.now())}</p> : null}
