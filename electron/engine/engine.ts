@@ -17,7 +17,12 @@ import { createCounts } from './queue/counts.ts';
 import { createSender } from './queue/sender.ts';
 import { createPoller } from './dlr/poller.ts';
 import { createCampaignService } from './campaigns/service.ts';
-import { cancelOptedOut } from './campaigns/optedOut.ts';
+import {
+  cancelOptedOut,
+  finishInterruptedOptOutCancels,
+  optOutCancelDue,
+  optOutCancelsDone,
+} from './campaigns/optedOut.ts';
 import { cleanupInterruptedFreezes } from './campaigns/preparing.ts';
 import { finishInterruptedCancels } from './campaigns/cancel.ts';
 import { createLifecycle } from './campaigns/lifecycle.ts';
@@ -173,16 +178,35 @@ export async function createEngine(
 
   const campaigns = createCampaignService({ db, settings, now: () => clock.now(), mode: () => modes.current, changed });
   const lists = createListsService({ db, settings, now: () => clock.now() });
-  /** The opt-out list grew: its numbers' queued messages are cancelled, and each campaign touched is told. */
-  async function optedOutCancelled(): Promise<{ cancelled: number; campaigns: number }> {
-    const per = await cancelOptedOut(db, clock.now());
+  /**
+   * The opt-out list grows by `store`: the cancel of its numbers' queued messages is marked due
+   * before (so that a crash in between is finished at the next start), then run, and each campaign
+   * touched is told. A second add while the first's steps run leaves the mark to the last to end.
+   */
+  let cancelsRunning = 0;
+  async function addOptouts<T>(store: () => T): Promise<T & { cancelled: number; campaigns: number }> {
+    optOutCancelDue(db, clock.now());
+    cancelsRunning += 1;
+    let per: Map<number, number>;
+    let stored: T;
+    try {
+      stored = store();
+    } finally {
+      // what was stored before a failure is on the list too: its cancel runs all the same
+      try {
+        per = await cancelOptedOut(db, clock.now());
+      } finally {
+        cancelsRunning -= 1;
+      }
+    }
+    if (cancelsRunning === 0) optOutCancelsDone(db);
     let cancelled = 0;
     for (const [id, n] of per) {
       cancelled += n;
       changed(id);
     }
     if (cancelled) log(`opt-outs: ${cancelled} queued message(s) cancelled in ${per.size} campaign(s)`);
-    return { cancelled, campaigns: per.size };
+    return { ...stored, cancelled, campaigns: per.size };
   }
   const templates = createTemplatesService({ db, now: () => clock.now() });
   const ledger = createLedger(db);
@@ -218,6 +242,11 @@ export async function createEngine(
       const cancelled = finishInterruptedCancels(db, t0);
       if (cancelled)
         log(`${cancelled} cancel(s) were cut short when the app stopped; their queued messages are now cancelled`);
+      const optedOut = finishInterruptedOptOutCancels(db, t0);
+      if (optedOut != null)
+        log(
+          `opt-outs: a cancel was cut short when the app stopped; ${optedOut} more queued message(s) to opted-out numbers are now cancelled`,
+        );
       const recovered = ledger.recoverInterrupted(t0, t0, settings.get('dlr.initialIntervalMs'));
       if (recovered) log(`${recovered} request(s) were in flight when the app stopped; their outcome is being checked`);
       const found = checkLedger(db);
@@ -332,8 +361,8 @@ export async function createEngine(
     optouts: group('optouts', {
       ...lists.optouts,
       // A number added now also loses its queued messages in campaigns not finished (campaigns/optedOut.ts).
-      add: async (numbers, source) => ({ ...lists.optouts.add(numbers, source), ...(await optedOutCancelled()) }),
-      import: async (file, opts) => ({ ...lists.optouts.import(file, opts), ...(await optedOutCancelled()) }),
+      add: (numbers, source) => addOptouts(() => lists.optouts.add(numbers, source)),
+      import: (file, opts) => addOptouts(() => lists.optouts.import(file, opts)),
     }),
     templates: group('templates', templates),
     campaigns: group('campaigns', {

@@ -1,6 +1,6 @@
 import type { DB } from '../db/open.ts';
 import { createCounts } from '../queue/counts.ts';
-import { runStepsYielding, STEP_ROWS } from '../db/steps.ts';
+import { runSteps, runStepsYielding, STEP_ROWS } from '../db/steps.ts';
 import { UserError } from '../errors.ts';
 import { FINISHED_STATES } from '../../../shared/lifecycle.ts';
 import { sqlList } from '../../../shared/vocabulary.ts';
@@ -52,6 +52,30 @@ function* optedOutSteps(db: DB, now: number, cancelled: Map<number, number>): Ge
 }
 
 /**
+ * A row of the settings table, not a setting (no user sees or sets it): present from before the
+ * numbers are stored until every step of their cancel ran. The app's closing, or a crash, between
+ * the two leaves it, and the next start finishes the cancel before anything is sent
+ * (finishInterruptedOptOutCancels).
+ */
+const PENDING_KEY = 'internal.optoutCancelPending';
+
+/**
+ * Numbers are about to be added to the opt-out list: their cancel is due from now on, even if the
+ * app stops before it ran. Call before storing them; cancelOptedOut() clears it.
+ */
+export function optOutCancelDue(db: DB, now: number): void {
+  db.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`).run(
+    PENDING_KEY,
+    String(now),
+  );
+}
+
+/** Every cancel marked due ran to its end (none is running): nothing is left for the next start. */
+export function optOutCancelsDone(db: DB): void {
+  db.prepare(`DELETE FROM settings WHERE key = ?`).run(PENDING_KEY);
+}
+
+/**
  * After numbers were added to the opt-out list: their queued messages in campaigns not finished
  * are cancelled, with the event loop turning between steps. Resolves the count per campaign.
  */
@@ -60,7 +84,21 @@ export async function cancelOptedOut(db: DB, now: number): Promise<Map<number, n
   if (!(await runStepsYielding(db, optedOutSteps(db, now, cancelled))))
     throw new UserError(
       'STOPPED',
-      'The app closed while the queued messages to these numbers were being cancelled: they are on the opt-out list, so add them again once it is open to cancel the rest.',
+      'The app closed while the queued messages to these numbers were being cancelled: they are on the opt-out list, and the rest are cancelled when the app next opens, before anything is sent.',
     );
   return cancelled;
+}
+
+/**
+ * Start-up, before the send loop: a cancel that the app's closing or a crash cut short is run to
+ * its end, all at once. Returns the messages it cancelled, or null when none was due.
+ */
+export function finishInterruptedOptOutCancels(db: DB, now: number): number | null {
+  if (db.prepare(`SELECT 1 FROM settings WHERE key = ?`).pluck().get(PENDING_KEY) === undefined) return null;
+  const cancelled = new Map<number, number>();
+  runSteps(optedOutSteps(db, now, cancelled));
+  optOutCancelsDone(db);
+  let n = 0;
+  for (const v of cancelled.values()) n += v;
+  return n;
 }
