@@ -37,6 +37,9 @@ describe('the delivery chart', () => {
     expect(points.length).toBeGreaterThan(CHART_POINTS / 2);
     expect(points.length).toBeLessThanOrEqual(CHART_POINTS);
     expect(points.at(-1)!.counts).toEqual({ accepted: 52_000, delivered: 26_000 });
+    // the lines rise from 0 at the first bucket's start, not from the first bucket's count
+    expect(points[0]).toEqual({ at: start, counts: {} });
+    expect(points[1]!.counts).toMatchObject({ accepted: expect.any(Number) });
     for (let i = 1; i < points.length; i++) expect(points[i]!.at).toBeGreaterThan(points[i - 1]!.at);
 
     const files = { savePath: async () => null, deliver: async () => ({ path: null, downloadUrl: null }) };

@@ -86,6 +86,28 @@ describe('chart scaling', () => {
     expect(m.xTicks[0].pos).toBe(40);
     expect(m.yTicks.at(-1)!.pos).toBe(10);
   });
+  it('draws a bucket still filling at the latest status, now, not at its end in the future with part of its count', () => {
+    const box = { width: 400, height: 200, left: 40, right: 10, top: 10, bottom: 30 };
+    // 10-second buckets: 0 at 0 s, 5 sent by the end of the first; the second (ends at 20 s) holds
+    // 30 so far; the status at 18 s says 40
+    const m = buildChart(
+      [
+        { at: 0, counts: {} },
+        { at: 10_000, counts: { accepted: 5 } },
+        { at: 20_000, counts: { accepted: 35 } },
+      ],
+      box,
+      undefined,
+      80,
+      { at: 18_000, values: { accepted: 40, delivered: 0, failed: 0 } },
+    );
+    const handed = m.series.find((s) => s.key === 'accepted')!;
+    expect(handed.last).toBe(40);
+    // x: 0 s → 40, 10 s → 40 + 350 × 10/18, 18 s → 390; y: 0 → 170, 5 → 160, 40 → 90 (yMax 80)
+    // straight lines, one per point: the count grew all through a bucket, it did not jump at its end
+    expect(handed.path).toBe('M40,170L234.4,160L390,90');
+    expect(m.xTicks.at(-1)!.pos).toBe(390);
+  });
   it('puts whole-number ticks on a 1/2/5 step with the top at or above the data', () => {
     const box = { width: 100, height: 100, left: 0, right: 0, top: 0, bottom: 0 };
     expect(buildChart([{ at: 1, counts: { delivered: 7 } }], box).yTicks.map((t) => t.value)).toEqual([0, 2, 4, 6, 8]);

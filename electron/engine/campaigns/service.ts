@@ -915,7 +915,8 @@ export function createCampaignService(deps: CampaignDeps) {
 
   /**
    * Cumulative transitions into each status over time, from the 10-second buckets the triggers
-   * keep (migration 2): cheap for any campaign size. Buckets merge so the chart has ≤ 120 points.
+   * keep (migration 2): cheap for any campaign size. Buckets merge so the chart has ≤ 120 points,
+   * each at the end of its bucket, after a first one with every count at 0.
    */
   function chart(id: number) {
     row(id);
@@ -927,9 +928,10 @@ export function createCampaignService(deps: CampaignDeps) {
     if (!rows.length) return [];
     const lo = rows[0].at,
       hi = rows[rows.length - 1].at;
-    const step = Math.max(10_000, Math.ceil((hi - lo + 10_000) / CHART_POINTS / 10_000) * 10_000);
+    // the first point is the first bucket's start, where every count is 0: the lines rise from it
+    const step = Math.max(10_000, Math.ceil((hi - lo + 10_000) / (CHART_POINTS - 1) / 10_000) * 10_000);
     const running: Record<string, number> = {};
-    const out: Array<{ at: number; counts: Record<string, number> }> = [];
+    const out: Array<{ at: number; counts: Record<string, number> }> = [{ at: lo, counts: {} }];
     for (const r of rows) {
       const at = lo + Math.floor((r.at - lo) / step) * step + step;
       running[r.status] = (running[r.status] ?? 0) + r.n;

@@ -89,11 +89,15 @@ export function buildChart(
 ): ChartModel {
   const plotW = box.width - box.left - box.right;
   const plotH = box.height - box.top - box.bottom;
-  const sorted = [...points].sort((a, b) => a.at - b.at);
+  let sorted = [...points].sort((a, b) => a.at - b.at);
   // the latest point carries series values, not status counts: stored under each series' first status
   if (latest && sorted.length) {
     const counts: Record<string, number> = {};
     for (const s of series) counts[`series:${s.key}`] = latest.values[s.key] ?? 0;
+    // A bucket's point is at its end: the one still filling would sit in the future, holding a
+    // part of its count, and the line would jump at the right edge. The latest status replaces it.
+    const past = sorted.filter((p) => p.at < latest.at);
+    sorted = past.length ? past : sorted.slice(0, 1);
     sorted.push({ at: Math.max(latest.at, sorted[sorted.length - 1].at), counts });
   }
   const value = (p: ChartPoint, s: SeriesDef) =>
@@ -124,15 +128,14 @@ export function buildChart(
   const r = (n: number) => Math.round(n * 10) / 10;
 
   const out: ChartSeries[] = series.map((s) => {
-    // Step lines: a count holds until the next change, which is what cumulative counts mean.
+    // Straight lines between the points: each point is a 10-second bucket's end (or more merged),
+    // and the count grew all through it, so a ramp reads closer to the truth than a step would.
     let d = '';
-    let prevY = 0;
     sorted.forEach((p, i) => {
       const px = r(x(p.at));
       const py = r(y(value(p, s)));
       if (i === 0) d = sorted.length === 1 ? `M${box.left},${py}L${px},${py}` : `M${px},${py}`;
-      else d += `L${px},${prevY}L${px},${py}`;
-      prevY = py;
+      else d += `L${px},${py}`;
     });
     return { key: s.key, label: s.label, path: d, last: value(sorted[sorted.length - 1], s) };
   });

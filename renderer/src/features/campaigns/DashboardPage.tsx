@@ -229,7 +229,11 @@ export function DashboardPage({ id }: { id: number }) {
       {toDecide > 0 ? <UncertainPanel id={id} count={toDecide} onResolved={(s) => setStatus(s)} /> : null}
 
       <Section title="Delivery over time">
-        <DeliveryChart points={chart} recipients={total} latest={{ at: Date.now(), values: latestValues(c, total) }} />
+        <DeliveryChart
+          points={chart}
+          recipients={total}
+          latest={{ at: chartEnd(status.finishedAt, chart), values: latestValues(c, total) }}
+        />
       </Section>
 
       <Section title="Delivery by network">
@@ -369,6 +373,17 @@ function Controls({
 }
 
 /** Why the rate stays under the limit: each request waits for its answer, and only so many go out at once. */
+/**
+ * Where the chart's lines end: now while the campaign can still change; once it is finished, its
+ * end (or its last report's bucket, for reports that came after a cancel), so that a campaign
+ * opened days later is not squeezed against the left edge.
+ */
+function chartEnd(finishedAt: number | null, points: ReadonlyArray<{ at: number }>): number {
+  const now = Date.now();
+  if (finishedAt == null) return now;
+  return Math.max(finishedAt, Math.min(points.at(-1)?.at ?? 0, now));
+}
+
 function HeldByAnswersNote({ held, limit }: { held: NonNullable<Status['heldByAnswers']>; limit: number }) {
   return (
     <p className="hint" data-testid="rate-held">
