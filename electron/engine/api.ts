@@ -358,7 +358,8 @@ export interface Engine {
       numbers: string[],
       source?: string,
     ): Promise<{ added: number; invalid: string[]; cancelled: number; campaigns: number }>;
-    remove(numbers: string[]): { removed: number };
+    /** `restored`: messages their opt-out had cancelled, queued again in `campaigns` not finished */
+    remove(numbers: string[]): { removed: number; restored: number; campaigns: number };
     import(
       path: string,
       opts?: { country?: string; encoding?: string },

@@ -22,6 +22,7 @@ import {
   finishInterruptedOptOutCancels,
   optOutCancelDue,
   optOutCancelsDone,
+  restoreOptedIn,
 } from './campaigns/optedOut.ts';
 import { cleanupInterruptedFreezes } from './campaigns/preparing.ts';
 import { finishInterruptedCancels } from './campaigns/cancel.ts';
@@ -363,6 +364,21 @@ export async function createEngine(
       // A number added now also loses its queued messages in campaigns not finished (campaigns/optedOut.ts).
       add: (numbers, source) => addOptouts(() => lists.optouts.add(numbers, source)),
       import: (file, opts) => addOptouts(() => lists.optouts.import(file, opts)),
+      // A number taken off the list gets back the messages its opt-out cancelled in campaigns not finished.
+      remove: (numbers) => {
+        const { removed, msisdns } = lists.optouts.remove(numbers);
+        const per = restoreOptedIn(db, msisdns, clock.now());
+        let restored = 0;
+        for (const [id, n] of per) {
+          restored += n;
+          changed(id);
+        }
+        if (restored) {
+          log(`opt-outs: ${restored} cancelled message(s) queued again in ${per.size} campaign(s)`);
+          sender.wake();
+        }
+        return { removed, restored, campaigns: per.size };
+      },
     }),
     templates: group('templates', templates),
     campaigns: group('campaigns', {

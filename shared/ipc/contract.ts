@@ -110,7 +110,7 @@ export const routes = {
         .min(1)
         .max(s.MAX_NUMBERS_PER_CALL, `Send at most ${s.MAX_NUMBERS_PER_CALL} numbers per call.`),
     }),
-    z.object({ removed: z.number() }),
+    z.object({ removed: z.number(), restored: z.number(), campaigns: z.number() }),
   ),
 
   'templates.list': route(none, z.array(s.template).max(s.MAX_TEMPLATES)),

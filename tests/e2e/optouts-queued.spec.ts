@@ -4,6 +4,7 @@ import { ownServer, shot } from './helpers.ts';
 /**
  * A customer replies STOP after the campaign was made: adding the number to the opt-out list says
  * that its queued message will not be sent, and the campaign shows it cancelled with the reason.
+ * Taking it off the list again queues that message again.
  * A server of its own: the campaign must not show up in the other specs' lists.
  */
 test('a number opted out after the campaign was made: the note says its queued message will not be sent, and the campaign shows why', async ({
@@ -51,6 +52,19 @@ test('a number opted out after the campaign was made: the note says its queued m
     await shot(page, '36-optout-queued-campaign');
     const status = await srv.call<{ counts: Record<string, number> }>(request, 'campaigns.status', { id: c.id });
     expect(status.counts).toMatchObject({ queued: 2, cancelled: 1 });
+
+    // taken off the list again (by mistake, or the customer asked): the draft gets the message back
+    await srv.open(page, '#/history');
+    await page.getByRole('button', { name: 'Remove +2348031230102 from the opt-out list' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'can receive messages again' })).toHaveText(
+      '+2348031230102 can receive messages again. 1 message that the opt-out had cancelled in a campaign not finished will be sent after all.',
+    );
+    await shot(page, '37-optout-removed');
+    await srv.open(page, `#/campaign/${c.id}`);
+    await expect(page.getByTestId('draft-notice').locator('p').first()).not.toContainText('opted out');
+    await expect(page.getByRole('row').filter({ hasText: '+2348031230102' })).toContainText('Waiting to send');
+    const after = await srv.call<{ counts: Record<string, number> }>(request, 'campaigns.status', { id: c.id });
+    expect(after.counts).toMatchObject({ queued: 3, cancelled: 0 });
   } finally {
     await srv.close();
   }

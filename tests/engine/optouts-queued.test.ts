@@ -129,4 +129,42 @@ describe('opt-outs added while a campaign is queued', () => {
     engine.campaigns.send(draft.id);
     expect(engine.campaigns.status(draft.id).toSend).toBeNull();
   });
+
+  it('taken off the list again: its cancelled messages are queued again in campaigns not finished and sent; a finished campaign keeps them cancelled', async () => {
+    const { engine, sandbox } = await setup();
+    const nums = numbers(3);
+    const x = nums[1]!;
+    makeList(
+      engine,
+      'three',
+      nums.map((phone) => ({ phone })),
+    );
+    const later = await engine.campaigns.create({ list: 'three', from: 'ACME', text: 'Later' });
+    const now = await engine.campaigns.create({ list: 'three', from: 'ACME', text: 'Now' });
+    expect(await engine.optouts.add([x])).toMatchObject({ cancelled: 2, campaigns: 2 });
+    engine.campaigns.send(now.id);
+    engine.start();
+    await waitFor(() => engine.campaigns.status(now.id).state === 'completed', 'the first campaign completed', 30_000);
+
+    // by mistake, or the customer asked to hear from us again
+    expect(engine.optouts.remove([`0${x.slice(3)}`])).toEqual({ removed: 1, restored: 1, campaigns: 1 });
+    const row = (id: number) =>
+      engine.db
+        .prepare(`SELECT status, reason, final_at FROM messages WHERE campaign_id = ? AND msisdn = ?`)
+        .get(id, x) as { status: string; reason: string | null; final_at: number | null };
+    expect(row(later.id)).toEqual({ status: 'queued', reason: null, final_at: null });
+    expect(engine.campaigns.status(later.id)).toMatchObject({
+      counts: { queued: 3, cancelled: 0 },
+      toSend: { recipients: 3, parts: 3 },
+    });
+    // the completed campaign's history stays as it happened
+    expect(row(now.id)).toMatchObject({ status: 'cancelled', reason: OPTED_OUT_REASON });
+    // removing it again finds nothing more to restore
+    expect(engine.optouts.remove([x])).toEqual({ removed: 0, restored: 0, campaigns: 0 });
+
+    engine.campaigns.send(later.id);
+    await waitFor(() => engine.campaigns.status(later.id).state === 'completed', 'the draft sent', 30_000);
+    const sentTo = sandbox.record().accepted.flatMap((a) => a.to);
+    expect(sentTo.filter((m) => m === x)).toHaveLength(1);
+  }, 60_000);
 });

@@ -26,7 +26,10 @@ describe('opt-outs', () => {
 
   it('remove accepts any form of the number', () => {
     ctx.svc.optouts.add(['08031234567', '08061234567']);
-    expect(ctx.svc.optouts.remove(['+234 803 123 4567', '09000000000'])).toEqual({ removed: 1 });
+    expect(ctx.svc.optouts.remove(['+234 803 123 4567', '09000000000'])).toEqual({
+      removed: 1,
+      msisdns: ['2348031234567'],
+    });
     expect(ctx.svc.optouts.list({ offset: 0, limit: 10 }).rows.map((r) => r.msisdn)).toEqual(['2348061234567']);
   });
 

@@ -102,3 +102,35 @@ export function finishInterruptedOptOutCancels(db: DB, now: number): number | nu
   for (const v of cancelled.values()) n += v;
   return n;
 }
+
+/**
+ * Numbers taken off the opt-out list: the messages their opt-out cancelled (OPTED_OUT_REASON) in
+ * campaigns not finished are queued again, where they were in the queue. A campaign cancelled or
+ * completed meanwhile keeps them cancelled. Only a campaign's cancelled rows are read (its
+ * (campaign, status) index), a few per number. Returns the count per campaign.
+ */
+export function restoreOptedIn(db: DB, msisdns: string[], now: number): Map<number, number> {
+  const restored = new Map<number, number>();
+  if (!msisdns.length) return restored;
+  const counts = createCounts(db);
+  const open = db
+    .prepare(`SELECT id FROM campaigns WHERE state NOT IN ${sqlList(FINISHED_STATES)} ORDER BY id`)
+    .pluck()
+    .all() as number[];
+  const requeue = db.prepare(
+    `UPDATE messages SET status = 'queued', reason = NULL, final_at = NULL, updated_at = ?
+     WHERE campaign_id = ? AND status = 'cancelled' AND reason = ?
+       AND msisdn IN (SELECT value FROM json_each(?))`,
+  );
+  db.transaction(() => {
+    for (let i = 0; i < msisdns.length; i += STEP_ROWS) {
+      const chunk = JSON.stringify(msisdns.slice(i, i + STEP_ROWS));
+      for (const id of open) {
+        const n = requeue.run(now, id, OPTED_OUT_REASON, chunk).changes;
+        counts.move(id, 'cancelled', 'queued', n, now);
+        if (n) restored.set(id, (restored.get(id) ?? 0) + n);
+      }
+    }
+  })();
+  return restored;
+}

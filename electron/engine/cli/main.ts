@@ -13,7 +13,7 @@ import { redact } from '../redact.ts';
 import { isSettingKey } from '../../../shared/settings.ts';
 import { parseSendAt as parseSendAtText } from '../../../shared/schedule.ts';
 import type { Engine } from '../api.ts';
-import { cancelledSentence } from '../../../shared/optouts.ts';
+import { cancelledSentence, restoredSentence } from '../../../shared/optouts.ts';
 
 const HELP = `smsdesk: bulk SMS through the 9bits gateway (the engine of SMS Desk)
 
@@ -387,7 +387,10 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
         if (sub === 'remove') {
           if (!nums.length) throw new UsageError('Give the numbers: smsdesk optout remove NUMBER...');
           const r = e.optouts.remove(nums);
-          return { json: r, text: `${r.removed} number(s) removed from the opt-out list.` };
+          return {
+            json: r,
+            text: `${r.removed} number(s) removed from the opt-out list.${r.restored ? ' ' + restoredSentence(r) : ''}`,
+          };
         }
         if (sub === 'list') {
           const r = e.optouts.list({ offset: 0, limit: int(p, 'limit', 1) ?? 1000, search: str(p, 'search') });

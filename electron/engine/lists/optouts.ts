@@ -56,20 +56,20 @@ export function createOptouts(
       return { total, rows };
     },
     add,
-    remove(numbers: string[]): { removed: number } {
+    /** `msisdns`: the numbers that were on the list and are not now */
+    remove(numbers: string[]): { removed: number; msisdns: string[] } {
       const country = defaultCountry();
+      const msisdns: string[] = [];
       const go = db.transaction((list: string[]) => {
-        let n = 0;
         for (const raw of list) {
           const r = normalizeMsisdn(raw, country);
           // also accept exactly what `optout list` printed, even if it no longer normalises
-          n += del.run(r.ok ? r.msisdn : String(raw).replace(/\D/g, '')).changes;
+          const m = r.ok ? r.msisdn : String(raw).replace(/\D/g, '');
+          if (del.run(m).changes) msisdns.push(m);
         }
-        return n;
       });
-      let removed = 0;
-      for (let i = 0; i < numbers.length; i += CHUNK) removed += go(numbers.slice(i, i + CHUNK));
-      return { removed };
+      for (let i = 0; i < numbers.length; i += CHUNK) go(numbers.slice(i, i + CHUNK));
+      return { removed: msisdns.length, msisdns };
     },
     /** A file of numbers (any format lists.import reads); the phone column is found the same way. */
     import(

@@ -5,7 +5,7 @@ import { useAction, useLoad } from '../../components/useAction.ts';
 import { formatCount, formatDateTime } from '../../lib/format.ts';
 import { useDebounced } from '../compose/useDebounced.ts';
 import { Pager } from '../../components/Pager.tsx';
-import { cancelledSentence } from '../../../../shared/optouts.ts';
+import { cancelledSentence, restoredSentence } from '../../../../shared/optouts.ts';
 
 type OptOut = RouteOutput<'optouts.list'>['rows'][number];
 const PAGE = 50;
@@ -49,8 +49,9 @@ export function OptOuts() {
 
   const remove = (o: OptOut) =>
     act.run(async () => {
-      await api.optouts.remove({ numbers: [o.msisdn] });
-      setNote(`+${o.msisdn} can receive messages again.`);
+      const r = await api.optouts.remove({ numbers: [o.msisdn] });
+      const restored = restoredSentence(r, formatCount);
+      setNote(`+${o.msisdn} can receive messages again.${restored ? ` ${restored}` : ''}`);
       data.reload();
     });
 
