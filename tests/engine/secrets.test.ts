@@ -28,14 +28,17 @@ const TOKEN = 'tok_live_7fQ2xZk9PmW4rT8v';
 const SERVICE = `SMS Desk test ${process.pid}-${Date.now().toString(36)}`;
 
 /**
- * 'stop-keyring' SIGSTOPs the Secret Service (its pid in KEYRING_PID); 'close-display' ends the
+ * 'stop-keyring' SIGSTOPs the Secret Service (its pid in KEYRING_PID); 'stall-keyring' does too,
+ * and a process of its own SIGCONTs it `ms` later (the child's own timers cannot: the library's
+ * connect blocks its thread); 'close-display' ends the
  * X server (XVFB_PID); 'get-when-free' retries get() while an earlier request still holds the
  * keychain; 'keys' records the lines of /proc/keys (the kernel keyring) that name this run's
  * service, or null where it is unreadable.
  */
 type Step =
   | { op: 'get' | 'source' | 'clear' | 'stop-keyring' | 'close-display' | 'get-when-free' | 'keys' }
-  | { op: 'set'; token: string };
+  | { op: 'set'; token: string }
+  | { op: 'stall-keyring'; ms: number };
 type Outcome =
   { ok: true; value: unknown } | { ok: false; name: string; code: string; reason?: string; message: string };
 interface ChildConfig {
@@ -181,6 +184,7 @@ beforeAll(() => {
 const cfg = JSON.parse(process.argv[2]);
 const mod = await import(cfg.index ?? ${JSON.stringify(pathToFileURL(path.join(SECRETS_DIR, 'index.ts')).href)});
 import fs from 'node:fs';
+import cp from 'node:child_process';
 const s = mod.createKeychainSecrets({
   env: { SMSDESK_KEYCHAIN_SERVICE: ${JSON.stringify(SERVICE)}, ...cfg.env },
   ...(cfg.timeoutMs ? { timeoutMs: cfg.timeoutMs } : {}),
@@ -201,6 +205,9 @@ for (const step of cfg.steps) {
   try {
     const value = step.op === 'set' ? await s.set(step.token)
       : step.op === 'stop-keyring' ? process.kill(Number(process.env.KEYRING_PID), 'SIGSTOP') && null
+      : step.op === 'stall-keyring'
+        ? (cp.spawn('sh', ['-c', 'sleep ' + step.ms / 1000 + '; kill -CONT ' + process.env.KEYRING_PID], { detached: true, stdio: 'ignore' }).unref(),
+          process.kill(Number(process.env.KEYRING_PID), 'SIGSTOP') && null)
       : step.op === 'close-display' ? process.kill(Number(process.env.XVFB_PID), 'SIGTERM') && null
       : step.op === 'get-when-free' ? await getWhenFree()
       : step.op === 'keys' ? keys()
@@ -691,6 +698,29 @@ describe('a keychain that does not answer', () => {
         /did not answer.*if a keyring password dialog is open, answer it; otherwise restart the keyring service.*SMSDESK_TOKEN.*Did not receive a reply/,
       );
     }
+  });
+
+  it("a keychain too busy to answer within D-Bus's 2 s (a loaded PC): the request is made once more and succeeds", async () => {
+    requireKeyringTools();
+    const script = `pid=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \\
+        org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets | awk '/uint32/ {print $2}')
+      KEYRING_PID=$pid node --import tsx "$1" "$2"; rc=$?
+      kill -CONT "$pid"; exit $rc`;
+    // the daemon answers nothing for 2.5 s: past D-Bus's reply timeout, well within the 10 s limit
+    const cfg: ChildConfig = {
+      steps: [{ op: 'set', token: TOKEN }, { op: 'stall-keyring', ms: 2500 }, { op: 'get' }, { op: 'source' }],
+    };
+    const r = await run(
+      WITH_KEYRING,
+      ['bash', '-c', script, '_', child, JSON.stringify(cfg)],
+      baseEnv(tempDir('caller-home')),
+    );
+    expect(only(r)).toEqual([
+      { ok: true, value: null },
+      { ok: true, value: null },
+      { ok: true, value: TOKEN },
+      { ok: true, value: 'keychain' },
+    ]);
   });
 
   it('an unlock dialog nobody answers: the request gives up after its time limit, and later ones do not pile up', async () => {

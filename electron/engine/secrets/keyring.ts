@@ -1,4 +1,4 @@
-import { KeychainUnavailableError, keychainMessage } from './errors.ts';
+import { KeychainUnavailableError, classifyKeychainError, keychainMessage } from './errors.ts';
 import { tokenFromEnv } from './env.ts';
 import { validateToken } from './token.ts';
 import {
@@ -58,6 +58,11 @@ export function keychainServiceName(env: Record<string, string | undefined>): st
   return v ? v : DEFAULT_KEYCHAIN_SERVICE;
 }
 
+/** D-Bus's reply timeout as the keychain library meets it (libdbus's, about 2 s) */
+const BUS_REPLY_MS = 2000;
+/** thrown by a first try that met it, for call() to try once more */
+const SLOW_BUS = Symbol('slow bus');
+
 export function createKeychainSecrets(opts: KeychainSecretsOptions = {}): Secrets {
   const env = opts.env ?? process.env;
   const service = opts.service ?? keychainServiceName(env);
@@ -83,8 +88,36 @@ export function createKeychainSecrets(opts: KeychainSecretsOptions = {}): Secret
     return new KeychainUnavailableError('no-answer', keychainMessage('no-answer', detail, undefined, timeoutMs));
   }
 
+  /**
+   * D-Bus gives a request about 2 s for its reply. On a 2-core PC busy with a spreadsheet, a
+   * browser and a send, a keychain that is only slow can miss that once: the request is made once
+   * more (all four are safe to repeat) while the time limit leaves room for it. A hung keychain
+   * still fails, in about twice the time.
+   */
   async function call<T>(fn: (entry: KeyringEntry, signal: AbortSignal) => Promise<T>, token?: string): Promise<T> {
     const k = await keyring();
+    const until = Date.now() + timeoutMs;
+    try {
+      return await once(k, fn, timeoutMs, token, true);
+    } catch (err) {
+      if (err !== SLOW_BUS) throw err;
+      return await once(k, fn, Math.max(1, until - Date.now()), token, false);
+    }
+  }
+
+  async function once<T>(
+    k: KeyringModule,
+    fn: (entry: KeyringEntry, signal: AbortSignal) => Promise<T>,
+    limitMs: number,
+    token: string | undefined,
+    again: boolean,
+  ): Promise<T> {
+    const t0 = Date.now();
+    /** D-Bus's own reply timeout, with room left for a second try */
+    const retry = (err: unknown): unknown =>
+      again && classifyKeychainError(err) === 'no-answer' && limitMs > BUS_REPLY_MS + (Date.now() - t0) + 500
+        ? SLOW_BUS
+        : KeychainUnavailableError.from(err, token);
     // A request the keychain never answers (e.g. behind an unlock dialog nobody sees) keeps one of
     // libuv's few pool threads busy until it ends; piling more on would stall Node's file I/O too.
     if (hung > 0) throw noAnswer('an earlier request is still waiting for the keychain');
@@ -97,17 +130,17 @@ export function createKeychainSecrets(opts: KeychainSecretsOptions = {}): Secret
       const entry = new k.AsyncEntry(service, account, SECRET_SERVICE_ONLY);
       work = fn(entry, abort.signal);
     } catch (err) {
-      throw KeychainUnavailableError.from(err, token);
+      throw retry(err);
     }
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), timeoutMs);
+      timer = setTimeout(() => resolve('late'), limitMs);
     });
     try {
       const first = await Promise.race([work.then((value) => ({ value })), late]);
       if (first !== 'late') return first.value;
     } catch (err) {
-      throw KeychainUnavailableError.from(err, token);
+      throw retry(err);
     } finally {
       clearTimeout(timer);
     }
