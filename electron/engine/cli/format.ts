@@ -29,7 +29,7 @@ export function statusText(s: CampaignStatus): string {
   ];
   if (s.toSend && c.cancelled > 0)
     lines.push(
-      `  ${c.cancelled} opted out since the campaign was made and will not be sent: it sends to ${s.toSend.recipients}, ${s.toSend.parts} parts`,
+      `  ${c.cancelled} opted out since the campaign was made and will not be sent: it sends to ${s.toSend.recipients}, ${s.toSend.parts} part${s.toSend.parts === 1 ? '' : 's'}`,
     );
   // The campaign stays "sending" until these are settled: say how, as `send --wait` ends here.
   const checking = c.uncertain - s.needsDecision;

@@ -4,7 +4,7 @@ import { api, download, type RouteOutput } from '../../api/index.ts';
 import { ConfirmDialog, ErrorNote, ProgressBar, Section, Stat } from '../../components/ui.tsx';
 import { useAction } from '../../components/useAction.ts';
 import { VirtualTable, type Column } from '../../components/VirtualTable.tsx';
-import { formatCost, formatCount, formatDateTime, formatEta, formatRate } from '../../lib/format.ts';
+import { formatCost, formatCount, formatDateTime, formatEta, formatRate, plural } from '../../lib/format.ts';
 import { quietHoursWarning } from '../../lib/quietHours.ts';
 import { go } from '../../route.ts';
 import { useApp } from '../../appState.tsx';
@@ -144,7 +144,7 @@ export function DashboardPage({ id }: { id: number }) {
             {formatCost(status.parts * price, currency)}
             {status.sandbox ? ', in the sandbox' : ', LIVE: real messages, billed'}. Use “Send now” when you are ready.
             {c.cancelled > 0 && status.toSend
-              ? ` ${formatCount(c.cancelled)} of them opted out since the campaign was made and will not be sent: it sends to ${formatCount(status.toSend.recipients)}, ${formatCount(status.toSend.parts)} parts, about ${formatCost(status.toSend.parts * price, currency)}.`
+              ? ` ${formatCount(c.cancelled)} of them opted out since the campaign was made and will not be sent: it sends to ${formatCount(status.toSend.recipients)}, ${plural(status.toSend.parts, 'part')}, about ${formatCost(status.toSend.parts * price, currency)}.`
               : ''}
           </p>
           {quietHoursWarning(null, Date.now()) ? <p>{quietHoursWarning(null, Date.now())}</p> : null}
