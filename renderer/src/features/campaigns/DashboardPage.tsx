@@ -374,9 +374,9 @@ function Controls({
 
 /** Why the rate stays under the limit: each request waits for its answer, and only so many go out at once. */
 /**
- * Where the chart's lines end: now while the campaign can still change; once it is finished, its
- * end (or its last report's bucket, for reports that came after a cancel), so that a campaign
- * opened days later is not squeezed against the left edge.
+ * Where the chart's lines end: now while the campaign can still change; once it is finished, at
+ * its last report's bucket (reports go on coming after a campaign is completed or cancelled) or its
+ * end, so that a campaign opened days later is not squeezed against the left edge.
  */
 function chartEnd(finishedAt: number | null, points: ReadonlyArray<{ at: number }>): number {
   const now = Date.now();
