@@ -1,3 +1,8 @@
+/** "3 queued messages … in 2 campaigns": the count of messages, then where they are. */
+function inCampaigns(n: number, campaigns: number, what: string, count: (n: number) => string): string {
+  return `${count(n)} ${what.replace('{s}', n === 1 ? '' : 's')} in ${campaigns === 1 ? 'a campaign' : `${count(campaigns)} campaigns`} not finished`;
+}
+
 /**
  * What the opt-out page and `smsdesk optout add|import` say when adding numbers also cancelled
  * messages still queued to them (electron/engine/campaigns/optedOut.ts); empty when none were.
@@ -7,9 +12,7 @@ export function cancelledSentence(
   count: (n: number) => string = String,
 ): string {
   if (!r.cancelled) return '';
-  const messages = r.cancelled === 1 ? 'message' : 'messages';
-  const campaigns = r.campaigns === 1 ? 'a campaign' : `${count(r.campaigns)} campaigns`;
-  return `${count(r.cancelled)} queued ${messages} to opted-out numbers in ${campaigns} not finished will not be sent.`;
+  return `${inCampaigns(r.cancelled, r.campaigns, 'queued message{s} to opted-out numbers', count)} will not be sent.`;
 }
 
 /**
@@ -21,7 +24,5 @@ export function restoredSentence(
   count: (n: number) => string = String,
 ): string {
   if (!r.restored) return '';
-  const messages = r.restored === 1 ? 'message' : 'messages';
-  const campaigns = r.campaigns === 1 ? 'a campaign' : `${count(r.campaigns)} campaigns`;
-  return `${count(r.restored)} ${messages} that the opt-out had cancelled in ${campaigns} not finished will be sent after all.`;
+  return `${inCampaigns(r.restored, r.campaigns, 'message{s} that the opt-out had cancelled', count)} will be sent after all.`;
 }

@@ -673,18 +673,20 @@ describe('no Secret Service: the token never lands in a store that forgets it on
 });
 
 describe('a keychain that does not answer', () => {
+  /** Runs the child with the Secret Service's pid in KEYRING_PID, and wakes the daemon afterwards. */
+  const WITH_KEYRING_PID = `pid=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \\
+      org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets | awk '/uint32/ {print $2}')
+    KEYRING_PID=$pid node --import tsx "$1" "$2"; rc=$?
+    kill -CONT "$pid"; exit $rc`;
+
   it('a stopped gnome-keyring-daemon: D-Bus gives up, and the user is told what to do', async () => {
     requireKeyringTools();
-    const script = `pid=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \\
-        org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets | awk '/uint32/ {print $2}')
-      KEYRING_PID=$pid node --import tsx "$1" "$2"; rc=$?
-      kill -CONT "$pid"; exit $rc`;
     const cfg: ChildConfig = {
       steps: [{ op: 'set', token: TOKEN }, { op: 'stop-keyring' }, { op: 'get' }, { op: 'set', token: 'new-token' }],
     };
     const r = await run(
       WITH_KEYRING,
-      ['bash', '-c', script, '_', child, JSON.stringify(cfg)],
+      ['bash', '-c', WITH_KEYRING_PID, '_', child, JSON.stringify(cfg)],
       baseEnv(tempDir('caller-home')),
     );
     const [set, stopped, get, set2] = only(r);
@@ -702,17 +704,13 @@ describe('a keychain that does not answer', () => {
 
   it("a keychain too busy to answer within D-Bus's 2 s (a loaded PC): the request is made once more and succeeds", async () => {
     requireKeyringTools();
-    const script = `pid=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \\
-        org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets | awk '/uint32/ {print $2}')
-      KEYRING_PID=$pid node --import tsx "$1" "$2"; rc=$?
-      kill -CONT "$pid"; exit $rc`;
     // the daemon answers nothing for 2.5 s: past D-Bus's reply timeout, well within the 10 s limit
     const cfg: ChildConfig = {
       steps: [{ op: 'set', token: TOKEN }, { op: 'stall-keyring', ms: 2500 }, { op: 'get' }, { op: 'source' }],
     };
     const r = await run(
       WITH_KEYRING,
-      ['bash', '-c', script, '_', child, JSON.stringify(cfg)],
+      ['bash', '-c', WITH_KEYRING_PID, '_', child, JSON.stringify(cfg)],
       baseEnv(tempDir('caller-home')),
     );
     expect(only(r)).toEqual([
