@@ -41,6 +41,12 @@ export function statusText(s: CampaignStatus): string {
     lines.push(
       `  ${s.needsDecision} recipient(s) may or may not have been sent: decide with \`smsdesk resolve ${s.id} --resend\` or \`--mark-failed\``,
     );
+  // Handed over, no final report yet: `send --wait` ends once nothing is left to send, the reports come later.
+  const awaiting = c.accepted + c.sent;
+  if (awaiting > 0 && c.queued + c.submitting + c.uncertain === 0)
+    lines.push(
+      `  ${awaiting} recipient(s) have no final delivery report yet (looked up while SMS Desk or a command runs): \`smsdesk dlr ${s.id} --wait 60\` waits for them`,
+    );
   if (s.shortBatches)
     lines.push(`  ${s.shortBatches} batch(es) were processed only in part by the gateway: check the export`);
   if (s.heldByAnswers)
