@@ -1,6 +1,11 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGatewayClient, type SendOutcome, type SendRequest } from '../../electron/engine/gateway/client.ts';
 import { defaultSettings, type SettingKey, type Settings } from '../../shared/settings.ts';
@@ -305,6 +310,52 @@ describe('answers to a send', () => {
     expect((out as { reason: string }).reason).toMatch(/certificate/i);
     expect(requests).toBe(0);
   });
+});
+
+describe('connections', () => {
+  it('each request has a connection of its own (closed with its answer), and resumes the TLS session of the last', async () => {
+    // A child process that trusts the test certificate (NODE_EXTRA_CA_CERTS is read at start) sends
+    // three requests through the real client; the server sees each connection and its session.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-tls-resume-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.writeFileSync(path.join(dir, 'ca.pem'), TLS_CERT);
+    const seen: Array<{ resumed: boolean; port: number; connection: string | undefined }> = [];
+    const server = https.createServer({ key: TLS_KEY, cert: TLS_CERT }, (q, res) => {
+      seen.push({
+        resumed: (q.socket as import('node:tls').TLSSocket).isSessionReused(),
+        port: q.socket.remotePort!,
+        connection: q.headers.connection,
+      });
+      json(res, 200, { status_code: 200, reference_id: `ref${seen.length}`, recipients_processed: 1 });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    const url = `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const script = path.join(dir, 'send.mts');
+    fs.writeFileSync(
+      script,
+      `import { createGatewayClient } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../electron/engine/gateway/client.ts'))};
+import { defaultSettings } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../shared/settings.ts'))};
+const s = defaultSettings();
+const c = createGatewayClient({ settings: { get: (k) => s[k] }, token: async () => 'tls-resume-token', baseUrl: () => ${JSON.stringify(url)} });
+for (let i = 1; i <= 3; i++) console.log(JSON.stringify(await c.send({ from: 'ACME', to: ['2348031234567'], text: 'x', clientRef: 'r' + i })));`,
+    );
+    // (not execFileSync: the server answers from this process's event loop)
+    const { stdout: out } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.pem') },
+      encoding: 'utf8',
+    });
+    const outcomes = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as SendOutcome);
+    expect(outcomes.map((o) => o.kind)).toEqual(['accepted', 'accepted', 'accepted']);
+    // a stale pooled socket could turn a request into an unknown outcome: none is reused
+    expect(new Set(seen.map((x) => x.port)).size).toBe(3);
+    expect(seen.map((x) => x.connection)).toEqual(['close', 'close', 'close']);
+    // the first handshake is full; the next ones skip the certificate exchange
+    expect(seen.map((x) => x.resumed)).toEqual([false, true, true]);
+  }, 30_000);
 });
 
 describe('safety', () => {
