@@ -24,9 +24,9 @@ let failedSteps = [];
 // and named, when it fails, for a look at what the failing test left).
 const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-tests-'));
 
-function run(label, cmd, args, env = {}) {
+function run(label, cmd, args, env = { TMPDIR: runTmp }) {
   console.log(`\n=== ${label} ===`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, TMPDIR: runTmp, ...env } });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   if (r.status !== 0) failedSteps.push(`${label} (exit ${r.status ?? r.signal})`);
   return r.status === 0;
 }
@@ -62,7 +62,8 @@ function readJson(file) {
 requireNode();
 // What the tests need from the system (browser, keychain, spreadsheet): brought here when missing,
 // or one sentence with the exact command to run.
-if (!run('system packages the tests need', process.execPath, [path.join(root, 'scripts/system-deps.mjs')])) {
+// (apt-get keeps the system's temporary folder: it is not the tests')
+if (!run('system packages the tests need', process.execPath, [path.join(root, 'scripts/system-deps.mjs')], {})) {
   fs.rmSync(runTmp, { recursive: true, force: true });
   console.log('\n0 passed, 1 failed');
   process.exit(1);
@@ -110,7 +111,7 @@ for (const [label, config, name] of [
     name === 'electron.json' &&
     onPath('xvfb-run');
   const [cmd, ...args] = headless ? ['xvfb-run', '-a', ...argv] : argv;
-  const ok = run(label, cmd, args, { PLAYWRIGHT_JSON_OUTPUT_NAME: json });
+  const ok = run(label, cmd, args, { TMPDIR: runTmp, PLAYWRIGHT_JSON_OUTPUT_NAME: json });
   const r = readJson(json);
   if (r?.stats) {
     totals.passed += (r.stats.expected ?? 0) + (r.stats.flaky ?? 0);
