@@ -24,7 +24,9 @@ let failedSteps = [];
 // and named, when it fails, for a look at what the failing test left).
 const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-tests-'));
 
-function run(label, cmd, args, env = { TMPDIR: runTmp }) {
+const ownTmp = { TMPDIR: runTmp, SMSDESK_TESTS_TMP: runTmp };
+
+function run(label, cmd, args, env = ownTmp) {
   console.log(`\n=== ${label} ===`);
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   if (r.status !== 0) failedSteps.push(`${label} (exit ${r.status ?? r.signal})`);
@@ -111,7 +113,7 @@ for (const [label, config, name] of [
     name === 'electron.json' &&
     onPath('xvfb-run');
   const [cmd, ...args] = headless ? ['xvfb-run', '-a', ...argv] : argv;
-  const ok = run(label, cmd, args, { TMPDIR: runTmp, PLAYWRIGHT_JSON_OUTPUT_NAME: json });
+  const ok = run(label, cmd, args, { ...ownTmp, PLAYWRIGHT_JSON_OUTPUT_NAME: json });
   const r = readJson(json);
   if (r?.stats) {
     totals.passed += (r.stats.expected ?? 0) + (r.stats.flaky ?? 0);
