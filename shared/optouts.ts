@@ -26,3 +26,16 @@ export function restoredSentence(
   if (!r.restored) return '';
   return `${inCampaigns(r.restored, r.campaigns, 'message{s} that the opt-out had cancelled', count)} will be sent after all.`;
 }
+
+/**
+ * What a draft's banner and `smsdesk status` say once recipients opted out after it was made
+ * (campaigns.status toSend); `cost` adds the price where the place shows one.
+ */
+export function toSendSentence(
+  cancelled: number,
+  toSend: { recipients: number; parts: number },
+  f: { count: (n: number) => string; cost?: (parts: number) => string } = { count: String },
+): string {
+  const parts = `${f.count(toSend.parts)} part${toSend.parts === 1 ? '' : 's'}`;
+  return `${f.count(cancelled)} of them opted out since the campaign was made and will not be sent: it sends to ${f.count(toSend.recipients)}, ${parts}${f.cost ? `, about ${f.cost(toSend.parts)}` : ''}.`;
+}

@@ -1,15 +1,15 @@
 // a namespace import lets esbuild and Vite leave out the parts of zod never used (a fifth of it stays)
 import * as z from 'zod';
 
+/** The most requests `rate.maxInFlight` lets out at once (the dashboard's advice stops there too). */
+export const MAX_IN_FLIGHT = 64;
+
 /**
  * Every setting the product has, with its default. Values the 9bits contract only *assumes*
  * (docs/gateway-9bits.md) live here, never as constants buried in code. A setting's zod schema is
  * made when it is first read: zod takes ~8 ms to make all of them (and ~3 ms to load), which every
  * start of the command paid, and a setting never stored needs only its default.
  */
-/** The most requests `rate.maxInFlight` lets out at once (the dashboard's advice stops there too). */
-export const MAX_IN_FLIGHT = 64;
-
 const SETTINGS = {
   'gateway.baseUrl': setting('https://app.9bits.net:2096', () => z.string().url()),
   'gateway.sendPath': setting('/ng/v1/sendsms', () => z.string()),

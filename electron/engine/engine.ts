@@ -179,6 +179,15 @@ export async function createEngine(
 
   const campaigns = createCampaignService({ db, settings, now: () => clock.now(), mode: () => modes.current, changed });
   const lists = createListsService({ db, settings, now: () => clock.now() });
+  /** Each campaign an opt-out change touched is told; returns the messages moved, in all. */
+  function tellCampaigns(per: Map<number, number>): number {
+    let n = 0;
+    for (const [id, moved] of per) {
+      n += moved;
+      changed(id);
+    }
+    return n;
+  }
   /**
    * The opt-out list grows by `store`: the cancel of its numbers' queued messages is marked due
    * before (so that a crash in between is finished at the next start), then run, and each campaign
@@ -201,11 +210,7 @@ export async function createEngine(
       }
     }
     if (cancelsRunning === 0) optOutCancelsDone(db);
-    let cancelled = 0;
-    for (const [id, n] of per) {
-      cancelled += n;
-      changed(id);
-    }
+    const cancelled = tellCampaigns(per);
     if (cancelled) log(`opt-outs: ${cancelled} queued message(s) cancelled in ${per.size} campaign(s)`);
     return { ...stored, cancelled, campaigns: per.size };
   }
@@ -368,11 +373,7 @@ export async function createEngine(
       remove: (numbers) => {
         const { removed, msisdns } = lists.optouts.remove(numbers);
         const per = restoreOptedIn(db, msisdns, clock.now());
-        let restored = 0;
-        for (const [id, n] of per) {
-          restored += n;
-          changed(id);
-        }
+        const restored = tellCampaigns(per);
         if (restored) {
           log(`opt-outs: ${restored} cancelled message(s) queued again in ${per.size} campaign(s)`);
           sender.wake();

@@ -11,7 +11,7 @@ import { applyRestore, restoreOffer } from '../../electron/restore.ts';
 import { copyInWorker } from '../../electron/engine/db/check.ts';
 import { startEngineHost } from '../../electron/host/index.ts';
 import { cli } from '../helpers/cli.ts';
-import { engineWithSandbox, makeList, numbers, tempDir, waitFor } from '../helpers/engine.ts';
+import { draftInFolder, engineWithSandbox, makeList, numbers, tempDir, waitFor } from '../helpers/engine.ts';
 
 const mode = (f: string) => fs.statSync(f).mode & 0o777;
 const octal = (f: string) => `${path.basename(f)} ${mode(f).toString(8)}`;
@@ -57,15 +57,8 @@ describe.skipIf(!posix)('data files are for the user only', () => {
     }
     // the command's log file (the backup at start writes its first line)
     const dir = tempDir();
-    const setup = await createEngine({ dataDir: dir, secrets: createMemorySecrets(null), env: {} });
-    makeList(
-      setup,
-      'log',
-      numbers(3).map((phone) => ({ phone })),
-    );
-    const c = await setup.campaigns.create({ list: 'log', from: 'ACME', text: 'log' });
-    await setup.close();
-    const run = await cli(dir, ['send', String(c.id), '--wait']).done;
+    const id = await draftInFolder(dir, 3, 'log');
+    const run = await cli(dir, ['send', String(id), '--wait']).done;
     expect(run.code).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'smsdesk.log'), 'utf8')).toMatch(/backup: /);
     const files = fs

@@ -123,7 +123,7 @@ describe('opt-outs added while a campaign is queued', () => {
     expect(after.parts).toBe(5);
     expect(after.toSend).toEqual({ recipients: 2, parts: 2 });
     expect(statusText(after)).toContain(
-      '1 opted out since the campaign was made and will not be sent: it sends to 2, 2 parts',
+      '1 of them opted out since the campaign was made and will not be sent: it sends to 2, 2 parts.',
     );
 
     engine.campaigns.send(draft.id);

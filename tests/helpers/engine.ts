@@ -115,6 +115,24 @@ export function makeList(
   return engine.imports.commit(importId);
 }
 
+/**
+ * A data folder holding a list of `recipients` numbers and a draft to them, with no engine left
+ * open on it: for a command (a child process) to take it from there. Returns the campaign's id.
+ */
+export async function draftInFolder(dir: string, recipients: number, text: string): Promise<number> {
+  const engine = await createEngine({ dataDir: dir, secrets: createMemorySecrets(null), env: {} });
+  try {
+    makeList(
+      engine,
+      'draft list',
+      numbers(recipients).map((phone) => ({ phone })),
+    );
+    return (await engine.campaigns.create({ list: 'draft list', from: 'ACME', text })).id;
+  } finally {
+    await engine.close();
+  }
+}
+
 /** n distinct Nigerian mobile numbers in 234… form. */
 export function numbers(n: number, start = 0): string[] {
   return Array.from({ length: n }, (_, i) => `234803${String(1_000_000 + start + i).slice(-7)}`);

@@ -1,5 +1,6 @@
 import type { CampaignStatus, CampaignSummary } from '../api.ts';
 import { heldRateSentence } from '../../../shared/rateHeld.ts';
+import { toSendSentence } from '../../../shared/optouts.ts';
 
 export function statusJson(s: CampaignStatus) {
   return {
@@ -27,10 +28,7 @@ export function statusText(s: CampaignStatus): string {
     `  queued ${c.queued}, submitting ${c.submitting}, accepted ${c.accepted}, sent ${c.sent}, delivered ${c.delivered}`,
     `  failed ${c.failed}, rejected ${c.rejected}, expired ${c.expired}, unknown ${c.unknown}, uncertain ${c.uncertain}, cancelled ${c.cancelled}`,
   ];
-  if (s.toSend && c.cancelled > 0)
-    lines.push(
-      `  ${c.cancelled} opted out since the campaign was made and will not be sent: it sends to ${s.toSend.recipients}, ${s.toSend.parts} part${s.toSend.parts === 1 ? '' : 's'}`,
-    );
+  if (s.toSend && c.cancelled > 0) lines.push(`  ${toSendSentence(c.cancelled, s.toSend)}`);
   // The campaign stays "sending" until these are settled: say how, as `send --wait` ends here.
   const checking = c.uncertain - s.needsDecision;
   if (checking > 0)

@@ -4,7 +4,7 @@ import { api, download, type RouteOutput } from '../../api/index.ts';
 import { ConfirmDialog, ErrorNote, ProgressBar, Section, Stat } from '../../components/ui.tsx';
 import { useAction } from '../../components/useAction.ts';
 import { VirtualTable, type Column } from '../../components/VirtualTable.tsx';
-import { formatCost, formatCount, formatDateTime, formatEta, formatRate, plural } from '../../lib/format.ts';
+import { formatCost, formatCount, formatDateTime, formatEta, formatRate } from '../../lib/format.ts';
 import { quietHoursWarning } from '../../lib/quietHours.ts';
 import { go } from '../../route.ts';
 import { useApp } from '../../appState.tsx';
@@ -19,6 +19,7 @@ import { canCancel, canPause, canResume, canSend } from '../../../../shared/life
 import { useCampaign, type Status } from './useCampaign.ts';
 import { IN_FLIGHT_LABEL } from '../settings/SettingsPage.tsx';
 import { heldRateSentence } from '../../../../shared/rateHeld.ts';
+import { toSendSentence } from '../../../../shared/optouts.ts';
 
 type Message = RouteOutput<'campaigns.messages'>['rows'][number];
 
@@ -144,7 +145,7 @@ export function DashboardPage({ id }: { id: number }) {
             {formatCost(status.parts * price, currency)}
             {status.sandbox ? ', in the sandbox' : ', LIVE: real messages, billed'}. Use “Send now” when you are ready.
             {c.cancelled > 0 && status.toSend
-              ? ` ${formatCount(c.cancelled)} of them opted out since the campaign was made and will not be sent: it sends to ${formatCount(status.toSend.recipients)}, ${plural(status.toSend.parts, 'part')}, about ${formatCost(status.toSend.parts * price, currency)}.`
+              ? ` ${toSendSentence(c.cancelled, status.toSend, { count: formatCount, cost: (parts) => formatCost(parts * price, currency) })}`
               : ''}
           </p>
           {quietHoursWarning(null, Date.now()) ? <p>{quietHoursWarning(null, Date.now())}</p> : null}
@@ -372,7 +373,6 @@ function Controls({
   );
 }
 
-/** Why the rate stays under the limit: each request waits for its answer, and only so many go out at once. */
 /**
  * Where the chart's lines end: now while the campaign can still change; once it is finished, at
  * its last report's bucket (reports go on coming after a campaign is completed or cancelled) or its
@@ -384,6 +384,7 @@ function chartEnd(finishedAt: number | null, points: ReadonlyArray<{ at: number 
   return Math.max(finishedAt, Math.min(points.at(-1)?.at ?? 0, now));
 }
 
+/** Why the rate stays under the limit: each request waits for its answer, and only so many go out at once. */
 function HeldByAnswersNote({ held, limit }: { held: NonNullable<Status['heldByAnswers']>; limit: number }) {
   return (
     <p className="hint" data-testid="rate-held">
