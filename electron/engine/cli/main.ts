@@ -296,7 +296,8 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
           },
           {
             onProgress: (pr) => {
-              if (p.flags.has('json') || Date.now() - last < 1000) return;
+              // the first event comes after the first read, before a row is parsed: nothing to tell yet
+              if (p.flags.has('json') || pr.rows === 0 || Date.now() - last < 1000) return;
               last = Date.now();
               io.err(
                 `  ${pr.rows.toLocaleString('en')} rows read${pr.totalBytes ? ` (${Math.round((pr.bytesRead / pr.totalBytes) * 100)}%)` : ''}\n`,
