@@ -330,7 +330,7 @@ export interface Engine {
     contacts(listId: number, page: { offset: number; limit: number }): { total: number; rows: ContactRow[] };
     rejects(listId: number, page: { offset: number; limit: number }): { total: number; rows: RejectRow[] };
     /** writes the rejected rows (invalid, duplicate, suppressed) as CSV or XLSX the user can fix and re-import */
-    exportRejects(listId: number, file: string, format: 'csv' | 'xlsx'): { file: string; rows: number };
+    exportRejects(listId: number, file: string, format: 'csv' | 'xlsx'): Promise<{ file: string; rows: number }>;
   };
   /** imports fed row by row (the renderer parses in a worker and sends chunks); same rules as lists.import */
   imports: {
@@ -404,7 +404,7 @@ export interface Engine {
       page: { offset: number; limit: number; status?: MessageStatus; order?: 'seq' | 'parts-desc' },
     ): { total: number; rows: MessageRow[] };
     /** one row per recipient: original fields, text, parts, status, reason, times; formula-escaped */
-    export(id: number, file: string, format: 'csv' | 'xlsx'): { file: string; rows: number };
+    export(id: number, file: string, format: 'csv' | 'xlsx'): Promise<{ file: string; rows: number }>;
     /** cumulative counts per status over time, for the delivery chart */
     chart(id: number): Array<{ at: number; counts: Partial<StatusCounts> }>;
     /** sends the template, rendered with the first recipient's fields, to one number (the user's own) */

@@ -1,8 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import * as XLSX from '@e965/xlsx';
 import { csvLine } from '../../shared/export.ts';
-import { excelLocalSerial, localStamp } from '../../shared/localTime.ts';
+import { localStamp } from '../../shared/localTime.ts';
+import { UserError } from './errors.ts';
+import { SheetFullError, writeXlsxFile } from './xlsxWrite.ts';
+
+/** Rows an export reads at a time (a few ms of the engine's thread), the event loop turning between pages. */
+export const EXPORT_PAGE = 2000;
+/** Lets the event loop turn (the send loop, the other calls) before the next page. */
+export const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Writes a table as CSV (UTF-8 with BOM, which Excel needs for é and ñ) or XLSX, through a
@@ -14,15 +20,18 @@ import { excelLocalSerial, localStamp } from '../../shared/localTime.ts';
  * included, by one rule (shared/export.ts: also at each line start, after a `;` or tab). XLSX
  * needs none: a cell typed as a string is never a formula (a formula is a cell's `<f>` element,
  * which is never written), so "+2348031234567" and "=1+1" stay exactly the text they are, and a
- * phone number never turns into 2.34803E+12. Numbers stay numbers.
+ * phone number never turns into 2.34803E+12. Numbers stay numbers. Both formats are written as
+ * the rows come, a page (an array of rows) at a time (an XLSX sheet's XML is never held whole:
+ * xlsxWrite.ts), so a million rows cost little memory, and an async source of pages lets the
+ * engine go on between them.
  */
-export function writeTable(
+export async function writeTable(
   file: string,
   format: 'csv' | 'xlsx',
   header: string[],
-  rows: Iterable<unknown[]>,
+  pages: Iterable<unknown[][]> | AsyncIterable<unknown[][]>,
   sheetName: string,
-): { file: string; rows: number } {
+): Promise<{ file: string; rows: number }> {
   const target = path.resolve(file);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const tmp = `${target}.${process.pid}.tmp`;
@@ -30,32 +39,31 @@ export function writeTable(
   try {
     if (format === 'csv') {
       // phone numbers and message texts: readable by the user only, like the ledger
-      const fd = fs.openSync(tmp, 'w', 0o600);
+      const fh = await fs.promises.open(tmp, 'w', 0o600);
       try {
         let buf = '\ufeff' + csvLine(header);
-        for (const r of rows) {
-          buf += csvLine(r.map((v) => (v instanceof Date ? localStamp(v.getTime()) : v)));
-          count++;
+        for await (const page of pages) {
+          for (const r of page) buf += csvLine(r.map((v) => (v instanceof Date ? localStamp(v.getTime()) : v)));
+          count += page.length;
           if (buf.length > 1 << 20) {
-            fs.writeSync(fd, buf);
+            await fh.write(buf);
             buf = '';
           }
         }
-        fs.writeSync(fd, buf);
+        await fh.write(buf);
       } finally {
-        fs.closeSync(fd);
+        await fh.close();
       }
     } else {
-      const aoa: unknown[][] = [header.map(textCell)];
-      for (const r of rows) {
-        aoa.push(r.map(xlsxCell));
-        count++;
+      try {
+        count = await writeXlsxFile(tmp, sheetName, header, pages);
+      } catch (e) {
+        if (!(e instanceof SheetFullError)) throw e;
+        throw new UserError(
+          'TOO_MANY_ROWS',
+          `${path.basename(target)}: this has ${e.message}. Export it as CSV instead: a CSV holds every row.`,
+        );
       }
-      const wb = XLSX.utils.book_new();
-      XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(aoa, { cellDates: false }), sheetName);
-      fs.writeFileSync(tmp, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer, {
-        mode: 0o600,
-      });
     }
     fs.renameSync(tmp, target);
   } catch (e) {
@@ -63,15 +71,4 @@ export function writeTable(
     throw e;
   }
   return { file: target, rows: count };
-}
-
-/** Excel shows this with the date and the seconds whatever the user's locale. */
-export const XLSX_DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
-
-const textCell = (v: unknown): XLSX.CellObject => ({ t: 's', v: v == null ? '' : String(v) });
-
-function xlsxCell(v: unknown): XLSX.CellObject {
-  if (typeof v === 'number') return { t: 'n', v };
-  if (v instanceof Date) return { t: 'n', v: excelLocalSerial(v.getTime()), z: XLSX_DATE_FORMAT };
-  return textCell(v);
 }

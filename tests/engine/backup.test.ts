@@ -42,8 +42,8 @@ describe.skipIf(!posix)('data files are for the user only', () => {
       await engine.waitIdle(c.id);
       const backup = await waitFor(() => listBackups(dataDir)[0], 'the first backup');
       const exports = tempDir('smsdesk-export-');
-      const csv = engine.campaigns.export(c.id, path.join(exports, 'r.csv'), 'csv').file;
-      const xlsx = engine.campaigns.export(c.id, path.join(exports, 'r.xlsx'), 'xlsx').file;
+      const csv = (await engine.campaigns.export(c.id, path.join(exports, 'r.csv'), 'csv')).file;
+      const xlsx = (await engine.campaigns.export(c.id, path.join(exports, 'r.xlsx'), 'xlsx')).file;
       const db = path.join(dataDir, 'smsdesk.db');
       expect([dataDir, path.join(dataDir, 'backups')].map(octal)).toEqual([
         `${path.basename(dataDir)} 700`,

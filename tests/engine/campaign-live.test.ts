@@ -182,7 +182,7 @@ describe('the running campaign as the dashboard shows it', () => {
     for (const n of nets) expect(n.delivered + n.failed + n.pending + n.unknown + n.cancelled).toBe(n.recipients);
 
     const file = path.join(tempDir(), 'results.csv');
-    engine.campaigns.export(c.id, file, 'csv');
+    await engine.campaigns.export(c.id, file, 'csv');
     const lines = fs
       .readFileSync(file, 'utf8')
       .replace(/^\uFEFF/, '')

@@ -165,15 +165,11 @@ beforeAll(async () => {
     const c = await engine.campaigns.create({ list: 'hostile', from: 'ACME', text: '{note}' });
     fs.mkdirSync(exportsDir, { recursive: true });
     for (const format of ['csv', 'xlsx'] as const) {
-      files[`results.${format}`] = engine.campaigns.export(
-        c.id,
-        path.join(exportsDir, `results.${format}`),
-        format,
+      files[`results.${format}`] = (
+        await engine.campaigns.export(c.id, path.join(exportsDir, `results.${format}`), format)
       ).file;
-      files[`rejects.${format}`] = engine.lists.exportRejects(
-        list.id,
-        path.join(exportsDir, `rejects.${format}`),
-        format,
+      files[`rejects.${format}`] = (
+        await engine.lists.exportRejects(list.id, path.join(exportsDir, `rejects.${format}`), format)
       ).file;
     }
     // A campaign sent on the built-in sandbox, with a default name, so every time column is filled.
@@ -197,10 +193,8 @@ beforeAll(async () => {
     }, 'the three messages to get their final status');
     timed = { name: sent.name, rows };
     for (const format of ['csv', 'xlsx'] as const) {
-      files[`timed.${format}`] = engine.campaigns.export(
-        sent.id,
-        path.join(exportsDir, `timed.${format}`),
-        format,
+      files[`timed.${format}`] = (
+        await engine.campaigns.export(sent.id, path.join(exportsDir, `timed.${format}`), format)
       ).file;
     }
   } finally {

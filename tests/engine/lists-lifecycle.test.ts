@@ -194,7 +194,7 @@ describe('rejected rows export', () => {
   it('CSV with BOM: the row number in the file first, the original headers in order, the reason; the fixed file re-imports', async () => {
     const report = await ctx.svc.lists.import(fixture('contacts-utf8.csv'), { list: 'Customers' });
     const out = path.join(ctx.dir, 'rejects.csv');
-    expect(ctx.svc.lists.exportRejects(report.list.id, out, 'csv')).toEqual({ file: out, rows: 3 });
+    expect(await ctx.svc.lists.exportRejects(report.list.id, out, 'csv')).toEqual({ file: out, rows: 3 });
     const bytes = fs.readFileSync(out);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString('utf8').slice(1).trim().split('\r\n');
@@ -230,7 +230,7 @@ describe('rejected rows export', () => {
     ]);
     const { list } = ctx.svc.imports.commit(importId);
     const out = path.join(ctx.dir, 'page-rejects.csv');
-    ctx.svc.lists.exportRejects(list.id, out, 'csv');
+    await ctx.svc.lists.exportRejects(list.id, out, 'csv');
     expect(fs.readFileSync(out, 'utf8').slice(1).split('\r\n').slice(0, 2)).toEqual([
       'row,Name,Phone,City,reason',
       '7,Bola,call me,Abuja,letters in the number',
@@ -246,7 +246,7 @@ describe('rejected rows export', () => {
     ]);
     const { list } = ctx.svc.imports.commit(importId);
     const out = path.join(ctx.dir, 'rejects.xlsx');
-    expect(ctx.svc.lists.exportRejects(list.id, out, 'xlsx').rows).toBe(2);
+    expect((await ctx.svc.lists.exportRejects(list.id, out, 'xlsx')).rows).toBe(2);
     const wb = XLSX.read(fs.readFileSync(out));
     const rows = XLSX.utils.sheet_to_json<string[]>(wb.Sheets[wb.SheetNames[0]], { header: 1, raw: true });
     expect(rows[0]).toEqual(['row', 'Name', 'Phone', 'reason']);
@@ -256,12 +256,12 @@ describe('rejected rows export', () => {
     expect(again).toMatchObject({ valid: 1, invalid: 1, phoneColumn: 'Phone' });
   });
 
-  it('CSV export escapes cells Excel would run as formulas', () => {
+  it('CSV export escapes cells Excel would run as formulas', async () => {
     const { importId } = ctx.svc.imports.begin({ list: 'F', fields: ['Name', 'Phone'], phoneColumn: 'Phone' });
     ctx.svc.imports.add(importId, [{ row: 2, phone: '+1 bad', fields: { Name: '=cmd|x', Phone: '+1 bad' } }]);
     const { list } = ctx.svc.imports.commit(importId);
     const out = path.join(ctx.dir, 'f.csv');
-    ctx.svc.lists.exportRejects(list.id, out, 'csv');
+    await ctx.svc.lists.exportRejects(list.id, out, 'csv');
     expect(fs.readFileSync(out, 'utf8').split('\r\n')[1]).toBe("2,'=cmd|x,'+1 bad,letters in the number");
   });
 });

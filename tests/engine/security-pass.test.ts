@@ -371,8 +371,8 @@ describe('exports never hold a formula: escaped in CSV, string cells in XLSX', (
       const c = await engine.campaigns.create({ list: 'f', from: 'ACME', text: '{note}' });
       const csv = path.join(dataDir, 'r.csv');
       const xlsx = path.join(dataDir, 'r.xlsx');
-      engine.campaigns.export(c.id, csv, 'csv');
-      engine.campaigns.export(c.id, xlsx, 'xlsx');
+      await engine.campaigns.export(c.id, csv, 'csv');
+      await engine.campaigns.export(c.id, xlsx, 'xlsx');
       const csvWb = XLSX.read(fs.readFileSync(csv, 'utf8'), { type: 'string', raw: true });
       const xlsxWb = XLSX.read(fs.readFileSync(xlsx), { cellFormula: true });
       for (const [wb, format] of [
@@ -413,7 +413,7 @@ describe('exports never hold a formula: escaped in CSV, string cells in XLSX', (
         }
       }
       const rej = path.join(dataDir, 'rej.xlsx');
-      engine.lists.exportRejects(engine.lists.list()[0].id, rej, 'xlsx');
+      await engine.lists.exportRejects(engine.lists.list()[0].id, rej, 'xlsx');
       const rejWb = XLSX.read(fs.readFileSync(rej), { cellFormula: true });
       const rejRows = XLSX.utils.sheet_to_json<Record<string, unknown>>(rejWb.Sheets[rejWb.SheetNames[0]], {
         raw: true,

@@ -390,10 +390,15 @@ describe('a hostile gateway echoes the token in every answer', () => {
       const exportsDir = path.join(dataDir, 'exports');
       const exported: string[] = [];
       for (const format of ['csv', 'xlsx'] as const) {
-        exported.push(engine.campaigns.export(c.id, path.join(exportsDir, `results.${format}`), format).file);
+        exported.push((await engine.campaigns.export(c.id, path.join(exportsDir, `results.${format}`), format)).file);
         exported.push(
-          engine.lists.exportRejects(engine.lists.list()[0]!.id, path.join(exportsDir, `rejects.${format}`), format)
-            .file,
+          (
+            await engine.lists.exportRejects(
+              engine.lists.list()[0]!.id,
+              path.join(exportsDir, `rejects.${format}`),
+              format,
+            )
+          ).file,
         );
       }
       const csv = fs.readFileSync(exported[0]!, 'utf8');

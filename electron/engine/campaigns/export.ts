@@ -1,5 +1,5 @@
 import type { DB } from '../db/open.ts';
-import { writeTable } from '../tableFile.ts';
+import { EXPORT_PAGE, turn, writeTable } from '../tableFile.ts';
 import { UserError } from '../errors.ts';
 import { NETWORK_GROUP_LABEL, networkGroup } from '../../../shared/phone/networks.ts';
 
@@ -10,12 +10,12 @@ const when = (t: unknown) => (typeof t === 'number' ? new Date(t) : '');
  * One row per recipient: original fields, text, parts, status, reason, times. The network column
  * names the dashboard's groups (MTN … Other Nigerian, Abroad), so a pivot of the file matches it.
  */
-export function exportCampaign(
+export async function exportCampaign(
   db: DB,
   campaignId: number,
   file: string,
   format: 'csv' | 'xlsx',
-): { file: string; rows: number } {
+): Promise<{ file: string; rows: number }> {
   const c = db.prepare<[number], { id: number }>('SELECT id FROM campaigns WHERE id = ?').get(campaignId);
   if (!c) throw new UserError('NOT_FOUND', `There is no campaign ${campaignId}.`);
   // The merge-field columns: the union of field names, in first-seen order.
@@ -44,11 +44,12 @@ export function exportCampaign(
     'accepted_at',
     'final_at',
   ];
-  // An open iterator keeps the connection busy: every other query (the send loop's too) fails
-  // until it is finished, so it is closed in `finally` even when the file cannot be written.
-  const it = db
-    .prepare<[number], Record<string, unknown>>('SELECT * FROM messages WHERE campaign_id = ? ORDER BY seq')
-    .iterate(campaignId);
+  // Read in pages by seq, the event loop turning between them: the send loop and every other call
+  // go on while a big campaign is written (an open iterator would keep the shared connection
+  // busy, and one synchronous pass held the engine's thread for seconds).
+  const page = db.prepare<[number, number], Record<string, unknown>>(
+    `SELECT * FROM messages WHERE campaign_id = ? AND seq > ? ORDER BY seq LIMIT ${EXPORT_PAGE}`,
+  );
   const toRow = (m: Record<string, unknown>) => {
     const f = JSON.parse((m.fields as string) || '{}') as Record<string, string>;
     return [
@@ -67,15 +68,19 @@ export function exportCampaign(
       when(m.final_at),
     ];
   };
-  function* rows() {
-    for (const m of it) yield toRow(m);
+  async function* rows() {
+    for (let after = 0; ;) {
+      const got = page.all(campaignId, after);
+      yield got.map(toRow);
+      if (got.length < EXPORT_PAGE) return;
+      after = got[got.length - 1].seq as number;
+      await turn();
+    }
   }
   try {
-    return writeTable(file, format, header, rows(), 'Results');
+    return await writeTable(file, format, header, rows(), 'Results');
   } catch (e) {
     if (e instanceof UserError) throw e;
     throw new UserError('EXPORT_FAILED', `Could not write ${file}: ${(e as Error).message}. Choose another folder.`);
-  } finally {
-    it.return?.();
   }
 }

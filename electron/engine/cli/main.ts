@@ -551,7 +551,7 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
       const format = str(p, 'format') ?? (out.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv');
       if (format !== 'csv' && format !== 'xlsx') throw new UsageError('--format is csv or xlsx.');
       return withEngine(p, io, async (e) => {
-        const r = e.campaigns.export(campaignId(e, rest[0]), path.resolve(out), format);
+        const r = await e.campaigns.export(campaignId(e, rest[0]), path.resolve(out), format);
         return { json: r, text: `${r.rows} rows written to ${r.file}.` };
       });
     }

@@ -1,4 +1,4 @@
-import { writeTable } from '../tableFile.ts';
+import { EXPORT_PAGE, turn, writeTable } from '../tableFile.ts';
 import type { DB } from '../db/open.ts';
 import { ImportError } from '../../../shared/import/index.ts';
 import { findList, listPhoneColumn } from './queries.ts';
@@ -9,12 +9,12 @@ import { findList, listPhoneColumn } from './queries.ts';
  * re-import as they are: the number column is not phone-like), then why. CSV is UTF-8 with a BOM,
  * which Excel needs to show é and ñ properly.
  */
-export function exportRejects(
+export async function exportRejects(
   db: DB,
   listId: number,
   file: string,
   format: 'csv' | 'xlsx',
-): { file: string; rows: number } {
+): Promise<{ file: string; rows: number }> {
   const list = findList(db, listId);
   if (!list)
     throw new ImportError('LIST_NOT_FOUND', `There is no list with id ${listId}: choose a list from "smsdesk lists".`);
@@ -25,10 +25,12 @@ export function exportRejects(
     return name;
   };
   const header = [free('row'), ...fields, free('reason')];
-  type Reject = { row: number; kind: string; value: string | null; reason: string; fields: string };
-  const iter = db
-    .prepare(`SELECT row, kind, value, reason, fields FROM import_rejects WHERE list_id = ? ORDER BY row, id`)
-    .iterate(listId) as IterableIterator<Reject>;
+  type Reject = { id: number; row: number; kind: string; value: string | null; reason: string; fields: string };
+  // in pages, in file order, the event loop turning between them (as the campaign export)
+  const page = db.prepare<[number, number, number, number], Reject>(
+    `SELECT id, row, kind, value, reason, fields FROM import_rejects
+     WHERE list_id = ? AND (row > ? OR (row = ? AND id > ?)) ORDER BY row, id LIMIT ${EXPORT_PAGE}`,
+  );
   const toCells = (r: Reject): Array<string | number> => {
     const f = JSON.parse(r.fields) as Record<string, string>;
     if (phoneColumn && f[phoneColumn] === undefined) f[phoneColumn] = r.value ?? '';
@@ -36,13 +38,14 @@ export function exportRejects(
     return [r.row, ...fields.map((k) => f[k] ?? ''), reason];
   };
 
-  function* rows() {
-    for (const r of iter) yield toCells(r);
+  async function* rows() {
+    for (let row = Number.MIN_SAFE_INTEGER, id = 0; ;) {
+      const got = page.all(listId, row, row, id);
+      yield got.map(toCells);
+      if (got.length < EXPORT_PAGE) return;
+      ({ row, id } = got[got.length - 1]);
+      await turn();
+    }
   }
-  try {
-    return writeTable(file, format, header, rows(), 'Rejected rows');
-  } finally {
-    // An open iterator keeps the shared connection busy (the send loop's writes would fail).
-    iter.return?.();
-  }
+  return writeTable(file, format, header, rows(), 'Rejected rows');
 }

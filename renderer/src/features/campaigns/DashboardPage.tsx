@@ -303,6 +303,11 @@ export function DashboardPage({ id }: { id: number }) {
           Exports hold one row per recipient with the original fields, the message, parts, status and reason. Re-sending
           makes a new campaign with only the failed, rejected and expired recipients, for you to review and send.
         </p>
+        {exp.busy ? (
+          <p role="status" className="hint" data-testid="export-busy">
+            Writing the results file: {formatCount(status.recipients)} rows…
+          </p>
+        ) : null}
         <ErrorNote error={exp.error} />
         {saved ? (
           <p role="status" className="ok-note" data-testid="export-saved">
