@@ -5,6 +5,7 @@ import { dlrEngine, dlrBaseline } from './dlr.ts';
 import { startupEngine, startupBaseline } from './startup.ts';
 import { lagImportWhileSending } from './lag.ts';
 import { seedDb } from './seed.ts';
+import { exportEngine } from './export.ts';
 
 export const jobs = {
   importEngine,
@@ -23,4 +24,5 @@ export const jobs = {
   startupBaseline,
   lagImportWhileSending,
   seedDb,
+  exportEngine,
 } as const;

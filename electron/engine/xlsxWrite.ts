@@ -27,8 +27,12 @@ const NEEDS_OOXML_ESCAPE = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9a-
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const hex4 = (c: string) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`;
 
+/** anything xmlText changes: most cells have none of it */
+const NEEDS_ANY = /[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]|_x/;
+
 /** Cell text as XML character data: well-formed (a lone surrogate becomes U+FFFD), escaped. */
 export function xmlText(s: string): string {
+  if (!NEEDS_ANY.test(s)) return s;
   return s
     .replace(LONE_SURROGATE, '\ufffd')
     .replace(NEEDS_OOXML_ESCAPE, hex4)
