@@ -83,6 +83,7 @@ export async function writeXlsxFile(
   ]);
   entry('xl/worksheets/sheet1.xml', sheet());
   if (opts.strings === 'shared') entry('xl/sharedStrings.xml', strings());
-  const sizes = await writeZipFile(file, entries, 0o644);
+  // level 6, as LibreOffice and Excel write their files
+  const sizes = await writeZipFile(file, entries, { mode: 0o644, level: 6 });
   return { sheetXmlBytes: sizes.get('xl/worksheets/sheet1.xml')! };
 }
