@@ -5,6 +5,8 @@ import { localStamp } from '../../shared/localTime.ts';
 import { UserError } from './errors.ts';
 import { SheetFullError, writeXlsxFile } from './xlsxWrite.ts';
 
+let writes = 0;
+
 /** Rows an export reads at a time (a few ms of the engine's thread), the event loop turning between pages. */
 export const EXPORT_PAGE = 2000;
 /** Lets the event loop turn (the send loop, the other calls) before the next page. */
@@ -34,7 +36,8 @@ export async function writeTable(
 ): Promise<{ file: string; rows: number }> {
   const target = path.resolve(file);
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  const tmp = `${target}.${process.pid}.tmp`;
+  // its own name per call: two exports to one path can now overlap (each renames its own at the end)
+  const tmp = `${target}.${process.pid}-${++writes}.tmp`;
   let count = 0;
   try {
     if (format === 'csv') {

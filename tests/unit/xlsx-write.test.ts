@@ -79,6 +79,27 @@ describe('xlsxWrite', () => {
     expect(ws['C2']).toMatchObject({ t: 'n', v: excelLocalSerial(at.getTime()), z: XLSX_DATE_FORMAT });
   });
 
+  it('two exports to one path at once both finish, and the file is one of them whole', async () => {
+    const target = path.join(dir, 'twice.csv');
+    const source = (tag: string) =>
+      (async function* () {
+        for (let p = 0; p < 20; p++) {
+          yield Array.from({ length: 500 }, (_, i) => [`${tag}-${p}-${i}`, 'x'.repeat(200)]);
+          await new Promise((r) => setImmediate(r));
+        }
+      })();
+    const [a, b] = await Promise.all([
+      writeTable(target, 'csv', ['id', 'pad'], source('a'), 'R'),
+      writeTable(target, 'csv', ['id', 'pad'], source('b'), 'R'),
+    ]);
+    expect([a.rows, b.rows]).toEqual([10_000, 10_000]);
+    const lines = fs.readFileSync(target, 'utf8').slice(1).split('\r\n').slice(1, -1);
+    expect(lines).toHaveLength(10_000);
+    const tag = lines[0]!.slice(0, 1);
+    expect(lines.every((l) => l.startsWith(`${tag}-`))).toBe(true);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('twice.csv.'))).toEqual([]);
+  });
+
   it('refuses more rows than a sheet holds; through writeTable, a sentence and no file left', async () => {
     const file = path.join(dir, 'full.xlsx');
     const page = Array.from({ length: XLSX_MAX_ROWS }, () => ['x']);
