@@ -9,8 +9,6 @@ let writes = 0;
 
 /** Rows an export reads at a time (a few ms of the engine's thread), the event loop turning between pages. */
 export const EXPORT_PAGE = 2000;
-/** Lets the event loop turn (the send loop, the other calls) before the next page. */
-export const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Writes a table as CSV (UTF-8 with BOM, which Excel needs for é and ñ) or XLSX, through a

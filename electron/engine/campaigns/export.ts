@@ -1,5 +1,6 @@
 import type { DB } from '../db/open.ts';
-import { EXPORT_PAGE, turn, writeTable } from '../tableFile.ts';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { EXPORT_PAGE, writeTable } from '../tableFile.ts';
 import { UserError } from '../errors.ts';
 import { NETWORK_GROUP_LABEL, networkGroup } from '../../../shared/phone/networks.ts';
 
@@ -74,7 +75,7 @@ export async function exportCampaign(
       yield got.map(toRow);
       if (got.length < EXPORT_PAGE) return;
       after = got[got.length - 1].seq as number;
-      await turn();
+      await yieldToLoop();
     }
   }
   try {

@@ -1,4 +1,5 @@
-import { EXPORT_PAGE, turn, writeTable } from '../tableFile.ts';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { EXPORT_PAGE, writeTable } from '../tableFile.ts';
 import type { DB } from '../db/open.ts';
 import { ImportError } from '../../../shared/import/index.ts';
 import { findList, listPhoneColumn } from './queries.ts';
@@ -44,7 +45,7 @@ export async function exportRejects(
       yield got.map(toCells);
       if (got.length < EXPORT_PAGE) return;
       ({ row, id } = got[got.length - 1]);
-      await turn();
+      await yieldToLoop();
     }
   }
   return writeTable(file, format, header, rows(), 'Rejected rows');
