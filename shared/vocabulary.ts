@@ -46,6 +46,11 @@ export const OPEN_STATUSES: readonly MessageStatus[] = MESSAGE_STATUSES.filter((
 /** Statuses that keep a campaign from being "completed": something may still leave, or nobody decided. */
 export const UNFINISHED_STATUSES = ['queued', 'submitting', 'uncertain'] as const satisfies readonly MessageStatus[];
 
+/** Handed over and accepted, a final delivery report still to come: open, but not unfinished. */
+export const AWAITING_REPORT_STATUSES: readonly MessageStatus[] = OPEN_STATUSES.filter(
+  (s) => !(UNFINISHED_STATUSES as readonly string[]).includes(s),
+);
+
 /** What one report lookup of a batch (the uncertain-batch check) got from the gateway. */
 export const LOOKUP_ANSWERS = ['found', 'not-found', 'not-found-early', 'error'] as const;
 export type LookupAnswer = (typeof LOOKUP_ANSWERS)[number];

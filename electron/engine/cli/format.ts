@@ -1,6 +1,7 @@
 import type { CampaignStatus, CampaignSummary } from '../api.ts';
 import { heldRateSentence } from '../../../shared/rateHeld.ts';
 import { toSendSentence } from '../../../shared/optouts.ts';
+import { AWAITING_REPORT_STATUSES, UNFINISHED_STATUSES, type MessageStatus } from '../../../shared/vocabulary.ts';
 
 export function statusJson(s: CampaignStatus) {
   return {
@@ -40,8 +41,9 @@ export function statusText(s: CampaignStatus): string {
       `  ${s.needsDecision} recipient(s) may or may not have been sent: decide with \`smsdesk resolve ${s.id} --resend\` or \`--mark-failed\``,
     );
   // Handed over, no final report yet: `send --wait` ends once nothing is left to send, the reports come later.
-  const awaiting = c.accepted + c.sent;
-  if (awaiting > 0 && c.queued + c.submitting + c.uncertain === 0)
+  const sum = (statuses: readonly MessageStatus[]) => statuses.reduce((n, st) => n + c[st], 0);
+  const awaiting = sum(AWAITING_REPORT_STATUSES);
+  if (awaiting > 0 && sum(UNFINISHED_STATUSES) === 0)
     lines.push(
       `  ${awaiting} recipient(s) have no final delivery report yet (looked up while SMS Desk or a command runs): \`smsdesk dlr ${s.id} --wait 60\` waits for them`,
     );
