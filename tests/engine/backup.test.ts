@@ -128,7 +128,9 @@ describe('automatic backups', () => {
         const at = now;
         await waitFor(() => listBackups(dataDir).some((b) => b.at === at), `backup of day ${day}`);
       }
-      // keep = 3: the three newest, the oldest gone from the disk
+      // keep = 3: the three newest, the oldest gone from the disk. The new copy is on disk before
+      // the older ones are removed (db/backup.ts make: copy, then prune), so wait for the prune too.
+      await waitFor(() => listBackups(dataDir).length <= 3, 'the older backups removed');
       expect(listBackups(dataDir).map((b) => b.name.slice(8, 18))).toEqual(['2026-03-05', '2026-03-04', '2026-03-03']);
       expect(fs.existsSync(first.file)).toBe(false);
     } finally {
