@@ -6,6 +6,14 @@ import { blockOf, clampPage, pageBounds, pageCount, windowRange } from '../../re
 import { fieldName, suggestPhoneColumn, uniqueFieldNames } from '../../renderer/src/lib/mapping.ts';
 import { mergeFieldsOf, rememberPhoneChoice } from '../../renderer/src/lib/mergeFields.ts';
 import { stateBadge, undecided } from '../../renderer/src/features/campaigns/statusText.ts';
+import type { Status } from '../../renderer/src/features/campaigns/useCampaign.ts';
+import {
+  FINAL_STATUSES,
+  MESSAGE_STATUSES,
+  OPEN_STATUSES,
+  type CampaignState,
+  type MessageStatus,
+} from '../../shared/vocabulary.ts';
 
 const at = (h: number, m = 0) => new Date(2026, 10, 26, h, m).getTime();
 
@@ -295,5 +303,19 @@ describe('campaign state badge', () => {
   it('sending with nothing left to send but undecided recipients waits for the user, and says so', () => {
     expect(stateBadge('sending', 5, 0)).toEqual({ label: 'Needs your decision', tone: 'decide' });
     expect(stateBadge('sending', 0, 0)).toEqual({ label: 'Sending', tone: 'sending' });
+  });
+});
+
+describe('dashboard polling', () => {
+  const status = (counts: Partial<Record<MessageStatus, number>>, state: CampaignState = 'completed') =>
+    ({
+      state,
+      counts: Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, counts[s] ?? 0])),
+    }) as unknown as Status;
+  it('keeps refreshing a completed campaign while any recipient is open, and stops once all are final', async () => {
+    const { isLive } = await import('../../renderer/src/features/campaigns/useCampaign.ts');
+    for (const s of OPEN_STATUSES) expect(isLive(status({ [s]: 1, delivered: 9 })), s).toBe(true);
+    for (const s of FINAL_STATUSES) expect(isLive(status({ [s]: 1, delivered: 9 })), s).toBe(false);
+    expect(isLive(status({ delivered: 9 }, 'sending'))).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, onEvent, type RouteOutput } from '../../api/index.ts';
 import { messageOf } from '../../components/useAction.ts';
 import { isLive as isLiveState } from '../../../../shared/lifecycle.ts';
+import { OPEN_STATUSES } from '../../../../shared/vocabulary.ts';
 
 export type Status = RouteOutput<'campaigns.status'>;
 export type ChartData = RouteOutput<'campaigns.chart'>;
@@ -9,7 +10,7 @@ export type ChartData = RouteOutput<'campaigns.chart'>;
 /** Still changing: a live state, or messages without a final delivery report. */
 export function isLive(s: Status): boolean {
   const c = s.counts;
-  return isLiveState(s.state) || c.queued + c.submitting + c.accepted + c.sent + c.uncertain > 0;
+  return isLiveState(s.state) || OPEN_STATUSES.reduce((n, st) => n + c[st], 0) > 0;
 }
 
 /**
