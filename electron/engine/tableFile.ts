@@ -23,7 +23,9 @@ export const EXPORT_PAGE = 2000;
  * phone number never turns into 2.34803E+12. Numbers stay numbers. Both formats are written as
  * the rows come, a page (an array of rows) at a time (an XLSX sheet's XML is never held whole:
  * xlsxWrite.ts), so a million rows cost little memory, and an async source of pages lets the
- * engine go on between them.
+ * engine go on between them. An XLSX text cell longer than Excel holds (32,767 characters) is cut
+ * to fit, or Excel would call the file damaged; `cutCells` counts them (always 0 for CSV, which
+ * keeps every character) so the caller can say so and point to CSV for the whole text.
  */
 export async function writeTable(
   file: string,
@@ -31,12 +33,13 @@ export async function writeTable(
   header: string[],
   pages: Iterable<unknown[][]> | AsyncIterable<unknown[][]>,
   sheetName: string,
-): Promise<{ file: string; rows: number }> {
+): Promise<{ file: string; rows: number; cutCells: number }> {
   const target = path.resolve(file);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   // its own name per call: two exports to one path can now overlap (each renames its own at the end)
   const tmp = `${target}.${process.pid}-${++writes}.tmp`;
   let count = 0;
+  let cutCells = 0;
   try {
     if (format === 'csv') {
       // phone numbers and message texts: readable by the user only, like the ledger
@@ -57,7 +60,7 @@ export async function writeTable(
       }
     } else {
       try {
-        count = await writeXlsxFile(tmp, sheetName, header, pages);
+        ({ rows: count, cutCells } = await writeXlsxFile(tmp, sheetName, header, pages));
       } catch (e) {
         if (!(e instanceof SheetFullError)) throw e;
         throw new UserError(
@@ -71,5 +74,5 @@ export async function writeTable(
     fs.rmSync(tmp, { force: true });
     throw e;
   }
-  return { file: target, rows: count };
+  return { file: target, rows: count, cutCells };
 }

@@ -6,6 +6,20 @@ export const XLSX_DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
 /** An Excel sheet's rows, the header row included. */
 export const XLSX_MAX_ROWS = 1_048_576;
 
+/** The most characters (UTF-16 code units) an Excel cell holds: a longer one and Excel calls the file damaged. */
+export const XLSX_MAX_CELL_CHARS = 32_767;
+
+/**
+ * Text cut to what an Excel cell holds, never between the two halves of a surrogate pair (an
+ * emoji is dropped whole rather than left as half a character).
+ */
+export function fitCell(s: string): string {
+  if (s.length <= XLSX_MAX_CELL_CHARS) return s;
+  const last = s.charCodeAt(XLSX_MAX_CELL_CHARS - 1);
+  const highSurrogate = last >= 0xd800 && last <= 0xdbff;
+  return s.slice(0, highSurrogate ? XLSX_MAX_CELL_CHARS - 1 : XLSX_MAX_CELL_CHARS);
+}
+
 /** Thrown before the file is complete when the rows do not fit one sheet. */
 export class SheetFullError extends Error {
   constructor() {
@@ -45,13 +59,19 @@ export function xmlText(s: string): string {
  * A cell: a number stays a number; a Date is a moment, written as a real date cell holding the
  * user's local wall-clock time (Excel dates have no zone) with XLSX_DATE_FORMAT; anything else is
  * text in a string cell, which Excel never runs as a formula (a formula is a cell's `<f>`, never
- * written), so "+2348031234567" stays that text and never turns into 2.34803E+12.
+ * written), so "+2348031234567" stays that text and never turns into 2.34803E+12. Text longer than
+ * XLSX_MAX_CELL_CHARS is cut to fit (fitCell) and `onCut` is called.
  */
-function cell(ref: string, v: unknown): string {
+function cell(ref: string, v: unknown, onCut?: () => void): string {
   if (v == null || v === '') return '';
   if (typeof v === 'number' && Number.isFinite(v)) return `<c r="${ref}"><v>${v}</v></c>`;
   if (v instanceof Date) return `<c r="${ref}" s="1"><v>${excelLocalSerial(v.getTime())}</v></c>`;
-  return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${xmlText(String(v))}</t></is></c>`;
+  let text = String(v);
+  if (text.length > XLSX_MAX_CELL_CHARS) {
+    text = fitCell(text);
+    onCut?.();
+  }
+  return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${xmlText(text)}</t></is></c>`;
 }
 
 const XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
@@ -65,27 +85,30 @@ const rel = (id: string, type: string, target: string) =>
  * whole, and the rows come a page (an array of rows) at a time, from an async source that lets
  * the event loop turn between pages.
  * Throws SheetFullError (the file then is incomplete: write to a temporary name) past
- * XLSX_MAX_ROWS. Returns the number of rows after the header.
+ * XLSX_MAX_ROWS. Returns the number of rows after the header, and how many cells (header
+ * included) were cut to XLSX_MAX_CELL_CHARS.
  */
 export async function writeXlsxFile(
   file: string,
   sheetName: string,
   header: string[],
   pages: Iterable<unknown[][]> | AsyncIterable<unknown[][]>,
-): Promise<number> {
+): Promise<{ rows: number; cutCells: number }> {
   const refs: string[] = [];
   const ref = (c: number, r: number) => (refs[c] ??= columnName(c)) + r;
   let count = 0;
+  let cutCells = 0;
+  const onCut = () => void cutCells++;
   async function* sheet(): AsyncGenerator<string> {
     yield `${XML}<worksheet xmlns="${MAIN}" xmlns:r="${REL}"><sheetData>`;
-    yield `<row r="1">${header.map((h, c) => cell(ref(c, 1), h)).join('')}</row>`;
+    yield `<row r="1">${header.map((h, c) => cell(ref(c, 1), h, onCut)).join('')}</row>`;
     for await (const page of pages) {
       if (count + 1 + page.length > XLSX_MAX_ROWS) throw new SheetFullError();
       let x = '';
       for (const cells of page) {
         const r = count + 2;
         x += `<row r="${r}">`;
-        for (let c = 0; c < cells.length; c++) x += cell(ref(c, r), cells[c]);
+        for (let c = 0; c < cells.length; c++) x += cell(ref(c, r), cells[c], onCut);
         x += '</row>';
         count++;
       }
@@ -140,5 +163,5 @@ export async function writeXlsxFile(
     },
     { name: 'xl/worksheets/sheet1.xml', parts: sheet() },
   ]);
-  return count;
+  return { rows: count, cutCells };
 }

@@ -13,6 +13,7 @@ import {
   SheetFullError,
   writeXlsxFile,
   XLSX_DATE_FORMAT,
+  XLSX_MAX_CELL_CHARS,
   XLSX_MAX_ROWS,
   xmlText,
 } from '../../electron/engine/xlsxWrite.ts';
@@ -66,7 +67,7 @@ describe('xlsxWrite', () => {
         yield rows.slice(3);
       })(),
     );
-    expect(n).toBe(texts.length);
+    expect(n).toEqual({ rows: texts.length, cutCells: 0 });
     const { wb, ws } = read(file);
     expect(wb.SheetNames).toEqual(['Results']);
     const aoa = XLSX.utils.sheet_to_json<unknown[]>(ws, { header: 1, raw: true });
@@ -111,5 +112,38 @@ describe('xlsxWrite', () => {
       'results.xlsx: this has more than 1,048,576 rows, the most an Excel sheet holds. Export it as CSV instead: a CSV holds every row.',
     );
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('results.xlsx'))).toEqual([]);
+  });
+
+  it('cuts a text cell to the 32,767 characters Excel holds, never inside an emoji, and counts the cells cut', async () => {
+    expect(XLSX_MAX_CELL_CHARS).toBe(32_767);
+    const long = 'a'.repeat(40_000);
+    const exact = 'b'.repeat(XLSX_MAX_CELL_CHARS);
+    // the 32,767th character is the first half of 😀: the cell ends before the emoji, not in it
+    const emoji = 'c'.repeat(XLSX_MAX_CELL_CHARS - 1) + '😀' + 'tail';
+    const target = path.join(dir, 'long.xlsx');
+    const r = await writeTable(
+      target,
+      'xlsx',
+      ['id', 'text'],
+      [
+        [
+          [1, long],
+          [2, exact],
+          [3, emoji],
+        ],
+      ],
+      'Results',
+    );
+    expect(r).toEqual({ file: target, rows: 3, cutCells: 2 });
+    const { ws } = read(target);
+    const texts = XLSX.utils
+      .sheet_to_json<unknown[]>(ws, { header: 1, raw: true })
+      .slice(1)
+      .map((row) => row[1]);
+    expect(texts).toEqual([long.slice(0, XLSX_MAX_CELL_CHARS), exact, 'c'.repeat(XLSX_MAX_CELL_CHARS - 1)]);
+    // CSV has no such limit: every character stays, nothing is counted as cut
+    const csv = await writeTable(path.join(dir, 'long.csv'), 'csv', ['id', 'text'], [[[1, long]]], 'Results');
+    expect(csv.cutCells).toBe(0);
+    expect(fs.readFileSync(csv.file, 'utf8')).toContain(long);
   });
 });
