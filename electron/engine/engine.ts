@@ -327,6 +327,24 @@ export async function createEngine(
     sender.wake();
   }
 
+  /**
+   * An export that close() cut off (the app quitting) failed reading its rows from the closed
+   * database, whatever the error says ("The database connection is not open"): the folder is fine
+   * and nothing was written there (writeTable removes its temporary file), so the sentence says so
+   * instead of the advice for a folder that cannot be written. Any other failure keeps its own.
+   */
+  async function unlessClosed<T>(file: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (e) {
+      if (db.open) throw e;
+      throw new UserError(
+        'ENGINE_CLOSED',
+        `SMS Desk closed before ${file} was written: export it again after SMS Desk restarts.`,
+      );
+    }
+  }
+
   const engine: Engine & { db: DB; sandboxUrl(): string | null; folder: FolderAccess } = {
     dataDir,
     get sandbox() {
@@ -362,7 +380,11 @@ export async function createEngine(
         return clientFor(modes.current).checkToken();
       },
     }),
-    lists: group('lists', lists.lists),
+    lists: group('lists', {
+      ...lists.lists,
+      exportRejects: (listId, file, format) =>
+        unlessClosed(file, () => lists.lists.exportRejects(listId, file, format)),
+    }),
     imports: group('imports', lists.imports),
     optouts: group('optouts', {
       ...lists.optouts,
@@ -422,7 +444,7 @@ export async function createEngine(
         sender.wake();
         return campaigns.status(id);
       },
-      export: (id, file, format) => exportCampaign(db, id, file, format),
+      export: (id, file, format) => unlessClosed(file, () => exportCampaign(db, id, file, format)),
       // A test message is a request too: only the owner's limiter may spend the rate (METHODS says owner).
       testSend: (input) => testSend(input),
     }),
