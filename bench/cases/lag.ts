@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { benchEngine, countThenClose, dataDirFrom, ms } from '../lib/engine.ts';
+import { MESSAGES_SEEN } from '../../electron/engine/queue/status.ts';
 
 /**
  * Event-loop lag in the process hosting the engine while it imports a large CSV and a
@@ -30,7 +31,7 @@ export async function lagImportWhileSending(a: {
   engine.start();
   const sentBefore = () =>
     engine.db
-      .prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status != 'queued'`)
+      .prepare(`SELECT COUNT(*) FROM ${MESSAGES_SEEN} AS m WHERE campaign_id = ? AND status != 'queued'`)
       .pluck()
       .get(cid) as number;
   // Let the send loop reach its pace before the import starts.

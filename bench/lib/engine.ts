@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createEngine } from '../../electron/engine/engine.ts';
 import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
+import { MESSAGES_SEEN } from '../../electron/engine/queue/status.ts';
 
 export const BENCH_TOKEN = 'bench-token-0123456789abcdef';
 /** Nothing listens there: for jobs that never reach a gateway. */
@@ -38,7 +39,7 @@ export async function countThenClose(
   status: 'queued' | 'accepted',
 ): Promise<number> {
   const n = engine.db
-    .prepare(`SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND status = ?`)
+    .prepare(`SELECT COUNT(*) FROM ${MESSAGES_SEEN} AS m WHERE campaign_id = ? AND status = ?`)
     .pluck()
     .get(campaignId, status) as number;
   await engine.close();

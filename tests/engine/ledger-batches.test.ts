@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/engine/db/open.ts';
 import { createLedger } from '../../electron/engine/queue/ledger.ts';
+import { BATCH_ID_SQL, MEMBER_JOIN, STATUS_SQL } from '../../electron/engine/queue/status.ts';
 
 /** A sending campaign whose queue holds these texts in seq order (parts each 1 unless given). */
 function queue(rows: Array<{ text: string; parts?: number; resend?: string }>) {
@@ -57,7 +58,9 @@ describe('the next batches, several at once', () => {
     expect(new Set(claimed.map((b) => b?.clientRef)).size).toBe(3);
     expect(
       db
-        .prepare(`SELECT batch_id, COUNT(*) AS n FROM messages WHERE status = 'submitting' GROUP BY 1 ORDER BY 1`)
+        .prepare(
+          `SELECT ${BATCH_ID_SQL} AS batch_id, COUNT(*) AS n FROM messages m ${MEMBER_JOIN} WHERE ${STATUS_SQL} = 'submitting' GROUP BY 1 ORDER BY 1`,
+        )
         .all(),
     ).toEqual(claimed.map((b) => ({ batch_id: b!.id, n: b!.messageIds.length })));
     expect(db.prepare(`SELECT status, n FROM campaign_counts WHERE n != 0`).all()).toEqual([

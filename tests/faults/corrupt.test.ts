@@ -19,6 +19,7 @@ import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
 import { startSandbox, type Sandbox } from '../../electron/engine/sandbox/index.ts';
 import { makeList, numbers, tempDir, waitFor, TEST_TOKEN } from '../helpers/engine.ts';
 import { cli, filesContaining, printSummary, recordStats, seeded } from './support.ts';
+import { MESSAGES_SEEN } from '../../electron/engine/queue/status.ts';
 
 const N = 300;
 const stats = { recipients: 0, faults: 0, crashes: 0, lost: 0, duplicated: 0, tokenLeaks: 0, notes: [] as string[] };
@@ -138,7 +139,7 @@ describe('a damaged data file', () => {
       const knownSent = new Set(
         inBackup
           .prepare<[number], string>(
-            `SELECT msisdn FROM messages WHERE campaign_id = ? AND (${TAKEN} OR status IN ('submitting', 'uncertain'))`,
+            `SELECT msisdn FROM ${MESSAGES_SEEN} AS m WHERE campaign_id = ? AND (${TAKEN} OR status IN ('submitting', 'uncertain'))`,
           )
           .pluck()
           .all(c.id),

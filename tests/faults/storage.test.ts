@@ -18,6 +18,7 @@ import { createMemorySecrets } from '../../electron/engine/secrets/index.ts';
 import { engineWithSandbox, makeList, numbers, tempDir, waitFor, TEST_TOKEN } from '../helpers/engine.ts';
 import { filesContaining, printSummary, recordStats } from './support.ts';
 import { checkLedger } from '../../electron/engine/queue/invariants.ts';
+import { MESSAGES_SEEN } from '../../electron/engine/queue/status.ts';
 
 const stats = { recipients: 0, faults: 0, crashes: 0, lost: 0, duplicated: 0, tokenLeaks: 0 };
 afterAll(() => {
@@ -81,7 +82,7 @@ async function blockMidSend(
     // Nothing marked accepted (or later) that the gateway has not accepted.
     const accepted = new Set(sandbox.record().accepted.flatMap((b) => b.to));
     const marked = engine.db
-      .prepare<[number], string>(`SELECT msisdn FROM messages WHERE campaign_id = ? AND ${TAKEN}`)
+      .prepare<[number], string>(`SELECT msisdn FROM ${MESSAGES_SEEN} AS m WHERE campaign_id = ? AND ${TAKEN}`)
       .pluck()
       .all(c.id);
     expect(marked.filter((n) => !accepted.has(n))).toEqual([]);
@@ -99,7 +100,7 @@ async function blockMidSend(
     expect(lost).toEqual([]);
     expect(twice).toEqual([]);
     const markedEnd = engine.db
-      .prepare<[number], number>(`SELECT count(*) FROM messages WHERE campaign_id = ? AND ${TAKEN}`)
+      .prepare<[number], number>(`SELECT count(*) FROM ${MESSAGES_SEEN} AS m WHERE campaign_id = ? AND ${TAKEN}`)
       .pluck()
       .get(c.id);
     expect(markedEnd).toBe(N);

@@ -12,12 +12,23 @@ const CANCEL_REASON = 'Cancelled before sending.';
  */
 function* cancelSteps(db: DB, campaignId: number, now: number): Generator<void, void> {
   const counts = createCounts(db);
+  // What is queued and in no batch (migration 9): above the cursor, and the released rows below
+  // it. A message a batch holds is sent and recorded, never cancelled after the fact.
   const chunk = db.prepare(
     `UPDATE messages SET status = 'cancelled', reason = ?, final_at = ?, updated_at = ?
-     WHERE id IN (SELECT id FROM messages WHERE campaign_id = ? AND status = 'queued' LIMIT ${STEP_ROWS})`,
+     WHERE id IN (SELECT id FROM messages WHERE campaign_id = ? AND status = 'queued'
+       AND seq > (SELECT claimed_seq FROM campaigns WHERE id = ?) LIMIT ${STEP_ROWS})
+       AND NOT EXISTS (SELECT 1 FROM batch_members WHERE message_id = messages.id)`,
+  );
+  const released = db.prepare(
+    `UPDATE messages SET status = 'cancelled', reason = ?, final_at = ?, updated_at = ?
+     WHERE id IN (SELECT message_id FROM released WHERE campaign_id = ?) AND status = 'queued'
+       AND NOT EXISTS (SELECT 1 FROM batch_members WHERE message_id = messages.id)`,
   );
   const step = db.transaction(() => {
-    const n = chunk.run(CANCEL_REASON, now, now, campaignId).changes;
+    const n =
+      released.run(CANCEL_REASON, now, now, campaignId).changes +
+      chunk.run(CANCEL_REASON, now, now, campaignId, campaignId).changes;
     counts.move(campaignId, 'queued', 'cancelled', n, now);
     return n;
   });

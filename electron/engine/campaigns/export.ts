@@ -2,6 +2,7 @@ import type { DB } from '../db/open.ts';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { EXPORT_PAGE, writeTable } from '../tableFile.ts';
 import { UserError } from '../errors.ts';
+import { MEMBER_JOIN, MESSAGE_COLUMNS } from '../queue/status.ts';
 import { NETWORK_GROUP_LABEL, networkGroup } from '../../../shared/phone/networks.ts';
 
 /** a moment: writeTable makes it a local date cell (XLSX) or local time with its offset (CSV) */
@@ -49,7 +50,7 @@ export async function exportCampaign(
   // go on while a big campaign is written (an open iterator would keep the shared connection
   // busy, and one synchronous pass held the engine's thread for seconds).
   const page = db.prepare<[number, number], Record<string, unknown>>(
-    `SELECT * FROM messages WHERE campaign_id = ? AND seq > ? ORDER BY seq LIMIT ${EXPORT_PAGE}`,
+    `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MEMBER_JOIN} WHERE m.campaign_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ${EXPORT_PAGE}`,
   );
   const toRow = (m: Record<string, unknown>) => {
     const f = JSON.parse((m.fields as string) || '{}') as Record<string, string>;

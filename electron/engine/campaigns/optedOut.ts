@@ -1,5 +1,6 @@
 import type { DB } from '../db/open.ts';
 import { createCounts } from '../queue/counts.ts';
+import { createRelease } from '../queue/release.ts';
 import { runSteps, runStepsYielding, STEP_ROWS } from '../db/steps.ts';
 import { UserError } from '../errors.ts';
 import { FINISHED_STATES } from '../../../shared/lifecycle.ts';
@@ -28,18 +29,31 @@ function* optedOutSteps(db: DB, now: number, cancelled: Map<number, number>): Ge
       `SELECT MAX(seq) FROM (SELECT seq FROM messages WHERE campaign_id = ? AND status = 'queued' AND seq > ? ORDER BY seq LIMIT ${STEP_ROWS})`,
     )
     .pluck();
+  // Queued messages in no batch (migration 9): the released ones below the cursor first (the
+  // front of the queue), then windows above the cursor, which a claim between two steps moves on.
+  const NOT_A_MEMBER = `AND NOT EXISTS (SELECT 1 FROM batch_members WHERE message_id = messages.id)`;
   const cancel = db.prepare(
     `UPDATE messages SET status = 'cancelled', reason = ?, final_at = ?, updated_at = ?
      WHERE campaign_id = ? AND status = 'queued' AND seq > ? AND seq <= ?
-       AND EXISTS (SELECT 1 FROM optouts o WHERE o.msisdn = messages.msisdn)`,
+       AND EXISTS (SELECT 1 FROM optouts o WHERE o.msisdn = messages.msisdn) ${NOT_A_MEMBER}`,
   );
+  const cancelReleased = db.prepare(
+    `UPDATE messages SET status = 'cancelled', reason = ?, final_at = ?, updated_at = ?
+     WHERE id IN (SELECT message_id FROM released WHERE campaign_id = ?) AND status = 'queued'
+       AND EXISTS (SELECT 1 FROM optouts o WHERE o.msisdn = messages.msisdn) ${NOT_A_MEMBER}`,
+  );
+  const cursorOf = db.prepare<[number], number>(`SELECT claimed_seq FROM campaigns WHERE id = ?`).pluck();
   for (const id of open) {
-    let after = 0;
+    let after = 0,
+      first = true;
     for (;;) {
       const end = db.transaction(() => {
+        let n = 0;
+        if (first) n += cancelReleased.run(OPTED_OUT_REASON, now, now, id).changes;
+        first = false;
+        after = Math.max(after, cursorOf.get(id) ?? 0);
         const last = windowEnd.get(id, after);
-        if (last == null) return null;
-        const n = cancel.run(OPTED_OUT_REASON, now, now, id, after, last).changes;
+        if (last != null) n += cancel.run(OPTED_OUT_REASON, now, now, id, after, last).changes;
         counts.move(id, 'queued', 'cancelled', n, now);
         if (n) cancelled.set(id, (cancelled.get(id) ?? 0) + n);
         return last;
@@ -117,16 +131,19 @@ export function restoreOptedIn(db: DB, msisdns: string[], now: number): Map<numb
     .prepare(`SELECT id FROM campaigns WHERE state NOT IN ${sqlList(FINISHED_STATES)} ORDER BY id`)
     .pluck()
     .all() as number[];
-  const requeue = db.prepare(
+  const requeue = db.prepare<[number, number, string, string], { id: number; seq: number }>(
     `UPDATE messages SET status = 'queued', reason = NULL, final_at = NULL, updated_at = ?
      WHERE campaign_id = ? AND status = 'cancelled' AND reason = ?
-       AND msisdn IN (SELECT value FROM json_each(?))`,
+       AND msisdn IN (SELECT value FROM json_each(?)) RETURNING id, seq`,
   );
+  const release = createRelease(db);
   db.transaction(() => {
     for (let i = 0; i < msisdns.length; i += STEP_ROWS) {
       const chunk = JSON.stringify(msisdns.slice(i, i + STEP_ROWS));
       for (const id of open) {
-        const n = requeue.run(now, id, OPTED_OUT_REASON, chunk).changes;
+        const back = requeue.all(now, id, OPTED_OUT_REASON, chunk);
+        release(id, back);
+        const n = back.length;
         counts.move(id, 'cancelled', 'queued', n, now);
         if (n) restored.set(id, (restored.get(id) ?? 0) + n);
       }

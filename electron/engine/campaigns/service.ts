@@ -18,6 +18,8 @@ import type {
 } from '../api.ts';
 import { UserError } from '../errors.ts';
 import { createCounts } from '../queue/counts.ts';
+import { createRelease } from '../queue/release.ts';
+import { MEMBER_JOIN, MESSAGE_COLUMNS, STATUS_SQL, statusIs } from '../queue/status.ts';
 import { createLifecycle } from './lifecycle.ts';
 import { canCancel, canPause, canStart, reopensOnResend, type PauseCode } from '../../../shared/lifecycle.ts';
 import { checkSenderId, compileTemplate, estimateCost, withoutAccents } from '../../../shared/sms/index.ts';
@@ -365,8 +367,8 @@ export function createCampaignService(deps: CampaignDeps) {
     [number],
     { network: string | null; prefix: string | null; status: MessageStatus; n: number }
   >(
-    `SELECT network, substr(msisdn, 1, 7) AS prefix, status, COUNT(*) AS n
-     FROM messages WHERE campaign_id = ? GROUP BY 1, 2, 3`,
+    `SELECT m.network, substr(m.msisdn, 1, 7) AS prefix, ${STATUS_SQL} AS status, COUNT(*) AS n
+     FROM messages m ${MEMBER_JOIN} WHERE m.campaign_id = ? GROUP BY 1, 2, 3`,
   );
   /**
    * Delivered, failed and pending recipients per network (MTN, Airtel, Glo, 9mobile, other
@@ -602,9 +604,11 @@ export function createCampaignService(deps: CampaignDeps) {
     return status(id);
   }
 
-  const resendMessages =
-    db.prepare(`UPDATE messages SET status = 'queued', batch_id = NULL, resend_ref = ?, reason = ?, updated_at = ?
-    WHERE batch_id = ? AND status = 'uncertain'`);
+  const resendMessages = db.prepare<[string, string, number, number], { id: number; seq: number }>(
+    `UPDATE messages SET status = 'queued', batch_id = NULL, resend_ref = ?, reason = ?, updated_at = ?
+    WHERE batch_id = ? AND status = 'uncertain' RETURNING id, seq`,
+  );
+  const release = createRelease(db);
   // The old row gives its reference to the re-send (client_ref is unique) and keeps it findable.
   const batchResent = db.prepare(
     `UPDATE batches SET state = 'resent', dlr_done = 1, client_ref = client_ref || '~' || id WHERE id = ?`,
@@ -617,7 +621,9 @@ export function createCampaignService(deps: CampaignDeps) {
       )
       .get(batchId);
     if (!b) return 0;
-    const n = resendMessages.run(b.client_ref, reason, t, batchId).changes;
+    const back = resendMessages.all(b.client_ref, reason, t, batchId);
+    release(b.campaign_id, back);
+    const n = back.length;
     counts.move(b.campaign_id, 'uncertain', 'queued', n, t);
     batchResent.run(batchId);
     return n;
@@ -901,12 +907,18 @@ export function createCampaignService(deps: CampaignDeps) {
     page: { offset: number; limit: number; status?: MessageStatus; order?: 'seq' | 'parts-desc' },
   ) {
     row(id);
-    const where = page.status ? 'campaign_id = ? AND status = ?' : 'campaign_id = ?';
-    const args: unknown[] = page.status ? [id, page.status] : [id];
-    const total = (db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE ${where}`).get(...args) as { n: number }).n;
-    const order = page.order === 'parts-desc' ? 'parts DESC, length(text) DESC, seq' : 'seq';
+    // statuses as readers see them (queue/status.ts): a message a batch holds may not be written yet
+    const filter = page.status ? statusIs(page.status) : null;
+    const where = filter ? `m.campaign_id = ? AND ${filter.sql}` : 'm.campaign_id = ?';
+    const args: unknown[] = filter ? [id, ...filter.args] : [id];
+    const total = (
+      db.prepare(`SELECT COUNT(*) AS n FROM messages m ${MEMBER_JOIN} WHERE ${where}`).get(...args) as { n: number }
+    ).n;
+    const order = page.order === 'parts-desc' ? 'm.parts DESC, length(m.text) DESC, m.seq' : 'm.seq';
     const rows = db
-      .prepare(`SELECT * FROM messages WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .prepare(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MEMBER_JOIN} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      )
       .all(...args, Math.min(1000, Math.max(1, page.limit)), Math.max(0, page.offset)) as Array<
       Record<string, unknown>
     >;

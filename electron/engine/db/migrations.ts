@@ -281,6 +281,36 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 9,
+    name: 'no message row written while it is sent',
+    // Each message row was written twice while it was sent (submitting at the claim, accepted at
+    // the answer): a wide row rewritten and its status index entry moved, most of the send loop's
+    // cost (docs/batch-ledger.md). A claim now appends one member row per message instead, and the
+    // message row stays queued until its batch's first report, a failure or an unknown outcome
+    // writes it (queue/status.ts says what a reader shows meanwhile). The next batch is found
+    // above an exact per-campaign cursor: below it every queued message is in a batch, except the
+    // few released back to the queue (a returned batch, a re-send, a restored opt-out), which
+    // `released` lists. Nothing existing is rewritten: rows already submitting or accepted keep
+    // their meaning, and a cursor of 0 is exact for a ledger of the old kind.
+    up(db) {
+      db.exec(`
+        CREATE TABLE batch_members (
+          message_id INTEGER PRIMARY KEY,
+          batch_id   INTEGER NOT NULL
+        );
+        CREATE TABLE released (
+          campaign_id INTEGER NOT NULL,
+          seq         INTEGER NOT NULL,
+          message_id  INTEGER NOT NULL,
+          PRIMARY KEY (campaign_id, seq)
+        ) WITHOUT ROWID;
+        ALTER TABLE campaigns ADD COLUMN claimed_seq INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE batches ADD COLUMN first_message_id INTEGER;
+        ALTER TABLE batches ADD COLUMN last_message_id INTEGER;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1].version;

@@ -1,6 +1,7 @@
 import type { DB } from '../db/open.ts';
 import type { MessageStatus } from '../api.ts';
 import { isHandedStatus } from '../../../shared/outcome.ts';
+import { MEMBER_JOIN, STATUS_SQL } from './status.ts';
 
 /** The chart's bucket width (status_buckets.at): the same 10 seconds migration 2 used. */
 export const BUCKET_MS = 10_000;
@@ -19,7 +20,7 @@ export function createCounts(db: DB) {
   const bucket = db.prepare(`INSERT INTO status_buckets (campaign_id, at, status, n) VALUES (?, ?, ?, ?)
     ON CONFLICT (campaign_id, at, status) DO UPDATE SET n = n + excluded.n`);
   const truth = db.prepare<[number], { status: string; n: number }>(
-    `SELECT status, COUNT(*) AS n FROM messages WHERE campaign_id = ? GROUP BY status`,
+    `SELECT ${STATUS_SQL} AS status, COUNT(*) AS n FROM messages m ${MEMBER_JOIN} WHERE m.campaign_id = ? GROUP BY 1`,
   );
   const clear = db.prepare(`DELETE FROM campaign_counts WHERE campaign_id = ?`);
 

@@ -3,6 +3,8 @@ import type { DB } from '../db/open.ts';
 import type { MessageStatus } from '../api.ts';
 import { OPEN_STATUSES, UNFINISHED_STATUSES, sqlList } from '../../../shared/vocabulary.ts';
 import { createCounts } from './counts.ts';
+import { createRelease } from './release.ts';
+import { BATCH_ID_SQL, MEMBER_JOIN, STATUS_SQL } from './status.ts';
 import { COUNTERS_OFF_SQL, type CountersOffRow } from './counters-check.ts';
 import { createLifecycle } from '../campaigns/lifecycle.ts';
 
@@ -47,8 +49,9 @@ export function checkLedger(db: DB, opts: { thorough?: boolean } = {}): Violatio
         [],
         { campaign_id: number; batch_id: number | null; state: string | null; status: MessageStatus; n: number }
       >(
-        `SELECT m.campaign_id, m.batch_id, b.state, m.status, COUNT(*) AS n FROM messages m LEFT JOIN batches b ON b.id = m.batch_id
-       GROUP BY m.campaign_id, m.batch_id, m.status`,
+        `SELECT m.campaign_id, ${BATCH_ID_SQL} AS batch_id, b.state, ${STATUS_SQL} AS status, COUNT(*) AS n
+       FROM messages m ${MEMBER_JOIN} LEFT JOIN batches b ON b.id = ${BATCH_ID_SQL}
+       GROUP BY 1, 2, 4`,
       )
       .all();
     for (const r of rows) {
@@ -102,8 +105,34 @@ export function checkLedger(db: DB, opts: { thorough?: boolean } = {}): Violatio
       )
       .all();
     for (const r of given) add(r.campaign_id, r.id, r.state, r.status);
+    // A member row (migration 9) stands for a message of a batch still submitting or accepted, whose
+    // row says queued: anything else is a message the ledger can no longer place. (A small table.)
+    const members = db
+      .prepare<[], { campaign_id: number; batch_id: number; state: string | null; status: MessageStatus }>(
+        `SELECT m.campaign_id, bm.batch_id, b.state, m.status FROM batch_members bm JOIN messages m ON m.id = bm.message_id
+       LEFT JOIN batches b ON b.id = bm.batch_id WHERE m.status != 'queued' OR b.state IS NULL OR b.state NOT IN ('submitting', 'accepted')`,
+      )
+      .all();
+    for (const r of members) add(r.campaign_id, r.batch_id, r.state ?? 'missing', `${r.status} (member)`);
     out.push(...tally.values());
   }
+  // A queued message below its campaign's cursor that no batch holds and that is not released
+  // would never be sent, and its campaign never end (the send loop looks above the cursor).
+  const stranded = db
+    .prepare<[], { campaign_id: number; n: number }>(
+      `SELECT m.campaign_id, COUNT(*) AS n FROM campaigns c JOIN messages m ON m.campaign_id = c.id AND m.status = 'queued' AND m.seq <= c.claimed_seq
+     WHERE NOT EXISTS (SELECT 1 FROM batch_members bm WHERE bm.message_id = m.id)
+       AND NOT EXISTS (SELECT 1 FROM released r WHERE r.campaign_id = m.campaign_id AND r.seq = m.seq) GROUP BY 1`,
+    )
+    .all();
+  for (const r of stranded)
+    out.push({
+      rule: 'stranded',
+      campaignId: r.campaign_id,
+      batchId: null,
+      n: r.n,
+      detail: `${r.n} queued message(s) behind the send cursor that no request holds`,
+    });
   const done = db
     .prepare<[], { id: number; status: string; n: number }>(
       `SELECT c.id, k.status, k.n FROM campaigns c JOIN campaign_counts k ON k.campaign_id = c.id
@@ -143,10 +172,37 @@ export function repairLedger(db: DB, found: Violation[], now: number, pollInterv
       error = COALESCE(error, ?) WHERE id = ?`);
     const toUncertainMsgs = db.prepare(`UPDATE messages SET status = 'uncertain', reason = ?, updated_at = ?
       WHERE batch_id = ? AND status IN ${sqlList(OPEN_STATUSES)}`);
+    // A batch's members are written with it, whatever their rows said.
+    const membersUncertain =
+      db.prepare(`UPDATE messages SET status = 'uncertain', batch_id = ?, reason = ?, updated_at = ?
+      WHERE id IN (SELECT message_id FROM batch_members WHERE batch_id = ?) AND status IN ${sqlList(OPEN_STATUSES)}`);
+    const dropMembers = db.prepare(`DELETE FROM batch_members WHERE batch_id = ?`);
     for (const id of batchIds) {
       if (!existing.get(id)) continue;
       toUncertainBatch.run(now, pollInterval, REPAIR_REASON, id);
+      fixed += membersUncertain.run(id, REPAIR_REASON, now, id).changes;
+      dropMembers.run(id);
       fixed += toUncertainMsgs.run(REPAIR_REASON, now, id).changes;
+    }
+    // Members of a batch that is missing: the request may have left, so like an uncertain
+    // orphan below they are asked about (written uncertain with no batch, then given one).
+    db.prepare(
+      `UPDATE messages SET status = 'uncertain', batch_id = NULL, reason = ?, updated_at = ?
+      WHERE id IN (SELECT bm.message_id FROM batch_members bm LEFT JOIN batches b ON b.id = bm.batch_id WHERE b.id IS NULL)`,
+    ).run(REPAIR_REASON, now);
+    db.exec(`DELETE FROM batch_members WHERE batch_id NOT IN (SELECT id FROM batches)`);
+    // Stranded below the cursor (never in a batch): back in the queue's front.
+    const strandedRows = db
+      .prepare<[], { campaign_id: number; id: number; seq: number }>(
+        `SELECT m.campaign_id, m.id, m.seq FROM campaigns c JOIN messages m ON m.campaign_id = c.id AND m.status = 'queued' AND m.seq <= c.claimed_seq
+       WHERE NOT EXISTS (SELECT 1 FROM batch_members bm WHERE bm.message_id = m.id)
+         AND NOT EXISTS (SELECT 1 FROM released r WHERE r.campaign_id = m.campaign_id AND r.seq = m.seq)`,
+      )
+      .all();
+    const releaseNow = createRelease(db);
+    for (const r of strandedRows) {
+      releaseNow(r.campaign_id, [r]);
+      fixed++;
     }
     // Messages pointing at no batch (or a missing one): submitting ones never left (the batch row is
     // written in the same transaction), so they queue again; uncertain ones get a batch record of
@@ -157,13 +213,14 @@ export function repairLedger(db: DB, found: Violation[], now: number, pollInterv
        WHERE m.campaign_id IN (SELECT id FROM campaigns) AND m.status IN ('submitting', 'uncertain') AND b.id IS NULL`,
       )
       .all();
-    const requeue = db.prepare(
-      `UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, updated_at = ? WHERE id = ?`,
+    const requeue = db.prepare<[number, number], { id: number; seq: number }>(
+      `UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, updated_at = ? WHERE id = ? RETURNING id, seq`,
     );
+    const release = createRelease(db);
     const byCampaign = new Map<number, typeof orphans>();
     for (const o of orphans) {
       if (o.status === 'submitting') {
-        requeue.run(now, o.id);
+        release(o.campaign_id, requeue.all(now, o.id));
         fixed++;
         continue;
       }
