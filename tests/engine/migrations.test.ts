@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 import { openDatabase, migrate, DatabaseTooNewError } from '../../electron/engine/db/open.ts';
 import { migrations, LATEST_VERSION } from '../../electron/engine/db/migrations.ts';
 import { createLedger } from '../../electron/engine/queue/ledger.ts';
+import { MEMBER_JOIN, STATUS_SQL } from '../../electron/engine/queue/status.ts';
+import { checkLedger } from '../../electron/engine/queue/invariants.ts';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-mig-'));
 
@@ -58,6 +60,14 @@ describe('migrations', () => {
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 });
+
+// the statuses readers see: a message a batch holds is not written until it leaves the happy path
+const truth = (db: Database.Database) =>
+  db
+    .prepare(
+      `SELECT m.campaign_id, ${STATUS_SQL} AS status, COUNT(*) AS n FROM messages m ${MEMBER_JOIN} GROUP BY 1, 2 ORDER BY 1, 2`,
+    )
+    .all();
 
 /** A file brought to `version` exactly, as an older SMS Desk left it. */
 function fileAt(version: number): { file: string; db: Database.Database } {
@@ -121,8 +131,6 @@ describe('migration 2: status counters', () => {
 });
 
 describe('migration 4: counters kept per statement', () => {
-  const truth = (db: Database.Database) =>
-    db.prepare(`SELECT campaign_id, status, COUNT(*) AS n FROM messages GROUP BY 1, 2 ORDER BY 1, 2`).all();
   const kept = (db: Database.Database) =>
     db.prepare(`SELECT campaign_id, status, n FROM campaign_counts WHERE n != 0 ORDER BY 1, 2`).all();
 
@@ -240,6 +248,57 @@ describe('migration 6: saved message templates', () => {
         .prepare(`INSERT INTO templates (name, sender, text, created_at, updated_at) VALUES ('promo', '', 'Yo', 2, 2)`)
         .run(),
     ).toThrow(/UNIQUE/);
+    db.close();
+  });
+});
+
+describe('migration 9: no message row written while it is sent', () => {
+  it('upgrades a file stopped mid-send: its requests in flight and accepted keep their rows, and nothing is sent twice or skipped', () => {
+    const { file, db: raw } = fileAt(8);
+    raw
+      .prepare(
+        `INSERT INTO campaigns (id, name, sender, template, state, mode, created_at) VALUES (1, 'c', 'A', 't', 'sending', 'sandbox', 0)`,
+      )
+      .run();
+    const ins = raw.prepare(
+      `INSERT INTO messages (campaign_id, seq, msisdn, text, encoding, parts, status, batch_id, updated_at) VALUES (1, ?, ?, 'x', 'GSM-7', 1, ?, ?, 0)`,
+    );
+    // seqs 1-3 accepted in request 1, 4-6 in flight in request 2 (the app stopped), 7-12 queued
+    raw
+      .prepare(
+        `INSERT INTO batches (id, campaign_id, client_ref, state, recipients, parts, text, created_at, sent_at, answered_at, gateway_ref)
+       VALUES (1, 1, 'r1', 'accepted', 3, 3, 'x', 0, 0, 1, 'g1'), (2, 1, 'r2', 'submitting', 3, 3, 'x', 0, 0, NULL, NULL)`,
+      )
+      .run();
+    for (let i = 1; i <= 12; i++)
+      ins.run(
+        i,
+        String(2348030000000 + i),
+        i <= 3 ? 'accepted' : i <= 6 ? 'submitting' : 'queued',
+        i <= 3 ? 1 : i <= 6 ? 2 : null,
+      );
+    raw.prepare(`INSERT INTO campaign_counts SELECT campaign_id, status, COUNT(*) FROM messages GROUP BY 1, 2`).run();
+    raw.close();
+
+    const db = openDatabase(file);
+    const ledger = createLedger(db);
+    expect(ledger.recoverInterrupted(100, 200, 1000)).toBe(1);
+    const next = ledger.nextBatches(1, 100, 0, 1);
+    expect(next.map((b) => b.map((m) => m.seq))).toEqual([[7, 8, 9, 10, 11, 12]]);
+    const [b] = ledger.claimManyWithAnswers(1, next, 300, []);
+    ledger.markAccepted(b!.id, 'g3', 6, 200, 400, 500, 1000);
+    expect(ledger.nextBatches(1, 100, 0, 1)).toEqual([]);
+    expect(
+      db.prepare(`SELECT status, n FROM campaign_counts WHERE campaign_id = 1 AND n != 0 ORDER BY status`).all(),
+    ).toEqual([
+      { status: 'accepted', n: 9 },
+      { status: 'uncertain', n: 3 },
+    ]);
+    expect(truth(db)).toEqual([
+      { campaign_id: 1, status: 'accepted', n: 9 },
+      { campaign_id: 1, status: 'uncertain', n: 3 },
+    ]);
+    expect(checkLedger(db, { thorough: true })).toEqual([]);
     db.close();
   });
 });

@@ -70,19 +70,35 @@ function expectIndexed(sql: string, index: RegExp) {
 }
 
 describe('hot queries use indexes (EXPLAIN QUERY PLAN)', () => {
-  it("send loop: the next batch is the campaign's lowest queued seqs, read in index order", () => {
-    const sql = statement(/FROM messages WHERE campaign_id = \? AND status = 'queued' ORDER BY seq LIMIT \?/);
+  it("send loop: the next batch is the campaign's lowest queued seqs above its cursor, read in index order", () => {
+    const sql = statement(
+      /FROM messages WHERE campaign_id = \? AND status = 'queued' AND seq > \? ORDER BY seq LIMIT \?/,
+    );
     expectIndexed(
       sql,
-      /SEARCH messages USING (COVERING )?INDEX messages_campaign_status_seq \(campaign_id=\? AND status=\?\)/,
+      /SEARCH messages USING (COVERING )?INDEX messages_campaign_status_seq \(campaign_id=\? AND status=\? AND seq>\?\)/,
+    );
+    // the released ones (back in the queue below the cursor) by their key, in seq order
+    expectIndexed(
+      statement(
+        /FROM released r JOIN messages m ON m.id = r.message_id\s+WHERE r.campaign_id = \? AND m.status = 'queued' ORDER BY r.seq/,
+      ),
+      /SEARCH r USING PRIMARY KEY \(campaign_id=\?\)/,
     );
   });
 
-  it('send loop: marking a batch submitting and accepted touches its rows by key', () => {
+  it('send loop: a claim reads its rows by key and writes member rows only; a batch finds its members by key', () => {
     expectIndexed(
-      statement(/^UPDATE messages SET status = 'submitting'.* WHERE id IN \(SELECT value FROM json_each\(\?\)\)/),
+      statement(
+        /^INSERT OR IGNORE INTO batch_members \(message_id, batch_id\)\s+SELECT m.id, \? FROM messages m WHERE m.id IN \(SELECT value FROM json_each\(\?\)\)/,
+      ),
       /USING INTEGER PRIMARY KEY/,
     );
+    expectIndexed(
+      statement(/^DELETE FROM batch_members WHERE message_id BETWEEN \? AND \? AND batch_id = \?/),
+      /SEARCH batch_members USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/,
+    );
+    // rows written submitting before migration 9
     expectIndexed(
       statement(
         /^UPDATE messages SET status = 'accepted', accepted_at = \?, (reason = NULL, )?updated_at = \? WHERE batch_id = \?/,

@@ -7,7 +7,8 @@ import { mapStatus } from '../gateway/status.ts';
 import { FINAL_SQL } from '../campaigns/rows.ts';
 import { isFinalStatus, type GatewayMode, type MessageStatus } from '../../../shared/vocabulary.ts';
 import { isStorageError } from '../storage.ts';
-import { BUCKET_MS, createCounts } from '../queue/counts.ts';
+import { createCounts } from '../queue/counts.ts';
+import { createLedger } from '../queue/ledger.ts';
 
 interface PollBatch {
   id: number;
@@ -64,6 +65,10 @@ export function createPoller(deps: PollerDeps) {
     `SELECT MIN(next_poll_at) AS t FROM batches WHERE dlr_done = 0 AND state IN ('accepted', 'uncertain')`,
   );
   const counts = createCounts(db);
+  // An accepted batch's message rows are not written while it is sent (migration 9): they are
+  // written in the transaction that applies its first report (or its first failed lookup, or its
+  // give-up), so everything below works on rows that say accepted.
+  const ledger = createLedger(db);
   const openByStatus = db.prepare<[number], { status: MessageStatus; n: number }>(
     `SELECT status, COUNT(*) AS n FROM messages WHERE batch_id = ? AND status NOT IN ${FINAL_SQL} GROUP BY status`,
   );
@@ -117,28 +122,7 @@ export function createPoller(deps: PollerDeps) {
   );
   let likelyOpen: MessageStatus = 'accepted';
 
-  /**
-   * Counter moves added up over a group of reports, per campaign, old and new status and chart
-   * bucket, then moved once (three statements each) at the end of the group's transaction.
-   */
-  function createMoves() {
-    const pending = new Map<
-      string,
-      { campaignId: number; from: MessageStatus; to: MessageStatus; n: number; at: number }
-    >();
-    return {
-      add(campaignId: number, from: MessageStatus, to: MessageStatus, n: number, at: number) {
-        const key = `${campaignId}\0${from}\0${to}\0${Math.floor(at / BUCKET_MS)}`;
-        const e = pending.get(key);
-        if (e) e.n += n;
-        else pending.set(key, { campaignId, from, to, n, at });
-      },
-      flush() {
-        for (const e of pending.values()) counts.move(e.campaignId, e.from, e.to, e.n, e.at);
-        pending.clear();
-      },
-    };
-  }
+  const createMoves = counts.moves;
   type Moves = ReturnType<typeof createMoves>;
 
   /**
@@ -330,6 +314,7 @@ export function createPoller(deps: PollerDeps) {
   function applyFetched(f: Fetched, moves?: Moves): boolean {
     const { b, report, now } = f;
     f.open = null;
+    if (b.state === 'accepted') ledger.writeAccepted(b.id, now);
     if (report.kind === 'error') deps.log(`delivery report for batch ${b.id}: ${report.reason}`);
     if (report.kind !== 'ok') return false;
     const open = moves ? applyReport(b, report, now, moves) : applyAlone(b, report, now);
@@ -408,6 +393,7 @@ export function createPoller(deps: PollerDeps) {
     const failed = (b: PollBatch, e: unknown) => {
       if (!isStorageError(e)) deps.log(`delivery report for batch ${b.id} failed: ${(e as Error).message}`);
     };
+
     let i = 0;
     while (i < batches.length) {
       const fetched: Fetched[] = [];

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
 import type { DB } from '../db/open.ts';
+import { createRelease } from './release.ts';
 import { createCounts } from './counts.ts';
 import { createLifecycle } from '../campaigns/lifecycle.ts';
 
@@ -10,6 +12,8 @@ export interface QueuedMessage {
   text: string;
   parts: number;
   resend_ref?: string | null;
+  /** found in `released` (back in the queue below the campaign's cursor) */
+  released?: boolean;
 }
 /** A 2xx answer, as the sender hands it to the ledger (at once, or with the next claim). */
 export interface AcceptedAnswer {
@@ -39,11 +43,21 @@ export interface BatchRecord {
  */
 export function createLedger(db: DB) {
   const counts = createCounts(db);
-  const queuedStmt = db.prepare<[number, number], QueuedMessage>(
-    `SELECT id, seq, msisdn, text, parts, resend_ref FROM messages WHERE campaign_id = ? AND status = 'queued' ORDER BY seq LIMIT ?`,
+  // The queue: messages released back to it below the cursor first (rare, and few), then the
+  // queued messages above the cursor (migration 9: below it, every other queued row is a batch's).
+  const releasedStmt = db.prepare<[number, number], QueuedMessage>(
+    `SELECT m.id, m.seq, m.msisdn, m.text, m.parts, m.resend_ref, 1 AS released FROM released r JOIN messages m ON m.id = r.message_id
+    WHERE r.campaign_id = ? AND m.status = 'queued' ORDER BY r.seq LIMIT ?`,
   );
+  const queuedStmt = db.prepare<[number, number, number], QueuedMessage>(
+    `SELECT id, seq, msisdn, text, parts, resend_ref FROM messages WHERE campaign_id = ? AND status = 'queued' AND seq > ? ORDER BY seq LIMIT ?`,
+  );
+  const cursorOf = db.prepare<[number], number>(`SELECT claimed_seq FROM campaigns WHERE id = ?`).pluck();
   const resendGroup = db.prepare<[number, string], QueuedMessage>(
-    `SELECT id, seq, msisdn, text, parts, resend_ref FROM messages WHERE campaign_id = ? AND status = 'queued' AND resend_ref = ? ORDER BY seq`,
+    `SELECT m.id, m.seq, m.msisdn, m.text, m.parts, m.resend_ref,
+      EXISTS (SELECT 1 FROM released r WHERE r.campaign_id = m.campaign_id AND r.seq = m.seq) AS released
+    FROM messages m WHERE m.campaign_id = ? AND m.status = 'queued' AND m.resend_ref = ?
+      AND NOT EXISTS (SELECT 1 FROM batch_members WHERE message_id = m.id) ORDER BY m.seq`,
   );
 
   /**
@@ -56,7 +70,9 @@ export function createLedger(db: DB) {
     maxParts: number,
     maxBatches: number,
   ): QueuedMessage[][] {
-    const rows = queuedStmt.all(campaignId, maxRecipients * Math.max(1, maxBatches));
+    const limit = maxRecipients * Math.max(1, maxBatches);
+    let rows = releasedStmt.all(campaignId, limit);
+    if (!rows.length) rows = queuedStmt.all(campaignId, cursorOf.get(campaignId) ?? 0, limit);
     // A re-sent batch goes whole under its first reference: a part of it under that reference
     // would be answered with the first result by a gateway that honours it, and never sent.
     if (rows.length && rows[0].resend_ref) return [resendGroup.all(campaignId, rows[0].resend_ref)];
@@ -82,14 +98,53 @@ export function createLedger(db: DB) {
 
   // Prepared once: these run for every request of every campaign.
   const insertBatch =
-    db.prepare(`INSERT INTO batches (campaign_id, client_ref, state, recipients, parts, text, created_at, sent_at)
-    VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?)`);
-  // One statement per batch (ids as a JSON array), not one per message.
-  const takeMessages = db.prepare<
-    [number, number, number, string]
-  >(`UPDATE messages SET status = 'submitting', batch_id = ?, submitted_at = ?, updated_at = ?
-    WHERE id IN (SELECT value FROM json_each(?)) AND status = 'queued'`);
-  const takenOf = db.prepare<[number], { id: number }>(`SELECT id FROM messages WHERE batch_id = ?`);
+    db.prepare(`INSERT INTO batches (campaign_id, client_ref, state, recipients, parts, text, created_at, sent_at, first_message_id, last_message_id)
+    VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?, ?, ?)`);
+  // One statement per batch (ids as a JSON array), not one per message, and no message row
+  // written: a member row each (migration 9). A message that is no longer queued (cancelled
+  // meanwhile), or already a batch's, is not taken.
+  const takeMessages = db.prepare<[number, string]>(
+    `INSERT OR IGNORE INTO batch_members (message_id, batch_id)
+    SELECT m.id, ? FROM messages m WHERE m.id IN (SELECT value FROM json_each(?)) AND m.status = 'queued' ORDER BY m.id`,
+  );
+  const MEMBERS = `message_id BETWEEN ? AND ? AND batch_id = ?`;
+  const takenOf = db.prepare<[number, number, number], { id: number }>(
+    `SELECT message_id AS id FROM batch_members WHERE ${MEMBERS}`,
+  );
+  const moveCursor = db.prepare(`UPDATE campaigns SET claimed_seq = ? WHERE id = ? AND claimed_seq < ?`);
+  const unrelease = db.prepare(
+    `DELETE FROM released WHERE campaign_id = ? AND seq IN (SELECT value FROM json_each(?))`,
+  );
+  const release = createRelease(db);
+  const batchOf = db.prepare<
+    [number],
+    {
+      campaign_id: number;
+      state: string;
+      recipients: number;
+      first_message_id: number | null;
+      last_message_id: number | null;
+      sent_at: number | null;
+      answered_at: number | null;
+    }
+  >(
+    `SELECT campaign_id, state, recipients, first_message_id, last_message_id, sent_at, answered_at FROM batches WHERE id = ?`,
+  );
+  const dropMembers = db.prepare<[number, number, number]>(`DELETE FROM batch_members WHERE ${MEMBERS}`);
+  const memberRows = `id IN (SELECT message_id FROM batch_members WHERE ${MEMBERS})`;
+  // The rows of a batch leaving the happy path, written at last (and their member rows dropped).
+  const membersFailed = db.prepare(
+    `UPDATE messages SET status = 'failed', batch_id = ?, submitted_at = ?, reason = ?, final_at = ?, updated_at = ? WHERE ${memberRows}`,
+  );
+  const membersUncertain = db.prepare(
+    `UPDATE messages SET status = 'uncertain', batch_id = ?, submitted_at = ?, reason = ?, updated_at = ? WHERE ${memberRows}`,
+  );
+  const membersAccepted = db.prepare(
+    `UPDATE messages SET status = 'accepted', batch_id = ?, submitted_at = ?, accepted_at = ?, updated_at = ? WHERE ${memberRows}`,
+  );
+  const membersReturned = db.prepare<[number, number, number], { id: number; seq: number }>(
+    `SELECT m.id, m.seq FROM messages m WHERE m.${memberRows}`,
+  );
   const deleteBatch = db.prepare('DELETE FROM batches WHERE id = ?');
   // A re-send that came back unprocessed (503) left its row holding the reference: free it.
   const freeRef = db.prepare(
@@ -104,6 +159,7 @@ export function createLedger(db: DB) {
   // One statement per old status, so its changes say exactly what the counters must move; the
   // uncertain one goes through the (campaign, status) index and finds nothing in a few steps.
   const UNCERTAIN_OF = `campaign_id = ? AND status = 'uncertain' AND +batch_id = ?`;
+  // Rows written submitting before migration 9 (a ledger upgraded mid-send).
   const messagesAccepted = db.prepare(
     `UPDATE messages SET status = 'accepted', accepted_at = ?, reason = NULL, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`,
   );
@@ -113,11 +169,11 @@ export function createLedger(db: DB) {
   const batchReturned = db.prepare(
     `UPDATE batches SET state = 'returned', error = ?, http_status = ?, answered_at = ?, dlr_done = 1 WHERE id = ?`,
   );
-  const messagesReturned = db.prepare(
-    `UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, updated_at = ? WHERE batch_id = ? AND status = 'submitting'`,
+  const messagesReturned = db.prepare<[number, number], { id: number; seq: number }>(
+    `UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, updated_at = ? WHERE batch_id = ? AND status = 'submitting' RETURNING id, seq`,
   );
-  const uncertainReturned = db.prepare(
-    `UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, updated_at = ? WHERE ${UNCERTAIN_OF}`,
+  const uncertainReturned = db.prepare<[number, number, number], { id: number; seq: number }>(
+    `UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, updated_at = ? WHERE ${UNCERTAIN_OF} RETURNING id, seq`,
   );
   const batchFailed = db.prepare(
     `UPDATE batches SET state = 'failed', error = ?, http_status = ?, answered_at = ?, dlr_done = 1 WHERE id = ?`,
@@ -146,18 +202,37 @@ export function createLedger(db: DB) {
   const lifecycle = createLifecycle(db);
 
   /** The batch as submitting, with its own client reference (inside a transaction). */
-  function takeBatch(campaignId: number, msgs: QueuedMessage[], now: number): BatchRecord | null {
+  function takeBatch(
+    campaignId: number,
+    msgs: QueuedMessage[],
+    now: number,
+    moves: ReturnType<typeof counts.moves>,
+  ): BatchRecord | null {
     const clientRef = msgs[0].resend_ref ?? randomUUID().replace(/-/g, '');
     if (msgs[0].resend_ref) freeRef.run(clientRef);
     const parts = msgs.reduce((s, m) => s + m.parts, 0);
+    let first = msgs[0].id,
+      last = msgs[0].id,
+      seq = 0;
+    const fromReleased: number[] = [];
+    for (const m of msgs) {
+      if (m.id < first) first = m.id;
+      if (m.id > last) last = m.id;
+      if (m.released) fromReleased.push(m.seq);
+      else if (m.seq > seq) seq = m.seq;
+    }
     const batchId = Number(
-      insertBatch.run(campaignId, clientRef, msgs.length, parts, msgs[0].text, now, now).lastInsertRowid,
+      insertBatch.run(campaignId, clientRef, msgs.length, parts, msgs[0].text, now, now, first, last).lastInsertRowid,
     );
-    const n = takeMessages.run(batchId, now, now, JSON.stringify(msgs.map((m) => m.id))).changes;
-    counts.move(campaignId, 'queued', 'submitting', n, now);
+    const n = takeMessages.run(batchId, JSON.stringify(msgs.map((m) => m.id))).changes;
+    moves.add(campaignId, 'queued', 'submitting', n, now);
+    // The cursor passes every message this batch was given, taken or not: one not taken is no
+    // longer queued, and whatever brings it back releases it.
+    if (fromReleased.length) unrelease.run(campaignId, JSON.stringify(fromReleased));
+    if (seq) moveCursor.run(seq, campaignId, seq);
     let taken = msgs;
     if (n !== msgs.length) {
-      const takenIds = new Set(takenOf.all(batchId).map((r) => r.id));
+      const takenIds = new Set(takenOf.all(first, last, batchId).map((r) => r.id));
       taken = msgs.filter((m) => takenIds.has(m.id));
       // Something changed the rows under us (cancel): send only what is still ours.
       if (!taken.length) {
@@ -185,13 +260,21 @@ export function createLedger(db: DB) {
    * Accepted answers: each batch and all its open messages (inside a transaction). An accepted
    * answer also ends its campaign's back-off: the gateway takes requests again.
    */
-  function accept(answers: readonly AcceptedAnswer[]): void {
+  function accept(answers: readonly AcceptedAnswer[], moves: ReturnType<typeof counts.moves>): void {
     const campaigns = new Set<number>();
     for (const a of answers) {
       const { batchId, campaignId: cid, at } = a;
+      const b = batchOf.get(batchId)!;
       batchAccepted.run(a.gatewayRef, a.processed, a.httpStatus, at, a.firstPollAt, a.pollInterval, batchId);
-      counts.move(cid, 'submitting', 'accepted', messagesAccepted.run(at, at, batchId).changes, at);
-      counts.move(cid, 'uncertain', 'accepted', uncertainAccepted.run(at, at, cid, batchId).changes, at);
+      if (b.state === 'submitting') {
+        // Its members are accepted by the batch row alone (queue/status.ts): no message row
+        // written. A batch claimed before migration 9 has no members: its rows say submitting.
+        if (b.first_message_id != null) moves.add(cid, 'submitting', 'accepted', b.recipients, at);
+        else moves.add(cid, 'submitting', 'accepted', messagesAccepted.run(at, at, batchId).changes, at);
+      } else if (b.state === 'uncertain') {
+        // a recovery got there first: its rows were written uncertain
+        moves.add(cid, 'uncertain', 'accepted', uncertainAccepted.run(at, at, cid, batchId).changes, at);
+      }
       campaigns.add(cid);
     }
     for (const cid of campaigns) clearRetry.run(cid);
@@ -207,13 +290,20 @@ export function createLedger(db: DB) {
    */
   const claimManyWithAnswers = db.transaction(
     (campaignId: number, batches: QueuedMessage[][], now: number, answers: readonly AcceptedAnswer[]) => {
-      accept(answers);
-      return batches.map((msgs) => takeBatch(campaignId, msgs, now));
+      const moves = counts.moves();
+      accept(answers, moves);
+      const taken = batches.map((msgs) => takeBatch(campaignId, msgs, now, moves));
+      moves.flush();
+      return taken;
     },
   );
 
   /** Accepted answers with no claim to ride on (the queue ran dry, or the app stops). */
-  const markAcceptedAll = db.transaction(accept);
+  const markAcceptedAll = db.transaction((answers: readonly AcceptedAnswer[]) => {
+    const moves = counts.moves();
+    accept(answers, moves);
+    moves.flush();
+  });
 
   const markAccepted = (
     batchId: number,
@@ -239,15 +329,27 @@ export function createLedger(db: DB) {
 
   /** The request was not processed (429, 503, never sent): the messages go back to the front of the queue. */
   const markReturned = db.transaction((batchId: number, reason: string, httpStatus: number | null, now: number) => {
-    const cid = campaignOf.get(batchId)!;
+    const b = batchOf.get(batchId)!;
+    const cid = b.campaign_id;
     batchReturned.run(reason, httpStatus, now, batchId);
-    counts.move(cid, 'submitting', 'queued', messagesReturned.run(now, batchId).changes, now);
-    counts.move(cid, 'uncertain', 'queued', uncertainReturned.run(now, cid, batchId).changes, now);
+    // Its members go back to the front of the queue: their rows were never written.
+    const members = membersReturned.all(b.first_message_id!, b.last_message_id!, batchId);
+    dropMembers.run(b.first_message_id!, b.last_message_id!, batchId);
+    counts.move(cid, 'submitting', 'queued', members.length, now);
+    release(cid, members);
+    const old = messagesReturned.all(now, batchId);
+    counts.move(cid, 'submitting', 'queued', old.length, now);
+    release(cid, old);
+    const back = uncertainReturned.all(now, cid, batchId);
+    counts.move(cid, 'uncertain', 'queued', back.length, now);
+    release(cid, back);
   });
 
   const markFailed = db.transaction((batchId: number, reason: string, httpStatus: number | null, now: number) => {
-    const cid = campaignOf.get(batchId)!;
+    const b = batchOf.get(batchId)!;
+    const cid = b.campaign_id;
     batchFailed.run(reason, httpStatus, now, batchId);
+    counts.move(cid, 'submitting', 'failed', writeMembers(membersFailed, b, batchId, [reason, now, now]), now);
     counts.move(cid, 'submitting', 'failed', messagesFailed.run(reason, now, now, batchId).changes, now);
     counts.move(cid, 'uncertain', 'failed', uncertainFailed.run(reason, now, now, cid, batchId).changes, now);
   });
@@ -261,8 +363,10 @@ export function createLedger(db: DB) {
       firstPollAt: number,
       pollInterval: number,
     ) => {
-      const cid = campaignOf.get(batchId)!;
+      const b = batchOf.get(batchId)!;
+      const cid = b.campaign_id;
       batchUncertain.run(reason, httpStatus, now, firstPollAt, pollInterval, batchId);
+      counts.move(cid, 'submitting', 'uncertain', writeMembers(membersUncertain, b, batchId, [reason, now]), now);
       counts.move(cid, 'submitting', 'uncertain', messagesUncertain.run(reason, now, batchId).changes, now);
     },
   );
@@ -282,15 +386,40 @@ export function createLedger(db: DB) {
     // Messages marked submitting without a batch row cannot exist (same transaction), but be safe.
     // (Steered to the (campaign_id, status) index: batch_id IS NULL alone matches every queued message.)
     const strays = counts.tally();
-    for (const { campaign_id } of db
-      .prepare<[number], { campaign_id: number }>(
+    for (const row of db
+      .prepare<[number], { campaign_id: number; id: number; seq: number }>(
         `UPDATE messages SET status = 'queued', updated_at = ?
-      WHERE campaign_id IN (SELECT id FROM campaigns) AND status = 'submitting' AND +batch_id IS NULL RETURNING campaign_id`,
+      WHERE campaign_id IN (SELECT id FROM campaigns) AND status = 'submitting' AND +batch_id IS NULL RETURNING campaign_id, id, seq`,
       )
-      .all(now))
-      strays.add(campaign_id, 'submitting', 'queued');
+      .all(now)) {
+      strays.add(row.campaign_id, 'submitting', 'queued');
+      release(row.campaign_id, [row]);
+    }
     strays.flush(now);
     return ids.length;
+  });
+
+  type Batch = NonNullable<ReturnType<typeof batchOf.get>>;
+  /**
+   * Writes the member rows of a batch at last, with `status` (in the statement) and its batch, then
+   * drops the members: from here on the rows say it all. Returns how many rows it wrote.
+   */
+  function writeMembers(stmt: Database.Statement, b: Batch, batchId: number, values: unknown[]): number {
+    if (b.first_message_id == null || b.last_message_id == null) return 0;
+    const n = stmt.run(batchId, b.sent_at, ...values, b.first_message_id, b.last_message_id, batchId).changes;
+    if (n) dropMembers.run(b.first_message_id, b.last_message_id, batchId);
+    return n;
+  }
+
+  /**
+   * Before a batch's first report: its member rows written `accepted` (the status the batch row
+   * gave them), so the poller works on rows as it always has. Idempotent; returns the rows written.
+   */
+  const writeAccepted = db.transaction((batchId: number, now: number): number => {
+    const b = batchOf.get(batchId);
+    if (!b || b.state !== 'accepted') return 0;
+    const at = b.answered_at ?? now;
+    return writeMembers(membersAccepted, b, batchId, [at, at]);
   });
 
   /** Finishes the campaign when nothing is waiting to be sent or decided. */
@@ -320,6 +449,7 @@ export function createLedger(db: DB) {
     recoverInterrupted,
     completeIfDone,
     recentRequests,
+    writeAccepted,
   };
 }
 export type Ledger = ReturnType<typeof createLedger>;
