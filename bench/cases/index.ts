@@ -1,6 +1,6 @@
 import { importEngine, csvBaseline, xlsxBaseline } from './import.ts';
 import { analyzeCalls, renderRows } from './preview.ts';
-import { rateSend, overheadEngine, overheadBaseline, ledgerAlone, batchOnlyClaims } from './send.ts';
+import { rateSend, overheadEngine, overheadBaseline, ledgerAlone } from './send.ts';
 import { dlrEngine, dlrBaseline } from './dlr.ts';
 import { startupEngine, startupBaseline } from './startup.ts';
 import { lagImportWhileSending } from './lag.ts';
@@ -17,7 +17,6 @@ export const jobs = {
   overheadEngine,
   overheadBaseline,
   ledgerAlone,
-  batchOnlyClaims,
   dlrEngine,
   dlrBaseline,
   startupEngine,

@@ -1,10 +1,8 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { benchEngine, countThenClose, dataDirFrom, ms, tempDir, BENCH_TOKEN } from '../lib/engine.ts';
 import { seedCampaign, msisdnOf, SEED_TEXT } from '../lib/seed.ts';
 import { createLedger, type AcceptedAnswer } from '../../electron/engine/queue/ledger.ts';
-import { createCounts } from '../../electron/engine/queue/counts.ts';
 import { GROUP_MAX } from '../../electron/engine/queue/sender.ts';
 
 /** Recipients a rate run needs: the window plus the time to reach the pace, with room to spare. */
@@ -120,82 +118,6 @@ export async function ledgerAlone(a: { recipients: number; perRequest: number; m
   const cpu = process.cpuUsage(cpu0);
   const accepted = await countThenClose(engine, dir, cid, 'accepted');
   return { cpuMs: (cpu.user + cpu.system) / 1000, accepted };
-}
-
-/**
- * Not the product: a sketch of a ledger that writes nothing per message while sending, for
- * bench/experiments/batch-ledger.ts. Each claim is one batch row holding its message ids and a
- * per-campaign cursor (retry_count stands in for it here); accepted answers touch the batch row
- * only; message rows would be written once, by their delivery report. The queries around it
- * (nextBatches' read, the counters, the batch row) are the engine's own shapes.
- */
-export async function batchOnlyClaims(a: { recipients: number; perRequest: number; maxInFlight: number }) {
-  const dir = tempDir();
-  const engine = await benchEngine(dir);
-  const db = engine.db;
-  const cid = seedCampaign(db, { recipients: a.recipients, state: 'sending' });
-  const counts = createCounts(db);
-  const next = db.prepare<[number, number, number], { id: number; seq: number; msisdn: string; text: string }>(
-    `SELECT id, seq, msisdn, text FROM messages WHERE campaign_id = ? AND status = 'queued' AND seq > ? ORDER BY seq LIMIT ?`,
-  );
-  const insert =
-    db.prepare(`INSERT INTO batches (campaign_id, client_ref, state, recipients, parts, text, created_at, sent_at, error)
-    VALUES (?, ?, 'submitting', ?, ?, ?, ?, ?, ?)`);
-  const cursor = db.prepare(`UPDATE campaigns SET retry_count = ? WHERE id = ?`);
-  const accepted = db.prepare(`UPDATE batches SET state = 'accepted', gateway_ref = ?, answered_at = ? WHERE id = ?`);
-  const accept = (answers: Array<{ id: number; n: number }>, now: number) => {
-    for (const x of answers) {
-      accepted.run(`g${x.id}`, now, x.id);
-      counts.move(cid, 'submitting', 'accepted', x.n, now);
-    }
-  };
-  const take = (rows: Array<{ id: number; seq: number; text: string }>, now: number) => {
-    const id = Number(
-      insert.run(
-        cid,
-        randomUUID().replace(/-/g, ''),
-        rows.length,
-        rows.length,
-        rows[0].text,
-        now,
-        now,
-        JSON.stringify(rows.map((r) => r.id)),
-      ).lastInsertRowid,
-    );
-    counts.move(cid, 'queued', 'submitting', rows.length, now);
-    cursor.run(rows[rows.length - 1].seq, cid);
-    return id;
-  };
-  // GROUP_MAX requests per commit, as the send loop and ledgerAlone at best
-  const claim = db.transaction(
-    (
-      batches: Array<Array<{ id: number; seq: number; text: string }>>,
-      now: number,
-      answers: Array<{ id: number; n: number }>,
-    ) => {
-      accept(answers, now);
-      return batches.map((rows) => take(rows, now));
-    },
-  );
-  const out: Array<{ id: number; n: number }> = [];
-  let last = 0;
-  let sent = 0;
-  const cpu0 = process.cpuUsage();
-  for (;;) {
-    const rows = next.all(cid, last, a.perRequest * GROUP_MAX);
-    if (!rows.length) break;
-    last = rows[rows.length - 1].seq;
-    const batches: Array<typeof rows> = [];
-    for (let i = 0; i < rows.length; i += a.perRequest) batches.push(rows.slice(i, i + a.perRequest));
-    const ids = claim(batches, Date.now(), out.length >= a.maxInFlight ? out.splice(0, batches.length) : []);
-    ids.forEach((id, i) => out.push({ id, n: batches[i].length }));
-    sent += rows.length;
-  }
-  db.transaction(() => accept(out, Date.now()))();
-  const cpu = process.cpuUsage(cpu0);
-  await engine.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  return { cpuMs: (cpu.user + cpu.system) / 1000, accepted: sent };
 }
 
 function post(url: URL, body: string): Promise<number> {
