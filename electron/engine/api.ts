@@ -8,6 +8,7 @@ import type { NetworkGroup } from '../../shared/phone/networks.ts';
 import type { CampaignState, LookupAnswer, MessageStatus, ScheduleMode } from '../../shared/vocabulary.ts';
 import type { RawContactRow } from '../../shared/import/rows.ts';
 import type { HeldRate } from '../../shared/rateHeld.ts';
+import type { ExportResult } from '../../shared/exports.ts';
 
 // The vocabulary and the parsed row live in shared/ (the window uses them too); named here as before.
 export { MESSAGE_STATUSES, FINAL_STATUSES, CAMPAIGN_STATES } from '../../shared/vocabulary.ts';
@@ -330,7 +331,7 @@ export interface Engine {
     contacts(listId: number, page: { offset: number; limit: number }): { total: number; rows: ContactRow[] };
     rejects(listId: number, page: { offset: number; limit: number }): { total: number; rows: RejectRow[] };
     /** writes the rejected rows (invalid, duplicate, suppressed) as CSV or XLSX the user can fix and re-import */
-    exportRejects(listId: number, file: string, format: 'csv' | 'xlsx'): Promise<{ file: string; rows: number }>;
+    exportRejects(listId: number, file: string, format: 'csv' | 'xlsx'): Promise<ExportResult>;
   };
   /** imports fed row by row (the renderer parses in a worker and sends chunks); same rules as lists.import */
   imports: {
@@ -404,7 +405,7 @@ export interface Engine {
       page: { offset: number; limit: number; status?: MessageStatus; order?: 'seq' | 'parts-desc' },
     ): { total: number; rows: MessageRow[] };
     /** one row per recipient: original fields, text, parts, status, reason, times; formula-escaped */
-    export(id: number, file: string, format: 'csv' | 'xlsx'): Promise<{ file: string; rows: number }>;
+    export(id: number, file: string, format: 'csv' | 'xlsx'): Promise<ExportResult>;
     /** cumulative counts per status over time, for the delivery chart */
     chart(id: number): Array<{ at: number; counts: Partial<StatusCounts> }>;
     /** sends the template, rendered with the first recipient's fields, to one number (the user's own) */

@@ -4,6 +4,7 @@ import { csvLine } from '../../shared/export.ts';
 import { localStamp } from '../../shared/localTime.ts';
 import { UserError } from './errors.ts';
 import { SheetFullError, writeXlsxFile } from './xlsxWrite.ts';
+import type { ExportResult } from '../../shared/exports.ts';
 
 let writes = 0;
 
@@ -33,7 +34,7 @@ export async function writeTable(
   header: string[],
   pages: Iterable<unknown[][]> | AsyncIterable<unknown[][]>,
   sheetName: string,
-): Promise<{ file: string; rows: number; cutCells: number }> {
+): Promise<ExportResult> {
   const target = path.resolve(file);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   // its own name per call: two exports to one path can now overlap (each renames its own at the end)

@@ -1,5 +1,6 @@
 import { excelLocalSerial } from '../../shared/localTime.ts';
 import { writeZipFile } from './zipWrite.ts';
+import { XLSX_MAX_CELL_CHARS } from '../../shared/exports.ts';
 
 /** Excel shows this with the date and the seconds whatever the user's locale. */
 export const XLSX_DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
@@ -7,7 +8,7 @@ export const XLSX_DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
 export const XLSX_MAX_ROWS = 1_048_576;
 
 /** The most characters (UTF-16 code units) an Excel cell holds: a longer one and Excel calls the file damaged. */
-export const XLSX_MAX_CELL_CHARS = 32_767;
+export { XLSX_MAX_CELL_CHARS };
 
 /**
  * Text cut to what an Excel cell holds, never between the two halves of a surrogate pair (an

@@ -1,18 +1,19 @@
 import type { EngineLike } from './engine-like.ts';
 import { MAX_TEMPLATES } from '../../shared/ipc/schemas.ts';
 import type { HandlerDeps, RouteImpls } from './types.ts';
+import type { ExportResult } from '../../shared/exports.ts';
 
 /** One function per route of shared/ipc/contract.ts; inputs arrive parsed, outputs are checked by the caller. */
 export function routeImpls(engine: EngineLike, deps: HandlerDeps): RouteImpls {
   async function exportTo(
     suggested: string,
     format: 'csv' | 'xlsx',
-    write: (file: string) => Promise<{ file: string; rows: number }> | { file: string; rows: number },
+    write: (file: string) => Promise<ExportResult> | ExportResult,
   ) {
     const name = `${suggested}.${format}`;
     const file = await deps.files.savePath(name, format);
-    if (!file) return { saved: false, rows: 0, name, path: null, downloadUrl: null };
-    let res: { file: string; rows: number };
+    if (!file) return { saved: false, rows: 0, cutCells: 0, name, path: null, downloadUrl: null };
+    let res: ExportResult;
     try {
       res = await write(file);
     } catch (err) {
@@ -20,7 +21,7 @@ export function routeImpls(engine: EngineLike, deps: HandlerDeps): RouteImpls {
       throw err;
     }
     const where = await deps.files.deliver(res.file, name);
-    return { saved: true, rows: res.rows, name, ...where };
+    return { saved: true, rows: res.rows, cutCells: res.cutCells, name, ...where };
   }
 
   return {

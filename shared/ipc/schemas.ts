@@ -307,6 +307,8 @@ export const verdict = z.object({ ok: z.boolean(), message: z.string().max(2000)
 export const exportResult = z.object({
   saved: z.boolean(),
   rows: z.number(),
+  /** XLSX text cells cut to Excel's limit (shared/exports.ts cutCellsNote says so) */
+  cutCells: z.number(),
   name: z.string(),
   path: z.string().nullable(),
   downloadUrl: z.string().nullable(),

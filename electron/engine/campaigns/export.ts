@@ -1,6 +1,7 @@
 import type { DB } from '../db/open.ts';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { EXPORT_PAGE, writeTable } from '../tableFile.ts';
+import type { ExportResult } from '../../../shared/exports.ts';
 import { UserError } from '../errors.ts';
 import { MEMBER_JOIN, MESSAGE_COLUMNS } from '../queue/status.ts';
 import { NETWORK_GROUP_LABEL, networkGroup } from '../../../shared/phone/networks.ts';
@@ -17,7 +18,7 @@ export async function exportCampaign(
   campaignId: number,
   file: string,
   format: 'csv' | 'xlsx',
-): Promise<{ file: string; rows: number }> {
+): Promise<ExportResult> {
   const c = db.prepare<[number], { id: number }>('SELECT id FROM campaigns WHERE id = ?').get(campaignId);
   if (!c) throw new UserError('NOT_FOUND', `There is no campaign ${campaignId}.`);
   // The merge-field columns: the union of field names, in first-seen order.

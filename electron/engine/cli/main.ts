@@ -14,6 +14,7 @@ import { isSettingKey } from '../../../shared/settings.ts';
 import { parseSendAt as parseSendAtText } from '../../../shared/schedule.ts';
 import type { Engine } from '../api.ts';
 import { cancelledSentence, restoredSentence } from '../../../shared/optouts.ts';
+import { cutCellsNote } from '../../../shared/exports.ts';
 
 const HELP = `smsdesk: bulk SMS through the 9bits gateway (the engine of SMS Desk)
 
@@ -552,7 +553,8 @@ async function dispatch(cmd: string, rest: string[], p: Parsed, io: Io): Promise
       if (format !== 'csv' && format !== 'xlsx') throw new UsageError('--format is csv or xlsx.');
       return withEngine(p, io, async (e) => {
         const r = await e.campaigns.export(campaignId(e, rest[0]), path.resolve(out), format);
-        return { json: r, text: `${r.rows} rows written to ${r.file}.` };
+        const cut = cutCellsNote(r.cutCells);
+        return { json: r, text: `${r.rows} rows written to ${r.file}.${cut ? ` ${cut}` : ''}` };
       });
     }
     case 'backup':

@@ -1,6 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { EXPORT_PAGE, writeTable } from '../tableFile.ts';
 import type { DB } from '../db/open.ts';
+import type { ExportResult } from '../../../shared/exports.ts';
 import { ImportError } from '../../../shared/import/index.ts';
 import { findList, listPhoneColumn } from './queries.ts';
 
@@ -15,7 +16,7 @@ export async function exportRejects(
   listId: number,
   file: string,
   format: 'csv' | 'xlsx',
-): Promise<{ file: string; rows: number }> {
+): Promise<ExportResult> {
   const list = findList(db, listId);
   if (!list)
     throw new ImportError('LIST_NOT_FOUND', `There is no list with id ${listId}: choose a list from "smsdesk lists".`);

@@ -20,6 +20,7 @@ import { useCampaign, type Status } from './useCampaign.ts';
 import { IN_FLIGHT_LABEL } from '../settings/SettingsPage.tsx';
 import { heldRateSentence } from '../../../../shared/rateHeld.ts';
 import { toSendSentence } from '../../../../shared/optouts.ts';
+import { cutCellsNote } from '../../../../shared/exports.ts';
 
 type Message = RouteOutput<'campaigns.messages'>['rows'][number];
 
@@ -101,8 +102,12 @@ export function DashboardPage({ id }: { id: number }) {
       const path = await download(res);
       return { res, path };
     });
-    if (r && r.res.saved)
-      setSaved(`Exported ${formatCount(r.res.rows)} rows${r.path ? ` to ${r.path}` : ` as ${r.res.name}`}.`);
+    if (r && r.res.saved) {
+      const cut = cutCellsNote(r.res.cutCells);
+      setSaved(
+        `Exported ${formatCount(r.res.rows)} rows${r.path ? ` to ${r.path}` : ` as ${r.res.name}`}.${cut ? ` ${cut}` : ''}`,
+      );
+    }
   }
 
   async function resend() {

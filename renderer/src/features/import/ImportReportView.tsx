@@ -7,6 +7,7 @@ import { VirtualTable, type Column } from '../../components/VirtualTable.tsx';
 import { formatCount } from '../../lib/format.ts';
 import { browserStorage, mergeFieldsOf } from '../../lib/mergeFields.ts';
 import { go } from '../../route.ts';
+import { cutCellsNote } from '../../../../shared/exports.ts';
 
 type Report = RouteOutput<'imports.commit'>;
 type Reject = RouteOutput<'lists.rejects'>['rows'][number];
@@ -52,12 +53,14 @@ export function ImportReportView({ report, onAnother }: { report: Report; onAnot
       const path = await download(res);
       return { res, path };
     });
-    if (r)
+    if (r) {
+      const cut = cutCellsNote(r.res.cutCells);
       setSaved(
         r.res.saved
-          ? `${formatCount(r.res.rows)} rejected rows saved${r.path ? ` to ${r.path}` : ` as ${r.res.name}`}.`
+          ? `${formatCount(r.res.rows)} rejected rows saved${r.path ? ` to ${r.path}` : ` as ${r.res.name}`}.${cut ? ` ${cut}` : ''}`
           : null,
       );
+    }
   }
 
   return (
