@@ -198,5 +198,13 @@ describe('hot queries use indexes (EXPLAIN QUERY PLAN)', () => {
       statement(/^SELECT b\.campaign_id, b\.id, b\.state, m\.status/),
       /SEARCH b USING (COVERING )?INDEX batches_campaign_state \(campaign_id=\? AND state=\?\)/,
     );
+    // member rows that no longer fit: the small members table walked, each message by its key
+    const members = plan(statement(/^SELECT m\.campaign_id, bm\.batch_id, b\.state, m\.status FROM batch_members bm/));
+    expect(members.join(' | ')).toMatch(/^SCAN bm\b.*SEARCH m USING INTEGER PRIMARY KEY/);
+    // queued messages behind the cursor that nothing holds: per campaign, below its cursor only
+    expectIndexed(
+      statement(/^SELECT c\.id AS campaign_id, COUNT\(\*\) AS n FROM campaigns c CROSS JOIN messages m/),
+      /SEARCH m USING (COVERING )?INDEX messages_campaign_status_seq \(campaign_id=\? AND status=\? AND seq<\?\)/,
+    );
   });
 });

@@ -106,10 +106,11 @@ export function checkLedger(db: DB, opts: { thorough?: boolean } = {}): Violatio
       .all();
     for (const r of given) add(r.campaign_id, r.id, r.state, r.status);
     // A member row (migration 9) stands for a message of a batch still submitting or accepted, whose
-    // row says queued: anything else is a message the ledger can no longer place. (A small table.)
+    // row says queued: anything else is a message the ledger can no longer place. (A small table,
+    // walked first: CROSS JOIN keeps the planner from walking the messages instead.)
     const members = db
       .prepare<[], { campaign_id: number; batch_id: number; state: string | null; status: MessageStatus }>(
-        `SELECT m.campaign_id, bm.batch_id, b.state, m.status FROM batch_members bm JOIN messages m ON m.id = bm.message_id
+        `SELECT m.campaign_id, bm.batch_id, b.state, m.status FROM batch_members bm CROSS JOIN messages m ON m.id = bm.message_id
        LEFT JOIN batches b ON b.id = bm.batch_id WHERE m.status != 'queued' OR b.state IS NULL OR b.state NOT IN ('submitting', 'accepted')`,
       )
       .all();
@@ -117,12 +118,14 @@ export function checkLedger(db: DB, opts: { thorough?: boolean } = {}): Violatio
     out.push(...tally.values());
   }
   // A queued message below its campaign's cursor that no batch holds and that is not released
-  // would never be sent, and its campaign never end (the send loop looks above the cursor).
+  // would never be sent, and its campaign never end (the send loop looks above the cursor). Per
+  // campaign through the (campaign, status, seq) index, below the cursor only (CROSS JOIN: the
+  // campaigns first); it walks the messages accepted whose first report has not come yet.
   const stranded = db
     .prepare<[], { campaign_id: number; n: number }>(
-      `SELECT m.campaign_id, COUNT(*) AS n FROM campaigns c JOIN messages m ON m.campaign_id = c.id AND m.status = 'queued' AND m.seq <= c.claimed_seq
+      `SELECT c.id AS campaign_id, COUNT(*) AS n FROM campaigns c CROSS JOIN messages m ON m.campaign_id = c.id AND m.status = 'queued' AND m.seq <= c.claimed_seq
      WHERE NOT EXISTS (SELECT 1 FROM batch_members bm WHERE bm.message_id = m.id)
-       AND NOT EXISTS (SELECT 1 FROM released r WHERE r.campaign_id = m.campaign_id AND r.seq = m.seq) GROUP BY 1`,
+       AND NOT EXISTS (SELECT 1 FROM released r WHERE r.campaign_id = m.campaign_id AND r.seq = m.seq) GROUP BY c.id`,
     )
     .all();
   for (const r of stranded)
@@ -194,7 +197,7 @@ export function repairLedger(db: DB, found: Violation[], now: number, pollInterv
     // Stranded below the cursor (never in a batch): back in the queue's front.
     const strandedRows = db
       .prepare<[], { campaign_id: number; id: number; seq: number }>(
-        `SELECT m.campaign_id, m.id, m.seq FROM campaigns c JOIN messages m ON m.campaign_id = c.id AND m.status = 'queued' AND m.seq <= c.claimed_seq
+        `SELECT m.campaign_id, m.id, m.seq FROM campaigns c CROSS JOIN messages m ON m.campaign_id = c.id AND m.status = 'queued' AND m.seq <= c.claimed_seq
        WHERE NOT EXISTS (SELECT 1 FROM batch_members bm WHERE bm.message_id = m.id)
          AND NOT EXISTS (SELECT 1 FROM released r WHERE r.campaign_id = m.campaign_id AND r.seq = m.seq)`,
       )
