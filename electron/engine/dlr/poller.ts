@@ -23,6 +23,9 @@ interface PollBatch {
   poll_interval: number | null;
   polls: number;
   mode: GatewayMode | null;
+  /** the range of its member rows (migration 9; null for a batch claimed before it) */
+  first_message_id: number | null;
+  last_message_id: number | null;
 }
 
 export interface PollerDeps {
@@ -48,7 +51,7 @@ export function createPoller(deps: PollerDeps) {
   let loop: Promise<void> | null = null;
   let stopAc = new AbortController();
 
-  const BATCH_COLS = `b.id, b.campaign_id, b.client_ref, b.gateway_ref, b.state, b.recipients, b.answered_at, b.created_at, b.http_status, b.poll_interval, b.polls, c.mode`;
+  const BATCH_COLS = `b.id, b.campaign_id, b.client_ref, b.gateway_ref, b.state, b.recipients, b.answered_at, b.created_at, b.http_status, b.poll_interval, b.polls, c.mode, b.first_message_id, b.last_message_id`;
   // A next poll further away than the longest interval was scheduled before the wall clock went
   // back (by hours, say): it is due now, not hours from now.
   const due = db.prepare<
@@ -65,10 +68,37 @@ export function createPoller(deps: PollerDeps) {
     `SELECT MIN(next_poll_at) AS t FROM batches WHERE dlr_done = 0 AND state IN ('accepted', 'uncertain')`,
   );
   const counts = createCounts(db);
-  // An accepted batch's message rows are not written while it is sent (migration 9): they are
-  // written in the transaction that applies its first report (or its first failed lookup, or its
-  // give-up), so everything below works on rows that say accepted.
+  // An accepted batch's message rows are not written while it is sent (migration 9). Its first
+  // report writes the rows it names with their reported status, its batch and times, in one
+  // statement per status group (setMembersOf), and the ledger then writes the rest accepted
+  // (writeAccepted) in the same transaction: one write per row. A report that is not a full list,
+  // a failed lookup and the give-up write them accepted first, so the statements below that find
+  // rows by batch_id see every row.
   const ledger = createLedger(db);
+  const memberNumbers = db.prepare<[number, number, number], { id: number; msisdn: string }>(
+    `SELECT m.id, m.msisdn FROM batch_members bm CROSS JOIN messages m ON m.id = bm.message_id
+    WHERE bm.message_id BETWEEN ? AND ? AND bm.batch_id = ?`,
+  );
+  const setMembersOf = db.prepare(
+    `UPDATE OR FAIL messages SET status = ?, raw_status = ?, raw_code = ?, final_at = ?, reason = ?, updated_at = ?,
+      batch_id = ?, submitted_at = ?, accepted_at = ?
+    WHERE id IN (SELECT value FROM json_each(?)) AND status = 'queued'
+      AND EXISTS (SELECT 1 FROM batch_members bm WHERE bm.message_id = messages.id AND bm.batch_id = ?)`,
+  );
+  const anyMember = db
+    .prepare<[number, number, number], number>(
+      `SELECT 1 FROM batch_members WHERE message_id BETWEEN ? AND ? AND batch_id = ? LIMIT 1`,
+    )
+    .pluck();
+  // looked up once per poll of a batch (the PollBatch is read afresh for each)
+  const hasMembers = new WeakMap<PollBatch, boolean>();
+  const unwritten = (b: PollBatch) => {
+    if (b.state !== 'accepted' || b.first_message_id == null) return false;
+    let has = hasMembers.get(b);
+    if (has === undefined)
+      hasMembers.set(b, (has = anyMember.get(b.first_message_id, b.last_message_id!, b.id) != null));
+    return has;
+  };
   const openByStatus = db.prepare<[number], { status: MessageStatus; n: number }>(
     `SELECT status, COUNT(*) AS n FROM messages WHERE batch_id = ? AND status NOT IN ${FINAL_SQL} GROUP BY status`,
   );
@@ -147,6 +177,29 @@ export function createPoller(deps: PollerDeps) {
     const finalAt = isFinalStatus(mapped) ? now : null;
     const reason = reasonFor(mapped, raw);
     let madeFinal = 0;
+    // rows not written yet (migration 9): accepted, as the batch row says
+    let left = ids.length;
+    if (unwritten(b)) {
+      const n = setMembersOf.run(
+        mapped,
+        raw,
+        code,
+        finalAt,
+        reason,
+        now,
+        b.id,
+        b.created_at,
+        b.answered_at ?? now,
+        list,
+        b.id,
+      ).changes;
+      if (n && mapped !== 'accepted') {
+        moves.add(b.campaign_id, 'accepted', mapped, n, now);
+        if (finalAt) madeFinal += n;
+      }
+      left -= n;
+      if (!left) return madeFinal;
+    }
     const set = (from: MessageStatus) => {
       const n = setStatusOf.run(mapped, raw, code, finalAt, reason, now, list, from).changes;
       if (n && from !== mapped) {
@@ -155,7 +208,7 @@ export function createPoller(deps: PollerDeps) {
       }
       return n;
     };
-    if (likelyOpen !== mapped && set(likelyOpen) === ids.length) return madeFinal;
+    if (likelyOpen !== mapped && set(likelyOpen) === left) return madeFinal;
     // Some rows held another status: those already at the new one first (rows moved to it above
     // are written again with the same values), then each other open status.
     const open = openOf.all(list);
@@ -226,6 +279,7 @@ export function createPoller(deps: PollerDeps) {
       counts.move(b.campaign_id, 'uncertain', 'accepted', resolveUncertain.run(now, now, b.id).changes, now);
     }
     const listed = report.statuses.every((s) => Array.isArray(s.recipients));
+    if (!listed && unwritten(b)) ledger.writeAccepted(b.id, now);
     // The batch's numbers to row ids (a number can be on a batch twice); `seen` keeps a number
     // listed twice in one group to one match.
     let numbers: Map<string, { ids: number[]; seen: number }> | null = null;
@@ -237,7 +291,9 @@ export function createPoller(deps: PollerDeps) {
       if (Array.isArray(s.recipients)) {
         if (!numbers) {
           numbers = new Map();
-          for (const r of batchNumbers.all(b.id)) {
+          const all = batchNumbers.all(b.id);
+          if (unwritten(b)) all.push(...memberNumbers.all(b.first_message_id!, b.last_message_id!, b.id));
+          for (const r of all) {
             rows++;
             const e = numbers.get(r.msisdn);
             if (e) e.ids.push(r.id);
@@ -263,6 +319,7 @@ export function createPoller(deps: PollerDeps) {
         updAll(b, mapped, s.status, s.code, isFinalStatus(mapped) ? now : null, reasonFor(mapped, s.status), now);
       }
     }
+    if (unwritten(b)) ledger.writeAccepted(b.id, now);
     // A row made final is never changed again: when this report made every row final, none is open.
     return listed && numbers && madeFinal === rows ? 0 : null;
   }
@@ -314,7 +371,7 @@ export function createPoller(deps: PollerDeps) {
   function applyFetched(f: Fetched, moves?: Moves): boolean {
     const { b, report, now } = f;
     f.open = null;
-    if (b.state === 'accepted') ledger.writeAccepted(b.id, now);
+    if (report.kind !== 'ok' && unwritten(b)) ledger.writeAccepted(b.id, now);
     if (report.kind === 'error') deps.log(`delivery report for batch ${b.id}: ${report.reason}`);
     if (report.kind !== 'ok') return false;
     const open = moves ? applyReport(b, report, now, moves) : applyAlone(b, report, now);

@@ -131,7 +131,8 @@ export function createLedger(db: DB) {
     `SELECT campaign_id, state, recipients, first_message_id, last_message_id, sent_at, answered_at FROM batches WHERE id = ?`,
   );
   const dropMembers = db.prepare<[number, number, number]>(`DELETE FROM batch_members WHERE ${MEMBERS}`);
-  const memberRows = `id IN (SELECT message_id FROM batch_members WHERE ${MEMBERS})`;
+  // rows not written yet: a member row, and the row still says queued
+  const memberRows = `id IN (SELECT message_id FROM batch_members WHERE ${MEMBERS}) AND status = 'queued'`;
   // The rows of a batch leaving the happy path, written at last (and their member rows dropped).
   const membersFailed = db.prepare(
     `UPDATE messages SET status = 'failed', batch_id = ?, submitted_at = ?, reason = ?, final_at = ?, updated_at = ? WHERE ${memberRows}`,
@@ -140,7 +141,8 @@ export function createLedger(db: DB) {
     `UPDATE messages SET status = 'uncertain', batch_id = ?, submitted_at = ?, reason = ?, updated_at = ? WHERE ${memberRows}`,
   );
   const membersAccepted = db.prepare(
-    `UPDATE messages SET status = 'accepted', batch_id = ?, submitted_at = ?, accepted_at = ?, updated_at = ? WHERE ${memberRows}`,
+    // updated_at: the answer's time, or later where the report that writes them set a raw status
+    `UPDATE messages SET status = 'accepted', batch_id = ?, submitted_at = ?, accepted_at = ?, updated_at = MAX(updated_at, ?) WHERE ${memberRows}`,
   );
   const membersReturned = db.prepare<[number, number, number], { id: number; seq: number }>(
     `SELECT m.id, m.seq FROM messages m WHERE m.${memberRows}`,
@@ -401,19 +403,21 @@ export function createLedger(db: DB) {
 
   type Batch = NonNullable<ReturnType<typeof batchOf.get>>;
   /**
-   * Writes the member rows of a batch at last, with `status` (in the statement) and its batch, then
-   * drops the members: from here on the rows say it all. Returns how many rows it wrote.
+   * Writes the member rows of a batch still unwritten, with `status` (in the statement) and its
+   * batch, then drops every member row of the batch: from here on the rows say it all. Returns how
+   * many rows it wrote.
    */
   function writeMembers(stmt: Database.Statement, b: Batch, batchId: number, values: unknown[]): number {
     if (b.first_message_id == null || b.last_message_id == null) return 0;
     const n = stmt.run(batchId, b.sent_at, ...values, b.first_message_id, b.last_message_id, batchId).changes;
-    if (n) dropMembers.run(b.first_message_id, b.last_message_id, batchId);
+    dropMembers.run(b.first_message_id, b.last_message_id, batchId);
     return n;
   }
 
   /**
-   * Before a batch's first report: its member rows written `accepted` (the status the batch row
-   * gave them), so the poller works on rows as it always has. Idempotent; returns the rows written.
+   * With a batch's first report (the poller, in the report's transaction, after the rows the report
+   * names were written with their statuses): the member rows left are written `accepted`, the
+   * status the batch row gave them, and the member rows go. Idempotent; returns the rows written.
    */
   const writeAccepted = db.transaction((batchId: number, now: number): number => {
     const b = batchOf.get(batchId);
