@@ -13,6 +13,7 @@ export async function seedDb(a: {
   recipients: number;
   delivered?: number;
   accepted?: number;
+  unwritten?: boolean;
   submittingBatch?: boolean;
 }) {
   fs.mkdirSync(path.dirname(a.file), { recursive: true });
@@ -22,6 +23,7 @@ export async function seedDb(a: {
     state: 'sending',
     delivered: a.delivered,
     accepted: a.accepted,
+    unwritten: a.unwritten,
   });
   if (a.submittingBatch) {
     const id = db.prepare(`SELECT MAX(id) FROM batches WHERE campaign_id = ?`).pluck().get(campaignId) as number;

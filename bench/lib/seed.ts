@@ -1,4 +1,5 @@
 import type { DB } from '../../electron/engine/db/open.ts';
+import { MEMBER_JOIN, STATUS_SQL } from '../../electron/engine/queue/status.ts';
 
 export const SEED_TEXT = 'Hello Ada, your order is ready for pickup in Lagos. Thank you for shopping with ACME.';
 
@@ -27,6 +28,11 @@ export function seedCampaign(
     /** fractions of recipients, in seq order: delivered, accepted (waiting for reports), rest queued */
     delivered?: number;
     accepted?: number;
+    /**
+     * the accepted ones as the engine leaves them until their batch's first report (migration 9):
+     * member rows, message rows still queued; without it they are written accepted
+     */
+    unwritten?: boolean;
     now?: number;
   },
 ): number {
@@ -95,10 +101,24 @@ export function seedCampaign(
       now - 30_000,
       now,
     );
+    if (o.unwritten && nAccepted > 0) {
+      db.prepare(
+        `INSERT INTO batch_members (message_id, batch_id) SELECT id, batch_id FROM messages WHERE campaign_id = ? AND status = 'accepted' ORDER BY id`,
+      ).run(cid);
+      db.prepare(
+        `UPDATE batches SET first_message_id = (SELECT MIN(id) FROM messages WHERE batch_id = batches.id),
+          last_message_id = (SELECT MAX(id) FROM messages WHERE batch_id = batches.id)
+        WHERE campaign_id = ? AND dlr_done = 0`,
+      ).run(cid);
+      db.prepare(
+        `UPDATE messages SET status = 'queued', batch_id = NULL, submitted_at = NULL, accepted_at = NULL WHERE campaign_id = ? AND status = 'accepted'`,
+      ).run(cid);
+      db.prepare(`UPDATE campaigns SET claimed_seq = ? WHERE id = ?`).run(sentUpTo, cid);
+    }
     // campaigns.create counts what it inserts (no insert trigger since migration 2's rewrite);
     // setting the counts outright is right with or without such a trigger.
     db.prepare(
-      `INSERT INTO campaign_counts (campaign_id, status, n) SELECT campaign_id, status, COUNT(*) FROM messages WHERE campaign_id = ? GROUP BY status
+      `INSERT INTO campaign_counts (campaign_id, status, n) SELECT m.campaign_id, ${STATUS_SQL}, COUNT(*) FROM messages m ${MEMBER_JOIN} WHERE m.campaign_id = ? GROUP BY 1, 2
       ON CONFLICT (campaign_id, status) DO UPDATE SET n = excluded.n`,
     ).run(cid);
     return cid;
