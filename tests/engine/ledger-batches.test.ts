@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/engine/db/open.ts';
-import { createLedger } from '../../electron/engine/queue/ledger.ts';
+import { createLedger, newClientRef } from '../../electron/engine/queue/ledger.ts';
 import { BATCH_ID_SQL, MEMBER_JOIN, STATUS_SQL } from '../../electron/engine/queue/status.ts';
 
 /** A sending campaign whose queue holds these texts in seq order (parts each 1 unless given). */
@@ -67,5 +67,20 @@ describe('the next batches, several at once', () => {
       { status: 'submitting', n: 7 },
     ]);
     expect(ledger.nextBatches(1, 3, 0, 4)).toEqual([]);
+  });
+});
+
+describe('a request reference', () => {
+  it('is 32 hex digits, sorts by time (new ones go at the end of the unique index), and never repeats', () => {
+    const a = newClientRef(1_700_000_000_000);
+    const b = newClientRef(1_700_000_000_001);
+    expect(a).toMatch(/^[0-9a-f]{32}$/);
+    expect(a < b).toBe(true);
+    const same = new Set(Array.from({ length: 10_000 }, () => newClientRef(1_700_000_000_000)));
+    expect(same.size).toBe(10_000);
+    const { ledger } = queue(Array.from({ length: 3 }, () => ({ text: 'A' })));
+    const [x, y] = ledger.claimManyWithAnswers(1, ledger.nextBatches(1, 1, 0, 2), 1_700_000_000_000, []);
+    expect([x!.clientRef, y!.clientRef].every((r) => /^[0-9a-f]{32}$/.test(r))).toBe(true);
+    expect(x!.clientRef.slice(0, 12)).toBe((1_700_000_000_000).toString(16).padStart(12, '0'));
   });
 });

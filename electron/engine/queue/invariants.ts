@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { DB } from '../db/open.ts';
 import type { MessageStatus } from '../api.ts';
 import { OPEN_STATUSES, UNFINISHED_STATUSES, sqlList } from '../../../shared/vocabulary.ts';
 import { createCounts } from './counts.ts';
 import { createRelease } from './release.ts';
+import { newClientRef } from './ledger.ts';
 import { BATCH_ID_SQL, MEMBER_JOIN, STATUS_SQL } from './status.ts';
 import { COUNTERS_OFF_SQL, type CountersOffRow } from './counters-check.ts';
 import { createLifecycle } from '../campaigns/lifecycle.ts';
@@ -237,7 +237,7 @@ export function repairLedger(db: DB, found: Violation[], now: number, pollInterv
       const bid = Number(
         insertBatch.run(
           cid,
-          randomUUID().replace(/-/g, ''),
+          newClientRef(now),
           ms.length,
           ms.reduce((s, m) => s + m.parts, 0),
           ms[0].text,
