@@ -263,39 +263,55 @@ describe('migration 9: no message row written while it is sent', () => {
     const ins = raw.prepare(
       `INSERT INTO messages (campaign_id, seq, msisdn, text, encoding, parts, status, batch_id, updated_at) VALUES (1, ?, ?, 'x', 'GSM-7', 1, ?, ?, 0)`,
     );
-    // seqs 1-3 accepted in request 1, 4-6 in flight in request 2 (the app stopped), 7-12 queued
+    // seqs 1-3 accepted in request 1, 4-6 in flight in request 2 (the app stopped), 7-8 given back
+    // by request 3 (a 503), 9-10 accepted in request 4, 11-14 never handed out
     raw
       .prepare(
         `INSERT INTO batches (id, campaign_id, client_ref, state, recipients, parts, text, created_at, sent_at, answered_at, gateway_ref)
-       VALUES (1, 1, 'r1', 'accepted', 3, 3, 'x', 0, 0, 1, 'g1'), (2, 1, 'r2', 'submitting', 3, 3, 'x', 0, 0, NULL, NULL)`,
+       VALUES (1, 1, 'r1', 'accepted', 3, 3, 'x', 0, 0, 1, 'g1'), (2, 1, 'r2', 'submitting', 3, 3, 'x', 0, 0, NULL, NULL),
+              (3, 1, 'r3', 'returned', 2, 2, 'x', 0, 0, 1, NULL), (4, 1, 'r4', 'accepted', 2, 2, 'x', 0, 0, 1, 'g4')`,
       )
       .run();
-    for (let i = 1; i <= 12; i++)
-      ins.run(
-        i,
-        String(2348030000000 + i),
-        i <= 3 ? 'accepted' : i <= 6 ? 'submitting' : 'queued',
-        i <= 3 ? 1 : i <= 6 ? 2 : null,
-      );
+    const at = (i: number): [string, number | null] =>
+      i <= 3
+        ? ['accepted', 1]
+        : i <= 6
+          ? ['submitting', 2]
+          : i <= 8
+            ? ['queued', null]
+            : i <= 10
+              ? ['accepted', 4]
+              : ['queued', null];
+    for (let i = 1; i <= 14; i++) ins.run(i, String(2348030000000 + i), ...at(i));
     raw.prepare(`INSERT INTO campaign_counts SELECT campaign_id, status, COUNT(*) FROM messages GROUP BY 1, 2`).run();
     raw.close();
 
     const db = openDatabase(file);
+    // the cursor starts at the last seq handed out, the given-back ones below it released
+    expect(db.prepare(`SELECT claimed_seq FROM campaigns WHERE id = 1`).pluck().get()).toBe(10);
+    expect(db.prepare(`SELECT seq FROM released ORDER BY seq`).pluck().all()).toEqual([7, 8]);
+    expect(checkLedger(db, { thorough: true })).toEqual([]);
     const ledger = createLedger(db);
     expect(ledger.recoverInterrupted(100, 200, 1000)).toBe(1);
-    const next = ledger.nextBatches(1, 100, 0, 1);
-    expect(next.map((b) => b.map((m) => m.seq))).toEqual([[7, 8, 9, 10, 11, 12]]);
-    const [b] = ledger.claimManyWithAnswers(1, next, 300, []);
-    ledger.markAccepted(b!.id, 'g3', 6, 200, 400, 500, 1000);
-    expect(ledger.nextBatches(1, 100, 0, 1)).toEqual([]);
+    const sent: number[][] = [];
+    for (let next = ledger.nextBatches(1, 100, 0, 1); next.length; next = ledger.nextBatches(1, 100, 0, 1)) {
+      const [b] = ledger.claimManyWithAnswers(1, next, 300, []);
+      sent.push(next[0].map((m) => m.seq));
+      ledger.markAccepted(b!.id, `g${b!.id}`, b!.to.length, 200, 400, 500, 1000);
+    }
+    // the given-back ones first (the front of the queue), then the rest; request 2 is never sent again
+    expect(sent).toEqual([
+      [7, 8],
+      [11, 12, 13, 14],
+    ]);
     expect(
       db.prepare(`SELECT status, n FROM campaign_counts WHERE campaign_id = 1 AND n != 0 ORDER BY status`).all(),
     ).toEqual([
-      { status: 'accepted', n: 9 },
+      { status: 'accepted', n: 11 },
       { status: 'uncertain', n: 3 },
     ]);
     expect(truth(db)).toEqual([
-      { campaign_id: 1, status: 'accepted', n: 9 },
+      { campaign_id: 1, status: 'accepted', n: 11 },
       { campaign_id: 1, status: 'uncertain', n: 3 },
     ]);
     expect(checkLedger(db, { thorough: true })).toEqual([]);

@@ -292,7 +292,9 @@ export const migrations: Migration[] = [
     // above an exact per-campaign cursor: below it every queued message is in a batch, except the
     // few released back to the queue (a returned batch, a re-send, a restored opt-out), which
     // `released` lists. Nothing existing is rewritten: rows already submitting or accepted keep
-    // their meaning, and a cursor of 0 is exact for a ledger of the old kind.
+    // their meaning. The cursor starts exact: at the highest seq ever handed to a batch, with the
+    // queued messages below it (a returned batch, a restored opt-out) released, so a batch re-sent
+    // later, handed out before the upgrade, is released like any other.
     up(db) {
       db.exec(`
         CREATE TABLE batch_members (
@@ -308,6 +310,11 @@ export const migrations: Migration[] = [
         ALTER TABLE campaigns ADD COLUMN claimed_seq INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE batches ADD COLUMN first_message_id INTEGER;
         ALTER TABLE batches ADD COLUMN last_message_id INTEGER;
+        UPDATE campaigns SET claimed_seq = COALESCE((SELECT MAX(seq) FROM messages m
+          WHERE m.campaign_id = campaigns.id AND m.batch_id IS NOT NULL), 0);
+        INSERT INTO released (campaign_id, seq, message_id)
+          SELECT m.campaign_id, m.seq, m.id FROM campaigns c CROSS JOIN messages m
+          ON m.campaign_id = c.id AND m.status = 'queued' AND m.seq <= c.claimed_seq;
       `);
     },
   },
