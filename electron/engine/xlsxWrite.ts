@@ -8,7 +8,6 @@ export const XLSX_DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
 export const XLSX_MAX_ROWS = 1_048_576;
 
 /** The most characters (UTF-16 code units) an Excel cell holds: a longer one and Excel calls the file damaged. */
-export { XLSX_MAX_CELL_CHARS };
 
 /**
  * Text cut to what an Excel cell holds, never between the two halves of a surrogate pair (an

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/engine/db/open.ts';
-import { createLedger, type BatchRecord } from '../../electron/engine/queue/ledger.ts';
+import { createLedger, type AcceptedAnswer, type BatchRecord } from '../../electron/engine/queue/ledger.ts';
 import { checkLedger } from '../../electron/engine/queue/invariants.ts';
 import { cancelOptedOut, optOutCancelDue, restoreOptedIn } from '../../electron/engine/campaigns/optedOut.ts';
 import { engineWithSandbox, makeList, numbers, waitFor } from '../helpers/engine.ts';
@@ -90,6 +90,18 @@ function rng(seed: number) {
   };
 }
 
+/** The gateway's 2xx for a batch of campaign 1, its reports not due for a long time. */
+const answered = (b: BatchRecord, at: number): AcceptedAnswer => ({
+  batchId: b.id,
+  campaignId: 1,
+  gatewayRef: `g${b.id}`,
+  processed: b.to.length,
+  httpStatus: 200,
+  at,
+  firstPollAt: at + 1e9,
+  pollInterval: 1e9,
+});
+
 describe('the queue under every outcome of a request', () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     it(`seed ${seed}: no message is skipped and none is in two requests the gateway took`, async () => {
@@ -136,18 +148,7 @@ describe('the queue under every outcome of a request', () => {
           const pick = [...open.values()][Math.floor(random() * open.size)];
           const k = random();
           if (k < 0.5) {
-            ledger.markAcceptedAll([
-              {
-                batchId: pick.id,
-                campaignId: 1,
-                gatewayRef: `g${pick.id}`,
-                processed: pick.to.length,
-                httpStatus: 200,
-                at: now,
-                firstPollAt: now + 1e9,
-                pollInterval: 1e9,
-              },
-            ]);
+            ledger.markAcceptedAll([answered(pick, now)]);
             for (const id of pick.messageIds) took.set(id, (took.get(id) ?? 0) + 1);
             answer(pick);
           } else if (k < 0.7) {
@@ -186,35 +187,13 @@ describe('the queue under every outcome of a request', () => {
       }
       // the rest of the queue goes, every answer accepted
       for (const b of [...open.values()]) {
-        ledger.markAcceptedAll([
-          {
-            batchId: b.id,
-            campaignId: 1,
-            gatewayRef: `g${b.id}`,
-            processed: b.to.length,
-            httpStatus: 200,
-            at: now,
-            firstPollAt: now + 1e9,
-            pollInterval: 1e9,
-          },
-        ]);
+        ledger.markAcceptedAll([answered(b, now)]);
         for (const id of b.messageIds) took.set(id, (took.get(id) ?? 0) + 1);
       }
       for (let found = ledger.nextBatches(1, 5, 0, 4); found.length; found = ledger.nextBatches(1, 5, 0, 4)) {
         const claimed = ledger.claimManyWithAnswers(1, found, now, []).filter((b) => b != null);
         expect(claimed.length, 'a batch found is a batch taken').toBeGreaterThan(0);
-        ledger.markAcceptedAll(
-          claimed.map((b) => ({
-            batchId: b.id,
-            campaignId: 1,
-            gatewayRef: `g${b.id}`,
-            processed: b.to.length,
-            httpStatus: 200,
-            at: now,
-            firstPollAt: now + 1e9,
-            pollInterval: 1e9,
-          })),
-        );
+        ledger.markAcceptedAll(claimed.map((b) => answered(b, now)));
         for (const b of claimed) for (const id of b.messageIds) took.set(id, (took.get(id) ?? 0) + 1);
       }
       check('at the end');

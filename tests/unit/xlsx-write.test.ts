@@ -13,11 +13,11 @@ import {
   SheetFullError,
   writeXlsxFile,
   XLSX_DATE_FORMAT,
-  XLSX_MAX_CELL_CHARS,
   XLSX_MAX_ROWS,
   xmlText,
 } from '../../electron/engine/xlsxWrite.ts';
 import { writeTable } from '../../electron/engine/tableFile.ts';
+import { XLSX_MAX_CELL_CHARS } from '../../shared/exports.ts';
 import { excelLocalSerial } from '../../shared/localTime.ts';
 import { UserError } from '../../electron/engine/errors.ts';
 import { tempDir } from '../helpers/engine.ts';

@@ -1,6 +1,6 @@
 import type { DB } from '../db/open.ts';
 import { createCounts } from '../queue/counts.ts';
-import { createRelease } from '../queue/release.ts';
+import { campaignCursor, createRelease } from '../queue/release.ts';
 import { runSteps, runStepsYielding, STEP_ROWS } from '../db/steps.ts';
 import { UserError } from '../errors.ts';
 import { FINISHED_STATES } from '../../../shared/lifecycle.ts';
@@ -42,7 +42,7 @@ function* optedOutSteps(db: DB, now: number, cancelled: Map<number, number>): Ge
      WHERE id IN (SELECT message_id FROM released WHERE campaign_id = ?) AND status = 'queued'
        AND EXISTS (SELECT 1 FROM optouts o WHERE o.msisdn = messages.msisdn) ${NOT_A_MEMBER}`,
   );
-  const cursorOf = db.prepare<[number], number>(`SELECT claimed_seq FROM campaigns WHERE id = ?`).pluck();
+  const cursorOf = campaignCursor(db);
   for (const id of open) {
     let after = 0,
       first = true;

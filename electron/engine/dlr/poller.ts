@@ -450,7 +450,6 @@ export function createPoller(deps: PollerDeps) {
     const failed = (b: PollBatch, e: unknown) => {
       if (!isStorageError(e)) deps.log(`delivery report for batch ${b.id} failed: ${(e as Error).message}`);
     };
-
     let i = 0;
     while (i < batches.length) {
       const fetched: Fetched[] = [];

@@ -36,24 +36,6 @@ export function createCounts(db: DB) {
     if (isHandedStatus(from) && (isHandedStatus(to) || to === 'queued')) bucket.run(campaignId, t, from, -n);
   }
 
-  /** Adds up transitions (old → new status) of one statement or one report, then moves them in a few statements. */
-  function tally() {
-    const pending = new Map<string, { campaignId: number; from: MessageStatus; to: MessageStatus; n: number }>();
-    return {
-      add(campaignId: number, from: MessageStatus, to: MessageStatus, n = 1) {
-        if (from === to || n <= 0) return;
-        const key = `${campaignId}\0${from}\0${to}`;
-        const e = pending.get(key);
-        if (e) e.n += n;
-        else pending.set(key, { campaignId, from, to, n });
-      },
-      flush(at: number) {
-        for (const e of pending.values()) move(e.campaignId, e.from, e.to, e.n, at);
-        pending.clear();
-      },
-    };
-  }
-
   /**
    * Moves added up per campaign, old and new status and chart bucket (each its own `at`), then
    * moved once each (three statements) by `flush`, in the same transaction: a commit of several
@@ -88,6 +70,6 @@ export function createCounts(db: DB) {
     for (const r of truth.all(campaignId)) give.run(campaignId, r.status, r.n);
   }
 
-  return { move, tally, moves, recount };
+  return { move, moves, recount };
 }
 export type Counts = ReturnType<typeof createCounts>;

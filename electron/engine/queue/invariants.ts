@@ -8,6 +8,15 @@ import { BATCH_ID_SQL, MEMBER_JOIN, STATUS_SQL } from './status.ts';
 import { COUNTERS_OFF_SQL, type CountersOffRow } from './counters-check.ts';
 import { createLifecycle } from '../campaigns/lifecycle.ts';
 
+/**
+ * Queued messages behind their campaign's cursor that no batch holds and that are not released
+ * (migration 9): the send loop, which looks above the cursor, would never take them. Per campaign
+ * through the (campaign, status, seq) index, below the cursor only (CROSS JOIN: campaigns first).
+ */
+const STRANDED = `FROM campaigns c CROSS JOIN messages m ON m.campaign_id = c.id AND m.status = 'queued' AND m.seq <= c.claimed_seq
+  WHERE NOT EXISTS (SELECT 1 FROM batch_members bm WHERE bm.message_id = m.id)
+    AND NOT EXISTS (SELECT 1 FROM released r WHERE r.campaign_id = m.campaign_id AND r.seq = m.seq)`;
+
 export type BatchState = 'submitting' | 'accepted' | 'uncertain' | 'failed' | 'returned' | 'resent';
 
 /**
@@ -123,9 +132,7 @@ export function checkLedger(db: DB, opts: { thorough?: boolean } = {}): Violatio
   // campaigns first); it walks the messages accepted whose first report has not come yet.
   const stranded = db
     .prepare<[], { campaign_id: number; n: number }>(
-      `SELECT c.id AS campaign_id, COUNT(*) AS n FROM campaigns c CROSS JOIN messages m ON m.campaign_id = c.id AND m.status = 'queued' AND m.seq <= c.claimed_seq
-     WHERE NOT EXISTS (SELECT 1 FROM batch_members bm WHERE bm.message_id = m.id)
-       AND NOT EXISTS (SELECT 1 FROM released r WHERE r.campaign_id = m.campaign_id AND r.seq = m.seq) GROUP BY c.id`,
+      `SELECT c.id AS campaign_id, COUNT(*) AS n ${STRANDED} GROUP BY c.id`,
     )
     .all();
   for (const r of stranded)
@@ -196,11 +203,7 @@ export function repairLedger(db: DB, found: Violation[], now: number, pollInterv
     db.exec(`DELETE FROM batch_members WHERE batch_id NOT IN (SELECT id FROM batches)`);
     // Stranded below the cursor (never in a batch): back in the queue's front.
     const strandedRows = db
-      .prepare<[], { campaign_id: number; id: number; seq: number }>(
-        `SELECT m.campaign_id, m.id, m.seq FROM campaigns c CROSS JOIN messages m ON m.campaign_id = c.id AND m.status = 'queued' AND m.seq <= c.claimed_seq
-       WHERE NOT EXISTS (SELECT 1 FROM batch_members bm WHERE bm.message_id = m.id)
-         AND NOT EXISTS (SELECT 1 FROM released r WHERE r.campaign_id = m.campaign_id AND r.seq = m.seq)`,
-      )
+      .prepare<[], { campaign_id: number; id: number; seq: number }>(`SELECT m.campaign_id, m.id, m.seq ${STRANDED}`)
       .all();
     const releaseNow = createRelease(db);
     for (const r of strandedRows) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { DB } from '../db/open.ts';
-import { createRelease } from './release.ts';
+import { campaignCursor, createRelease } from './release.ts';
 import { createCounts } from './counts.ts';
 import { createLifecycle } from '../campaigns/lifecycle.ts';
 
@@ -62,7 +62,7 @@ export function createLedger(db: DB) {
   const queuedStmt = db.prepare<[number, number, number], QueuedMessage>(
     `SELECT id, seq, msisdn, text, parts, resend_ref FROM messages WHERE campaign_id = ? AND status = 'queued' AND seq > ? ORDER BY seq LIMIT ?`,
   );
-  const cursorOf = db.prepare<[number], number>(`SELECT claimed_seq FROM campaigns WHERE id = ?`).pluck();
+  const cursorOf = campaignCursor(db);
   const resendGroup = db.prepare<[number, string], QueuedMessage>(
     `SELECT m.id, m.seq, m.msisdn, m.text, m.parts, m.resend_ref,
       EXISTS (SELECT 1 FROM released r WHERE r.campaign_id = m.campaign_id AND r.seq = m.seq) AS released
@@ -205,7 +205,6 @@ export function createLedger(db: DB) {
   const clearRetry = db.prepare(
     `UPDATE campaigns SET retry_count = 0, retry_at = NULL WHERE id = ? AND (retry_count != 0 OR retry_at IS NOT NULL)`,
   );
-  const campaignOf = db.prepare<[number], number>(`SELECT campaign_id FROM batches WHERE id = ?`).pluck();
   // The counters of migration 2 answer "anything left?" without walking the queue. Uncertain
   // counts as left: a campaign is not "completed" while anyone's outcome is undecided.
   const waiting = db.prepare<[number], { n: number | null }>(
@@ -329,7 +328,7 @@ export function createLedger(db: DB) {
     markAcceptedAll([
       {
         batchId,
-        campaignId: campaignOf.get(batchId)!,
+        campaignId: batchOf.get(batchId)!.campaign_id,
         gatewayRef,
         processed,
         httpStatus,
@@ -397,17 +396,17 @@ export function createLedger(db: DB) {
       );
     // Messages marked submitting without a batch row cannot exist (same transaction), but be safe.
     // (Steered to the (campaign_id, status) index: batch_id IS NULL alone matches every queued message.)
-    const strays = counts.tally();
+    const strays = counts.moves();
     for (const row of db
       .prepare<[number], { campaign_id: number; id: number; seq: number }>(
         `UPDATE messages SET status = 'queued', updated_at = ?
       WHERE campaign_id IN (SELECT id FROM campaigns) AND status = 'submitting' AND +batch_id IS NULL RETURNING campaign_id, id, seq`,
       )
       .all(now)) {
-      strays.add(row.campaign_id, 'submitting', 'queued');
+      strays.add(row.campaign_id, 'submitting', 'queued', 1, now);
       release(row.campaign_id, [row]);
     }
-    strays.flush(now);
+    strays.flush();
     return ids.length;
   });
 
