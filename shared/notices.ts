@@ -1,3 +1,5 @@
+import { outcomeCounts, undecided } from './outcome.ts';
+
 /**
  * Desktop notifications for a campaign: when it completes, and when it needs the user (a decision
  * on uncertain recipients, or a pause the user did not ask for). Pure: the Electron shell and the
@@ -21,10 +23,6 @@ export interface Notice {
 
 const USER_PAUSE = 'Paused by you.';
 
-function needsDecision(s: NoticeInput): number {
-  return s.state === 'completed' ? Math.max(s.needsDecision, s.counts.uncertain) : s.needsDecision;
-}
-
 function fmt(n: number): string {
   return n.toLocaleString('en-NG');
 }
@@ -37,8 +35,8 @@ export function createNoticeTracker() {
       const prev = seen.get(s.id);
       seen.set(s.id, s);
       if (!prev) return null;
-      const decide = needsDecision(s);
-      if (decide > 0 && needsDecision(prev) === 0) {
+      const decide = undecided(s);
+      if (decide > 0 && undecided(prev) === 0) {
         return {
           campaignId: s.id,
           kind: 'decision',
@@ -50,7 +48,7 @@ export function createNoticeTracker() {
         return { campaignId: s.id, kind: 'paused', title: `${s.name} is paused`, body: s.pauseReason };
       }
       if (s.state === 'completed' && prev.state !== 'completed' && decide === 0) {
-        const failed = s.counts.failed + s.counts.rejected + s.counts.expired;
+        const { failed } = outcomeCounts(s.counts);
         return {
           campaignId: s.id,
           kind: 'completed',

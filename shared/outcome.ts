@@ -1,4 +1,4 @@
-import type { MessageStatus } from './vocabulary.ts';
+import { TO_HAND_OVER_STATUSES, type MessageStatus } from './vocabulary.ts';
 
 /**
  * What a status means to the person who sent the campaign. The dashboard tiles, the chart legend,
@@ -43,9 +43,30 @@ export const HANDED_STATUSES = ['accepted', 'uncertain'] as const satisfies read
 const handedSet: ReadonlySet<string> = new Set(HANDED_STATUSES);
 export const isHandedStatus = (s: string): boolean => handedSet.has(s);
 
-/** Recipients the gateway has been given (whatever came of it): everything but queued, submitting and cancelled. */
+/** The recipients of these statuses, added up (a status the counts leave out counts 0). */
+export function countOf(counts: Partial<Record<MessageStatus, number>>, statuses: readonly MessageStatus[]): number {
+  let n = 0;
+  for (const s of statuses) n += counts[s] ?? 0;
+  return n;
+}
+
+/** Recipients still to hand over to the gateway (TO_HAND_OVER_STATUSES): 0 once the queue is through. */
+export function toHandOver(counts: Partial<Record<MessageStatus, number>>): number {
+  return countOf(counts, TO_HAND_OVER_STATUSES);
+}
+
+/** Recipients the gateway has been given (whatever came of it): everything but those still to hand over and the cancelled. */
 export function handedOver(counts: Record<MessageStatus, number>, recipients: number): number {
-  return recipients - counts.queued - counts.submitting - counts.cancelled;
+  return recipients - toHandOver(counts) - counts.cancelled;
+}
+
+/**
+ * Recipients whose outcome the user must settle. A campaign the engine calls 'completed' can still
+ * hold uncertain recipients (nothing left to send, but a batch may or may not have gone out); it
+ * must not look finished. While sending, only batches the engine has given up checking count.
+ */
+export function undecided(s: { state: string; needsDecision: number; counts: { uncertain: number } }): number {
+  return s.state === 'completed' ? Math.max(s.needsDecision, s.counts.uncertain) : s.needsDecision;
 }
 
 /**

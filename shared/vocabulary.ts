@@ -43,8 +43,11 @@ export function isFinalStatus(s: string): s is FinalStatus {
 /** Not final: the gateway may still move these (the poller asks, the ledger check counts them as open). */
 export const OPEN_STATUSES: readonly MessageStatus[] = MESSAGE_STATUSES.filter((s) => !isFinalStatus(s));
 
+/** Still to hand over to the gateway: waiting in the queue, or in a request whose answer is not in yet. */
+export const TO_HAND_OVER_STATUSES = ['queued', 'submitting'] as const satisfies readonly MessageStatus[];
+
 /** Statuses that keep a campaign from being "completed": something may still leave, or nobody decided. */
-export const UNFINISHED_STATUSES = ['queued', 'submitting', 'uncertain'] as const satisfies readonly MessageStatus[];
+export const UNFINISHED_STATUSES = [...TO_HAND_OVER_STATUSES, 'uncertain'] as const satisfies readonly MessageStatus[];
 
 /** Handed over and accepted, a final delivery report still to come: open, but not unfinished. */
 export const AWAITING_REPORT_STATUSES: readonly MessageStatus[] = OPEN_STATUSES.filter(

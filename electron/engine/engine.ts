@@ -35,6 +35,7 @@ import { createListsService, cleanupInterruptedImports } from './lists/index.ts'
 import type { Secrets } from './secrets/index.ts';
 import { createKeychainSecrets } from './secrets/index.ts';
 import { UserError } from './errors.ts';
+import { toHandOver } from '../../shared/outcome.ts';
 
 export { SANDBOX_NOTICE, SANDBOX_TOKEN };
 
@@ -480,7 +481,7 @@ export async function createEngine(
     async waitIdle(campaignId, opts = {}) {
       for (;;) {
         const s = campaigns.status(campaignId);
-        const busy = s.counts.queued + s.counts.submitting;
+        const busy = toHandOver(s.counts);
         if (
           busy === 0 ||
           s.state === 'paused' ||

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { networkGroup } from '../../shared/phone/networks.ts';
-import { OUTCOME_OF, outcomeCounts, statusesOf } from '../../shared/outcome.ts';
+import { OUTCOME_OF, handedOver, outcomeCounts, statusesOf, toHandOver } from '../../shared/outcome.ts';
+import { MESSAGE_STATUSES, type MessageStatus } from '../../shared/vocabulary.ts';
 
 describe('the network a recipient is counted under', () => {
   it('takes the stored network, and the prefix where a ledger has none', () => {
@@ -33,5 +34,20 @@ describe('outcomes: the one table tiles, legend and network rows count from', ()
       unknown: 4,
       cancelled: 0,
     });
+  });
+  it('counts each recipient once: still to hand over, handed over, or cancelled', () => {
+    // one recipient in each status: what the dashboard, the strip, the history and `send --wait` read
+    const counts = Object.fromEntries(MESSAGE_STATUSES.map((st) => [st, 1])) as Record<MessageStatus, number>;
+    const n = MESSAGE_STATUSES.length;
+    expect(toHandOver(counts)).toBe(2); // queued, and submitting (a request whose answer is not in)
+    expect(handedOver(counts, n)).toBe(n - 3);
+    // a campaign whose queue is through: nothing left to hand over, whatever the reports say
+    const through = { ...counts, queued: 0, submitting: 0 };
+    expect(toHandOver(through)).toBe(0);
+    expect(handedOver(through, n - 2)).toBe(n - 3);
+    // the statuses still to hand over are all pending: none is a final outcome
+    expect(toHandOver({ queued: 4 })).toBe(4);
+    expect(OUTCOME_OF.queued).toBe('pending');
+    expect(OUTCOME_OF.submitting).toBe('pending');
   });
 });

@@ -5,7 +5,8 @@ import { buildChart, niceCeil } from '../../renderer/src/lib/chart.ts';
 import { blockOf, clampPage, pageBounds, pageCount, windowRange } from '../../renderer/src/lib/paging.ts';
 import { fieldName, suggestPhoneColumn, uniqueFieldNames } from '../../renderer/src/lib/mapping.ts';
 import { mergeFieldsOf, rememberPhoneChoice } from '../../renderer/src/lib/mergeFields.ts';
-import { stateBadge, undecided } from '../../renderer/src/features/campaigns/statusText.ts';
+import { stateBadge } from '../../renderer/src/features/campaigns/statusText.ts';
+import { undecided } from '../../shared/outcome.ts';
 import type { Status } from '../../renderer/src/features/campaigns/useCampaign.ts';
 import {
   FINAL_STATUSES,

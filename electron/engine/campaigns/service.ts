@@ -30,8 +30,8 @@ import { localDateTime, zoneLabel } from '../../../shared/localTime.ts';
 import { toSummary, emptyCounts, type CampaignRow } from './rows.ts';
 import { findList as findListRecord } from '../lists/queries.ts';
 import { networkGroup, NETWORK_GROUPS, type NetworkGroup } from '../../../shared/phone/networks.ts';
-import { CHART_POINTS, OUTCOME_OF, statusesOf } from '../../../shared/outcome.ts';
-import { sqlList, type GatewayMode } from '../../../shared/vocabulary.ts';
+import { CHART_POINTS, OUTCOME_OF, statusesOf, toHandOver } from '../../../shared/outcome.ts';
+import { TO_HAND_OVER_STATUSES, sqlList, type GatewayMode } from '../../../shared/vocabulary.ts';
 import { batchedInsert } from '../db/rows.ts';
 import { STEP_ROWS } from '../db/steps.ts';
 import { fillPreparing } from './preparing.ts';
@@ -305,7 +305,7 @@ export function createCampaignService(deps: CampaignDeps) {
     const limit = deps.settings.get('rate.requestsPerSecond');
     const rate: GatewayRate =
       r.state === 'sending' ? gatewayRate(id, t, limit) : { requests: 0, recipients: 0, answered: 0, answerMs: null };
-    const waiting = counts.queued + counts.submitting;
+    const waiting = toHandOver(counts);
     const short = shortStmt.get(id)!.n;
     const decide = decideStmt.get(id)!.n;
     const backoff = r.state === 'sending' && r.retry_at != null && r.retry_at > t && waiting > 0;
@@ -934,7 +934,7 @@ export function createCampaignService(deps: CampaignDeps) {
     row(id);
     const rows = db
       .prepare<[number], { at: number; status: string; n: number }>(
-        `SELECT at, status, n FROM status_buckets WHERE campaign_id = ? AND status NOT IN ('queued', 'submitting', 'cancelled') ORDER BY at`,
+        `SELECT at, status, n FROM status_buckets WHERE campaign_id = ? AND status NOT IN ${sqlList([...TO_HAND_OVER_STATUSES, 'cancelled'])} ORDER BY at`,
       )
       .all(id);
     if (!rows.length) return [];

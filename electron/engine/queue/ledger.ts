@@ -4,6 +4,7 @@ import type { DB } from '../db/open.ts';
 import { campaignCursor, createRelease } from './release.ts';
 import { createCounts } from './counts.ts';
 import { createLifecycle } from '../campaigns/lifecycle.ts';
+import { UNFINISHED_STATUSES, sqlList } from '../../../shared/vocabulary.ts';
 
 export interface QueuedMessage {
   id: number;
@@ -208,7 +209,7 @@ export function createLedger(db: DB) {
   // The counters of migration 2 answer "anything left?" without walking the queue. Uncertain
   // counts as left: a campaign is not "completed" while anyone's outcome is undecided.
   const waiting = db.prepare<[number], { n: number | null }>(
-    `SELECT SUM(n) AS n FROM campaign_counts WHERE campaign_id = ? AND status IN ('queued', 'submitting', 'uncertain')`,
+    `SELECT SUM(n) AS n FROM campaign_counts WHERE campaign_id = ? AND status IN ${sqlList(UNFINISHED_STATUSES)}`,
   );
   const lifecycle = createLifecycle(db);
 

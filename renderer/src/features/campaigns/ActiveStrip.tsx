@@ -1,7 +1,6 @@
 import type { Route } from '../../route.ts';
 import { formatCount, formatDateTime } from '../../lib/format.ts';
-import { handedOver } from '../../../../shared/outcome.ts';
-import { undecided } from './statusText.ts';
+import { handedOver, toHandOver, undecided } from '../../../../shared/outcome.ts';
 import { RetryBox } from './RetryBox.tsx';
 import type { ActiveCampaign } from './useActive.ts';
 
@@ -13,7 +12,7 @@ export function activeWords(c: ActiveCampaign): string {
   if (c.state === 'paused') return 'paused';
   if (c.state === 'scheduled') return c.sendAt ? `scheduled for ${formatDateTime(c.sendAt)}` : 'scheduled';
   if (c.retry) return 'waiting for the gateway';
-  if (c.counts.queued + c.counts.submitting === 0) return 'waiting for delivery reports';
+  if (toHandOver(c.counts) === 0) return 'waiting for delivery reports';
   return 'sending';
 }
 

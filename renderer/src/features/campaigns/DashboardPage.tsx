@@ -12,9 +12,9 @@ import { DeliveryChart } from './DeliveryChart.tsx';
 import { NetworkTable } from './NetworkTable.tsx';
 import { RetryBox } from './RetryBox.tsx';
 import { latestValues } from '../../lib/chart.ts';
-import { handedOver as handedOverOf, outcomeCounts } from '../../../../shared/outcome.ts';
+import { handedOver as handedOverOf, outcomeCounts, toHandOver, undecided } from '../../../../shared/outcome.ts';
 import { UncertainPanel } from './UncertainPanel.tsx';
-import { STATUS_LABEL, STATUS_ORDER, STATUS_TONE, stateBadge, undecided } from './statusText.ts';
+import { STATUS_LABEL, STATUS_ORDER, STATUS_TONE, stateBadge } from './statusText.ts';
 import { canCancel, canPause, canResume, canSend } from '../../../../shared/lifecycle.ts';
 import { useCampaign, type Status } from './useCampaign.ts';
 import { IN_FLIGHT_LABEL } from '../settings/SettingsPage.tsx';
@@ -93,7 +93,8 @@ export function DashboardPage({ id }: { id: number }) {
   const price = settings?.['price.perPart'] ?? 0;
   const currency = settings?.['price.currency'] ?? 'NGN';
   const toDecide = undecided(status);
-  const badge = stateBadge(status.state, toDecide, c.queued + c.submitting);
+  const leftToHand = toHandOver(c);
+  const badge = stateBadge(status.state, toDecide, leftToHand);
 
   async function exportAs(format: 'csv' | 'xlsx') {
     setSaved(null);
@@ -209,7 +210,7 @@ export function DashboardPage({ id }: { id: number }) {
               <span data-testid="rate">{status.state === 'sending' ? `${status.rate.toFixed(1)} / s` : '0 / s'}</span>
             }
           />
-          <Stat label="time left to hand over" value={c.queued + c.submitting > 0 ? formatEta(status.etaMs) : 'done'} />
+          <Stat label="time left to hand over" value={leftToHand > 0 ? formatEta(status.etaMs) : 'done'} />
           <Stat
             label="delivered"
             value={<span data-testid="count-delivered">{formatCount(c.delivered)}</span>}
@@ -297,7 +298,7 @@ export function DashboardPage({ id }: { id: number }) {
           </button>
           <button
             type="button"
-            disabled={control.busy || failedish === 0 || c.queued + c.submitting > 0}
+            disabled={control.busy || failedish === 0 || leftToHand > 0}
             onClick={() => void resend()}
             title={failedish === 0 ? 'No failed recipients' : undefined}
           >

@@ -54,17 +54,8 @@ export const STATE_LABEL: Record<CampaignState, string> = {
 };
 
 /**
- * Recipients whose outcome the user must settle. A campaign the engine calls 'completed' can still
- * hold uncertain recipients (nothing left to send, but a batch may or may not have gone out); it
- * must not look finished. While sending, only batches the engine has given up checking count.
- */
-export function undecided(s: { state: string; needsDecision: number; counts: { uncertain: number } }): number {
-  return s.state === 'completed' ? Math.max(s.needsDecision, s.counts.uncertain) : s.needsDecision;
-}
-
-/**
  * The state badge: its words and its css modifier. The engine keeps a campaign "sending" while
- * any recipient is undecided, so one with nothing left to send (`waiting`: queued + submitting)
+ * any recipient is undecided, so one with nothing left to send (`waiting`: toHandOver, shared/outcome.ts)
  * that waits only for the user says so.
  */
 export function stateBadge(

@@ -7,7 +7,8 @@ import { formatCount, formatDateTime } from '../../lib/format.ts';
 import { clampPage, pageBounds } from '../../lib/paging.ts';
 import { browserStorage, mergeFieldsOf } from '../../lib/mergeFields.ts';
 import { Pager } from '../../components/Pager.tsx';
-import { stateBadge, undecided } from '../campaigns/statusText.ts';
+import { stateBadge } from '../campaigns/statusText.ts';
+import { toHandOver, undecided } from '../../../../shared/outcome.ts';
 import type { CampaignState } from '../../../../shared/vocabulary.ts';
 import { OptOuts } from './OptOuts.tsx';
 
@@ -138,8 +139,7 @@ function useUndecided(shown: Campaign[]): Map<number, number> {
   useEffect(() => {
     if (!ids) return;
     let live = true;
-    const waitsForUser = (s: Status) =>
-      s.state === 'sending' && s.counts.queued + s.counts.submitting > 0 ? 0 : undecided(s);
+    const waitsForUser = (s: Status) => (s.state === 'sending' && toHandOver(s.counts) > 0 ? 0 : undecided(s));
     void Promise.all(
       ids
         .split(',')
