@@ -22,12 +22,14 @@ for bin in dbus-run-session dbus-send gnome-keyring-daemon; do
   fi
 done
 
+remove=()
+trap 'rm -rf ${remove[@]+"${remove[@]}"}' EXIT
 if [ -n "${WITH_KEYRING_HOME:-}" ]; then
   home="$WITH_KEYRING_HOME"
   mkdir -p "$home"
 else
   home=$(mktemp -d "${TMPDIR:-/tmp}/smsdesk-keyring.XXXXXX")
-  trap 'rm -rf "$home"' EXIT
+  remove+=("$home")
 fi
 
 export HOME="$home"
@@ -35,6 +37,15 @@ export HOME="$home"
 # temporary HOME, or a caller's real XDG_RUNTIME_DIR would be shared with their real daemon.
 export XDG_DATA_HOME="$HOME/.local/share" XDG_CONFIG_HOME="$HOME/.config" XDG_CACHE_HOME="$HOME/.cache"
 export XDG_RUNTIME_DIR="$HOME/.run"
+# The control socket is $XDG_RUNTIME_DIR/keyring/control, and a Unix socket path has at most 107
+# bytes: a longer one is cut, and two daemons' cut paths collide ("Address already in use"). Under
+# a long TMPDIR (a macOS-style /var/folders/…, a CI workspace) the runtime folder is a short one
+# of its own in /tmp instead, removed at the end; it holds only sockets, so a kept HOME loses nothing.
+control="$XDG_RUNTIME_DIR/keyring/control"
+if [ "${#control}" -gt 100 ]; then
+  XDG_RUNTIME_DIR=$(mktemp -d /tmp/skr.XXXXXX)
+  remove+=("$XDG_RUNTIME_DIR")
+fi
 mkdir -p "$XDG_DATA_HOME/keyrings" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
 mkdir -p -m 700 "$XDG_RUNTIME_DIR"
 unset DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL SSH_AUTH_SOCK

@@ -50,6 +50,8 @@ interface ChildConfig {
 }
 
 let work: string;
+/** Where this file's own Unix sockets go: see shortDir. */
+let sockets: string;
 let child: string;
 let missing: string[] = [];
 
@@ -92,6 +94,16 @@ function baseEnv(home: string, extra: Record<string, string> = {}): NodeJS.Proce
 
 function tempDir(name: string): string {
   return fs.mkdtempSync(path.join(work, `${name}-`));
+}
+
+/**
+ * A folder for Unix sockets. A socket path has at most 107 bytes; under a long TMPDIR (a
+ * macOS-style /var/folders/…, a CI workspace) the paths inside `work` pass that, so the folder
+ * goes to /tmp instead (as scripts/with-keyring.sh does for the keyring's control socket).
+ */
+function shortDir(): string {
+  const base = path.join(os.tmpdir(), 'smsdesk-secrets-test-XXXXXX', 'x').length > 60 ? '/tmp' : os.tmpdir();
+  return fs.mkdtempSync(path.join(base, 'sdk-'));
 }
 
 interface Ran {
@@ -163,7 +175,7 @@ function busWithoutSecrets(): string {
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
-  <listen>unix:tmpdir=${work}</listen>
+  <listen>unix:tmpdir=${sockets}</listen>
   <servicedir>${tempDir('no-services')}</servicedir>
   <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
 </busconfig>
@@ -176,6 +188,7 @@ function busWithoutSecrets(): string {
 beforeAll(() => {
   missing = ['dbus-run-session', 'dbus-send', 'gnome-keyring-daemon', 'secret-tool'].filter((b) => !have(b));
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'smsdesk-secrets-test-'));
+  sockets = shortDir();
   child = path.join(work, 'child.mts');
   // Steps run in order; each outcome is recorded, so one run shows a whole user flow.
   fs.writeFileSync(
@@ -227,6 +240,7 @@ process.exit(0);
 
 afterAll(() => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
+  if (sockets) fs.rmSync(sockets, { recursive: true, force: true });
 });
 
 describe('real keychain (gnome-keyring through scripts/with-keyring.sh)', () => {
@@ -389,6 +403,30 @@ describe('scripts/with-keyring.sh', () => {
     expect(fs.existsSync(home!)).toBe(false);
   });
 
+  it('works under a TMPDIR too long for a Unix socket path, time after time, and leaves nothing behind', async () => {
+    requireKeyringTools();
+    // 110 bytes: the keyring's control socket under it would be cut at 107, and the second
+    // daemon's cut path would be the first one's ("Address already in use": it never comes up).
+    let long = tempDir('long');
+    while (long.length < 110) long = path.join(long, 'deeper-folder');
+    fs.mkdirSync(long, { recursive: true });
+    const before = fs.readdirSync('/tmp').filter((f) => f.startsWith('skr.'));
+    for (const value of ['first', 'second']) {
+      const r = await run(
+        WITH_KEYRING,
+        [
+          'bash',
+          '-c',
+          `printf ${value} | secret-tool store --label=t service smsdesk-long username u && secret-tool lookup service smsdesk-long username u`,
+        ],
+        baseEnv(tempDir('caller-home'), { TMPDIR: long }),
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe(value);
+    }
+    expect(fs.readdirSync('/tmp').filter((f) => f.startsWith('skr.'))).toEqual(before);
+  });
+
   it('says which Debian packages to install when dbus-run-session / gnome-keyring-daemon are missing', async () => {
     // A PATH with the basic tools but without the keyring ones, as on a bare CI image.
     const bin = tempDir('bin');
@@ -479,7 +517,7 @@ describe('keychain unavailable: real failures, explained', () => {
     const r = await run(
       argv[0]!,
       argv.slice(1),
-      baseEnv(home, { DBUS_SESSION_BUS_ADDRESS: `unix:path=${home}/no-bus` }),
+      baseEnv(home, { DBUS_SESSION_BUS_ADDRESS: `unix:path=${sockets}/no-bus` }),
     );
     expectExplained(failure(only(r)[0]), 'no-dbus', /Failed to connect to socket .*no-bus: No such file or directory/);
   });
