@@ -320,3 +320,57 @@ describe('dashboard polling', () => {
     expect(isLive(status({ delivered: 9 }, 'sending'))).toBe(true);
   });
 });
+
+describe('statuses from events and from polls', () => {
+  type Shown = { id: number; handedOver: number };
+  it('a poll answer that went out before an event does not put the older numbers back', async () => {
+    const { createFreshness, mergeAnswer } = await import('../../renderer/src/features/campaigns/freshness.ts');
+    const f = createFreshness();
+    const mark = f.mark(); // the strip asks for the campaigns still going
+    f.event(1); // meanwhile the engine's event says 45 handed over
+    const shown: Shown[] = [{ id: 1, handedOver: 45 }];
+    // the answer, read before that event, says 40; a second campaign started since
+    const merged = mergeAnswer(
+      shown,
+      [
+        { id: 1, handedOver: 40 },
+        { id: 2, handedOver: 3 },
+      ],
+      f,
+      mark,
+    );
+    expect(merged).toEqual([
+      { id: 1, handedOver: 45 },
+      { id: 2, handedOver: 3 },
+    ]);
+    expect(f.unchangedSince(1, mark)).toBe(false); // the dashboard's own poll answer is dropped too
+  });
+  it('an answer with no event since its question is taken whole, and says which campaigns are still going', async () => {
+    const { createFreshness, mergeAnswer } = await import('../../renderer/src/features/campaigns/freshness.ts');
+    const f = createFreshness();
+    f.event(1); // before the question: the answer is newer
+    f.event(2);
+    const mark = f.mark();
+    f.event(2); // an event for another campaign holds back only that one
+    const shown: Shown[] = [
+      { id: 1, handedOver: 45 },
+      { id: 2, handedOver: 9 },
+      { id: 3, handedOver: 80 },
+    ];
+    const merged = mergeAnswer(
+      shown,
+      [
+        { id: 1, handedOver: 50 },
+        { id: 2, handedOver: 7 },
+      ],
+      f,
+      mark,
+    );
+    // campaign 3 finished (not in the answer): it leaves the strip
+    expect(merged).toEqual([
+      { id: 1, handedOver: 50 },
+      { id: 2, handedOver: 9 },
+    ]);
+    expect(f.unchangedSince(1, mark)).toBe(true);
+  });
+});

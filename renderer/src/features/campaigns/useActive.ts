@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, onEvent, type RouteOutput } from '../../api/index.ts';
+import { createFreshness, mergeAnswer } from './freshness.ts';
 
 export type ActiveCampaign = RouteOutput<'campaigns.active'>[number];
 
@@ -10,12 +11,17 @@ export type ActiveCampaign = RouteOutput<'campaigns.active'>[number];
 export function useActiveCampaigns(): ActiveCampaign[] | null {
   const [list, setList] = useState<ActiveCampaign[] | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const [fresh] = useState(createFreshness);
 
   const refresh = useCallback(() => {
-    api.campaigns.active().then(setList, () => {
-      /* the page shows the engine's error elsewhere */
-    });
-  }, []);
+    const mark = fresh.mark();
+    api.campaigns.active().then(
+      (answer) => setList((shown) => mergeAnswer(shown, answer, fresh, mark)),
+      () => {
+        /* the page shows the engine's error elsewhere */
+      },
+    );
+  }, [fresh]);
   // many events per second collapse into one refetch
   const soon = useCallback(() => {
     if (timer.current) return;
@@ -30,6 +36,7 @@ export function useActiveCampaigns(): ActiveCampaign[] | null {
     const off = onEvent('campaign', (p) => {
       if (p.status) {
         const s = p.status;
+        fresh.event(s.id);
         setList((l) => (l && l.some((c) => c.id === s.id) ? l.map((c) => (c.id === s.id ? s : c)) : l));
       }
       // a campaign may have started, finished or been cancelled: only the engine knows the list
@@ -40,7 +47,7 @@ export function useActiveCampaigns(): ActiveCampaign[] | null {
       if (timer.current) clearTimeout(timer.current);
       timer.current = null;
     };
-  }, [refresh, soon]);
+  }, [refresh, soon, fresh]);
 
   const any = (list?.length ?? 0) > 0;
   useEffect(() => {

@@ -3,6 +3,7 @@ import { api, onEvent, type RouteOutput } from '../../api/index.ts';
 import { messageOf } from '../../components/useAction.ts';
 import { isLive as isLiveState } from '../../../../shared/lifecycle.ts';
 import { OPEN_STATUSES } from '../../../../shared/vocabulary.ts';
+import { createFreshness } from './freshness.ts';
 
 export type Status = RouteOutput<'campaigns.status'>;
 export type ChartData = RouteOutput<'campaigns.chart'>;
@@ -24,6 +25,7 @@ export function useCampaign(id: number) {
   const [blocked, setBlocked] = useState<string | null>(null);
   const lastChart = useRef(0);
   const chartTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const [fresh] = useState(createFreshness);
 
   const loadChart = useCallback(() => {
     if (chartTimer.current) return;
@@ -37,8 +39,10 @@ export function useCampaign(id: number) {
 
   const refresh = useCallback(async () => {
     try {
+      const mark = fresh.mark();
       const s = await api.campaigns.status({ id });
-      setStatus(s);
+      // an event that came in meanwhile is at least as new (freshness.ts)
+      if (fresh.unchangedSince(id, mark)) setStatus(s);
       setError(null);
       loadChart();
       return s;
@@ -46,12 +50,13 @@ export function useCampaign(id: number) {
       setError(messageOf(e));
       return null;
     }
-  }, [id, loadChart]);
+  }, [id, loadChart, fresh]);
 
   useEffect(() => {
     void refresh();
     const offCampaign = onEvent('campaign', (p) => {
       if (p.campaignId !== id) return;
+      fresh.event(id);
       setStatus(p.status);
       loadChart();
     });
@@ -64,7 +69,7 @@ export function useCampaign(id: number) {
       if (chartTimer.current) clearTimeout(chartTimer.current);
       chartTimer.current = null;
     };
-  }, [id, refresh, loadChart]);
+  }, [id, refresh, loadChart, fresh]);
 
   // Polling fallback while anything can still change.
   const live = status ? isLive(status) : true;
