@@ -8,6 +8,7 @@ import { mergeFieldsOf, rememberPhoneChoice } from '../../renderer/src/lib/merge
 import { stateBadge } from '../../renderer/src/features/campaigns/statusText.ts';
 import { undecided } from '../../shared/outcome.ts';
 import type { Status } from '../../renderer/src/features/campaigns/useCampaign.ts';
+import { createFreshness, mergeAnswer } from '../../renderer/src/features/campaigns/freshness.ts';
 import {
   FINAL_STATUSES,
   MESSAGE_STATUSES,
@@ -323,8 +324,7 @@ describe('dashboard polling', () => {
 
 describe('statuses from events and from polls', () => {
   type Shown = { id: number; handedOver: number };
-  it('a poll answer that went out before an event does not put the older numbers back', async () => {
-    const { createFreshness, mergeAnswer } = await import('../../renderer/src/features/campaigns/freshness.ts');
+  it('a poll answer that went out before an event does not put the older numbers back', () => {
     const f = createFreshness();
     const mark = f.mark(); // the strip asks for the campaigns still going
     f.event(1); // meanwhile the engine's event says 45 handed over
@@ -345,8 +345,7 @@ describe('statuses from events and from polls', () => {
     ]);
     expect(f.unchangedSince(1, mark)).toBe(false); // the dashboard's own poll answer is dropped too
   });
-  it('an answer with no event since its question is taken whole, and says which campaigns are still going', async () => {
-    const { createFreshness, mergeAnswer } = await import('../../renderer/src/features/campaigns/freshness.ts');
+  it('an answer with no event since its question is taken whole, and says which campaigns are still going', () => {
     const f = createFreshness();
     f.event(1); // before the question: the answer is newer
     f.event(2);
